@@ -1,0 +1,50 @@
+/*
+ * config.h — one configuration format for every service.
+ *
+ * A config file is INI-like: `[section]` headers and `key = value` lines,
+ * `#` comments. A key's full name is "section.key" (e.g. "redis.url"), and
+ * every key can be overridden by the environment variable CF_ + the name in
+ * upper case with dots as underscores (CF_REDIS_URL). Each program passes the
+ * table of keys it understands; a key in one of its sections that it does not
+ * know, a value of the wrong type or out of range, or an unknown section, is
+ * an error that names the key. Sections that belong to other programs are
+ * skipped, so one file can serve the whole stack.
+ */
+#ifndef CF_CONFIG_H
+#define CF_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum cf_config_type { CF_CONFIG_STRING, CF_CONFIG_INT, CF_CONFIG_BOOL };
+
+typedef struct cf_config_key {
+    const char *name;         /* "section.key" */
+    enum cf_config_type type;
+    const char *def;          /* default, as it would be written in the file */
+    long long min, max;       /* for CF_CONFIG_INT */
+    const char *doc;          /* one line, for --help and docs/configuration.md */
+} cf_config_key;
+
+typedef struct cf_config cf_config;
+
+/* Every section any Codefights program reads; other section names are errors. */
+extern const char *const cf_config_sections[];
+
+/*
+ * Loads defaults, then the file at path (NULL: no file), then CF_* variables.
+ * keys ends with an entry whose name is NULL. Returns NULL with err set.
+ */
+cf_config *cf_config_load(const cf_config_key *keys, const char *path,
+                          char *err, size_t errlen);
+void cf_config_free(cf_config *cfg);
+
+/* Typed getters for keys of the table; asking for another key aborts. */
+const char *cf_config_str(const cf_config *cfg, const char *name);
+long long cf_config_int(const cf_config *cfg, const char *name);
+bool cf_config_bool(const cf_config *cfg, const char *name);
+
+/* Keys every service shares: redis.url, database.url, log.level, log.format. */
+extern const cf_config_key cf_config_common_keys[];
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * pg_conn.h — PostgreSQL through parameterised queries only.
+ *
+ * There is no call that takes SQL with values spliced in: every value goes
+ * as a parameter. cf_pg_exec() returns a result whose status is
+ * PGRES_COMMAND_OK or PGRES_TUPLES_OK, or NULL with the error in
+ * cf_pg_error(); when the connection broke it reconnects once before giving
+ * up (never inside a transaction, which must be retried whole).
+ */
+#ifndef CF_PG_CONN_H
+#define CF_PG_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <libpq-fe.h>
+
+typedef struct cf_pg cf_pg;
+
+cf_pg *cf_pg_connect(const char *conninfo, char *err, size_t errlen);
+void cf_pg_free(cf_pg *pg);
+
+PGresult *cf_pg_exec(cf_pg *pg, const char *sql, int nparams, const char *const *params);
+/* Like cf_pg_exec, for commands whose result is not needed: 0 or -1. */
+int cf_pg_run(cf_pg *pg, const char *sql, int nparams, const char *const *params);
+
+int cf_pg_begin(cf_pg *pg);
+int cf_pg_commit(cf_pg *pg);
+void cf_pg_rollback(cf_pg *pg);
+
+const char *cf_pg_error(const cf_pg *pg);
+/* SQLSTATE of the last error ("23505" for a unique violation), "" if none. */
+const char *cf_pg_sqlstate(const cf_pg *pg);
+bool cf_pg_ok(const cf_pg *pg); /* connection usable? */
+PGconn *cf_pg_raw(cf_pg *pg);
+
+#endif

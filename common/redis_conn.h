@@ -1,0 +1,39 @@
+/*
+ * redis_conn.h — a Redis connection that comes back by itself.
+ *
+ * URLs: redis://[:password@]host[:port][/db] or unix:///path/to/socket[?db=N].
+ * A command that fails with an I/O error reconnects with exponential backoff
+ * (50 ms doubling to 5 s) and is retried once connected, until the deadline
+ * given at connect time (0: forever). Replies of type error are returned as
+ * they are: they are answers, not connection failures.
+ */
+#ifndef CF_REDIS_CONN_H
+#define CF_REDIS_CONN_H
+
+#include <stddef.h>
+
+#include <hiredis/hiredis.h>
+
+typedef struct cf_redis cf_redis;
+
+cf_redis *cf_redis_connect(const char *url, int retry_ms, char *err, size_t errlen);
+void cf_redis_free(cf_redis *r);
+
+/* printf-style and argv-style commands; NULL when the deadline passed. */
+redisReply *cf_redis_command(cf_redis *r, const char *fmt, ...);
+redisReply *cf_redis_argv(cf_redis *r, int argc, const char **argv, const size_t *lens);
+
+/* The last connection error, for logs. */
+const char *cf_redis_error(const cf_redis *r);
+
+/* Parses a URL without connecting (exposed for tests). */
+typedef struct cf_redis_addr {
+    char host[256];
+    int port;
+    char path[108];
+    char password[256];
+    int db;
+} cf_redis_addr;
+int cf_redis_parse_url(const char *url, cf_redis_addr *out, char *err, size_t errlen);
+
+#endif

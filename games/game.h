@@ -1,0 +1,132 @@
+/*
+ * game.h — the whole contract a game author needs.
+ *
+ * A game is a C module that knows its rules and nothing else: it never touches
+ * the sandbox, the network or the clock. It asks the controller to call a
+ * method of a bot through cf_arena_call() and gets back a JSON value or the
+ * kind of failure, and it fills a cf_outcome that becomes the report of
+ * DESIGN.md. Games are deterministic given the seed: all randomness comes
+ * from the cf_rng handed to simulate().
+ *
+ * A game registers itself in games/registry.c under its name, which equals
+ * its folder: lowercase letters, digits and underscores, not starting with an
+ * underscore.
+ */
+#ifndef CF_GAME_H
+#define CF_GAME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "rng.h"
+
+#define CF_MAX_PLAYERS 16
+#define CF_EXPLANATION_MAX 256
+
+enum cf_conclusion {
+    CF_CONCLUSION_VICTORY_DRAW, /* each player wins, loses or draws */
+    CF_CONCLUSION_RANK,         /* each player gets a rank, ties shared */
+};
+
+/* How one call of a bot ended, as the game sees it. */
+enum cf_call_status {
+    CF_CALL_OK,         /* *result holds the returned JSON value */
+    CF_CALL_RAISED,     /* the method raised: this call failed, the bot lives */
+    CF_CALL_TIMEOUT,    /* the call's wall-clock limit passed; the bot lives */
+    CF_CALL_BAD_OUTPUT, /* the bot broke the protocol; it is eliminated */
+    CF_CALL_DEAD,       /* the bot is gone: crashed, limits, illegal, killed */
+};
+
+/* Per-player result of a victory-draw game. Rank games use rank instead. */
+enum cf_player_result { CF_RESULT_NONE, CF_RESULT_WIN, CF_RESULT_LOSS, CF_RESULT_DRAW };
+
+/* Limits of one bot in one fight, chosen by the game. */
+typedef struct cf_limits {
+    uint32_t first_call_wall_ms; /* first call: includes import and Main() */
+    uint32_t call_wall_ms;       /* every later call */
+    uint32_t cpu_ms;             /* CPU time for the whole fight */
+    uint32_t memory_kb;          /* resident memory (cgroup) */
+} cf_limits;
+
+/* One integer setting a game accepts; settings are a JSON object of these. */
+typedef struct cf_setting {
+    const char *key;   /* JSON key: lowercase, digits, underscore */
+    const char *label; /* shown in the web's form */
+    int64_t def, min, max;
+    bool user;         /* may a user change it when hosting a fight? */
+} cf_setting;
+
+/* The controller's side of a fight, opaque to games. */
+typedef struct cf_arena cf_arena;
+
+/*
+ * Calls method `method` of player `player`'s bot with `args`, a JSON array
+ * (borrowed). On CF_CALL_OK *result is the value the method returned (the
+ * caller frees it with cJSON_Delete). On any other status *result is NULL.
+ * Calling a player that is no longer alive returns CF_CALL_DEAD at once.
+ */
+enum cf_call_status cf_arena_call(cf_arena *arena, int player, const char *method,
+                                  const cJSON *args, cJSON **result);
+
+/* Is the player's bot still running (not crashed, killed, over a limit)? */
+bool cf_arena_alive(const cf_arena *arena, int player);
+
+/* Why a dead player died, in words for the explanation ("crashed", "memory
+ * limit exceeded", ...). Never NULL. */
+const char *cf_arena_death(const cf_arena *arena, int player);
+
+/* Tells the controller how far the fight is (for live progress); cheap. */
+void cf_arena_progress(cf_arena *arena, int tick);
+
+/* What a game produces. The controller owns the struct; the game fills it. */
+typedef struct cf_outcome {
+    /* victory-draw games: result[i]; rank games: rank[i] (1 = best). */
+    enum cf_player_result result[CF_MAX_PLAYERS];
+    int rank[CF_MAX_PLAYERS];
+    bool has_score[CF_MAX_PLAYERS];
+    double score[CF_MAX_PLAYERS];
+    cJSON *summary;  /* the report's "result": e.g. ["W","L"] or "D" (owned) */
+    cJSON *data;     /* the report's "data": the replay (owned) */
+    int ticks;
+    char explanation[CF_EXPLANATION_MAX];
+} cf_outcome;
+
+typedef struct cf_game {
+    const char *name;
+    const char *title;
+    const char *summary;  /* one line */
+    const char *docs;     /* Markdown for bot authors: rules, API, examples */
+    int min_players, max_players;
+    enum cf_conclusion conclusion;
+    bool has_scores;
+    const cf_setting *settings; /* terminated by an entry with key == NULL */
+
+    /* Limits for this settings object (complete, validated) and player count. */
+    void (*limits)(const cJSON *settings, int nplayers, cf_limits *out);
+
+    /* Runs the fight. settings is complete and validated. Returns 0, or -1
+     * with err filled when the game itself failed (never for a bot's fault). */
+    int (*simulate)(cf_arena *arena, const cJSON *settings, int nplayers,
+                    cf_rng *rng, cf_outcome *out, char *err, size_t errlen);
+} cf_game;
+
+/* The registry (games/registry.c). */
+const cf_game *cf_game_find(const char *name);
+const cf_game *cf_game_at(size_t index); /* NULL past the end */
+
+/*
+ * Completes `user` (a JSON object or NULL) with the game's defaults and
+ * validates it: unknown keys, non-integers, values out of range and keys a
+ * user may not set (when from_user) are refused with a message in err.
+ * Returns a new object the caller frees, or NULL.
+ */
+cJSON *cf_game_settings(const cf_game *game, const cJSON *user, bool from_user,
+                        char *err, size_t errlen);
+
+/* Integer value of a validated setting (the default if absent). */
+int64_t cf_game_setting(const cf_game *game, const cJSON *settings, const char *key);
+
+#endif
