@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 enum cf_config_type { CF_CONFIG_STRING, CF_CONFIG_INT, CF_CONFIG_BOOL };
 
@@ -24,7 +25,13 @@ typedef struct cf_config_key {
     const char *def;          /* default, as it would be written in the file */
     long long min, max;       /* for CF_CONFIG_INT */
     const char *doc;          /* one line, for --help and docs/configuration.md */
+    const char *choices;      /* CF_CONFIG_STRING only: "a|b|c" allowed values,
+                                 NULL: any string */
 } cf_config_key;
+
+/* Bounds: an INT key whose min and max are both 0 is unbounded. Strings are
+ * valid UTF-8 without control characters, at most CF_CONFIG_VALUE_MAX bytes. */
+#define CF_CONFIG_VALUE_MAX 4096
 
 typedef struct cf_config cf_config;
 
@@ -37,7 +44,23 @@ extern const char *const cf_config_sections[];
  */
 cf_config *cf_config_load(const cf_config_key *keys, const char *path,
                           char *err, size_t errlen);
+/*
+ * Same, with several tables (e.g. cf_config_common_keys and the program's
+ * own), given as a NULL-terminated array. A key present in two tables is
+ * taken from the first.
+ */
+cf_config *cf_config_load_tables(const cf_config_key *const *tables, const char *path,
+                                 char *err, size_t errlen);
 void cf_config_free(cf_config *cfg);
+
+/* The file named by CF_CONFIG, or NULL when unset (then defaults + env). */
+const char *cf_config_default_path(void);
+
+/* Writes "name (CF_NAME, type, default): doc" lines, for --help. */
+void cf_config_describe(const cf_config_key *const *tables, FILE *out);
+
+/* cf_log_init from log.level and log.format of a loaded config. */
+void cf_config_apply_log(const cf_config *cfg, const char *prog);
 
 /* Typed getters for keys of the table; asking for another key aborts. */
 const char *cf_config_str(const cf_config *cfg, const char *name);

@@ -24,6 +24,13 @@ PGresult *cf_pg_exec(cf_pg *pg, const char *sql, int nparams, const char *const 
 /* Like cf_pg_exec, for commands whose result is not needed: 0 or -1. */
 int cf_pg_run(cf_pg *pg, const char *sql, int nparams, const char *const *params);
 
+/*
+ * Runs a trusted SQL script that may hold several statements and takes no
+ * parameter: for migrations read from db/migrations only, never for SQL
+ * built at run time. 0 or -1.
+ */
+int cf_pg_exec_script(cf_pg *pg, const char *sql);
+
 int cf_pg_begin(cf_pg *pg);
 int cf_pg_commit(cf_pg *pg);
 void cf_pg_rollback(cf_pg *pg);
@@ -33,5 +40,6 @@ const char *cf_pg_error(const cf_pg *pg);
 const char *cf_pg_sqlstate(const cf_pg *pg);
 bool cf_pg_ok(const cf_pg *pg); /* connection usable? */
 PGconn *cf_pg_raw(cf_pg *pg);
+bool cf_pg_in_transaction(const cf_pg *pg);
 
 #endif

@@ -10,6 +10,7 @@
 #ifndef CF_REDIS_CONN_H
 #define CF_REDIS_CONN_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include <hiredis/hiredis.h>
@@ -22,6 +23,16 @@ void cf_redis_free(cf_redis *r);
 /* printf-style and argv-style commands; NULL when the deadline passed. */
 redisReply *cf_redis_command(cf_redis *r, const char *fmt, ...);
 redisReply *cf_redis_argv(cf_redis *r, int argc, const char **argv, const size_t *lens);
+
+/*
+ * While reconnecting, stop waiting as soon as *flag becomes non-zero (e.g.
+ * set by a SIGTERM handler), so a service shuts down promptly even when
+ * Redis is gone. NULL: never stop early.
+ */
+void cf_redis_set_stop_flag(cf_redis *r, volatile sig_atomic_t *flag);
+
+/* The underlying hiredis context (NULL while disconnected); do not keep it. */
+redisContext *cf_redis_context(cf_redis *r);
 
 /* The last connection error, for logs. */
 const char *cf_redis_error(const cf_redis *r);

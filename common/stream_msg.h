@@ -30,6 +30,14 @@
 #define CF_PLAYER_NAME_MAX 64
 #define CF_GAME_NAME_MAX 32
 #define CF_DEFAULT_MAX_CODE_BYTES (1024 * 1024)
+/* Seeds are JSON numbers in reports: they must be exact doubles (2^53 - 1). */
+#define CF_SEED_MAX 9007199254740991ULL
+#define CF_SETTINGS_MAX_BYTES (64 * 1024)
+/* Bounds of a report (cf_report_validate). */
+#define CF_REPORT_MAX_BYTES (64 * 1024 * 1024)
+#define CF_REPORT_DETAIL_MAX 4096
+#define CF_REPORT_LOG_MAX (64 * 1024)
+#define CF_REPORT_EXPLANATION_MAX 4096
 
 typedef struct cf_fight_player {
     char name[CF_PLAYER_NAME_MAX + 1];
@@ -65,9 +73,16 @@ int cf_fight_msg_decode(const cf_field *fields, size_t nfields, size_t max_code_
                         cf_fight_msg *out, char *err, size_t errlen);
 void cf_fight_msg_free(cf_fight_msg *msg);
 
-/* Encodes as XADD field/value pairs. Returns the JSON of players in
- * *players_json (caller frees with free) for the "players" value. */
+/*
+ * Encoding for XADD: "players" is this JSON (caller frees with free; NULL
+ * when out of memory); "settings" is cJSON_PrintUnformatted(msg->settings);
+ * "seed" is the decimal integer.
+ */
 char *cf_fight_msg_players_json(const cf_fight_msg *msg);
+
+/* Is name a valid game name: 1..CF_GAME_NAME_MAX of [a-z0-9_], not
+ * starting with '_'? */
+bool cf_msg_game_name_valid(const char *name, size_t len);
 
 typedef struct cf_result_msg {
     char id[CF_UUID_LEN + 1];
@@ -79,7 +94,19 @@ int cf_result_msg_decode(const cf_field *fields, size_t nfields, cf_result_msg *
                          char *err, size_t errlen);
 void cf_result_msg_free(cf_result_msg *msg);
 
-/* Checks a report against the contract of DESIGN.md (fields and types). */
+/*
+ * Checks a report against the contract of DESIGN.md: exactly the keys
+ * fight_id (UUID), game, seed (integer 0..CF_SEED_MAX), status
+ * (finished|failed|cancelled), players (array of at most CF_MSG_MAX_PLAYERS
+ * objects with exactly name, result, rank, score, verdict, detail, cpu_ms,
+ * peak_memory_kb, log), result (any JSON), explanation (string), ticks,
+ * data (any JSON), elapsed_ms. A player's result is "win", "loss", "draw",
+ * a rank (integer >= 1) or null; rank an integer >= 1 or null; score a
+ * number or null; verdict one of ok, timeout, cpu_time, memory, illegal,
+ * crashed, bad_output, killed. A "finished" report has at least one player;
+ * a "failed" one may carry a null seed (it failed before having one).
+ * Unknown keys are refused: the contract changes in DESIGN.md first.
+ */
 int cf_report_validate(const cJSON *report, char *err, size_t errlen);
 
 /* Is s a canonical UUID (8-4-4-4-12 hex, lower or upper case)? */

@@ -1,0 +1,253 @@
+/*
+ * pg_conn.c — libpq behind parameterised queries and explicit transactions.
+ *
+ * Values only ever travel as parameters (PQexecParams), so no string built
+ * from user input can become SQL. When the server went away between two
+ * statements, one reconnect (PQreset) is tried and the statement re-sent;
+ * inside a transaction that would silently lose the transaction's earlier
+ * statements, so there the error is returned and the caller retries the
+ * transaction whole. The last error message and SQLSTATE are copied out of
+ * the PGresult so the caller can read them after it is freed.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pg_conn.h"
+
+struct cf_pg {
+    PGconn *conn;
+    bool in_tx;
+    char error[512];
+    char sqlstate[6];
+};
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (err == NULL || errlen == 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* libpq messages end with a newline; logs want one line. */
+static void copy_msg(char *dst, size_t len, const char *msg)
+{
+    size_t n;
+
+    snprintf(dst, len, "%s", msg != NULL && *msg != '\0' ? msg : "unknown error");
+    n = strlen(dst);
+    while (n > 0 && (dst[n - 1] == '\n' || dst[n - 1] == ' '))
+        dst[--n] = '\0';
+    for (char *p = dst; *p != '\0'; p++)
+        if (*p == '\n')
+            *p = ' ';
+}
+
+static void quiet_notices(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message; /* NOTICEs (e.g. "relation already exists") are noise */
+}
+
+cf_pg *cf_pg_connect(const char *conninfo, char *err, size_t errlen)
+{
+    cf_pg *pg;
+
+    if (conninfo == NULL || *conninfo == '\0') {
+        seterr(err, errlen, "database url: empty");
+        return NULL;
+    }
+    pg = calloc(1, sizeof *pg);
+    if (pg == NULL) {
+        seterr(err, errlen, "out of memory");
+        return NULL;
+    }
+    pg->conn = PQconnectdb(conninfo);
+    if (pg->conn == NULL) {
+        seterr(err, errlen, "database: out of memory");
+        free(pg);
+        return NULL;
+    }
+    if (PQstatus(pg->conn) != CONNECTION_OK) {
+        char msg[512];
+        copy_msg(msg, sizeof msg, PQerrorMessage(pg->conn));
+        seterr(err, errlen, "database: %s", msg);
+        PQfinish(pg->conn);
+        free(pg);
+        return NULL;
+    }
+    PQsetNoticeProcessor(pg->conn, quiet_notices, NULL);
+    return pg;
+}
+
+void cf_pg_free(cf_pg *pg)
+{
+    if (pg == NULL)
+        return;
+    PQfinish(pg->conn);
+    free(pg);
+}
+
+static void record_error(cf_pg *pg, const PGresult *res)
+{
+    const char *state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+    copy_msg(pg->error, sizeof pg->error,
+             res != NULL && *PQresultErrorMessage(res) != '\0' ? PQresultErrorMessage(res)
+                                                                : PQerrorMessage(pg->conn));
+    snprintf(pg->sqlstate, sizeof pg->sqlstate, "%s", state != NULL ? state : "");
+}
+
+static bool result_ok(const PGresult *res)
+{
+    ExecStatusType st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+
+    return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
+/* Runs one statement; reconnects once if the connection broke outside a
+ * transaction. script: PQexec (several statements, no parameters). */
+static PGresult *exec(cf_pg *pg, const char *sql, int nparams, const char *const *params,
+                      bool script)
+{
+    bool retried = false;
+
+    for (;;) {
+        PGresult *res;
+
+        if (PQstatus(pg->conn) != CONNECTION_OK) {
+            if (pg->in_tx || retried) {
+                copy_msg(pg->error, sizeof pg->error, PQerrorMessage(pg->conn));
+                snprintf(pg->sqlstate, sizeof pg->sqlstate, "08006");
+                return NULL;
+            }
+            retried = true;
+            PQreset(pg->conn);
+            if (PQstatus(pg->conn) != CONNECTION_OK) {
+                copy_msg(pg->error, sizeof pg->error, PQerrorMessage(pg->conn));
+                snprintf(pg->sqlstate, sizeof pg->sqlstate, "08006");
+                return NULL;
+            }
+            PQsetNoticeProcessor(pg->conn, quiet_notices, NULL);
+        }
+        res = script ? PQexec(pg->conn, sql)
+                     : PQexecParams(pg->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+        if (result_ok(res)) {
+            pg->error[0] = '\0';
+            pg->sqlstate[0] = '\0';
+            return res;
+        }
+        record_error(pg, res);
+        PQclear(res);
+        /* A broken connection outside a transaction: one fresh try. */
+        if (PQstatus(pg->conn) == CONNECTION_OK || pg->in_tx || retried)
+            return NULL;
+    }
+}
+
+PGresult *cf_pg_exec(cf_pg *pg, const char *sql, int nparams, const char *const *params)
+{
+    if (nparams < 0 || (nparams > 0 && params == NULL)) {
+        snprintf(pg->error, sizeof pg->error, "bad parameter list");
+        snprintf(pg->sqlstate, sizeof pg->sqlstate, "%s", "");
+        return NULL;
+    }
+    return exec(pg, sql, nparams, params, false);
+}
+
+int cf_pg_run(cf_pg *pg, const char *sql, int nparams, const char *const *params)
+{
+    PGresult *res = cf_pg_exec(pg, sql, nparams, params);
+
+    if (res == NULL)
+        return -1;
+    PQclear(res);
+    return 0;
+}
+
+int cf_pg_exec_script(cf_pg *pg, const char *sql)
+{
+    PGresult *res = exec(pg, sql, 0, NULL, true);
+
+    if (res == NULL)
+        return -1;
+    PQclear(res);
+    return 0;
+}
+
+int cf_pg_begin(cf_pg *pg)
+{
+    if (pg->in_tx) {
+        snprintf(pg->error, sizeof pg->error, "transaction already open");
+        return -1;
+    }
+    if (cf_pg_run(pg, "BEGIN", 0, NULL) != 0)
+        return -1;
+    pg->in_tx = true;
+    return 0;
+}
+
+int cf_pg_commit(cf_pg *pg)
+{
+    int rc;
+
+    if (!pg->in_tx) {
+        snprintf(pg->error, sizeof pg->error, "no transaction open");
+        return -1;
+    }
+    rc = cf_pg_run(pg, "COMMIT", 0, NULL);
+    /* Whether COMMIT succeeded or failed, the transaction is over (a failed
+     * COMMIT rolls back). */
+    pg->in_tx = false;
+    return rc;
+}
+
+void cf_pg_rollback(cf_pg *pg)
+{
+    char saved[sizeof pg->error], state[sizeof pg->sqlstate];
+
+    if (!pg->in_tx)
+        return;
+    /* Keep the error that made the caller roll back. */
+    memcpy(saved, pg->error, sizeof saved);
+    memcpy(state, pg->sqlstate, sizeof state);
+    if (PQstatus(pg->conn) == CONNECTION_OK) {
+        PGresult *res = PQexec(pg->conn, "ROLLBACK");
+        PQclear(res);
+    }
+    pg->in_tx = false;
+    memcpy(pg->error, saved, sizeof saved);
+    memcpy(pg->sqlstate, state, sizeof state);
+}
+
+const char *cf_pg_error(const cf_pg *pg)
+{
+    return pg != NULL ? pg->error : "no connection";
+}
+
+const char *cf_pg_sqlstate(const cf_pg *pg)
+{
+    return pg != NULL ? pg->sqlstate : "";
+}
+
+bool cf_pg_ok(const cf_pg *pg)
+{
+    return pg != NULL && PQstatus(pg->conn) == CONNECTION_OK;
+}
+
+PGconn *cf_pg_raw(cf_pg *pg)
+{
+    return pg->conn;
+}
+
+bool cf_pg_in_transaction(const cf_pg *pg)
+{
+    return pg->in_tx;
+}
