@@ -1,0 +1,147 @@
+// dom.js — building the page without innerHTML: every piece of data becomes a
+// text node, so nothing a user typed can turn into markup.
+
+// h('a', {href: '/x', class: 'btn', onclick: fn}, 'text', child, [more])
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  if (attrs) {
+    for (const [key, value] of Object.entries(attrs)) {
+      if (value === undefined || value === null || value === false) continue;
+      if (key.startsWith('on') && typeof value === 'function') {
+        el.addEventListener(key.slice(2), value);
+      } else if (key === 'class') {
+        el.className = value;
+      } else if (key === 'dataset') {
+        Object.assign(el.dataset, value);
+      } else if (key === 'value' || key === 'checked' || key === 'selected' || key === 'disabled' && tag !== 'a') {
+        el[key] = value;
+        if (key !== 'value' && value === true) el.setAttribute(key, '');
+      } else if (key === 'href' || key === 'src') {
+        el.setAttribute(key, safeUrl(String(value)));
+      } else {
+        el.setAttribute(key, value === true ? '' : String(value));
+      }
+    }
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const child of children) {
+    if (child === undefined || child === null || child === false) continue;
+    if (Array.isArray(child)) append(el, child);
+    else if (child instanceof Node) el.appendChild(child);
+    else el.appendChild(document.createTextNode(String(child)));
+  }
+}
+
+// Only same-origin paths, http(s), blob: and mailto: are links; anything else
+// (javascript:, data:) becomes '#'.
+export function safeUrl(url) {
+  const u = url.trim();
+  if (u.startsWith('/') || u.startsWith('#') || u.startsWith('?')) return u;
+  if (/^(https?:|blob:|mailto:)/i.test(u)) return u;
+  if (!/^[a-z][a-z0-9+.-]*:/i.test(u)) return u; // relative
+  return '#';
+}
+
+export function clear(el) {
+  while (el.firstChild) el.removeChild(el.firstChild);
+  return el;
+}
+
+export function replace(el, ...children) {
+  clear(el);
+  append(el, children);
+  return el;
+}
+
+// A link handled by the router.
+export function link(href, text, attrs = {}) {
+  return h('a', { href, 'data-link': '', ...attrs }, text);
+}
+
+let idSeq = 0;
+export function uid(prefix = 'f') {
+  idSeq += 1;
+  return `${prefix}-${idSeq}`;
+}
+
+// A labelled form field: label, control, optional hint tied by aria-describedby.
+export function field(label, control, hint) {
+  const id = control.id || uid('field');
+  control.id = id;
+  const children = [h('label', { for: id }, label), control];
+  if (hint) {
+    const hintId = `${id}-hint`;
+    control.setAttribute('aria-describedby', hintId);
+    children.push(h('span', { class: 'hint', id: hintId }, hint));
+  }
+  return h('div', { class: 'field' }, children);
+}
+
+// The error box of a form: role=alert so a screen reader hears it at once.
+export function errorBox() {
+  return h('div', { class: 'form-error', role: 'alert' });
+}
+
+export function okBox() {
+  return h('div', { class: 'form-ok', role: 'status' });
+}
+
+export function chip(text, kind) {
+  return h('span', { class: `chip chip-${kind || String(text).toLowerCase()}` }, text);
+}
+
+export function fmtDate(value) {
+  if (!value) return '';
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return String(value);
+  return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+export function fmtBytes(n) {
+  if (n == null) return '';
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+// Says something to screen-reader users without moving focus.
+export function announce(text) {
+  const el = document.getElementById('announcer');
+  if (!el) return;
+  el.textContent = '';
+  setTimeout(() => { el.textContent = text; }, 30);
+}
+
+export function toast(text, kind = '') {
+  const box = document.getElementById('toasts');
+  if (!box) return;
+  const t = h('div', { class: `toast ${kind}` }, text);
+  box.appendChild(t);
+  setTimeout(() => t.remove(), 5000);
+}
+
+// Disables a form's submit button while a request runs.
+export async function busy(button, fn) {
+  const was = button.disabled;
+  button.disabled = true;
+  button.setAttribute('aria-busy', 'true');
+  try {
+    return await fn();
+  } finally {
+    button.disabled = was;
+    button.removeAttribute('aria-busy');
+  }
+}
+
+export function download(filename, text, type = 'text/x-python') {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = h('a', { href: url, download: filename });
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

@@ -1,0 +1,185 @@
+// Bots: my bots, uploading (file or paste), versions, rename, download.
+import { h, link, field, errorBox, okBox, busy, toast, fmtDate, fmtBytes, download } from '../dom.js';
+import { api, games, game } from '../api.js';
+import { rememberGames, gameTitle } from '../views.js';
+import { playNowCard } from './games.js';
+
+const NAME_RE = /^[A-Za-z0-9 _.-]{1,64}$/;
+
+export async function list(ctx) {
+  ctx.title = 'My bots';
+  const [r, all] = await Promise.all([api.get('/api/bots'), games()]);
+  rememberGames(all);
+  const bots = r.bots || [];
+  return h('section', null,
+    h('div', { class: 'page-head' }, h('h1', null, 'My bots'), link('/bots/new', 'Upload a bot', { class: 'btn' })),
+    botList(bots));
+}
+
+export function botList(bots) {
+  if (!bots.length) return h('p', { class: 'empty' }, 'No bots yet. ', link('/bots/new', 'Upload your first bot'), '.');
+  return h('ul', { class: 'plain card' }, bots.map((b) => h('li', { class: 'item-line' },
+    h('span', null, link(`/bots/${b.id}`, b.name, { class: 'title' }), ' ',
+      h('span', { class: 'muted small' }, `${gameTitle(b.game)} · version ${b.latest_version}`)),
+    h('span', { class: 'muted small' }, `updated ${fmtDate(b.updated_at || b.created_at)}`))));
+}
+
+// Code comes either from a chosen file or from the text area; returns a
+// FormData (file) or a JSON body, or an error message.
+function codeInput(idPrefix) {
+  const fileInput = h('input', { type: 'file', id: `${idPrefix}-file`, name: 'file', accept: '.py,text/x-python,text/plain' });
+  const area = h('textarea', { id: `${idPrefix}-code`, name: 'code', class: 'code', spellcheck: 'false', autocapitalize: 'none', placeholder: 'class Main:\n    def ...' });
+  const node = h('fieldset', null, h('legend', null, 'Code'),
+    h('p', { class: 'hint muted small' }, 'Choose a Python file, or paste the code. A file wins if you give both. Up to 1 MiB.'),
+    field('Python file', fileInput),
+    field('Or paste the code', area));
+  return {
+    node,
+    read() {
+      const f = fileInput.files && fileInput.files[0];
+      if (f) return { file: f };
+      if (area.value.trim() === '') return { error: 'Choose a file or paste some code.', focus: area };
+      return { code: area.value };
+    },
+    reset() { fileInput.value = ''; area.value = ''; },
+  };
+}
+
+function sizeMessage(ex) {
+  // 413: say it plainly, whatever the server's words.
+  if (ex.status === 413) return `Too large: ${ex.message} The limit is 1 MiB of code.`;
+  return ex.message;
+}
+
+export async function create(ctx) {
+  ctx.title = 'Upload a bot';
+  const all = await games();
+  rememberGames(all);
+  const want = ctx.query.get('game');
+  const err = errorBox();
+  const name = h('input', { type: 'text', name: 'name', required: true, maxlength: '64', autocomplete: 'off' });
+  const gameSel = h('select', { name: 'game', required: true }, all.map((g) => h('option', { value: g.name, selected: g.name === want }, g.title || g.name)));
+  const code = codeInput('new');
+  const submit = h('button', { type: 'submit', class: 'btn' }, 'Upload bot');
+  const form = h('form', { novalidate: true }, err,
+    field('Name', name, 'Up to 64 letters, digits, spaces, _ - or .'),
+    field('Game', gameSel),
+    code.node, submit);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    err.textContent = '';
+    name.removeAttribute('aria-invalid');
+    if (!NAME_RE.test(name.value.trim())) {
+      err.textContent = 'Give the bot a name: 1 to 64 letters, digits, spaces, _ - or .';
+      name.setAttribute('aria-invalid', 'true'); name.focus(); return;
+    }
+    const c = code.read();
+    if (c.error) { err.textContent = c.error; c.focus.focus(); return; }
+    await busy(submit, async () => {
+      try {
+        let body;
+        if (c.file) {
+          body = new FormData();
+          body.append('name', name.value.trim());
+          body.append('game', gameSel.value);
+          body.append('file', c.file, c.file.name);
+        } else body = { name: name.value.trim(), game: gameSel.value, code: c.code };
+        const bot = await api.post('/api/bots', body);
+        toast(`Bot ${bot.name} uploaded.`);
+        ctx.navigate(`/bots/${bot.id}`);
+      } catch (ex) { err.textContent = sizeMessage(ex); }
+    });
+  });
+  return h('section', { class: 'narrow-wide' },
+    h('h1', null, 'Upload a bot'),
+    h('p', { class: 'muted' }, 'A bot is a Python module with a class ', h('code', null, 'Main'), '. Start from a game\'s template: see ',
+      link('/game', 'the games'), '.'),
+    h('div', { class: 'card' }, form));
+}
+
+export async function detail(ctx) {
+  const bot = await api.get(`/api/bots/${encodeURIComponent(ctx.params.id)}`);
+  ctx.title = bot.name;
+  const all = await games();
+  rememberGames(all);
+  const g = all.find((x) => x.name === bot.game) || { name: bot.game, title: bot.game, templates: [] };
+  const heading = h('h1', null, bot.name);
+
+  // Rename
+  const rerr = errorBox();
+  const rok = okBox();
+  const rname = h('input', { type: 'text', name: 'name', value: bot.name, required: true, maxlength: '64' });
+  const rbtn = h('button', { type: 'submit', class: 'btn btn-secondary' }, 'Rename');
+  const rename = h('form', { novalidate: true }, rerr, rok, field('Name', rname), rbtn);
+  rename.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    rerr.textContent = ''; rok.textContent = '';
+    if (!NAME_RE.test(rname.value.trim())) { rerr.textContent = 'Names are 1 to 64 letters, digits, spaces, _ - or .'; rname.focus(); return; }
+    await busy(rbtn, async () => {
+      try {
+        const b = await api.patch(`/api/bots/${bot.id}`, { name: rname.value.trim() });
+        heading.textContent = b.name;
+        document.title = `${b.name} · Codefights`;
+        rok.textContent = 'Renamed.';
+      } catch (ex) { rerr.textContent = ex.message; }
+    });
+  });
+
+  // New version
+  const verr = errorBox();
+  const code = codeInput('ver');
+  const vbtn = h('button', { type: 'submit', class: 'btn' }, 'Upload new version');
+  const versionsBox = h('div');
+  const upload = h('form', { novalidate: true }, verr, code.node, vbtn);
+  upload.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    verr.textContent = '';
+    const c = code.read();
+    if (c.error) { verr.textContent = c.error; c.focus.focus(); return; }
+    await busy(vbtn, async () => {
+      try {
+        let body;
+        if (c.file) { body = new FormData(); body.append('file', c.file, c.file.name); } else body = { code: c.code };
+        const b = await api.post(`/api/bots/${bot.id}/versions`, body);
+        code.reset();
+        versionsBox.replaceChildren(versions(b));
+        toast(`Version ${b.latest_version} uploaded.`);
+      } catch (ex) { verr.textContent = sizeMessage(ex); }
+    });
+  });
+  versionsBox.appendChild(versions(bot));
+
+  let fullGame = null;
+  try { fullGame = await game(bot.game); } catch { fullGame = g; }
+
+  return h('section', null,
+    h('div', { class: 'page-head' }, heading,
+      link(`/fights/new?game=${encodeURIComponent(bot.game)}&bot=${bot.id}`, 'Host a fight with it', { class: 'btn' })),
+    h('p', { class: 'muted' }, `A bot for ${gameTitle(bot.game)} · created ${fmtDate(bot.created_at)}`),
+    h('div', { class: 'grid grid-2' },
+      h('div', null,
+        h('div', { class: 'card' }, h('h2', null, 'Versions'), versionsBox),
+        playNowCard(ctx, fullGame || g, [bot])),
+      h('div', null,
+        h('div', { class: 'card' }, h('h2', null, 'Upload a new version'), upload),
+        h('div', { class: 'card' }, h('h2', null, 'Rename'), rename))));
+}
+
+function versions(bot) {
+  const list = [...(bot.versions || [])].sort((a, b) => b.version - a.version);
+  if (!list.length) return h('p', { class: 'empty' }, 'No versions.');
+  return h('ul', { class: 'plain' }, list.map((v) => {
+    const btn = h('button', { type: 'button', class: 'btn btn-secondary btn-small' }, 'Download', h('span', { class: 'visually-hidden' }, ` version ${v.version}`));
+    btn.addEventListener('click', () => busy(btn, async () => {
+      try {
+        const text = await api.text(`/api/bots/${bot.id}/code?version=${v.version}`);
+        download(`${bot.name.replace(/[^A-Za-z0-9_.-]+/g, '_')}-v${v.version}.py`, text);
+      } catch (ex) { toast(ex.message, 'error'); }
+    }));
+    return h('li', { class: 'item-line' },
+      h('span', null, h('span', { class: 'title' }, `Version ${v.version}`),
+        v.version === bot.latest_version ? h('span', { class: 'chip chip-ok' }, 'latest') : null, ' ',
+        h('span', { class: 'muted small' }, `${fmtBytes(v.size)} · ${fmtDate(v.created_at)}`)),
+      btn);
+  }));
+}

@@ -1,0 +1,122 @@
+// Start page, dashboard (my fights, invitations waiting, my bots), invitations.
+import { h, link, busy, toast, fmtDate, announce } from '../dom.js';
+import { api, session, games } from '../api.js';
+import { fightTable, rememberGames, gameTitle, stateChip, botSelect } from '../views.js';
+import { onLive } from '../live.js';
+import { botList } from './bots.js';
+import { preview } from './games.js';
+import { refreshInvitationCount } from '../app.js';
+
+export async function home(ctx) {
+  if (session.user) return dashboard(ctx);
+  ctx.title = '';
+  const all = await games().catch(() => []);
+  rememberGames(all);
+  const recent = await api.get('/api/fights?per_page=5').catch(() => ({ fights: [] }));
+  return h('section', null,
+    h('div', { class: 'hero' },
+      h('h1', null, 'Write a bot. Pick a fight.'),
+      h('p', null, 'Codefights runs your Python bots against each other in games like Tanks, every bot in its own sandbox, and shows you the replay.'),
+      h('div', { class: 'row' }, link('/signup', 'Create an account', { class: 'btn' }), link('/login', 'Log in', { class: 'btn btn-secondary' }))),
+    h('h2', null, 'Games'),
+    h('ul', { class: 'grid grid-3 plain' }, all.map((g) => h('li', { class: 'card game-card' },
+      preview(g),
+      h('h3', null, link(`/game/${encodeURIComponent(g.name)}`, g.title || g.name)),
+      h('p', null, g.summary || '')))),
+    h('h2', null, 'Recent public fights'),
+    fightTable(recent.fights, { empty: 'No public fights yet.', caption: 'Recent public fights' }),
+    h('p', null, link('/fights', 'All public fights →')));
+}
+
+export async function dashboard(ctx) {
+  ctx.title = 'Dashboard';
+  const [d, all] = await Promise.all([api.get('/api/dashboard'), games().catch(() => [])]);
+  rememberGames(all);
+  const fightsBox = h('div');
+  const invBox = h('div');
+  const renderFights = (list) => fightsBox.replaceChildren(fightTable(list, { empty: 'No fights yet: host one or play now against a house bot.', caption: 'My fights' }));
+  renderFights(d.fights);
+  invBox.replaceChildren(invitationList(ctx, (d.invitations || []).filter((i) => i.state === 'pending'), { compact: true }));
+
+  // Live: a state change of one of my fights updates its row; invitations refresh.
+  const offStatus = onLive('status', async (ev) => {
+    const cell = fightsBox.querySelector(`[data-fight="${CSS.escape(ev.id)}"] .state-cell`);
+    if (cell) cell.replaceChildren(stateChip(ev.state, ev.tick));
+    else {
+      // A fight I was not showing yet (just created elsewhere): refresh the list.
+      try { renderFights((await api.get('/api/dashboard')).fights); } catch { /* next event retries */ }
+    }
+  });
+  const offInv = onLive('invitation', async () => {
+    try {
+      const r = await api.get('/api/dashboard');
+      invBox.replaceChildren(invitationList(ctx, (r.invitations || []).filter((i) => i.state === 'pending'), { compact: true }));
+      announce('Your invitations changed.');
+    } catch { /* keep the old list */ }
+  });
+  ctx.onLeave(offStatus);
+  ctx.onLeave(offInv);
+
+  return h('section', null,
+    h('div', { class: 'page-head' }, h('h1', null, `Hello, ${session.user.username}`),
+      h('div', { class: 'row' }, link('/fights/new', 'Host a fight', { class: 'btn' }), link('/game', 'Play now', { class: 'btn btn-secondary' }))),
+    h('div', { class: 'grid grid-2 dash' },
+      h('div', { class: 'card dash-fights' }, h('h2', null, 'My fights'), fightsBox,
+        h('p', null, link('/fights?mine=1', 'All my fights →'))),
+      h('div', null,
+        h('div', { class: 'card' }, h('h2', null, 'Invitations waiting'), invBox, h('p', null, link('/invitations', 'All invitations →'))),
+        h('div', null, h('div', { class: 'page-head' }, h('h2', null, 'My bots'), link('/bots/new', 'Upload a bot', { class: 'btn btn-secondary btn-small' })),
+          botList(d.bots || [])))));
+}
+
+export async function invitations(ctx) {
+  ctx.title = 'Invitations';
+  const r = await api.get('/api/invitations');
+  await games().then(rememberGames).catch(() => {});
+  const list = r.invitations || [];
+  const pending = list.filter((i) => i.state === 'pending');
+  const other = list.filter((i) => i.state !== 'pending');
+  const off = onLive('invitation', () => { if (ctx.isCurrent()) ctx.navigate(location.pathname, { replace: true }); });
+  ctx.onLeave(off);
+  return h('section', null,
+    h('h1', null, 'Invitations'),
+    h('div', { class: 'card' }, h('h2', null, 'Waiting for your answer'), invitationList(ctx, pending)),
+    other.length ? h('div', { class: 'card' }, h('h2', null, 'Earlier'),
+      h('ul', { class: 'plain' }, other.map((i) => h('li', { class: 'item-line' },
+        h('span', null, link(`/fights/${i.fight_id}`, `${gameTitle(i.game)} fight by ${i.host}`), ' ',
+          h('span', { class: 'muted small' }, fmtDate(i.created_at))),
+        h('span', null, h('span', { class: 'chip' }, i.state), ' ', stateChip(i.fight_state)))))) : null);
+}
+
+// Pending invitations, each with a bot choice, Accept and Decline.
+function invitationList(ctx, list, { compact = false } = {}) {
+  if (!list.length) return h('p', { class: 'empty' }, 'No invitations waiting.');
+  return h('ul', { class: 'plain' }, list.map((inv) => {
+    const li = h('li', { dataset: { invitation: inv.id } });
+    const holder = h('div', null, h('p', { class: 'loading small' }, 'Loading your bots…'));
+    api.get(`/api/bots?game=${encodeURIComponent(inv.game)}`).then((r) => {
+      const sel = botSelect(r.bots || [], { id: `bot-${inv.id}`, label: 'Fight with', game: inv.game });
+      const accept = h('button', { type: 'button', class: 'btn btn-small', disabled: !sel.select }, 'Accept',
+        h('span', { class: 'visually-hidden' }, ` invitation from ${inv.host}`));
+      const decline = h('button', { type: 'button', class: 'btn btn-secondary btn-small' }, 'Decline',
+        h('span', { class: 'visually-hidden' }, ` invitation from ${inv.host}`));
+      const answer = async (btn, verb, body) => busy(btn, async () => {
+        try {
+          const res = await api.post(`/api/invitations/${inv.id}/${verb}`, body);
+          toast(verb === 'accept' ? 'Accepted: good luck!' : 'Declined.');
+          refreshInvitationCount();
+          if (verb === 'accept') ctx.navigate(`/fights/${res.fight_id || inv.fight_id}`);
+          else li.remove();
+        } catch (ex) { toast(ex.message, 'error'); }
+      });
+      accept.addEventListener('click', () => answer(accept, 'accept', { bot_id: sel.select.value }));
+      decline.addEventListener('click', () => answer(decline, 'decline'));
+      holder.replaceChildren(sel.node, h('div', { class: 'row' }, accept, decline));
+    }).catch((ex) => holder.replaceChildren(h('p', { class: 'form-error' }, ex.message)));
+    li.append(
+      h('p', null, h('strong', null, inv.host), ' invited you to a ',
+        link(`/fights/${inv.fight_id}`, `${gameTitle(inv.game)} fight`), compact ? '' : h('span', { class: 'muted small' }, ` · ${fmtDate(inv.created_at)}`)),
+      holder);
+    return li;
+  }));
+}

@@ -1,0 +1,252 @@
+// The fight page: players, invitations, actions, live status, results,
+// verdicts, my own bots' logs, and the game's replay viewer.
+import { h, link, errorBox, busy, toast, fmtDate, announce, fmtBytes } from '../dom.js';
+import { api, session, game } from '../api.js';
+import { followFight, FINAL } from '../live.js';
+import { stateChip, STATE_TEXT, verdictText, resultChip, playerLabel, botSelect, gameTitle, rememberGames } from '../views.js';
+import { inviteBox } from './fights.js';
+import { mountReplay } from '../replay.js';
+import { games } from '../api.js';
+
+export async function page(ctx) {
+  const id = ctx.params.id;
+  let fight = await api.get(`/api/fights/${encodeURIComponent(id)}`);
+  rememberGames(await games().catch(() => []));
+  const g = await game(fight.game).catch(() => ({ name: fight.game, title: fight.game }));
+  ctx.title = `${g.title || fight.game} fight`;
+
+  const statusBox = h('div', { class: 'card status-card', 'aria-labelledby': 'status-title' });
+  const actionsBox = h('div');
+  const playersBox = h('div', { class: 'card' });
+  const invitesBox = h('div');
+  const replayBox = h('div', { class: 'card replay-card' });
+  const logsBox = h('div');
+  let replayShown = false;
+  let viewerCleanup = null;
+  ctx.onLeave(() => { if (viewerCleanup) viewerCleanup(); });
+
+  function renderAll() {
+    renderStatus(fight.state, fight.tick);
+    renderActions();
+    renderPlayers();
+    renderInvites();
+    renderLogs();
+    renderReplay();
+  }
+
+  // Live status: the region is aria-live so state changes are read out.
+  const liveText = h('p', { class: 'status-line', 'aria-live': 'polite', 'aria-atomic': 'true' });
+  const progress = h('progress', { max: '100', 'aria-label': 'Simulation progress' });
+  function renderStatus(state, tick) {
+    const maxTicks = fight.settings && Number.isInteger(fight.settings.max_ticks) ? fight.settings.max_ticks : null;
+    let words = `${STATE_TEXT[state] || state}`;
+    if (state === 'open') words += ': waiting for players.';
+    if (state === 'queued') words += ': waiting for a simulator.';
+    if (state === 'simulating') words += tick != null ? `: tick ${tick}${maxTicks ? ` of at most ${maxTicks}` : ''}.` : '…';
+    if (state === 'finished') words += fight.ticks != null ? ` after ${fight.ticks} ticks.` : '.';
+    if (state === 'failed') words += ': the fight could not be simulated.';
+    if (state === 'cancelled') words += '.';
+    liveText.replaceChildren(stateChip(state, null), ' ', words);
+    const showProgress = state === 'queued' || state === 'simulating';
+    progress.hidden = !showProgress;
+    if (state === 'simulating' && tick != null && maxTicks) {
+      progress.max = maxTicks;
+      progress.value = Math.min(tick, maxTicks);
+    } else progress.removeAttribute('value'); // indeterminate
+    statusBox.replaceChildren(
+      h('h2', { id: 'status-title', class: 'visually-hidden' }, 'Status'),
+      h('div', { class: 'status-box' }, liveText, progress),
+      fight.explanation ? h('p', { class: 'explanation' }, fight.explanation) : null,
+      h('p', { class: 'muted small' },
+        `Hosted by ${fight.host} · ${fight.public ? 'public' : 'private'} · created ${fmtDate(fight.created_at)}`,
+        fight.finished_at ? ` · finished ${fmtDate(fight.finished_at)}` : ''),
+      actionsBox);
+  }
+
+  async function reload() {
+    try {
+      fight = await api.get(`/api/fights/${encodeURIComponent(id)}`);
+      if (ctx.isCurrent()) renderAll();
+    } catch (ex) { toast(ex.message, 'error'); }
+  }
+
+  async function act(button, fn, okText) {
+    await busy(button, async () => {
+      try {
+        await fn();
+        if (okText) { toast(okText); announce(okText); }
+        await reload();
+      } catch (ex) { toast(ex.message, 'error'); announce(ex.message); }
+    });
+  }
+
+  function renderActions() {
+    const me = fight.me || {};
+    const items = [];
+    if (me.can_start && fight.state === 'open') {
+      const b = h('button', { type: 'button', class: 'btn', id: 'start-fight' }, 'Start fight');
+      b.addEventListener('click', () => act(b, () => api.post(`/api/fights/${id}/start`), 'Fight started.'));
+      items.push(b);
+    }
+    if (me.can_cancel && !FINAL.has(fight.state)) {
+      const running = fight.state === 'queued' || fight.state === 'simulating';
+      const b = h('button', { type: 'button', class: 'btn btn-danger', id: 'stop-fight' }, running ? 'Stop fight' : 'Cancel fight');
+      b.addEventListener('click', () => {
+        if (!window.confirm(running ? 'Stop this fight now?' : 'Cancel this fight?')) return;
+        act(b, () => api.post(`/api/fights/${id}/cancel`), running ? 'Fight stopped.' : 'Fight cancelled.');
+      });
+      items.push(b);
+    }
+    const inv = me.invitation_id && (fight.invitations || []).find((i) => i.id === me.invitation_id);
+    const box = [];
+    if (inv && fight.state === 'open') box.push(invitationActions(inv));
+    if (me.is_host && fight.state === 'open') {
+      const min = fight.min_players; const max = fight.max_players;
+      const have = (fight.players || []).length;
+      box.push(h('p', { class: 'muted small' }, `${have} of ${min === max ? min : `${min}–${max}`} players ready.`,
+        me.can_start ? '' : ' The fight can start once enough invitations are accepted.'));
+    }
+    actionsBox.replaceChildren(...box, items.length ? h('div', { class: 'row' }, items) : '');
+  }
+
+  function invitationActions(inv) {
+    const err = errorBox();
+    if (inv.state === 'pending') {
+      const holder = h('div', null, h('p', { class: 'loading' }, 'Loading your bots…'));
+      api.get(`/api/bots?game=${encodeURIComponent(fight.game)}`).then((r) => {
+        const sel = botSelect(r.bots || [], { id: 'accept-bot', label: 'Fight with', game: fight.game });
+        const accept = h('button', { type: 'button', class: 'btn', id: 'accept-invitation', disabled: !sel.select }, 'Accept');
+        const decline = h('button', { type: 'button', class: 'btn btn-secondary', id: 'decline-invitation' }, 'Decline');
+        accept.addEventListener('click', () => act(accept, () => api.post(`/api/invitations/${inv.id}/accept`, { bot_id: sel.select.value }), 'Invitation accepted.'));
+        decline.addEventListener('click', () => act(decline, () => api.post(`/api/invitations/${inv.id}/decline`), 'Invitation declined.'));
+        holder.replaceChildren(sel.node, h('div', { class: 'row' }, accept, decline));
+      }).catch((ex) => { err.textContent = ex.message; });
+      return h('div', { class: 'invite-card' }, h('h3', null, `${fight.host} invited you`), err, holder);
+    }
+    if (inv.state === 'accepted') {
+      const w = h('button', { type: 'button', class: 'btn btn-secondary' }, 'Withdraw');
+      w.addEventListener('click', () => act(w, () => api.post(`/api/invitations/${inv.id}/withdraw`), 'You left the fight.'));
+      return h('div', { class: 'row' }, h('p', { class: 'muted' }, `You accepted with ${inv.bot || 'your bot'}.`), w);
+    }
+    return h('p', { class: 'muted' }, `Your invitation: ${inv.state}.`);
+  }
+
+  function renderPlayers() {
+    const players = fight.players || [];
+    const finished = fight.state === 'finished';
+    const rows = players.map((p) => h('tr', null,
+      h('td', { 'data-label': 'Player' }, h('strong', null, p.house ? 'House bot' : p.username),
+        p.username === session.user?.username && !p.house ? h('span', { class: 'muted small' }, ' (you)') : null),
+      h('td', { 'data-label': 'Bot' }, p.bot_id ? link(`/bots/${p.bot_id}`, p.bot || 'bot') : (p.bot || '—'),
+        p.version ? h('span', { class: 'muted small' }, ` v${p.version}`) : null),
+      finished ? h('td', { 'data-label': 'Result' }, p.result != null ? resultChip(p.result) : '—',
+        p.score != null ? h('span', { class: 'muted small' }, ` score ${p.score}`) : null) : null,
+      finished ? h('td', { 'data-label': 'Verdict' }, verdictCell(p)) : null,
+      finished ? h('td', { 'data-label': 'Resources' }, h('span', { class: 'small muted' },
+        p.cpu_ms != null ? `${p.cpu_ms} ms CPU` : '', p.peak_memory_kb != null ? ` · ${fmtBytes(p.peak_memory_kb * 1024)}` : '')) : null));
+    playersBox.replaceChildren(h('h2', null, 'Players'),
+      players.length === 0 ? h('p', { class: 'empty' }, 'No players yet.') :
+        h('div', { class: 'table-wrap' }, h('table', { class: 'list stack-sm players' },
+          h('thead', null, h('tr', null, ['Player', 'Bot', ...(finished ? ['Result', 'Verdict', 'Resources'] : [])].map((t) => h('th', { scope: 'col' }, t)))),
+          h('tbody', null, rows))),
+      fight.settings && Object.keys(fight.settings).length ? h('p', { class: 'muted small' }, 'Settings: ',
+        Object.entries(fight.settings).map(([k, v], i) => [i ? ', ' : '', h('code', null, k), ` = ${v}`])) : null,
+      fight.seed != null ? h('p', { class: 'muted small' }, `Seed ${fight.seed}`) : null);
+  }
+
+  function verdictCell(p) {
+    if (!p.verdict) return '—';
+    const ok = p.verdict === 'ok';
+    return h('span', null, h('span', { class: `chip ${ok ? 'chip-ok' : 'chip-bad'}` }, ok ? 'OK' : p.verdict.replace('_', ' ')),
+      ok ? null : h('span', { class: 'verdict-text' }, ' ', verdictText(p)),
+      p.detail ? h('span', { class: 'muted small' }, ` (${p.detail})`) : null);
+  }
+
+  function renderInvites() {
+    const me = fight.me || {};
+    const invs = fight.invitations || [];
+    if (!me.is_host && invs.length === 0) { invitesBox.replaceChildren(); return; }
+    const rows = invs.map((i) => {
+      const cells = [h('span', { class: 'title' }, i.username), ' ', h('span', { class: `chip chip-${i.state === 'accepted' ? 'ok' : i.state === 'pending' ? 'wait' : 'bad'}` }, i.state),
+        i.bot ? h('span', { class: 'muted small' }, ` with ${i.bot}`) : null];
+      let btn = null;
+      if (me.is_host && fight.state === 'open' && (i.state === 'pending' || i.state === 'accepted')) {
+        btn = h('button', { type: 'button', class: 'btn btn-secondary btn-small' }, 'Withdraw', h('span', { class: 'visually-hidden' }, ` invitation of ${i.username}`));
+        btn.addEventListener('click', () => act(btn, () => api.post(`/api/invitations/${i.id}/withdraw`), `Invitation of ${i.username} withdrawn.`));
+      }
+      return h('li', { class: 'item-line' }, h('span', null, cells), btn);
+    });
+    let add = null;
+    if (me.is_host && fight.state === 'open') {
+      const err = errorBox();
+      const box = inviteBox({
+        onAdd: async (name) => {
+          err.textContent = '';
+          try {
+            await api.post(`/api/fights/${id}/invitations`, { username: name });
+            toast(`${name} invited.`);
+            await reload();
+          } catch (ex) { err.textContent = ex.message; }
+        },
+      });
+      add = h('div', null, err, box.node);
+    }
+    invitesBox.replaceChildren(h('div', { class: 'card' }, h('h2', null, 'Invitations'),
+      rows.length ? h('ul', { class: 'plain' }, rows) : h('p', { class: 'empty' }, 'Nobody invited yet.'), add));
+  }
+
+  function renderLogs() {
+    const mine = (fight.players || []).filter((p) => typeof p.log === 'string');
+    if (!mine.length || fight.state !== 'finished' && fight.state !== 'failed') { logsBox.replaceChildren(); return; }
+    logsBox.replaceChildren(h('div', { class: 'card' }, h('h2', null, 'Your bot\'s log'),
+      h('p', { class: 'muted small' }, 'Only you see this: the last lines your bot wrote to stderr.'),
+      mine.map((p) => h('details', { open: true }, h('summary', null, playerLabel(p)),
+        p.log ? h('pre', { class: 'log', tabindex: '0' }, p.log) : h('p', { class: 'empty' }, 'Nothing was written.')))));
+  }
+
+  function renderReplay() {
+    if (fight.state !== 'finished' || !fight.has_replay) {
+      replayBox.hidden = true;
+      return;
+    }
+    replayBox.hidden = false;
+    if (replayShown) return;
+    replayShown = true;
+    replayBox.replaceChildren(h('h2', null, 'Replay'), h('p', { class: 'loading', role: 'status' }, 'Loading the replay…'));
+    mountReplay(replayBox, g, id).then((cleanup) => { viewerCleanup = cleanup; })
+      .catch((ex) => replayBox.replaceChildren(h('h2', null, 'Replay'), h('p', { class: 'form-error' }, `The replay could not be shown: ${ex.message}`)));
+  }
+
+  renderAll();
+
+  // Live: states from SSE; a new state reloads the fight (results, actions).
+  if (!FINAL.has(fight.state)) {
+    let lastState = fight.state;
+    const stop = followFight(id, (ev) => {
+      if (!ctx.isCurrent()) return;
+      if (ev.state !== lastState) {
+        lastState = ev.state;
+        fight.state = ev.state;
+        announce(`Fight ${STATE_TEXT[ev.state] || ev.state}.`);
+        reload();
+      } else if (ev.tick != null) {
+        fight.tick = ev.tick;
+        renderStatus(ev.state, ev.tick);
+      }
+    });
+    ctx.onLeave(stop);
+    // Invitation answers are not on the fight's stream: poll while open.
+    const poll = setInterval(() => { if (fight.state === 'open') reload(); }, 4000);
+    ctx.onLeave(() => clearInterval(poll));
+  }
+
+  return h('section', { class: 'fight-page', dataset: { state: fight.state } },
+    h('div', { class: 'page-head' },
+      h('h1', null, `${gameTitle(fight.game)} fight`),
+      link(`/game/${encodeURIComponent(fight.game)}`, `About ${gameTitle(fight.game)}`, { class: 'btn btn-secondary btn-small' })),
+    statusBox,
+    replayBox,
+    playersBox,
+    logsBox,
+    invitesBox);
+}

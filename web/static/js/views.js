@@ -1,0 +1,139 @@
+// views.js — pieces several pages share: fight lists, state chips, verdict
+// words, the settings form generated from a game's settings spec.
+import { h, link, chip, fmtDate } from './dom.js';
+
+export const STATE_TEXT = {
+  open: 'Open', queued: 'Queued', simulating: 'Simulating', finished: 'Finished',
+  failed: 'Failed', cancelled: 'Cancelled',
+};
+
+export function stateChip(state, tick) {
+  const text = STATE_TEXT[state] || state || 'unknown';
+  const label = state === 'simulating' && tick != null ? `${text} · tick ${tick}` : text;
+  return chip(label, state);
+}
+
+// Human words for the report's verdicts (DESIGN.md), when the API sends no verdict_text.
+export const VERDICT_TEXT = {
+  ok: 'ran normally',
+  timeout: 'took too long to answer (time limit exceeded)',
+  cpu_time: 'used too much CPU time (CPU limit exceeded)',
+  memory: 'memory limit exceeded',
+  illegal: 'did something forbidden (illegal system call or action)',
+  crashed: 'crashed (exited or raised an error)',
+  bad_output: 'broke the protocol (bad output)',
+  killed: 'was killed by a signal',
+};
+
+export function verdictText(p) {
+  if (!p.verdict) return '';
+  return p.verdict_text || VERDICT_TEXT[p.verdict] || p.verdict;
+}
+
+export function resultText(r) {
+  if (r == null || r === '') return '—';
+  const map = { win: 'Win', loss: 'Loss', draw: 'Draw', W: 'Win', L: 'Loss', D: 'Draw' };
+  if (map[r]) return map[r];
+  if (/^\d+$/.test(String(r))) return `Rank ${r}`;
+  return String(r);
+}
+
+export function resultChip(r) {
+  const t = resultText(r);
+  const kind = { Win: 'win', Loss: 'loss', Draw: 'draw' }[t] || 'plain';
+  return chip(t, kind);
+}
+
+export function playerLabel(p) {
+  const who = p.username === 'house' || p.house ? 'House bot' : p.username;
+  return p.bot ? `${who} · ${p.bot}` : who;
+}
+
+// A table of fights (FightSummary); stacks into cards on phones.
+export function fightTable(list, { empty = 'No fights yet.', caption } = {}) {
+  if (!list || list.length === 0) return h('p', { class: 'empty' }, empty);
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'list stack-sm' },
+    caption ? h('caption', { class: 'visually-hidden' }, caption) : null,
+    h('thead', null, h('tr', null,
+      h('th', { scope: 'col' }, 'Fight'), h('th', { scope: 'col' }, 'Players'),
+      h('th', { scope: 'col' }, 'State'), h('th', { scope: 'col' }, 'When'))),
+    h('tbody', null, list.map((f) => h('tr', { dataset: { fight: f.id } },
+      h('td', { 'data-label': 'Fight' }, link(`/fights/${f.id}`, `${gameTitle(f.game)} by ${f.host}`),
+        f.public === false ? h('span', { class: 'muted small' }, ' (private)') : null),
+      h('td', { 'data-label': 'Players' }, playersLine(f.players)),
+      h('td', { 'data-label': 'State', class: 'state-cell' }, stateChip(f.state)),
+      h('td', { 'data-label': 'When' }, fmtDate(f.finished_at || f.created_at)))))));
+}
+
+function playersLine(players) {
+  if (!players || players.length === 0) return '—';
+  return h('span', null, players.map((p, i) => [
+    i ? ', ' : '',
+    playerLabel(p),
+    p.result ? [' ', resultChip(p.result)] : null,
+  ]));
+}
+
+// Game titles for lists: filled once the catalogue is loaded.
+const titles = new Map();
+export function rememberGames(list) { for (const g of list) titles.set(g.name, g.title); }
+export function gameTitle(name) { return titles.get(name) || name; }
+
+export const CONCLUSION_TEXT = {
+  victory_draw: 'Victory or draw: each player wins, loses or draws',
+  rank: 'Ranking: players are ranked, ties share a rank',
+};
+
+export function playerCount(g) {
+  return g.min_players === g.max_players ? `${g.min_players} players` : `${g.min_players}–${g.max_players} players`;
+}
+
+// Inputs for the settings a host may change; returns {node, read()}.
+// read() returns {settings} or {error, input}.
+export function settingsForm(settings) {
+  const editable = (settings || []).filter((s) => s.user);
+  const inputs = [];
+  const node = editable.length === 0
+    ? h('p', { class: 'muted' }, 'This game has no settings to choose.')
+    : h('div', { class: 'grid grid-2' }, editable.map((s) => {
+      const id = `setting-${s.key}`;
+      const input = h('input', {
+        id, name: s.key, type: 'number', inputmode: 'numeric', step: '1',
+        min: String(s.min), max: String(s.max), value: String(s.default), required: true,
+        'aria-describedby': `${id}-hint`,
+      });
+      inputs.push([s, input]);
+      return h('div', { class: 'field' },
+        h('label', { for: id }, s.label || s.key),
+        input,
+        h('span', { class: 'hint', id: `${id}-hint` }, `From ${s.min} to ${s.max} (default ${s.default})`));
+    }));
+  const read = () => {
+    const out = {};
+    for (const [s, input] of inputs) {
+      input.removeAttribute('aria-invalid');
+      const v = Number(input.value);
+      if (input.value.trim() === '' || !Number.isInteger(v) || v < s.min || v > s.max) {
+        input.setAttribute('aria-invalid', 'true');
+        return { error: `${s.label || s.key} must be a whole number from ${s.min} to ${s.max}.`, input };
+      }
+      if (v !== s.default) out[s.key] = v;
+    }
+    return { settings: out };
+  };
+  return { node, read };
+}
+
+// <select> of the user's bots for a game; a link to upload one when none.
+export function botSelect(bots, { id = 'bot', label = 'Your bot', game } = {}) {
+  if (!bots.length) {
+    return {
+      node: h('p', { class: 'form-error', role: 'note' }, 'You have no bot for this game yet. ',
+        link(game ? `/bots/new?game=${encodeURIComponent(game)}` : '/bots/new', 'Upload a bot first')),
+      select: null,
+    };
+  }
+  const select = h('select', { id, name: 'bot_id', required: true },
+    bots.map((b) => h('option', { value: b.id }, `${b.name} (v${b.latest_version})`)));
+  return { node: h('div', { class: 'field' }, h('label', { for: id }, label), select), select };
+}
