@@ -1,0 +1,49 @@
+/*
+ * registry.c — the table of every game the platform knows.
+ *
+ * Adding a game: write games/<name>/<name>.c defining `const cf_game
+ * cf_game_<name>`, declare it in games_list.h, add it to the table below and
+ * to games/CMakeLists.txt. Names are checked once, on first lookup, so a
+ * badly named game is caught by the registry test rather than by users.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "game.h"
+#include "games_list.h"
+
+static const cf_game *const table[] = {
+    &cf_game_tanks,
+    &cf_game_light_cycles,
+};
+
+#define NGAMES (sizeof table / sizeof table[0])
+
+bool cf_game_name_valid(const char *name)
+{
+    if (name == NULL || name[0] == '\0' || name[0] == '_' || strlen(name) > 64)
+        return false;
+    for (const char *p = name; *p; p++) {
+        bool ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_';
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+const cf_game *cf_game_at(size_t index)
+{
+    if (index >= NGAMES)
+        return NULL;
+    return table[index];
+}
+
+const cf_game *cf_game_find(const char *name)
+{
+    if (!cf_game_name_valid(name))
+        return NULL;
+    for (size_t i = 0; i < NGAMES; i++)
+        if (strcmp(table[i]->name, name) == 0)
+            return table[i];
+    return NULL;
+}
