@@ -42,7 +42,7 @@ typedef struct arena_state {
 
 static const cf_setting lc_settings[] = {
     {"size", "Grid size (cells per side)", 20, 8, MAX_SIZE, true},
-    {"max_ticks", "Maximum number of ticks", 400, 10, 1600, true},
+    {"max_ticks", "Maximum number of ticks", 400, 1, 1600, true},
     {NULL, NULL, 0, 0, 0, false},
 };
 
