@@ -1,0 +1,207 @@
+/*
+ * consumer.c — cf-result-processor's side of the `result-processors` group.
+ *
+ * Same discipline as the simulator: group created from 0 with MKSTREAM, own
+ * pending entries first, XAUTOCLAIM of entries a dead processor left, ack
+ * only after the transaction committed (or the entry was recorded dead).
+ * Bad entries go to cf:fights:dead with source "cf:results", the reason and
+ * the original fields (values capped at 64 KiB).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "rp.h"
+
+#define RP_DEAD_VALUE_MAX (64 * 1024)
+
+int rp_group_ensure(cf_redis *r)
+{
+    redisReply *rep = cf_redis_command(r, "XGROUP CREATE %s %s 0 MKSTREAM", CF_STREAM_RESULTS,
+                                       CF_GROUP_RESULTS);
+    if (rep == NULL)
+        return -1;
+    int rc = 0;
+    if (rep->type == REDIS_REPLY_ERROR && strncmp(rep->str, "BUSYGROUP", 9) != 0) {
+        log_error("XGROUP CREATE: %s", rep->str);
+        rc = -1;
+    }
+    freeReplyObject(rep);
+    return rc;
+}
+
+void rp_entries_free(rp_entry *e, size_t n)
+{
+    if (e == NULL)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < e[i].nfields; k++) {
+            free((char *)e[i].fields[k].key);
+            free((char *)e[i].fields[k].val);
+        }
+        free(e[i].fields);
+    }
+    free(e);
+}
+
+static char *dup_bytes(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (p != NULL) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+/* [[id, [k, v, ...] | nil], ...] -> entries; nil or odd fields -> no fields. */
+static int entries_from(const redisReply *list, rp_entry **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (list == NULL || list->type != REDIS_REPLY_ARRAY || list->elements == 0)
+        return 0;
+    rp_entry *es = calloc(list->elements, sizeof *es);
+    if (es == NULL)
+        return -1;
+    size_t k = 0;
+    for (size_t i = 0; i < list->elements; i++) {
+        const redisReply *it = list->element[i];
+        if (it->type != REDIS_REPLY_ARRAY || it->elements < 1 ||
+            it->element[0]->type != REDIS_REPLY_STRING ||
+            it->element[0]->len >= sizeof es[k].id)
+            continue;
+        rp_entry *e = &es[k++];
+        memcpy(e->id, it->element[0]->str, it->element[0]->len);
+        const redisReply *kv = it->elements > 1 ? it->element[1] : NULL;
+        if (kv == NULL || kv->type != REDIS_REPLY_ARRAY || kv->elements % 2 != 0 ||
+            kv->elements == 0)
+            continue;
+        e->fields = calloc(kv->elements / 2, sizeof *e->fields);
+        if (e->fields == NULL)
+            continue;
+        for (size_t f = 0; f < kv->elements / 2; f++) {
+            const redisReply *a = kv->element[2 * f], *b = kv->element[2 * f + 1];
+            if (a->type != REDIS_REPLY_STRING || b->type != REDIS_REPLY_STRING)
+                break;
+            char *ks = dup_bytes(a->str, a->len), *vs = dup_bytes(b->str, b->len);
+            if (ks == NULL || vs == NULL) {
+                free(ks);
+                free(vs);
+                break;
+            }
+            e->fields[f] = (cf_field){ks, a->len, vs, b->len};
+            e->nfields = f + 1;
+        }
+    }
+    *out = es;
+    *n = k;
+    return (int)k;
+}
+
+int rp_read(cf_redis *r, const rp_settings *s, const char *from, rp_entry **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    redisReply *rep;
+    if (strcmp(from, ">") == 0)
+        rep = cf_redis_command(r, "XREADGROUP GROUP %s %s COUNT %d BLOCK %ld STREAMS %s >",
+                               CF_GROUP_RESULTS, s->consumer, s->batch, s->block_ms,
+                               CF_STREAM_RESULTS);
+    else
+        rep = cf_redis_command(r, "XREADGROUP GROUP %s %s COUNT %d STREAMS %s %s",
+                               CF_GROUP_RESULTS, s->consumer, s->batch, CF_STREAM_RESULTS,
+                               from);
+    if (rep == NULL)
+        return -1;
+    int rc = 0;
+    if (rep->type == REDIS_REPLY_ERROR) {
+        log_warn("XREADGROUP: %s", rep->str);
+        if (strncmp(rep->str, "NOGROUP", 7) == 0)
+            rp_group_ensure(r);
+        rc = -1;
+    } else if (rep->type == REDIS_REPLY_ARRAY && rep->elements >= 1 &&
+               rep->element[0]->type == REDIS_REPLY_ARRAY &&
+               rep->element[0]->elements == 2) {
+        rc = entries_from(rep->element[0]->element[1], out, n);
+    }
+    freeReplyObject(rep);
+    return rc;
+}
+
+int rp_reclaim(cf_redis *r, const rp_settings *s, char *cursor, size_t cursorlen,
+               rp_entry **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    redisReply *rep = cf_redis_command(r, "XAUTOCLAIM %s %s %s %ld %s COUNT %d",
+                                       CF_STREAM_RESULTS, CF_GROUP_RESULTS, s->consumer,
+                                       s->claim_idle_ms, cursor, s->batch);
+    if (rep == NULL)
+        return -1;
+    int rc = -1;
+    if (rep->type == REDIS_REPLY_ARRAY && rep->elements >= 2 &&
+        rep->element[0]->type == REDIS_REPLY_STRING) {
+        snprintf(cursor, cursorlen, "%s", rep->element[0]->str);
+        rc = entries_from(rep->element[1], out, n);
+        /* Trimmed while pending: XAUTOCLAIM already dropped them from the PEL. */
+        if (rep->elements >= 3 && rep->element[2]->type == REDIS_REPLY_ARRAY)
+            for (size_t i = 0; i < rep->element[2]->elements; i++)
+                if (rep->element[2]->element[i]->type == REDIS_REPLY_STRING) {
+                    rp_entry e = {0};
+                    snprintf(e.id, sizeof e.id, "%s", rep->element[2]->element[i]->str);
+                    rp_dead(r, s, &e, "result entry trimmed while pending");
+                }
+    }
+    freeReplyObject(rep);
+    return rc;
+}
+
+int rp_ack(cf_redis *r, const char *entry_id)
+{
+    redisReply *rep =
+        cf_redis_command(r, "XACK %s %s %s", CF_STREAM_RESULTS, CF_GROUP_RESULTS, entry_id);
+    if (rep == NULL)
+        return -1;
+    int rc = rep->type == REDIS_REPLY_INTEGER ? 0 : -1;
+    freeReplyObject(rep);
+    return rc;
+}
+
+int rp_dead(cf_redis *r, const rp_settings *s, const rp_entry *e, const char *reason)
+{
+    size_t argc = 12 + 2 * e->nfields;
+    const char **argv = calloc(argc, sizeof *argv);
+    size_t *lens = calloc(argc, sizeof *lens);
+    if (argv == NULL || lens == NULL) {
+        free(argv);
+        free(lens);
+        return -1;
+    }
+    char maxlen[32];
+    snprintf(maxlen, sizeof maxlen, "%ld", s->dead_maxlen);
+    const char *head[] = {"XADD", CF_STREAM_DEAD, "MAXLEN", "~", maxlen, "*",
+                          "reason", reason, "source", CF_STREAM_RESULTS, "entry", e->id};
+    for (size_t i = 0; i < 12; i++) {
+        argv[i] = head[i];
+        lens[i] = strlen(head[i]);
+    }
+    for (size_t i = 0; i < e->nfields; i++) {
+        argv[12 + 2 * i] = e->fields[i].key;
+        lens[12 + 2 * i] = e->fields[i].key_len < RP_DEAD_VALUE_MAX ? e->fields[i].key_len
+                                                                     : RP_DEAD_VALUE_MAX;
+        argv[13 + 2 * i] = e->fields[i].val;
+        lens[13 + 2 * i] = e->fields[i].val_len < RP_DEAD_VALUE_MAX ? e->fields[i].val_len
+                                                                     : RP_DEAD_VALUE_MAX;
+    }
+    log_warn("result entry %s -> %s: %s", e->id, CF_STREAM_DEAD, reason);
+    redisReply *rep = cf_redis_argv(r, (int)argc, argv, lens);
+    free(argv);
+    free(lens);
+    if (rep == NULL)
+        return -1;
+    int rc = rep->type == REDIS_REPLY_ERROR ? -1 : 0;
+    freeReplyObject(rep);
+    return rc;
+}

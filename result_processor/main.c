@@ -1,0 +1,326 @@
+/*
+ * main.c — cf-result-processor: cf:results -> PostgreSQL, exactly once.
+ *
+ * For each entry: decode and validate (a bad one goes to cf:fights:dead and
+ * is acknowledged), store it in one transaction (store.c), then XACK. While
+ * PostgreSQL is away the entry is retried with backoff and never
+ * acknowledged, so nothing is lost; Redis outages are ridden out by the
+ * reconnecting cf_redis. Runs unprivileged: as root it drops to
+ * result_processor.user, or refuses unless result_processor.allow_root.
+ *
+ * Test hook: CF_TEST_CRASH_AFTER_COMMIT=1 makes the process kill itself
+ * (SIGKILL) right after a commit and before its ack, for the integration
+ * test of that window. It is read from the environment only.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "rp.h"
+
+static const cf_config_key rp_keys[] = {
+    {.name = "result_processor.consumer", .type = CF_CONFIG_STRING, .def = "",
+     .doc = "consumer name in group result-processors; empty: hostname-pid"},
+    {.name = "result_processor.block_ms", .type = CF_CONFIG_INT, .def = "1000", .min = 10,
+     .max = 60000, .doc = "XREADGROUP BLOCK"},
+    {.name = "result_processor.batch", .type = CF_CONFIG_INT, .def = "64", .min = 1,
+     .max = 10000, .doc = "entries read at once"},
+    {.name = "result_processor.claim_idle_ms", .type = CF_CONFIG_INT, .def = "60000",
+     .min = 100, .max = 86400000,
+     .doc = "XAUTOCLAIM results left pending this long by a dead processor"},
+    {.name = "result_processor.claim_every_ms", .type = CF_CONFIG_INT, .def = "10000",
+     .min = 100, .max = 86400000, .doc = "look for such results this often"},
+    {.name = "result_processor.dead_maxlen", .type = CF_CONFIG_INT, .def = "10000", .min = 1,
+     .max = 1000000000, .doc = "XADD cf:fights:dead MAXLEN ~"},
+    {.name = "result_processor.retry_max_ms", .type = CF_CONFIG_INT, .def = "5000",
+     .min = 10, .max = 600000, .doc = "longest pause between PostgreSQL retries"},
+    {.name = "result_processor.reconcile_every_ms", .type = CF_CONFIG_INT, .def = "60000",
+     .min = 0, .max = 86400000,
+     .doc = "run the reconciler of stuck fights this often; 0: never"},
+    {.name = "result_processor.stuck_after_s", .type = CF_CONFIG_INT, .def = "900", .min = 1,
+     .max = 86400 * 30, .doc = "a fight queued or running this long is stuck"},
+    {.name = "result_processor.max_attempts", .type = CF_CONFIG_INT, .def = "3", .min = 1,
+     .max = 100, .doc = "re-queues of a stuck fight before it is marked failed"},
+    {.name = "result_processor.fights_maxlen", .type = CF_CONFIG_INT, .def = "100000",
+     .min = 1, .max = 1000000000, .doc = "XADD cf:fights MAXLEN ~ of a re-queue"},
+    {.name = "result_processor.user", .type = CF_CONFIG_STRING, .def = "",
+     .doc = "when started as root, switch to this user (e.g. nobody)"},
+    {.name = "result_processor.allow_root", .type = CF_CONFIG_BOOL, .def = "false",
+     .doc = "run as root without switching user (not recommended)"},
+    {.name = NULL},
+};
+
+static volatile sig_atomic_t g_stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void nap_ms(long ms)
+{
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL); /* a signal ends it early, on purpose */
+}
+
+static int drop_privileges(const char *user, bool allow_root)
+{
+    if (geteuid() != 0)
+        return 0;
+    if (user[0] == '\0') {
+        if (allow_root) {
+            log_warn("running as root (result_processor.allow_root)");
+            return 0;
+        }
+        log_error("refusing to run as root: set result_processor.user (e.g. nobody) or "
+                  "result_processor.allow_root");
+        return -1;
+    }
+    errno = 0;
+    struct passwd *pw = getpwnam(user);
+    if (pw == NULL) {
+        log_error("result_processor.user: no user \"%s\"", user);
+        return -1;
+    }
+    if (pw->pw_uid == 0) {
+        log_error("result_processor.user \"%s\" is root", user);
+        return -1;
+    }
+    if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+        log_error("cannot switch to user %s: %s", user, strerror(errno));
+        return -1;
+    }
+    if (setuid(0) == 0) { /* must be impossible now */
+        log_error("privileges could not be dropped");
+        return -1;
+    }
+    log_info("running as user %s (uid %d)", user, (int)pw->pw_uid);
+    return 0;
+}
+
+typedef struct rp {
+    rp_settings s;
+    cf_redis *r;
+    cf_pg *pg;
+    char dburl[2048];
+    bool crash_after_commit;
+} rp;
+
+static void ensure_pg(rp *p)
+{
+    long backoff = 100;
+    while (!g_stop && (p->pg == NULL || !cf_pg_ok(p->pg))) {
+        char err[512];
+        if (p->pg != NULL) {
+            cf_pg_free(p->pg);
+            p->pg = NULL;
+        }
+        p->pg = cf_pg_connect(p->dburl, err, sizeof err);
+        if (p->pg != NULL)
+            break;
+        log_warn("postgresql: %s; retrying in %ld ms", err, backoff);
+        nap_ms(backoff);
+        backoff = backoff * 2 > p->s.retry_max_ms ? p->s.retry_max_ms : backoff * 2;
+    }
+}
+
+/* Stores one entry and acknowledges it; false when stopping before the ack. */
+static bool handle(rp *p, const rp_entry *e)
+{
+    char err[1024];
+    if (e->nfields == 0) {
+        if (rp_dead(p->r, &p->s, e, "entry has no fields (trimmed while pending?)") == 0)
+            rp_ack(p->r, e->id);
+        return true;
+    }
+    cf_result_msg msg;
+    if (cf_result_msg_decode(e->fields, e->nfields, &msg, err, sizeof err) != 0) {
+        char reason[1100];
+        snprintf(reason, sizeof reason, "bad result entry: %s", err);
+        if (rp_dead(p->r, &p->s, e, reason) == 0)
+            rp_ack(p->r, e->id);
+        return true;
+    }
+    long backoff = 100;
+    bool acked = false;
+    for (;;) {
+        ensure_pg(p);
+        if (g_stop && (p->pg == NULL || !cf_pg_ok(p->pg)))
+            break;
+        enum rp_store_rc rc = rp_store(p->pg, &msg, err, sizeof err);
+        if (rc == RP_STORED) {
+            log_info("fight %s stored (%s)", msg.id, msg.status);
+            if (p->crash_after_commit) {
+                log_warn("CF_TEST_CRASH_AFTER_COMMIT: dying between commit and ack");
+                kill(getpid(), SIGKILL);
+            }
+        } else if (rc == RP_BAD) {
+            char reason[1100];
+            snprintf(reason, sizeof reason, "database refused the result: %s", err);
+            if (rp_dead(p->r, &p->s, e, reason) != 0)
+                break;
+        } else if (rc == RP_RETRY) {
+            log_warn("fight %s: %s; retrying in %ld ms", msg.id, err, backoff);
+            if (g_stop)
+                break;
+            nap_ms(backoff);
+            backoff = backoff * 2 > p->s.retry_max_ms ? p->s.retry_max_ms : backoff * 2;
+            continue;
+        }
+        acked = rp_ack(p->r, e->id) == 0;
+        break;
+    }
+    cf_result_msg_free(&msg);
+    return acked || !g_stop;
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: cf-result-processor [--config FILE]\n"
+                 "Consumes cf:results (group result-processors) into PostgreSQL.\n");
+    const cf_config_key *tables[] = {cf_config_common_keys, rp_keys, NULL};
+    cf_config_describe(tables, out);
+}
+
+static int load(rp *p, const cf_config *cfg)
+{
+    rp_settings *s = &p->s;
+    const char *name = cf_config_str(cfg, "result_processor.consumer");
+    if (name[0]) {
+        snprintf(s->consumer, sizeof s->consumer, "%s", name);
+    } else {
+        char host[64] = "host";
+        if (gethostname(host, sizeof host) != 0)
+            snprintf(host, sizeof host, "host");
+        host[sizeof host - 1] = '\0';
+        snprintf(s->consumer, sizeof s->consumer, "%s-%d", host, (int)getpid());
+    }
+    s->block_ms = (long)cf_config_int(cfg, "result_processor.block_ms");
+    s->batch = (int)cf_config_int(cfg, "result_processor.batch");
+    s->claim_idle_ms = (long)cf_config_int(cfg, "result_processor.claim_idle_ms");
+    s->claim_every_ms = (long)cf_config_int(cfg, "result_processor.claim_every_ms");
+    s->dead_maxlen = (long)cf_config_int(cfg, "result_processor.dead_maxlen");
+    s->retry_max_ms = (long)cf_config_int(cfg, "result_processor.retry_max_ms");
+    s->reconcile_every_ms = (long)cf_config_int(cfg, "result_processor.reconcile_every_ms");
+    s->stuck_after_s = (long)cf_config_int(cfg, "result_processor.stuck_after_s");
+    s->max_attempts = (int)cf_config_int(cfg, "result_processor.max_attempts");
+    s->fights_maxlen = (long)cf_config_int(cfg, "result_processor.fights_maxlen");
+    snprintf(p->dburl, sizeof p->dburl, "%s", cf_config_str(cfg, "database.url"));
+    const char *crash = getenv("CF_TEST_CRASH_AFTER_COMMIT");
+    p->crash_after_commit = crash != NULL && strcmp(crash, "1") == 0;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *config_path = cf_config_default_path();
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'}, {0}};
+    int opt;
+    while ((opt = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+        if (opt == 'c') {
+            config_path = optarg;
+        } else if (opt == 'h') {
+            usage(stdout);
+            return 0;
+        } else {
+            usage(stderr);
+            return 2;
+        }
+    }
+    char err[512];
+    const cf_config_key *tables[] = {cf_config_common_keys, rp_keys, NULL};
+    cf_config *cfg = cf_config_load_tables(tables, config_path, err, sizeof err);
+    if (cfg == NULL) {
+        fprintf(stderr, "cf-result-processor: %s\n", err);
+        return 2;
+    }
+    cf_config_apply_log(cfg, "cf-result-processor");
+    static rp p;
+    load(&p, cfg);
+    char redis_url[1024];
+    snprintf(redis_url, sizeof redis_url, "%s", cf_config_str(cfg, "redis.url"));
+    char user[128];
+    snprintf(user, sizeof user, "%s", cf_config_str(cfg, "result_processor.user"));
+    bool allow_root = cf_config_bool(cfg, "result_processor.allow_root");
+    cf_config_free(cfg);
+    if (drop_privileges(user, allow_root) != 0)
+        return 2;
+
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    while (p.r == NULL && !g_stop) {
+        p.r = cf_redis_connect(redis_url, 0, err, sizeof err);
+        if (p.r == NULL) {
+            log_warn("redis: %s; retrying", err);
+            nap_ms(1000);
+        }
+    }
+    if (p.r != NULL)
+        cf_redis_set_stop_flag(p.r, &g_stop);
+    while (!g_stop && rp_group_ensure(p.r) != 0)
+        nap_ms(1000);
+    ensure_pg(&p);
+    log_info("consumer %s of group %s on %s", p.s.consumer, CF_GROUP_RESULTS,
+             CF_STREAM_RESULTS);
+
+    char pending[64] = "0", cursor[64] = "0-0";
+    long long last_claim = now_ms(), last_reconcile = 0;
+    while (!g_stop) {
+        rp_entry *es = NULL;
+        size_t n = 0;
+        int rc;
+        if (pending[0]) {
+            rc = rp_read(p.r, &p.s, pending, &es, &n);
+            if (rc == 0)
+                pending[0] = '\0';
+            else if (rc > 0)
+                snprintf(pending, sizeof pending, "%s", es[n - 1].id);
+        } else if (now_ms() - last_claim >= p.s.claim_every_ms) {
+            last_claim = now_ms();
+            rc = rp_reclaim(p.r, &p.s, cursor, sizeof cursor, &es, &n);
+        } else {
+            rc = rp_read(p.r, &p.s, ">", &es, &n);
+        }
+        if (rc < 0 && !g_stop)
+            nap_ms(200);
+        for (size_t i = 0; i < n && !g_stop; i++)
+            if (!handle(&p, &es[i]))
+                break;
+        rp_entries_free(es, n);
+        if (p.s.reconcile_every_ms > 0 && now_ms() - last_reconcile >= p.s.reconcile_every_ms &&
+            !g_stop) {
+            last_reconcile = now_ms();
+            ensure_pg(&p);
+            if (p.pg != NULL && cf_pg_ok(p.pg))
+                (void)rp_reconcile(p.pg, p.r, &p.s);
+        }
+    }
+    log_info("stopping");
+    if (p.pg != NULL)
+        cf_pg_free(p.pg);
+    if (p.r != NULL)
+        cf_redis_free(p.r);
+    return 0;
+}

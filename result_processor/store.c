@@ -1,0 +1,225 @@
+/*
+ * store.c — one result, one transaction, exactly once.
+ *
+ * The contract: after a commit, the fight row is final (finished, failed or
+ * cancelled) with its finish time, every player's result, rank, score,
+ * verdict, detail, CPU, memory and log, and the report and replay in
+ * fight_reports. A result for a fight that is already final changes
+ * nothing: that is what makes a redelivery (the processor died between
+ * commit and ack, a simulator ran a reclaimed fight twice) harmless, and
+ * what keeps a fight the web cancelled cancelled.
+ *
+ * The fight row is locked (SELECT ... FOR UPDATE) before the check, so two
+ * processors handling two copies of one result serialise on it. A fight the
+ * web never saw (injected with redis-cli) is created first, with no host;
+ * its game row too (a placeholder) if the web never loaded the games.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "rp.h"
+
+bool rp_pg_transient(cf_pg *pg)
+{
+    if (!cf_pg_ok(pg))
+        return true;
+    const char *st = cf_pg_sqlstate(pg);
+    if (st[0] == '\0')
+        return true; /* no SQLSTATE: the connection, not the data */
+    /* 08 connection, 53 resources, 57 operator intervention (shutdown),
+     * 58 system error, 40 serialization/deadlock, 55P03 lock not available */
+    return strncmp(st, "08", 2) == 0 || strncmp(st, "53", 2) == 0 ||
+           strncmp(st, "57", 2) == 0 || strncmp(st, "58", 2) == 0 ||
+           strncmp(st, "40", 2) == 0 || strcmp(st, "55P03") == 0;
+}
+
+/* A JSON value as a text parameter, or NULL for JSON null / absent. */
+static char *num_param(const cJSON *v, bool integer)
+{
+    if (!cJSON_IsNumber(v))
+        return NULL;
+    char buf[64];
+    if (integer)
+        snprintf(buf, sizeof buf, "%.0f", v->valuedouble);
+    else
+        snprintf(buf, sizeof buf, "%.17g", v->valuedouble);
+    return strdup(buf);
+}
+
+static const char *str_of(const cJSON *obj, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+/*
+ * A fight needs its game's row (foreign key). cf-web loads the games at its
+ * start; if a fight injected by hand arrives before the web ever ran, a
+ * placeholder row (inactive, 1..16 players) is made, which the web's loader
+ * completes. The processor does not link the games themselves: it never
+ * runs game or bot code.
+ */
+static int ensure_game(cf_pg *pg, const char *name)
+{
+    const char *p[] = {name};
+    return cf_pg_run(pg,
+                     "INSERT INTO games (name, title, min_players, max_players, conclusion, "
+                     "active) VALUES ($1, $1, 1, 16, 'victory_draw', false) "
+                     "ON CONFLICT (name) DO NOTHING",
+                     1, p);
+}
+
+static int store_player(cf_pg *pg, const char *fight_id, int slot, const cJSON *pl)
+{
+    char slotbuf[16];
+    snprintf(slotbuf, sizeof slotbuf, "%d", slot);
+    const cJSON *res = cJSON_GetObjectItemCaseSensitive(pl, "result");
+    const cJSON *rank = cJSON_GetObjectItemCaseSensitive(pl, "rank");
+    /* A rank game's result is the rank itself: it goes to the rank column. */
+    const char *result = cJSON_IsString(res) ? res->valuestring : NULL;
+    char *rankp = num_param(cJSON_IsNumber(rank) ? rank : res, true);
+    char *score = num_param(cJSON_GetObjectItemCaseSensitive(pl, "score"), false);
+    char *cpu = num_param(cJSON_GetObjectItemCaseSensitive(pl, "cpu_ms"), true);
+    char *mem = num_param(cJSON_GetObjectItemCaseSensitive(pl, "peak_memory_kb"), true);
+    const char *p[] = {fight_id,        slotbuf,
+                       str_of(pl, "name"), result,
+                       rankp,           score,
+                       str_of(pl, "verdict"), str_of(pl, "detail"),
+                       cpu,             mem,
+                       str_of(pl, "log")};
+    /* The web's row (user, bot version, name) is kept; only results change. */
+    int rc = cf_pg_run(pg,
+                       "INSERT INTO fight_players (fight_id, slot, name, result, rank, score, "
+                       "verdict, detail, cpu_ms, peak_memory_kb, log) "
+                       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
+                       "ON CONFLICT (fight_id, slot) DO UPDATE SET result = EXCLUDED.result, "
+                       "rank = EXCLUDED.rank, score = EXCLUDED.score, "
+                       "verdict = EXCLUDED.verdict, detail = EXCLUDED.detail, "
+                       "cpu_ms = EXCLUDED.cpu_ms, peak_memory_kb = EXCLUDED.peak_memory_kb, "
+                       "log = EXCLUDED.log",
+                       11, p);
+    free(rankp);
+    free(score);
+    free(cpu);
+    free(mem);
+    return rc;
+}
+
+/* The body of the transaction; 1 stored, 0 ignored, -1 error. */
+static int store_tx(cf_pg *pg, const cf_result_msg *msg, char *err, size_t errlen)
+{
+    const cJSON *rep = msg->report;
+    const char *game = str_of(rep, "game");
+    char *seed = num_param(cJSON_GetObjectItemCaseSensitive(rep, "seed"), true);
+    char *ticks = num_param(cJSON_GetObjectItemCaseSensitive(rep, "ticks"), true);
+    char *elapsed = num_param(cJSON_GetObjectItemCaseSensitive(rep, "elapsed_ms"), true);
+    char *result = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(rep, "result"));
+    char *replay = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(rep, "data"));
+    char *report = cJSON_PrintUnformatted(rep);
+    int rc = -1;
+    PGresult *res = NULL;
+    if (result == NULL || replay == NULL || report == NULL) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+
+    const char *p1[] = {msg->id};
+    res = cf_pg_exec(pg, "SELECT status FROM fights WHERE id = $1 FOR UPDATE", 1, p1);
+    if (res == NULL)
+        goto sqlerr;
+    if (PQntuples(res) == 0) {
+        PQclear(res);
+        res = NULL;
+        if (ensure_game(pg, game) != 0)
+            goto sqlerr;
+        /* Injected by hand: the web never saw it. Created as queued, then
+         * finished below like any other. */
+        const char *p[] = {msg->id, game, seed};
+        if (cf_pg_run(pg,
+                      "INSERT INTO fights (id, game, host_id, status, seed, queued_at, "
+                      "attempts) VALUES ($1, $2, NULL, 'queued', $3, now(), 1) "
+                      "ON CONFLICT (id) DO NOTHING",
+                      3, p) != 0)
+            goto sqlerr;
+        res = cf_pg_exec(pg, "SELECT status FROM fights WHERE id = $1 FOR UPDATE", 1, p1);
+        if (res == NULL)
+            goto sqlerr;
+        if (PQntuples(res) == 0) {
+            snprintf(err, errlen, "fight row vanished");
+            goto out;
+        }
+    }
+    const char *status = PQgetvalue(res, 0, 0);
+    if (strcmp(status, "finished") == 0 || strcmp(status, "failed") == 0 ||
+        strcmp(status, "cancelled") == 0) {
+        log_info("fight %s is already %s: result (%s) ignored", msg->id, status, msg->status);
+        rc = 0;
+        goto out;
+    }
+
+    const char *pf[] = {msg->id, msg->status, seed, result, str_of(rep, "explanation"), ticks,
+                        elapsed};
+    if (cf_pg_run(pg,
+                  "UPDATE fights SET status = $2, seed = COALESCE($3::bigint, seed), "
+                  "result = $4::jsonb, explanation = $5, ticks = $6, elapsed_ms = $7, "
+                  "finished_at = now(), "
+                  "started_at = COALESCE(started_at, now() - make_interval(secs => "
+                  "COALESCE($7::bigint, 0) / 1000.0)) WHERE id = $1",
+                  7, pf) != 0)
+        goto sqlerr;
+    const cJSON *players = cJSON_GetObjectItemCaseSensitive(rep, "players"), *pl;
+    int slot = 0;
+    cJSON_ArrayForEach(pl, players) {
+        if (store_player(pg, msg->id, slot++, pl) != 0)
+            goto sqlerr;
+    }
+    const char *pr[] = {msg->id, report, replay};
+    if (cf_pg_run(pg,
+                  "INSERT INTO fight_reports (fight_id, report, replay) "
+                  "VALUES ($1, $2::jsonb, $3::jsonb) ON CONFLICT (fight_id) DO UPDATE "
+                  "SET report = EXCLUDED.report, replay = EXCLUDED.replay, created_at = now()",
+                  3, pr) != 0)
+        goto sqlerr;
+    rc = 1;
+    goto out;
+sqlerr:
+    snprintf(err, errlen, "%s", cf_pg_error(pg));
+out:
+    if (res != NULL)
+        PQclear(res);
+    free(seed);
+    free(ticks);
+    free(elapsed);
+    free(result);
+    free(replay);
+    free(report);
+    return rc;
+}
+
+enum rp_store_rc rp_store(cf_pg *pg, const cf_result_msg *msg, char *err, size_t errlen)
+{
+    err[0] = '\0';
+    if (cf_pg_begin(pg) != 0) {
+        snprintf(err, errlen, "BEGIN: %s", cf_pg_error(pg));
+        return RP_RETRY;
+    }
+    int rc = store_tx(pg, msg, err, errlen);
+    if (rc < 0) {
+        bool transient = rp_pg_transient(pg);
+        cf_pg_rollback(pg);
+        return transient ? RP_RETRY : RP_BAD;
+    }
+    if (rc == 0) {
+        cf_pg_rollback(pg);
+        return RP_IGNORED;
+    }
+    if (cf_pg_commit(pg) != 0) {
+        snprintf(err, errlen, "COMMIT: %s", cf_pg_error(pg));
+        /* A lost COMMIT reply may still have committed: retrying is safe,
+         * the next attempt finds the fight final and ignores it. */
+        return rp_pg_transient(pg) ? RP_RETRY : RP_BAD;
+    }
+    return RP_STORED;
+}

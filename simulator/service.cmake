@@ -1,0 +1,15 @@
+# cf-simulator: the fights consumer service (owned by the pipeline).
+# Included by simulator/CMakeLists.txt after the cf_sandbox library is defined.
+# One parent process talks to Redis; each worker process owns one sandbox.
+add_executable(cf-simulator
+  ${CMAKE_CURRENT_LIST_DIR}/service_main.c
+  ${CMAKE_CURRENT_LIST_DIR}/service_consumer.c
+  ${CMAKE_CURRENT_LIST_DIR}/service_publish.c
+  ${CMAKE_CURRENT_LIST_DIR}/service_validate.c
+  ${CMAKE_CURRENT_LIST_DIR}/service_cancel.c
+  ${CMAKE_CURRENT_LIST_DIR}/service_worker.c
+  ${CMAKE_CURRENT_LIST_DIR}/service_ipc.c
+  ${CMAKE_CURRENT_LIST_DIR}/service_entry.c)
+target_include_directories(cf-simulator PRIVATE ${CMAKE_CURRENT_LIST_DIR})
+target_link_libraries(cf-simulator PRIVATE cf_sandbox cf_games cf_common
+                      PkgConfig::HIREDIS PkgConfig::CJSON)

@@ -1,0 +1,148 @@
+/*
+ * service_worker.c — one worker process of cf-simulator.
+ *
+ * It owns one sandbox for its whole life (the sandbox's tracer must be the
+ * process that runs the fight) and runs one fight at a time: a JOB frame in,
+ * progress frames and one REPORT frame out. It dies with its parent
+ * (PR_SET_PDEATHSIG), and its bots die with it (the sandbox traces them with
+ * PTRACE_O_EXITKILL), so a kill -9 of the service leaves no bot behind.
+ * SIGINT and SIGTERM are the parent's business: it decides whether a fight
+ * is finished or handed back.
+ */
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "service.h"
+
+typedef struct worker_ctx {
+    int jobfd, resfd;
+    bool cancelled;
+} worker_ctx;
+
+static void on_progress(void *ud, int tick)
+{
+    worker_ctx *w = ud;
+    char buf[24];
+    int n = snprintf(buf, sizeof buf, "%d", tick);
+    /* A lost progress frame is harmless; the report still comes. */
+    (void)svc_frame_write(w->resfd, SVC_FRAME_PROGRESS, buf, (size_t)n);
+}
+
+/* Only CANCEL frames can arrive while a fight runs (the parent sends one job
+ * at a time); anything readable is consumed here. */
+static bool on_cancelled(void *ud)
+{
+    worker_ctx *w = ud;
+    while (!w->cancelled) {
+        struct pollfd p = {.fd = w->jobfd, .events = POLLIN};
+        if (poll(&p, 1, 0) <= 0)
+            break;
+        char type;
+        char *data = NULL;
+        size_t len;
+        int rc = svc_frame_read(w->jobfd, &type, &data, &len);
+        free(data);
+        if (rc <= 0) {
+            /* Parent gone: stop the fight, nobody will take its report. */
+            w->cancelled = true;
+            break;
+        }
+        if (type == SVC_FRAME_CANCEL)
+            w->cancelled = true;
+    }
+    return w->cancelled;
+}
+
+static void send_error(int resfd, const char *err)
+{
+    (void)svc_frame_write(resfd, SVC_FRAME_ERROR, err, strlen(err));
+}
+
+/* Runs one JOB; 0, or -1 when the sandbox broke and the worker must go. */
+static int run_job(worker_ctx *w, cf_sandbox *sb, const char *buf, size_t len)
+{
+    cf_field *fields = NULL;
+    size_t nfields = 0;
+    char err[512] = "";
+    cf_fight_msg msg;
+    if (svc_fields_unpack(buf, len, &fields, &nfields) != 0) {
+        send_error(w->resfd, "worker: unreadable job frame");
+        return -1;
+    }
+    /* The parent validated the entry already; decoding again is cheap and
+     * keeps this process from trusting a pointer it did not make. */
+    if (cf_fight_msg_decode(fields, nfields, SVC_FRAME_MAX, &msg, err, sizeof err) != 0) {
+        free(fields);
+        send_error(w->resfd, err);
+        return -1;
+    }
+    free(fields);
+    w->cancelled = false;
+    cf_fight_hooks hooks = {.ud = w, .progress = on_progress, .cancelled = on_cancelled};
+    cJSON *report = cf_fight_run(sb, &msg, &hooks, err, sizeof err);
+    cf_fight_msg_free(&msg);
+    if (report == NULL) {
+        send_error(w->resfd, err[0] ? err : "sandbox failed");
+        return -1;
+    }
+    char *json = cJSON_PrintUnformatted(report);
+    cJSON_Delete(report);
+    if (json == NULL) {
+        send_error(w->resfd, "worker: cannot print report");
+        return -1;
+    }
+    int rc = svc_frame_write(w->resfd, SVC_FRAME_REPORT, json, strlen(json));
+    free(json);
+    return rc;
+}
+
+void svc_worker_main(int jobfd, int resfd, int index, const cf_sandbox_options *opts)
+{
+    pid_t parent = getppid();
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+        _exit(1);
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+
+    char err[512] = "";
+    cf_sandbox *sb = cf_sandbox_start(opts, err, sizeof err);
+    if (sb == NULL) {
+        send_error(resfd, err[0] ? err : "cf_sandbox_start failed");
+        _exit(2);
+    }
+    if (index == 0)
+        cf_sandbox_describe(sb, stderr);
+    if (svc_frame_write(resfd, SVC_FRAME_READY, NULL, 0) != 0) {
+        cf_sandbox_stop(sb);
+        _exit(1);
+    }
+
+    worker_ctx w = {.jobfd = jobfd, .resfd = resfd};
+    int code = 0;
+    for (;;) {
+        char type;
+        char *data = NULL;
+        size_t len = 0;
+        int rc = svc_frame_read(jobfd, &type, &data, &len);
+        if (rc <= 0) {
+            free(data);
+            code = rc == 0 ? 0 : 1; /* EOF: the parent is done with us */
+            break;
+        }
+        if (type == SVC_FRAME_JOB && run_job(&w, sb, data, len) != 0) {
+            free(data);
+            code = 3;
+            break;
+        }
+        free(data); /* a late CANCEL for a finished fight is ignored */
+    }
+    cf_sandbox_stop(sb);
+    _exit(code);
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# A Tanks fight injected with redis-cli exactly as docs/streams.md shows
+# lands in PostgreSQL, finished, with its players and its report.
+. "$(dirname "$0")/lib.sh"
+it_setup_db
+it_setup_redis 11
+
+sim=$(start_simulator sim1)
+rp=$(start_processor rp1)
+
+id=$(new_uuid)
+players=$(players_json "$IT_BOTS/shooter.py" "$IT_BOTS/idle.py")
+# The documented command, verbatim apart from the variables.
+rcli XADD cf:fights '*' id "$id" game tanks players "$players" seed 7 >/dev/null
+wait_for 60 "fight $id final in PostgreSQL" status_is "$id" finished
+
+[ "$(sql "SELECT count(*) FROM fights WHERE id = '$id'")" = 1 ] || fail "fight row count"
+[ "$(sql "SELECT host_id IS NULL AND game = 'tanks' AND seed = 7 AND finished_at IS NOT NULL
+          AND ticks > 0 FROM fights WHERE id = '$id'")" = t ] || fail "fight columns"
+[ "$(sql "SELECT count(*) FROM fight_players WHERE fight_id = '$id'")" = 2 ] || fail "players"
+[ "$(sql "SELECT string_agg(name || ':' || coalesce(result, '-') || ':' || verdict, ',' ORDER BY slot)
+          FROM fight_players WHERE fight_id = '$id'")" = "a.py:win:ok,b.py:loss:ok" ] \
+    || fail "player results: $(sql "SELECT name, result, verdict, detail FROM fight_players WHERE fight_id = '$id'")"
+[ "$(sql "SELECT report->>'fight_id' = '$id' AND replay IS NOT NULL
+          FROM fight_reports WHERE fight_id = '$id'")" = t ] || fail "report row"
+# Acknowledged on both sides; progress published.
+wait_for 10 "fights acked" test "$(pending_count cf:fights simulators)" = 0
+wait_for 10 "results acked" test "$(pending_count cf:results result-processors)" = 0
+rcli XRANGE cf:progress - + | grep -qx finished || fail "no finished progress entry"
+alive "$sim" || fail "simulator died"
+alive "$rp" || fail "result processor died"
+echo "ok: fight $id stored"
