@@ -19,9 +19,11 @@ static enum cf_call_status tanks_bot(void *ud, int player, int call, const cJSON
     int ex = cJSON_GetObjectItemCaseSensitive(enemy, "x")->valueint;
     int ey = cJSON_GetObjectItemCaseSensitive(enemy, "y")->valueint;
     char buf[96];
+    /* player 1 moves and fires (inaccurate); player 2 wanders and stops to
+     * shoot every third tick: a fight of a few dozen ticks */
     if (player == 0)
         snprintf(buf, sizeof buf, "[[\"M\",\"%c\"],[\"F\",[%d,%d]]]", "URDL"[cf_rng_below(rng, 4)], ex, ey);
-    else if (call % 3 == 2)
+    else if (call % 3 != 2)
         snprintf(buf, sizeof buf, "[\"M\",\"%c\"]", "URDL"[cf_rng_below(rng, 4)]);
     else
         snprintf(buf, sizeof buf, "[\"F\",[%d,%d]]", ex, ey);
