@@ -109,7 +109,7 @@ function invitationList(ctx, list, { compact = false } = {}) {
           else li.remove();
         } catch (ex) { toast(ex.message, 'error'); }
       });
-      accept.addEventListener('click', () => answer(accept, 'accept', { bot_id: sel.select.value }));
+      accept.addEventListener('click', () => answer(accept, 'accept', { bot_id: Number(sel.select.value) }));
       decline.addEventListener('click', () => answer(decline, 'decline'));
       holder.replaceChildren(sel.node, h('div', { class: 'row' }, accept, decline));
     }).catch((ex) => holder.replaceChildren(h('p', { class: 'form-error' }, ex.message)));

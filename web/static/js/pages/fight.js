@@ -117,7 +117,7 @@ export async function page(ctx) {
         const sel = botSelect(r.bots || [], { id: 'accept-bot', label: 'Fight with', game: fight.game });
         const accept = h('button', { type: 'button', class: 'btn', id: 'accept-invitation', disabled: !sel.select }, 'Accept');
         const decline = h('button', { type: 'button', class: 'btn btn-secondary', id: 'decline-invitation' }, 'Decline');
-        accept.addEventListener('click', () => act(accept, () => api.post(`/api/invitations/${inv.id}/accept`, { bot_id: sel.select.value }), 'Invitation accepted.'));
+        accept.addEventListener('click', () => act(accept, () => api.post(`/api/invitations/${inv.id}/accept`, { bot_id: Number(sel.select.value) }), 'Invitation accepted.'));
         decline.addEventListener('click', () => act(decline, () => api.post(`/api/invitations/${inv.id}/decline`), 'Invitation declined.'));
         holder.replaceChildren(sel.node, h('div', { class: 'row' }, accept, decline));
       }).catch((ex) => { err.textContent = ex.message; });

@@ -111,14 +111,11 @@ export async function host(ctx) {
     const s = current.settings.read();
     if (s.error) { err.textContent = s.error; s.input.focus(); return; }
     const names = invite.names();
-    if (names.length + 1 > current.g.max_players) {
-      err.textContent = `${current.g.title} takes at most ${current.g.max_players} players: invite at most ${current.g.max_players - 1}.`;
-      return;
-    }
+    // More invitations than seats is fine: the host starts once enough accepted.
     await busy(submit, async () => {
       try {
         const f = await api.post('/api/fights', {
-          game: current.g.name, bot_id: current.bot.select.value, settings: s.settings, public: pub.checked, invite: names,
+          game: current.g.name, bot_id: Number(current.bot.select.value), settings: s.settings, public: pub.checked, invite: names,
         });
         toast(names.length ? 'Fight hosted; invitations sent.' : 'Fight hosted.');
         ctx.navigate(`/fights/${f.id}`);

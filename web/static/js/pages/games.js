@@ -128,7 +128,7 @@ export function playNowCard(ctx, g, myBots) {
   btn.addEventListener('click', () => busy(btn, async () => {
     err.textContent = '';
     try {
-      let botId = sel && sel.select ? sel.select.value : null;
+      let botId = sel && sel.select ? Number(sel.select.value) : null;
       if (!botId) {
         const t = (g.templates || [])[0];
         if (!t) throw new Error('This game has no starter template to play with.');

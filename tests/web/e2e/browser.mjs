@@ -1,0 +1,27 @@
+// browser.mjs — Debian's chromium driven by playwright-core from the repo's
+// root node_modules (`npm ci` at the repo root).
+// launch() gives chromium a fresh temporary user-data-dir (playwright creates
+// it and removes it on close); each user of a test gets its own context, so
+// cookies never mix.
+import { join, dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(join(here, '..', '..', '..', 'package.json'));
+
+export const CHROMIUM = process.env.CF_CHROMIUM || '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+export async function launch() {
+  let chromium;
+  try {
+    ({ chromium } = require('playwright-core'));
+  } catch (err) {
+    throw new Error(`playwright-core is missing: run \`npm ci\` at the repository root (${err.message})`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 60000 });
+}

@@ -1,0 +1,282 @@
+// flow.mjs — the browser end-to-end flow against a running cf-web.
+// Every step is a named check; the first failing step stops the flow (the
+// later ones depend on it) and the rest count as failed, so the summary
+// line never claims more than what ran.
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import assert from 'node:assert/strict';
+import { launch } from './browser.mjs';
+
+const STEP_TIMEOUT = 15000;
+
+export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs = 120000, log = console.log }) {
+  mkdirSync(artifacts, { recursive: true });
+  const suffix = Date.now().toString(36).slice(-5);
+  const A = { name: `alice_${suffix}`, password: 'correct horse 1' };
+  const B = { name: `bob_${suffix}`, password: 'battery staple 2' };
+  const C = { name: `carol_${suffix}`, password: 'tr0ub4dor &3' };
+  const tanksDir = join(sourceDir, 'games', 'tanks', 'templates');
+  const template = readdirSync(tanksDir).filter((f) => f.endsWith('.py')).sort()
+    .find((f) => /fire|move|random/.test(f)) || readdirSync(tanksDir).find((f) => f.endsWith('.py'));
+  assert.ok(template, `no Tanks template in ${tanksDir}`);
+  const botCode = readFileSync(join(tanksDir, template), 'utf8');
+
+  const browser = await launch();
+  const results = [];
+  const consoleErrors = [];
+  let failed = false;
+  const state = {};
+
+  async function newUser() {
+    const ctx = await browser.newContext({ baseURL, viewport: { width: 1280, height: 900 } });
+    ctx.setDefaultTimeout(STEP_TIMEOUT);
+    const page = await ctx.newPage();
+    page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => { if (m.type() === 'error' && !/EventSource|net::ERR|Failed to load resource/.test(m.text())) consoleErrors.push(`console: ${m.text()}`); });
+    return { ctx, page };
+  }
+
+  async function step(name, fn) {
+    if (failed) { results.push({ name, ok: false, skipped: true }); log(`SKIP ${name}`); return; }
+    const t0 = Date.now();
+    try {
+      await fn();
+      results.push({ name, ok: true });
+      log(`PASS ${name} (${Date.now() - t0} ms)`);
+    } catch (err) {
+      failed = true;
+      results.push({ name, ok: false, error: err });
+      log(`FAIL ${name}: ${err && err.stack ? err.stack : err}`);
+      for (const u of [state.a, state.b, state.c]) {
+        if (u && u.page) await u.page.screenshot({ path: join(artifacts, `failure-${name.replace(/\W+/g, '_')}-${results.length}-${u === state.a ? 'a' : u === state.b ? 'b' : 'c'}.png`), fullPage: true }).catch(() => {});
+      }
+    }
+  }
+
+  async function signup(page, user) {
+    await page.goto('/signup');
+    await page.getByLabel('Username').fill(user.name);
+    await page.getByLabel('Password', { exact: true }).fill(user.password);
+    await page.getByLabel('Repeat password').fill(user.password);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL('**/bots/new');
+    await page.getByRole('button', { name: 'Log out' }).waitFor();
+  }
+
+  async function waitState(page, wanted, timeout) {
+    // The status line is updated from Server-Sent Events, not by reloading.
+    await page.locator('.status-line').filter({ hasText: new RegExp(wanted.join('|')) }).waitFor({ timeout });
+  }
+
+  try {
+    await step('home page renders with games', async () => {
+      const { page } = state.a = await newUser();
+      await page.goto('/');
+      await page.getByRole('heading', { level: 1 }).waitFor();
+      await page.getByRole('link', { name: 'Tanks' }).first().waitFor();
+    });
+
+    await step('sign up three users', async () => {
+      await signup(state.a.page, A);
+      state.b = await newUser();
+      await signup(state.b.page, B);
+      state.c = await newUser();
+      await signup(state.c.page, C);
+    });
+
+    await step('game page shows docs, templates and settings', async () => {
+      const { page } = state.a;
+      await page.goto('/game/tanks');
+      await page.getByRole('heading', { name: 'Tanks', level: 1 }).waitFor();
+      await page.getByRole('heading', { name: 'For bot authors' }).waitFor();
+      const doc = await page.locator('.doc').innerText();
+      assert.ok(doc.length > 50, 'docs rendered');
+      await page.getByRole('heading', { name: 'Starter templates' }).waitFor();
+      const dl = page.locator('a[download]').first();
+      assert.match(await dl.getAttribute('href'), /^\/api\/games\/tanks\/templates\//);
+    });
+
+    await step('upload a bot by pasting code (alice)', async () => {
+      const { page } = state.a;
+      await page.goto('/bots/new?game=tanks');
+      await page.getByLabel('Name').fill('Pasted tank');
+      await page.getByLabel('Or paste the code').fill(botCode);
+      await page.getByRole('button', { name: 'Upload bot' }).click();
+      await page.waitForURL(/\/bots\/\d+$/);
+      await page.getByRole('heading', { name: 'Pasted tank', level: 1 }).waitFor();
+      await page.getByText('Version 1', { exact: true }).waitFor();
+    });
+
+    await step('oversize upload shows the size-limit error', async () => {
+      const { page } = state.a;
+      await page.goto('/bots/new?game=tanks');
+      await page.getByLabel('Name').fill('Too big');
+      const big = Buffer.alloc(1024 * 1024 + 4096, 'x');
+      await page.getByLabel('Python file').setInputFiles({ name: 'big.py', mimeType: 'text/x-python', buffer: big });
+      await page.getByRole('button', { name: 'Upload bot' }).click();
+      const alert = page.locator('.form-error[role="alert"]');
+      await alert.filter({ hasText: /too large|larger than/i }).waitFor();
+      assert.ok(page.url().endsWith('/bots/new?game=tanks'), 'stayed on the form');
+    });
+
+    await step('upload a bot as a file (bob, carol)', async () => {
+      for (const [u, name] of [[state.b, 'File tank'], [state.c, 'Carol tank']]) {
+        const { page } = u;
+        await page.goto('/bots/new?game=tanks');
+        await page.getByLabel('Name').fill(name);
+        await page.getByLabel('Python file').setInputFiles({ name: 'tank.py', mimeType: 'text/x-python', buffer: Buffer.from(botCode) });
+        await page.getByRole('button', { name: 'Upload bot' }).click();
+        await page.waitForURL(/\/bots\/\d+$/);
+        await page.getByRole('heading', { name, level: 1 }).waitFor();
+      }
+    });
+
+    await step('download own code', async () => {
+      const { page } = state.b;
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /Download/ }).first().click()]);
+      const path = await dl.path();
+      assert.equal(readFileSync(path, 'utf8'), botCode);
+    });
+
+    await step('alice hosts a Tanks fight inviting bob and carol', async () => {
+      const { page } = state.a;
+      await page.goto('/fights/new?game=tanks');
+      await page.getByLabel('Your bot').waitFor();
+      const search = page.getByLabel('Invite players by username');
+      await search.fill(B.name.slice(0, 7));
+      await page.getByRole('option').filter({ hasText: B.name }).getByRole('button').click();
+      await page.getByRole('list', { name: 'Invited players' }).getByText(B.name).waitFor();
+      await search.fill(C.name);
+      await search.press('Enter');
+      await page.getByRole('list', { name: 'Invited players' }).getByText(C.name).waitFor();
+      await page.getByRole('button', { name: 'Host fight' }).click();
+      await page.waitForURL(/\/fights\/[0-9a-f-]{36}$/);
+      state.fightURL = new URL(page.url()).pathname;
+      await waitState(page, ['Open'], STEP_TIMEOUT);
+    });
+
+    await step('bob sees the invitation and accepts with his bot', async () => {
+      const { page } = state.b;
+      await page.goto('/invitations');
+      const item = page.locator('li').filter({ hasText: `${A.name} invited you` });
+      await item.getByLabel('Fight with').waitFor();
+      await item.getByRole('button', { name: /^Accept/ }).click();
+      await page.waitForURL(`**${state.fightURL}`);
+      await page.getByText('You accepted with').waitFor();
+    });
+
+    await step('alice starts the fight; it finishes live, without reload', async () => {
+      const { page } = state.a;
+      await page.evaluate(() => { window.__noReload = true; });
+      // Bob's acceptance reaches the host's page by itself.
+      await page.locator('li').filter({ hasText: B.name }).getByText('accepted').waitFor({ timeout: 20000 });
+      page.once('dialog', (d) => d.accept());
+      await page.getByRole('button', { name: 'Start fight' }).click();
+      await waitState(page, ['Queued', 'Simulating', 'Finished'], STEP_TIMEOUT);
+      await waitState(page, ['Finished', 'Failed'], finishTimeoutMs);
+      assert.equal(await page.evaluate(() => window.__noReload), true, 'page was not reloaded');
+      const line = await page.locator('.status-line').innerText();
+      assert.match(line, /Finished/, `fight state: ${line}`);
+    });
+
+    await step('results, verdicts and own log only', async () => {
+      const { page } = state.a;
+      const rows = page.locator('table.players tbody tr');
+      assert.equal(await rows.count(), 2);
+      const text = await page.locator('table.players').innerText();
+      assert.match(text, /Win|Loss|Draw/);
+      assert.match(text, /OK|limit|crash|timeout|illegal|protocol|killed/i);
+      // Alice's log section shows her bot only, never Bob's.
+      const logs = page.locator('details');
+      assert.equal(await logs.count(), 1, 'one log: my own bot');
+      assert.match(await logs.first().locator('summary').innerText(), new RegExp(A.name));
+    });
+
+    await step('the replay plays on the fight page', async () => {
+      const { page } = state.a;
+      const canvas = page.locator('.viewer canvas').first();
+      await canvas.waitFor({ timeout: 20000 });
+      const snap = () => canvas.evaluate((c) => c.toDataURL());
+      const first = await snap();
+      let changed = false;
+      for (let i = 0; i < 20 && !changed; i++) {
+        await page.waitForTimeout(250);
+        changed = (await snap()) !== first;
+      }
+      assert.ok(changed, 'the replay canvas changes while it plays');
+    });
+
+    await step('screenshots of the fight page at 375 px and 1280 px', async () => {
+      const { page } = state.a;
+      for (const width of [1280, 375]) {
+        await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
+        await page.waitForTimeout(300);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 1, `no horizontal scrolling at ${width} px (overflow ${overflow})`);
+        await page.screenshot({ path: join(artifacts, `fight-${width}.png`), fullPage: true });
+      }
+      await page.setViewportSize({ width: 1280, height: 900 });
+    });
+
+    await step('play now against a house bot (bob)', async () => {
+      const { page } = state.b;
+      await page.goto('/game/tanks');
+      await page.getByRole('button', { name: 'Play now vs house bot' }).click();
+      await page.waitForURL(/\/fights\/[0-9a-f-]{36}$/);
+      await waitState(page, ['Finished', 'Failed'], finishTimeoutMs);
+      assert.match(await page.locator('.status-line').innerText(), /Finished/);
+      await page.locator('table.players').getByText('House bot').waitFor();
+      await page.locator('details summary').filter({ hasText: B.name }).waitFor();
+      await page.setViewportSize({ width: 375, height: 812 });
+      await page.screenshot({ path: join(artifacts, 'play-now-375.png'), fullPage: true });
+    });
+
+    await step('dashboard lists my fights and bots', async () => {
+      const { page } = state.b;
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.goto('/dashboard');
+      await page.getByRole('heading', { name: 'My fights' }).waitFor();
+      assert.ok(await page.locator('[data-fight]').count() >= 2, 'two fights on the dashboard');
+      await page.getByRole('link', { name: 'File tank' }).waitFor();
+      await page.screenshot({ path: join(artifacts, 'dashboard-1280.png'), fullPage: true });
+    });
+
+    await step('public fights list with filters', async () => {
+      const { page } = state.c;
+      await page.goto(`/fights?game=tanks&state=finished&user=${A.name}`);
+      await page.locator(`a[href="${state.fightURL}"]`).waitFor();
+    });
+
+    await step('log out, then log in with the keyboard only', async () => {
+      const { page } = state.a;
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await page.getByRole('link', { name: 'Log in' }).first().waitFor();
+      await page.goto('/login');
+      await page.locator('h1').waitFor();
+      // Tab from the top of the page until the username field has focus.
+      await page.locator('body').evaluate((b) => b.focus());
+      let found = false;
+      for (let i = 0; i < 30 && !found; i++) {
+        await page.keyboard.press('Tab');
+        found = await page.evaluate(() => document.activeElement && document.activeElement.getAttribute('autocomplete') === 'username');
+      }
+      assert.ok(found, 'the username field is reachable with Tab');
+      const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+      assert.notEqual(outline, 'none', 'the focused field shows a focus ring');
+      await page.keyboard.type(A.name);
+      await page.keyboard.press('Tab');
+      await page.keyboard.type(A.password);
+      await page.keyboard.press('Enter');
+      await page.waitForURL('**/dashboard');
+      await page.getByRole('heading', { name: `Hello, ${A.name}` }).waitFor();
+    });
+
+    await step('no script errors in any page', async () => {
+      assert.deepEqual(consoleErrors, []);
+    });
+  } finally {
+    await browser.close().catch(() => {});
+  }
+  writeFileSync(join(artifacts, 'results.json'), JSON.stringify(results.map((r) => ({ name: r.name, ok: r.ok, skipped: !!r.skipped, error: r.error ? String(r.error.message || r.error) : undefined })), null, 2));
+  return results;
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// run.mjs — the browser end-to-end test (ctest label "web").
+//
+//   node run.mjs --web BIN --simulator BIN --result-processor BIN --migrate BIN
+//                --source DIR --artifacts DIR
+//   node run.mjs --url http://127.0.0.1:8080 --source DIR --artifacts DIR   (an existing stack)
+//
+// Starts a private stack (stack.mjs) from CF_REDIS_URL / CF_DATABASE_URL,
+// drives chromium through the flow (flow.mjs), writes screenshots and service
+// logs under --artifacts, stops what it started, and prints "N passed, N failed".
+import { mkdirSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { startStack } from './stack.mjs';
+import { runFlow } from './flow.mjs';
+
+const { values: opt } = parseArgs({
+  options: {
+    web: { type: 'string' }, simulator: { type: 'string' }, 'result-processor': { type: 'string' },
+    migrate: { type: 'string' }, source: { type: 'string' }, artifacts: { type: 'string' }, url: { type: 'string' },
+    'finish-timeout': { type: 'string', default: '180' },
+  },
+});
+
+async function main() {
+  if (!opt.source || !opt.artifacts) throw new Error('--source and --artifacts are required');
+  mkdirSync(opt.artifacts, { recursive: true });
+  let stack = null;
+  let baseURL = opt.url;
+  const stopOnSignal = async () => { if (stack) await stack.stop(); process.exit(130); };
+  process.on('SIGINT', stopOnSignal);
+  process.on('SIGTERM', stopOnSignal);
+  try {
+    if (!baseURL) {
+      stack = await startStack({
+        bins: { web: opt.web, simulator: opt.simulator, resultProcessor: opt['result-processor'], migrate: opt.migrate },
+        sourceDir: opt.source, logDir: opt.artifacts,
+      });
+      baseURL = stack.baseURL;
+      console.log(`stack up at ${baseURL}`);
+    }
+    const results = await runFlow({
+      baseURL, artifacts: opt.artifacts, sourceDir: opt.source, finishTimeoutMs: Number(opt['finish-timeout']) * 1000,
+    });
+    const passed = results.filter((r) => r.ok).length;
+    const failed = results.length - passed;
+    console.log(`artifacts: ${opt.artifacts}`);
+    console.log(`${passed} passed, ${failed} failed`);
+    return failed === 0 && passed > 0 ? 0 : 1;
+  } finally {
+    if (stack) await stack.stop();
+  }
+}
+
+main().then((code) => process.exit(code), (err) => {
+  console.error(`e2e: ${err && err.stack ? err.stack : err}`);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+});
