@@ -25,6 +25,11 @@ export const VERDICT_TEXT = {
   killed: 'was killed by a signal',
 };
 
+export const VERDICT_SHORT = {
+  ok: 'OK', timeout: 'Timeout', cpu_time: 'CPU limit', memory: 'Memory limit', illegal: 'Illegal',
+  crashed: 'Crashed', bad_output: 'Bad output', killed: 'Killed',
+};
+
 export function verdictText(p) {
   if (!p.verdict) return '';
   return p.verdict_text || VERDICT_TEXT[p.verdict] || p.verdict;
@@ -67,11 +72,8 @@ export function fightTable(list, { empty = 'No fights yet.', caption } = {}) {
 
 function playersLine(players) {
   if (!players || players.length === 0) return '—';
-  return h('span', null, players.map((p, i) => [
-    i ? ', ' : '',
-    playerLabel(p),
-    p.result ? [' ', resultChip(p.result)] : null,
-  ]));
+  return h('ul', { class: 'players-line' }, players.map((p) => h('li', null,
+    playerLabel(p), p.result ? [' ', resultChip(p.result)] : null)));
 }
 
 // Game titles for lists: filled once the catalogue is loaded.

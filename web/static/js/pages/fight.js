@@ -3,7 +3,7 @@
 import { h, link, errorBox, busy, toast, fmtDate, announce, fmtBytes } from '../dom.js';
 import { api, session, game } from '../api.js';
 import { followFight, FINAL } from '../live.js';
-import { stateChip, STATE_TEXT, verdictText, resultChip, playerLabel, botSelect, gameTitle, rememberGames } from '../views.js';
+import { stateChip, STATE_TEXT, verdictText, VERDICT_SHORT, resultChip, playerLabel, botSelect, gameTitle, rememberGames } from '../views.js';
 import { inviteBox } from './fights.js';
 import { mountReplay } from '../replay.js';
 import { games } from '../api.js';
@@ -157,7 +157,7 @@ export async function page(ctx) {
   function verdictCell(p) {
     if (!p.verdict) return '—';
     const ok = p.verdict === 'ok';
-    return h('span', null, h('span', { class: `chip ${ok ? 'chip-ok' : 'chip-bad'}` }, ok ? 'OK' : p.verdict.replace('_', ' ')),
+    return h('span', null, h('span', { class: `chip ${ok ? 'chip-ok' : 'chip-bad'}` }, VERDICT_SHORT[p.verdict] || p.verdict),
       ok ? null : h('span', { class: 'verdict-text' }, ' ', verdictText(p)),
       p.detail ? h('span', { class: 'muted small' }, ` (${p.detail})`) : null);
   }
@@ -213,7 +213,7 @@ export async function page(ctx) {
     if (replayShown) return;
     replayShown = true;
     replayBox.replaceChildren(h('h2', null, 'Replay'), h('p', { class: 'loading', role: 'status' }, 'Loading the replay…'));
-    mountReplay(replayBox, g, id).then((cleanup) => { viewerCleanup = cleanup; })
+    mountReplay(replayBox, g, fight).then((cleanup) => { viewerCleanup = cleanup; })
       .catch((ex) => replayBox.replaceChildren(h('h2', null, 'Replay'), h('p', { class: 'form-error' }, `The replay could not be shown: ${ex.message}`)));
   }
 
