@@ -34,9 +34,6 @@ const char *const cf_config_sections[] = {
 const cf_config_key cf_config_common_keys[] = {
     {.name = "redis.url", .type = CF_CONFIG_STRING, .def = "redis://127.0.0.1:6379",
      .doc = "Redis URL: redis://[:password@]host[:port][/db] or unix:///path[?db=N]"},
-    {.name = "redis.retry_ms", .type = CF_CONFIG_INT, .def = "0", .min = 0,
-     .max = 86400000,
-     .doc = "how long a Redis command keeps reconnecting before it fails (0: forever)"},
     {.name = "database.url", .type = CF_CONFIG_STRING,
      .def = "postgresql:///codefights",
      .doc = "PostgreSQL connection string (libpq URL or key=value form)"},

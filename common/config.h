@@ -67,7 +67,12 @@ const char *cf_config_str(const cf_config *cfg, const char *name);
 long long cf_config_int(const cf_config *cfg, const char *name);
 bool cf_config_bool(const cf_config *cfg, const char *name);
 
-/* Keys every service shares: redis.url, database.url, log.level, log.format. */
+/*
+ * Keys every service shares: redis.url, database.url, log.level, log.format.
+ * The shared sections [redis], [database] and [log] hold these keys only:
+ * every program that reads a section must know all of its keys, so a new
+ * shared key is added here, never in one program's table.
+ */
 extern const cf_config_key cf_config_common_keys[];
 
 #endif

@@ -303,6 +303,5 @@ int main(void)
     unsetenv("CF_DATABASE_URL");
     unsetenv("CF_LOG_LEVEL");
     unsetenv("CF_LOG_FORMAT");
-    unsetenv("CF_REDIS_RETRY_MS");
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
