@@ -1,0 +1,464 @@
+/*
+ * http.c — the router of cf-web and the few ways a response leaves it.
+ *
+ * Every request goes through request_cb(): the path is decoded once (a NUL
+ * or a bad escape is a 400), the body is bounded (413 JSON, the limit in
+ * the message), the session is loaded from its cookie, and every
+ * state-changing request must carry the CSRF header before any handler
+ * runs. Handlers then only deal with their own input. All API answers are
+ * JSON, errors included ({"error": "..."}), and every response carries the
+ * same security headers.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/keyvalq_struct.h>
+
+#include "log.h"
+#include "stream_msg.h"
+#include "web.h"
+
+enum { R_AUTH = 1, R_BIG = 2 };
+
+typedef struct route {
+    enum evhttp_cmd_type method;
+    const char *pattern; /* segments; ":" is one parameter */
+    web_handler handler;
+    int flags;
+} route;
+
+static void health(web_req *r);
+
+static const route routes[] = {
+    {EVHTTP_REQ_GET, "/api/session", auth_session_get, 0},
+    {EVHTTP_REQ_POST, "/api/signup", auth_signup, 0},
+    {EVHTTP_REQ_POST, "/api/login", auth_login, 0},
+    {EVHTTP_REQ_POST, "/api/logout", auth_logout, R_AUTH},
+    {EVHTTP_REQ_GET, "/api/account", auth_account_get, R_AUTH},
+    {EVHTTP_REQ_PATCH, "/api/account", auth_account_patch, R_AUTH},
+    {EVHTTP_REQ_POST, "/api/account/password", auth_password_change, R_AUTH},
+    {EVHTTP_REQ_POST, "/api/password-reset", auth_reset_request, 0},
+    {EVHTTP_REQ_POST, "/api/password-reset/confirm", auth_reset_confirm, 0},
+    {EVHTTP_REQ_GET, "/api/users", auth_users_search, R_AUTH},
+    {EVHTTP_REQ_GET, "/api/games", games_list, 0},
+    {EVHTTP_REQ_GET, "/api/games/:", games_detail, 0},
+    {EVHTTP_REQ_GET, "/api/games/:/templates/:", games_template, 0},
+    {EVHTTP_REQ_GET, "/api/bots", bots_list, R_AUTH},
+    {EVHTTP_REQ_POST, "/api/bots", bots_create, R_AUTH | R_BIG},
+    {EVHTTP_REQ_GET, "/api/bots/:", bots_get, R_AUTH},
+    {EVHTTP_REQ_PATCH, "/api/bots/:", bots_rename, R_AUTH},
+    {EVHTTP_REQ_POST, "/api/bots/:/versions", bots_new_version, R_AUTH | R_BIG},
+    {EVHTTP_REQ_GET, "/api/bots/:/code", bots_code, R_AUTH},
+    {EVHTTP_REQ_GET, "/api/dashboard", fights_dashboard, R_AUTH},
+    {EVHTTP_REQ_GET, "/api/fights", fights_list, 0},
+    {EVHTTP_REQ_POST, "/api/fights", fights_create, R_AUTH},
+    {EVHTTP_REQ_POST, "/api/fights/play-now", fights_play_now, R_AUTH},
+    {EVHTTP_REQ_GET, "/api/fights/:", fights_get, 0},
+    {EVHTTP_REQ_GET, "/api/fights/:/replay", fights_replay, 0},
+    {EVHTTP_REQ_POST, "/api/fights/:/invitations", fights_invite, R_AUTH},
+    {EVHTTP_REQ_POST, "/api/fights/:/start", fights_start, R_AUTH},
+    {EVHTTP_REQ_POST, "/api/fights/:/cancel", fights_cancel, R_AUTH},
+    {EVHTTP_REQ_GET, "/api/fights/:/events", live_fight_events, 0},
+    {EVHTTP_REQ_GET, "/api/events", live_user_events, R_AUTH},
+    {EVHTTP_REQ_GET, "/api/invitations", invitations_list, R_AUTH},
+    {EVHTTP_REQ_POST, "/api/invitations/:/accept", invitations_accept, R_AUTH},
+    {EVHTTP_REQ_POST, "/api/invitations/:/decline", invitations_decline, R_AUTH},
+    {EVHTTP_REQ_POST, "/api/invitations/:/withdraw", invitations_withdraw, R_AUTH},
+    {EVHTTP_REQ_GET, "/healthz", health, 0},
+    {EVHTTP_REQ_GET, "/metrics", metrics_serve, 0},
+};
+
+static const char *method_name(enum evhttp_cmd_type m)
+{
+    switch (m) {
+    case EVHTTP_REQ_GET: return "GET";
+    case EVHTTP_REQ_POST: return "POST";
+    case EVHTTP_REQ_HEAD: return "HEAD";
+    case EVHTTP_REQ_PUT: return "PUT";
+    case EVHTTP_REQ_DELETE: return "DELETE";
+    case EVHTTP_REQ_OPTIONS: return "OPTIONS";
+    case EVHTTP_REQ_TRACE: return "TRACE";
+    case EVHTTP_REQ_CONNECT: return "CONNECT";
+    case EVHTTP_REQ_PATCH: return "PATCH";
+    }
+    return "OTHER";
+}
+
+void http_security_headers(struct evhttp_request *req)
+{
+    struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+
+    evhttp_add_header(h, "Content-Security-Policy",
+                      "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+                      "base-uri 'self'; form-action 'self'; frame-ancestors 'none'");
+    evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+    evhttp_add_header(h, "X-Frame-Options", "DENY");
+    evhttp_add_header(h, "Referrer-Policy", "same-origin");
+}
+
+void http_send(web_req *r, int status, const char *ctype, const char *data, size_t len,
+               const char *disposition_name)
+{
+    struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
+    struct evbuffer *buf = evbuffer_new();
+
+    if (ctype != NULL)
+        evhttp_add_header(h, "Content-Type", ctype);
+    if (strncmp(r->path, "/api/", 5) == 0)
+        evhttp_add_header(h, "Cache-Control", "no-store");
+    if (disposition_name != NULL) {
+        char disp[400];
+        snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", disposition_name);
+        evhttp_add_header(h, "Content-Disposition", disp);
+    }
+    if (buf != NULL && len > 0 && r->method != EVHTTP_REQ_HEAD)
+        evbuffer_add(buf, data, len);
+    r->status = status;
+    evhttp_send_reply(r->req, status, NULL, buf);
+    if (buf != NULL)
+        evbuffer_free(buf);
+}
+
+void http_json(web_req *r, int status, cJSON *body)
+{
+    char *text = body != NULL ? cJSON_PrintUnformatted(body) : NULL;
+
+    cJSON_Delete(body);
+    if (text == NULL) {
+        static const char oom[] = "{\"error\":\"out of memory\"}";
+        http_send(r, 500, "application/json", oom, sizeof oom - 1, NULL);
+        return;
+    }
+    http_send(r, status, "application/json", text, strlen(text), NULL);
+    free(text);
+}
+
+void http_error(web_req *r, int status, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    cJSON *o = cJSON_CreateObject();
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    cJSON_AddStringToObject(o, "error", msg);
+    http_json(r, status, o);
+}
+
+void http_no_content(web_req *r)
+{
+    r->status = 204;
+    evhttp_add_header(evhttp_request_get_output_headers(r->req), "Cache-Control", "no-store");
+    evhttp_send_reply(r->req, 204, NULL, NULL);
+}
+
+void http_db_error(web_req *r)
+{
+    log_error("%s %s: database: %s", method_name(r->method), r->path,
+              cf_pg_error(r->t->pg));
+    if (!cf_pg_ok(r->t->pg))
+        http_error(r, 503, "database unavailable");
+    else
+        http_error(r, 500, "internal error");
+}
+
+bool http_valid_id(const char *s)
+{
+    return s != NULL && strlen(s) == CF_UUID_LEN && cf_uuid_valid(s, CF_UUID_LEN);
+}
+
+bool http_int_id(const char *s)
+{
+    size_t n = s != NULL ? strlen(s) : 0;
+
+    if (n == 0 || n > 15 || s[0] == '0')
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+void http_add_num(cJSON *o, const char *key, PGresult *res, int row, int col)
+{
+    if (PQgetisnull(res, row, col))
+        cJSON_AddNullToObject(o, key);
+    else
+        cJSON_AddNumberToObject(o, key, strtod(PQgetvalue(res, row, col), NULL));
+}
+
+void http_add_str(cJSON *o, const char *key, PGresult *res, int row, int col)
+{
+    if (PQgetisnull(res, row, col))
+        cJSON_AddNullToObject(o, key);
+    else
+        cJSON_AddStringToObject(o, key, PQgetvalue(res, row, col));
+}
+
+cJSON *http_json_body(web_req *r)
+{
+    const char *ctype = evhttp_find_header(evhttp_request_get_input_headers(r->req),
+                                           "Content-Type");
+
+    if (r->json != NULL)
+        return r->json;
+    if (r->body_len == 0) {
+        http_error(r, 400, "a JSON body is required");
+        return NULL;
+    }
+    if (ctype == NULL || strncasecmp(ctype, "application/json", 16) != 0) {
+        http_error(r, 415, "Content-Type must be application/json");
+        return NULL;
+    }
+    if (!cf_utf8_valid(r->body, r->body_len)) {
+        http_error(r, 400, "body is not valid UTF-8");
+        return NULL;
+    }
+    r->json = cJSON_ParseWithLength(r->body, r->body_len);
+    if (r->json == NULL) {
+        http_error(r, 400, "body is not valid JSON");
+        return NULL;
+    }
+    if (!cJSON_IsObject(r->json)) {
+        cJSON_Delete(r->json);
+        r->json = NULL;
+        http_error(r, 400, "body must be a JSON object");
+        return NULL;
+    }
+    return r->json;
+}
+
+const char *http_str_field(web_req *r, const cJSON *obj, const char *name, bool required,
+                           size_t maxlen)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+    if (v == NULL || cJSON_IsNull(v)) {
+        if (required)
+            http_error(r, 400, "field '%s' is required", name);
+        return NULL;
+    }
+    if (!cJSON_IsString(v)) {
+        http_error(r, 400, "field '%s' must be a string", name);
+        return NULL;
+    }
+    if (strlen(v->valuestring) > maxlen) {
+        http_error(r, 400, "field '%s' is longer than %zu bytes", name, maxlen);
+        return NULL;
+    }
+    return v->valuestring;
+}
+
+bool http_bool_field(web_req *r, const cJSON *obj, const char *name, bool def, bool *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+    if (v == NULL || cJSON_IsNull(v)) {
+        *out = def;
+        return true;
+    }
+    if (!cJSON_IsBool(v)) {
+        http_error(r, 400, "field '%s' must be a boolean", name);
+        return false;
+    }
+    *out = cJSON_IsTrue(v);
+    return true;
+}
+
+const char *http_query(web_req *r, const char *name)
+{
+    return r->query != NULL ? evhttp_find_header(r->query, name) : NULL;
+}
+
+static void health(web_req *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    redisReply *rep;
+    bool redis_ok = false;
+    int ok = cf_pg_run(r->t->pg, "SELECT 1", 0, NULL);
+
+    rep = cf_redis_command(r->t->redis, "PING");
+    if (rep != NULL) {
+        redis_ok = rep->type == REDIS_REPLY_STATUS;
+        freeReplyObject(rep);
+    }
+    cJSON_AddStringToObject(o, "status", ok == 0 ? "ok" : "down");
+    cJSON_AddStringToObject(o, "database", ok == 0 ? "ok" : "down");
+    cJSON_AddStringToObject(o, "redis", redis_ok ? "ok" : "down");
+    http_json(r, ok == 0 ? 200 : 503, o);
+}
+
+/* Matches path against pattern, filling params; true on match. */
+static bool route_match(const char *pattern, const char *path, web_req *r)
+{
+    const char *p = pattern, *s = path;
+
+    r->nparams = 0;
+    while (*p != '\0' && *s != '\0') {
+        if (*p == ':') {
+            const char *end = strchr(s, '/');
+            size_t n = end != NULL ? (size_t)(end - s) : strlen(s);
+
+            if (n == 0 || r->nparams == WEB_MAX_PARAMS)
+                return false;
+            free(r->params[r->nparams]);
+            r->params[r->nparams] = strndup(s, n);
+            if (r->params[r->nparams] == NULL)
+                return false;
+            r->nparams++;
+            p++;
+            s += n;
+            continue;
+        }
+        if (*p != *s)
+            return false;
+        p++;
+        s++;
+    }
+    return *p == '\0' && *s == '\0';
+}
+
+static void dispatch_api(web_req *r)
+{
+    const route *found = NULL;
+    bool path_known = false;
+    size_t limit;
+
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        if (!route_match(routes[i].pattern, r->path, r))
+            continue;
+        path_known = true;
+        if (routes[i].method == r->method ||
+            (r->method == EVHTTP_REQ_HEAD && routes[i].method == EVHTTP_REQ_GET)) {
+            found = &routes[i];
+            break;
+        }
+    }
+    if (found == NULL) {
+        r->route = path_known ? "method" : "unknown";
+        if (path_known)
+            http_error(r, 405, "method not allowed");
+        else
+            http_error(r, 404, "no such endpoint");
+        return;
+    }
+    /* route_match of later patterns may have changed params: match again. */
+    route_match(found->pattern, r->path, r);
+    r->route = found->pattern;
+    limit = (found->flags & R_BIG) ? 2 * web_cfg.max_upload + WEB_JSON_BODY_MAX
+                                   : WEB_JSON_BODY_MAX;
+    if (r->body_len > limit) {
+        if (found->flags & R_BIG)
+            http_error(r, 413, "request body is too large: bot code is limited to %zu bytes",
+                       web_cfg.max_upload);
+        else
+            http_error(r, 413, "request body is larger than %zu bytes", limit);
+        return;
+    }
+    if (found->handler != health && found->handler != metrics_serve)
+        auth_load_session(r);
+    if (r->method != EVHTTP_REQ_GET && r->method != EVHTTP_REQ_HEAD && !auth_csrf_ok(r)) {
+        http_error(r, 403, "missing or invalid CSRF token");
+        return;
+    }
+    if ((found->flags & R_AUTH) && !r->authed) {
+        http_error(r, 401, "login required");
+        return;
+    }
+    found->handler(r);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void request_cb(struct evhttp_request *req, void *arg)
+{
+    web_req r = {.req = req, .t = arg, .status = 0, .route = "static"};
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+    const char *raw = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+    const char *qs = uri != NULL ? evhttp_uri_get_query(uri) : NULL;
+    struct evkeyvalq query = {0};
+    struct evbuffer *in = evhttp_request_get_input_buffer(req);
+    double start = now_seconds();
+    size_t plen = 0;
+
+    query.tqh_first = NULL;
+    query.tqh_last = &query.tqh_first;
+    r.method = evhttp_request_get_command(req);
+    http_security_headers(req);
+    r.path = evhttp_uridecode(raw != NULL && *raw != '\0' ? raw : "/", 0, &plen);
+    if (r.path == NULL || strlen(r.path) != plen) {
+        free(r.path);
+        r.path = strdup("/");
+        http_error(&r, 400, "bad path");
+        goto done;
+    }
+    if (qs != NULL && evhttp_parse_query_str(qs, &query) != 0) {
+        http_error(&r, 400, "bad query string");
+        goto done;
+    }
+    r.query = &query;
+    r.body_len = evbuffer_get_length(in);
+    r.body = malloc(r.body_len + 1);
+    if (r.body == NULL) {
+        http_error(&r, 500, "out of memory");
+        goto done;
+    }
+    if (r.body_len > 0)
+        evbuffer_copyout(in, r.body, r.body_len);
+    r.body[r.body_len] = '\0';
+
+    if (strncmp(r.path, "/api/", 5) == 0 || strcmp(r.path, "/api") == 0 ||
+        strcmp(r.path, "/healthz") == 0 || strcmp(r.path, "/metrics") == 0) {
+        dispatch_api(&r);
+    } else if (r.method != EVHTTP_REQ_GET && r.method != EVHTTP_REQ_HEAD) {
+        http_error(&r, 405, "method not allowed");
+    } else if (strncmp(r.path, "/games/", 7) == 0) {
+        r.route = "/games/";
+        static_game_file(&r);
+    } else {
+        static_serve(&r);
+    }
+done:
+    metrics_observe(method_name(r.method), r.route, r.status, now_seconds() - start);
+    evhttp_clear_headers(&query);
+    for (int i = 0; i < WEB_MAX_PARAMS; i++)
+        free(r.params[i]);
+    cJSON_Delete(r.json);
+    free(r.body);
+    free(r.path);
+}
+
+void http_start_thread(web_thread *t, int fd)
+{
+    t->http = evhttp_new(t->base);
+    if (t->http == NULL) {
+        log_error("evhttp_new failed");
+        exit(1);
+    }
+    evhttp_set_allowed_methods(t->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+                                            EVHTTP_REQ_PATCH | EVHTTP_REQ_PUT |
+                                            EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS);
+    /* Past this hard bound evhttp itself answers 413 (as HTML) and closes;
+     * below it our handlers answer with the JSON error. */
+    evhttp_set_max_body_size(t->http,
+                             (ev_ssize_t)(4 * web_cfg.max_upload + 4 * WEB_JSON_BODY_MAX));
+    evhttp_set_max_headers_size(t->http, 64 * 1024);
+    evhttp_set_timeout(t->http, 60);
+    evhttp_set_gencb(t->http, request_cb, t);
+    if (evhttp_accept_socket(t->http, fd) != 0) {
+        log_error("evhttp_accept_socket failed");
+        exit(1);
+    }
+}

@@ -1,0 +1,264 @@
+/*
+ * main.c — cf-web: configuration, the listening sockets, the worker threads.
+ *
+ * Each worker thread gets its own SO_REUSEPORT socket, so the kernel spreads
+ * connections across threads and no lock sits on the request path. Before
+ * serving, the games registry is written to the database (so fights can
+ * reference games by name) and the outbox relay and progress reader start.
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/thread.h>
+
+#include "config.h"
+#include "log.h"
+#include "web.h"
+
+web_settings web_cfg;
+
+static const cf_config_key web_keys[] = {
+    {.name = "web.listen", .type = CF_CONFIG_STRING, .def = "127.0.0.1:8080",
+     .doc = "address:port cf-web listens on"},
+    {.name = "web.static_dir", .type = CF_CONFIG_STRING, .def = "web/static",
+     .doc = "directory of the front end served at /"},
+    {.name = "web.games_dir", .type = CF_CONFIG_STRING, .def = "games",
+     .doc = "directory holding games/<name>/web (viewers) and templates/"},
+    {.name = "web.public_url", .type = CF_CONFIG_STRING, .def = "http://127.0.0.1:8080",
+     .doc = "external URL of the site, used in password reset links"},
+    {.name = "web.max_upload", .type = CF_CONFIG_INT, .def = "1048576", .min = 1024,
+     .max = 16777216, .doc = "largest bot source accepted, in bytes (larger: 413)"},
+    {.name = "web.secure_cookies", .type = CF_CONFIG_BOOL, .def = "false",
+     .doc = "mark the session cookie Secure (turn on behind HTTPS)"},
+    {.name = "web.threads", .type = CF_CONFIG_INT, .def = "2", .min = 1, .max = 64,
+     .doc = "worker threads, each with its own database and Redis connection"},
+    {.name = "web.session_days", .type = CF_CONFIG_INT, .def = "14", .min = 1, .max = 365,
+     .doc = "days a login session lasts"},
+    {.name = NULL},
+};
+
+static web_thread *threads;
+static struct event_base *main_base;
+
+static int listen_socket(const char *host, int port)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+    struct addrinfo *res = NULL;
+    char portstr[16];
+    int fd = -1, one = 1;
+
+    snprintf(portstr, sizeof portstr, "%d", port);
+    if (getaddrinfo(host, portstr, &hints, &res) != 0 || res == NULL) {
+        log_error("cannot resolve listen address %s", host);
+        return -1;
+    }
+    fd = socket(res->ai_family, res->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0 ||
+        bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
+        log_error("cannot listen on %s:%d: %s", host, port, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    return fd;
+}
+
+static int parse_listen(const char *s)
+{
+    const char *colon = strrchr(s, ':');
+    char *end;
+    long port;
+    size_t hl;
+
+    if (colon == NULL)
+        return -1;
+    hl = (size_t)(colon - s);
+    if (hl == 0 || hl >= sizeof web_cfg.host)
+        return -1;
+    port = strtol(colon + 1, &end, 10);
+    if (*end != '\0' || port < 0 || port > 65535)
+        return -1;
+    memcpy(web_cfg.host, s, hl);
+    web_cfg.host[hl] = '\0';
+    /* [::1]:8080 */
+    if (web_cfg.host[0] == '[' && web_cfg.host[hl - 1] == ']') {
+        memmove(web_cfg.host, web_cfg.host + 1, hl - 2);
+        web_cfg.host[hl - 2] = '\0';
+    }
+    web_cfg.port = (int)port;
+    return 0;
+}
+
+static void *thread_main(void *arg)
+{
+    web_thread *t = arg;
+
+    event_base_dispatch(t->base);
+    return NULL;
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+    (void)what;
+    (void)arg;
+    log_info("signal %d: stopping", (int)sig);
+    for (int i = 0; i < web_cfg.threads; i++)
+        event_base_loopbreak(threads[i].base);
+    event_base_loopbreak(main_base);
+}
+
+static cf_config_key *all_keys(void)
+{
+    size_t n = 0, m = 0, i;
+    cf_config_key *keys;
+
+    while (cf_config_common_keys[n].name != NULL)
+        n++;
+    while (web_keys[m].name != NULL)
+        m++;
+    keys = calloc(n + m + 1, sizeof *keys);
+    if (keys == NULL)
+        return NULL;
+    for (i = 0; i < n; i++)
+        keys[i] = cf_config_common_keys[i];
+    for (i = 0; i < m; i++)
+        keys[n + i] = web_keys[i];
+    return keys;
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: cf-web [--config FILE]\n"
+                    "Every key can be set by environment, e.g. CF_WEB_LISTEN=127.0.0.1:8080\n");
+}
+
+int main(int argc, char **argv)
+{
+    const char *config_path = NULL;
+    char err[512];
+    cf_config *cfg;
+    cf_config_key *keys;
+    int level;
+    struct event *sigint, *sigterm;
+    pthread_t *tids;
+
+    for (int i = 1; i < argc; i++) {
+        if ((strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "-c") == 0) && i + 1 < argc) {
+            config_path = argv[++i];
+        } else {
+            usage();
+            return 2;
+        }
+    }
+    signal(SIGPIPE, SIG_IGN);
+    keys = all_keys();
+    if (keys == NULL)
+        return 1;
+    cfg = cf_config_load(keys, config_path, err, sizeof err);
+    if (cfg == NULL) {
+        fprintf(stderr, "cf-web: %s\n", err);
+        free(keys);
+        return 2;
+    }
+    level = cf_log_level_parse(cf_config_str(cfg, "log.level"));
+    cf_log_init("cf-web", level < 0 ? CF_LOG_INFO : (enum cf_log_level)level,
+                strcmp(cf_config_str(cfg, "log.format"), "json") == 0);
+    if (parse_listen(cf_config_str(cfg, "web.listen")) != 0) {
+        log_error("web.listen must be host:port, got '%s'", cf_config_str(cfg, "web.listen"));
+        return 2;
+    }
+    snprintf(web_cfg.static_dir, sizeof web_cfg.static_dir, "%s",
+             cf_config_str(cfg, "web.static_dir"));
+    snprintf(web_cfg.games_dir, sizeof web_cfg.games_dir, "%s",
+             cf_config_str(cfg, "web.games_dir"));
+    snprintf(web_cfg.public_url, sizeof web_cfg.public_url, "%s",
+             cf_config_str(cfg, "web.public_url"));
+    web_cfg.max_upload = (size_t)cf_config_int(cfg, "web.max_upload");
+    web_cfg.secure_cookies = cf_config_bool(cfg, "web.secure_cookies");
+    web_cfg.threads = (int)cf_config_int(cfg, "web.threads");
+    web_cfg.session_days = (int)cf_config_int(cfg, "web.session_days");
+    web_cfg.database_url = cf_config_str(cfg, "database.url");
+    web_cfg.redis_url = cf_config_str(cfg, "redis.url");
+
+    if (evthread_use_pthreads() != 0) {
+        log_error("libevent threads unavailable");
+        return 1;
+    }
+    threads = calloc((size_t)web_cfg.threads, sizeof *threads);
+    tids = calloc((size_t)web_cfg.threads, sizeof *tids);
+    main_base = event_base_new();
+    if (threads == NULL || tids == NULL || main_base == NULL)
+        return 1;
+
+    for (int i = 0; i < web_cfg.threads; i++) {
+        web_thread *t = &threads[i];
+        int fd;
+
+        t->index = i;
+        t->pg = cf_pg_connect(web_cfg.database_url, err, sizeof err);
+        if (t->pg == NULL) {
+            log_error("database: %s", err);
+            return 1;
+        }
+        t->redis = cf_redis_connect(web_cfg.redis_url, 2000, err, sizeof err);
+        if (t->redis == NULL) {
+            log_error("redis: %s", err);
+            return 1;
+        }
+        if (i == 0 && games_sync(t->pg) != 0) {
+            log_error("could not write the games registry to the database: %s",
+                      cf_pg_error(t->pg));
+            return 1;
+        }
+        t->base = event_base_new();
+        fd = listen_socket(web_cfg.host, web_cfg.port);
+        if (t->base == NULL || fd < 0)
+            return 1;
+        http_start_thread(t, fd);
+        live_init_thread(t);
+        if (i == 0)
+            outbox_start(t);
+    }
+    live_start_reader();
+    for (int i = 0; i < web_cfg.threads; i++)
+        if (pthread_create(&tids[i], NULL, thread_main, &threads[i]) != 0) {
+            log_error("pthread_create failed");
+            return 1;
+        }
+    log_info("listening on http://%s:%d (%d threads, static %s)", web_cfg.host, web_cfg.port,
+             web_cfg.threads, web_cfg.static_dir);
+
+    sigint = evsignal_new(main_base, SIGINT, on_signal, NULL);
+    sigterm = evsignal_new(main_base, SIGTERM, on_signal, NULL);
+    if (sigint == NULL || sigterm == NULL || evsignal_add(sigint, NULL) != 0 ||
+        evsignal_add(sigterm, NULL) != 0)
+        return 1;
+    event_base_dispatch(main_base);
+    for (int i = 0; i < web_cfg.threads; i++)
+        pthread_join(tids[i], NULL);
+    for (int i = 0; i < web_cfg.threads; i++) {
+        evhttp_free(threads[i].http);
+        cf_pg_free(threads[i].pg);
+        cf_redis_free(threads[i].redis);
+    }
+    log_info("stopped");
+    event_free(sigint);
+    event_free(sigterm);
+    event_base_free(main_base);
+    free(tids);
+    free(threads);
+    cf_config_free(cfg);
+    free(keys);
+    return 0;
+}

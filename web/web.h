@@ -1,0 +1,221 @@
+/*
+ * web.h — the only surface between the files of cf-web.
+ *
+ * cf-web runs N worker threads, each with its own event base, evhttp
+ * server (on its own SO_REUSEPORT socket), PostgreSQL and Redis connection:
+ * a handler runs start to finish on one thread and talks to the database
+ * synchronously, which keeps every handler a straight line of code. What the
+ * threads share (configuration, rate limits, metrics, live progress) is
+ * behind a mutex or atomics in the file that owns it.
+ */
+#ifndef CF_WEB_H
+#define CF_WEB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+#include <event2/event.h>
+#include <event2/http.h>
+
+#include "pg_conn.h"
+#include "redis_conn.h"
+
+#define WEB_ID_LEN 36
+#define WEB_USERNAME_MAX 32
+#define WEB_CSRF_LEN 64
+#define WEB_MAX_PARAMS 4
+#define WEB_JSON_BODY_MAX (64 * 1024)
+
+/* Settings read once at start, shared read-only by every thread. */
+typedef struct web_settings {
+    char host[256];
+    int port;
+    char static_dir[4096];
+    char games_dir[4096];
+    char public_url[512];
+    size_t max_upload;
+    bool secure_cookies;
+    int threads;
+    int session_days;
+    const char *database_url;
+    const char *redis_url;
+} web_settings;
+
+extern web_settings web_cfg;
+
+/* One worker thread. */
+typedef struct web_thread {
+    int index;
+    struct event_base *base;
+    struct evhttp *http;
+    cf_pg *pg;
+    cf_redis *redis;
+    void *live; /* live.c's per-thread state */
+} web_thread;
+
+/* One request being handled. */
+typedef struct web_req {
+    struct evhttp_request *req;
+    web_thread *t;
+    enum evhttp_cmd_type method;
+    const char *route;         /* route pattern, for metrics */
+    char *path;                /* decoded path */
+    struct evkeyvalq *query;   /* parsed query string (may be empty) */
+    char *params[WEB_MAX_PARAMS];
+    int nparams;
+    char *body;                /* NUL-terminated copy of the body */
+    size_t body_len;
+    cJSON *json;               /* parsed JSON body, when asked for */
+    /* session */
+    bool authed;
+    char user_id[WEB_ID_LEN + 1];
+    char username[WEB_USERNAME_MAX + 1];
+    char session_hash[65];
+    char csrf[WEB_CSRF_LEN + 1];
+    int status;                /* status sent, for metrics */
+} web_req;
+
+typedef void (*web_handler)(web_req *r);
+
+/* ---- http.c: responses and input ---- */
+void http_security_headers(struct evhttp_request *req);
+void http_json(web_req *r, int status, cJSON *body); /* takes body */
+void http_error(web_req *r, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void http_no_content(web_req *r);
+void http_send(web_req *r, int status, const char *ctype, const char *data, size_t len,
+               const char *disposition_name);
+/* Parses the body as a JSON object (answers 400/413 itself and returns NULL). */
+cJSON *http_json_body(web_req *r);
+/* Field getters: answer 400 naming the field and return NULL/false on error. */
+const char *http_str_field(web_req *r, const cJSON *obj, const char *name, bool required,
+                           size_t maxlen);
+bool http_bool_field(web_req *r, const cJSON *obj, const char *name, bool def, bool *out);
+const char *http_query(web_req *r, const char *name);
+/* Database error: logs and answers 500/503. */
+void http_db_error(web_req *r);
+bool http_valid_id(const char *s);
+/* A positive integer id (bigint column) in decimal, no sign or leading 0. */
+bool http_int_id(const char *s);
+/* Adds a number column, or null when the value is NULL. */
+void http_add_num(cJSON *o, const char *key, PGresult *res, int row, int col);
+void http_add_str(cJSON *o, const char *key, PGresult *res, int row, int col);
+
+/* SQL: a timestamptz as ISO 8601 UTC text. */
+#define WEB_TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+void http_start_thread(web_thread *t, int fd);
+
+/* ---- auth.c ---- */
+void auth_load_session(web_req *r);
+bool auth_csrf_ok(web_req *r);
+void auth_session_get(web_req *r);
+void auth_signup(web_req *r);
+void auth_login(web_req *r);
+void auth_logout(web_req *r);
+void auth_account_get(web_req *r);
+void auth_account_patch(web_req *r);
+void auth_password_change(web_req *r);
+void auth_reset_request(web_req *r);
+void auth_reset_confirm(web_req *r);
+void auth_users_search(web_req *r);
+bool auth_username_valid(const char *s);
+
+/* ---- ratelimit.c: sliding counters in memory, shared by threads ---- */
+/* Records one attempt on key; false when the key is over limit in window. */
+bool ratelimit_hit(const char *key, int limit, int window_s, int *retry_after);
+bool ratelimit_blocked(const char *key, int limit, int window_s, int *retry_after);
+void ratelimit_reset(const char *key);
+
+/* ---- api_games.c ---- */
+int games_sync(cf_pg *pg); /* upserts the registry into games/game_templates */
+void games_list(web_req *r);
+void games_detail(web_req *r);
+void games_template(web_req *r);
+/* Reads a template file of a game; caller frees. NULL if absent. */
+char *games_template_read(const char *game, const char *file, size_t *len);
+/* First template file name of a game into out; false when none. */
+bool games_first_template(const char *game, char *out, size_t outlen);
+
+/* ---- api_bots.c ---- */
+void bots_list(web_req *r);
+void bots_create(web_req *r);
+void bots_get(web_req *r);
+void bots_rename(web_req *r);
+void bots_new_version(web_req *r);
+void bots_code(web_req *r);
+cJSON *bots_list_json(web_req *r, const char *game); /* NULL on db error */
+
+/* ---- multipart.c ---- */
+typedef struct multipart_part {
+    char name[64];
+    char filename[256];
+    const char *data;
+    size_t len;
+} multipart_part;
+/* Splits a multipart/form-data body; returns count or -1 when malformed. */
+int multipart_parse(const char *ctype, const char *body, size_t len, multipart_part *parts,
+                    int maxparts);
+
+/* ---- api_fights.c ---- */
+void fights_list(web_req *r);
+void fights_create(web_req *r);
+void fights_play_now(web_req *r);
+void fights_get(web_req *r);
+void fights_replay(web_req *r);
+void fights_invite(web_req *r);
+void fights_start(web_req *r);
+void fights_cancel(web_req *r);
+void fights_dashboard(web_req *r);
+/* Inside a transaction: starts fight `id` when it can (all answered and
+ * enough accepted) or cancels it when too few can remain. force: host's
+ * start. Returns 0 (nothing or done), 1 started, -1 db error, -2 bounds. */
+int fights_settle(web_req *r, const char *fight_id, bool force);
+/* May the caller see this fight? 1 yes, 0 no, -1 db error. */
+int fights_visible(web_req *r, const char *fight_id);
+
+/* Fight states: the database's names and the API's (openapi.yaml). */
+const char *fights_state_api(const char *db_status);
+const char *fights_state_db(const char *api_state); /* NULL when unknown */
+/* Answers fight id as the Fight object for the caller. */
+void fights_answer(web_req *r, const char *fight_id, int status);
+
+/* ---- api_invitations.c ---- */
+void invitations_list(web_req *r);
+void invitations_accept(web_req *r);
+void invitations_decline(web_req *r);
+void invitations_withdraw(web_req *r);
+cJSON *invitations_pending_json(web_req *r); /* NULL on db error */
+void invitations_answer(web_req *r, const char *invitation_id, int status);
+
+/* ---- outbox.c ---- */
+/* Inside the caller's transaction: queue fight id (builds the message from
+ * the database: players' code, settings, seed). 0 or -1. */
+int outbox_enqueue(cf_pg *pg, const char *fight_id);
+/* Inside the caller's transaction: fight id is cancelled; drop its unsent
+ * row. 0 or -1. */
+int outbox_drop(cf_pg *pg, const char *fight_id);
+/* Sends pending rows to Redis; returns rows sent or -1. */
+int outbox_relay(cf_pg *pg, cf_redis *redis);
+void outbox_start(web_thread *t);
+
+/* ---- live.c ---- */
+void live_init_thread(web_thread *t);
+void live_fight_events(web_req *r);
+void live_user_events(web_req *r);
+/* Last progress seen for a fight on cf:progress: tick or -1; sets *simulating. */
+int live_progress(const char *fight_id, bool *simulating);
+void live_start_reader(void);
+int live_client_count(void);
+
+/* ---- metrics.c ---- */
+void metrics_observe(const char *method, const char *route, int status, double seconds);
+void metrics_serve(web_req *r);
+
+/* ---- static.c ---- */
+void static_serve(web_req *r);
+void static_game_file(web_req *r);
+const char *static_mime(const char *path);
+
+#endif
