@@ -1,0 +1,71 @@
+/*
+ * coderunner.c — the child that becomes one bot.
+ *
+ * Cloned by the forkserver into fresh namespaces (sandbox_namespaces.c), it
+ * puts its pipes in their fixed places (stdout and stderr: the log pipe;
+ * 3: requests; 4: replies) and closes every other descriptor, applies the
+ * layers (sandbox_apply), then waits for the controller's go byte: by then
+ * the controller has seized it with ptrace and moved it into its cgroup.
+ * Only then is the seccomp filter loaded, and the harness's serve() reads
+ * the bot's code and runs it. If any step fails, the bot never runs: the
+ * reason goes to the log and the process exits with status 111.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+
+#define SETUP_FAILED 111
+
+static _Noreturn void die(const char *what)
+{
+    char line[400];
+    int n = snprintf(line, sizeof line, "codefights: sandbox set-up failed: %s\n", what);
+    if (n > 0)
+        (void)!write(SB_FD_LOG_ERR, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+    _exit(SETUP_FAILED);
+}
+
+static void place_fds(const int fds[3])
+{
+    int high[3];
+    for (int i = 0; i < 3; i++) {
+        high[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 100);
+        if (high[i] < 0)
+            _exit(SETUP_FAILED);
+    }
+    if (dup2(high[2], SB_FD_LOG_OUT) < 0 || dup2(high[2], SB_FD_LOG_ERR) < 0 ||
+        dup2(high[0], SB_FD_REQ) < 0 || dup2(high[1], SB_FD_REP) < 0)
+        _exit(SETUP_FAILED);
+    /* Only 0 (/dev/null), the log, and the two protocol pipes remain. */
+    if (syscall(SYS_close_range, SB_FD_REP + 1, ~0U, 0) < 0)
+        die("close_range");
+}
+
+_Noreturn void coderunner_main(const sb_child_plan *plan, const int fds[3], void *serve)
+{
+    char err[256];
+    place_fds(fds);
+    if (sandbox_apply(plan, err, sizeof err) < 0)
+        die(err);
+    char go;
+    ssize_t n;
+    do {
+        n = read(SB_FD_REQ, &go, 1);
+    } while (n < 0 && errno == EINTR);
+    if (n != 1 || go != 'G')
+        _exit(0); /* the controller gave up on us */
+    if (!plan->unsafe && sandbox_seccomp_load(plan->seccomp_prog, err, sizeof err) < 0)
+        die(err);
+    PyObject *rv = PyObject_CallNoArgs((PyObject *)serve);
+    if (!rv)
+        PyErr_Print();
+    _exit(1);
+}

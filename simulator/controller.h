@@ -1,0 +1,61 @@
+/*
+ * controller.h — between fight.c (the report) and controller.c (the bots).
+ */
+#ifndef CF_CONTROLLER_H
+#define CF_CONTROLLER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "fight.h"
+#include "game.h"
+#include "sandbox.h"
+
+enum ctl_verdict {
+    V_OK,
+    V_TIMEOUT,
+    V_CPU_TIME,
+    V_MEMORY,
+    V_ILLEGAL,
+    V_CRASHED,
+    V_BAD_OUTPUT,
+    V_KILLED,
+};
+
+const char *ctl_verdict_name(enum ctl_verdict v);
+
+/* What the report says about one bot once the fight is over. */
+typedef struct ctl_bot_report {
+    enum ctl_verdict verdict;
+    char detail[256];
+    uint64_t cpu_ms;
+    uint64_t peak_memory_kb;
+    char *log;                 /* owned: the capped tail of stdout+stderr */
+    unsigned long ptrace_stops;
+    int stragglers;            /* processes still alive at clean-up */
+} ctl_bot_report;
+
+struct cf_sandbox {
+    cf_sandbox_options opts;
+    sb_layer_status layers[SB_LAYER_COUNT];
+    sb_child_plan plan;
+    sb_forkserver *fs;
+    int sigchld_fd;       /* signalfd for SIGCHLD */
+    unsigned long serial; /* cgroup names */
+    bool broken;
+};
+
+/* Starts every bot of a fight; NULL with err on a sandbox failure. */
+cf_arena *ctl_arena_start(cf_sandbox *sb, const cf_fight_msg *msg, const cJSON *settings,
+                          const cf_limits *limits, const cf_fight_hooks *hooks, char *err,
+                          size_t errlen);
+/* Kills every bot, reaps every process, removes the cgroups, fills reports
+ * (n entries, caller frees each log). Returns true if the fight was
+ * cancelled. */
+bool ctl_arena_finish(cf_arena *arena, ctl_bot_report *reports);
+/* Did the sandbox itself break during the fight (forkserver died...)? */
+bool ctl_arena_broken(const cf_arena *arena);
+
+#endif

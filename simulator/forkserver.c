@@ -1,0 +1,290 @@
+/*
+ * forkserver.c — the zygote: the slow set-up once, one cheap fork per bot.
+ *
+ * Forked by the controller when a sandbox starts. It empties its
+ * environment and signal state, enters the one empty network namespace,
+ * builds the minimal read-only root and pivots into it (sandbox_mounts.c),
+ * initialises CPython (isolated configuration, no site) and imports the
+ * harness. Then, per request on its socketpair (slot, CPU budget, and the
+ * bot's three pipe ends by SCM_RIGHTS), it clones one coderunner into fresh
+ * PID, mount, IPC and UTS namespaces with CLONE_PARENT, so that the
+ * controller is the coderunner's parent (it reaps it and traces it), and
+ * answers with its pid. It dies with the controller (PDEATHSIG, and the
+ * socket's end of file).
+ *
+ * A raw clone() rather than fork(): fork() takes no namespace flags. The
+ * forkserver is single-threaded, so no lock is held across the clone; the
+ * Python side is told with PyOS_BeforeFork / PyOS_AfterFork_*.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness_py.h"
+#include "sandbox.h"
+
+#define FS_SOCK 3 /* the forkserver's end of the socketpair */
+
+struct sb_forkserver {
+    pid_t pid;
+    int sock;
+};
+
+typedef struct fs_request {
+    int32_t slot;
+    uint32_t cpu_ms;
+} fs_request;
+
+typedef struct fs_reply {
+    int32_t pid; /* > 0, or -errno */
+    char err[200];
+} fs_reply;
+
+static void reset_signals(void)
+{
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            signal(sig, SIG_DFL);
+}
+
+static int python_start(const char *home, PyObject **serve, char *err, size_t errlen)
+{
+    PyPreConfig pre;
+    PyPreConfig_InitIsolatedConfig(&pre);
+    pre.utf8_mode = 1;
+    PyStatus st = Py_PreInitialize(&pre);
+    if (PyStatus_Exception(st)) {
+        snprintf(err, errlen, "python pre-init: %s", st.err_msg ? st.err_msg : "?");
+        return -1;
+    }
+    PyConfig cfg;
+    PyConfig_InitIsolatedConfig(&cfg);
+    cfg.site_import = 0;
+    cfg.write_bytecode = 0;
+    cfg.buffered_stdio = 0;
+    cfg.install_signal_handlers = 1; /* SIGPIPE ignored: EPIPE, as in python3 */
+    cfg.user_site_directory = 0;
+    st = PyConfig_SetBytesString(&cfg, &cfg.home, home);
+    if (!PyStatus_Exception(st))
+        st = PyConfig_SetBytesString(&cfg, &cfg.program_name, "cf-coderunner");
+    if (!PyStatus_Exception(st))
+        st = Py_InitializeFromConfig(&cfg);
+    PyConfig_Clear(&cfg);
+    if (PyStatus_Exception(st)) {
+        snprintf(err, errlen, "python init: %s", st.err_msg ? st.err_msg : "?");
+        return -1;
+    }
+    PyObject *code = Py_CompileString(cf_harness_py, "harness.py", Py_file_input);
+    PyObject *mod = code ? PyImport_ExecCodeModule("cf_harness", code) : NULL;
+    Py_XDECREF(code);
+    *serve = mod ? PyObject_GetAttrString(mod, "serve") : NULL;
+    Py_XDECREF(mod);
+    if (!*serve) {
+        PyErr_Print();
+        snprintf(err, errlen, "the harness failed to load");
+        return -1;
+    }
+    return 0;
+}
+
+static int recv_request(fs_request *req, int fds[3])
+{
+    char cbuf[CMSG_SPACE(3 * sizeof(int))];
+    struct iovec iov = {.iov_base = req, .iov_len = sizeof *req};
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+                        .msg_controllen = sizeof cbuf};
+    ssize_t n;
+    do {
+        n = recvmsg(FS_SOCK, &mh, MSG_CMSG_CLOEXEC);
+    } while (n < 0 && errno == EINTR);
+    if (n <= 0)
+        return -1; /* the controller is gone */
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    if (n != sizeof *req || !c || c->cmsg_type != SCM_RIGHTS ||
+        c->cmsg_len != CMSG_LEN(3 * sizeof(int)))
+        return -1;
+    memcpy(fds, CMSG_DATA(c), 3 * sizeof(int));
+    return 0;
+}
+
+static _Noreturn void serve_forever(const sb_child_plan *tmpl, PyObject *serve)
+{
+    unsigned long flags = sandbox_ns_clone_flags(tmpl->unsafe) | SIGCHLD;
+    for (;;) {
+        fs_request req;
+        int fds[3];
+        if (recv_request(&req, fds) < 0)
+            _exit(0);
+        fs_reply rep;
+        memset(&rep, 0, sizeof rep);
+        PyOS_BeforeFork();
+        long pid = syscall(SYS_clone, flags, NULL, NULL, NULL, 0);
+        if (pid == 0) {
+            PyOS_AfterFork_Child();
+            close(FS_SOCK);
+            sb_child_plan plan = *tmpl;
+            plan.slot = req.slot;
+            plan.cpu_ms = req.cpu_ms;
+            coderunner_main(&plan, fds, serve);
+        }
+        int saved = errno;
+        PyOS_AfterFork_Parent();
+        for (int i = 0; i < 3; i++)
+            close(fds[i]);
+        if (pid < 0) {
+            rep.pid = -saved;
+            snprintf(rep.err, sizeof rep.err, "clone: %s", strerror(saved));
+        } else {
+            rep.pid = (int32_t)pid;
+        }
+        if (send(FS_SOCK, &rep, sizeof rep, MSG_NOSIGNAL) != sizeof rep)
+            _exit(0);
+    }
+}
+
+static _Noreturn void forkserver_main(const sb_child_plan *tmpl, const char *home, pid_t parent)
+{
+    fs_reply ready;
+    memset(&ready, 0, sizeof ready);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+        _exit(1);
+    reset_signals();
+    clearenv();
+    int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (devnull >= 0) {
+        dup2(devnull, 0);
+        dup2(devnull, 1);
+        close(devnull);
+    }
+    PyObject *serve = NULL;
+    if (!tmpl->unsafe) {
+        if (sandbox_ns_enter_empty_net(ready.err, sizeof ready.err) < 0 ||
+            sandbox_mounts_prepare(ready.err, sizeof ready.err) < 0)
+            goto report;
+    }
+    if (python_start(home, &serve, ready.err, sizeof ready.err) < 0)
+        goto report;
+    ready.pid = getpid();
+report:
+    if (ready.pid == 0)
+        ready.pid = -1;
+    if (send(FS_SOCK, &ready, sizeof ready, MSG_NOSIGNAL) != sizeof ready || ready.pid < 0)
+        _exit(1);
+    serve_forever(tmpl, serve);
+}
+
+sb_forkserver *forkserver_start(const sb_child_plan *tmpl, const char *python_home, char *err,
+                                size_t errlen)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+        snprintf(err, errlen, "socketpair: %s", strerror(errno));
+        return NULL;
+    }
+    sb_forkserver *fs = calloc(1, sizeof *fs);
+    if (!fs) {
+        close(sv[0]);
+        close(sv[1]);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    pid_t parent = getpid();
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(err, errlen, "fork: %s", strerror(errno));
+        close(sv[0]);
+        close(sv[1]);
+        free(fs);
+        return NULL;
+    }
+    if (pid == 0) {
+        /* Keep the socket (as fd 3) and stderr; nothing else of the
+         * controller (Redis connections, files) survives. */
+        if (dup2(sv[1], FS_SOCK) < 0)
+            _exit(1);
+        syscall(SYS_close_range, FS_SOCK + 1, ~0U, 0);
+        forkserver_main(tmpl, python_home, parent);
+    }
+    close(sv[1]);
+    fs->pid = pid;
+    fs->sock = sv[0];
+    fs_reply ready;
+    ssize_t n;
+    do {
+        n = recv(fs->sock, &ready, sizeof ready, 0);
+    } while (n < 0 && errno == EINTR);
+    if (n != sizeof ready || ready.pid <= 0) {
+        snprintf(err, errlen, "forkserver failed to start: %s",
+                 n == sizeof ready ? ready.err : "it died");
+        forkserver_stop(fs);
+        return NULL;
+    }
+    return fs;
+}
+
+pid_t forkserver_spawn(sb_forkserver *fs, int slot, uint32_t cpu_ms, const int fds[3], char *err,
+                       size_t errlen)
+{
+    fs_request req = {.slot = slot, .cpu_ms = cpu_ms};
+    char cbuf[CMSG_SPACE(3 * sizeof(int))];
+    memset(cbuf, 0, sizeof cbuf);
+    struct iovec iov = {.iov_base = &req, .iov_len = sizeof req};
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+                        .msg_controllen = sizeof cbuf};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(3 * sizeof(int));
+    memcpy(CMSG_DATA(c), fds, 3 * sizeof(int));
+    if (sendmsg(fs->sock, &mh, MSG_NOSIGNAL) != sizeof req) {
+        snprintf(err, errlen, "forkserver request: %s", strerror(errno));
+        return -1;
+    }
+    fs_reply rep;
+    ssize_t n;
+    do {
+        n = recv(fs->sock, &rep, sizeof rep, 0);
+    } while (n < 0 && errno == EINTR);
+    if (n != sizeof rep) {
+        snprintf(err, errlen, "forkserver died");
+        return -1;
+    }
+    if (rep.pid <= 0) {
+        snprintf(err, errlen, "%s", rep.err);
+        return -1;
+    }
+    return rep.pid;
+}
+
+pid_t forkserver_pid(const sb_forkserver *fs)
+{
+    return fs->pid;
+}
+
+void forkserver_stop(sb_forkserver *fs)
+{
+    if (!fs)
+        return;
+    close(fs->sock);
+    kill(fs->pid, SIGKILL);
+    int st;
+    while (waitpid(fs->pid, &st, __WALL) < 0 && errno == EINTR)
+        ;
+    free(fs);
+}

@@ -1,0 +1,134 @@
+# harness.py — the Python side of a coderunner (embedded in cf_sandbox).
+#
+# Imported once by the forkserver (so every bot starts with Python warm);
+# serve() runs in each coderunner after the sandbox is in place.
+#
+# Protocol, on the bot's own pipes (never stdout/stderr, which are its log):
+#   fd 3, controller -> bot: 4-byte big-endian length + JSON
+#       first  {"t": "init", "name": str, "code": str, "context": object}
+#       then   {"t": "call", "id": int, "m": str, "a": [args]}
+#   fd 4, bot -> controller: the same framing
+#       {"id": int, "ok": value}       the method returned value
+#       {"id": int, "raised": str}     the method raised (last line)
+#       {"crash": str}                 import error, no Main, exit, ...
+#       {"memory": str}                MemoryError: out of memory
+# A reply larger than SB_MSG_MAX counts as the call raising.
+#
+# The bot's code never exists as a file: it arrives in the init message and
+# is compiled as the module "bot". Everything written here is as untrusted
+# as the bot itself (same process); the controller checks every byte.
+
+import json
+import os
+import sys
+import traceback
+import types
+
+_REQ = 3
+_REP = 4
+_MSG_MAX = 60 * 1024
+_INIT_MAX = 4 << 20
+
+# Warm the modules bots use most, once, in the forkserver.
+for _name in ("random", "math", "collections", "itertools", "functools", "heapq",
+              "bisect", "copy", "re", "string", "time", "typing", "dataclasses", "enum"):
+    try:
+        __import__(_name)
+    except Exception:
+        pass
+
+
+def _read_exact(n):
+    chunks = []
+    while n > 0:
+        b = os.read(_REQ, min(n, 1 << 16))
+        if not b:
+            os._exit(0)  # the controller is gone: nothing left to do
+        chunks.append(b)
+        n -= len(b)
+    return b"".join(chunks)
+
+
+def _recv(limit):
+    n = int.from_bytes(_read_exact(4), "big")
+    if n > limit:
+        os._exit(70)
+    return json.loads(_read_exact(n).decode("utf-8"))
+
+
+def _send_raw(data):
+    frame = len(data).to_bytes(4, "big") + data
+    while frame:
+        k = os.write(_REP, frame)
+        frame = frame[k:]
+
+
+def _send(obj):
+    _send_raw(json.dumps(obj, separators=(",", ":"), allow_nan=False).encode("utf-8"))
+
+
+def _last_line(exc):
+    try:
+        line = traceback.format_exception_only(type(exc), exc)[-1].strip()
+    except Exception:
+        line = type(exc).__name__
+    return line[:500]
+
+
+def _flush():
+    for f in (sys.stdout, sys.stderr):
+        try:
+            f.flush()
+        except Exception:
+            pass
+
+
+def _die(kind, text, status):
+    try:
+        _send({kind: text})
+    except Exception:
+        pass
+    _flush()
+    os._exit(status)
+
+
+def serve():
+    init = _recv(_INIT_MAX)
+    name = str(init.get("name", "bot.py"))
+    module = types.ModuleType("bot")
+    module.__file__ = name
+    sys.modules["bot"] = module
+    try:
+        code = compile(init["code"], name, "exec")
+        exec(code, module.__dict__)
+        main = getattr(module, "Main", None)
+        if main is None:
+            _die("crash", "the bot defines no class Main", 2)
+        instance = main()
+        instance.context = init.get("context", {})
+    except MemoryError as e:
+        _die("memory", _last_line(e), 3)
+    except BaseException as e:
+        traceback.print_exc()
+        _die("crash", _last_line(e), 2)
+    _flush()
+
+    while True:
+        msg = _recv(_MSG_MAX)
+        cid = msg.get("id")
+        try:
+            method = getattr(instance, str(msg["m"]))
+            value = method(*msg.get("a", []))
+            data = json.dumps({"id": cid, "ok": value}, separators=(",", ":"),
+                              allow_nan=False).encode("utf-8")
+            if len(data) > _MSG_MAX:
+                raise ValueError("return value too large (%d bytes)" % len(data))
+        except MemoryError as e:
+            _die("memory", _last_line(e), 3)
+        except Exception as e:
+            traceback.print_exc()
+            data = json.dumps({"id": cid, "raised": _last_line(e)}).encode("utf-8")
+        except BaseException as e:  # SystemExit, KeyboardInterrupt: the bot quits
+            _die("crash", _last_line(e) or type(e).__name__, 2)
+        _flush()
+        _send_raw(data)

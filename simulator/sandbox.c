@@ -1,0 +1,72 @@
+/*
+ * sandbox.c — the one function that locks a coderunner in, layer by layer, in
+ * the order the kernel needs. Read it top to bottom to check the story:
+ *
+ *   (clone)    fresh PID, mount, IPC and UTS namespaces; the forkserver's one
+ *              empty network namespace; the forkserver's read-only minimal
+ *              root (sandbox_ns_clone_flags, sandbox_mounts_prepare)
+ *   1 mounts   a private size-capped tmpfs on /tmp      needs CAP_SYS_ADMIN
+ *   2 uts      hostname "codefights"                    needs CAP_SYS_ADMIN
+ *   3 rlimits  CPU, FSIZE, NOFILE, CORE, ...            lowering is free
+ *   4 apparmor change to the coderunner profile         before the uid drop
+ *   5 uid      setgroups(0), gid and uid 60000+slot     all capabilities go
+ *   6 nnp      PR_SET_NO_NEW_PRIVS                      needed by 7 and 8
+ *   7 landlock read-only everything but /tmp            after the mounts
+ *   (go)       the controller has seized us and put us in our cgroup
+ *   8 seccomp  the allow-list, last: every call above is then forbidden
+ *
+ * The environment was emptied in the forkserver before Python started, and
+ * the coderunner keeps only its pipes (coderunner.c).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+
+static const char *const layer_names[SB_LAYER_COUNT] = {
+    [SB_LAYER_NAMESPACES] = "namespaces",
+    [SB_LAYER_MOUNTS] = "mounts",
+    [SB_LAYER_CGROUP] = "cgroup",
+    [SB_LAYER_RLIMITS] = "rlimits",
+    [SB_LAYER_APPARMOR] = "apparmor",
+    [SB_LAYER_LANDLOCK] = "landlock",
+    [SB_LAYER_SECCOMP] = "seccomp",
+    [SB_LAYER_PTRACE] = "ptrace",
+};
+
+const char *sandbox_layer_name(enum sb_layer layer)
+{
+    if ((int)layer < 0 || layer >= SB_LAYER_COUNT)
+        return "?";
+    return layer_names[layer];
+}
+
+int sandbox_apply(const sb_child_plan *plan, char *err, size_t errlen)
+{
+    if (plan->unsafe) {
+        /* No layer at all; a process group so the controller can kill the
+         * bot's children with it. */
+        (void)setpgid(0, 0);
+        return 0;
+    }
+    if (sandbox_mounts_child(plan->slot, err, errlen) < 0)
+        return -1;
+    if (sandbox_ns_set_hostname(err, errlen) < 0)
+        return -1;
+    if (sandbox_rlimits_apply(plan->cpu_ms, err, errlen) < 0)
+        return -1;
+    if (plan->apparmor && sandbox_apparmor_apply(err, errlen) < 0)
+        return -1;
+    if (sandbox_ns_drop_uid(plan->slot, err, errlen) < 0)
+        return -1;
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+        snprintf(err, errlen, "no_new_privs: %s", strerror(errno));
+        return -1;
+    }
+    if (plan->landlock && sandbox_landlock_apply(plan->landlock_abi, err, errlen) < 0)
+        return -1;
+    return 0;
+}

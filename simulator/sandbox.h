@@ -1,0 +1,142 @@
+/*
+ * sandbox.h — the only surface between the parts of the sandbox.
+ *
+ *   controller.c       the tracer: spawns bots, calls them, decides verdicts
+ *   forkserver.c       started once per cf_sandbox: Python initialised, the
+ *                      harness imported; forks one coderunner per request
+ *   coderunner.c       in the child: sandbox_apply(), then the harness
+ *   sandbox.c          sandbox_apply(): every layer, in the kernel's order;
+ *                      the table of layers and their status
+ *   sandbox_*.c        one file per layer
+ *
+ * Privilege separation: the controller (root, host view) creates cgroups and
+ * traces; the forkserver lives in its own mount namespace (a read-only
+ * minimal root) and in one empty network namespace, and only forks; a
+ * coderunner drops everything before it reads a byte of bot code.
+ */
+#ifndef CF_SANDBOX_H
+#define CF_SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* File descriptors of a coderunner, fixed so the harness knows them. */
+#define SB_FD_LOG_OUT 1 /* stdout: the bot's log pipe */
+#define SB_FD_LOG_ERR 2 /* stderr: the same pipe */
+#define SB_FD_REQ 3     /* controller -> bot: requests */
+#define SB_FD_REP 4     /* bot -> controller: replies */
+
+/* Protocol: 4-byte big-endian length, then that many bytes of UTF-8 JSON. */
+#define SB_MSG_MAX (60 * 1024)   /* one reply, below the 64 KiB pipe size */
+#define SB_INIT_MAX (4u << 20)   /* the init message carries the bot's code */
+
+#define SB_UID_BASE 60000        /* bot of slot i runs as uid/gid 60000 + i */
+#define SB_TMPFS_SIZE "4m"       /* each bot's private writable /tmp */
+
+enum sb_layer {
+    SB_LAYER_NAMESPACES,
+    SB_LAYER_MOUNTS,
+    SB_LAYER_CGROUP,
+    SB_LAYER_RLIMITS,
+    SB_LAYER_APPARMOR,
+    SB_LAYER_LANDLOCK,
+    SB_LAYER_SECCOMP,
+    SB_LAYER_PTRACE,
+    SB_LAYER_COUNT
+};
+
+typedef struct sb_layer_status {
+    bool active;
+    char detail[160];
+} sb_layer_status;
+
+/* What a coderunner needs to lock itself in, decided once per sandbox. */
+typedef struct sb_child_plan {
+    bool unsafe;          /* --no-sandbox: no layer at all */
+    int slot;             /* player index: uid, tmpfs owner */
+    uint32_t cpu_ms;      /* RLIMIT_CPU derives from it */
+    bool landlock;        /* apply Landlock (ABI > 0) */
+    int landlock_abi;
+    bool apparmor;        /* profile loaded: change to it */
+    const void *seccomp_prog; /* struct sock_fprog, built once */
+} sb_child_plan;
+
+/* ---- sandbox.c ---- */
+const char *sandbox_layer_name(enum sb_layer layer);
+/* Applies every layer in order inside a fresh coderunner; on failure writes a
+ * reason to err and returns -1 (the child then exits without running code). */
+int sandbox_apply(const sb_child_plan *plan, char *err, size_t errlen);
+
+/* ---- sandbox_namespaces.c ---- */
+/* Flags for the clone() of one coderunner. */
+unsigned long sandbox_ns_clone_flags(bool unsafe);
+/* Forkserver, once: enter one fresh, empty network namespace. */
+int sandbox_ns_enter_empty_net(char *err, size_t errlen);
+/* Coderunner: hostname, then the uid/gid drop (last privileged step). */
+int sandbox_ns_set_hostname(char *err, size_t errlen);
+int sandbox_ns_drop_uid(int slot, char *err, size_t errlen);
+
+/* ---- sandbox_mounts.c ---- */
+/* Forkserver, once: private mount namespace, minimal read-only root, pivot. */
+int sandbox_mounts_prepare(char *err, size_t errlen);
+/* Coderunner (own mount namespace): private size-capped tmpfs on /tmp. */
+int sandbox_mounts_child(int slot, char *err, size_t errlen);
+
+/* ---- sandbox_cgroup.c (controller side) ---- */
+typedef struct sb_cgroup sb_cgroup;
+/* Probes v2 then v1; fills status. Returns 0 when usable. */
+int sandbox_cgroup_probe(sb_layer_status *status);
+sb_cgroup *sandbox_cgroup_create(const char *name, uint64_t memory_kb, int pids_max,
+                                 char *err, size_t errlen);
+int sandbox_cgroup_attach(sb_cgroup *cg, pid_t pid, char *err, size_t errlen);
+uint64_t sandbox_cgroup_cpu_ns(sb_cgroup *cg);
+uint64_t sandbox_cgroup_peak_kb(sb_cgroup *cg);
+bool sandbox_cgroup_oom_killed(sb_cgroup *cg);
+/* Kills what is left, removes the cgroup; returns how many stragglers were
+ * killed. Frees cg. */
+int sandbox_cgroup_destroy(sb_cgroup *cg);
+/* Does /proc/<tid>/cgroup name this cgroup? (finds a tracee's bot) */
+bool sandbox_cgroup_contains(const sb_cgroup *cg, pid_t tid);
+
+/* ---- sandbox_rlimits.c ---- */
+int sandbox_rlimits_apply(uint32_t cpu_ms, char *err, size_t errlen);
+
+/* ---- sandbox_landlock.c ---- */
+int sandbox_landlock_abi(void); /* 0: absent */
+int sandbox_landlock_apply(int abi, char *err, size_t errlen);
+
+/* ---- sandbox_apparmor.c ---- */
+#define SB_APPARMOR_PROFILE "codefights-coderunner"
+int sandbox_apparmor_probe(sb_layer_status *status); /* 1: profile usable */
+int sandbox_apparmor_apply(char *err, size_t errlen);
+
+/* ---- sandbox_seccomp.c ---- */
+/* Builds the filter once (BPF program owned by the caller, free with
+ * sandbox_seccomp_free). */
+void *sandbox_seccomp_build(char *err, size_t errlen);
+void sandbox_seccomp_free(void *prog);
+int sandbox_seccomp_load(const void *prog, char *err, size_t errlen);
+/* Name of a syscall number (x86-64), "syscall N" when unknown. */
+void sandbox_seccomp_name(long nr, char *out, size_t outlen);
+
+/* ---- forkserver.c ---- */
+typedef struct sb_forkserver sb_forkserver;
+/* Forks the forkserver; plan_template holds what every child shares. */
+sb_forkserver *forkserver_start(const sb_child_plan *plan_template, const char *python_home,
+                                char *err, size_t errlen);
+/* Asks for one coderunner with these pipe ends (req read end, rep write
+ * end, log write end); returns its pid (a child of the caller), or -1. */
+pid_t forkserver_spawn(sb_forkserver *fs, int slot, uint32_t cpu_ms, const int fds[3],
+                       char *err, size_t errlen);
+pid_t forkserver_pid(const sb_forkserver *fs);
+void forkserver_stop(sb_forkserver *fs);
+
+/* ---- coderunner.c ---- */
+/* Runs in the child of the forkserver with its pipe ends (request read end,
+ * reply write end, log write end) and the harness's serve() (a PyObject *);
+ * never returns. */
+_Noreturn void coderunner_main(const sb_child_plan *plan, const int fds[3], void *serve);
+
+#endif
