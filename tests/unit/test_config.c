@@ -284,6 +284,22 @@ static void describe_lists_env_names(void **state)
     free(buf);
 }
 
+/* The development file of the repository loads for every program: here
+ * with the shared keys, the other sections being skipped. */
+static void shipped_file_loads(void **state)
+{
+    char err[512];
+    cf_config *cfg;
+
+    (void)state;
+    cfg = cf_config_load(cf_config_common_keys, CF_SOURCE_DIR "/config/codefights.conf", err,
+                         sizeof err);
+    if (cfg == NULL)
+        fail_msg("%s", err);
+    assert_string_equal(cf_config_str(cfg, "log.format"), "text");
+    cf_config_free(cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -297,6 +313,7 @@ int main(void)
         cmocka_unit_test(bad_key_tables),
         cmocka_unit_test(sections_list),
         cmocka_unit_test(describe_lists_env_names),
+        cmocka_unit_test(shipped_file_loads),
     };
     /* The environment of the runner must not leak into these cases. */
     unsetenv("CF_REDIS_URL");
