@@ -471,6 +471,18 @@ static void handle_stop(cf_arena *a, pid_t tid, int status)
             kill_bot(a, b);
             return;
         }
+        /* Faults and aborts end the bot here: as the init of its PID
+         * namespace it would ignore them while traced, and re-fault
+         * forever. Python cannot handle them meaningfully anyway. */
+        if (b && (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
+                  sig == SIGABRT || sig == SIGTRAP || sig == SIGSYS)) {
+            const char *abbrev = sigabbrev_np(sig);
+            if (sig == SIGSYS)
+                set_verdict(b, V_ILLEGAL, "forbidden system call (SIGSYS)");
+            set_verdict(b, V_KILLED, "killed by signal SIG%s", abbrev ? abbrev : "?");
+            kill_bot(a, b);
+            return;
+        }
         /* Deliver every other signal as it was sent. */
         ptrace(PTRACE_CONT, tid, NULL, (void *)(long)sig);
         return;
