@@ -132,8 +132,25 @@ static int store_tx(cf_pg *pg, const cf_result_msg *msg, char *err, size_t errle
     if (PQntuples(res) == 0) {
         PQclear(res);
         res = NULL;
-        if (ensure_game(pg, game) != 0)
+        /* A failed fight of a game the database does not know (an entry
+         * naming a game that does not exist) is not worth a game row: it is
+         * in cf:fights:dead already. */
+        if (strcmp(msg->status, "failed") == 0) {
+            const char *pg1[] = {game};
+            PGresult *g = cf_pg_exec(pg, "SELECT 1 FROM games WHERE name = $1", 1, pg1);
+            if (g == NULL)
+                goto sqlerr;
+            bool known = PQntuples(g) > 0;
+            PQclear(g);
+            if (!known) {
+                log_warn("fight %s failed, game \"%s\" unknown to the database: not stored",
+                         msg->id, game);
+                rc = 0;
+                goto out;
+            }
+        } else if (ensure_game(pg, game) != 0) {
             goto sqlerr;
+        }
         /* Injected by hand: the web never saw it. Created as queued, then
          * finished below like any other. */
         const char *p[] = {msg->id, game, seed};

@@ -93,7 +93,8 @@ it_setup_redis() {
 rcli() { redis-cli -u "$REDIS_URL" --no-auth-warning "$@"; }
 sql() { psql "$DB_URL" -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
 
-# start_simulator NAME [extra env assignments...]: prints the pid.
+# start_simulator NAME [extra env assignments...]: pid in LAST_PID (not in a
+# subshell, so that the EXIT trap knows every process it must stop).
 start_simulator() {
     local name=$1; shift
     env CF_REDIS_URL="$REDIS_URL" CF_DATABASE_URL= CF_CONFIG= \
@@ -102,9 +103,8 @@ start_simulator() {
         CF_SIMULATOR_RECLAIM_EVERY_MS=500 CF_SIMULATOR_SHUTDOWN_GRACE_MS=${GRACE_MS:-2000} \
         CF_SIMULATOR_CONCURRENCY=${CONCURRENCY:-1} CF_SIMULATOR_PROGRESS_EVERY_MS=200 \
         "$@" "$CF_SIMULATOR" >>"$IT_DIR/sim-$name.log" 2>&1 &
-    local pid=$!
-    IT_PIDS+=("$pid")
-    echo "$pid"
+    LAST_PID=$!
+    IT_PIDS+=("$LAST_PID")
 }
 
 start_processor() {
@@ -114,9 +114,8 @@ start_processor() {
         CF_RESULT_PROCESSOR_CLAIM_IDLE_MS=2000 CF_RESULT_PROCESSOR_CLAIM_EVERY_MS=500 \
         CF_RESULT_PROCESSOR_RETRY_MAX_MS=500 CF_LOG_LEVEL=debug \
         "$@" "$CF_RESULT_PROCESSOR" >>"$IT_DIR/rp-$name.log" 2>&1 &
-    local pid=$!
-    IT_PIDS+=("$pid")
-    echo "$pid"
+    LAST_PID=$!
+    IT_PIDS+=("$LAST_PID")
 }
 
 # wait_for SECONDS DESCRIPTION COMMAND...: polls every 0.2 s.
@@ -130,7 +129,9 @@ wait_for() {
     fail "timed out after ${secs}s waiting for: $what"
 }
 
-alive() { kill -0 "$1" 2>/dev/null; }
+# Running, and not a zombie waiting to be reaped.
+alive() { [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) Z' "/proc/$1/stat" 2>/dev/null; }
+dead() { ! alive "$1"; }
 
 new_uuid() { cat /proc/sys/kernel/random/uuid; }
 
@@ -163,3 +164,4 @@ count_final() {
 }
 count_ge() { [ "$("$@" | tail -1)" -ge "$N_EXPECTED" ]; }
 pending_count() { rcli XPENDING "$1" "$2" | head -1; }
+pending_is() { [ "$(pending_count "$1" "$2")" = "$3" ]; }

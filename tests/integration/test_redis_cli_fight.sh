@@ -5,8 +5,8 @@
 it_setup_db
 it_setup_redis 11
 
-sim=$(start_simulator sim1)
-rp=$(start_processor rp1)
+start_simulator sim1; sim=$LAST_PID
+start_processor rp1; rp=$LAST_PID
 
 id=$(new_uuid)
 players=$(players_json "$IT_BOTS/shooter.py" "$IT_BOTS/idle.py")
@@ -24,8 +24,8 @@ wait_for 60 "fight $id final in PostgreSQL" status_is "$id" finished
 [ "$(sql "SELECT report->>'fight_id' = '$id' AND replay IS NOT NULL
           FROM fight_reports WHERE fight_id = '$id'")" = t ] || fail "report row"
 # Acknowledged on both sides; progress published.
-wait_for 10 "fights acked" test "$(pending_count cf:fights simulators)" = 0
-wait_for 10 "results acked" test "$(pending_count cf:results result-processors)" = 0
+wait_for 10 "fights acked" pending_is cf:fights simulators 0
+wait_for 10 "results acked" pending_is cf:results result-processors 0
 rcli XRANGE cf:progress - + | grep -qx finished || fail "no finished progress entry"
 alive "$sim" || fail "simulator died"
 alive "$rp" || fail "result processor died"

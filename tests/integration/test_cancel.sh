@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Cancel (docs/streams.md): SET cf:cancel:<id> stops a running fight within
+# a second and keeps a queued one from running; both end `cancelled`.
+. "$(dirname "$0")/lib.sh"
+it_setup_db
+it_setup_redis 14
+
+start_simulator sim1 CF_SIMULATOR_CANCEL_POLL_MS=250; sim=$LAST_PID
+start_processor rp1; rp=$LAST_PID
+running=$(new_uuid)
+queued=$(new_uuid)
+players=$(players_json "$IT_BOTS/slow.py" "$IT_BOTS/slow.py")
+push_fight "$running" "$players" '{"max_ticks": 200}' >/dev/null
+started() { rcli XRANGE cf:progress - + | grep -q "$running"; }
+wait_for 30 "fight $running started" started
+# One worker: this one waits in the stream behind the running fight.
+push_fight "$queued" "$players" '{"max_ticks": 200}' >/dev/null
+rcli SET "cf:cancel:$queued" 1 EX 86400 >/dev/null
+
+sleep 1
+t0=$(date +%s%N)
+rcli SET "cf:cancel:$running" 1 EX 86400 >/dev/null
+stopped() { rcli XRANGE cf:results - + | grep -q "$running"; }
+wait_for 10 "cancelled result of $running" stopped
+t1=$(date +%s%N)
+ms=$(( (t1 - t0) / 1000000 ))
+log "running fight stopped $ms ms after the cancel"
+[ $ms -le 1500 ] || fail "a running fight took $ms ms to stop (limit: 1 s + poll)"
+
+wait_for 20 "running fight cancelled in PostgreSQL" status_is "$running" cancelled
+wait_for 20 "queued fight cancelled in PostgreSQL" status_is "$queued" cancelled
+grep -q "fight $queued cancelled: cancelled before it started" "$IT_DIR/sim-sim1.log" \
+    || fail "the queued fight was run instead of skipped"
+[ "$(sql "SELECT count(*) FROM fight_reports WHERE fight_id IN ('$running', '$queued')")" = 2 ] \
+    || fail "reports of cancelled fights"
+wait_for 10 "fights acked" pending_is cf:fights simulators 0
+alive "$sim" || fail "simulator died"
+echo "ok: running and queued fights cancelled"

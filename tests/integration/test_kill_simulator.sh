@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# kill -9 of a simulator in the middle of a fight: another simulator
+# reclaims the entry (XAUTOCLAIM after the idle time) and completes it; the
+# fight is in PostgreSQL exactly once, and the dead simulator's workers and
+# bots are gone.
+. "$(dirname "$0")/lib.sh"
+it_setup_db
+it_setup_redis 12
+RENEW_MS=500 RECLAIM_MS=2000
+
+start_simulator simA; simA=$LAST_PID
+start_processor rp1; rp=$LAST_PID
+id=$(new_uuid)
+players=$(players_json "$IT_BOTS/slow.py" "$IT_BOTS/slow.py")
+push_fight "$id" "$players" '{"max_ticks": 60}' >/dev/null
+
+started() { rcli XRANGE cf:progress - + | grep -q "$id"; }
+wait_for 30 "fight $id started" started
+sleep 0.5
+workers=$(pgrep -P "$simA" | tr '\n' ' ')
+[ -n "$workers" ] || fail "simulator A has no worker"
+log "kill -9 simulator A ($simA), workers $workers"
+kill -KILL "$simA"
+wait "$simA" 2>/dev/null || true
+for w in $workers; do
+    wait_for 5 "worker $w gone" dead "$w"
+done
+[ "$(fight_status "$id")" = "" ] || fail "fight stored before it could have finished"
+
+start_simulator simB; simB=$LAST_PID
+wait_for 90 "fight $id finished by simulator B" status_is "$id" finished
+grep -q "reclaimed entry" "$IT_DIR/sim-simB.log" || fail "simulator B did not reclaim"
+[ "$(sql "SELECT count(*) FROM fights WHERE id = '$id'")" = 1 ] || fail "fight rows"
+[ "$(sql "SELECT count(*) FROM fight_reports WHERE fight_id = '$id'")" = 1 ] || fail "report rows"
+[ "$(sql "SELECT count(*) FROM fight_players WHERE fight_id = '$id'")" = 2 ] || fail "player rows"
+wait_for 10 "fights acked" pending_is cf:fights simulators 0
+wait_for 10 "results acked" pending_is cf:results result-processors 0
+alive "$simB" || fail "simulator B died"
+echo "ok: fight $id completed once after kill -9"
