@@ -49,8 +49,11 @@ int cf_log_level_parse(const char *name)
     return -1;
 }
 
-static void timestamp(char *buf, size_t len)
+#define TS_LEN 96 /* room for any int the format could print */
+
+static void timestamp(char buf[TS_LEN])
 {
+    const size_t len = TS_LEN;
     struct timespec ts;
     struct tm tm;
 
@@ -58,9 +61,9 @@ static void timestamp(char *buf, size_t len)
         snprintf(buf, len, "1970-01-01T00:00:00.000Z");
         return;
     }
-    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
+    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
              tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-             ts.tv_nsec / 1000000L);
+             (int)(ts.tv_nsec / 1000000L) % 1000);
 }
 
 /* Copies src into dst escaping control characters, always NUL-terminated. */
@@ -98,7 +101,7 @@ static void write_all(const char *buf, size_t len)
 
 void cf_log(enum cf_log_level level, const char *fmt, ...)
 {
-    char msg[LOG_LINE_MAX], ts[40], line[LOG_LINE_MAX + 256];
+    char msg[LOG_LINE_MAX], ts[TS_LEN], line[LOG_LINE_MAX + 256];
     va_list ap;
     int n;
 
@@ -107,7 +110,7 @@ void cf_log(enum cf_log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    timestamp(ts, sizeof ts);
+    timestamp(ts);
 
     if (log_json) {
         cJSON *o = cJSON_CreateObject();
