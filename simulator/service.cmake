@@ -11,5 +11,10 @@ add_executable(cf-simulator
   ${CMAKE_CURRENT_LIST_DIR}/service_ipc.c
   ${CMAKE_CURRENT_LIST_DIR}/service_entry.c)
 target_include_directories(cf-simulator PRIVATE ${CMAKE_CURRENT_LIST_DIR})
-target_link_libraries(cf-simulator PRIVATE cf_sandbox cf_games cf_common
+target_link_libraries(cf-simulator PRIVATE cf_sandbox cf_games_nosan cf_common_nosan
                       PkgConfig::HIREDIS PkgConfig::CJSON)
+# The workers are the sandbox's tracers: same rule as cf-fight (no ASan).
+if(COMMAND cf_strip_sanitizers)
+  cf_strip_sanitizers(cf-simulator)
+endif()
+install(TARGETS cf-simulator RUNTIME DESTINATION bin)
