@@ -485,8 +485,9 @@ void auth_password_change(web_req *r)
     params[2] = r->session_hash;
     if (cf_pg_begin(r->t->pg) != 0 ||
         cf_pg_run(r->t->pg, "UPDATE users SET password_hash = $2 WHERE id = $1", 2, params) != 0 ||
-        cf_pg_run(r->t->pg, "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> decode($3, 'hex')", 3,
-                  params) != 0 ||
+        cf_pg_run(r->t->pg,
+                  "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> decode($2, 'hex')", 2,
+                  (const char *[]){params[0], params[2]}) != 0 ||
         cf_pg_commit(r->t->pg) != 0) {
         cf_pg_rollback(r->t->pg);
         http_db_error(r);

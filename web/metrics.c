@@ -79,7 +79,7 @@ static void db_gauges(web_req *r, struct evbuffer *out)
 {
     static const char *const states[] = {"open",     "queued", "simulating",
                                          "finished", "failed", "cancelled"};
-    PGresult *res = cf_pg_exec(r->t->pg, "SELECT state, count(*) FROM fights GROUP BY state",
+    PGresult *res = cf_pg_exec(r->t->pg, "SELECT status, count(*) FROM fights GROUP BY status",
                                0, NULL);
 
     evbuffer_add_printf(out, "# HELP cf_web_fights Fights by state (from the database).\n"
@@ -91,7 +91,7 @@ static void db_gauges(web_req *r, struct evbuffer *out)
             const char *n = "0";
 
             for (int i = 0; i < PQntuples(res); i++)
-                if (strcmp(PQgetvalue(res, i, 0), states[s]) == 0)
+                if (strcmp(fights_state_api(PQgetvalue(res, i, 0)), states[s]) == 0)
                     n = PQgetvalue(res, i, 1);
             evbuffer_add_printf(out, "cf_web_fights{state=\"%s\"} %s\n", states[s], n);
         }

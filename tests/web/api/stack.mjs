@@ -1,0 +1,156 @@
+// stack.mjs — a private cf-web for the API tests: a scratch PostgreSQL
+// database (created, migrated with cf-migrate, dropped), an empty Redis
+// database number of its own (so no simulator elsewhere takes our fights),
+// and cf-web on a random port with its log captured (password reset links
+// are read from it). No simulator runs: the tests play the pipeline's part
+// by reading cf:fights and writing results into PostgreSQL themselves.
+import { spawn, execFileSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export function psql(url, sql, ...params) {
+  // Values go as psql variables (:'v1'), quoted by psql itself.
+  const args = [url, '-v', 'ON_ERROR_STOP=1', '-qAt'];
+  params.forEach((p, i) => args.push('-v', `v${i + 1}=${p}`));
+  return execFileSync('psql', args, { input: sql, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] }).trim();
+}
+
+export function redis(url, ...args) {
+  return execFileSync('redis-cli', ['-u', url, '--no-raw', ...args], { encoding: 'utf8' }).trim();
+}
+
+export function redisRaw(url, ...args) {
+  return execFileSync('redis-cli', ['-u', url, '--raw', ...args], { encoding: 'utf8' });
+}
+
+function withDatabase(url, name) {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+function pickRedisDb(url) {
+  const order = [...Array(15).keys()].map((i) => i + 1).sort(() => Math.random() - 0.5);
+  for (const db of order) {
+    const u = new URL(url);
+    u.pathname = `/${db}`;
+    u.searchParams.delete('db');
+    const candidate = u.toString();
+    if (redis(candidate, 'DBSIZE') === '(integer) 0') return candidate;
+  }
+  throw new Error('no empty Redis database number (1-15) left');
+}
+
+export async function startWeb({ web, migrate, source, env: extra = {} }) {
+  const pgBase = process.env.CF_DATABASE_URL;
+  const redisBase = process.env.CF_REDIS_URL;
+  if (!pgBase || !redisBase) throw new Error('CF_DATABASE_URL and CF_REDIS_URL must be set');
+  const dbName = `cf_webapi_${process.pid}_${randomBytes(3).toString('hex')}`;
+  execFileSync('psql', [pgBase, '-qc', `CREATE DATABASE "${dbName}"`], { stdio: 'pipe' });
+  const databaseUrl = withDatabase(pgBase, dbName);
+  const redisUrl = pickRedisDb(redisBase);
+  const stack = { databaseUrl, redisUrl, dbName, log: '', proc: null };
+  stack.stop = async () => {
+    if (stack.proc && stack.proc.exitCode === null) {
+      stack.proc.kill('SIGTERM');
+      for (let i = 0; i < 50 && stack.proc.exitCode === null; i++) await sleep(100);
+      if (stack.proc.exitCode === null) stack.proc.kill('SIGKILL');
+    }
+    try { redis(redisUrl, 'FLUSHDB'); } catch { /* best effort */ }
+    try { execFileSync('psql', [pgBase, '-qc', `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`], { stdio: 'pipe' }); } catch { /* best effort */ }
+  };
+  try {
+    execFileSync(migrate, ['--database-url', databaseUrl], { stdio: 'pipe' });
+    const port = await freePort();
+    stack.baseURL = `http://127.0.0.1:${port}`;
+    const env = {
+      PATH: process.env.PATH,
+      CF_DATABASE_URL: databaseUrl,
+      CF_REDIS_URL: redisUrl,
+      CF_WEB_LISTEN: `127.0.0.1:${port}`,
+      CF_WEB_STATIC_DIR: join(source, 'web', 'static'),
+      CF_WEB_GAMES_DIR: join(source, 'games'),
+      CF_WEB_PUBLIC_URL: stack.baseURL,
+      ASAN_OPTIONS: 'detect_leaks=0',
+      ...extra,
+    };
+    stack.proc = spawn(web, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const collect = (d) => { stack.log += d.toString(); };
+    stack.proc.stdout.on('data', collect);
+    stack.proc.stderr.on('data', collect);
+    for (let i = 0; ; i++) {
+      if (stack.proc.exitCode !== null) throw new Error(`cf-web exited at start:\n${stack.log}`);
+      try {
+        const r = await fetch(`${stack.baseURL}/healthz`);
+        if (r.ok) break;
+      } catch { /* not yet */ }
+      if (i > 100) throw new Error(`cf-web did not answer within 20 s:\n${stack.log}`);
+      await sleep(200);
+    }
+    return stack;
+  } catch (e) {
+    await stack.stop();
+    throw e;
+  }
+}
+
+// A browser-like client: cookie jar and the CSRF header on every write.
+export class Client {
+  constructor(base) {
+    this.base = base;
+    this.cookie = '';
+    this.csrf = null;
+  }
+
+  async refresh() {
+    const r = await this.req('GET', '/api/session');
+    this.csrf = r.body.csrf_token;
+    return r.body;
+  }
+
+  async req(method, path, body, { headers = {}, csrf = true, raw = false } = {}) {
+    const h = { ...headers };
+    if (this.cookie) h.Cookie = this.cookie;
+    if (csrf && method !== 'GET' && method !== 'HEAD') {
+      if (this.csrf === null) await this.refresh();
+      h['X-CSRF-Token'] = this.csrf;
+    }
+    let payload;
+    if (body instanceof FormData || typeof body === 'string' || body instanceof Uint8Array) {
+      payload = body;
+    } else if (body !== undefined) {
+      payload = JSON.stringify(body);
+      if (!h['Content-Type']) h['Content-Type'] = 'application/json';
+    }
+    const res = await fetch(this.base + path, { method, headers: h, body: payload, redirect: 'manual' });
+    const setCookie = res.headers.get('set-cookie');
+    if (setCookie) {
+      const m = /cf_session=([^;]*)/.exec(setCookie);
+      if (m) this.cookie = m[1] ? `cf_session=${m[1]}` : '';
+    }
+    const text = raw ? null : await res.text();
+    let json = null;
+    if (text && (res.headers.get('content-type') || '').startsWith('application/json')) json = JSON.parse(text);
+    if (json && json.csrf_token) this.csrf = json.csrf_token;
+    return { status: res.status, headers: res.headers, body: json, text, res };
+  }
+
+  get(path, opts) { return this.req('GET', path, undefined, opts); }
+  post(path, body, opts) { return this.req('POST', path, body, opts); }
+  patch(path, body, opts) { return this.req('PATCH', path, body, opts); }
+}
