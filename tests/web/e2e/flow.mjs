@@ -20,6 +20,8 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
     .find((f) => /fire|move|random/.test(f)) || readdirSync(tanksDir).find((f) => f.endsWith('.py'));
   assert.ok(template, `no Tanks template in ${tanksDir}`);
   const botCode = readFileSync(join(tanksDir, template), 'utf8');
+  const lcTemplate = readdirSync(join(sourceDir, 'games', 'light_cycles', 'templates')).filter((f) => f.endsWith('.py') && !/empty/.test(f)).sort()[0];
+  assert.ok(lcTemplate, 'no Light Cycles template');
 
   const browser = await launch();
   const results = [];
@@ -138,7 +140,7 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
       assert.equal(readFileSync(path, 'utf8'), botCode);
     });
 
-    await step('alice hosts a Tanks fight inviting bob and carol', async () => {
+    await step('alice hosts a Tanks fight and invites bob', async () => {
       const { page } = state.a;
       await page.goto('/fights/new?game=tanks');
       await page.getByLabel('Your bot').waitFor();
@@ -146,33 +148,31 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
       await search.fill(B.name.slice(0, 7));
       await page.getByRole('option').filter({ hasText: B.name }).getByRole('button').click();
       await page.getByRole('list', { name: 'Invited players' }).getByText(B.name).waitFor();
-      await search.fill(C.name);
-      await search.press('Enter');
-      await page.getByRole('list', { name: 'Invited players' }).getByText(C.name).waitFor();
       await page.getByRole('button', { name: 'Host fight' }).click();
       await page.waitForURL(/\/fights\/[0-9a-f-]{36}$/);
       state.fightURL = new URL(page.url()).pathname;
       await waitState(page, ['Open'], STEP_TIMEOUT);
+      await page.locator('li').filter({ hasText: B.name }).getByText('pending').waitFor();
     });
 
     await step('bob sees the invitation and accepts with his bot', async () => {
       const { page } = state.b;
+      await page.goto('/dashboard');
+      await page.getByRole('heading', { name: 'Invitations waiting' }).waitFor();
+      await page.getByRole('link', { name: 'Invitations 1 waiting' }).waitFor();
       await page.goto('/invitations');
       const item = page.locator('li').filter({ hasText: `${A.name} invited you` });
       await item.getByLabel('Fight with').waitFor();
       await item.getByRole('button', { name: /^Accept/ }).click();
       await page.waitForURL(`**${state.fightURL}`);
-      await page.getByText('You accepted with').waitFor();
     });
 
-    await step('alice starts the fight; it finishes live, without reload', async () => {
+    await step('the fight starts and finishes live on the host page, without reload', async () => {
       const { page } = state.a;
+      // Alice's page has stayed open since she hosted: no reload, only live events.
       await page.evaluate(() => { window.__noReload = true; });
-      // Bob's acceptance reaches the host's page by itself.
-      await page.locator('li').filter({ hasText: B.name }).getByText('accepted').waitFor({ timeout: 20000 });
-      page.once('dialog', (d) => d.accept());
-      await page.getByRole('button', { name: 'Start fight' }).click();
-      await waitState(page, ['Queued', 'Simulating', 'Finished'], STEP_TIMEOUT);
+      // Tanks takes two players: bob's answer was the last one, so it starts by itself.
+      await waitState(page, ['Queued', 'Simulating', 'Finished'], 20000);
       await waitState(page, ['Finished', 'Failed'], finishTimeoutMs);
       assert.equal(await page.evaluate(() => window.__noReload), true, 'page was not reloaded');
       const line = await page.locator('.status-line').innerText();
@@ -216,6 +216,47 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
         await page.screenshot({ path: join(artifacts, `fight-${width}.png`), fullPage: true });
       }
       await page.setViewportSize({ width: 1280, height: 900 });
+    });
+
+    await step('light cycles: alice hosts, invites two, bob accepts on the fight page, alice starts it', async () => {
+      const lcCode = readFileSync(join(sourceDir, 'games', 'light_cycles', 'templates', lcTemplate), 'utf8');
+      for (const u of [state.a, state.b]) {
+        const { page } = u;
+        await page.goto('/bots/new?game=light_cycles');
+        await page.getByLabel('Name').fill('Cycle');
+        await page.getByLabel('Or paste the code').fill(lcCode);
+        await page.getByRole('button', { name: 'Upload bot' }).click();
+        await page.waitForURL(/\/bots\/\d+$/);
+      }
+      const a = state.a.page;
+      await a.goto('/fights/new?game=light_cycles');
+      await a.getByLabel('Your bot').waitFor();
+      const search = a.getByLabel('Invite players by username');
+      for (const n of [B.name, C.name]) {
+        await search.fill(n);
+        await search.press('Enter');
+        await a.getByRole('list', { name: 'Invited players' }).getByText(n).waitFor();
+      }
+      await a.getByRole('button', { name: 'Host fight' }).click();
+      await a.waitForURL(/\/fights\/[0-9a-f-]{36}$/);
+      state.lcURL = new URL(a.url()).pathname;
+      await waitState(a, ['Open'], STEP_TIMEOUT);
+
+      const b = state.b.page;
+      await b.goto(state.lcURL);
+      await b.getByRole('heading', { name: `${A.name} invited you` }).waitFor();
+      await b.getByLabel('Fight with').selectOption({ label: 'Cycle (v1)' });
+      await b.getByRole('button', { name: 'Accept' }).click();
+      await b.getByText('You accepted with').waitFor();
+
+      // Carol has not answered, so the fight waits for the host.
+      await a.locator('li').filter({ hasText: B.name }).getByText('accepted').waitFor({ timeout: 20000 });
+      await a.getByRole('button', { name: 'Start fight' }).click();
+      await waitState(a, ['Queued', 'Simulating', 'Finished'], STEP_TIMEOUT);
+      await waitState(a, ['Finished', 'Failed'], finishTimeoutMs);
+      assert.match(await a.locator('.status-line').innerText(), /Finished/);
+      assert.equal(await a.locator('table.players tbody tr').count(), 2);
+      await a.locator('.viewer canvas').first().waitFor({ timeout: 20000 });
     });
 
     await step('play now against a house bot (bob)', async () => {

@@ -6,21 +6,21 @@
 // speed controls and returns {play, pause, seek, setSpeed, step, destroy}.
 // `report` has the fields of the fight report (DESIGN.md) that a viewer
 // reads: data, result, ticks, explanation, players [{name}].
-import { h } from './dom.js';
+import { h, replace } from './dom.js';
 import { api } from './api.js';
 
 export async function mountReplay(box, g, fight) {
   const replay = await api.get(`/api/fights/${encodeURIComponent(fight.id)}/replay`);
   const heading = h('h2', null, 'Replay');
   if (!g.viewer) {
-    box.replaceChildren(heading, h('p', { class: 'muted' }, `This game has no replay viewer; the fight lasted ${replay.ticks ?? '?'} ticks.`));
+    replace(box, heading, h('p', { class: 'muted' }, `This game has no replay viewer; the fight lasted ${replay.ticks ?? '?'} ticks.`));
     return () => {};
   }
   const mod = await import(g.viewer);
   const mount = mod.mount || mod.default;
   if (typeof mount !== 'function') throw new Error('the viewer module has no mount function');
   const host = h('div', { class: 'viewer', role: 'region', 'aria-label': 'Replay viewer' });
-  box.replaceChildren(heading, host);
+  replace(box, heading, host);
   const report = {
     fight_id: fight.id,
     game: fight.game,

@@ -1,5 +1,5 @@
 // Account pages: sign up, log in, password reset, account settings.
-import { h, link, field, errorBox, okBox, busy, toast, fmtDate } from '../dom.js';
+import { h, link, field, errorBox, okBox, busy, toast, fmtDate, replace } from '../dom.js';
 import { api, setSession, loadSession } from '../api.js';
 
 const USERNAME_RE = /^[A-Za-z0-9_]{3,32}$/;
@@ -129,7 +129,7 @@ export async function reset(ctx) {
         await api.post('/api/password-reset/confirm', { token: tok.value.trim(), new_password: pw.value });
         setSession({ user: null, csrf_token: '' });
         await loadSession().catch(() => {});
-        ok.replaceChildren('Your password is set. ', link('/login', 'Log in with it'), '.');
+        replace(ok, 'Your password is set. ', link('/login', 'Log in with it'), '.');
         form.reset();
       } catch (ex) { err.textContent = ex.message; }
     });

@@ -1,5 +1,5 @@
 // Bots: my bots, uploading (file or paste), versions, rename, download.
-import { h, link, field, errorBox, okBox, busy, toast, fmtDate, fmtBytes, download } from '../dom.js';
+import { h, link, field, errorBox, okBox, busy, toast, fmtDate, fmtBytes, download, replace } from '../dom.js';
 import { api, games, game } from '../api.js';
 import { rememberGames, gameTitle } from '../views.js';
 import { playNowCard } from './games.js';
@@ -142,7 +142,7 @@ export async function detail(ctx) {
         if (c.file) { body = new FormData(); body.append('file', c.file, c.file.name); } else body = { code: c.code };
         const b = await api.post(`/api/bots/${bot.id}/versions`, body);
         code.reset();
-        versionsBox.replaceChildren(versions(b));
+        replace(versionsBox, versions(b));
         toast(`Version ${b.latest_version} uploaded.`);
       } catch (ex) { verr.textContent = sizeMessage(ex); }
     });

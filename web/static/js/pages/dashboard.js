@@ -1,5 +1,5 @@
 // Start page, dashboard (my fights, invitations waiting, my bots), invitations.
-import { h, link, busy, toast, fmtDate, announce } from '../dom.js';
+import { h, link, busy, toast, fmtDate, announce, replace } from '../dom.js';
 import { api, session, games } from '../api.js';
 import { fightTable, rememberGames, gameTitle, stateChip, botSelect } from '../views.js';
 import { onLive } from '../live.js';
@@ -34,14 +34,14 @@ export async function dashboard(ctx) {
   rememberGames(all);
   const fightsBox = h('div');
   const invBox = h('div');
-  const renderFights = (list) => fightsBox.replaceChildren(fightTable(list, { empty: 'No fights yet: host one or play now against a house bot.', caption: 'My fights' }));
+  const renderFights = (list) => replace(fightsBox, fightTable(list, { empty: 'No fights yet: host one or play now against a house bot.', caption: 'My fights' }));
   renderFights(d.fights);
-  invBox.replaceChildren(invitationList(ctx, (d.invitations || []).filter((i) => i.state === 'pending'), { compact: true }));
+  replace(invBox, invitationList(ctx, (d.invitations || []).filter((i) => i.state === 'pending'), { compact: true }));
 
   // Live: a state change of one of my fights updates its row; invitations refresh.
   const offStatus = onLive('status', async (ev) => {
     const cell = fightsBox.querySelector(`[data-fight="${CSS.escape(ev.id)}"] .state-cell`);
-    if (cell) cell.replaceChildren(stateChip(ev.state, ev.tick));
+    if (cell) replace(cell, stateChip(ev.state, ev.tick));
     else {
       // A fight I was not showing yet (just created elsewhere): refresh the list.
       try { renderFights((await api.get('/api/dashboard')).fights); } catch { /* next event retries */ }
@@ -50,7 +50,7 @@ export async function dashboard(ctx) {
   const offInv = onLive('invitation', async () => {
     try {
       const r = await api.get('/api/dashboard');
-      invBox.replaceChildren(invitationList(ctx, (r.invitations || []).filter((i) => i.state === 'pending'), { compact: true }));
+      replace(invBox, invitationList(ctx, (r.invitations || []).filter((i) => i.state === 'pending'), { compact: true }));
       announce('Your invitations changed.');
     } catch { /* keep the old list */ }
   });
@@ -111,8 +111,8 @@ function invitationList(ctx, list, { compact = false } = {}) {
       });
       accept.addEventListener('click', () => answer(accept, 'accept', { bot_id: Number(sel.select.value) }));
       decline.addEventListener('click', () => answer(decline, 'decline'));
-      holder.replaceChildren(sel.node, h('div', { class: 'row' }, accept, decline));
-    }).catch((ex) => holder.replaceChildren(h('p', { class: 'form-error' }, ex.message)));
+      replace(holder, sel.node, h('div', { class: 'row' }, accept, decline));
+    }).catch((ex) => replace(holder, h('p', { class: 'form-error' }, ex.message)));
     li.append(
       h('p', null, h('strong', null, inv.host), ' invited you to a ',
         link(`/fights/${inv.fight_id}`, `${gameTitle(inv.game)} fight`), compact ? '' : h('span', { class: 'muted small' }, ` · ${fmtDate(inv.created_at)}`)),

@@ -1,12 +1,19 @@
 // The fight page: players, invitations, actions, live status, results,
 // verdicts, my own bots' logs, and the game's replay viewer.
-import { h, link, errorBox, busy, toast, fmtDate, announce, fmtBytes } from '../dom.js';
+import { h, link, errorBox, busy, toast, fmtDate, announce, fmtBytes, replace } from '../dom.js';
 import { api, session, game } from '../api.js';
 import { followFight, FINAL } from '../live.js';
 import { stateChip, STATE_TEXT, verdictText, VERDICT_SHORT, resultChip, playerLabel, botSelect, gameTitle, rememberGames } from '../views.js';
 import { inviteBox } from './fights.js';
 import { mountReplay } from '../replay.js';
 import { games } from '../api.js';
+
+// 'X' is the original Codefights' code for a fight that hit its tick limit.
+function explanationText(e) {
+  if (e === 'X') return 'The tick limit was reached.';
+  const s = String(e);
+  return s.charAt(0).toUpperCase() + s.slice(1) + (/[.!?]$/.test(s) ? '' : '.');
+}
 
 export async function page(ctx) {
   const id = ctx.params.id;
@@ -46,17 +53,17 @@ export async function page(ctx) {
     if (state === 'finished') words += fight.ticks != null ? ` after ${fight.ticks} ticks.` : '.';
     if (state === 'failed') words += ': the fight could not be simulated.';
     if (state === 'cancelled') words += '.';
-    liveText.replaceChildren(stateChip(state, null), ' ', words);
+    replace(liveText, stateChip(state, null), ' ', words);
     const showProgress = state === 'queued' || state === 'simulating';
     progress.hidden = !showProgress;
     if (state === 'simulating' && tick != null && maxTicks) {
       progress.max = maxTicks;
       progress.value = Math.min(tick, maxTicks);
     } else progress.removeAttribute('value'); // indeterminate
-    statusBox.replaceChildren(
+    replace(statusBox, 
       h('h2', { id: 'status-title', class: 'visually-hidden' }, 'Status'),
       h('div', { class: 'status-box' }, liveText, progress),
-      fight.explanation ? h('p', { class: 'explanation' }, fight.explanation) : null,
+      fight.explanation ? h('p', { class: 'explanation' }, explanationText(fight.explanation)) : null,
       h('p', { class: 'muted small' },
         `Hosted by ${fight.host} · ${fight.public ? 'public' : 'private'} · created ${fmtDate(fight.created_at)}`,
         fight.finished_at ? ` · finished ${fmtDate(fight.finished_at)}` : ''),
@@ -106,7 +113,7 @@ export async function page(ctx) {
       box.push(h('p', { class: 'muted small' }, `${have} of ${min === max ? min : `${min}–${max}`} players ready.`,
         me.can_start ? '' : ' The fight can start once enough invitations are accepted.'));
     }
-    actionsBox.replaceChildren(...box, items.length ? h('div', { class: 'row' }, items) : '');
+    replace(actionsBox, ...box, items.length ? h('div', { class: 'row' }, items) : '');
   }
 
   function invitationActions(inv) {
@@ -119,7 +126,7 @@ export async function page(ctx) {
         const decline = h('button', { type: 'button', class: 'btn btn-secondary', id: 'decline-invitation' }, 'Decline');
         accept.addEventListener('click', () => act(accept, () => api.post(`/api/invitations/${inv.id}/accept`, { bot_id: Number(sel.select.value) }), 'Invitation accepted.'));
         decline.addEventListener('click', () => act(decline, () => api.post(`/api/invitations/${inv.id}/decline`), 'Invitation declined.'));
-        holder.replaceChildren(sel.node, h('div', { class: 'row' }, accept, decline));
+        replace(holder, sel.node, h('div', { class: 'row' }, accept, decline));
       }).catch((ex) => { err.textContent = ex.message; });
       return h('div', { class: 'invite-card' }, h('h3', null, `${fight.host} invited you`), err, holder);
     }
@@ -144,7 +151,7 @@ export async function page(ctx) {
       finished ? h('td', { 'data-label': 'Verdict' }, verdictCell(p)) : null,
       finished ? h('td', { 'data-label': 'Resources' }, h('span', { class: 'small muted' },
         p.cpu_ms != null ? `${p.cpu_ms} ms CPU` : '', p.peak_memory_kb != null ? ` · ${fmtBytes(p.peak_memory_kb * 1024)}` : '')) : null));
-    playersBox.replaceChildren(h('h2', null, 'Players'),
+    replace(playersBox, h('h2', null, 'Players'),
       players.length === 0 ? h('p', { class: 'empty' }, 'No players yet.') :
         h('div', { class: 'table-wrap' }, h('table', { class: 'list stack-sm players' },
           h('thead', null, h('tr', null, ['Player', 'Bot', ...(finished ? ['Result', 'Verdict', 'Resources'] : [])].map((t) => h('th', { scope: 'col' }, t)))),
@@ -165,7 +172,7 @@ export async function page(ctx) {
   function renderInvites() {
     const me = fight.me || {};
     const invs = fight.invitations || [];
-    if (!me.is_host && invs.length === 0) { invitesBox.replaceChildren(); return; }
+    if (!me.is_host && invs.length === 0) { replace(invitesBox); return; }
     const rows = invs.map((i) => {
       const cells = [h('span', { class: 'title' }, i.username), ' ', h('span', { class: `chip chip-${i.state === 'accepted' ? 'ok' : i.state === 'pending' ? 'wait' : 'bad'}` }, i.state),
         i.bot ? h('span', { class: 'muted small' }, ` with ${i.bot}`) : null];
@@ -191,14 +198,14 @@ export async function page(ctx) {
       });
       add = h('div', null, err, box.node);
     }
-    invitesBox.replaceChildren(h('div', { class: 'card' }, h('h2', null, 'Invitations'),
+    replace(invitesBox, h('div', { class: 'card' }, h('h2', null, 'Invitations'),
       rows.length ? h('ul', { class: 'plain' }, rows) : h('p', { class: 'empty' }, 'Nobody invited yet.'), add));
   }
 
   function renderLogs() {
     const mine = (fight.players || []).filter((p) => typeof p.log === 'string');
-    if (!mine.length || fight.state !== 'finished' && fight.state !== 'failed') { logsBox.replaceChildren(); return; }
-    logsBox.replaceChildren(h('div', { class: 'card' }, h('h2', null, 'Your bot\'s log'),
+    if (!mine.length || fight.state !== 'finished' && fight.state !== 'failed') { replace(logsBox); return; }
+    replace(logsBox, h('div', { class: 'card' }, h('h2', null, 'Your bot\'s log'),
       h('p', { class: 'muted small' }, 'Only you see this: the last lines your bot wrote to stderr.'),
       mine.map((p) => h('details', { open: true }, h('summary', null, playerLabel(p)),
         p.log ? h('pre', { class: 'log', tabindex: '0' }, p.log) : h('p', { class: 'empty' }, 'Nothing was written.')))));
@@ -212,9 +219,9 @@ export async function page(ctx) {
     replayBox.hidden = false;
     if (replayShown) return;
     replayShown = true;
-    replayBox.replaceChildren(h('h2', null, 'Replay'), h('p', { class: 'loading', role: 'status' }, 'Loading the replay…'));
+    replace(replayBox, h('h2', null, 'Replay'), h('p', { class: 'loading', role: 'status' }, 'Loading the replay…'));
     mountReplay(replayBox, g, fight).then((cleanup) => { viewerCleanup = cleanup; })
-      .catch((ex) => replayBox.replaceChildren(h('h2', null, 'Replay'), h('p', { class: 'form-error' }, `The replay could not be shown: ${ex.message}`)));
+      .catch((ex) => replace(replayBox, h('h2', null, 'Replay'), h('p', { class: 'form-error' }, `The replay could not be shown: ${ex.message}`)));
   }
 
   renderAll();

@@ -1,5 +1,5 @@
 // Fights: the public list (filters, pagination) and hosting a fight.
-import { h, link, field, errorBox, busy, toast, uid } from '../dom.js';
+import { h, link, field, errorBox, busy, toast, uid, replace } from '../dom.js';
 import { api, session, games, game, qs } from '../api.js';
 import { fightTable, rememberGames, settingsForm, botSelect, STATE_TEXT, gameTitle, stateChip } from '../views.js';
 import { onLive } from '../live.js';
@@ -58,7 +58,7 @@ export function liveStates(ctx, root) {
   const off = onLive('status', (ev) => {
     const row = root.querySelector(`[data-fight="${CSS.escape(ev.id)}"] .state-cell`);
     if (!row) return;
-    row.replaceChildren(stateChip(ev.state, ev.tick));
+    replace(row, stateChip(ev.state, ev.tick));
   });
   ctx.onLeave(off);
 }
@@ -81,7 +81,7 @@ export async function host(ctx) {
   let current = null; // {g, settings, bot}
 
   async function loadGame() {
-    gameBox.replaceChildren(h('p', { class: 'loading', role: 'status' }, 'Loading game…'));
+    replace(gameBox, h('p', { class: 'loading', role: 'status' }, 'Loading game…'));
     const name = gameSel.value;
     try {
       const [g, b] = await Promise.all([game(name), api.get(`/api/bots?game=${encodeURIComponent(name)}`)]);
@@ -90,12 +90,12 @@ export async function host(ctx) {
       const bot = botSelect(b.bots || [], { id: 'host-bot', label: 'Your bot', game: name });
       if (bot.select && wantBot) bot.select.value = wantBot;
       current = { g, settings, bot };
-      gameBox.replaceChildren(
+      replace(gameBox, 
         h('p', { class: 'muted' }, `${g.summary || ''} ${g.min_players === g.max_players ? g.min_players : `${g.min_players}–${g.max_players}`} players, you included.`),
         bot.node,
         h('fieldset', null, h('legend', null, 'Settings'), settings.node));
       submit.disabled = !bot.select;
-    } catch (ex) { gameBox.replaceChildren(h('p', { class: 'form-error' }, ex.message)); }
+    } catch (ex) { replace(gameBox, h('p', { class: 'form-error' }, ex.message)); }
   }
   gameSel.addEventListener('change', loadGame);
 
@@ -147,7 +147,7 @@ export function inviteBox({ onAdd } = {}) {
   let seq = 0;
 
   function renderTags() {
-    tags.replaceChildren(...chosen.map((n) => h('li', null, n,
+    replace(tags, ...chosen.map((n) => h('li', null, n,
       h('button', { type: 'button', 'aria-label': `Remove ${n}`, onclick: () => { chosen.splice(chosen.indexOf(n), 1); renderTags(); input.focus(); } }, '×'))));
   }
   function add(name) {
@@ -155,7 +155,7 @@ export function inviteBox({ onAdd } = {}) {
     if (!n) return;
     if (!chosen.some((c) => c.toLowerCase() === n.toLowerCase())) chosen.push(n);
     renderTags();
-    listEl.replaceChildren();
+    replace(listEl);
     input.setAttribute('aria-expanded', 'false');
     input.value = '';
     status.textContent = `${n} added.`;
@@ -165,12 +165,12 @@ export function inviteBox({ onAdd } = {}) {
   async function search() {
     const q = input.value.trim();
     const mySeq = ++seq;
-    if (!q) { listEl.replaceChildren(); input.setAttribute('aria-expanded', 'false'); return; }
+    if (!q) { replace(listEl); input.setAttribute('aria-expanded', 'false'); return; }
     try {
       const r = await api.get(`/api/users${qs({ q })}`);
       if (mySeq !== seq) return;
       const users = (r.users || []).filter((u) => !chosen.some((c) => c.toLowerCase() === u.username.toLowerCase()));
-      listEl.replaceChildren(...users.map((u) => h('li', { role: 'option' },
+      replace(listEl, ...users.map((u) => h('li', { role: 'option' },
         h('button', { type: 'button', tabindex: '-1', onclick: () => add(u.username) }, u.username))));
       input.setAttribute('aria-expanded', String(users.length > 0));
       status.textContent = users.length ? `${users.length} matching user${users.length > 1 ? 's' : ''}; press Down to choose.` : 'No matching user.';
@@ -180,7 +180,7 @@ export function inviteBox({ onAdd } = {}) {
   input.addEventListener('keydown', (e) => {
     if (e.key === 'Enter') { e.preventDefault(); if (input.value.trim()) add(input.value); }
     if (e.key === 'ArrowDown') { const b = listEl.querySelector('button'); if (b) { e.preventDefault(); b.focus(); } }
-    if (e.key === 'Escape') { listEl.replaceChildren(); input.setAttribute('aria-expanded', 'false'); }
+    if (e.key === 'Escape') { replace(listEl); input.setAttribute('aria-expanded', 'false'); }
   });
   listEl.addEventListener('keydown', (e) => {
     const buttons = [...listEl.querySelectorAll('button')];
