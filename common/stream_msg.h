@@ -117,4 +117,13 @@ void cf_uuid_generate(char out[CF_UUID_LEN + 1]);
 /* Is the buffer valid UTF-8 with no NUL byte? */
 bool cf_utf8_valid(const char *s, size_t len);
 
+/*
+ * Copies src[0..len) into dst as text cf_utf8_valid accepts: each byte that
+ * does not start a valid sequence (NUL, overlong, surrogate, > U+10FFFF,
+ * truncated) becomes U+FFFD. dst must hold 3 * len + 1 bytes; it is
+ * NUL-terminated. Returns the bytes written. For text a bot controls (its
+ * log, its exception messages) before it goes into a report.
+ */
+size_t cf_utf8_sanitize(char *dst, const char *src, size_t len);
+
 #endif

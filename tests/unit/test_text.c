@@ -41,6 +41,32 @@ static void utf8_refuses_bad_bytes(void **state)
     assert_false(cf_utf8_valid(NULL, 3));
 }
 
+static void utf8_sanitize_repairs(void **state)
+{
+    static const char *const bad[] = {"a\xff" "b", "\xc0\xaf", "\xed\xa0\x80", "\xf5\x80\x80\x80",
+                                      "\xf4\x90\x80\x80", "end\xe2\x82", "\x80\x80"};
+    char out[64];
+    size_t n;
+
+    (void)state;
+    n = cf_utf8_sanitize(out, "caf\xc3\xa9", 5);
+    assert_int_equal(n, 5);
+    assert_string_equal(out, "caf\xc3\xa9");
+    n = cf_utf8_sanitize(out, "a\0b", 3);
+    assert_string_equal(out, "a\xef\xbf\xbd" "b");
+    assert_int_equal(n, 5);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        size_t len = strlen(bad[i]);
+        assert_false(cf_utf8_valid(bad[i], len));
+        n = cf_utf8_sanitize(out, bad[i], len);
+        assert_true(n <= 3 * len);
+        assert_true(cf_utf8_valid(out, n));
+        assert_non_null(strstr(out, "\xef\xbf\xbd"));
+    }
+    assert_int_equal(cf_utf8_sanitize(out, NULL, 0), 0);
+    assert_string_equal(out, "");
+}
+
 static void uuid_syntax(void **state)
 {
     (void)state;
@@ -146,6 +172,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(utf8_accepts_text),
         cmocka_unit_test(utf8_refuses_bad_bytes),
+        cmocka_unit_test(utf8_sanitize_repairs),
         cmocka_unit_test(uuid_syntax),
         cmocka_unit_test(uuid_generate_is_v4_and_fresh),
         cmocka_unit_test(json_parse_refuses_malformed),
