@@ -208,6 +208,7 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
 
     await step('screenshots of the fight page at 375 px and 1280 px', async () => {
       const { page } = state.a;
+      await page.waitForFunction(() => !document.querySelector('.toast'), null, { timeout: 8000 });
       for (const width of [1280, 375]) {
         await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
         await page.waitForTimeout(300);
@@ -270,6 +271,28 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
       await page.locator('details summary').filter({ hasText: B.name }).waitFor();
       await page.setViewportSize({ width: 375, height: 812 });
       await page.screenshot({ path: join(artifacts, 'play-now-375.png'), fullPage: true });
+    });
+
+    await step('live progress, then stop a running fight (carol)', async () => {
+      const { page } = state.c;
+      // A bot that takes its time on every tick, so the fight runs long enough to watch and stop.
+      const slow = botCode.replace(/class Main[^\n]*\n/, (m) => `${m}    def __init__(self):\n        import time\n        self._sleep = time.sleep\n\n`)
+        .replace(/(def decide_tick\([^)]*\):\n)/, '$1        self._sleep(0.12)\n');
+      assert.notEqual(slow, botCode, 'slow bot made from the template');
+      await page.goto('/bots/new?game=tanks');
+      await page.getByLabel('Name').fill('Slow tank');
+      await page.getByLabel('Or paste the code').fill(slow);
+      await page.getByRole('button', { name: 'Upload bot' }).click();
+      await page.waitForURL(/\/bots\/\d+$/);
+      await page.getByRole('button', { name: 'Play now vs house bot' }).click();
+      await page.waitForURL(/\/fights\/[0-9a-f-]{36}$/);
+      await page.locator('.status-line').filter({ hasText: /Simulating: tick \d+/ }).waitFor({ timeout: 30000 });
+      const value = await page.locator('progress').evaluate((p) => (p.hasAttribute('value') ? p.value : null));
+      assert.ok(value !== null, 'the progress bar shows how far the fight is');
+      page.once('dialog', (d) => d.accept());
+      await page.getByRole('button', { name: 'Stop fight' }).click();
+      await waitState(page, ['Cancelled'], 30000);
+      assert.equal(await page.getByRole('button', { name: 'Stop fight' }).count(), 0);
     });
 
     await step('dashboard lists my fights and bots', async () => {

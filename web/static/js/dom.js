@@ -121,7 +121,7 @@ export function toast(text, kind = '') {
   if (!box) return;
   const t = h('div', { class: `toast ${kind}` }, text);
   box.appendChild(t);
-  setTimeout(() => t.remove(), 5000);
+  setTimeout(() => t.remove(), 4000);
 }
 
 // Disables a form's submit button while a request runs.
