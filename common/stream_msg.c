@@ -106,7 +106,9 @@ static int decode_players(const cf_field *f, size_t max_code, cf_fight_msg *out,
     int n;
     /* Bound the text before parsing: every player's code may be escaped
      * (\uXXXX, 6 bytes per byte) plus a little for the name and syntax. */
-    size_t max_len = (size_t)CF_MSG_MAX_PLAYERS * (max_code * 6 + 1024);
+    size_t max_len = max_code > (SIZE_MAX / CF_MSG_MAX_PLAYERS - 1024) / 6
+                         ? SIZE_MAX
+                         : (size_t)CF_MSG_MAX_PLAYERS * (max_code * 6 + 1024);
 
     if (f == NULL) {
         seterr(err, errlen, "field 'players': missing");

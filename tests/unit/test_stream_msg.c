@@ -198,6 +198,9 @@ static void fight_oversize_code(void **state)
     assert_non_null(strstr(err, "field 'players'"));
     assert_int_equal(cf_fight_msg_decode(f, 3, 2000, &msg, err, sizeof err), 0);
     cf_fight_msg_free(&msg);
+    /* A huge limit must not overflow the size bound computed from it. */
+    assert_int_equal(cf_fight_msg_decode(f, 3, SIZE_MAX, &msg, err, sizeof err), 0);
+    cf_fight_msg_free(&msg);
     free(buf);
 }
 
