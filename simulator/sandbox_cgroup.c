@@ -96,6 +96,28 @@ static int ensure_dir(const char *path)
     return 0;
 }
 
+/* Groups of controllers that died (kill -9) stay behind, empty: their bots
+ * died with them (EXITKILL). Names are cf-<controller pid>-<n>. */
+static void remove_stale(const char *parent)
+{
+    DIR *d = opendir(parent);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        int pid;
+        unsigned long n;
+        if (sscanf(e->d_name, "cf-%d-%lu", &pid, &n) != 2 || pid <= 0)
+            continue;
+        if (kill(pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", parent, e->d_name);
+        (void)rmdir(path);
+    }
+    closedir(d);
+}
+
 int sandbox_cgroup_probe(sb_layer_status *st)
 {
     if (file_has_word(ROOT "/cgroup.controllers", "memory") &&
@@ -108,6 +130,7 @@ int sandbox_cgroup_probe(sb_layer_status *st)
             return -1;
         }
         cg_version = 2;
+        remove_stale(ROOT "/" PARENT);
         st->active = true;
         snprintf(st->detail, sizeof st->detail, "active (v2: memory, pids, cpu)");
         return 0;
@@ -120,6 +143,10 @@ int sandbox_cgroup_probe(sb_layer_status *st)
                      v1_ctrl[i], strerror(errno));
             return -1;
         }
+    }
+    for (int i = 0; i < CG_V1_COUNT; i++) {
+        snprintf(path, sizeof path, ROOT "/%s/" PARENT, v1_ctrl[i]);
+        remove_stale(path);
     }
     cg_version = 1;
     st->active = true;

@@ -66,7 +66,7 @@ static const char *const allowed[] = {
     "set_robust_list", "get_robust_list", "rseq", "arch_prctl",
     /* identity and information */
     "getpid", "gettid", "getppid", "getuid", "geteuid", "getgid", "getegid", "getresuid",
-    "getresgid", "getgroups", "getpgrp", "getpgid", "getsid", "getrusage", "times", "uname",
+    "getresgid", "getgroups", "getpgrp", "getpgid", "getsid", "setsid", "setpgid", "getrusage", "times", "uname",
     "sysinfo", "getrlimit", "setrlimit", "setitimer", "getitimer", "alarm", "getrandom", "sched_getaffinity", "sched_getparam",
     "sched_getscheduler", "sched_get_priority_max", "sched_get_priority_min", "getpriority",
     "getcpu",

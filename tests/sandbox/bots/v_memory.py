@@ -1,0 +1,5 @@
+class Main:
+    def decide_tick(self, tick, me, enemy):
+        hoard = []
+        while True:
+            hoard.append(bytearray(1 << 20))

@@ -1,0 +1,6 @@
+import time
+
+
+class Main:
+    def decide_tick(self, tick, me, enemy):
+        time.sleep(1000)

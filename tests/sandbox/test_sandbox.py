@@ -1,0 +1,331 @@
+#!/usr/bin/env python3
+"""Functional tests of the sandbox through cf-fight (label: sandbox).
+
+Real sandbox, real fights: must run as root (fails otherwise). Each group is
+one ctest entry:
+
+  python3 test_sandbox.py --cf-fight PATH --source DIR GROUP
+
+GROUP is one of the TestCase classes below (Layers, StdlibBot, AllPairs,
+Verdicts, Cleanup, NoSandbox, Report).
+"""
+import argparse
+import glob
+import itertools
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+CF_FIGHT = None
+SOURCE = None
+BOTS = None
+
+REPORT_KEYS = ["fight_id", "game", "seed", "status", "players", "result", "explanation",
+               "ticks", "data", "elapsed_ms"]
+PLAYER_KEYS = ["name", "result", "rank", "score", "verdict", "detail", "cpu_ms",
+               "peak_memory_kb", "log"]
+VERDICTS = {"ok", "timeout", "cpu_time", "memory", "illegal", "crashed", "bad_output", "killed"}
+
+
+def fight(*args, env=None, user=None, timeout=120):
+    """Runs cf-fight; returns (exit status, stdout, stderr)."""
+    cmd = [CF_FIGHT] + list(args)
+    if user is not None:
+        cmd = ["setpriv", "--reuid=%d" % user, "--regid=%d" % user, "--clear-groups"] + cmd
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=full_env)
+    return p.returncode, p.stdout, p.stderr
+
+
+def fight_json(*args, **kw):
+    rc, out, err = fight("--json", *args, **kw)
+    if rc != 0:
+        raise AssertionError("cf-fight exited %d: %s" % (rc, err))
+    return json.loads(out), err
+
+
+def bot(name):
+    return os.path.join(BOTS, name)
+
+
+def codefights_cgroups():
+    left = []
+    for ctrl in ("memory", "pids", "cpuacct", ""):
+        base = os.path.join("/sys/fs/cgroup", ctrl, "codefights")
+        if os.path.isdir(base):
+            left += [d for d in os.listdir(base) if d.startswith("cf-")]
+    return left
+
+
+def bot_processes():
+    """Live processes (zombies are dead) running as a bot uid (60000-60099)."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/status" % pid) as f:
+                fields = dict(line.split(":", 1) for line in f if ":" in line)
+            uid = int(fields["Uid"].split()[0])
+            if 60000 <= uid < 60100 and not fields["State"].strip().startswith("Z"):
+                found.append(int(pid))
+        except (OSError, KeyError, ValueError):
+            pass
+    return found
+
+
+class RootRequired(unittest.TestCase):
+    def setUp(self):
+        if os.geteuid() != 0:
+            self.fail("the sandbox tests must run as root (real sandbox)")
+
+
+class Layers(RootRequired):
+    def test_layer_lines(self):
+        rc, out, err = fight("--game", "tanks", "--seed", "1", bot("idle.py"), bot("idle.py"))
+        self.assertEqual(rc, 0, err)
+        lines = dict(l.split(": ", 1) for l in err.splitlines() if ": " in l)
+        for layer in ("namespaces", "mounts", "cgroup", "rlimits", "landlock", "seccomp",
+                      "ptrace"):
+            self.assertIn(layer, lines)
+            self.assertTrue(lines[layer].startswith("active"), "%s: %s" % (layer, lines[layer]))
+        self.assertIn("apparmor", lines)
+        if not os.path.exists("/sys/kernel/security/apparmor"):
+            self.assertEqual(lines["apparmor"], "absent (kernel has no AppArmor)")
+
+    def test_require_present_layers(self):
+        rc, out, err = fight("--game", "tanks", "--require-layers", "seccomp,landlock,cgroup",
+                             bot("idle.py"), bot("idle.py"))
+        self.assertEqual(rc, 0, err)
+
+    def test_require_absent_layer_refused(self):
+        if os.path.exists("/sys/kernel/security/apparmor"):
+            self.skipTest("this kernel has AppArmor")
+        rc, out, err = fight("--game", "tanks", "--require-layers", "apparmor",
+                             bot("idle.py"), bot("idle.py"))
+        self.assertEqual(rc, 1)
+        self.assertIn("required sandbox layer apparmor is not active", err)
+        self.assertEqual(out, "")
+
+    def test_unknown_layer_refused(self):
+        rc, out, err = fight("--game", "tanks", "--require-layers", "moat",
+                             bot("idle.py"), bot("idle.py"))
+        self.assertEqual(rc, 1)
+        self.assertIn("unknown sandbox layer", err)
+
+
+class StdlibBot(RootRequired):
+    def test_stdlib_bot_plays_without_trap(self):
+        r, err = fight_json("--game", "tanks", "--seed", "3", bot("stdlib_user.py"),
+                            bot("idle.py"), env={"CF_FIGHT_DEBUG": "1"})
+        p = r["players"][0]
+        self.assertEqual(p["verdict"], "ok", p)
+        self.assertEqual(p["detail"], "")
+        self.assertIn("started", p["log"])
+        self.assertGreater(r["ticks"], 1)
+        # Threads cost a few stops (clone event, the new thread's first
+        # stop, its exit); the call loop itself must add none.
+        self.assertLessEqual(p["debug"]["ptrace_stops"], 6, p)
+
+    def test_steady_loop_has_no_ptrace_stop(self):
+        r, err = fight_json("--game", "tanks", "--seed", "3", bot("idle.py"), bot("idle.py"),
+                            env={"CF_FIGHT_DEBUG": "1"})
+        self.assertEqual(r["ticks"], 100)
+        for p in r["players"]:
+            # one stop at most: the exit stop when the fight kills it
+            self.assertLessEqual(p["debug"]["ptrace_stops"], 1, p)
+
+
+class AllPairs(RootRequired):
+    def test_every_starter_bot_against_every_other(self):
+        games = sorted(d for d in os.listdir(os.path.join(SOURCE, "games"))
+                       if glob.glob(os.path.join(SOURCE, "games", d, "templates", "*.py")))
+        self.assertTrue(games, "no starter bots found under games/*/templates")
+        for game in games:
+            templates = sorted(glob.glob(os.path.join(SOURCE, "games", game, "templates",
+                                                      "*.py")))
+            for a, b in itertools.product(templates, repeat=2):
+                with self.subTest(game=game, a=os.path.basename(a), b=os.path.basename(b)):
+                    r, err = fight_json("--game", game, "--seed", "11", a, b)
+                    self.assertEqual(r["status"], "finished")
+                    for p in r["players"]:
+                        self.assertEqual(p["verdict"], "ok", (game, p))
+
+
+class Verdicts(RootRequired):
+    def verdict(self, name, expected, detail_part):
+        r, err = fight_json("--game", "tanks", "--seed", "5", bot(name), bot("idle.py"))
+        p = r["players"][0]
+        self.assertEqual(p["verdict"], expected, p)
+        self.assertIn(detail_part, p["detail"])
+        self.assertEqual(p["result"], "loss")
+        self.assertEqual(r["players"][1]["verdict"], "ok")
+        self.assertEqual(r["players"][1]["result"], "win")
+        return r
+
+    def test_timeout(self):
+        t0 = time.monotonic()
+        self.verdict("v_timeout.py", "timeout", "no reply within")
+        self.assertLess(time.monotonic() - t0, 10)
+
+    def test_cpu_time(self):
+        r = self.verdict("v_cpu_time.py", "cpu_time", "CPU")
+        self.assertGreaterEqual(r["players"][0]["cpu_ms"], 1000)
+
+    def test_memory(self):
+        r = self.verdict("v_memory.py", "memory", "memory limit")
+        self.assertGreater(r["players"][0]["peak_memory_kb"], 60000)
+
+    def test_crashed(self):
+        r = self.verdict("v_crashed.py", "crashed", "RuntimeError: broken at import")
+        self.assertIn("Traceback", r["players"][0]["log"])
+
+    def test_bad_output(self):
+        self.verdict("v_bad_output.py", "bad_output", "not a JSON object")
+
+    def test_illegal_traced(self):
+        self.verdict("v_illegal.py", "illegal", "socket")
+
+    def test_illegal_unlisted(self):
+        self.verdict("v_illegal_unlisted.py", "illegal", "forbidden system call")
+
+    def test_killed(self):
+        self.verdict("v_killed.py", "killed", "SIGSEGV")
+
+
+class Cleanup(RootRequired):
+    def test_nothing_left_after_fights(self):
+        before = set(bot_processes())
+        groups = set(codefights_cgroups())
+        r, err = fight_json("--game", "tanks", "--seed", "2", bot("daemon.py"), bot("idle.py"),
+                            env={"CF_FIGHT_DEBUG": "1"})
+        self.assertEqual(r["players"][0]["verdict"], "ok")
+        self.assertIn("daemon running", r["players"][0]["log"])
+        self.assertEqual(r["players"][0]["debug"]["stragglers"], 0)
+        self.assertEqual(set(bot_processes()) - before, set())
+        self.assertEqual(set(codefights_cgroups()) - groups, set())
+
+    def test_controller_killed_takes_bots_with_it(self):
+        p = subprocess.Popen([CF_FIGHT, "--game", "tanks", bot("v_timeout.py"),
+                              bot("daemon.py")], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and len(bot_processes()) < 3:
+            time.sleep(0.02)
+        self.assertGreaterEqual(len(bot_processes()), 3, "bots did not start")
+        p.kill()
+        p.wait()
+        deadline = time.monotonic() + 1
+        while time.monotonic() < deadline and bot_processes():
+            time.sleep(0.01)
+        self.assertEqual(bot_processes(), [])
+
+
+class NoSandbox(unittest.TestCase):
+    def test_non_root_without_flag_refused(self):
+        rc, out, err = fight("--game", "tanks", bot("idle.py"), bot("idle.py"), user=65534)
+        self.assertEqual(rc, 1)
+        self.assertIn("needs root", err)
+        self.assertIn("--no-sandbox", err)
+
+    def test_no_sandbox_as_non_root(self):
+        rc, out, err = fight("--json", "--no-sandbox", "--game", "tanks", "--seed", "4",
+                             bot("stdlib_user.py"), bot("idle.py"), user=65534)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("UNSAFE", err)
+        r = json.loads(out)
+        self.assertEqual([p["verdict"] for p in r["players"]], ["ok", "ok"])
+
+    def test_no_sandbox_crash_verdict(self):
+        r, err = fight_json("--no-sandbox", "--game", "tanks", bot("v_crashed.py"),
+                            bot("idle.py"), user=65534)
+        self.assertEqual(r["players"][0]["verdict"], "crashed")
+
+
+class Report(RootRequired):
+    def check_report(self, r, game, n):
+        self.assertEqual(list(r.keys()), REPORT_KEYS)
+        self.assertEqual(r["game"], game)
+        self.assertRegex(r["fight_id"], r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
+                                        r"[0-9a-f]{12}$")
+        self.assertIsInstance(r["seed"], int)
+        self.assertEqual(r["status"], "finished")
+        self.assertIsInstance(r["explanation"], str)
+        self.assertIsInstance(r["ticks"], int)
+        self.assertIsInstance(r["data"], (list, dict))
+        self.assertIsInstance(r["elapsed_ms"], int)
+        self.assertEqual(len(r["players"]), n)
+        for p in r["players"]:
+            self.assertEqual(list(p.keys()), PLAYER_KEYS)
+            self.assertIn(p["verdict"], VERDICTS)
+            self.assertIsInstance(p["detail"], str)
+            self.assertIsInstance(p["cpu_ms"], int)
+            self.assertIsInstance(p["peak_memory_kb"], int)
+            self.assertIsInstance(p["log"], str)
+            self.assertIsInstance(p["rank"], int)
+
+    def test_tanks_report(self):
+        with tempfile.TemporaryDirectory() as d:
+            replay = os.path.join(d, "replay.json")
+            r, err = fight_json("--game", "tanks", "--seed", "7", "--replay", replay,
+                                bot("idle.py"), bot("stdlib_user.py"))
+            self.check_report(r, "tanks", 2)
+            self.assertEqual(r["seed"], 7)
+            self.assertIn(r["players"][0]["result"], ("win", "loss", "draw"))
+            with open(replay) as f:
+                self.assertEqual(json.load(f), r["data"])
+        # Same seed, same bots: same fight.
+        again, err = fight_json("--game", "tanks", "--seed", "7", bot("idle.py"),
+                                bot("stdlib_user.py"))
+        self.assertEqual(again["data"], r["data"])
+        self.assertEqual(again["result"], r["result"])
+
+    def test_rank_game_report(self):
+        lc = os.path.join(SOURCE, "games", "light_cycles", "templates")
+        bots = sorted(glob.glob(os.path.join(lc, "*.py")))
+        if not bots:
+            self.skipTest("no light_cycles templates")
+        r, err = fight_json("--game", "light_cycles", "--seed", "3", *(bots + bots))
+        self.check_report(r, "light_cycles", 2 * len(bots))
+        for p in r["players"]:
+            self.assertIsInstance(p["result"], int)
+            self.assertEqual(p["result"], p["rank"])
+
+    def test_human_summary(self):
+        rc, out, err = fight("--game", "tanks", "--seed", "1", bot("idle.py"), bot("idle.py"))
+        self.assertEqual(rc, 0, err)
+        self.assertIn("tanks, seed 1: finished after 100 tick(s)", out)
+        self.assertIn("result: \"D\"", out)
+
+    def test_failed_fight_exit_status(self):
+        rc, out, err = fight("--game", "no_such_game", bot("idle.py"), bot("idle.py"))
+        self.assertEqual(rc, 1)
+        self.assertIn("unknown game", err)
+        rc, out, err = fight("--game", "tanks", bot("idle.py"))
+        self.assertEqual(rc, 1)
+        rc, out, err = fight("--game", "tanks")
+        self.assertEqual(rc, 2)
+
+
+def main():
+    global CF_FIGHT, SOURCE, BOTS
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cf-fight", required=True)
+    ap.add_argument("--source", required=True)
+    ap.add_argument("group")
+    args = ap.parse_args()
+    CF_FIGHT = os.path.abspath(args.cf_fight)
+    SOURCE = os.path.abspath(args.source)
+    BOTS = os.path.join(SOURCE, "tests", "sandbox", "bots")
+    suite = unittest.defaultTestLoader.loadTestsFromName(args.group, sys.modules[__name__])
+    result = unittest.TextTestRunner(verbosity=2).run(suite)
+    sys.exit(0 if result.wasSuccessful() else 1)
+
+
+if __name__ == "__main__":
+    main()
