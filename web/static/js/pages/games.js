@@ -7,12 +7,11 @@ import { CONCLUSION_TEXT, playerCount, rememberGames, botSelect } from '../views
 // The game's own preview picture when it ships one, else a drawn arena.
 export function preview(g, { alt } = {}) {
   const label = alt || `Preview of ${g.title || g.name}`;
-  if (g.preview) {
-    const img = h('img', { class: 'preview', src: g.preview, alt: label, loading: 'lazy', width: '640', height: '400' });
-    img.addEventListener('error', () => img.replaceWith(drawnPreview(g, label)), { once: true });
-    return img;
-  }
-  return drawnPreview(g, label);
+  // The game's own picture, else ours in img/games/, else one drawn here.
+  const src = g.preview || `/img/games/${encodeURIComponent(g.name)}.svg`;
+  const img = h('img', { class: 'preview', src, alt: label, loading: 'lazy', width: '640', height: '400' });
+  img.addEventListener('error', () => img.replaceWith(drawnPreview(g, label)), { once: true });
+  return img;
 }
 
 function hash(s) {
