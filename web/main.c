@@ -28,10 +28,10 @@ web_settings web_cfg;
 static const cf_config_key web_keys[] = {
     {.name = "web.listen", .type = CF_CONFIG_STRING, .def = "127.0.0.1:8080",
      .doc = "address:port cf-web listens on"},
-    {.name = "web.static_dir", .type = CF_CONFIG_STRING, .def = "web/static",
+    {.name = "web.static_dir", .type = CF_CONFIG_STRING, .def = CF_WEB_STATIC_DIR_DEFAULT,
      .doc = "directory of the front end served at /"},
-    {.name = "web.games_dir", .type = CF_CONFIG_STRING, .def = "games",
-     .doc = "directory holding games/<name>/web (viewers) and templates/"},
+    {.name = "web.games_dir", .type = CF_CONFIG_STRING, .def = CF_WEB_GAMES_DIR_DEFAULT,
+     .doc = "directory of the games' folders, for viewer files not compiled into cf-web"},
     {.name = "web.public_url", .type = CF_CONFIG_STRING, .def = "http://127.0.0.1:8080",
      .doc = "external URL of the site, used in password reset links"},
     {.name = "web.max_upload", .type = CF_CONFIG_INT, .def = "1048576", .min = 1024,
@@ -118,29 +118,14 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     event_base_loopbreak(main_base);
 }
 
-static cf_config_key *all_keys(void)
-{
-    size_t n = 0, m = 0, i;
-    cf_config_key *keys;
+static const cf_config_key *const key_tables[] = {cf_config_common_keys, web_keys, NULL};
 
-    while (cf_config_common_keys[n].name != NULL)
-        n++;
-    while (web_keys[m].name != NULL)
-        m++;
-    keys = calloc(n + m + 1, sizeof *keys);
-    if (keys == NULL)
-        return NULL;
-    for (i = 0; i < n; i++)
-        keys[i] = cf_config_common_keys[i];
-    for (i = 0; i < m; i++)
-        keys[n + i] = web_keys[i];
-    return keys;
-}
-
-static void usage(void)
+static void usage(FILE *out)
 {
-    fprintf(stderr, "usage: cf-web [--config FILE]\n"
-                    "Every key can be set by environment, e.g. CF_WEB_LISTEN=127.0.0.1:8080\n");
+    fprintf(out, "usage: cf-web [--config FILE]\n"
+                 "The file defaults to $CF_CONFIG; every key can be set by environment,\n"
+                 "e.g. CF_WEB_LISTEN=127.0.0.1:8080. Keys:\n");
+    cf_config_describe(key_tables, out);
 }
 
 int main(int argc, char **argv)
@@ -148,32 +133,29 @@ int main(int argc, char **argv)
     const char *config_path = NULL;
     char err[512];
     cf_config *cfg;
-    cf_config_key *keys;
-    int level;
     struct event *sigint, *sigterm;
     pthread_t *tids;
 
     for (int i = 1; i < argc; i++) {
         if ((strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "-c") == 0) && i + 1 < argc) {
             config_path = argv[++i];
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return 0;
         } else {
-            usage();
+            usage(stderr);
             return 2;
         }
     }
     signal(SIGPIPE, SIG_IGN);
-    keys = all_keys();
-    if (keys == NULL)
-        return 1;
-    cfg = cf_config_load(keys, config_path, err, sizeof err);
+    if (config_path == NULL)
+        config_path = cf_config_default_path();
+    cfg = cf_config_load_tables(key_tables, config_path, err, sizeof err);
     if (cfg == NULL) {
         fprintf(stderr, "cf-web: %s\n", err);
-        free(keys);
         return 2;
     }
-    level = cf_log_level_parse(cf_config_str(cfg, "log.level"));
-    cf_log_init("cf-web", level < 0 ? CF_LOG_INFO : (enum cf_log_level)level,
-                strcmp(cf_config_str(cfg, "log.format"), "json") == 0);
+    cf_config_apply_log(cfg, "cf-web");
     if (parse_listen(cf_config_str(cfg, "web.listen")) != 0) {
         log_error("web.listen must be host:port, got '%s'", cf_config_str(cfg, "web.listen"));
         return 2;
@@ -259,6 +241,5 @@ int main(int argc, char **argv)
     free(tids);
     free(threads);
     cf_config_free(cfg);
-    free(keys);
     return 0;
 }
