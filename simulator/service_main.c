@@ -32,13 +32,10 @@
 
 #define SVC_MAX_SLOTS 256
 
+/* The shared [redis] and [log] keys come from cf_config_common_keys (see
+ * shared_keys()); [database] is left out on purpose: this process never
+ * holds database credentials, and never even reads database.url. */
 static const cf_config_key svc_keys[] = {
-    {.name = "redis.url", .type = CF_CONFIG_STRING, .def = "redis://127.0.0.1:6379",
-     .doc = "Redis URL (redis://host:port/db or unix:///path)"},
-    {.name = "log.level", .type = CF_CONFIG_STRING, .def = "info",
-     .doc = "debug, info, warn or error", .choices = "debug|info|warn|error"},
-    {.name = "log.format", .type = CF_CONFIG_STRING, .def = "text", .doc = "text or json",
-     .choices = "text|json"},
     {.name = "simulator.consumer", .type = CF_CONFIG_STRING, .def = "",
      .doc = "consumer name in group simulators; empty: hostname-pid"},
     {.name = "simulator.concurrency", .type = CF_CONFIG_INT, .def = "0", .min = 0,
@@ -99,6 +96,18 @@ static long long now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* cf_config_common_keys without the database section, NULL-terminated. */
+static const cf_config_key *shared_keys(void)
+{
+    static cf_config_key keys[32];
+    size_t n = 0;
+    for (const cf_config_key *k = cf_config_common_keys; k->name != NULL && n + 1 < 32; k++)
+        if (strncmp(k->name, "database.", 9) != 0)
+            keys[n++] = *k;
+    keys[n].name = NULL;
+    return keys;
 }
 
 static int load_settings(const cf_config *cfg, svc_settings *s)
@@ -598,12 +607,15 @@ static void usage(FILE *out)
     fprintf(out, "usage: cf-simulator [--config FILE]\n"
                  "Consumes cf:fights (group simulators), runs each fight in the sandbox,\n"
                  "publishes reports to cf:results. Keys (file or CF_* environment):\n");
-    const cf_config_key *tables[] = {svc_keys, NULL};
+    const cf_config_key *tables[] = {shared_keys(), svc_keys, NULL};
     cf_config_describe(tables, out);
 }
 
 int main(int argc, char **argv)
 {
+    /* Whatever the environment carries, this process keeps no database
+     * credentials (and its workers and bots cannot inherit them). */
+    unsetenv("CF_DATABASE_URL");
     const char *config_path = cf_config_default_path();
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'}, {0}};
@@ -620,7 +632,7 @@ int main(int argc, char **argv)
         }
     }
     char err[512];
-    const cf_config_key *tables[] = {svc_keys, NULL};
+    const cf_config_key *tables[] = {shared_keys(), svc_keys, NULL};
     cf_config *cfg = cf_config_load_tables(tables, config_path, err, sizeof err);
     if (cfg == NULL) {
         fprintf(stderr, "cf-simulator: %s\n", err);
