@@ -1,0 +1,196 @@
+/*
+ * test_pg_conn.c — the PostgreSQL helper against the real server
+ * (CF_DATABASE_URL): parameters travel as data, errors carry SQLSTATE,
+ * transactions, and reconnection after the server ends the session
+ * (pg_terminate_backend). Fails when CF_DATABASE_URL is absent.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "pg_conn.h"
+
+static const char *url;
+
+static cf_pg *must_connect(void)
+{
+    char err[512];
+    cf_pg *pg = cf_pg_connect(url, err, sizeof err);
+
+    if (pg == NULL)
+        fail_msg("%s", err);
+    return pg;
+}
+
+static char *one_value(cf_pg *pg, const char *sql, int n, const char *const *params)
+{
+    PGresult *res = cf_pg_exec(pg, sql, n, params);
+    char *v;
+
+    if (res == NULL)
+        fail_msg("%s: %s", sql, cf_pg_error(pg));
+    assert_int_equal(PQntuples(res), 1);
+    v = PQgetisnull(res, 0, 0) ? NULL : strdup(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return v;
+}
+
+static void parameters_are_data(void **state)
+{
+    static const char *const hostile[] = {"'; DROP TABLE pg_class; --", "\\x00", "$1",
+                                          "caf\xc3\xa9", "a\"b"};
+    cf_pg *pg = must_connect();
+
+    (void)state;
+    for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
+        const char *p[1] = {hostile[i]};
+        char *v = one_value(pg, "SELECT $1::text", 1, p);
+        assert_string_equal(v, hostile[i]);
+        free(v);
+    }
+    {
+        const char *p[1] = {NULL}; /* a NULL parameter is SQL NULL */
+        char *v = one_value(pg, "SELECT $1::text", 1, p);
+        assert_null(v);
+    }
+    /* Invalid UTF-8 is refused by the server, as an error, not a crash. */
+    {
+        const char *p[1] = {"\xff"};
+        assert_null(cf_pg_exec(pg, "SELECT $1::text", 1, p));
+        assert_string_equal(cf_pg_sqlstate(pg), "22021");
+    }
+    assert_null(cf_pg_exec(pg, "SELECT 1", 1, NULL));
+    assert_true(strlen(cf_pg_error(pg)) > 0);
+    cf_pg_free(pg);
+}
+
+static void errors_carry_sqlstate(void **state)
+{
+    cf_pg *pg = must_connect();
+
+    (void)state;
+    assert_int_equal(cf_pg_run(pg, "CREATE TEMP TABLE t (k int PRIMARY KEY, v int CHECK (v > 0))",
+                               0, NULL), 0);
+    assert_int_equal(cf_pg_run(pg, "INSERT INTO t VALUES (1, 1)", 0, NULL), 0);
+    assert_int_equal(cf_pg_run(pg, "INSERT INTO t VALUES (1, 1)", 0, NULL), -1);
+    assert_string_equal(cf_pg_sqlstate(pg), "23505");
+    assert_non_null(strstr(cf_pg_error(pg), "duplicate key"));
+    assert_int_equal(cf_pg_run(pg, "INSERT INTO t VALUES (2, -1)", 0, NULL), -1);
+    assert_string_equal(cf_pg_sqlstate(pg), "23514");
+    assert_null(cf_pg_exec(pg, "SELEC 1", 0, NULL));
+    assert_string_equal(cf_pg_sqlstate(pg), "42601");
+    /* Success clears the last error. */
+    assert_int_equal(cf_pg_run(pg, "SELECT 1", 0, NULL), 0);
+    assert_string_equal(cf_pg_sqlstate(pg), "");
+    cf_pg_free(pg);
+}
+
+static void transactions(void **state)
+{
+    cf_pg *pg = must_connect();
+    char *v;
+
+    (void)state;
+    assert_int_equal(cf_pg_run(pg, "CREATE TEMP TABLE tx (k int PRIMARY KEY)", 0, NULL), 0);
+    assert_int_equal(cf_pg_begin(pg), 0);
+    assert_true(cf_pg_in_transaction(pg));
+    assert_int_equal(cf_pg_begin(pg), -1); /* no nesting */
+    assert_int_equal(cf_pg_run(pg, "INSERT INTO tx VALUES (1)", 0, NULL), 0);
+    cf_pg_rollback(pg);
+    assert_false(cf_pg_in_transaction(pg));
+    v = one_value(pg, "SELECT count(*) FROM tx", 0, NULL);
+    assert_string_equal(v, "0");
+    free(v);
+
+    assert_int_equal(cf_pg_begin(pg), 0);
+    assert_int_equal(cf_pg_run(pg, "INSERT INTO tx VALUES (1)", 0, NULL), 0);
+    assert_int_equal(cf_pg_run(pg, "INSERT INTO tx VALUES (1)", 0, NULL), -1);
+    /* The failed statement's error survives the rollback for the caller. */
+    cf_pg_rollback(pg);
+    assert_string_equal(cf_pg_sqlstate(pg), "23505");
+    assert_int_equal(cf_pg_begin(pg), 0);
+    assert_int_equal(cf_pg_run(pg, "INSERT INTO tx VALUES (2)", 0, NULL), 0);
+    assert_int_equal(cf_pg_commit(pg), 0);
+    assert_int_equal(cf_pg_commit(pg), -1); /* nothing open */
+    v = one_value(pg, "SELECT string_agg(k::text, ',') FROM tx", 0, NULL);
+    assert_string_equal(v, "2");
+    free(v);
+    cf_pg_free(pg);
+}
+
+static void kill_backend(cf_pg *killer, const char *pid)
+{
+    const char *p[1] = {pid};
+    char *v = one_value(killer, "SELECT pg_terminate_backend($1::int)", 1, p);
+
+    assert_string_equal(v, "t");
+    free(v);
+}
+
+static void reconnects_after_termination(void **state)
+{
+    cf_pg *pg = must_connect(), *killer = must_connect();
+    char *before, *after;
+
+    (void)state;
+    before = one_value(pg, "SELECT pg_backend_pid()::text", 0, NULL);
+    kill_backend(killer, before);
+    /* Outside a transaction: one transparent reconnect. */
+    after = one_value(pg, "SELECT pg_backend_pid()::text", 0, NULL);
+    assert_string_not_equal(before, after);
+    assert_true(cf_pg_ok(pg));
+    free(before);
+
+    /* Inside a transaction the error is returned: the caller retries whole. */
+    assert_int_equal(cf_pg_begin(pg), 0);
+    kill_backend(killer, after);
+    assert_int_equal(cf_pg_run(pg, "SELECT 1", 0, NULL), -1);
+    assert_false(cf_pg_ok(pg));
+    cf_pg_rollback(pg);
+    assert_false(cf_pg_in_transaction(pg));
+    free(after);
+    after = one_value(pg, "SELECT 'back'", 0, NULL);
+    assert_string_equal(after, "back");
+    free(after);
+    cf_pg_free(killer);
+    cf_pg_free(pg);
+}
+
+static void bad_connection_strings(void **state)
+{
+    char err[512];
+
+    (void)state;
+    assert_null(cf_pg_connect("", err, sizeof err));
+    assert_non_null(strstr(err, "empty"));
+    assert_null(cf_pg_connect(NULL, err, sizeof err));
+    assert_null(cf_pg_connect("bad://x", err, sizeof err));
+    assert_non_null(strstr(err, "database"));
+    assert_null(cf_pg_connect("host=127.0.0.1 port=1 connect_timeout=2", err, sizeof err));
+    assert_non_null(strstr(err, "database"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(parameters_are_data),
+        cmocka_unit_test(errors_carry_sqlstate),
+        cmocka_unit_test(transactions),
+        cmocka_unit_test(reconnects_after_termination),
+        cmocka_unit_test(bad_connection_strings),
+    };
+
+    url = getenv("CF_DATABASE_URL");
+    if (url == NULL || *url == '\0') {
+        fprintf(stderr, "CF_DATABASE_URL is not set: this test needs the real PostgreSQL "
+                        "(scripts/stack start, then . $CF_RUN_DIR/env)\n");
+        return 1;
+    }
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
