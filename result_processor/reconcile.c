@@ -50,6 +50,8 @@ static int requeue(cf_redis *r, const rp_settings *s, const char *payload)
     const cJSON *it;
     int k = 0;
     cJSON_ArrayForEach(it, obj) {
+        if (cJSON_IsNull(it))
+            continue; /* e.g. no seed chosen yet: the field is optional */
         argv[argc++] = it->string;
         if (cJSON_IsString(it)) {
             argv[argc++] = it->valuestring;

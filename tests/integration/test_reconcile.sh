@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The reconciler: fights stuck in `queued` in PostgreSQL whose stream entry
+# was lost are re-queued from the web's outbox payload (and then run), or
+# marked failed with the reason when no payload was stored.
+. "$(dirname "$0")/lib.sh"
+it_setup_db
+it_setup_redis 9
+sql "INSERT INTO games (name, title, min_players, max_players, conclusion)
+     VALUES ('tanks', 'Tanks', 2, 2, 'victory_draw')" >/dev/null
+
+lost=$(new_uuid)
+nocode=$(new_uuid)
+players=$(players_json "$IT_BOTS/shooter.py" "$IT_BOTS/idle.py")
+# As cf-web leaves them: queued an hour ago, the entry never reached (or
+# vanished from) cf:fights. Only the first has its outbox payload.
+sql "INSERT INTO fights (id, game, status, seed, queued_at, attempts, settings)
+     VALUES ('$lost', 'tanks', 'queued', NULL, now() - interval '1 hour', 1, '{\"max_ticks\": 10}'),
+            ('$nocode', 'tanks', 'queued', 3, now() - interval '1 hour', 1, '{}')" >/dev/null
+psql "$DB_URL" -qAtX -v ON_ERROR_STOP=1 -v id="$lost" -v players="$players" >/dev/null <<'SQL'
+INSERT INTO outbox (fight_id, payload, sent_at)
+VALUES (:'id', jsonb_build_object('id', :'id', 'game', 'tanks', 'players', :'players',
+                                  'settings', '{"max_ticks": 10}', 'seed', NULL), now());
+SQL
+
+start_simulator sim1; sim=$LAST_PID
+start_processor rp1 CF_RESULT_PROCESSOR_RECONCILE_EVERY_MS=500 CF_RESULT_PROCESSOR_STUCK_AFTER_S=30; rp=$LAST_PID
+
+wait_for 60 "lost fight re-queued and finished" status_is "$lost" finished
+wait_for 10 "fight without code failed" status_is "$nocode" failed
+[ "$(sql "SELECT attempts FROM fights WHERE id = '$lost'")" = 2 ] || fail "attempts not counted"
+sql "SELECT explanation FROM fights WHERE id = '$nocode'" | grep -q "code is not stored" \
+    || fail "no reason for the failed fight"
+[ "$(sql "SELECT count(*) FROM fight_players WHERE fight_id = '$lost'")" = 2 ] || fail "players"
+grep -q "re-queued (attempt 2)" "$IT_DIR/rp-rp1.log" || fail "no re-queue logged"
+alive "$rp" || fail "result processor died"
+echo "ok: stuck fights re-queued or failed"
