@@ -384,14 +384,29 @@ const char *cf_redis_error(const cf_redis *r)
     return r != NULL ? r->err : "no connection";
 }
 
-/* Sends an already formatted command, reconnecting as needed. */
+/*
+ * Sends an already formatted command, reconnecting as needed. The first
+ * failure reconnects at once (the usual case: the server restarted or
+ * dropped an idle connection); if the command keeps failing on fresh
+ * connections, the retries back off too, so a command that makes the
+ * server hang up can never spin.
+ */
 static redisReply *send_formatted(cf_redis *r, const char *cmd, size_t len)
 {
     long long deadline = deadline_of(r);
+    int wait = BACKOFF_MIN_MS;
 
-    for (;;) {
+    for (int failures = 0;; failures++) {
         void *reply = NULL;
 
+        if (failures > 1) {
+            if (deadline != 0 && now_ms() + wait > deadline)
+                wait = (int)(deadline - now_ms() > 0 ? deadline - now_ms() : 0);
+            sleep_ms(wait);
+            wait = wait * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : wait * 2;
+            if (stopped(r) || (deadline != 0 && now_ms() >= deadline))
+                return NULL;
+        }
         if (r->ctx == NULL && reconnect(r, deadline) != 0)
             return NULL;
         if (redisAppendFormattedCommand(r->ctx, cmd, len) == REDIS_OK &&
