@@ -9,7 +9,9 @@ import { launch } from './browser.mjs';
 
 const STEP_TIMEOUT = 15000;
 
-export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs = 120000, log = console.log }) {
+// resetToken(username) returns the token of the last reset link cf-web logged
+// for that user (the operator's view), or null when the log is not ours.
+export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs = 120000, log = console.log, resetToken = null }) {
   mkdirSync(artifacts, { recursive: true });
   const suffix = Date.now().toString(36).slice(-5);
   const A = { name: `alice_${suffix}`, password: 'correct horse 1' };
@@ -310,6 +312,52 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
       await page.goto(`/fights?game=tanks&state=finished&user=${A.name}`);
       await page.locator(`a[href="${state.fightURL}"]`).waitFor();
     });
+
+    await step('account settings and password change (alice)', async () => {
+      const { page } = state.a;
+      await page.goto('/account');
+      await page.getByLabel('About you').fill('I write tanks.');
+      await page.getByRole('button', { name: 'Save settings' }).click();
+      await page.getByText('Settings saved.').waitFor();
+      await page.getByLabel('Current password').fill('wrong password');
+      await page.getByLabel('New password', { exact: true }).fill('new secret 42');
+      await page.getByLabel('Repeat new password').fill('new secret 42');
+      await page.getByRole('button', { name: 'Change password' }).click();
+      await page.locator('.form-error').filter({ hasText: /current password is wrong/i }).waitFor();
+      await page.getByLabel('Current password').fill(A.password);
+      await page.getByRole('button', { name: 'Change password' }).click();
+      await page.getByText('Password changed.').waitFor();
+      A.password = 'new secret 42';
+      await page.reload();
+      assert.equal(await page.getByLabel('About you').inputValue(), 'I write tanks.');
+    });
+
+    if (resetToken) {
+      await step('password reset with the operator\'s token (carol)', async () => {
+        const ctx = await browser.newContext({ baseURL });
+        ctx.setDefaultTimeout(STEP_TIMEOUT);
+        const page = await ctx.newPage();
+        page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
+        await page.goto('/login');
+        await page.getByRole('link', { name: 'Reset it' }).click();
+        await page.getByLabel('Username').fill(C.name);
+        await page.getByRole('button', { name: 'Request a reset' }).click();
+        await page.getByText(/operator of this site has your one-time reset link/).waitFor();
+        const token = await resetToken(C.name);
+        assert.ok(token, 'the reset link is in cf-web\'s log');
+        await page.goto(`/reset?token=${encodeURIComponent(token)}`);
+        await page.getByLabel('New password', { exact: true }).fill('carol resets 7');
+        await page.getByLabel('Repeat new password').fill('carol resets 7');
+        await page.getByRole('button', { name: 'Set new password' }).click();
+        await page.getByText('Your password is set.').waitFor();
+        await page.getByRole('link', { name: 'Log in with it' }).click();
+        await page.getByLabel('Username').fill(C.name);
+        await page.getByLabel('Password').fill('carol resets 7');
+        await page.getByRole('button', { name: 'Log in' }).click();
+        await page.waitForURL('**/dashboard');
+        await ctx.close();
+      });
+    }
 
     await step('log out, then log in with the keyboard only', async () => {
       const { page } = state.a;

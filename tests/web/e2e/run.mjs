@@ -8,7 +8,8 @@
 // Starts a private stack (stack.mjs) from CF_REDIS_URL / CF_DATABASE_URL,
 // drives chromium through the flow (flow.mjs), writes screenshots and service
 // logs under --artifacts, stops what it started, and prints "N passed, N failed".
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startStack } from './stack.mjs';
 import { runFlow } from './flow.mjs';
@@ -20,6 +21,16 @@ const { values: opt } = parseArgs({
     'finish-timeout': { type: 'string', default: '180' },
   },
 });
+
+// cf-web writes "password reset requested for user NAME: URL/reset?token=T" at warn level.
+async function lastResetToken(logFile, user) {
+  for (let i = 0; i < 50; i++) {
+    const lines = readFileSync(logFile, 'utf8').split('\n').filter((l) => l.includes(`user ${user}:`) && l.includes('/reset?token='));
+    if (lines.length) return /\/reset\?token=([^\s()]+)/.exec(lines[lines.length - 1])[1];
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return null;
+}
 
 async function main() {
   if (!opt.source || !opt.artifacts) throw new Error('--source and --artifacts are required');
@@ -40,6 +51,7 @@ async function main() {
     }
     const results = await runFlow({
       baseURL, artifacts: opt.artifacts, sourceDir: opt.source, finishTimeoutMs: Number(opt['finish-timeout']) * 1000,
+      resetToken: stack ? (user) => lastResetToken(join(opt.artifacts, 'cf-web.log'), user) : null,
     });
     const passed = results.filter((r) => r.ok).length;
     const failed = results.length - passed;
