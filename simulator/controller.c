@@ -82,6 +82,9 @@ typedef struct bot {
     uint64_t cpu_ns, peak_kb;
     struct rusage ru; /* unsafe mode: from wait4 */
     unsigned long stops;
+    int64_t spawn_us, first_reply_us;
+    unsigned long calls;
+    uint64_t call_us_total, call_us_min;
 } bot;
 
 typedef struct tid_entry {
@@ -116,6 +119,13 @@ static int64_t now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 /* ------------------------------------------------------------------ tids */
@@ -659,9 +669,11 @@ enum cf_call_status cf_arena_call(cf_arena *a, int player, const char *method, c
         return CF_CALL_RAISED;
     }
     free(json);
+    int64_t sent_us = now_us(); /* before the write: it may switch to the bot */
     flush_out(b);
 
     uint32_t wall = b->first_call_done ? b->limits.call_wall_ms : b->limits.first_call_wall_ms;
+    bool first = !b->first_call_done;
     b->first_call_done = true;
     int64_t deadline = now_ms() + wall;
     for (;;) {
@@ -674,6 +686,16 @@ enum cf_call_status cf_arena_call(cf_arena *a, int player, const char *method, c
             if (st == -2)
                 continue;
             if (st == CF_CALL_OK || st == CF_CALL_RAISED) {
+                int64_t t = now_us();
+                if (first) {
+                    b->first_reply_us = t - b->spawn_us;
+                } else {
+                    uint64_t rtt = (uint64_t)(t - sent_us);
+                    b->calls++;
+                    b->call_us_total += rtt;
+                    if (b->call_us_min == 0 || rtt < b->call_us_min)
+                        b->call_us_min = rtt;
+                }
                 b->consecutive_timeouts = 0;
                 if (check_cpu(a, b)) {
                     cJSON_Delete(*result);
@@ -778,6 +800,7 @@ static int spawn_bot(cf_arena *a, int slot, const cf_fight_player *p, const cJSO
     cf_sandbox *sb = a->sb;
     bot *b = &a->bots[slot];
     int req[2] = {-1, -1}, rep[2] = {-1, -1}, log[2] = {-1, -1};
+    b->spawn_us = now_us();
     if (pipe2(req, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0 || pipe2(log, O_CLOEXEC) < 0) {
         snprintf(err, errlen, "pipe: %s", strerror(errno));
         goto fail;
@@ -985,6 +1008,10 @@ bool ctl_arena_finish(cf_arena *a, ctl_bot_report *reports)
         r->peak_memory_kb = b->peak_kb;
         r->log = log_text(b);
         r->ptrace_stops = b->stops;
+        r->first_reply_us = (uint64_t)b->first_reply_us;
+        r->calls = b->calls;
+        r->call_us_total = b->call_us_total;
+        r->call_us_min = b->call_us_min;
         r->stragglers = sandbox_cgroup_destroy(b->cg);
         b->cg = NULL;
         if (b->req_fd >= 0)

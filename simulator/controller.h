@@ -35,6 +35,12 @@ typedef struct ctl_bot_report {
     char *log;                 /* owned: the capped tail of stdout+stderr */
     unsigned long ptrace_stops;
     int stragglers;            /* processes still alive at clean-up */
+    /* For the benchmark (CF_FIGHT_DEBUG): microseconds from the spawn
+     * request to the first reply (import and first call included), and the
+     * calls' round trips after the first. */
+    uint64_t first_reply_us;
+    unsigned long calls;
+    uint64_t call_us_total, call_us_min;
 } ctl_bot_report;
 
 struct cf_sandbox {

@@ -260,6 +260,11 @@ static cJSON *player_json(const cf_game *game, const cf_fight_msg *msg, const cf
         cJSON *dbg = cJSON_AddObjectToObject(p, "debug");
         cJSON_AddNumberToObject(dbg, "ptrace_stops", (double)rep->ptrace_stops);
         cJSON_AddNumberToObject(dbg, "stragglers", rep->stragglers);
+        cJSON_AddNumberToObject(dbg, "first_reply_us", (double)rep->first_reply_us);
+        cJSON_AddNumberToObject(dbg, "calls", (double)rep->calls);
+        cJSON_AddNumberToObject(dbg, "call_us_mean",
+                                rep->calls ? (double)(rep->call_us_total / rep->calls) : 0);
+        cJSON_AddNumberToObject(dbg, "call_us_min", (double)rep->call_us_min);
     }
     return p;
 }
