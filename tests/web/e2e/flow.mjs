@@ -272,6 +272,7 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
       await page.locator('table.players').getByText('House bot').waitFor();
       await page.locator('details summary').filter({ hasText: B.name }).waitFor();
       await page.setViewportSize({ width: 375, height: 812 });
+      await page.waitForFunction(() => !document.querySelector('.toast'), null, { timeout: 8000 });
       await page.screenshot({ path: join(artifacts, 'play-now-375.png'), fullPage: true });
     });
 

@@ -8,7 +8,7 @@
 // Starts a private stack (stack.mjs) from CF_REDIS_URL / CF_DATABASE_URL,
 // drives chromium through the flow (flow.mjs), writes screenshots and service
 // logs under --artifacts, stops what it started, and prints "N passed, N failed".
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startStack } from './stack.mjs';
@@ -35,6 +35,10 @@ async function lastResetToken(logFile, user) {
 async function main() {
   if (!opt.source || !opt.artifacts) throw new Error('--source and --artifacts are required');
   mkdirSync(opt.artifacts, { recursive: true });
+  // Each run's screenshots and logs replace the previous run's (only our own kinds of files).
+  for (const f of readdirSync(opt.artifacts)) {
+    if (/\.(png|log)$|^results\.json$/.test(f)) rmSync(join(opt.artifacts, f), { force: true });
+  }
   let stack = null;
   let baseURL = opt.url;
   const stopOnSignal = async () => { if (stack) await stack.stop(); process.exit(130); };

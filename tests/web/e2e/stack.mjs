@@ -49,7 +49,11 @@ function pickRedisDb(url) {
   for (const db of order) {
     const candidate = withRedisDb(url, db);
     const size = execFileSync('redis-cli', ['-u', candidate, 'DBSIZE'], { encoding: 'utf8' }).trim();
-    if (size === '0') return candidate;
+    if (size !== '0') continue;
+    // Claim it at once: a suite looking for an empty database now sees a key,
+    // and of two claims racing for the same number only one SET NX wins.
+    const claim = execFileSync('redis-cli', ['-u', candidate, 'SET', 'cf:test:owner', `web-e2e-${process.pid}`, 'NX'], { encoding: 'utf8' }).trim();
+    if (claim === 'OK') return candidate;
   }
   throw new Error('no empty Redis database number (1-15) left');
 }

@@ -172,7 +172,7 @@ export async function page(ctx) {
   function renderInvites() {
     const me = fight.me || {};
     const invs = fight.invitations || [];
-    if (!me.is_host && invs.length === 0) { replace(invitesBox); return; }
+    if (invs.length === 0 && !(me.is_host && fight.state === 'open')) { replace(invitesBox); return; }
     const rows = invs.map((i) => {
       const cells = [h('span', { class: 'title' }, i.username), ' ', h('span', { class: `chip chip-${i.state === 'accepted' ? 'ok' : i.state === 'pending' ? 'wait' : 'bad'}` }, i.state),
         i.bot ? h('span', { class: 'muted small' }, ` with ${i.bot}`) : null];
