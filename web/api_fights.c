@@ -23,6 +23,9 @@
 #include "web.h"
 
 #define PLAYER_NAME_MAX 64
+/* How long anonymous readers may see a cached answer. */
+#define FIGHT_CACHE_MS 10000
+#define LIST_CACHE_MS 1000
 
 static const struct {
     const char *db, *api;
@@ -311,15 +314,30 @@ void fights_answer(web_req *r, const char *fight_id, int status)
     else
         cJSON_AddNullToObject(me, "invitation_id");
     PQclear(res);
+    /* A finished fight looks the same to every anonymous reader. */
+    if (!r->authed && status == 200 &&
+        (strcmp(state, "finished") == 0 || strcmp(state, "failed") == 0 ||
+         strcmp(state, "cancelled") == 0)) {
+        char key[64];
+
+        snprintf(key, sizeof key, "fight:%s", fight_id);
+        http_json_cached(r, status, o, key, FIGHT_CACHE_MS);
+        return;
+    }
     http_json(r, status, o);
 }
 
 void fights_get(web_req *r)
 {
+    char key[64];
+
     if (!http_valid_id(r->params[0])) {
         http_error(r, 404, "no such fight");
         return;
     }
+    snprintf(key, sizeof key, "fight:%s", r->params[0]);
+    if (!r->authed && http_from_cache(r, key))
+        return;
     fights_answer(r, r->params[0], 200);
 }
 
@@ -1080,6 +1098,7 @@ void fights_list(web_req *r)
     int page, per_page;
     long long total = 0;
     cJSON *arr, *o;
+    char key[300] = "";
 
     if (game != NULL && cf_game_find(game) == NULL) {
         http_error(r, 400, "no such game '%.32s'", game);
@@ -1105,6 +1124,11 @@ void fights_list(web_req *r)
     if (!int_query(r, "page", 1, 1, 100000, &page) ||
         !int_query(r, "per_page", 20, 1, 100, &per_page))
         return;
+    if (mine == NULL && !r->authed) {
+        snprintf(key, sizeof key, "list:%s", evhttp_request_get_uri(r->req));
+        if (http_from_cache(r, key))
+            return;
+    }
     arr = fights_page(r, game, db_state, user, mine != NULL, page, per_page, &total);
     if (arr == NULL) {
         http_db_error(r);
@@ -1115,7 +1139,10 @@ void fights_list(web_req *r)
     cJSON_AddNumberToObject(o, "page", page);
     cJSON_AddNumberToObject(o, "per_page", per_page);
     cJSON_AddNumberToObject(o, "total", (double)total);
-    http_json(r, 200, o);
+    if (key[0] != '\0')
+        http_json_cached(r, 200, o, key, LIST_CACHE_MS);
+    else
+        http_json(r, 200, o);
 }
 
 void fights_dashboard(web_req *r)

@@ -138,6 +138,32 @@ void http_json(web_req *r, int status, cJSON *body)
     free(text);
 }
 
+void http_json_cached(web_req *r, int status, cJSON *body, const char *key, int ttl_ms)
+{
+    char *text = body != NULL ? cJSON_PrintUnformatted(body) : NULL;
+
+    cJSON_Delete(body);
+    if (text == NULL) {
+        http_error(r, 500, "out of memory");
+        return;
+    }
+    cache_put(key, text, strlen(text), ttl_ms);
+    http_send(r, status, "application/json", text, strlen(text), NULL);
+    free(text);
+}
+
+bool http_from_cache(web_req *r, const char *key)
+{
+    size_t len = 0;
+    char *text = cache_get(key, &len);
+
+    if (text == NULL)
+        return false;
+    http_send(r, 200, "application/json", text, len, NULL);
+    free(text);
+    return true;
+}
+
 void http_error(web_req *r, int status, const char *fmt, ...)
 {
     char msg[512];

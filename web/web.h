@@ -209,6 +209,14 @@ int live_progress(const char *fight_id, bool *simulating);
 void live_start_reader(void);
 int live_client_count(void);
 
+/* ---- cache.c: short-lived answers for anonymous readers ---- */
+char *cache_get(const char *key, size_t *len); /* a copy, caller frees; NULL: miss */
+void cache_put(const char *key, const char *data, size_t len, int ttl_ms);
+/* Sends a JSON answer and keeps it under key for ttl_ms. */
+void http_json_cached(web_req *r, int status, cJSON *body, const char *key, int ttl_ms);
+/* Answers from the cache when key is there; true when answered. */
+bool http_from_cache(web_req *r, const char *key);
+
 /* ---- metrics.c ---- */
 void metrics_observe(const char *method, const char *route, int status, double seconds);
 void metrics_serve(web_req *r);
