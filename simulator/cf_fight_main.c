@@ -242,8 +242,11 @@ int main(int argc, char **argv)
         }
         if (replay) {
             char *data = cJSON_PrintUnformatted(cJSON_GetObjectItem(report, "data"));
-            FILE *f = fopen(replay, "w");
-            if (!data || !f || fprintf(f, "%s\n", data) < 0 || fclose(f) != 0) {
+            FILE *f = data ? fopen(replay, "w") : NULL;
+            bool ok = f && fprintf(f, "%s\n", data) >= 0;
+            if (f && fclose(f) != 0)
+                ok = false;
+            if (!ok) {
                 fprintf(stderr, "cf-fight: cannot write %s: %s\n", replay, strerror(errno));
                 rc = 1;
             }
