@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# bench/pipeline/bench_pipeline.sh — end-to-end throughput and latency of the
+# pipeline (never run by ctest): N Tanks fights between two trivial bots
+# (games/tanks/templates/empty.py) pushed to cf:fights, measured until all
+# are committed in PostgreSQL. Prints fights/s and the p50/p99 latency from
+# XADD (the entry id's time) to commit (fights.finished_at), with one and
+# with two simulator processes, and checks zero lost, zero duplicated.
+#
+#   CF_REDIS_URL=… CF_DATABASE_URL=… bench/pipeline/bench_pipeline.sh BUILD_DIR \
+#       [--fights 1000] [--simulators "1 2"] [--concurrency 1] [--rate R]
+#
+# --rate R pushes R fights per second instead of one burst (e.g. half the
+# burst throughput, for the latency target). Runs as root (the sandbox).
+# Uses a scratch database (dropped at the end) and Redis logical database 8.
+set -euo pipefail
+BUILD=${1:?usage: bench_pipeline.sh BUILD_DIR [--fights N] [--simulators "1 2"] [--concurrency C] [--rate R]}
+shift
+FIGHTS=1000 SIMS="1 2" CONC=1 RATE=0
+while [ $# -gt 0 ]; do
+    case $1 in
+        --fights) FIGHTS=$2; shift 2 ;;
+        --simulators) SIMS=$2; shift 2 ;;
+        --concurrency) CONC=$2; shift 2 ;;
+        --rate) RATE=$2; shift 2 ;;
+        *) echo "unknown option $1" >&2; exit 2 ;;
+    esac
+done
+: "${CF_REDIS_URL:?}" "${CF_DATABASE_URL:?}"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+SIM=$BUILD/simulator/cf-simulator RP=$BUILD/result_processor/cf-result-processor
+MIGRATE=$BUILD/db/cf-migrate
+for b in "$SIM" "$RP" "$MIGRATE"; do [ -x "$b" ] || { echo "missing $b" >&2; exit 1; }; done
+
+TMP=$(mktemp -d /tmp/cf-bench-pipeline.XXXXXX)
+DB=cf_bench_pipeline_$$
+base=${CF_DATABASE_URL%%\?*}
+DB_URL=${base%/*}/$DB
+[[ $CF_REDIS_URL =~ ^(redis://[^/]+) ]] || { echo "CF_REDIS_URL must be redis://host:port" >&2; exit 1; }
+REDIS_URL=${BASH_REMATCH[1]}/8
+PIDS=()
+cleanup() {
+    for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+    psql "$CF_DATABASE_URL" -qAtc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+rcli() { redis-cli -u "$REDIS_URL" --no-auth-warning "$@"; }
+sql() { psql "$DB_URL" -qAtX -c "$1"; }
+
+psql "$CF_DATABASE_URL" -qAtc "CREATE DATABASE $DB" >/dev/null
+"$MIGRATE" --database-url "$DB_URL" >/dev/null 2>&1
+
+# The burst as one RESP stream for redis-cli --pipe (a real burst).
+python3 - "$FIGHTS" "$ROOT/games/tanks/templates/empty.py" "$TMP/ids" >"$TMP/burst.resp" <<'PY'
+import json, sys, uuid
+n, bot, idsfile = int(sys.argv[1]), open(sys.argv[2]).read(), sys.argv[3]
+players = json.dumps([{"name": "a.py", "code": bot}, {"name": "b.py", "code": bot}])
+out = sys.stdout.buffer
+with open(idsfile, "w") as ids:
+    for i in range(n):
+        fid = str(uuid.uuid4())
+        ids.write(fid + "\n")
+        args = ["XADD", "cf:fights", "*", "id", fid, "game", "tanks", "players", players,
+                "seed", str(i)]
+        out.write(b"*%d\r\n" % len(args))
+        for a in args:
+            b = a.encode()
+            out.write(b"$%d\r\n%s\r\n" % (len(b), b))
+PY
+
+run_one() {
+    local nsim=$1
+    rcli FLUSHDB >/dev/null
+    sql "SET client_min_messages = warning; TRUNCATE fights CASCADE" >/dev/null
+    PIDS=()
+    env CF_REDIS_URL="$REDIS_URL" CF_DATABASE_URL="$DB_URL" CF_CONFIG= CF_LOG_LEVEL=warn \
+        CF_RESULT_PROCESSOR_USER=nobody CF_RESULT_PROCESSOR_RECONCILE_EVERY_MS=0 \
+        "$RP" 2>>"$TMP/rp.log" &
+    PIDS+=($!)
+    for i in $(seq "$nsim"); do
+        env CF_REDIS_URL="$REDIS_URL" CF_CONFIG= CF_LOG_LEVEL=warn \
+            CF_SIMULATOR_CONCURRENCY="$CONC" CF_SIMULATOR_TRIM_EVERY_MS=0 \
+            "$SIM" 2>>"$TMP/sim$i.log" &
+        PIDS+=($!)
+    done
+    sleep 2 # workers start their sandboxes
+    local t0=$SECONDS
+    if [ "$RATE" = 0 ]; then
+        rcli --pipe <"$TMP/burst.resp" >/dev/null
+    else
+        # One redis-cli --pipe per fight, on schedule (the same commands).
+        python3 - "$RATE" "$TMP/burst.resp" "$REDIS_URL" <<'PY'
+import subprocess, sys, time
+rate, data, url = float(sys.argv[1]), open(sys.argv[2], "rb").read(), sys.argv[3]
+cmds = [b"*10\r\n" + c for c in data.split(b"*10\r\n")[1:]]
+start = time.monotonic()
+for i, c in enumerate(cmds):
+    due = start + i / rate
+    now = time.monotonic()
+    if due > now:
+        time.sleep(due - now)
+    subprocess.run(["redis-cli", "-u", url, "--no-auth-warning", "--pipe"],
+                   input=c, stdout=subprocess.DEVNULL, check=True)
+PY
+    fi
+    while [ "$(sql "SELECT count(*) FROM fights WHERE status IN ('finished','failed','cancelled')")" -lt "$FIGHTS" ]; do
+        [ $((SECONDS - t0)) -lt 1800 ] || { echo "timeout: $(sql "SELECT count(*) FROM fights") stored" >&2; break; }
+        sleep 0.5
+    done
+    # entry id (ms) -> fight id, from the stream itself
+    rcli --raw XRANGE cf:fights - + >"$TMP/stream.txt"
+    sql "SELECT id, extract(epoch FROM finished_at) * 1000, status FROM fights" >"$TMP/db.txt"
+    local stats
+    stats=$(python3 - "$TMP/stream.txt" "$TMP/db.txt" "$TMP/ids" "$FIGHTS" <<'PY'
+import sys, re
+lines = open(sys.argv[1]).read().split("\n")
+xadd = {}
+i = 0
+while i < len(lines):
+    m = re.fullmatch(r"(\d+)-\d+", lines[i])
+    if m and i + 2 < len(lines) and lines[i + 1] == "id":
+        xadd[lines[i + 2]] = int(m.group(1))
+        i += 3
+    else:
+        i += 1
+db = {}
+statuses = {}
+for l in open(sys.argv[2]):
+    fid, t, st = l.rstrip("\n").split("|")
+    db[fid] = float(t)
+    statuses[st] = statuses.get(st, 0) + 1
+want = [l.strip() for l in open(sys.argv[3]) if l.strip()]
+lost = [f for f in want if f not in db]
+lat = sorted(db[f] - xadd[f] for f in want if f in db and f in xadd)
+first = min(xadd.values()) if xadd else 0
+last = max(db.values()) if db else 0
+span = (last - first) / 1000.0
+pct = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))] if lat else float("nan")
+print(f"{len(db)} stored ({statuses}), lost {len(lost)}, "
+      f"{len(want) / span if span > 0 else 0:.1f} fights/s over {span:.1f} s, "
+      f"latency p50 {pct(0.50):.0f} ms p99 {pct(0.99):.0f} ms")
+PY
+)
+    local dup_players dup_reports
+    dup_players=$(sql "SELECT count(*) FROM (SELECT fight_id FROM fight_players GROUP BY fight_id HAVING count(*) <> 2) x")
+    dup_reports=$(sql "SELECT count(*) FROM fight_reports")
+    echo "simulators=$nsim concurrency=$CONC rate=${RATE/#0/burst}: $stats; reports $dup_reports, fights with a wrong player count $dup_players"
+    for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+    PIDS=()
+}
+
+echo "pipeline benchmark: $FIGHTS Tanks fights (empty.py vs empty.py), $(nproc) cores"
+for n in $SIMS; do run_one "$n"; done
