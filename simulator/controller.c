@@ -39,6 +39,7 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/user.h>
+#include <linux/audit.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -62,6 +63,7 @@ typedef struct bot {
     bool has_verdict;
     char detail[256];
     long seccomp_nr; /* syscall seen at a SIGSYS exit stop, or -1 */
+    bool seccomp_compat; /* ... made through the 32-bit ABI (int 0x80) */
 
     /* requests not yet written */
     char *out;
@@ -414,7 +416,13 @@ static void bot_exited(cf_arena *a, bot *b, int status)
         int sig = WTERMSIG(status);
         char name[64];
         if (sig == SIGSYS) {
-            if (b->seccomp_nr >= 0) {
+            if (b->seccomp_compat) {
+                set_verdict(b, V_ILLEGAL, "forbidden 32-bit system call %ld (int 0x80)",
+                            b->seccomp_nr);
+            } else if (b->seccomp_nr >= 0x40000000) {
+                set_verdict(b, V_ILLEGAL, "forbidden x32 system call %ld",
+                            b->seccomp_nr & 0x3fffffff);
+            } else if (b->seccomp_nr >= 0) {
                 sandbox_seccomp_name(b->seccomp_nr, name, sizeof name);
                 set_verdict(b, V_ILLEGAL, "forbidden system call %s (%ld)", name, b->seccomp_nr);
             } else {
@@ -471,7 +479,14 @@ static void handle_stop(cf_arena *a, pid_t tid, int status)
     case PTRACE_EVENT_EXIT:
         if (b && ptrace(PTRACE_GETEVENTMSG, tid, NULL, &msg) == 0 && WIFSIGNALED((int)msg) &&
             WTERMSIG((int)msg) == SIGSYS && ptrace(PTRACE_GETREGS, tid, NULL, &regs) == 0)
+        {
             b->seccomp_nr = (long)regs.orig_rax;
+            /* The ABI of the call, from the kernel (registers, not memory). */
+            struct __ptrace_syscall_info info;
+            if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, (void *)sizeof info, &info) > 0 &&
+                info.arch != AUDIT_ARCH_X86_64)
+                b->seccomp_compat = true;
+        }
         break;
     case PTRACE_EVENT_STOP:
         break; /* new tracee or group-stop: keep it running */

@@ -194,6 +194,12 @@ class Verdicts(RootRequired):
     def test_illegal_unlisted(self):
         self.verdict("v_illegal_unlisted.py", "illegal", "forbidden system call")
 
+    def test_illegal_x32_abi(self):
+        self.verdict("v_illegal_x32.py", "illegal", "x32 system call 39")
+
+    def test_illegal_i386_abi(self):
+        self.verdict("v_illegal_int80.py", "illegal", "32-bit system call 20 (int 0x80)")
+
     def test_killed(self):
         self.verdict("v_killed.py", "killed", "SIGSEGV")
 
