@@ -287,6 +287,8 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
       await page.getByLabel('Or paste the code').fill(slow);
       await page.getByRole('button', { name: 'Upload bot' }).click();
       await page.waitForURL(/\/bots\/\d+$/);
+      // The do-nothing house bot never ends the fight early.
+      await page.getByLabel('House bot').selectOption('empty.py');
       await page.getByRole('button', { name: 'Play now vs house bot' }).click();
       await page.waitForURL(/\/fights\/[0-9a-f-]{36}$/);
       await page.locator('.status-line').filter({ hasText: /Simulating: tick \d+/ }).waitFor({ timeout: 30000 });

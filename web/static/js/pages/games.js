@@ -123,24 +123,41 @@ export function playNowCard(ctx, g, myBots) {
         link(`/signup?next=${encodeURIComponent(`/game/${g.name}`)}`, 'sign up'), ' to fight the house bot.'));
   }
   const sel = myBots.length ? botSelect(myBots, { id: 'playnow-bot', label: 'Your bot' }) : null;
+  // The house bots are the game's starter templates; a do-nothing one makes a dull opponent.
+  const templates = g.templates || [];
+  const preferred = templates.find((t) => !/empty|idle|noop/i.test(t.name)) || templates[0];
+  const opponent = templates.length > 1
+    ? h('select', { id: 'playnow-opponent', name: 'template' }, templates.map((t) => h('option', { value: t.name, selected: t === preferred }, t.name)))
+    : null;
   const btn = h('button', { type: 'button', class: 'btn' }, myBots.length ? 'Play now vs house bot' : 'Play now with the starter bot');
   btn.addEventListener('click', () => busy(btn, async () => {
     err.textContent = '';
     try {
       let botId = sel && sel.select ? Number(sel.select.value) : null;
       if (!botId) {
-        const t = (g.templates || [])[0];
-        if (!t) throw new Error('This game has no starter template to play with.');
-        const code = await api.text(t.url);
-        const bot = await api.post('/api/bots', { name: `Starter ${g.title || g.name}`.slice(0, 64).replace(/[^A-Za-z0-9 _.-]/g, ''), game: g.name, code });
+        if (!preferred) throw new Error('This game has no starter template to play with.');
+        const code = await api.text(preferred.url);
+        const base = `Starter ${g.title || g.name}`.replace(/[^A-Za-z0-9 _.-]/g, '').slice(0, 56);
+        let bot = null;
+        for (let i = 0; !bot; i++) {
+          try {
+            bot = await api.post('/api/bots', { name: i ? `${base} ${i + 1}` : base, game: g.name, code });
+          } catch (ex) {
+            if (ex.status !== 409 || i >= 5) throw ex; // name taken: try the next number
+          }
+        }
         botId = bot.id;
       }
-      const f = await api.post('/api/fights/play-now', { bot_id: botId });
+      const body = { bot_id: botId };
+      if (opponent) body.template = opponent.value;
+      const f = await api.post('/api/fights/play-now', body);
       toast('Fight queued.');
       ctx.navigate(`/fights/${f.id}`);
     } catch (ex) { err.textContent = ex.message; }
   }));
   return h('div', { class: 'card' }, h('h2', null, 'Play now'),
     h('p', { class: 'muted' }, 'A private fight against the house bot, simulated right away.'),
-    err, sel ? sel.node : null, btn);
+    err, sel ? sel.node : null,
+    opponent ? h('div', { class: 'field' }, h('label', { for: 'playnow-opponent' }, 'House bot'), opponent) : null,
+    btn);
 }
