@@ -788,7 +788,7 @@ void fights_play_now(web_req *r)
     free(settings);
     log_info("user %s plays now: fight %s (%s vs %d house bots)", r->username, fight_id,
              g->name, house);
-    outbox_relay(r->t->pg, r->t->redis);
+    outbox_wake();
     fights_answer(r, fight_id, 201);
     return;
 fail:
@@ -870,7 +870,7 @@ void fights_start(web_req *r)
         http_db_error(r);
         return;
     }
-    outbox_relay(r->t->pg, r->t->redis);
+    outbox_wake();
     fights_answer(r, r->params[0], 200);
 }
 

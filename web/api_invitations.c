@@ -165,7 +165,7 @@ static void finish(web_req *r, const char *fight_id, const char *sql, int nparam
         return;
     }
     if (rc == 1)
-        outbox_relay(r->t->pg, r->t->redis);
+        outbox_wake();
     invitations_answer(r, r->params[0], 200);
 }
 

@@ -107,12 +107,12 @@ static const redisReply *field(const redisReply *fields, const char *name)
 static void *reader_main(void *arg)
 {
     char err[256], last[64] = "$";
-    cf_redis *redis = cf_redis_connect(web_cfg.redis_url, 0, err, sizeof err);
+    cf_redis *redis;
 
     (void)arg;
-    if (redis == NULL) {
-        log_error("progress reader: %s", err);
-        return NULL;
+    while ((redis = cf_redis_connect(web_cfg.redis_url, 0, err, sizeof err)) == NULL) {
+        log_warn("progress reader: %s", err);
+        sleep(1);
     }
     for (;;) {
         redisReply *rep = cf_redis_command(redis, "XREAD COUNT 100 BLOCK 1000 STREAMS %s %s",

@@ -193,7 +193,7 @@ int main(int argc, char **argv)
             log_error("database: %s", err);
             return 1;
         }
-        t->redis = cf_redis_connect(web_cfg.redis_url, 2000, err, sizeof err);
+        t->redis = cf_redis_connect(web_cfg.redis_url, 300, err, sizeof err);
         if (t->redis == NULL) {
             log_error("redis: %s", err);
             return 1;
@@ -209,9 +209,8 @@ int main(int argc, char **argv)
             return 1;
         http_start_thread(t, fd);
         live_init_thread(t);
-        if (i == 0)
-            outbox_start(t);
     }
+    outbox_start();
     live_start_reader();
     for (int i = 0; i < web_cfg.threads; i++)
         if (pthread_create(&tids[i], NULL, thread_main, &threads[i]) != 0) {

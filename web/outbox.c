@@ -11,7 +11,9 @@
  * stamp sends an entry twice, which the pipeline tolerates (results are
  * committed exactly once by the result processor).
  */
+#include <pthread.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,21 +138,59 @@ int outbox_relay(cf_pg *pg, cf_redis *redis)
     return sent;
 }
 
-static void relay_tick(evutil_socket_t fd, short what, void *arg)
-{
-    web_thread *t = arg;
+static pthread_mutex_t wake_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake_cond = PTHREAD_COND_INITIALIZER;
+static bool woken;
 
-    (void)fd;
-    (void)what;
-    if (outbox_relay(t->pg, t->redis) < 0)
-        log_warn("outbox relay: %s", cf_pg_error(t->pg));
+void outbox_wake(void)
+{
+    pthread_mutex_lock(&wake_lock);
+    woken = true;
+    pthread_cond_signal(&wake_cond);
+    pthread_mutex_unlock(&wake_lock);
 }
 
-void outbox_start(web_thread *t)
+/* The relay has its own thread and connections: while Redis is away its
+ * commands wait out their deadline here, never in a request handler. */
+static void *relay_main(void *arg)
 {
-    struct timeval tv = {.tv_sec = 0, .tv_usec = RELAY_PERIOD_MS * 1000};
-    struct event *ev = event_new(t->base, -1, EV_PERSIST, relay_tick, t);
+    char err[256];
+    cf_pg *pg = NULL;
+    cf_redis *redis = NULL;
 
-    if (ev == NULL || event_add(ev, &tv) != 0)
-        log_error("outbox relay timer could not start");
+    (void)arg;
+    for (;;) {
+        struct timespec until;
+
+        if (pg == NULL && (pg = cf_pg_connect(web_cfg.database_url, err, sizeof err)) == NULL)
+            log_warn("outbox relay: database: %s", err);
+        if (redis == NULL &&
+            (redis = cf_redis_connect(web_cfg.redis_url, 1000, err, sizeof err)) == NULL)
+            log_warn("outbox relay: redis: %s", err);
+        if (pg != NULL && redis != NULL && outbox_relay(pg, redis) < 0)
+            log_warn("outbox relay: %s", cf_pg_error(pg));
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += RELAY_PERIOD_MS * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_mutex_lock(&wake_lock);
+        while (!woken && pthread_cond_timedwait(&wake_cond, &wake_lock, &until) == 0)
+            ;
+        woken = false;
+        pthread_mutex_unlock(&wake_lock);
+    }
+    return NULL;
+}
+
+void outbox_start(void)
+{
+    pthread_t tid;
+
+    if (pthread_create(&tid, NULL, relay_main, NULL) != 0) {
+        log_error("outbox relay thread could not start");
+        exit(1);
+    }
+    pthread_detach(tid);
 }

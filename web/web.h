@@ -198,7 +198,10 @@ int outbox_enqueue(cf_pg *pg, const char *fight_id);
 int outbox_drop(cf_pg *pg, const char *fight_id);
 /* Sends pending rows to Redis; returns rows sent or -1. */
 int outbox_relay(cf_pg *pg, cf_redis *redis);
-void outbox_start(web_thread *t);
+/* Starts the relay thread (own connections); outbox_wake() asks it to run
+ * now rather than at its next half-second tick. */
+void outbox_start(void);
+void outbox_wake(void);
 
 /* ---- live.c ---- */
 void live_init_thread(web_thread *t);

@@ -646,3 +646,39 @@ test('static files, SPA fallback, viewers, no traversal', async () => {
   assert.equal((await c.get('/games/tanks/tanks.c')).status, 404);
   assertError(await c.post('/index.html', {}), 405);
 });
+
+test('outbox: a fight started while Redis is down reaches cf:fights when it is back', async () => {
+  const { spawn } = await import('node:child_process');
+  const { createServer } = await import('node:net');
+  const port = await new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+  });
+  const url = `redis://127.0.0.1:${port}`;
+  const startRedis = async () => {
+    const p = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    await waitFor(() => { try { return redis(url, 'PING') === 'PONG'; } catch { return false; } }, 'redis-server');
+    return p;
+  };
+  let rs = await startRedis();
+  const own = await startWeb({ ...bins, env: { CF_REDIS_URL: url } });
+  try {
+    const a = new Client(own.baseURL);
+    assert.equal((await a.post('/api/signup', { username: `hiccup_${uniq()}`, password: 'password-123' })).status, 201);
+    const b = (await a.post('/api/bots', { name: 'H', game: 'tanks', code: BOT })).body;
+    rs.kill('SIGKILL');
+    await new Promise((r) => rs.once('exit', r));
+    const f = await a.post('/api/fights/play-now', { bot_id: b.id });
+    assert.equal(f.status, 201, f.text); // recorded although Redis is away
+    assert.equal(f.body.state, 'queued');
+    await sleep(1500);
+    assert.equal(psql(own.databaseUrl, `SELECT count(*) FROM outbox WHERE fight_id = '${f.body.id}' AND sent_at IS NULL`), '1');
+    assert.match((await a.get('/metrics')).text, /cf_web_outbox_pending 1/);
+    rs = await startRedis();
+    await waitFor(() => redisRaw(url, 'XRANGE', 'cf:fights', '-', '+').includes(f.body.id), 'the fight on cf:fights after Redis came back', 15000);
+    assert.equal(psql(own.databaseUrl, `SELECT count(*) FROM outbox WHERE fight_id = '${f.body.id}' AND sent_at IS NOT NULL`), '1');
+  } finally {
+    await own.stop();
+    rs.kill('SIGKILL');
+  }
+});

@@ -156,7 +156,7 @@ export async function page(ctx) {
         h('div', { class: 'table-wrap' }, h('table', { class: 'list stack-sm players' },
           h('thead', null, h('tr', null, ['Player', 'Bot', ...(finished ? ['Result', 'Verdict', 'Resources'] : [])].map((t) => h('th', { scope: 'col' }, t)))),
           h('tbody', null, rows))),
-      fight.settings && Object.keys(fight.settings).length ? h('p', { class: 'muted small' }, 'Settings: ',
+      fight.settings && Object.keys(fight.settings).length ? h('p', { class: 'muted small fight-settings' }, 'Settings: ',
         Object.entries(fight.settings).map(([k, v], i) => [i ? ', ' : '', h('code', null, k), ` = ${v}`])) : null,
       fight.seed != null ? h('p', { class: 'muted small' }, `Seed ${fight.seed}`) : null);
   }
