@@ -217,17 +217,23 @@ static int alive_count(const arena_state *a)
 static int step(cf_arena *arena, arena_state *a, int tick, cf_outcome *out)
 {
     char dir[MAX_CYCLES];
-    bool dies[MAX_CYCLES] = {false};
+    bool dies[MAX_CYCLES] = {false}, failed_first[MAX_CYCLES] = {false};
     int nx[MAX_CYCLES], ny[MAX_CYCLES];
 
     for (int i = 0; i < a->n; i++) {
         if (!a->c[i].alive)
             continue;
         if (!ask(arena, a, i, tick, &dir[i])) {
+            /* the first call imports the bot and builds Main(): gone then,
+             * it failed before the first tick and ranks below every crash */
             char text[96];
-            snprintf(text, sizeof text, "player %d %s at tick %d", i + 1, cf_arena_death(arena, i), tick);
+            if (tick == 0)
+                snprintf(text, sizeof text, "player %d %s before the first tick", i + 1, cf_arena_death(arena, i));
+            else
+                snprintf(text, sizeof text, "player %d %s at tick %d", i + 1, cf_arena_death(arena, i), tick);
             note(out, text);
             dies[i] = true;
+            failed_first[i] = tick == 0;
         }
     }
     for (int i = 0; i < a->n; i++) {
@@ -252,7 +258,7 @@ static int step(cf_arena *arena, arena_state *a, int tick, cf_outcome *out)
             continue;
         if (dies[i]) {
             a->c[i].alive = false;
-            a->c[i].eliminated_at = tick;
+            a->c[i].eliminated_at = failed_first[i] ? -1 : tick;
             continue;
         }
         a->c[i].x = nx[i];

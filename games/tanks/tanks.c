@@ -388,6 +388,14 @@ static int run(cf_arena *arena, fight *f, int max_ticks, cf_outcome *out)
         decision d[PLAYERS];
         for (int p = 0; p < PLAYERS; p++)
             gone[p] = !ask(arena, f, p, tick, &d[p]);
+        if ((gone[0] || gone[1]) && tick == 0) {
+            /* The first call imports the bot and builds Main() (the
+             * controller starts bots lazily): a bot gone then failed before
+             * the first tick, and the replay holds only the set-up frame. */
+            explain_elimination(arena, out, gone, "before the first tick");
+            out->ticks = 0;
+            return summarize(out, gone[0], gone[1]);
+        }
         if (gone[0] || gone[1]) {
             /* Eliminated mid-fight: health 0 and a closing frame. Unlike the
              * original, the closing frame has its flags reset like every

@@ -269,6 +269,18 @@ static void test_bot_death_and_start_failure(void **state)
     assert_int_equal(r.out.ticks, 3);
     end_fight(&r);
 
+    /* gone in its first call (the one that imports the bot): eliminated
+     * before the first tick, ranked last */
+    const char *const first[] = {"!dead", NULL};
+    sa_player q[3] = {{.script = first}, {.script = straight}, {.script = straight}};
+    run_fight(&r, 3, q, "{\"size\":8,\"max_ticks\":3}", 2);
+    assert_string_equal(r.out.explanation, "player 1 crashed before the first tick; tick limit reached");
+    expect_summary(&r, "[3,1,1]");
+    const cJSON *p1 = cJSON_GetArrayItem(cJSON_GetArrayItem(frames(&r), 1), 0);
+    assert_false(cJSON_IsTrue(cJSON_GetArrayItem(p1, 3)));
+    assert_int_equal(cJSON_GetArrayItem(p1, 4)->valueint, 0);
+    end_fight(&r);
+
     sa_player all[2] = {{.script = straight, .dead_at_start = true}, {.script = straight, .dead_at_start = true}};
     run_fight(&r, 2, all, NULL, 1);
     expect_summary(&r, "[1,1]");

@@ -531,13 +531,45 @@ static void test_elimination_mid_fight(void **state)
     assert_string_equal(r.out.explanation, "player 1 broke the protocol at tick 1");
     end_fight(&r);
 
-    const char *const d[] = {"!dead", NULL};
+    const char *const d[] = {"null", "!dead", NULL};
     sa_player both[2] = {{.script = d}, {.script = d}};
     run_fight(&r, both, NULL, 1);
-    assert_int_equal(nframes(&r), 2);
+    assert_int_equal(nframes(&r), 3);
     expect_summary(&r, "\"D\"");
-    expect_frame(&r, 1, 0, "[0,0,0,\"R\",false,null]");
-    expect_frame(&r, 1, 1, "[9,9,0,\"L\",false,null]");
+    expect_frame(&r, 2, 0, "[0,0,0,\"R\",false,null]");
+    expect_frame(&r, 2, 1, "[9,9,0,\"L\",false,null]");
+    assert_string_equal(r.out.explanation, "player 1 crashed at tick 1; player 2 crashed at tick 1");
+    end_fight(&r);
+}
+
+/* The controller imports a bot during its first call: a bot gone in that
+ * call (no Main, import error, exit) failed before the first tick. */
+static void test_gone_in_first_call_is_before_first_tick(void **state)
+{
+    (void)state;
+    const char *const d[] = {"!dead", NULL};
+    const char *const bad[] = {"!bad", NULL};
+    sa_player p[2] = {{.script = do_nothing}, {.script = d}};
+    fight_run r;
+    run_fight(&r, p, NULL, 1);
+    assert_int_equal(nframes(&r), 1);
+    expect_summary(&r, "[\"W\",\"L\"]");
+    assert_int_equal(r.out.ticks, 0);
+    assert_string_equal(r.out.explanation, "player 2 crashed before the first tick");
+    end_fight(&r);
+
+    sa_player q[2] = {{.script = bad, .death = "broke the protocol"}, {.script = do_nothing}};
+    run_fight(&r, q, NULL, 1);
+    assert_int_equal(nframes(&r), 1);
+    expect_summary(&r, "[\"L\",\"W\"]");
+    end_fight(&r);
+
+    sa_player both[2] = {{.script = d}, {.script = d}};
+    run_fight(&r, both, NULL, 1);
+    assert_int_equal(nframes(&r), 1);
+    expect_summary(&r, "\"D\"");
+    assert_string_equal(r.out.explanation,
+                        "player 1 crashed before the first tick; player 2 crashed before the first tick");
     end_fight(&r);
 }
 
@@ -632,6 +664,7 @@ int main(void)
         cmocka_unit_test(test_raise_and_timeout_count_as_nothing),
         cmocka_unit_test(test_elimination_before_first_tick),
         cmocka_unit_test(test_elimination_mid_fight),
+        cmocka_unit_test(test_gone_in_first_call_is_before_first_tick),
         cmocka_unit_test(test_bot_sees_states),
         cmocka_unit_test(test_deterministic_by_seed),
         cmocka_unit_test(test_wrong_player_count_and_limits),
