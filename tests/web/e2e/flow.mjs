@@ -143,6 +143,10 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
     });
 
     await step('alice hosts a Tanks fight and invites bob', async () => {
+      // Bob watches his dashboard meanwhile: the invitation must reach it live.
+      await state.b.page.goto('/dashboard');
+      await state.b.page.getByRole('heading', { name: 'Invitations waiting' }).waitFor();
+      await state.b.page.evaluate(() => { window.__noReload = true; });
       const { page } = state.a;
       await page.goto('/fights/new?game=tanks');
       await page.getByLabel('Your bot').waitFor();
@@ -159,9 +163,9 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
 
     await step('bob sees the invitation and accepts with his bot', async () => {
       const { page } = state.b;
-      await page.goto('/dashboard');
-      await page.getByRole('heading', { name: 'Invitations waiting' }).waitFor();
+      await page.getByText(`${A.name} invited you`).waitFor({ timeout: 20000 });
       await page.getByRole('link', { name: 'Invitations 1 waiting' }).waitFor();
+      assert.equal(await page.evaluate(() => window.__noReload), true, 'the dashboard updated without reload');
       await page.goto('/invitations');
       const item = page.locator('li').filter({ hasText: `${A.name} invited you` });
       await item.getByLabel('Fight with').waitFor();
@@ -234,6 +238,13 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
       const a = state.a.page;
       await a.goto('/fights/new?game=light_cycles');
       await a.getByLabel('Your bot').waitFor();
+      // The settings form comes from the game's settings spec and checks ranges.
+      const ticks = a.getByLabel('Maximum number of ticks');
+      await ticks.fill('999999');
+      await a.getByRole('button', { name: 'Host fight' }).click();
+      await a.locator('.form-error[role="alert"]').filter({ hasText: /Maximum number of ticks must be/ }).waitFor();
+      assert.equal(await ticks.getAttribute('aria-invalid'), 'true');
+      await ticks.fill('60');
       const search = a.getByLabel('Invite players by username');
       for (const n of [B.name, C.name]) {
         await search.fill(n);
@@ -259,6 +270,7 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
       await waitState(a, ['Finished', 'Failed'], finishTimeoutMs);
       assert.match(await a.locator('.status-line').innerText(), /Finished/);
       assert.equal(await a.locator('table.players tbody tr').count(), 2);
+      await a.locator('.fight-settings').filter({ hasText: '= 60' }).waitFor();
       await a.locator('.viewer canvas').first().waitFor({ timeout: 20000 });
     });
 
