@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# cf-simulator's life: it prints its sandbox layers and refuses to start
+# when a required one is missing or its claim timings are unsafe; on
+# SIGTERM it finishes a fight within the grace time, or hands it back
+# (no ack) to another simulator after it; and a fight delivered more than
+# max_deliveries times goes to the dead letter with a failed result.
+. "$(dirname "$0")/lib.sh"
+it_setup_db
+it_setup_redis 7
+slow=$(players_json "$IT_BOTS/slow.py" "$IT_BOTS/slow.py")
+
+# -- start-up checks
+set +e
+out=$(env CF_REDIS_URL="$REDIS_URL" CF_CONFIG= CF_SIMULATOR_CONCURRENCY=1 \
+      CF_SIMULATOR_REQUIRE_LAYERS=no_such_layer timeout 30 "$CF_SIMULATOR" 2>&1)
+rc=$?
+set -e
+[ $rc -ne 0 ] && [ $rc -ne 124 ] || fail "started with a required layer missing (rc $rc)"
+echo "$out" | grep -q "refusing to start" || fail "no refusal message: $out"
+set +e
+out=$(env CF_REDIS_URL="$REDIS_URL" CF_CONFIG= CF_SIMULATOR_RENEW_MS=5000 \
+      CF_SIMULATOR_RECLAIM_IDLE_MS=10000 timeout 30 "$CF_SIMULATOR" 2>&1)
+rc=$?
+set -e
+[ $rc -eq 2 ] || fail "accepted reclaim_idle_ms < 3 x renew_ms (rc $rc)"
+echo "$out" | grep -q "at least 3 x" || fail "no message for unsafe timings: $out"
+
+# -- SIGTERM with a fight that ends within the grace time: finished, acked
+start_processor rp1; rp=$LAST_PID
+GRACE_MS=20000 start_simulator simA; simA=$LAST_PID
+ready() { grep -q "consumer simA" "$IT_DIR/sim-simA.log"; }
+wait_for 30 "simulator A ready" ready
+grep -qE "seccomp: |landlock: " "$IT_DIR/sim-simA.log" || fail "sandbox layers not printed"
+f1=$(new_uuid)
+push_fight "$f1" "$slow" '{"max_ticks": 40}' >/dev/null
+started() { rcli XRANGE cf:progress - + | grep -q "$1"; }
+wait_for 30 "fight $f1 started" started "$f1"
+kill -TERM "$simA"
+wait_for 30 "simulator A exited" dead "$simA"
+wait "$simA" || fail "simulator A exited with an error"
+grep -q "fight $f1 finished" "$IT_DIR/sim-simA.log" || fail "fight not finished within the grace"
+wait_for 20 "fight $f1 stored" status_is "$f1" finished
+pending_is cf:fights simulators 0 || fail "finished fight not acknowledged"
+
+# -- SIGTERM past the grace time: handed back, taken over by simulator B
+GRACE_MS=300 start_simulator simC; simC=$LAST_PID
+f2=$(new_uuid)
+push_fight "$f2" "$slow" '{"max_ticks": 100}' >/dev/null
+wait_for 30 "fight $f2 started" started "$f2"
+kill -TERM "$simC"
+wait_for 10 "simulator C exited" dead "$simC"
+grep -q "fight $f2 handed back" "$IT_DIR/sim-simC.log" || fail "fight not handed back"
+pending_is cf:fights simulators 1 || fail "handed-back fight should stay pending"
+[ -z "$(fight_status "$f2")" ] || fail "a handed-back fight has a result"
+start_simulator simB; simB=$LAST_PID
+wait_for 90 "fight $f2 completed by simulator B" status_is "$f2" finished
+
+# -- a fight delivered too often: dead letter + failed result
+kill -TERM "$simB"; wait_for 30 "simulator B exited" dead "$simB"
+f3=$(new_uuid)
+entry=$(push_fight "$f3" "$(players_json "$IT_BOTS/idle.py" "$IT_BOTS/idle.py")")
+rcli XREADGROUP GROUP simulators ghost COUNT 1 STREAMS cf:fights '>' >/dev/null || true
+for _ in 1 2 3 4; do rcli XCLAIM cf:fights simulators ghost 0 "$entry" >/dev/null; done
+start_simulator simD CF_SIMULATOR_MAX_DELIVERIES=3; simD=$LAST_PID
+wait_for 30 "fight $f3 failed" status_is "$f3" failed
+sql "SELECT explanation FROM fights WHERE id = '$f3'" | grep -q "delivered" || fail "no reason"
+rcli XRANGE cf:fights:dead - + | grep -q "delivered .* times" || fail "not in the dead letter"
+wait_for 10 "all acknowledged" pending_is cf:fights simulators 0
+[ "$(sql "SELECT count(*) FROM fights")" = 3 ] || fail "fight rows"
+alive "$simD" || fail "simulator D died"
+echo "ok: start-up checks, SIGTERM finish and hand-back, poison fight"
