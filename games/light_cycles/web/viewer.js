@@ -119,8 +119,16 @@ export function mount(container, report, options = {}) {
   }
 
   function outcomeText() {
-    const ranks = players.map((p, i) => (p && Number.isInteger(p.rank) ? `${i + 1}: rank ${p.rank}` +
-      (typeof p.score === 'number' ? ` (${p.score})` : '') : null)).filter(Boolean);
+    // ranks from the players of the report, else from its result (ranks in player order)
+    const result = Array.isArray(report.result) ? report.result : [];
+    const ranks = [];
+    for (let i = 0; i < nplayers; i++) {
+      const p = players[i] || {};
+      const rank = Number.isInteger(p.rank) ? p.rank : Number.isInteger(result[i]) ? result[i] : null;
+      if (rank === null) continue;
+      const score = typeof p.score === 'number' ? p.score : frames[n - 1][i][4];
+      ranks.push(`${i + 1}: rank ${rank} (${score} moves)`);
+    }
     const expl = typeof report.explanation === 'string' ? report.explanation : '';
     return [ranks.join(', '), expl].filter(Boolean).join(' — ');
   }
