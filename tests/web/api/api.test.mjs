@@ -20,7 +20,13 @@ const uniq = () => randomBytes(4).toString('hex');
 const BOT = 'class Main:\n    def __init__(self):\n        pass\n';
 
 before(async () => { stack = await startWeb(bins); });
-after(async () => { if (stack) await stack.stop(); });
+after(async () => {
+  if (!stack) return;
+  await stack.stop();
+  // A clean stop on SIGTERM, and (sanitizer builds) no leak or memory error.
+  assert.doesNotMatch(stack.log, /AddressSanitizer|LeakSanitizer|runtime error:/, stack.log.slice(-4000));
+  assert.equal(stack.exitCode, 0, stack.log.slice(-2000));
+});
 
 async function user(prefix = 'u') {
   const c = new Client(stack.baseURL);
@@ -681,4 +687,13 @@ test('outbox: a fight started while Redis is down reaches cf:fights when it is b
     await own.stop();
     rs.kill('SIGKILL');
   }
+});
+
+test('account default visibility applies to new fights', async () => {
+  const a = await user('vis');
+  const b = await bot(a, 'light_cycles');
+  assert.equal((await a.post('/api/fights', { game: 'light_cycles', bot_id: b.id })).body.public, true);
+  await a.patch('/api/account', { fights_public_default: false });
+  assert.equal((await a.post('/api/fights', { game: 'light_cycles', bot_id: b.id })).body.public, false);
+  assert.equal((await a.post('/api/fights', { game: 'light_cycles', bot_id: b.id, public: true })).body.public, true);
 });

@@ -68,9 +68,10 @@ export async function startWeb({ web, migrate, source, env: extra = {} }) {
   stack.stop = async () => {
     if (stack.proc && stack.proc.exitCode === null) {
       stack.proc.kill('SIGTERM');
-      for (let i = 0; i < 50 && stack.proc.exitCode === null; i++) await sleep(100);
+      for (let i = 0; i < 100 && stack.proc.exitCode === null; i++) await sleep(100);
       if (stack.proc.exitCode === null) stack.proc.kill('SIGKILL');
     }
+    stack.exitCode = stack.proc ? stack.proc.exitCode : null;
     try { redis(redisUrl, 'FLUSHDB'); } catch { /* best effort */ }
     try { execFileSync('psql', [pgBase, '-qc', `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`], { stdio: 'pipe' }); } catch { /* best effort */ }
   };
@@ -86,7 +87,7 @@ export async function startWeb({ web, migrate, source, env: extra = {} }) {
       CF_WEB_STATIC_DIR: join(source, 'web', 'static'),
       CF_WEB_GAMES_DIR: join(source, 'games'),
       CF_WEB_PUBLIC_URL: stack.baseURL,
-      ASAN_OPTIONS: 'detect_leaks=0',
+      ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=1',
       ...extra,
     };
     stack.proc = spawn(web, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -283,6 +283,7 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
       assert.match(await page.locator('.status-line').innerText(), /Finished/);
       await page.locator('table.players').getByText('House bot').waitFor();
       await page.locator('details summary').filter({ hasText: B.name }).waitFor();
+      state.playNowURL = new URL(page.url()).pathname;
       await page.setViewportSize({ width: 375, height: 812 });
       await page.waitForFunction(() => !document.querySelector('.toast'), null, { timeout: 8000 });
       await page.screenshot({ path: join(artifacts, 'play-now-375.png'), fullPage: true });
@@ -310,6 +311,23 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
       await page.getByRole('button', { name: 'Stop fight' }).click();
       await waitState(page, ['Cancelled'], 30000);
       assert.equal(await page.getByRole('button', { name: 'Stop fight' }).count(), 0);
+    });
+
+    await step('private fights stay private; public ones are open to visitors', async () => {
+      // Carol was not part of Bob's private play-now fight.
+      await state.c.page.goto(state.playNowURL);
+      await state.c.page.getByRole('heading', { name: 'Not found', level: 1 }).waitFor();
+      // A visitor without an account sees the public Tanks fight, without anyone's log.
+      const ctx = await browser.newContext({ baseURL });
+      ctx.setDefaultTimeout(STEP_TIMEOUT);
+      const page = await ctx.newPage();
+      page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
+      await page.goto(state.fightURL);
+      await page.locator('.status-line').filter({ hasText: 'Finished' }).waitFor();
+      assert.equal(await page.locator('table.players tbody tr').count(), 2);
+      assert.equal(await page.locator('details').count(), 0, 'no bot log for visitors');
+      await page.getByRole('link', { name: 'Log in' }).first().waitFor();
+      await ctx.close();
     });
 
     await step('dashboard lists my fights and bots', async () => {

@@ -47,7 +47,10 @@ function codeInput(idPrefix) {
 
 function sizeMessage(ex) {
   // 413: say it plainly, whatever the server's words.
-  if (ex.status === 413) return `Too large: ${ex.message} The limit is 1 MiB of code.`;
+  if (ex.status === 413) {
+    const m = ex.message.replace(/\.?$/, '.');
+    return `Too large: ${m.charAt(0).toLowerCase()}${m.slice(1)} Make the file smaller (the limit is 1 MiB).`;
+  }
   return ex.message;
 }
 
