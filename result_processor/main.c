@@ -279,7 +279,7 @@ int main(int argc, char **argv)
     }
     if (p.r != NULL)
         cf_redis_set_stop_flag(p.r, &g_stop);
-    while (!g_stop && rp_group_ensure(p.r) != 0)
+    while (!g_stop && (rp_group_ensure(p.r) != 0 || rp_progress_group_ensure(p.r) != 0))
         nap_ms(1000);
     ensure_pg(&p);
     log_info("consumer %s of group %s on %s", p.s.consumer, CF_GROUP_RESULTS,
@@ -309,6 +309,8 @@ int main(int argc, char **argv)
             if (!handle(&p, &es[i]))
                 break;
         rp_entries_free(es, n);
+        if (p.pg != NULL && cf_pg_ok(p.pg) && !g_stop)
+            (void)rp_progress_pass(p.r, p.pg, &p.s);
         if (p.s.reconcile_every_ms > 0 && now_ms() - last_reconcile >= p.s.reconcile_every_ms &&
             !g_stop) {
             last_reconcile = now_ms();

@@ -6,6 +6,7 @@
  *                ack, dead letters
  *   store.c      one result -> one PostgreSQL transaction, idempotent
  *   reconcile.c  fights stuck in queued/running: re-queued or failed
+ *   progress.c   `started` on cf:progress -> status running
  */
 #ifndef CF_RP_H
 #define CF_RP_H
@@ -63,5 +64,10 @@ bool rp_pg_transient(cf_pg *pg);
 /* ---- reconcile.c ---- */
 /* One pass; returns the number of fights re-queued or failed, -1 on error. */
 int rp_reconcile(cf_pg *pg, cf_redis *r, const rp_settings *s);
+
+/* ---- progress.c ---- */
+int rp_progress_group_ensure(cf_redis *r);
+/* Reads what is new on cf:progress (no blocking); fights marked running or -1. */
+int rp_progress_pass(cf_redis *r, cf_pg *pg, const rp_settings *s);
 
 #endif

@@ -10,9 +10,17 @@ start_processor rp1; rp=$LAST_PID
 running=$(new_uuid)
 queued=$(new_uuid)
 players=$(players_json "$IT_BOTS/slow.py" "$IT_BOTS/slow.py")
+# The running one as cf-web records it before queuing (the other one is
+# injected by hand: its row is made by the result processor).
+sql "INSERT INTO games (name, title, min_players, max_players, conclusion)
+     VALUES ('tanks', 'Tanks', 2, 2, 'victory_draw');
+     INSERT INTO fights (id, game, status, queued_at, attempts)
+     VALUES ('$running', 'tanks', 'queued', now(), 1)" >/dev/null
 push_fight "$running" "$players" '{"max_ticks": 200}' >/dev/null
 started() { rcli XRANGE cf:progress - + | grep -q "$running"; }
 wait_for 30 "fight $running started" started
+# The result processor turns the simulator's `started` into `running`.
+wait_for 10 "fight $running running in PostgreSQL" status_is "$running" running
 # One worker: this one waits in the stream behind the running fight.
 push_fight "$queued" "$players" '{"max_ticks": 200}' >/dev/null
 rcli SET "cf:cancel:$queued" 1 EX 86400 >/dev/null
