@@ -87,17 +87,19 @@ class Attack:
     dangerous run the safety probe first (sandbox mode) and never under
               --no-sandbox.
     cfg       extra CFG for the bot in the sandbox.
+    tick_wall wall time the bot spends on purpose in each call (within the
+              per-call limit): added to the fight's time bound per tick.
     base      baseline: None (a verdict test: nothing to escape), or a dict
               with expect (evidence kinds that must show up), uid ('root' or
               'baseline'), cfg overrides, ticks, wall (s), nproc, as_mb.
     """
 
-    def __init__(self, verdicts, base, dangerous=False, cfg=None, doc=''):
+    def __init__(self, verdicts, base, dangerous=False, cfg=None, tick_wall=0.0):
         self.verdicts = set(verdicts)
+        self.tick_wall = tick_wall
         self.base = base
         self.dangerous = dangerous
         self.cfg = cfg or {}
-        self.doc = doc
 
 
 def B(expect, uid='root', cfg=None, ticks=5, wall=6.0, nproc=None, as_mb=None):
@@ -131,8 +133,10 @@ ATTACKS = {
     'net_unix': Attack(SAFE_FAIL, B({'listener', 'bot'})),
     'kill_all': Attack(SAFE_FAIL, B({'sentinel'}, uid='baseline'), dangerous=True),
     'kill_parent': Attack(SAFE_FAIL, B({'parent'}, uid='baseline'), dangerous=True),
-    'kill_group': Attack({'killed'}, B({'parent'}, uid='baseline'), dangerous=True),
-    'kill_self': Attack({'killed'}, None),
+    # A bot that is its PID namespace's init cannot kill itself: the kernel
+    # drops the signals it sends itself (SIGNAL_UNKILLABLE), so 'ok' is fair.
+    'kill_group': Attack({'killed', 'ok'}, B({'parent'}, uid='baseline'), dangerous=True),
+    'kill_self': Attack({'killed', 'ok'}, None),
     'ptrace': Attack(SAFE_FAIL, B({'sentinel', 'bot'}, cfg={'ptrace_scan': False}),
                      dangerous=True),
     'setuid': Attack(SAFE_FAIL, B({'marker', 'leak', 'bot', 'chown'},
@@ -148,16 +152,27 @@ ATTACKS = {
     'syscall_keyctl': Attack(SAFE_FAIL, B({'bot'})),
     'syscall_memfd_exec': Attack(SAFE_FAIL, B({'bot'})),
     'int80': Attack({'illegal'}, B({'bot', 'listener', 'marker'})),
+    # In the sandbox the daemon only sleeps and writes: a connect would get
+    # the whole bot killed (illegal) and hide whether the daemon outlives
+    # a fight that ends normally.
     'double_fork_daemon': Attack(SAFE_FAIL | {'killed'},
-                                 B({'leftover', 'marker', 'listener'}, cfg={'daemon_life_s': 8})),
+                                 B({'leftover', 'marker', 'listener'},
+                                   cfg={'daemon_life_s': 8, 'daemon_connect': True}),
+                                 cfg={'daemon_connect': False}),
     'many_files': Attack(SAFE_FAIL | {'memory'}, B({'bot'})),
     'protocol_garbage': Attack({'ok', 'bad_output'}, B({'protocol'})),
     'early_exit_os': Attack({'crashed'}, None),
     'early_exit_sys': Attack({'crashed'}, None),
     'tty_inject': Attack(SAFE_FAIL, B({'tty', 'bot'})),
     'weird_reply': Attack({'ok', 'bad_output'}, None),
+    'memory_scan': Attack(SAFE_FAIL, B({'leak', 'bot'})),
+    # The controller must keep serving the other bot: the storms cost it
+    # ptrace stops, not the bot's CPU (15 ms of each 150 ms storm per call).
+    'signal_storm': Attack({'ok', 'cpu_time', 'timeout'}, None, tick_wall=0.16),
+    'fork_storm': Attack({'ok', 'cpu_time', 'timeout'}, None, tick_wall=0.16),
+    'fd_scan': Attack(SAFE_FAIL, None),
     'cpu_in_child': Attack({'cpu_time', 'illegal', 'killed'}, B({'bot', 'leftover'}, ticks=30,
-                                                                wall=8.0)),
+                                                                wall=8.0), tick_wall=0.13),
 }
 
 
@@ -752,11 +767,13 @@ class Run:
                                              with_tty=self.name == 'tty_inject')
         time.sleep(0.5)  # a daemon's next heartbeat, a datagram in flight
         report = self.parse_report(p, out, err)
-        bound = normal + self.limits['first_call_wall_ms'] / 1000.0 + 1.0
+        ticks = (report or {}).get('ticks') or 0
+        bound = (normal + self.limits['first_call_wall_ms'] / 1000.0 + 1.0
+                 + self.attack.tick_wall * ticks)
         log('fight took %.2f s (plain fight %.2f s, bound %.2f s)' % (elapsed, normal, bound))
         if elapsed > bound:
             self.ev('time', 'the fight took %.2f s, more than %.2f s (plain fight + first call '
-                    'limit + 1 s)' % (elapsed, bound))
+                    'limit + 1 s + the bot\'s own calls)' % (elapsed, bound))
         if report is not None:
             self.check_report(report, out)
         hostile_log = (report['players'][0].get('log') or '') if report else ''

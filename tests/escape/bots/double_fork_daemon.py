@@ -69,7 +69,7 @@ def daemon():
                 f.write('the daemon outlived its fight\n')
         except OSError:
             pass
-        if CFG.get('tcp_port'):
+        if CFG.get('tcp_port') and CFG.get('daemon_connect', True):
             try:
                 s = socket.create_connection(('127.0.0.1', int(CFG['tcp_port'])), timeout=0.2)
                 s.sendall(b'ESCAPE daemon ' + token.encode())

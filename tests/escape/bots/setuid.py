@@ -54,16 +54,7 @@ import hashlib
 
 
 def attack():
-    for name, call in (('setgroups', lambda: os.setgroups([0])),
-                       ('setresgid', lambda: os.setresgid(0, 0, 0)),
-                       ('setresuid', lambda: os.setresuid(0, 0, 0)),
-                       ('setgid', lambda: os.setgid(0)),
-                       ('setuid', lambda: os.setuid(0))):
-        try:
-            call()
-            note('%s(0) accepted' % name)
-        except OSError as e:
-            note('%s(0): %s' % (name, e))
+    # Capabilities first, then identities, the group list last.
     try:
         lib = libc()
 
@@ -79,6 +70,16 @@ def attack():
         note('capset(all) returned %d errno %d' % (r, ctypes.get_errno()))
     except Exception as e:
         note('capset: %s' % e)
+    for name, call in (('setresuid', lambda: os.setresuid(0, 0, 0)),
+                       ('setuid', lambda: os.setuid(0)),
+                       ('setresgid', lambda: os.setresgid(0, 0, 0)),
+                       ('setgid', lambda: os.setgid(0)),
+                       ('setgroups', lambda: os.setgroups([0]))):
+        try:
+            call()
+            note('%s(0) accepted' % name)
+        except OSError as e:
+            note('%s(0): %s' % (name, e))
     note('now uid %d euid %d gid %d' % (os.getuid(), os.geteuid(), os.getgid()))
     root_dir = CFG.get('root_dir')
     if root_dir:

@@ -69,8 +69,11 @@ def candidates():
 
 
 def attack():
+    paths = candidates()
     wrote = 0
-    for i, path in enumerate(candidates()):
+    # Plain creations first, then the calls a filter may refuse outright
+    # (links, fifos): a bot killed for those has tried every path already.
+    for path in paths:
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
             os.write(fd, b'written by a hostile bot\n')
@@ -79,15 +82,13 @@ def attack():
             note('wrote %s' % path)
         except OSError:
             pass
-        for suffix, make in (('.d', lambda p: os.mkdir(p)),
-                             ('.ln', lambda p: os.symlink('/etc/passwd', p)),
-                             ('.fifo', lambda p: os.mkfifo(p)),
-                             ('.hard', lambda p: os.link(os.path.abspath(__file__), p))):
-            try:
-                make(path + suffix)
-                note('made %s' % (path + suffix))
-            except (OSError, NotImplementedError):
-                pass
+    note('%d plain writes accepted inside the sandbox' % wrote)
+    for path in paths:
+        try:
+            os.mkdir(path + '.d')
+            note('made %s' % (path + '.d'))
+        except OSError:
+            pass
     # Python's own writes: a .pyc cache beside the standard library.
     try:
         import py_compile
@@ -96,7 +97,15 @@ def attack():
         note('compiled into %sc' % target)
     except Exception:
         pass
-    note('%d plain writes accepted inside the sandbox' % wrote)
+    for suffix, make in (('.fifo', lambda p: os.mkfifo(p)),
+                         ('.hard', lambda p: os.link(os.path.abspath(__file__), p)),
+                         ('.ln', lambda p: os.symlink('/etc/passwd', p))):
+        for path in paths:
+            try:
+                make(path + suffix)
+                note('made %s' % (path + suffix))
+            except (OSError, NotImplementedError):
+                pass
 
 
 class Main:
