@@ -80,6 +80,8 @@ long svc_deliveries(cf_redis *r, const char *id);
 int svc_ack(cf_redis *r, const char *id);
 /* XTRIM cf:fights MINID ~ below anything pending or undelivered. */
 int svc_trim_fights(cf_redis *r);
+/* XGROUP DELCONSUMER of consumers idle that long with nothing pending. */
+int svc_prune_consumers(cf_redis *r, const svc_settings *s, long long idle_ms);
 
 /* ---- publishing ---- */
 /* XADD cf:results; report is borrowed. 0 or -1. */

@@ -249,3 +249,51 @@ int svc_trim_fights(cf_redis *r)
         freeReplyObject(t);
     return rc;
 }
+
+/*
+ * Consumers named hostname-pid pile up in the group, one per restart.
+ * Those with nothing pending and idle for idle_ms (an XREADGROUP, even an
+ * empty one, resets a live consumer's idle time) are deleted; a live one
+ * deleted by mistake is recreated by its next read.
+ */
+int svc_prune_consumers(cf_redis *r, const svc_settings *s, long long idle_ms)
+{
+    redisReply *rep =
+        cf_redis_command(r, "XINFO CONSUMERS %s %s", CF_STREAM_FIGHTS, CF_GROUP_SIMULATORS);
+    if (rep == NULL || rep->type != REDIS_REPLY_ARRAY) {
+        if (rep)
+            freeReplyObject(rep);
+        return -1;
+    }
+    int n = 0;
+    for (size_t c = 0; c < rep->elements; c++) {
+        const redisReply *info = rep->element[c];
+        const char *name = NULL;
+        long long pending = -1, idle = -1;
+        if (info->type != REDIS_REPLY_ARRAY)
+            continue;
+        for (size_t i = 0; i + 1 < info->elements; i += 2) {
+            const redisReply *k = info->element[i], *v = info->element[i + 1];
+            if (k->type != REDIS_REPLY_STRING)
+                continue;
+            if (strcmp(k->str, "name") == 0 && v->type == REDIS_REPLY_STRING)
+                name = v->str;
+            else if (strcmp(k->str, "pending") == 0 && v->type == REDIS_REPLY_INTEGER)
+                pending = v->integer;
+            else if (strcmp(k->str, "idle") == 0 && v->type == REDIS_REPLY_INTEGER)
+                idle = v->integer;
+        }
+        if (name == NULL || pending != 0 || idle < idle_ms || strcmp(name, s->consumer) == 0)
+            continue;
+        redisReply *d = cf_redis_command(r, "XGROUP DELCONSUMER %s %s %s", CF_STREAM_FIGHTS,
+                                         CF_GROUP_SIMULATORS, name);
+        if (d != NULL && d->type == REDIS_REPLY_INTEGER) {
+            log_info("removed idle consumer %s from group %s", name, CF_GROUP_SIMULATORS);
+            n++;
+        }
+        if (d)
+            freeReplyObject(d);
+    }
+    freeReplyObject(rep);
+    return n;
+}

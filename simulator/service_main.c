@@ -538,6 +538,7 @@ static void timers(service *sv)
     }
     if (sv->s.trim_every_ms > 0 && t - sv->last_trim >= sv->s.trim_every_ms) {
         (void)svc_trim_fights(sv->r);
+        (void)svc_prune_consumers(sv->r, &sv->s, 3600 * 1000LL);
         sv->last_trim = t;
     }
 }
