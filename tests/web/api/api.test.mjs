@@ -687,6 +687,8 @@ test('outbox: a fight started while Redis is down reaches cf:fights when it is b
     await own.stop();
     rs.kill('SIGKILL');
   }
+  assert.doesNotMatch(own.log, /AddressSanitizer|LeakSanitizer|runtime error:/, own.log.slice(-4000));
+  assert.equal(own.exitCode, 0);
 });
 
 test('account default visibility applies to new fights', async () => {
