@@ -89,13 +89,17 @@ class Attack:
     cfg       extra CFG for the bot in the sandbox.
     tick_wall wall time the bot spends on purpose in each call (within the
               per-call limit): added to the fight's time bound per tick.
+    kill_controller  the driver kills cf-fight (SIGKILL) mid-fight: no report;
+              every process of the bots must be gone 300 ms later.
     base      baseline: None (a verdict test: nothing to escape), or a dict
               with expect (evidence kinds that must show up), uid ('root' or
               'baseline'), cfg overrides, ticks, wall (s), nproc, as_mb.
     """
 
-    def __init__(self, verdicts, base, dangerous=False, cfg=None, tick_wall=0.0):
+    def __init__(self, verdicts, base, dangerous=False, cfg=None, tick_wall=0.0,
+                 kill_controller=False):
         self.verdicts = set(verdicts)
+        self.kill_controller = kill_controller
         self.tick_wall = tick_wall
         self.base = base
         self.dangerous = dangerous
@@ -171,6 +175,7 @@ ATTACKS = {
     'signal_storm': Attack({'ok', 'cpu_time', 'timeout'}, None, tick_wall=0.16),
     'fork_storm': Attack({'ok', 'cpu_time', 'timeout'}, None, tick_wall=0.16),
     'fd_scan': Attack(SAFE_FAIL, None),
+    'controller_killed': Attack(set(), None, kill_controller=True),
     'cpu_in_child': Attack({'cpu_time', 'illegal', 'killed'}, B({'bot', 'leftover'}, ticks=30,
                                                                 wall=8.0), tick_wall=0.13),
 }
@@ -760,6 +765,8 @@ class Run:
             self.fail('%s is not run under --no-sandbox: it would hurt the host' % self.name)
             return
         hostile = self.write_bot(self.name, self.bot_cfg({}))
+        if self.attack.kill_controller:
+            return self.kill_controller(hostile)
         cgroups_before = cgroup_snapshot()
         procs_before = proc_snapshot()
         pyc_before = {d: set(os.listdir(d)) for d in host_python_dirs() if d.endswith('__pycache__')}
@@ -806,6 +813,39 @@ class Run:
                 new = set()
             for n in sorted(new):
                 self.ev('marker', 'new file in the host\'s standard library: %s/%s' % (d, n))
+
+    def kill_controller(self, hostile):
+        procs_before = proc_snapshot()
+        cgroups_before = cgroup_snapshot()
+        p = subprocess.Popen([self.args.cf_fight, '--game', 'tanks', '--json', hostile,
+                              self.plain_path], stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=self.cwd,
+                             start_new_session=True)
+        time.sleep(1.5)
+        if p.poll() is not None:
+            self.fail('cf-fight ended (status %s) before the driver could kill it' % p.returncode)
+        p.kill()
+        p.wait()
+        time.sleep(0.3)
+        sure, maybe = leftovers(procs_before, self.token)
+        for line in sure:
+            self.ev('leftover', '300 ms after the controller died: ' + line)
+        if maybe and simulator_running():
+            log('orphans born during the fight, but another fight is running: %s' % maybe)
+        else:
+            for line in maybe:
+                self.ev('leftover', '300 ms after the controller died: orphan ' + line)
+        # A controller killed with SIGKILL cannot remove its cgroups; the next
+        # controller must (stale cgroups of dead controllers).
+        leaks, _ = cgroup_leaks(cgroups_before, '', p.pid)
+        if leaks:
+            log('cgroups of the killed controller: %s; running another fight' % leaks)
+            q, out, err, _ = self.cf_fight(self.plain_path, self.plain_path)
+            self.parse_report(q, out, err)
+            leaks, _ = cgroup_leaks(cgroups_before, '', p.pid)
+            for line in leaks:
+                self.ev('cgroup', 'still there after the next fight: ' + line)
+        self.observe('')
 
     def check_report(self, report, raw):
         hostile, plain = report['players']
