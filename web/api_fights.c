@@ -581,6 +581,22 @@ int fights_settle(web_req *r, const char *fight_id, bool force)
     return 1;
 }
 
+/* The host's account setting for fights whose "public" is not given. */
+static bool user_public_default(web_req *r)
+{
+    const char *params[1] = {r->user_id};
+    PGresult *res = cf_pg_exec(r->t->pg, "SELECT fights_public_default FROM users WHERE id = $1::bigint",
+                               1, params);
+    bool pub = true;
+
+    if (res != NULL) {
+        if (PQntuples(res) == 1)
+            pub = PQgetvalue(res, 0, 0)[0] == 't';
+        PQclear(res);
+    }
+    return pub;
+}
+
 /* Looks invitees up by username: fills ids; answers 400 and returns -1. */
 static int resolve_invitees(web_req *r, const cJSON *invite, char ids[][24], int max)
 {
@@ -655,7 +671,7 @@ void fights_create(web_req *r)
         http_error(r, 400, "no such game '%s'", game_name);
         return;
     }
-    if (!http_bool_field(r, b, "public", true, &pub))
+    if (!http_bool_field(r, b, "public", user_public_default(r), &pub))
         return;
     if (!my_bot_version(r, cJSON_GetObjectItemCaseSensitive(b, "bot_id"), g->name, version,
                         sizeof version, bot_name, sizeof bot_name))

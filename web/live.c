@@ -199,10 +199,18 @@ static void client_free(client *c)
     free(c);
 }
 
+/* The connection is going away. When the peer left, libevent detached our
+ * unfinished request from it and leaves it to us: ending the reply frees
+ * it. When cf-web itself is stopping (evhttp_free), the request is still
+ * attached and libevent frees it right after this callback. */
 static void on_close(struct evhttp_connection *conn, void *arg)
 {
+    client *c = arg;
+
     (void)conn;
-    client_free(arg);
+    if (evhttp_request_get_connection(c->req) == NULL)
+        evhttp_send_reply_end(c->req);
+    client_free(c);
 }
 
 static void send_text(client *c, const char *text)
@@ -398,6 +406,17 @@ void live_init_thread(web_thread *t)
     if (lt->timer == NULL || event_add(lt->timer, &tv) != 0)
         abort();
     t->live = lt;
+}
+
+void live_free_thread(web_thread *t)
+{
+    live_thread *lt = t->live;
+
+    if (lt == NULL)
+        return;
+    event_free(lt->timer);
+    free(lt);
+    t->live = NULL;
 }
 
 static client *client_open(web_req *r)

@@ -229,7 +229,11 @@ int main(int argc, char **argv)
     for (int i = 0; i < web_cfg.threads; i++)
         pthread_join(tids[i], NULL);
     for (int i = 0; i < web_cfg.threads; i++) {
+        /* evhttp_free closes the connections, SSE streams included (their
+         * close callbacks free live.c's clients), before the loop goes. */
         evhttp_free(threads[i].http);
+        live_free_thread(&threads[i]);
+        event_base_free(threads[i].base);
         cf_pg_free(threads[i].pg);
         cf_redis_free(threads[i].redis);
     }

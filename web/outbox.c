@@ -23,6 +23,7 @@
 
 #define RELAY_BATCH 20
 #define RELAY_PERIOD_MS 500
+#define SWEEP_ROUNDS 1200
 
 int outbox_enqueue(cf_pg *pg, const char *fight_id)
 {
@@ -150,6 +151,16 @@ void outbox_wake(void)
     pthread_mutex_unlock(&wake_lock);
 }
 
+/* Expired sessions and reset tokens are useless: the same thread drops
+ * them now and then (every SWEEP_ROUNDS relay rounds, about 10 minutes). */
+static int sweep(cf_pg *pg)
+{
+    if (cf_pg_run(pg, "DELETE FROM sessions WHERE expires_at < now()", 0, NULL) != 0)
+        return -1;
+    return cf_pg_run(pg, "DELETE FROM password_resets WHERE expires_at < now() - interval '1 day'",
+                     0, NULL);
+}
+
 /* The relay has its own thread and connections: while Redis is away its
  * commands wait out their deadline here, never in a request handler. */
 static void *relay_main(void *arg)
@@ -157,6 +168,7 @@ static void *relay_main(void *arg)
     char err[256];
     cf_pg *pg = NULL;
     cf_redis *redis = NULL;
+    unsigned long rounds = 0;
 
     (void)arg;
     for (;;) {
@@ -169,6 +181,8 @@ static void *relay_main(void *arg)
             log_warn("outbox relay: redis: %s", err);
         if (pg != NULL && redis != NULL && outbox_relay(pg, redis) < 0)
             log_warn("outbox relay: %s", cf_pg_error(pg));
+        if (pg != NULL && ++rounds % SWEEP_ROUNDS == 1 && sweep(pg) != 0)
+            log_warn("expired sessions sweep: %s", cf_pg_error(pg));
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_nsec += RELAY_PERIOD_MS * 1000000L;
         if (until.tv_nsec >= 1000000000L) {

@@ -205,6 +205,7 @@ void outbox_wake(void);
 
 /* ---- live.c ---- */
 void live_init_thread(web_thread *t);
+void live_free_thread(web_thread *t);
 void live_fight_events(web_req *r);
 void live_user_events(web_req *r);
 /* Last progress seen for a fight on cf:progress: tick or -1; sets *simulating. */
