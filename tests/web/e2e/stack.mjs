@@ -113,6 +113,8 @@ export async function startStack({ bins, sourceDir, logDir, log = console.log })
       CF_SIMULATOR_CONCURRENCY: '2',
       CF_RESULT_PROCESSOR_USER: 'nobody',
     };
+    // Sanitizer settings of a CF_SANITIZE build (scripts/test sets them) reach the services.
+    for (const k of ['ASAN_OPTIONS', 'UBSAN_OPTIONS', 'LSAN_OPTIONS']) if (process.env[k]) env[k] = process.env[k];
     const start = (name, bin) => {
       const fd = openSync(join(logDir, `${name}.log`), 'a');
       const p = spawn(bin, [], { env, stdio: ['ignore', fd, fd], cwd: sourceDir });
