@@ -147,6 +147,25 @@ try {
     s.dispatchEvent(new Event('input', { bubbles: true }));
   }, last);
   await p.screenshot({ path: opt.screenshot, fullPage: true });
+
+  // Reports are input: malformed ones show "no replay", never throw.
+  const robust = await p.evaluate(async () => {
+    const { mount } = await import('/viewer.js');
+    const bad = [{}, { data: null }, { data: 'x' }, { data: [[1, 2]] }, { data: { size: 'x', frames: 5 } },
+      { data: { size: 10, frames: [] } }, { data: [[[0, 0], [1]]], players: 'x' }, null];
+    const shown = [];
+    for (const report of bad) {
+      const box = document.createElement('div');
+      document.body.append(box);
+      const v = mount(box, report);
+      v.play(); v.step(); v.seek(3); v.setSpeed(2); v.pause();
+      shown.push(box.textContent.includes('no replay'));
+      v.destroy();
+      box.remove();
+    }
+    return shown;
+  });
+  check(robust.every(Boolean), `malformed reports show "no replay" (${robust})`);
   console.log(`screenshot: ${opt.screenshot}`);
 } finally {
   await browser.close();

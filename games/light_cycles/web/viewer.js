@@ -73,7 +73,7 @@ export function mount(container, report, options = {}) {
   function draw() {
     ctx.fillStyle = '#10141c';
     ctx.fillRect(0, 0, canvas.width, canvas.height);
-    if (!size) return;
+    if (!size || n === 0) return;
     ctx.strokeStyle = '#1f2633';
     ctx.lineWidth = 1;
     const c = canvas.width / size;
