@@ -176,10 +176,12 @@ static int store_tx(cf_pg *pg, const cf_result_msg *msg, char *err, size_t errle
         goto out;
     }
 
+    /* The seed the web chose stays (a stub report of a fight that never ran
+     * says 0); a fight injected without one gets the simulator's. */
     const char *pf[] = {msg->id, msg->status, seed, result, str_of(rep, "explanation"), ticks,
                         elapsed};
     if (cf_pg_run(pg,
-                  "UPDATE fights SET status = $2, seed = COALESCE($3::bigint, seed), "
+                  "UPDATE fights SET status = $2, seed = COALESCE(seed, $3::bigint), "
                   "result = $4::jsonb, explanation = $5, ticks = $6, elapsed_ms = $7, "
                   "finished_at = now(), "
                   "started_at = COALESCE(started_at, now() - make_interval(secs => "
