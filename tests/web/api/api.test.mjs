@@ -593,6 +593,8 @@ test('fight page: results, verdicts, own log only, replay, list, dashboard, SSE'
   assert.equal(l.body.fights[0].id, f.id);
   assert.deepEqual(l.body.fights[0].players.map((p) => p.bot), ['Alpha', 'Beta']);
   assert.equal((await anon.get(`/api/fights?user=${a.username}&state=open`)).body.total, 0);
+  const past = (await anon.get(`/api/fights?user=${a.username}&page=3`)).body;
+  assert.deepEqual([past.fights.length, past.total, past.page], [0, 1, 3]);
   assert.equal((await anon.get(`/api/fights?user=${a.username}&state=finished&game=tanks`)).body.fights.length, 1);
   const p1 = await anon.get('/api/fights?per_page=1&page=1');
   assert.equal(p1.body.fights.length, 1);

@@ -57,6 +57,15 @@ async function main() {
       baseURL, artifacts: opt.artifacts, sourceDir: opt.source, finishTimeoutMs: Number(opt['finish-timeout']) * 1000,
       resetToken: stack ? (user) => lastResetToken(join(opt.artifacts, 'cf-web.log'), user) : null,
     });
+    if (stack) {
+      // Every service must stop cleanly: a crash, a sanitizer report or a hang is a failure.
+      const ended = await stack.stop();
+      stack = null;
+      const bad = ended.filter((e) => e.early || e.killed || e.code !== 0);
+      for (const e of bad) console.log(`service ${e.name}: ${e.early ? 'died during the test' : e.killed ? 'did not stop on SIGTERM' : `exit ${e.code ?? e.signal}`} (see its log)`);
+      results.push({ name: 'services stop cleanly', ok: bad.length === 0 });
+      console.log(`${bad.length === 0 ? 'PASS' : 'FAIL'} services stop cleanly`);
+    }
     const passed = results.filter((r) => r.ok).length;
     const failed = results.length - passed;
     console.log(`artifacts: ${opt.artifacts}`);

@@ -70,22 +70,32 @@ export async function startStack({ bins, sourceDir, logDir, log = console.log })
   const procs = [];
   const dbName = `cf_e2e_${process.pid}_${randomBytes(3).toString('hex')}`;
   let dbCreated = false;
-  const stack = { procs, dbName, async stop() { await stopAll(); } };
+  // stop() returns how each service ended: a clean stop on SIGTERM is exit 0.
+  const stack = { procs, dbName, stop: () => stopAll() };
 
   async function stopAll() {
+    const ended = [];
     for (const p of procs.slice().reverse()) {
-      if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
+      p.early = p.exitCode !== null || p.signalCode !== null; // died before we asked
+      if (!p.early) p.kill('SIGTERM');
     }
     for (const p of procs) {
-      for (let i = 0; i < 100 && p.exitCode === null && p.signalCode === null; i++) await sleep(100);
-      if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+      for (let i = 0; i < 150 && p.exitCode === null && p.signalCode === null; i++) await sleep(100);
+      if (p.exitCode === null && p.signalCode === null) {
+        p.kill('SIGKILL');
+        for (let i = 0; i < 20 && p.signalCode === null; i++) await sleep(100);
+        p.killed9 = true;
+      }
+      ended.push({ name: p.name, code: p.exitCode, signal: p.signalCode, early: p.early, killed: !!p.killed9 });
     }
+    procs.length = 0;
     if (stack.redisUrl) {
       try { execFileSync('redis-cli', ['-u', stack.redisUrl, 'FLUSHDB'], { stdio: 'ignore' }); } catch { /* best effort */ }
     }
     if (dbCreated) {
       try { psql(pgBase, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`); dbCreated = false; } catch (e) { log(`could not drop ${dbName}: ${e.message}`); }
     }
+    return ended;
   }
 
   try {
@@ -112,6 +122,8 @@ export async function startStack({ bins, sourceDir, logDir, log = console.log })
       CF_WEB_PUBLIC_URL: baseURL,
       CF_SIMULATOR_CONCURRENCY: '2',
       CF_RESULT_PROCESSOR_USER: 'nobody',
+      // Running fights get this long to end on SIGTERM (default 10 s).
+      CF_SIMULATOR_SHUTDOWN_GRACE_MS: '2000',
     };
     // Sanitizer settings of a CF_SANITIZE build (scripts/test sets them) reach the services.
     for (const k of ['ASAN_OPTIONS', 'UBSAN_OPTIONS', 'LSAN_OPTIONS']) if (process.env[k]) env[k] = process.env[k];
