@@ -326,39 +326,39 @@ static int lc_simulate(cf_arena *arena, const cJSON *settings, int nplayers, cf_
         snprintf(err, errlen, "light_cycles is for 2 to %d players, not %d", MAX_CYCLES, nplayers);
         return -1;
     }
+    int size = (int)cf_game_setting(&cf_game_light_cycles, settings, "size");
+    int max_ticks = (int)cf_game_setting(&cf_game_light_cycles, settings, "max_ticks");
+    if (size < 8 || size > MAX_SIZE) { /* settings are validated: a bug if so */
+        snprintf(err, errlen, "grid size %d out of range", size);
+        return -1;
+    }
     arena_state *a = calloc(1, sizeof *a);
     if (a == NULL) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    a->size = (int)cf_game_setting(&cf_game_light_cycles, settings, "size");
+    a->size = size;
     a->n = nplayers;
     a->frames = cJSON_CreateArray();
-    int max_ticks = (int)cf_game_setting(&cf_game_light_cycles, settings, "max_ticks");
     out->explanation[0] = '\0';
-    if (a->frames == NULL || a->size < 8 || a->size > MAX_SIZE
-        || run(arena, a, max_ticks, rng, out) != 0) {
-        snprintf(err, errlen, a->frames && (a->size < 8 || a->size > MAX_SIZE) ? "bad size" : "out of memory");
-        cJSON_Delete(a->frames);
-        cJSON_Delete(out->summary);
-        out->summary = NULL;
-        free(a);
-        return -1;
+    int rc = -1;
+    if (a->frames != NULL && run(arena, a, max_ticks, rng, out) == 0) {
+        out->data = cJSON_CreateObject();
+        if (out->data != NULL && cJSON_AddNumberToObject(out->data, "size", a->size)
+            && cJSON_AddItemToObject(out->data, "frames", a->frames)) {
+            a->frames = NULL; /* owned by out->data now */
+            rc = 0;
+        }
     }
-    out->data = cJSON_CreateObject();
-    if (out->data == NULL || !cJSON_AddNumberToObject(out->data, "size", a->size)
-        || !cJSON_AddItemToObject(out->data, "frames", a->frames)) {
-        cJSON_Delete(out->data);
-        out->data = NULL;
-        cJSON_Delete(a->frames);
-        cJSON_Delete(out->summary);
-        out->summary = NULL;
-        free(a);
+    if (rc != 0) {
         snprintf(err, errlen, "out of memory");
-        return -1;
+        cJSON_Delete(out->data);
+        cJSON_Delete(out->summary);
+        out->data = out->summary = NULL;
     }
+    cJSON_Delete(a->frames);
     free(a);
-    return 0;
+    return rc;
 }
 
 const cf_game cf_game_light_cycles = {

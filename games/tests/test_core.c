@@ -247,6 +247,27 @@ static void test_assets(void **state)
     assert_int_equal(strlen(tiny), 3);
 }
 
+/* Each embedded asset is its file, byte for byte (UTF-8 included). */
+static void test_assets_match_files(void **state)
+{
+    (void)state;
+    size_t n = 0;
+    for (size_t i = 0; cf_asset_at(i) != NULL; i++, n++) {
+        const cf_asset *a = cf_asset_at(i);
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s/%s", CF_GAMES_SOURCE_DIR, a->game, a->path);
+        FILE *f = fopen(path, "rb");
+        if (f == NULL)
+            fail_msg("cannot open %s", path);
+        static unsigned char buf[1 << 20];
+        size_t len = fread(buf, 1, sizeof buf, f);
+        fclose(f);
+        assert_int_equal(len, a->size);
+        assert_memory_equal(buf, a->data, len);
+    }
+    assert_true(n >= 8);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -258,6 +279,7 @@ int main(void)
         cmocka_unit_test(test_rng_deterministic),
         cmocka_unit_test(test_rng_below),
         cmocka_unit_test(test_assets),
+        cmocka_unit_test(test_assets_match_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
