@@ -1034,8 +1034,21 @@ static cJSON *fights_page(web_req *r, const char *game, const char *state, const
     params[3] = mine ? r->user_id : NULL;
     params[4] = limit;
     params[5] = offset;
+    /* The page is cut first, then only its rows get their players: the
+     * total is a plain count, never a window over every matching row. */
     res = cf_pg_exec(
         r->t->pg,
+        "WITH matching AS (SELECT f.id, f.created_at FROM fights f "
+        "WHERE ($1::text IS NULL OR f.game = $1) AND ($2::text IS NULL OR f.status = $2) "
+        "AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM users uu "
+        "WHERE lower(uu.username) = lower($3) AND (f.host_id = uu.id OR EXISTS "
+        "(SELECT 1 FROM fight_players pp WHERE pp.fight_id = f.id AND pp.user_id = uu.id)))) "
+        "AND (CASE WHEN $4::bigint IS NULL THEN f.visibility = 'public' ELSE "
+        "(f.host_id = $4::bigint OR EXISTS (SELECT 1 FROM fight_players pm "
+        "WHERE pm.fight_id = f.id AND pm.user_id = $4::bigint) OR EXISTS (SELECT 1 FROM "
+        "invitations im WHERE im.fight_id = f.id AND im.invitee_id = $4::bigint)) END)), "
+        "page AS (SELECT id FROM matching ORDER BY created_at DESC, id "
+        "LIMIT $5::int OFFSET $6::bigint) "
         "SELECT f.id, f.game, hu.username, f.status, f.visibility, " WEB_TS("f.created_at") ", "
         WEB_TS("f.finished_at") ", "
         "(SELECT COALESCE(json_agg(json_build_object('username', "
@@ -1046,26 +1059,27 @@ static cJSON *fights_page(web_req *r, const char *game, const char *state, const
         "LEFT JOIN users pu ON pu.id = p.user_id "
         "LEFT JOIN bot_versions v ON v.id = p.bot_version_id "
         "LEFT JOIN bots b ON b.id = v.bot_id WHERE p.fight_id = f.id), "
-        "count(*) OVER () "
-        "FROM fights f LEFT JOIN users hu ON hu.id = f.host_id "
-        "WHERE ($1::text IS NULL OR f.game = $1) AND ($2::text IS NULL OR f.status = $2) "
-        "AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM users uu "
-        "WHERE lower(uu.username) = lower($3) AND (f.host_id = uu.id OR EXISTS "
-        "(SELECT 1 FROM fight_players pp WHERE pp.fight_id = f.id AND pp.user_id = uu.id)))) "
-        "AND (CASE WHEN $4::bigint IS NULL THEN f.visibility = 'public' ELSE "
-        "(f.host_id = $4::bigint OR EXISTS (SELECT 1 FROM fight_players pm "
-        "WHERE pm.fight_id = f.id AND pm.user_id = $4::bigint) OR EXISTS (SELECT 1 FROM "
-        "invitations im WHERE im.fight_id = f.id AND im.invitee_id = $4::bigint)) END) "
-        "ORDER BY f.created_at DESC, f.id LIMIT $5::int OFFSET $6::bigint",
+        "c.total "
+        /* One row with NULLs when the page is empty, so the total still comes. */
+        "FROM (SELECT count(*) FROM matching) c(total) LEFT JOIN "
+        "(page JOIN fights f ON f.id = page.id LEFT JOIN users hu ON hu.id = f.host_id) ON true "
+        "ORDER BY f.created_at DESC, f.id",
         6, params);
     if (res == NULL)
         return NULL;
     arr = cJSON_CreateArray();
     *total = 0;
     for (int i = 0; i < PQntuples(res); i++) {
-        cJSON *o = cJSON_CreateObject(), *players = cJSON_Parse(PQgetvalue(res, i, 7));
-        const char *st = fights_state_api(PQgetvalue(res, i, 3));
+        cJSON *o, *players;
+        const char *st;
         bool simulating = false;
+
+        *total = atoll(PQgetvalue(res, i, 8));
+        if (PQgetisnull(res, i, 0))
+            continue;
+        o = cJSON_CreateObject();
+        players = cJSON_Parse(PQgetvalue(res, i, 7));
+        st = fights_state_api(PQgetvalue(res, i, 3));
 
         if (strcmp(st, "queued") == 0) {
             live_progress(PQgetvalue(res, i, 0), &simulating);
@@ -1081,7 +1095,6 @@ static cJSON *fights_page(web_req *r, const char *game, const char *state, const
         http_add_str(o, "finished_at", res, i, 6);
         cJSON_AddItemToObject(o, "players", players != NULL ? players : cJSON_CreateArray());
         cJSON_AddItemToArray(arr, o);
-        *total = atoll(PQgetvalue(res, i, 8));
     }
     PQclear(res);
     return arr;
