@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # kill -9 of a simulator in the middle of a fight: another simulator
 # reclaims the entry (XAUTOCLAIM after the idle time) and completes it; the
-# fight is in PostgreSQL exactly once, and the dead simulator's workers and
-# bots are gone.
+# fight is in PostgreSQL exactly once, and every process of the dead
+# simulator (workers, forkservers, bots) is gone.
 . "$(dirname "$0")/lib.sh"
 it_setup_db
 it_setup_redis 12
@@ -17,13 +17,20 @@ push_fight "$id" "$players" '{"max_ticks": 60}' >/dev/null
 started() { rcli XRANGE cf:progress - + | grep -q "$id"; }
 wait_for 30 "fight $id started" started
 sleep 0.5
+# Every process under simulator A: workers, forkservers, bots.
+descendants() {
+    local p
+    for p in $(pgrep -P "$1"); do echo "$p"; descendants "$p"; done
+}
 workers=$(pgrep -P "$simA" | tr '\n' ' ')
+tree=$(descendants "$simA" | tr '\n' ' ')
 [ -n "$workers" ] || fail "simulator A has no worker"
-log "kill -9 simulator A ($simA), workers $workers"
+[ "$(echo $tree | wc -w)" -ge 3 ] || fail "expected workers and bots under simulator A, got: $tree"
+log "kill -9 simulator A ($simA); its processes: $tree"
 kill -KILL "$simA"
 wait "$simA" 2>/dev/null || true
-for w in $workers; do
-    wait_for 5 "worker $w gone" dead "$w"
+for p in $tree; do
+    wait_for 5 "process $p of simulator A gone" dead "$p"
 done
 [ "$(fight_status "$id")" = "" ] || fail "fight stored before it could have finished"
 
