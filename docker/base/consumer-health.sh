@@ -1,0 +1,11 @@
+#!/bin/sh
+# consumer-health.sh STREAM GROUP — health check of a stream consumer image:
+# healthy when the container's consumer (default name hostname-pid, the
+# service being PID 1) is a member of GROUP on STREAM, i.e. it read its
+# configuration, reached Redis and joined. A dead service is not this
+# check's business: the container stops with it and restarts.
+set -eu
+name=${CF_SIMULATOR_CONSUMER:-${CF_RESULT_PROCESSOR_CONSUMER:-}}
+[ -n "$name" ] || name="$(hostname)-1"
+redis-cli --no-auth-warning -u "${CF_REDIS_URL:?CF_REDIS_URL unset}" \
+    XINFO CONSUMERS "$1" "$2" | grep -qxF "$name"
