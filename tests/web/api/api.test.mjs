@@ -300,6 +300,18 @@ test('bots: upload (JSON and multipart), versions, rename, download, privacy', a
   assert.equal(list.body.bots.length, 2);
   assert.equal((await a.get('/api/bots?game=light_cycles')).body.bots.length, 0);
   assertError(await a.get('/api/bots?game=chess'), 400);
+  const own = await a.get(`/api/bots/${created.id}`);
+  assert.equal(own.status, 200);
+  assert.equal(own.body.name, 'Renamed');
+  assert.deepEqual(own.body.versions.map((v) => v.version), [3, 2, 1]);
+  // anonymous writes are refused before anything happens
+  const anon = new Client(stack.baseURL);
+  assertError(await anon.post('/api/bots', { name: 'x', game: 'tanks', code: BOT }), 401);
+  assertError(await anon.post(`/api/bots/${created.id}/versions`, { code: BOT }), 401);
+  assertError(await anon.get(`/api/bots/${created.id}/code`), 401);
+  assertError(await anon.post('/api/fights', { game: 'tanks', bot_id: created.id }), 401);
+  assertError(await anon.post('/api/fights/play-now', { bot_id: created.id }), 401);
+  assertError(await anon.post('/api/invitations/1/accept', { bot_id: created.id }), 401);
   // others never see it
   assertError(await b.get(`/api/bots/${created.id}`), 404);
   assertError(await b.get(`/api/bots/${created.id}/code`), 404);

@@ -217,6 +217,15 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
       await page.waitForFunction(() => !document.querySelector('.toast'), null, { timeout: 8000 });
       for (const width of [1280, 375]) {
         await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
+        if (width === 375) {
+          // The menu folds behind a button on phones; it opens, and Escape closes it.
+          const nav = page.getByRole('navigation', { name: 'Main' });
+          assert.equal(await nav.getByRole('link', { name: 'Dashboard' }).isVisible(), false);
+          await page.getByRole('button', { name: 'Menu' }).click();
+          await nav.getByRole('link', { name: 'Dashboard' }).waitFor();
+          await page.keyboard.press('Escape');
+          await nav.getByRole('link', { name: 'Dashboard' }).waitFor({ state: 'hidden' });
+        }
         await page.waitForTimeout(300);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         assert.ok(overflow <= 1, `no horizontal scrolling at ${width} px (overflow ${overflow})`);
@@ -272,6 +281,27 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
       assert.equal(await a.locator('table.players tbody tr').count(), 2);
       await a.locator('.fight-settings').filter({ hasText: '= 60' }).waitFor();
       await a.locator('.viewer canvas').first().waitFor({ timeout: 20000 });
+    });
+
+    await step('an invitee declines; the fight that cannot fill is cancelled, live', async () => {
+      const a = state.a.page;
+      await a.goto('/fights/new?game=tanks');
+      await a.getByLabel('Your bot').waitFor();
+      await a.getByLabel('Invite players by username').fill(C.name);
+      await a.getByLabel('Invite players by username').press('Enter');
+      await a.getByRole('button', { name: 'Host fight' }).click();
+      await a.waitForURL(/\/fights\/[0-9a-f-]{36}$/);
+      const url = new URL(a.url()).pathname;
+      await waitState(a, ['Open'], STEP_TIMEOUT);
+      const c = state.c.page;
+      await c.goto('/invitations');
+      const item = c.locator('li').filter({ hasText: `${A.name} invited you` });
+      await item.getByRole('button', { name: /^Decline/ }).click();
+      await item.waitFor({ state: 'detached' });
+      await c.reload();
+      await c.getByRole('heading', { name: 'Earlier' }).waitFor();
+      await c.locator(`a[href="${url}"]`).first().waitFor();
+      await waitState(a, ['Cancelled'], 20000);
     });
 
     await step('play now against a house bot (bob)', async () => {
