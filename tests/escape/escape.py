@@ -402,7 +402,29 @@ def leftovers(before, token, extra_uids=()):
     return sure, maybe
 
 
+def kill_uid(uid):
+    """Every process of uid, at once: kill(-1) from that uid (a fork bomb
+    forks faster than a /proc scan kills)."""
+    for _ in range(5):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.setgroups([])
+                os.setgid(uid)
+                os.setuid(uid)
+                os.kill(-1, signal.SIGKILL)
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
+        if not any(proc_uid(int(p)) == uid for p in os.listdir('/proc') if p.isdigit()):
+            return
+        time.sleep(0.05)
+
+
 def kill_leftovers(token, uids, spare=()):
+    for uid in uids:
+        if uid != 0 and not spare:
+            kill_uid(uid)
     for _ in range(3):
         for p in os.listdir('/proc'):
             if not p.isdigit() or int(p) == os.getpid() or int(p) in spare:
@@ -599,6 +621,7 @@ class Run:
                 self.secret_paths.append(p)
         self.digests = {p: sha256_file(p) for p in self.secret_paths if sha256_file(p)}
         self.hostname = socket.gethostname()
+        kill_uid(BASELINE_UID)  # a clean slate: strays of an earlier run hold its RLIMIT_NPROC
         self.listeners = Listeners(self.workdir, self.token)
         self.sentinels = Sentinels(self.plain_secret)
         with open(os.path.join(HERE, 'plain_bot.py')) as f:
@@ -650,7 +673,8 @@ class Run:
         except Exception:
             pass
         self.sentinels.close()
-        kill_leftovers(self.token, (BASELINE_UID,))
+        kill_uid(BASELINE_UID)
+        kill_leftovers(self.token, ())
         if socket.gethostname() != self.hostname:
             socket.sethostname(self.hostname)
         for fd in (self.pty_master, self.pty_slave):
