@@ -30,3 +30,9 @@ rcli XRANGE cf:progress - + | grep -qx finished || fail "no finished progress en
 alive "$sim" || fail "simulator died"
 alive "$rp" || fail "result processor died"
 echo "ok: fight $id stored"
+# Clean shutdown on SIGTERM, exit status 0 (and no sanitizer report).
+kill -TERM "$sim" "$rp"
+wait_for 30 "cf-simulator stopped" dead "$sim"
+wait_for 30 "cf-result-processor stopped" dead "$rp"
+wait "$sim" || fail "cf-simulator exited with status $?"
+wait "$rp" || fail "cf-result-processor exited with status $?"
