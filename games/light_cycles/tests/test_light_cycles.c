@@ -179,6 +179,58 @@ static void test_head_on_shared_rank(void **state)
     end_fight(&r);
 }
 
+/* Three cycles entering one cell all fall, whoever is checked first. Six
+ * cycles on a size-8 grid: the seed whose ring starts at (1,1); each cycle
+ * gets the script of its spawn: A, B, C meet at (3,4) on tick 4 coming from
+ * three sides, D, E, F keep out of the way. */
+static void test_three_way_head_on(void **state)
+{
+    (void)state;
+    static const struct { int x, y; const char *const script[6]; } plan[6] = {
+        {1, 1, {"\"U\"", "\"U\"", "\"U\"", "\"R\"", "\"R\"", NULL}}, /* A */
+        {6, 2, {"\"L\"", "\"L\"", "\"L\"", "\"U\"", "\"U\"", NULL}}, /* B */
+        {6, 6, {"\"L\"", "\"D\"", "\"D\"", "\"L\"", "\"L\"", NULL}}, /* C */
+        {4, 1, {"\"L\"", "\"L\"", "\"D\"", "\"L\"", "\"L\"", NULL}}, /* D */
+        {3, 6, {"\"R\"", "\"U\"", "\"R\"", "\"R\"", "\"R\"", NULL}}, /* E */
+        {1, 5, {"\"U\"", "\"L\"", "\"D\"", "\"D\"", "\"D\"", NULL}}, /* F */
+    };
+    sa_player p[6];
+    for (uint64_t seed = 0; seed < 2000; seed++) {
+        for (int i = 0; i < 6; i++)
+            p[i] = (sa_player){.script = straight};
+        fight_run r;
+        run_fight(&r, 6, p, "{\"size\":8,\"max_ticks\":1}", seed);
+        const cJSON *f0 = cJSON_GetArrayItem(frames(&r), 0);
+        int who[6]; /* plan entry of each player */
+        int matched = 0;
+        for (int i = 0; i < 6; i++) {
+            const cJSON *c = cJSON_GetArrayItem(f0, i);
+            who[i] = -1;
+            for (int k = 0; k < 6; k++)
+                if (cJSON_GetArrayItem(c, 0)->valueint == plan[k].x && cJSON_GetArrayItem(c, 1)->valueint == plan[k].y)
+                    who[i] = k, matched++;
+        }
+        end_fight(&r);
+        if (matched != 6)
+            continue;
+        for (int i = 0; i < 6; i++)
+            p[i] = (sa_player){.script = plan[who[i]].script};
+        run_fight(&r, 6, p, "{\"size\":8,\"max_ticks\":5}", seed);
+        for (int i = 0; i < 6; i++) {
+            const cJSON *c = cJSON_GetArrayItem(cJSON_GetArrayItem(frames(&r), 5), i);
+            bool meets = who[i] < 3;
+            /* the three that met stopped short of (3,4) and fell together */
+            assert_int_equal(cJSON_IsTrue(cJSON_GetArrayItem(c, 3)), !meets);
+            assert_int_equal(r.out.rank[i], meets ? 4 : 1);
+            assert_true(r.out.score[i] == (meets ? 4 : 5));
+        }
+        assert_string_equal(r.out.explanation, "tick limit reached");
+        end_fight(&r);
+        return;
+    }
+    fail_msg("no seed starts the ring at (1,1)");
+}
+
 static void test_trail_collision(void **state)
 {
     (void)state;
@@ -412,6 +464,7 @@ int main(void)
         cmocka_unit_test(test_spawns),
         cmocka_unit_test(test_spawns_depend_on_seed),
         cmocka_unit_test(test_head_on_shared_rank),
+        cmocka_unit_test(test_three_way_head_on),
         cmocka_unit_test(test_trail_collision),
         cmocka_unit_test(test_wall_collision),
         cmocka_unit_test(test_own_trail_and_reverse),
