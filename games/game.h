@@ -111,6 +111,10 @@ typedef struct cf_game {
      * with err filled when the game itself failed (never for a bot's fault). */
     int (*simulate)(cf_arena *arena, const cJSON *settings, int nplayers,
                     cf_rng *rng, cf_outcome *out, char *err, size_t errlen);
+
+    /* Optional (NULL: shown as is): the words for an explanation the game
+     * writes as a code, e.g. Tanks' "X", kept for the original's reports. */
+    const char *(*explain)(const char *explanation);
 } cf_game;
 
 /* The registry (games/registry.c). */
@@ -125,6 +129,11 @@ const cf_game *cf_game_at(size_t index); /* NULL past the end */
  */
 cJSON *cf_game_settings(const cf_game *game, const cJSON *user, bool from_user,
                         char *err, size_t errlen);
+
+/* The text to show for a report's explanation: the game's words for its
+ * codes ("X" of Tanks: "Tick limit exceeded."), anything else unchanged.
+ * Never NULL (NULL in gives ""). */
+const char *cf_game_explanation_text(const cf_game *game, const char *explanation);
 
 /* Integer value of a validated setting (the default if absent). */
 int64_t cf_game_setting(const cf_game *game, const cJSON *settings, const char *key);

@@ -47,3 +47,13 @@ const cf_game *cf_game_find(const char *name)
             return table[i];
     return NULL;
 }
+
+const char *cf_game_explanation_text(const cf_game *game, const char *explanation)
+{
+    if (explanation == NULL)
+        return "";
+    if (game == NULL || game->explain == NULL)
+        return explanation;
+    const char *text = game->explain(explanation);
+    return text ? text : explanation;
+}

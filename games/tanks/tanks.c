@@ -450,6 +450,12 @@ static int tanks_simulate(cf_arena *arena, const cJSON *settings, int nplayers, 
     return 0;
 }
 
+/* The original's explanation codes, in words. */
+static const char *tanks_explain(const char *explanation)
+{
+    return strcmp(explanation, "X") == 0 ? "Tick limit exceeded." : explanation;
+}
+
 const cf_game cf_game_tanks = {
     .name = "tanks",
     .title = "Tanks",
@@ -462,4 +468,5 @@ const cf_game cf_game_tanks = {
     .settings = tanks_settings,
     .limits = tanks_limits,
     .simulate = tanks_simulate,
+    .explain = tanks_explain,
 };

@@ -268,6 +268,18 @@ static void test_assets_match_files(void **state)
     assert_true(n >= 8);
 }
 
+static void test_explanation_text(void **state)
+{
+    (void)state;
+    const cf_game *t = cf_game_find("tanks"), *lc = cf_game_find("light_cycles");
+    assert_string_equal(cf_game_explanation_text(t, "X"), "Tick limit exceeded.");
+    assert_string_equal(cf_game_explanation_text(t, ""), "");
+    assert_string_equal(cf_game_explanation_text(t, "player 2 crashed at tick 14"), "player 2 crashed at tick 14");
+    assert_string_equal(cf_game_explanation_text(lc, "X"), "X");
+    assert_string_equal(cf_game_explanation_text(NULL, "X"), "X");
+    assert_string_equal(cf_game_explanation_text(t, NULL), "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -280,6 +292,7 @@ int main(void)
         cmocka_unit_test(test_rng_below),
         cmocka_unit_test(test_assets),
         cmocka_unit_test(test_assets_match_files),
+        cmocka_unit_test(test_explanation_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
