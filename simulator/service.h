@@ -49,6 +49,7 @@ typedef struct svc_settings {
     long cancel_poll_ms;
     long shutdown_grace_ms;
     long trim_every_ms; /* 0: never trim cf:fights */
+    long fight_timeout_ms; /* a worker stuck longer on one fight is killed */
 } svc_settings;
 
 /* ---- stream entries ---- */

@@ -67,6 +67,10 @@ static const cf_config_key svc_keys[] = {
     {.name = "simulator.trim_every_ms", .type = CF_CONFIG_INT, .def = "60000", .min = 0,
      .max = 86400000,
      .doc = "XTRIM cf:fights MINID ~ below pending/undelivered entries this often; 0: never"},
+    {.name = "simulator.fight_timeout_ms", .type = CF_CONFIG_INT, .def = "600000", .min = 1000,
+     .max = 86400000,
+     .doc = "a worker whose fight runs longer is killed (safety net; the game's limits "
+            "end fights long before)"},
     {.name = "simulator.require_layers", .type = CF_CONFIG_STRING, .def = "",
      .doc = "comma-separated sandbox layers that must be active, or refuse to start"},
     {.name = "simulator.unsafe_no_sandbox", .type = CF_CONFIG_BOOL, .def = "false",
@@ -141,6 +145,7 @@ static int load_settings(const cf_config *cfg, svc_settings *s)
     s->cancel_poll_ms = (long)cf_config_int(cfg, "simulator.cancel_poll_ms");
     s->shutdown_grace_ms = (long)cf_config_int(cfg, "simulator.shutdown_grace_ms");
     s->trim_every_ms = (long)cf_config_int(cfg, "simulator.trim_every_ms");
+    s->fight_timeout_ms = (long)cf_config_int(cfg, "simulator.fight_timeout_ms");
     /* A fight that outlives the reclaim idle time must not be run twice:
      * its claim is renewed every renew_ms, with room for two misses. */
     if (s->reclaim_idle_ms < 3 * s->renew_ms) {
@@ -535,6 +540,17 @@ static void timers(service *sv)
             }
         }
         sv->last_cancel = t;
+    }
+    /* A fight that outlives every limit means a stuck worker: kill it. Its
+     * entry stays pending, is reclaimed, and after max_deliveries is dead. */
+    for (int i = 0; i < sv->nslots; i++) {
+        slot *sl = &sv->slots[i];
+        if (sl->busy && t - sl->started_ms > sv->s.fight_timeout_ms) {
+            log_error("fight %s: running for %lld ms, over simulator.fight_timeout_ms; "
+                      "killing worker %d",
+                      sl->fight_id, t - sl->started_ms, i);
+            on_worker_gone(sv, sl);
+        }
     }
     if (sv->s.trim_every_ms > 0 && t - sv->last_trim >= sv->s.trim_every_ms) {
         (void)svc_trim_fights(sv->r);

@@ -3,7 +3,8 @@
 # when a required one is missing or its claim timings are unsafe; on
 # SIGTERM it finishes a fight within the grace time, or hands it back
 # (no ack) to another simulator after it; and a fight delivered more than
-# max_deliveries times goes to the dead letter with a failed result.
+# max_deliveries times goes to the dead letter with a failed result, as
+# does one whose worker the fight_timeout_ms watchdog had to kill.
 . "$(dirname "$0")/lib.sh"
 it_setup_db
 it_setup_redis 7
@@ -66,6 +67,18 @@ wait_for 30 "fight $f3 failed" status_is "$f3" failed
 sql "SELECT explanation FROM fights WHERE id = '$f3'" | grep -q "delivered" || fail "no reason"
 rcli XRANGE cf:fights:dead - + | grep -q "delivered .* times" || fail "not in the dead letter"
 wait_for 10 "all acknowledged" pending_is cf:fights simulators 0
-[ "$(sql "SELECT count(*) FROM fights")" = 3 ] || fail "fight rows"
 alive "$simD" || fail "simulator D died"
+kill -TERM "$simD"; wait_for 30 "simulator D exited" dead "$simD"
+
+# -- a fight over simulator.fight_timeout_ms: worker killed, fight retried,
+#    then dead after max_deliveries
+f4=$(new_uuid)
+start_simulator simE CF_SIMULATOR_FIGHT_TIMEOUT_MS=1000 CF_SIMULATOR_MAX_DELIVERIES=1; simE=$LAST_PID
+push_fight "$f4" "$slow" '{"max_ticks": 200}' >/dev/null
+wait_for 60 "fight $f4 failed" status_is "$f4" failed
+grep -q "over simulator.fight_timeout_ms" "$IT_DIR/sim-simE.log" || fail "watchdog did not fire"
+sql "SELECT explanation FROM fights WHERE id = '$f4'" | grep -q "delivered 2 times" || fail "reason"
+wait_for 10 "all acknowledged" pending_is cf:fights simulators 0
+[ "$(sql "SELECT count(*) FROM fights")" = 4 ] || fail "fight rows"
+alive "$simE" || fail "simulator E died"
 echo "ok: start-up checks, SIGTERM finish and hand-back, poison fight"
