@@ -308,6 +308,14 @@ static int run(cf_arena *arena, arena_state *a, int max_ticks, cf_rng *rng, cf_o
     }
     if (alive_count(a) > 1)
         note(out, "tick limit reached");
+    bool none_started = true; /* every bot failed before the first tick */
+    for (int i = 0; i < a->n; i++)
+        none_started = none_started && !a->c[i].alive && a->c[i].eliminated_at < 0;
+    if (none_started && tick == 1) {
+        /* nothing moved: the replay is the set-up alone, as with Tanks */
+        cJSON_DeleteItemFromArray(a->frames, 1);
+        tick = 0;
+    }
     out->ticks = tick;
     rank_players(a, out);
     out->summary = cJSON_CreateArray();

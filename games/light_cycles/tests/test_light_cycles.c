@@ -333,6 +333,13 @@ static void test_bot_death_and_start_failure(void **state)
     assert_int_equal(cJSON_GetArrayItem(p1, 4)->valueint, 0);
     end_fight(&r);
 
+    sa_player none[2] = {{.script = first}, {.script = first}};
+    run_fight(&r, 2, none, NULL, 1);
+    expect_summary(&r, "[1,1]");
+    assert_int_equal(r.out.ticks, 0);
+    assert_int_equal(cJSON_GetArraySize(frames(&r)), 1);
+    end_fight(&r);
+
     sa_player all[2] = {{.script = straight, .dead_at_start = true}, {.script = straight, .dead_at_start = true}};
     run_fight(&r, 2, all, NULL, 1);
     expect_summary(&r, "[1,1]");
