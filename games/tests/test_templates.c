@@ -29,6 +29,7 @@ typedef struct pybot {
     pid_t pid;
     FILE *in, *out; /* to the bot, from the bot */
     const char *file;
+    const char *method; /* the game's bot method */
     int raised;
 } pybot;
 
@@ -72,7 +73,7 @@ static enum cf_call_status call_python(void *ud, int player, int call, const cJS
     (void)player, (void)call;
     pybot *b = ud;
     cJSON *req = cJSON_CreateObject();
-    cJSON_AddStringToObject(req, "method", strstr(b->file, "/tanks_") ? "decide_tick" : "decide_move");
+    cJSON_AddStringToObject(req, "method", b->method);
     cJSON_AddItemToObject(req, "args", cJSON_Duplicate(args, 1));
     char *line = cJSON_PrintUnformatted(req);
     cJSON_Delete(req);
@@ -124,6 +125,7 @@ static void fight(const char *game, int nplayers, char paths[][256], const int *
     sa_player players[6];
     for (int i = 0; i < nplayers; i++) {
         pybot_start(&bots[i], paths[who[i]]);
+        bots[i].method = strcmp(game, "tanks") == 0 ? "decide_tick" : "decide_move";
         players[i] = (sa_player){.policy = call_python, .ud = &bots[i]};
     }
     cf_arena *arena = sa_new(nplayers, players);
