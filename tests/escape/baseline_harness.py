@@ -11,7 +11,7 @@ replies go to descriptor 4 as JSON lines {"tick": n, "reply": value};
 descriptor 3 is a second pipe the driver reads, standing for a request pipe
 a bot could scribble on.
 
-    /usr/bin/python3 baseline_harness.py BOT.py [TICKS]
+    /usr/bin/python3 baseline_harness.py BOT.py [TICKS [PLAYER]]
 """
 import importlib.util
 import json
@@ -22,7 +22,8 @@ import sys
 def main():
     path = sys.argv[1]
     ticks = int(sys.argv[2]) if len(sys.argv) > 2 else 5
-    out = os.fdopen(4, 'w', buffering=1)
+    slot = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+    out = os.fdopen(4, 'w', buffering=1) if slot == 1 else open(os.devnull, 'w')
     spec = importlib.util.spec_from_file_location('bot', path)
     bot = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bot)
@@ -30,6 +31,8 @@ def main():
     player.context = {}
     me = {'x': 0, 'y': 0, 'health': 100, 'head': 'R', 'moved': False, 'targeted': None}
     enemy = {'x': 9, 'y': 9, 'health': 100, 'head': 'L', 'moved': False, 'targeted': None}
+    if slot == 2:
+        me, enemy = enemy, me
     for tick in range(1, ticks + 1):
         try:
             reply = player.decide_tick(tick, dict(me), dict(enemy))

@@ -30,7 +30,7 @@ Modes:
             /usr/bin/python3: passes when the attack's evidence DOES show up,
             which proves the attack is real and the evidence checks can fail.
             Attacks that could hurt the host run as an unprivileged uid with
-            rlimits (see BASELINE_UID).
+            rlimits (a fresh unused uid per run, see baseline_uid()).
   nosandbox cf-fight --no-sandbox: prints every piece of evidence; for manual
             use (dangerous attacks refused).
 
@@ -67,7 +67,21 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 BOTS = os.path.join(HERE, 'bots')
 REPO = os.path.dirname(os.path.dirname(HERE))
 HOST_PYTHON = '/usr/bin/python3'
-BASELINE_UID = 64123          # an unused uid: baseline runs of dangerous attacks
+
+
+def baseline_uid():
+    """A uid no account and no process has, fresh for each run: the baseline
+    of a dangerous attack runs as it, and runs of the suite that overlap
+    (two build trees) never kill each other's processes."""
+    while True:
+        uid = 2000000 + secrets.randbelow(1000000)
+        try:
+            pwd.getpwuid(uid)
+            continue
+        except KeyError:
+            pass
+        if not any(proc_uid(int(p)) == uid for p in os.listdir('/proc') if p.isdigit()):
+            return uid
 NOBODY = 65534
 CFG_LINE = 'CFG = {}  # @ESCAPE_CONFIG@'
 PLAIN_LINE = "SECRET = 'CFSECRET-plain-0000000000000000'  # @PLAIN_SECRET@"
@@ -91,14 +105,17 @@ class Attack:
               per-call limit): added to the fight's time bound per tick.
     kill_controller  the driver kills cf-fight (SIGKILL) mid-fight: no report;
               every process of the bots must be gone 300 ms later.
+    pair      both players are the hostile bot (bots meeting each other);
+              player 2 walks up too when it escapes.
     base      baseline: None (a verdict test: nothing to escape), or a dict
               with expect (evidence kinds that must show up), uid ('root' or
               'baseline'), cfg overrides, ticks, wall (s), nproc, as_mb.
     """
 
     def __init__(self, verdicts, base, dangerous=False, cfg=None, tick_wall=0.0,
-                 kill_controller=False):
+                 kill_controller=False, pair=False):
         self.verdicts = set(verdicts)
+        self.pair = pair
         self.kill_controller = kill_controller
         self.tick_wall = tick_wall
         self.base = base
@@ -176,6 +193,7 @@ ATTACKS = {
     'fork_storm': Attack({'ok', 'cpu_time', 'timeout'}, None, tick_wall=0.16),
     'fd_scan': Attack(SAFE_FAIL, None),
     'controller_killed': Attack(set(), None, kill_controller=True),
+    'tmp_share': Attack(SAFE_FAIL, B({'bot'}), pair=True),
     'cpu_in_child': Attack({'cpu_time', 'illegal', 'killed'}, B({'bot', 'leftover'}, ticks=30,
                                                                 wall=8.0), tick_wall=0.13),
 }
@@ -272,10 +290,10 @@ def demote(uid):
 class Sentinels:
     """Processes that must survive every fight: root, nobody and the baseline uid."""
 
-    def __init__(self, plain_secret):
+    def __init__(self, plain_secret, uid):
         self.procs = {}
         code = 'import time; S = %r; time.sleep(10 ** 6)' % plain_secret
-        for label, uid in (('root', 0), ('nobody', NOBODY), ('baseline', BASELINE_UID)):
+        for label, uid in (('root', 0), ('nobody', NOBODY), ('baseline', uid)):
             self.procs[label] = subprocess.Popen(
                 [HOST_PYTHON, '-c', code], stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -621,9 +639,9 @@ class Run:
                 self.secret_paths.append(p)
         self.digests = {p: sha256_file(p) for p in self.secret_paths if sha256_file(p)}
         self.hostname = socket.gethostname()
-        kill_uid(BASELINE_UID)  # a clean slate: strays of an earlier run hold its RLIMIT_NPROC
+        self.uid = baseline_uid()
         self.listeners = Listeners(self.workdir, self.token)
-        self.sentinels = Sentinels(self.plain_secret)
+        self.sentinels = Sentinels(self.plain_secret, self.uid)
         with open(os.path.join(HERE, 'plain_bot.py')) as f:
             plain = f.read()
         assert PLAIN_LINE in plain
@@ -673,7 +691,7 @@ class Run:
         except Exception:
             pass
         self.sentinels.close()
-        kill_uid(BASELINE_UID)
+        kill_uid(self.uid)
         kill_leftovers(self.token, ())
         if socket.gethostname() != self.hostname:
             socket.sethostname(self.hostname)
@@ -794,7 +812,8 @@ class Run:
         cgroups_before = cgroup_snapshot()
         procs_before = proc_snapshot()
         pyc_before = {d: set(os.listdir(d)) for d in host_python_dirs() if d.endswith('__pycache__')}
-        p, out, err, elapsed = self.cf_fight(hostile, self.plain_path, sandbox,
+        other = hostile if self.attack.pair else self.plain_path
+        p, out, err, elapsed = self.cf_fight(hostile, other, sandbox,
                                              with_tty=self.name == 'tty_inject')
         time.sleep(0.5)  # a daemon's next heartbeat, a datagram in flight
         report = self.parse_report(p, out, err)
@@ -807,7 +826,8 @@ class Run:
                     'limit + 1 s + the bot\'s own calls)' % (elapsed, bound))
         if report is not None:
             self.check_report(report, out)
-        hostile_log = (report['players'][0].get('log') or '') if report else ''
+        logs = [(pl.get('log') or '') for pl in (report or {}).get('players', [])]
+        hostile_log = '\n'.join(logs if self.attack.pair else logs[:1])
         self.observe(hostile_log + '\n' + err.decode('utf-8', 'replace'))
         sure, maybe = leftovers(procs_before, self.token)
         for line in sure:
@@ -882,31 +902,35 @@ class Run:
             report.get('explanation'), report.get('ticks')))
         if report.get('status') != 'finished':
             self.fail('status %r, expected finished' % report.get('status'))
-        if hostile.get('verdict') not in self.attack.verdicts:
-            self.fail('hostile verdict %r (detail %r), expected one of %s' % (
-                hostile.get('verdict'), hostile.get('detail'), sorted(self.attack.verdicts)))
-        if plain.get('verdict') != 'ok':
-            self.fail('the plain bot got verdict %r (detail %r): it was affected' % (
-                plain.get('verdict'), plain.get('detail')))
-        expected = ('win',) if hostile.get('verdict') in DEAD else ('win', 'draw')
-        if plain.get('result') not in expected:
-            self.fail('the plain bot\'s result is %r, expected %s' % (plain.get('result'),
-                                                                       ' or '.join(expected)))
+        for who, pl in ((('hostile', hostile), ('hostile 2', plain)) if self.attack.pair
+                        else (('hostile', hostile),)):
+            if pl.get('verdict') not in self.attack.verdicts:
+                self.fail('%s verdict %r (detail %r), expected one of %s' % (
+                    who, pl.get('verdict'), pl.get('detail'), sorted(self.attack.verdicts)))
+        if not self.attack.pair:
+            if plain.get('verdict') != 'ok':
+                self.fail('the plain bot got verdict %r (detail %r): it was affected' % (
+                    plain.get('verdict'), plain.get('detail')))
+            expected = ('win',) if hostile.get('verdict') in DEAD else ('win', 'draw')
+            if plain.get('result') not in expected:
+                self.fail('the plain bot\'s result is %r, expected %s' % (
+                    plain.get('result'), ' or '.join(expected)))
         frames = report.get('data') or []
         for i, frame in enumerate(frames if isinstance(frames, list) else []):
             try:
-                hx, hy = frame[0][0], frame[0][1]
-                ph = frame[1][2]
+                hx, hy, hh = frame[0][0], frame[0][1], frame[0][2]
+                px, py, ph = frame[1][0], frame[1][1], frame[1][2]
             except (TypeError, IndexError, KeyError):
                 self.fail('replay frame %d has an unexpected layout: %r' % (i, frame))
                 break
-            if (hx, hy) != (0, 0):
-                self.ev('bot', 'the hostile bot walked (frame %d at %s,%s): it signalled a '
-                        'successful step' % (i, hx, hy))
+            if (hx, hy) != (0, 0) or (self.attack.pair and (px, py) != (9, 9)):
+                self.ev('bot', 'a hostile bot walked (frame %d: %s,%s / %s,%s): it signalled a '
+                        'successful step' % (i, hx, hy, px, py))
                 break
-            if ph != 100:
-                self.ev('protocol', 'the plain bot lost health (frame %d: %s) although nobody '
-                        'fires at it' % (i, ph))
+            if ph not in (100, 0) or (self.attack.pair and hh not in (100, 0)) or \
+                    (ph == 0 and plain.get('verdict') == 'ok'):
+                self.ev('protocol', 'a bot lost health (frame %d: %s, %s) although nobody '
+                        'fires at it' % (i, hh, ph))
                 break
         for pl in report['players']:
             if len(pl.get('log') or '') > (1 << 20):
@@ -969,7 +993,7 @@ class Run:
             return
         cfg = dict(base['cfg'])
         hostile = self.write_bot(self.name, self.bot_cfg(cfg))
-        uid = BASELINE_UID if base['uid'] == 'baseline' else 0
+        uid = self.uid if base['uid'] == 'baseline' else 0
         a_r, a_w = os.pipe()
         b_r, b_w = os.pipe()
         with_tty = self.name == 'tty_inject'
@@ -995,6 +1019,11 @@ class Run:
                 'import subprocess, sys; subprocess.call(sys.argv[1:], pass_fds=(3, 4)); sys.exit(77)',
                 HOST_PYTHON, os.path.join(HERE, 'baseline_harness.py'), hostile, str(base['ticks'])]
         env = dict(os.environ, CF_ESCAPE_ENV_SECRET=self.env_secret)
+        if self.attack.pair:
+            # The other player first: what it leaves is what player 1 looks for.
+            subprocess.run([HOST_PYTHON, os.path.join(HERE, 'baseline_harness.py'), hostile, '2',
+                            '2'], cwd=self.cwd, env=env, stdin=subprocess.DEVNULL,
+                           capture_output=True, timeout=30)
         procs_before = proc_snapshot()
         t0 = time.monotonic()
         p = subprocess.Popen(shim, stdin=self.pty_slave if with_tty else subprocess.DEVNULL,
@@ -1020,7 +1049,7 @@ class Run:
             self.ev('time', 'the unsandboxed bot still ran after %.1f s (the limit is %.1f s)' % (
                 elapsed, self.limits['first_call_wall_ms'] / 1000.0 + 1))
         time.sleep(0.5)
-        sure, _ = leftovers(procs_before, self.token, (BASELINE_UID,) if uid else ())
+        sure, _ = leftovers(procs_before, self.token, (self.uid,) if uid else ())
         for line in sure:
             self.ev('leftover', line)
         try:
@@ -1028,7 +1057,7 @@ class Run:
         except OSError:
             pass
         p.wait()
-        kill_leftovers(self.token, (BASELINE_UID,) if uid else (), self.sentinels.pids())
+        kill_leftovers(self.token, (self.uid,) if uid else (), self.sentinels.pids())
         for d in [out, errs] + pipes:
             d.join()
         stderr = errs.data
@@ -1170,12 +1199,6 @@ def main():
     if args.mode != 'baseline' and not (args.cf_fight and os.access(args.cf_fight, os.X_OK)):
         log('FAIL: no cf-fight executable (%r)' % args.cf_fight)
         return 2
-    try:
-        pwd.getpwuid(BASELINE_UID)
-        log('FAIL: uid %d exists on this host; the suite needs it unused' % BASELINE_UID)
-        return 2
-    except KeyError:
-        pass
     names = args.attack or list(ATTACKS)
     for n in names:
         if n not in ATTACKS:

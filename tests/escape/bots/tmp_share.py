@@ -1,0 +1,85 @@
+"""Hostile Tanks bot: two bots of one fight meeting through the filesystem.
+
+Both players of this fight are this bot. Each one leaves a note carrying
+its slot in every writable place it finds (/tmp, /dev/shm, /var/tmp, its
+working directory) and, on every tick, looks for the other one's note. Bots
+of a fight (let alone of different fights) must not be able to talk: each
+one's writable /tmp is its own.
+"""
+import os
+import sys
+import time
+
+CFG = {}  # @ESCAPE_CONFIG@
+
+ESCAPED = []
+
+
+def evidence(what):
+    """An attack step worked: say so in the log and in the game (walk up)."""
+    ESCAPED.append(what)
+    try:
+        sys.stderr.write('ESCAPE-EVIDENCE %s\n' % what)
+        sys.stderr.flush()
+    except Exception:
+        pass
+
+
+def note(what):
+    try:
+        sys.stderr.write('note: %s\n' % what)
+        sys.stderr.flush()
+    except Exception:
+        pass
+
+
+def libc():
+    import ctypes
+    lib = ctypes.CDLL(None, use_errno=True)
+    lib.syscall.restype = ctypes.c_long
+    return lib
+
+
+def name_process():
+    """Put the run's token in the process name so the host can find strays."""
+    try:
+        libc().prctl(15, CFG.get('token', 'cfesc').encode()[:15], 0, 0, 0)  # PR_SET_NAME
+    except Exception:
+        pass
+
+
+import glob
+
+PLACES = ['/tmp', '/dev/shm', '/var/tmp', '.']
+
+
+def leave(slot):
+    for d in PLACES:
+        try:
+            with open(os.path.join(d, '%s-slot%s' % (CFG.get('token', 'cfesc'), slot)), 'w') as f:
+                f.write('from slot %s\n' % slot)
+        except OSError:
+            pass
+
+
+def look(slot):
+    for d in PLACES:
+        for path in glob.glob(os.path.join(d, '*-slot*')):
+            if not path.endswith('-slot%s' % slot):
+                evidence('found the other bot\'s note %s' % path)
+                return True
+    return False
+
+
+class Main:
+    def __init__(self):
+        self.slot = None
+        self.seen = False
+
+    def decide_tick(self, tick, my_state, enemy_state):
+        if self.slot is None:
+            self.slot = '1' if (my_state['x'], my_state['y']) == (0, 0) else '2'
+            leave(self.slot)
+        if not self.seen:
+            self.seen = look(self.slot)
+        return ['M', 'U'] if ESCAPED else 'N'
