@@ -240,7 +240,13 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
         const { page } = u;
         await page.goto('/bots/new?game=light_cycles');
         await page.getByLabel('Name').fill('Cycle');
-        await page.getByLabel('Or paste the code').fill(lcCode);
+        if (u === state.b) {
+          // Bob starts from the game's starter template, one click.
+          await page.getByRole('button', { name: 'Paste the starter template' }).click();
+          await page.waitForFunction(() => document.querySelector('textarea').value.includes('class Main'));
+        } else {
+          await page.getByLabel('Or paste the code').fill(lcCode);
+        }
         await page.getByRole('button', { name: 'Upload bot' }).click();
         await page.waitForURL(/\/bots\/\d+$/);
       }

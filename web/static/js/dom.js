@@ -13,7 +13,7 @@ export function h(tag, attrs, ...children) {
         el.className = value;
       } else if (key === 'dataset') {
         Object.assign(el.dataset, value);
-      } else if (key === 'value' || key === 'checked' || key === 'selected' || key === 'disabled' && tag !== 'a') {
+      } else if (key === 'value' || key === 'checked' || key === 'selected' || key === 'disabled') {
         el[key] = value;
         if (key !== 'value' && value === true) el.setAttribute(key, '');
       } else if (key === 'href' || key === 'src') {

@@ -42,6 +42,7 @@ function codeInput(idPrefix) {
       return { code: area.value };
     },
     reset() { fileInput.value = ''; area.value = ''; },
+    setText(text) { fileInput.value = ''; area.value = text; },
   };
 }
 
@@ -64,9 +65,23 @@ export async function create(ctx) {
   const gameSel = h('select', { name: 'game', required: true }, all.map((g) => h('option', { value: g.name, selected: g.name === want }, g.title || g.name)));
   const code = codeInput('new');
   const submit = h('button', { type: 'submit', class: 'btn' }, 'Upload bot');
+  // Fills the text area with the chosen game's starter template, to edit or upload as is.
+  const starter = h('button', { type: 'button', class: 'btn btn-secondary btn-small' }, 'Paste the starter template');
+  starter.addEventListener('click', () => busy(starter, async () => {
+    err.textContent = '';
+    try {
+      const g = await game(gameSel.value);
+      const t = (g.templates || []).find((x) => !/empty|idle|noop/i.test(x.name)) || (g.templates || [])[0];
+      if (!t) throw new Error('This game has no starter template.');
+      code.setText(await api.text(t.url));
+      if (!name.value.trim()) name.value = t.name.replace(/\.py$/, '').replace(/[^A-Za-z0-9 _.-]/g, ' ').slice(0, 64);
+      toast(`Template ${t.name} pasted below.`);
+    } catch (ex) { err.textContent = ex.message; }
+  }));
   const form = h('form', { novalidate: true }, err,
     field('Name', name, 'Up to 64 letters, digits, spaces, _ - or .'),
     field('Game', gameSel),
+    h('p', null, starter),
     code.node, submit);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();

@@ -1,12 +1,11 @@
 // The fight page: players, invitations, actions, live status, results,
 // verdicts, my own bots' logs, and the game's replay viewer.
 import { h, link, errorBox, busy, toast, fmtDate, announce, fmtBytes, replace } from '../dom.js';
-import { api, session, game } from '../api.js';
+import { api, session, game, games } from '../api.js';
 import { followFight, FINAL } from '../live.js';
 import { stateChip, STATE_TEXT, verdictText, VERDICT_SHORT, resultChip, playerLabel, botSelect, gameTitle, rememberGames } from '../views.js';
 import { inviteBox } from './fights.js';
 import { mountReplay } from '../replay.js';
-import { games } from '../api.js';
 
 // 'X' is the original Codefights' code for a fight that hit its tick limit.
 function explanationText(e) {

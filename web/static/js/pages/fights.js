@@ -1,7 +1,7 @@
 // Fights: the public list (filters, pagination) and hosting a fight.
 import { h, link, field, errorBox, busy, toast, uid, replace } from '../dom.js';
 import { api, session, games, game, qs } from '../api.js';
-import { fightTable, rememberGames, settingsForm, botSelect, STATE_TEXT, gameTitle, stateChip } from '../views.js';
+import { fightTable, rememberGames, settingsForm, botSelect, STATE_TEXT, stateChip } from '../views.js';
 import { onLive } from '../live.js';
 
 const PER_PAGE = 20;
@@ -199,4 +199,3 @@ export function inviteBox({ onAdd } = {}) {
   return { node, names: () => [...chosen], input };
 }
 
-export { gameTitle };
