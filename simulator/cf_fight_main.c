@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fight.h"
 #include "stream_msg.h"
@@ -159,7 +160,7 @@ int main(int argc, char **argv)
     };
     const char *game = NULL, *replay = NULL;
     bool json = false;
-    cf_sandbox_options opts = {0};
+    cf_sandbox_options opts = {.single_fight = true};
     cf_fight_msg msg;
     memset(&msg, 0, sizeof msg);
     cJSON *settings = cJSON_CreateObject();
@@ -221,11 +222,17 @@ int main(int argc, char **argv)
     if (opts.unsafe_no_sandbox)
         fprintf(stderr, "cf-fight: *** UNSAFE: --no-sandbox runs the bots as plain Python "
                         "processes with your privileges ***\n");
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     cf_sandbox *sb = cf_sandbox_start(&opts, err, sizeof err);
     if (!sb) {
         fprintf(stderr, "cf-fight: %s\n", err);
         return 1;
     }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (getenv("CF_FIGHT_DEBUG"))
+        fprintf(stderr, "cf-fight: sandbox started in %.2f ms\n",
+                (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
     cf_sandbox_describe(sb, stderr);
     cJSON *report = cf_fight_run(sb, &msg, NULL, err, sizeof err);
     cf_sandbox_stop(sb);

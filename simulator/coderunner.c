@@ -4,9 +4,11 @@
  * Cloned by the forkserver into fresh namespaces (sandbox_namespaces.c), it
  * puts its pipes in their fixed places (stdout and stderr: the log pipe;
  * 3: requests; 4: replies) and closes every other descriptor, applies the
- * layers (sandbox_apply), then waits for the controller's go byte: by then
- * the controller has seized it with ptrace and moved it into its cgroup.
- * Only then is the seccomp filter loaded, and the harness's serve() reads
+ * layers (sandbox_apply), then waits for the controller's go message: by
+ * then the controller has seized it with ptrace and moved it into its
+ * cgroup, and the message carries the fight's CPU budget (a coderunner may
+ * have been spawned ahead of its fight). Only then are RLIMIT_CPU and the
+ * seccomp filter set, and the harness's serve() reads
  * the bot's code and runs it. If any step fails, the bot never runs: the
  * reason goes to the log and the process exits with status 111.
  */
@@ -55,13 +57,21 @@ _Noreturn void coderunner_main(const sb_child_plan *plan, const int fds[3], void
     place_fds(fds);
     if (sandbox_apply(plan, err, sizeof err) < 0)
         die(err);
-    char go;
-    ssize_t n;
-    do {
-        n = read(SB_FD_REQ, &go, 1);
-    } while (n < 0 && errno == EINTR);
-    if (n != 1 || go != 'G')
-        _exit(0); /* the controller gave up on us */
+    unsigned char go[SB_GO_LEN];
+    size_t got = 0;
+    while (got < sizeof go) {
+        ssize_t n = read(SB_FD_REQ, go + got, sizeof go - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            _exit(0); /* the controller gave up on us */
+        got += (size_t)n;
+    }
+    if (go[0] != 'G')
+        _exit(0);
+    uint32_t cpu_ms = (uint32_t)go[1] << 24 | (uint32_t)go[2] << 16 | (uint32_t)go[3] << 8 | go[4];
+    if (!plan->unsafe && sandbox_rlimits_cpu(cpu_ms, err, sizeof err) < 0)
+        die(err);
     if (!plan->unsafe && sandbox_seccomp_load(plan->seccomp_prog, err, sizeof err) < 0)
         die(err);
     PyObject *rv = PyObject_CallNoArgs((PyObject *)serve);

@@ -809,13 +809,14 @@ static int set_nonblock(int fd)
     return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
-static int spawn_bot(cf_arena *a, int slot, const cf_fight_player *p, const cJSON *settings,
-                     char *err, size_t errlen)
+/* Pipes, cgroup, clone, seize, cgroup move: a coderunner waiting for its go
+ * message. Returns 0 and fills *out, or -1 with err. */
+static int spawn_runner(cf_sandbox *sb, int slot, uint32_t memory_kb, uint32_t cpu_ms,
+                        ctl_pooled *out, char *err, size_t errlen)
 {
-    cf_sandbox *sb = a->sb;
-    bot *b = &a->bots[slot];
     int req[2] = {-1, -1}, rep[2] = {-1, -1}, log[2] = {-1, -1};
-    b->spawn_us = now_us();
+    memset(out, 0, sizeof *out);
+    out->req_fd = out->rep_fd = out->log_fd = -1;
     if (pipe2(req, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0 || pipe2(log, O_CLOEXEC) < 0) {
         snprintf(err, errlen, "pipe: %s", strerror(errno));
         goto fail;
@@ -823,42 +824,149 @@ static int spawn_bot(cf_arena *a, int slot, const cf_fight_player *p, const cJSO
     if (!sb->opts.unsafe_no_sandbox) {
         char name[64];
         snprintf(name, sizeof name, "cf-%d-%lu", (int)getpid(), ++sb->serial);
-        b->cg = sandbox_cgroup_create(name, b->limits.memory_kb, PIDS_MAX, err, errlen);
-        if (!b->cg)
+        out->cg = sandbox_cgroup_create(name, memory_kb, PIDS_MAX, err, errlen);
+        if (!out->cg)
             goto fail;
     }
     int child_fds[3] = {req[0], rep[1], log[1]};
-    b->pid = forkserver_spawn(sb->fs, slot, b->limits.cpu_ms, child_fds, err, errlen);
+    pid_t pid = forkserver_spawn(sb->fs, slot, cpu_ms, child_fds, err, errlen);
     close(req[0]);
     close(rep[1]);
     close(log[1]);
-    req[0] = rep[1] = log[1] = -1;
-    b->req_fd = req[1];
-    b->rep_fd = rep[0];
-    b->log_fd = log[0];
-    if (b->pid <= 0) {
-        b->pid = 0;
+    out->req_fd = req[1];
+    out->rep_fd = rep[0];
+    out->log_fd = log[0];
+    if (pid <= 0)
         return -1;
-    }
-    b->alive = true;
+    out->pid = pid;
     if (!sb->opts.unsafe_no_sandbox) {
         long opts = PTRACE_O_EXITKILL | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK |
                     PTRACE_O_TRACEVFORK | PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEEXIT;
-        if (ptrace(PTRACE_SEIZE, b->pid, NULL, (void *)opts) < 0) {
+        if (ptrace(PTRACE_SEIZE, pid, NULL, (void *)opts) < 0) {
             snprintf(err, errlen, "ptrace seize: %s", strerror(errno));
             return -1;
         }
-        tid_add(a, b->pid, slot);
-        if (sandbox_cgroup_attach(b->cg, b->pid, err, errlen) < 0)
+        if (sandbox_cgroup_attach(out->cg, pid, err, errlen) < 0)
             return -1;
     }
-    if (set_nonblock(b->rep_fd) < 0 || set_nonblock(b->log_fd) < 0) {
+    if (set_nonblock(out->rep_fd) < 0 || set_nonblock(out->log_fd) < 0) {
         snprintf(err, errlen, "fcntl: %s", strerror(errno));
         return -1;
     }
-    /* The go byte: the child loads its seccomp filter and starts. */
-    if (write(b->req_fd, "G", 1) != 1) {
-        snprintf(err, errlen, "go byte: %s", strerror(errno));
+    return 0;
+fail:
+    for (int i = 0; i < 2; i++) {
+        if (req[i] >= 0)
+            close(req[i]);
+        if (rep[i] >= 0)
+            close(rep[i]);
+        if (log[i] >= 0)
+            close(log[i]);
+    }
+    return -1;
+}
+
+/* Kills a runner that never became a bot, reaps it, frees what it held. */
+static void discard_runner(ctl_pooled *r)
+{
+    if (r->pid > 0) {
+        kill(r->pid, SIGKILL);
+        /* A tracee still stops at its exit event, even killed: let it go. */
+        for (;;) {
+            int st;
+            pid_t w = waitpid(r->pid, &st, __WALL);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w < 0 || WIFEXITED(st) || WIFSIGNALED(st))
+                break;
+            ptrace(PTRACE_CONT, r->pid, NULL, NULL);
+        }
+    }
+    if (r->req_fd >= 0)
+        close(r->req_fd);
+    if (r->rep_fd >= 0)
+        close(r->rep_fd);
+    if (r->log_fd >= 0)
+        close(r->log_fd);
+    sandbox_cgroup_destroy(r->cg);
+    memset(r, 0, sizeof *r);
+    r->req_fd = r->rep_fd = r->log_fd = -1;
+}
+
+void ctl_pool_fill(cf_sandbox *sb)
+{
+    if (sb->opts.unsafe_no_sandbox || sb->broken || !sb->fs)
+        return;
+    for (int i = 0; i < CTL_POOL_SLOTS; i++) {
+        if (sb->pool[i].pid > 0)
+            continue;
+        char err[256];
+        if (spawn_runner(sb, i, CTL_POOL_MEMORY_KB, SB_SPAWN_CPU_MS, &sb->pool[i], err,
+                         sizeof err) < 0)
+            discard_runner(&sb->pool[i]); /* the fight will spawn afresh */
+    }
+}
+
+void ctl_pool_drain(cf_sandbox *sb)
+{
+    for (int i = 0; i < CTL_POOL_SLOTS; i++)
+        if (sb->pool[i].pid > 0 || sb->pool[i].cg)
+            discard_runner(&sb->pool[i]);
+}
+
+/* A pooled runner for this slot, set to this fight's memory limit. */
+static bool claim_pooled(cf_sandbox *sb, int slot, const cf_limits *limits, ctl_pooled *out)
+{
+    if (slot >= CTL_POOL_SLOTS || sb->pool[slot].pid <= 0)
+        return false;
+    *out = sb->pool[slot];
+    memset(&sb->pool[slot], 0, sizeof sb->pool[slot]);
+    char err[256];
+    /* Still waiting for its go? A dead one is discarded (and reaped). */
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    if (waitid(P_PID, (id_t)out->pid, &si, WEXITED | WNOHANG | WNOWAIT | __WALL) < 0 ||
+        si.si_pid == out->pid ||
+        sandbox_cgroup_set_memory(out->cg, limits->memory_kb, err, sizeof err) < 0) {
+        discard_runner(out);
+        return false;
+    }
+    return true;
+}
+
+static int spawn_bot(cf_arena *a, int slot, const cf_fight_player *p, const cJSON *settings,
+                     char *err, size_t errlen)
+{
+    cf_sandbox *sb = a->sb;
+    bot *b = &a->bots[slot];
+    b->spawn_us = now_us();
+    ctl_pooled r;
+    if (!claim_pooled(sb, slot, &b->limits, &r) &&
+        spawn_runner(sb, slot, b->limits.memory_kb, b->limits.cpu_ms, &r, err, errlen) < 0) {
+        b->req_fd = r.req_fd;
+        b->rep_fd = r.rep_fd;
+        b->log_fd = r.log_fd;
+        b->cg = r.cg;
+        b->pid = r.pid;
+        b->alive = r.pid > 0;
+        if (r.pid > 0)
+            tid_add(a, r.pid, slot);
+        return -1;
+    }
+    b->pid = r.pid;
+    b->req_fd = r.req_fd;
+    b->rep_fd = r.rep_fd;
+    b->log_fd = r.log_fd;
+    b->cg = r.cg;
+    b->alive = true;
+    if (!sb->opts.unsafe_no_sandbox)
+        tid_add(a, b->pid, slot);
+    /* The go message: the child sets RLIMIT_CPU, loads seccomp, starts. */
+    uint32_t cpu = b->limits.cpu_ms;
+    unsigned char go[SB_GO_LEN] = {'G', (unsigned char)(cpu >> 24), (unsigned char)(cpu >> 16),
+                                   (unsigned char)(cpu >> 8), (unsigned char)cpu};
+    if (write(b->req_fd, go, sizeof go) != (ssize_t)sizeof go) {
+        snprintf(err, errlen, "go message: %s", strerror(errno));
         return -1;
     }
     if (set_nonblock(b->req_fd) < 0) {
@@ -884,16 +992,6 @@ static int spawn_bot(cf_arena *a, int slot, const cf_fight_player *p, const cJSO
     free(json);
     flush_out(b);
     return 0;
-fail:
-    for (int i = 0; i < 2; i++) {
-        if (req[i] >= 0)
-            close(req[i]);
-        if (rep[i] >= 0)
-            close(rep[i]);
-        if (log[i] >= 0)
-            close(log[i]);
-    }
-    return -1;
 }
 
 cf_arena *ctl_arena_start(cf_sandbox *sb, const cf_fight_msg *msg, const cJSON *settings,

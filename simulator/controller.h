@@ -43,6 +43,20 @@ typedef struct ctl_bot_report {
     uint64_t call_us_total, call_us_min;
 } ctl_bot_report;
 
+/* A coderunner spawned ahead of its fight: cloned, seized, in its own
+ * cgroup, its layers applied, waiting for the go message. Spawning costs
+ * a clone and cgroup writes (the first cgroup move after a quiet spell
+ * waits for an RCU grace period, milliseconds); doing it between fights
+ * takes that off the fight's path. */
+#define CTL_POOL_SLOTS 2
+#define CTL_POOL_MEMORY_KB (512u * 1024u) /* until the fight sets its own */
+
+typedef struct ctl_pooled {
+    pid_t pid; /* 0: empty */
+    int req_fd, rep_fd, log_fd;
+    sb_cgroup *cg;
+} ctl_pooled;
+
 struct cf_sandbox {
     cf_sandbox_options opts;
     sb_layer_status layers[SB_LAYER_COUNT];
@@ -51,7 +65,13 @@ struct cf_sandbox {
     int sigchld_fd;       /* signalfd for SIGCHLD */
     unsigned long serial; /* cgroup names */
     bool broken;
+    ctl_pooled pool[CTL_POOL_SLOTS];
 };
+
+/* Spawns coderunners for the empty slots of the pool (sandbox mode only). */
+void ctl_pool_fill(cf_sandbox *sb);
+/* Kills and reaps the pooled coderunners, removes their cgroups. */
+void ctl_pool_drain(cf_sandbox *sb);
 
 /* Starts every bot of a fight; NULL with err on a sandbox failure. */
 cf_arena *ctl_arena_start(cf_sandbox *sb, const cf_fight_msg *msg, const cJSON *settings,

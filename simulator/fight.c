@@ -142,6 +142,7 @@ cf_sandbox *cf_sandbox_start(const cf_sandbox_options *opts, char *err, size_t e
                               err, errlen);
     if (!sb->fs)
         goto fail;
+    ctl_pool_fill(sb);
     return sb;
 fail:
     cf_sandbox_stop(sb);
@@ -161,6 +162,7 @@ void cf_sandbox_stop(cf_sandbox *sb)
 {
     if (!sb)
         return;
+    ctl_pool_drain(sb);
     forkserver_stop(sb->fs);
     if (sb->sigchld_fd >= 0)
         close(sb->sigchld_fd);
@@ -319,6 +321,8 @@ cJSON *cf_fight_run(cf_sandbox *sb, const cf_fight_msg *msg, const cf_fight_hook
     ctl_bot_report reps[CF_MAX_PLAYERS];
     bool cancelled = ctl_arena_finish(arena, reps);
     cJSON_Delete(settings);
+    if (!broken && !sb->opts.single_fight)
+        ctl_pool_fill(sb); /* the next fight's coderunners, off its path */
 
     cJSON *r = NULL;
     if (broken) {

@@ -29,6 +29,8 @@ typedef struct cf_sandbox_options {
     const char *require_layers; /* comma-separated layers that must be active,
                                    e.g. "landlock,seccomp"; NULL: none */
     const char *python_home;    /* NULL: the interpreter found at build time */
+    bool single_fight;          /* cf-fight: one fight, so no coderunner is
+                                   pre-spawned for a next one */
 } cf_sandbox_options;
 
 cf_sandbox *cf_sandbox_start(const cf_sandbox_options *opts, char *err, size_t errlen);

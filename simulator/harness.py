@@ -29,9 +29,11 @@ _REP = 4
 _MSG_MAX = 60 * 1024
 _INIT_MAX = 4 << 20
 
-# Warm the modules bots use most, once, in the forkserver.
+# Warm the modules bots use most, once, in the forkserver. Kept short: the
+# heavy ones (re, typing, dataclasses) would cost cf-fight more at start-up
+# than they save one bot at import.
 for _name in ("random", "math", "collections", "itertools", "functools", "heapq",
-              "bisect", "copy", "re", "string", "time", "typing", "dataclasses", "enum"):
+              "bisect", "copy", "time"):
     try:
         __import__(_name)
     except Exception:

@@ -32,6 +32,11 @@
 #define SB_MSG_MAX (60 * 1024)   /* one reply, below the 64 KiB pipe size */
 #define SB_INIT_MAX (4u << 20)   /* the init message carries the bot's code */
 
+/* The go message: 'G', then the fight's CPU budget in ms (4 bytes, big
+ * endian). A pre-spawned coderunner learns its fight's limits only then. */
+#define SB_GO_LEN 5
+#define SB_SPAWN_CPU_MS (600u * 1000u) /* RLIMIT_CPU net until the go */
+
 #define SB_UID_BASE 60000        /* bot of slot i runs as uid/gid 60000 + i */
 #define SB_TMPFS_SIZE "4m"       /* each bot's private writable /tmp */
 
@@ -91,6 +96,7 @@ int sandbox_cgroup_probe(sb_layer_status *status);
 sb_cgroup *sandbox_cgroup_create(const char *name, uint64_t memory_kb, int pids_max,
                                  char *err, size_t errlen);
 int sandbox_cgroup_attach(sb_cgroup *cg, pid_t pid, char *err, size_t errlen);
+int sandbox_cgroup_set_memory(sb_cgroup *cg, uint64_t memory_kb, char *err, size_t errlen);
 uint64_t sandbox_cgroup_cpu_ns(sb_cgroup *cg);
 uint64_t sandbox_cgroup_peak_kb(sb_cgroup *cg);
 bool sandbox_cgroup_oom_killed(sb_cgroup *cg);
@@ -102,6 +108,8 @@ bool sandbox_cgroup_contains(const sb_cgroup *cg, pid_t tid);
 
 /* ---- sandbox_rlimits.c ---- */
 int sandbox_rlimits_apply(uint32_t cpu_ms, char *err, size_t errlen);
+/* At the go message: the fight's CPU budget (only ever lowers the limit). */
+int sandbox_rlimits_cpu(uint32_t cpu_ms, char *err, size_t errlen);
 
 /* ---- sandbox_landlock.c ---- */
 int sandbox_landlock_abi(void); /* 0: absent */

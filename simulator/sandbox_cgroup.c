@@ -211,6 +211,28 @@ fail:
     return NULL;
 }
 
+int sandbox_cgroup_set_memory(sb_cgroup *cg, uint64_t memory_kb, char *err, size_t errlen)
+{
+    char val[64];
+    snprintf(val, sizeof val, "%" PRIu64, memory_kb * 1024);
+    if (cg->version == 2) {
+        if (write_file(cg->dir[0], "memory.max", val) < 0)
+            goto fail;
+        return 0;
+    }
+    /* v1 refuses a memory limit above the memsw one: order matters. */
+    if (write_file(cg->dir[CG_V1_MEMORY], "memory.limit_in_bytes", val) < 0) {
+        (void)write_file(cg->dir[CG_V1_MEMORY], "memory.memsw.limit_in_bytes", val);
+        if (write_file(cg->dir[CG_V1_MEMORY], "memory.limit_in_bytes", val) < 0)
+            goto fail;
+    }
+    (void)write_file(cg->dir[CG_V1_MEMORY], "memory.memsw.limit_in_bytes", val);
+    return 0;
+fail:
+    snprintf(err, errlen, "cgroup %s memory limit: %s", cg->name, strerror(errno));
+    return -1;
+}
+
 int sandbox_cgroup_attach(sb_cgroup *cg, pid_t pid, char *err, size_t errlen)
 {
     char val[32];

@@ -25,6 +25,12 @@ static int set(int res, rlim_t soft, rlim_t hard, const char *name, char *err, s
     return 0;
 }
 
+int sandbox_rlimits_cpu(uint32_t cpu_ms, char *err, size_t errlen)
+{
+    rlim_t cpu_s = (rlim_t)(cpu_ms + 999) / 1000 + 1;
+    return set(RLIMIT_CPU, cpu_s, cpu_s + 1, "CPU", err, errlen);
+}
+
 int sandbox_rlimits_apply(uint32_t cpu_ms, char *err, size_t errlen)
 {
     /* Whole seconds, rounded up, plus one: the cgroup decides first. */

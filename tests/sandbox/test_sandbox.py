@@ -53,28 +53,32 @@ def bot(name):
     return os.path.join(BOTS, name)
 
 
-def codefights_cgroups():
+def codefights_cgroups(controller):
+    """Cgroups left by the cf-fight of this pid."""
     left = []
     for ctrl in ("memory", "pids", "cpuacct", ""):
         base = os.path.join("/sys/fs/cgroup", ctrl, "codefights")
         if os.path.isdir(base):
-            left += [d for d in os.listdir(base) if d.startswith("cf-")]
+            left += [d for d in os.listdir(base) if d.startswith("cf-%d-" % controller)]
     return left
 
 
-def bot_processes():
-    """Live processes (zombies are dead) running as a bot uid (60000-60099)."""
+def bot_processes(controller):
+    """Live processes (zombies are dead) in a cgroup of the cf-fight of this pid."""
     found = []
+    needle = "/codefights/cf-%d-" % controller
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
         try:
-            with open("/proc/%s/status" % pid) as f:
-                fields = dict(line.split(":", 1) for line in f if ":" in line)
-            uid = int(fields["Uid"].split()[0])
-            if 60000 <= uid < 60100 and not fields["State"].strip().startswith("Z"):
+            with open("/proc/%s/cgroup" % pid) as f:
+                if needle not in f.read():
+                    continue
+            with open("/proc/%s/stat" % pid) as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+            if state != "Z":
                 found.append(int(pid))
-        except (OSError, KeyError, ValueError):
+        except (OSError, IndexError):
             pass
     return found
 
@@ -206,30 +210,33 @@ class Verdicts(RootRequired):
 
 class Cleanup(RootRequired):
     def test_nothing_left_after_fights(self):
-        before = set(bot_processes())
-        groups = set(codefights_cgroups())
-        r, err = fight_json("--game", "tanks", "--seed", "2", bot("daemon.py"), bot("idle.py"),
-                            env={"CF_FIGHT_DEBUG": "1"})
+        p = subprocess.Popen([CF_FIGHT, "--json", "--game", "tanks", "--seed", "2",
+                              bot("daemon.py"), bot("idle.py")], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, text=True,
+                             env=dict(os.environ, CF_FIGHT_DEBUG="1"))
+        out, _ = p.communicate(timeout=120)
+        self.assertEqual(p.returncode, 0)
+        r = json.loads(out)
         self.assertEqual(r["players"][0]["verdict"], "ok")
         self.assertIn("daemon running", r["players"][0]["log"])
         self.assertEqual(r["players"][0]["debug"]["stragglers"], 0)
-        self.assertEqual(set(bot_processes()) - before, set())
-        self.assertEqual(set(codefights_cgroups()) - groups, set())
+        self.assertEqual(bot_processes(p.pid), [])
+        self.assertEqual(codefights_cgroups(p.pid), [])
 
     def test_controller_killed_takes_bots_with_it(self):
         p = subprocess.Popen([CF_FIGHT, "--game", "tanks", bot("v_timeout.py"),
                               bot("daemon.py")], stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and len(bot_processes()) < 3:
+        while time.monotonic() < deadline and len(bot_processes(p.pid)) < 3:
             time.sleep(0.02)
-        self.assertGreaterEqual(len(bot_processes()), 3, "bots did not start")
+        self.assertGreaterEqual(len(bot_processes(p.pid)), 3, "bots did not start")
         p.kill()
         p.wait()
         deadline = time.monotonic() + 1
-        while time.monotonic() < deadline and bot_processes():
+        while time.monotonic() < deadline and bot_processes(p.pid):
             time.sleep(0.01)
-        self.assertEqual(bot_processes(), [])
+        self.assertEqual(bot_processes(p.pid), [])
 
 
 class NoSandbox(unittest.TestCase):
