@@ -17,7 +17,7 @@ sql "INSERT INTO games (name, title, min_players, max_players, conclusion)
      INSERT INTO fights (id, game, status, queued_at, attempts)
      VALUES ('$running', 'tanks', 'queued', now(), 1)" >/dev/null
 push_fight "$running" "$players" '{"max_ticks": 200}' >/dev/null
-started() { rcli XRANGE cf:progress - + | grep -q "$running"; }
+started() { rcli XRANGE cf:progress - + | grep -c "$running" >/dev/null; }
 wait_for 30 "fight $running started" started
 # The result processor turns the simulator's `started` into `running`.
 wait_for 10 "fight $running running in PostgreSQL" status_is "$running" running
@@ -28,7 +28,7 @@ rcli SET "cf:cancel:$queued" 1 EX 86400 >/dev/null
 sleep 1
 t0=$(date +%s%N)
 rcli SET "cf:cancel:$running" 1 EX 86400 >/dev/null
-stopped() { rcli XRANGE cf:results - + | grep -q "$running"; }
+stopped() { rcli XRANGE cf:results - + | grep -c "$running" >/dev/null; }
 wait_for 10 "cancelled result of $running" stopped
 t1=$(date +%s%N)
 ms=$(( (t1 - t0) / 1000000 ))

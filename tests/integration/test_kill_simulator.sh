@@ -14,7 +14,7 @@ id=$(new_uuid)
 players=$(players_json "$IT_BOTS/slow.py" "$IT_BOTS/slow.py")
 push_fight "$id" "$players" '{"max_ticks": 60}' >/dev/null
 
-started() { rcli XRANGE cf:progress - + | grep -q "$id"; }
+started() { rcli XRANGE cf:progress - + | grep -c "$id" >/dev/null; }
 wait_for 30 "fight $id started" started
 sleep 0.5
 # Every process under simulator A: workers, forkservers, bots.

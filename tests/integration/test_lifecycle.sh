@@ -17,14 +17,14 @@ out=$(env CF_REDIS_URL="$REDIS_URL" CF_CONFIG= CF_SIMULATOR_CONCURRENCY=1 \
 rc=$?
 set -e
 [ $rc -ne 0 ] && [ $rc -ne 124 ] || fail "started with a required layer missing (rc $rc)"
-echo "$out" | grep -q "refusing to start" || fail "no refusal message: $out"
+echo "$out" | grep -c "refusing to start" >/dev/null || fail "no refusal message: $out"
 set +e
 out=$(env CF_REDIS_URL="$REDIS_URL" CF_CONFIG= CF_SIMULATOR_RENEW_MS=5000 \
       CF_SIMULATOR_RECLAIM_IDLE_MS=10000 timeout 30 "$CF_SIMULATOR" 2>&1)
 rc=$?
 set -e
 [ $rc -eq 2 ] || fail "accepted reclaim_idle_ms < 3 x renew_ms (rc $rc)"
-echo "$out" | grep -q "at least 3 x" || fail "no message for unsafe timings: $out"
+echo "$out" | grep -c "at least 3 x" >/dev/null || fail "no message for unsafe timings: $out"
 
 # -- SIGTERM with a fight that ends within the grace time: finished, acked
 start_processor rp1; rp=$LAST_PID
@@ -34,7 +34,7 @@ wait_for 30 "simulator A ready" ready
 grep -qE "seccomp: |landlock: " "$IT_DIR/sim-simA.log" || fail "sandbox layers not printed"
 f1=$(new_uuid)
 push_fight "$f1" "$slow" '{"max_ticks": 40}' >/dev/null
-started() { rcli XRANGE cf:progress - + | grep -q "$1"; }
+started() { rcli XRANGE cf:progress - + | grep -c "$1" >/dev/null; }
 wait_for 30 "fight $f1 started" started "$f1"
 kill -TERM "$simA"
 wait_for 30 "simulator A exited" dead "$simA"
@@ -64,8 +64,8 @@ rcli XREADGROUP GROUP simulators ghost COUNT 1 STREAMS cf:fights '>' >/dev/null 
 for _ in 1 2 3 4; do rcli XCLAIM cf:fights simulators ghost 0 "$entry" >/dev/null; done
 start_simulator simD CF_SIMULATOR_MAX_DELIVERIES=3; simD=$LAST_PID
 wait_for 30 "fight $f3 failed" status_is "$f3" failed
-sql "SELECT explanation FROM fights WHERE id = '$f3'" | grep -q "delivered" || fail "no reason"
-rcli XRANGE cf:fights:dead - + | grep -q "delivered .* times" || fail "not in the dead letter"
+sql "SELECT explanation FROM fights WHERE id = '$f3'" | grep -c "delivered" >/dev/null || fail "no reason"
+rcli XRANGE cf:fights:dead - + | grep -c "delivered .* times" >/dev/null || fail "not in the dead letter"
 wait_for 10 "all acknowledged" pending_is cf:fights simulators 0
 alive "$simD" || fail "simulator D died"
 kill -TERM "$simD"; wait_for 30 "simulator D exited" dead "$simD"
@@ -77,7 +77,7 @@ start_simulator simE CF_SIMULATOR_FIGHT_TIMEOUT_MS=1000 CF_SIMULATOR_MAX_DELIVER
 push_fight "$f4" "$slow" '{"max_ticks": 200}' >/dev/null
 wait_for 60 "fight $f4 failed" status_is "$f4" failed
 grep -q "over simulator.fight_timeout_ms" "$IT_DIR/sim-simE.log" || fail "watchdog did not fire"
-sql "SELECT explanation FROM fights WHERE id = '$f4'" | grep -q "delivered 2 times" || fail "reason"
+sql "SELECT explanation FROM fights WHERE id = '$f4'" | grep -c "delivered 2 times" >/dev/null || fail "reason"
 wait_for 10 "all acknowledged" pending_is cf:fights simulators 0
 [ "$(sql "SELECT count(*) FROM fights")" = 4 ] || fail "fight rows"
 alive "$simE" || fail "simulator E died"

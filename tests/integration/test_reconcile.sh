@@ -28,7 +28,7 @@ start_processor rp1 CF_RESULT_PROCESSOR_RECONCILE_EVERY_MS=500 CF_RESULT_PROCESS
 wait_for 60 "lost fight re-queued and finished" status_is "$lost" finished
 wait_for 10 "fight without code failed" status_is "$nocode" failed
 [ "$(sql "SELECT attempts FROM fights WHERE id = '$lost'")" = 2 ] || fail "attempts not counted"
-sql "SELECT explanation FROM fights WHERE id = '$nocode'" | grep -q "code is not stored" \
+sql "SELECT explanation FROM fights WHERE id = '$nocode'" | grep -c "code is not stored" >/dev/null \
     || fail "no reason for the failed fight"
 [ "$(sql "SELECT count(*) FROM fight_players WHERE fight_id = '$lost'")" = 2 ] || fail "players"
 grep -q "re-queued (attempt 2)" "$IT_DIR/rp-rp1.log" || fail "no re-queue logged"

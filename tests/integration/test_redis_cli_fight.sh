@@ -26,7 +26,7 @@ wait_for 60 "fight $id final in PostgreSQL" status_is "$id" finished
 # Acknowledged on both sides; progress published.
 wait_for 10 "fights acked" pending_is cf:fights simulators 0
 wait_for 10 "results acked" pending_is cf:results result-processors 0
-rcli XRANGE cf:progress - + | grep -qx finished || fail "no finished progress entry"
+rcli XRANGE cf:progress - + | grep -cx finished >/dev/null || fail "no finished progress entry"
 alive "$sim" || fail "simulator died"
 alive "$rp" || fail "result processor died"
 echo "ok: fight $id stored"
