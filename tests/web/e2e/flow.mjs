@@ -152,7 +152,7 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
       await page.getByLabel('Your bot').waitFor();
       const search = page.getByLabel('Invite players by username');
       await search.fill(B.name.slice(0, 7));
-      await page.getByRole('option').filter({ hasText: B.name }).getByRole('button').click();
+      await page.getByRole('list', { name: 'Matching users' }).getByRole('button', { name: B.name }).click();
       await page.getByRole('list', { name: 'Invited players' }).getByText(B.name).waitFor();
       await page.getByRole('button', { name: 'Host fight' }).click();
       await page.waitForURL(/\/fights\/[0-9a-f-]{36}$/);
@@ -261,11 +261,15 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
       assert.equal(await ticks.getAttribute('aria-invalid'), 'true');
       await ticks.fill('60');
       const search = a.getByLabel('Invite players by username');
-      for (const n of [B.name, C.name]) {
-        await search.fill(n);
-        await search.press('Enter');
-        await a.getByRole('list', { name: 'Invited players' }).getByText(n).waitFor();
-      }
+      // Bob by typing his whole name and Enter; Carol by keyboard from the suggestions.
+      await search.fill(B.name);
+      await search.press('Enter');
+      await a.getByRole('list', { name: 'Invited players' }).getByText(B.name).waitFor();
+      await search.fill(C.name.slice(0, 8));
+      await a.getByRole('list', { name: 'Matching users' }).getByRole('button', { name: C.name }).waitFor();
+      await search.press('ArrowDown');
+      await a.keyboard.press('Enter');
+      await a.getByRole('list', { name: 'Invited players' }).getByText(C.name).waitFor();
       await a.getByRole('button', { name: 'Host fight' }).click();
       await a.waitForURL(/\/fights\/[0-9a-f-]{36}$/);
       state.lcURL = new URL(a.url()).pathname;

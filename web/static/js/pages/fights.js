@@ -134,12 +134,13 @@ export async function host(ctx) {
 export function inviteBox({ onAdd } = {}) {
   const id = uid('invite');
   const chosen = [];
+  // A plain list of buttons (not an ARIA listbox): each match is a real button,
+  // reachable with Down/Up or Tab, and the count is announced by a status line.
   const input = h('input', {
     type: 'search', id, autocomplete: 'off', maxlength: '32', spellcheck: 'false', autocapitalize: 'none',
-    role: 'combobox', 'aria-autocomplete': 'list', 'aria-expanded': 'false', 'aria-controls': `${id}-list`,
-    'aria-describedby': `${id}-hint`,
+    'aria-controls': `${id}-list`, 'aria-describedby': `${id}-hint`,
   });
-  const listEl = h('ul', { class: 'suggestions', id: `${id}-list`, role: 'listbox', 'aria-label': 'Matching users' });
+  const listEl = h('ul', { class: 'suggestions', id: `${id}-list`, 'aria-label': 'Matching users' });
   const tags = h('ul', { class: 'tags', 'aria-label': 'Invited players' });
   const status = h('p', { class: 'visually-hidden', role: 'status' });
   const addBtn = h('button', { type: 'button', class: 'btn btn-secondary' }, 'Invite');
@@ -156,7 +157,6 @@ export function inviteBox({ onAdd } = {}) {
     if (!chosen.some((c) => c.toLowerCase() === n.toLowerCase())) chosen.push(n);
     renderTags();
     replace(listEl);
-    input.setAttribute('aria-expanded', 'false');
     input.value = '';
     status.textContent = `${n} added.`;
     if (onAdd) onAdd(n);
@@ -165,22 +165,21 @@ export function inviteBox({ onAdd } = {}) {
   async function search() {
     const q = input.value.trim();
     const mySeq = ++seq;
-    if (!q) { replace(listEl); input.setAttribute('aria-expanded', 'false'); return; }
+    if (!q) { replace(listEl); return; }
     try {
       const r = await api.get(`/api/users${qs({ q })}`);
       if (mySeq !== seq) return;
       const users = (r.users || []).filter((u) => !chosen.some((c) => c.toLowerCase() === u.username.toLowerCase()));
-      replace(listEl, ...users.map((u) => h('li', { role: 'option' },
-        h('button', { type: 'button', tabindex: '-1', onclick: () => add(u.username) }, u.username))));
-      input.setAttribute('aria-expanded', String(users.length > 0));
-      status.textContent = users.length ? `${users.length} matching user${users.length > 1 ? 's' : ''}; press Down to choose.` : 'No matching user.';
+      replace(listEl, ...users.map((u) => h('li', null,
+        h('button', { type: 'button', onclick: () => add(u.username) }, u.username))));
+      status.textContent = users.length ? `${users.length} matching user${users.length > 1 ? 's' : ''}; press Down to choose one.` : 'No matching user.';
     } catch { /* searching is best effort; typing the full name still works */ }
   }
   input.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(search, 200); });
   input.addEventListener('keydown', (e) => {
     if (e.key === 'Enter') { e.preventDefault(); if (input.value.trim()) add(input.value); }
     if (e.key === 'ArrowDown') { const b = listEl.querySelector('button'); if (b) { e.preventDefault(); b.focus(); } }
-    if (e.key === 'Escape') { replace(listEl); input.setAttribute('aria-expanded', 'false'); }
+    if (e.key === 'Escape') replace(listEl);
   });
   listEl.addEventListener('keydown', (e) => {
     const buttons = [...listEl.querySelectorAll('button')];
