@@ -169,7 +169,7 @@ context_tar() {
 build_image() {
     local name=$1 repo=codefights/${1//_/-}
     say "building $repo:$TAG"
-    if ! context_tar | "$DOCKER" build --network host ${NO_CACHE[@]+"${NO_CACHE[@]}"} \
+    if ! context_tar | "$DOCKER" build --network host --force-rm ${NO_CACHE[@]+"${NO_CACHE[@]}"} \
             -f "docker/$name/Dockerfile" -t "$repo:$TAG" - >"$LOG_DIR/build-$name.log" 2>&1; then
         tail -n 40 "$LOG_DIR/build-$name.log" >&2
         die "image $repo:$TAG failed to build (log: $LOG_DIR/build-$name.log)"

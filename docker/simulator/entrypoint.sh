@@ -1,6 +1,6 @@
 #!/bin/sh
 # cf-simulator's entrypoint: gives the sandbox a writable cgroup tree of its
-# own, then becomes cf-simulator (same PID, so the consumer name stays
+# own and a view of AppArmor, then becomes cf-simulator (same PID, so the consumer name stays
 # hostname-1).
 #
 # Docker mounts the container's own control groups read-only under
@@ -33,5 +33,12 @@ else
     for c in memory pids cpuacct; do
         [ -d "$cg/$c" ] && remount_rw "$cg/$c"
     done
+fi
+# AppArmor: Docker does not mount securityfs in containers, so the sandbox
+# could not see that the host loaded codefights-coderunner. Mount it
+# read-only (loading policy would need CAP_MAC_ADMIN, which is not granted).
+if [ -d /sys/module/apparmor ] && [ ! -e /sys/kernel/security/apparmor ]; then
+    mount -t securityfs -o ro,nosuid,nodev,noexec securityfs /sys/kernel/security 2>/dev/null ||
+        say "cannot mount securityfs: apparmor will be reported absent"
 fi
 exec "$@"
