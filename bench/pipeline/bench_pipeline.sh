@@ -145,7 +145,9 @@ PY
     local dup_players dup_reports
     dup_players=$(sql "SELECT count(*) FROM (SELECT fight_id FROM fight_players GROUP BY fight_id HAVING count(*) <> 2) x")
     dup_reports=$(sql "SELECT count(*) FROM fight_reports")
-    echo "simulators=$nsim concurrency=$CONC rate=${RATE/#0/burst}: $stats; reports $dup_reports, fights with a wrong player count $dup_players"
+    local fight_ms
+    fight_ms=$(sql "SELECT round(avg(elapsed_ms)) FROM fights")
+    echo "simulators=$nsim concurrency=$CONC rate=${RATE/#0/burst}: $stats; mean fight (in the sandbox) $fight_ms ms; reports $dup_reports, fights with a wrong player count $dup_players"
     for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
     for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
     PIDS=()
