@@ -559,10 +559,6 @@ void auth_reset_confirm(web_req *r)
     nw = http_str_field(r, b, "new_password", true, 4096);
     if (nw == NULL || !password_ok(r, "new_password", nw))
         return;
-    if (hash_password(nw, pwhash) != 0) {
-        http_error(r, 500, "out of memory");
-        return;
-    }
     hash_token(token, hash);
     params[0] = hash;
     params[1] = pwhash;
@@ -583,6 +579,13 @@ void auth_reset_confirm(web_req *r)
         PQclear(res);
         cf_pg_rollback(r->t->pg);
         http_error(r, 400, "invalid or expired token");
+        return;
+    }
+    /* Hashed only for a valid token: no free Argon2 work for strangers. */
+    if (hash_password(nw, pwhash) != 0) {
+        PQclear(res);
+        cf_pg_rollback(r->t->pg);
+        http_error(r, 500, "out of memory");
         return;
     }
     params[0] = PQgetvalue(res, 0, 0);

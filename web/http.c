@@ -213,10 +213,21 @@ bool http_int_id(const char *s)
 
 void http_add_num(cJSON *o, const char *key, PGresult *res, int row, int col)
 {
-    if (PQgetisnull(res, row, col))
+    const char *v = PQgetvalue(res, row, col);
+    size_t i = v[0] == '-' ? 1 : 0;
+
+    if (PQgetisnull(res, row, col)) {
         cJSON_AddNullToObject(o, key);
+        return;
+    }
+    /* Integers go out as PostgreSQL wrote them: cJSON prints doubles with
+     * 15 significant digits, which would round a 16-digit seed. */
+    while (v[i] >= '0' && v[i] <= '9')
+        i++;
+    if (v[i] == '\0' && i > 0 && i <= 17)
+        cJSON_AddRawToObject(o, key, v);
     else
-        cJSON_AddNumberToObject(o, key, strtod(PQgetvalue(res, row, col), NULL));
+        cJSON_AddNumberToObject(o, key, strtod(v, NULL));
 }
 
 void http_add_str(cJSON *o, const char *key, PGresult *res, int row, int col)
