@@ -39,6 +39,23 @@ wait_for 10 "results acked" pending_is cf:results result-processors 0
 rcli XRANGE cf:progress - + | grep -cx finished >/dev/null || fail "no finished progress entry"
 alive "$sim" || fail "simulator died"
 alive "$rp" || fail "result processor died"
+# The README's example too (section "Streams: send a fight by hand"), run
+# as written except its `. .run/env` line: this test's URLs are set instead.
+python3 - "$CF_SOURCE_DIR/README.md" >"$IT_DIR/readme.sh" <<'PY'
+import re, sys
+doc = open(sys.argv[1]).read()
+section = doc.split("send a fight by hand", 1)[1]
+block = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
+print("\n".join(l for l in block.split("\n") if not l.startswith(". ")))
+PY
+grep -c "XADD cf:fights" "$IT_DIR/readme.sh" >/dev/null || fail "no XADD in the README's example"
+(cd "$CF_SOURCE_DIR" && CF_REDIS_URL=$REDIS_URL CF_DATABASE_URL=$DB_URL bash -e "$IT_DIR/readme.sh") \
+    >"$IT_DIR/readme.out" 2>&1 || { cat "$IT_DIR/readme.out" >&2; fail "the README's example failed"; }
+rid=$(rcli XREVRANGE cf:fights + - COUNT 1 | sed -n '/^id$/{n;p;q}')
+[ ${#rid} = 36 ] && [ "$rid" != "$id" ] || fail "the README's fight is not on cf:fights"
+wait_for 60 "README fight $rid finished in PostgreSQL" status_is "$rid" finished
+[ "$(sql "SELECT count(*) FROM fight_reports WHERE fight_id = '$rid'")" = 1 ] || fail "README report"
+
 # Clean shutdown on SIGTERM, exit status 0 (and no sanitizer report).
 kill -TERM "$sim" "$rp"
 wait_for 30 "cf-simulator stopped" dead "$sim"
