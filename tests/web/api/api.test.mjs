@@ -564,7 +564,7 @@ test('fight page: results, verdicts, own log only, replay, list, dashboard, SSE'
   // the result processor's part, by hand: results, verdicts, logs, replay
   const db = stack.databaseUrl;
   assertError(await anon.get(`/api/fights/${f.id}/replay`), 409);
-  psql(db, `UPDATE fights SET status = 'finished', started_at = now(), finished_at = now(), result = '["W","L"]', explanation = 'Beta ran out of memory', ticks = 12 WHERE id = '${f.id}';
+  psql(db, `UPDATE fights SET status = 'finished', started_at = now(), finished_at = now(), result = '["W","L"]', explanation = 'Beta ran out of memory', ticks = 12, seed = 9007199254740991 WHERE id = '${f.id}';
     UPDATE fight_players SET result = 'win', verdict = 'ok', log = 'alpha log', cpu_ms = 5, peak_memory_kb = 900 WHERE fight_id = '${f.id}' AND slot = 0;
     UPDATE fight_players SET result = 'loss', verdict = 'memory', detail = 'over 64 MiB', log = 'beta secret log' WHERE fight_id = '${f.id}' AND slot = 1;
     INSERT INTO fight_reports (fight_id, report, replay) VALUES ('${f.id}', '{"status":"finished"}', '[{"t":1},{"t":2}]');`);
@@ -577,6 +577,7 @@ test('fight page: results, verdicts, own log only, replay, list, dashboard, SSE'
   assert.deepEqual(pa.result, ['W', 'L']);
   assert.equal(pa.explanation, 'Beta ran out of memory');
   assert.equal(pa.has_replay, true);
+  assert.equal(pa.seed, 9007199254740991); // 2^53 - 1, exact
   assert.equal(pa.players[0].result, 'win');
   assert.equal(pa.players[1].verdict, 'memory');
   assert.equal(pa.players[1].verdict_text, 'memory limit exceeded');

@@ -353,6 +353,23 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
       assert.equal(await page.getByRole('button', { name: 'Stop fight' }).count(), 0);
     });
 
+    await step('a crashing bot gets a verdict in words and its own log (carol)', async () => {
+      const { page } = state.c;
+      await page.goto('/bots/new?game=tanks');
+      await page.getByLabel('Name').fill('Broken tank');
+      await page.getByLabel('Or paste the code').fill('import sys\nprint("about to fail", file=sys.stderr)\nraise RuntimeError("boom at import")\n');
+      await page.getByRole('button', { name: 'Upload bot' }).click();
+      await page.waitForURL(/\/bots\/\d+$/);
+      await page.getByRole('button', { name: 'Play now vs house bot' }).click();
+      await page.waitForURL(/\/fights\/[0-9a-f-]{36}$/);
+      await waitState(page, ['Finished', 'Failed'], finishTimeoutMs);
+      const row = page.locator('table.players tbody tr').filter({ hasText: C.name });
+      const verdict = await row.locator('td[data-label="Verdict"]').innerText();
+      assert.match(verdict, /crash/i, `verdict shown: ${verdict}`);
+      assert.ok(verdict.length > 'Crashed'.length + 3, `the verdict comes with words: ${verdict}`);
+      await page.locator('pre.log').filter({ hasText: 'boom at import' }).waitFor();
+    });
+
     await step('private fights stay private; public ones are open to visitors', async () => {
       // Carol was not part of Bob's private play-now fight.
       await state.c.page.goto(state.playNowURL);
