@@ -104,10 +104,36 @@ static const redisReply *field(const redisReply *fields, const char *name)
     return NULL;
 }
 
+static bool progress_known(const char *fight_id)
+{
+    bool started = false;
+
+    return live_progress(fight_id, &started) >= 0 && started;
+}
+
+/* queued -> running, once; several cf-web processes may all try. */
+static void mark_running(cf_pg **pg, const char *fight_id)
+{
+    char err[256];
+    const char *params[1] = {fight_id};
+
+    if (*pg == NULL && (*pg = cf_pg_connect(web_cfg.database_url, err, sizeof err)) == NULL) {
+        log_warn("progress reader: database: %s", err);
+        return;
+    }
+    if (cf_pg_run(*pg,
+                  "UPDATE fights SET status = 'running', started_at = COALESCE(started_at, now()) "
+                  "WHERE id = $1::uuid AND status = 'queued'",
+                  1, params) != 0)
+        log_warn("progress reader: %s", cf_pg_error(*pg));
+}
+
 static void *reader_main(void *arg)
 {
     char err[256], last[64] = "$";
     cf_redis *redis;
+    cf_pg *pg = NULL;
+    bool running;
 
     (void)arg;
     while ((redis = cf_redis_connect(web_cfg.redis_url, 0, err, sizeof err)) == NULL) {
@@ -138,8 +164,12 @@ static void *reader_main(void *arg)
                 tick = field(e->element[1], "tick");
                 if (id == NULL || state == NULL || !cf_uuid_valid(id->str, id->len))
                     continue;
-                progress_set(id->str, tick != NULL ? atoi(tick->str) : 0,
-                             strcmp(state->str, "finished") != 0);
+                running = strcmp(state->str, "finished") != 0;
+                /* First sign of life since we started: the database learns
+                 * that the fight runs (metrics, filters, the reconciler). */
+                if (running && !progress_known(id->str))
+                    mark_running(&pg, id->str);
+                progress_set(id->str, tick != NULL ? atoi(tick->str) : 0, running);
             }
         } else if (rep->type == REDIS_REPLY_ERROR) {
             log_warn("progress reader: %s", rep->str);

@@ -560,6 +560,10 @@ test('fight page: results, verdicts, own log only, replay, list, dashboard, SSE'
   redis(stack.redisUrl, 'XADD', 'cf:progress', '*', 'id', f.id, 'state', 'tick', 'tick', '7');
   await waitFor(() => events.find((e) => e.data.state === 'simulating' && e.data.tick === 7), 'SSE simulating tick 7');
   assert.equal((await anon.get(`/api/fights/${f.id}`)).body.state, 'simulating');
+  // the database learns it too (metrics, filters, the reconciler)
+  await waitFor(() => psql(stack.databaseUrl, `SELECT status FROM fights WHERE id = '${f.id}'`) === 'running', 'status running');
+  assert.ok((await anon.get(`/api/fights?state=simulating&user=${a.username}`)).body.fights.some((x) => x.id === f.id));
+  assert.match((await anon.get('/metrics')).text, /cf_web_fights\{state="simulating"\} [1-9]/);
 
   // the result processor's part, by hand: results, verdicts, logs, replay
   const db = stack.databaseUrl;

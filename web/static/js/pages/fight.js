@@ -160,12 +160,13 @@ export async function page(ctx) {
       fight.seed != null ? h('p', { class: 'muted small' }, `Seed ${fight.seed}`) : null);
   }
 
+  // OK is a small green chip; anything else is said in words ("memory limit exceeded").
   function verdictCell(p) {
     if (!p.verdict) return '—';
-    const ok = p.verdict === 'ok';
-    return h('span', null, h('span', { class: `chip ${ok ? 'chip-ok' : 'chip-bad'}` }, VERDICT_SHORT[p.verdict] || p.verdict),
-      ok ? null : h('span', { class: 'verdict-text' }, ' ', verdictText(p)),
-      p.detail ? h('span', { class: 'muted small' }, ` (${p.detail})`) : null);
+    if (p.verdict === 'ok') return h('span', { class: 'chip chip-ok', title: verdictText(p) }, VERDICT_SHORT.ok);
+    const words = verdictText(p);
+    return h('span', null, h('span', { class: 'chip chip-bad verdict-text' }, words.charAt(0).toUpperCase() + words.slice(1)),
+      p.detail ? h('span', { class: 'muted small' }, ` ${p.detail}`) : null);
   }
 
   function renderInvites() {
