@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -54,6 +55,7 @@ static void place_fds(const int fds[3])
 _Noreturn void coderunner_main(const sb_child_plan *plan, const int fds[3], void *serve)
 {
     char err[256];
+    (void)prctl(PR_SET_NAME, "cf-coderunner", 0, 0, 0);
     place_fds(fds);
     if (sandbox_apply(plan, err, sizeof err) < 0)
         die(err);

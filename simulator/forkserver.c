@@ -1,7 +1,7 @@
 /*
  * forkserver.c — the zygote: the slow set-up once, one cheap fork per bot.
  *
- * Forked by the controller when a sandbox starts. It empties its
+ * Started by the controller when a sandbox starts. It empties its
  * environment and signal state, enters the one empty network namespace,
  * builds the minimal read-only root and pivots into it (sandbox_mounts.c),
  * initialises CPython (isolated configuration, no site) and imports the
@@ -12,6 +12,15 @@
  * answers with its pid. It dies with the controller (PDEATHSIG, and the
  * socket's end of file).
  *
+ * The forkserver is a fresh program, not a fork of the controller: the
+ * controller's child re-executes /proc/self/exe with a one-variable
+ * environment, and a constructor (below) turns that process into the
+ * forkserver before main() runs; the plan (flags, Python home, the seccomp
+ * program) follows on the socket. A plain fork would hand every bot a copy
+ * of the controller's memory — other bots' code, its environment, its
+ * configuration — which free() and clearenv() do not wipe and ctypes can
+ * read.
+ *
  * A raw clone() rather than fork(): fork() takes no namespace flags. The
  * forkserver is single-threaded, so no lock is held across the clone; the
  * Python side is told with PyOS_BeforeFork / PyOS_AfterFork_*.
@@ -20,6 +29,8 @@
 #include <Python.h>
 
 #include <errno.h>
+#include <linux/filter.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -28,6 +39,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -36,6 +48,17 @@
 #include "sandbox.h"
 
 #define FS_SOCK 3 /* the forkserver's end of the socketpair */
+#define FS_ENV "CF_SANDBOX_FORKSERVER"
+#define FS_PROG_MAX 4096 /* BPF instructions */
+
+/* The plan, as it crosses the exec. */
+typedef struct fs_boot {
+    int32_t unsafe, landlock, landlock_abi, apparmor;
+    int32_t parent;
+    uint32_t prog_len;
+    char home[256];
+    struct sock_filter prog[FS_PROG_MAX];
+} fs_boot;
 
 struct sb_forkserver {
     pid_t pid;
@@ -157,12 +180,48 @@ static _Noreturn void serve_forever(const sb_child_plan *tmpl, PyObject *serve)
     }
 }
 
+static _Noreturn void forkserver_main(const sb_child_plan *tmpl, const char *home, pid_t parent);
+
+/*
+ * Runs before main() in every program linked with cf_sandbox: in the
+ * re-executed child only (the variable and the socket on fd 3), it becomes
+ * the forkserver and never returns.
+ */
+__attribute__((constructor)) static void forkserver_entry(void)
+{
+    const char *v = getenv(FS_ENV);
+    struct stat st;
+    if (!v || strcmp(v, "1") != 0 || fstat(FS_SOCK, &st) < 0 || !S_ISSOCK(st.st_mode))
+        return;
+    static fs_boot boot;
+    ssize_t n;
+    do {
+        n = recv(FS_SOCK, &boot, sizeof boot, 0);
+    } while (n < 0 && errno == EINTR);
+    if (n < (ssize_t)offsetof(fs_boot, prog) || boot.prog_len > FS_PROG_MAX ||
+        (size_t)n != offsetof(fs_boot, prog) + boot.prog_len * sizeof(struct sock_filter))
+        _exit(1);
+    boot.home[sizeof boot.home - 1] = '\0';
+    static struct sock_fprog prog;
+    prog.len = (unsigned short)boot.prog_len;
+    prog.filter = boot.prog;
+    sb_child_plan plan = {
+        .unsafe = boot.unsafe != 0,
+        .landlock = boot.landlock != 0,
+        .landlock_abi = boot.landlock_abi,
+        .apparmor = boot.apparmor != 0,
+        .seccomp_prog = boot.prog_len ? &prog : NULL,
+    };
+    forkserver_main(&plan, boot.home, (pid_t)boot.parent);
+}
+
 static _Noreturn void forkserver_main(const sb_child_plan *tmpl, const char *home, pid_t parent)
 {
     fs_reply ready;
     memset(&ready, 0, sizeof ready);
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
         _exit(1);
+    (void)prctl(PR_SET_NAME, "cf-forkserver", 0, 0, 0);
     reset_signals();
     clearenv();
     int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -215,15 +274,42 @@ sb_forkserver *forkserver_start(const sb_child_plan *tmpl, const char *python_ho
     }
     if (pid == 0) {
         /* Keep the socket (as fd 3) and stderr; nothing else of the
-         * controller (Redis connections, files) survives. */
+         * controller (Redis connections, files, memory) survives. */
         if (dup2(sv[1], FS_SOCK) < 0)
             _exit(1);
         syscall(SYS_close_range, FS_SOCK + 1, ~0U, 0);
-        forkserver_main(tmpl, python_home, parent);
+        char *const argv[] = {"cf-forkserver", NULL};
+        char *const envp[] = {FS_ENV "=1", NULL};
+        execve("/proc/self/exe", argv, envp);
+        _exit(127);
     }
     close(sv[1]);
     fs->pid = pid;
     fs->sock = sv[0];
+    static fs_boot boot; /* large: not on the stack */
+    memset(&boot, 0, sizeof boot);
+    const struct sock_fprog *prog = tmpl->seccomp_prog;
+    boot.unsafe = tmpl->unsafe;
+    boot.landlock = tmpl->landlock;
+    boot.landlock_abi = tmpl->landlock_abi;
+    boot.apparmor = tmpl->apparmor;
+    boot.parent = (int32_t)parent;
+    snprintf(boot.home, sizeof boot.home, "%s", python_home);
+    if (prog) {
+        if (prog->len > FS_PROG_MAX) {
+            snprintf(err, errlen, "seccomp program too long (%u)", prog->len);
+            forkserver_stop(fs);
+            return NULL;
+        }
+        boot.prog_len = prog->len;
+        memcpy(boot.prog, prog->filter, prog->len * sizeof(struct sock_filter));
+    }
+    size_t blen = offsetof(fs_boot, prog) + boot.prog_len * sizeof(struct sock_filter);
+    if (send(fs->sock, &boot, blen, MSG_NOSIGNAL) != (ssize_t)blen) {
+        snprintf(err, errlen, "forkserver boot: %s", strerror(errno));
+        forkserver_stop(fs);
+        return NULL;
+    }
     fs_reply ready;
     ssize_t n;
     do {
