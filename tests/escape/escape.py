@@ -194,6 +194,8 @@ ATTACKS = {
     'fd_scan': Attack(SAFE_FAIL, None),
     'controller_killed': Attack(set(), None, kill_controller=True),
     'tmp_share': Attack(SAFE_FAIL, B({'bot'}), pair=True),
+    'clone_untraced': Attack(SAFE_FAIL, B({'bot'})),
+    'close_pipes': Attack({'crashed', 'bad_output', 'killed', 'ok', 'timeout'}, None),
     'cpu_in_child': Attack({'cpu_time', 'illegal', 'killed'}, B({'bot', 'leftover'}, ticks=30,
                                                                 wall=8.0), tick_wall=0.13),
 }
