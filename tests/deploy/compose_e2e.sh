@@ -93,7 +93,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-psql_q() { "${DC[@]}" exec -T postgres psql -qAt -U codefights -d codefights -v ON_ERROR_STOP=1 -c "$1"; }
+psql_q() { "${DC[@]}" exec -T postgres psql -qAt -d codefights -v ON_ERROR_STOP=1 -c "$1"; }
 redis() { "${DC[@]}" exec -T redis redis-cli "$@"; }
 
 # Waits until every running container of the project that has a health check
