@@ -64,6 +64,8 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
     await page.getByLabel('Repeat password').fill(user.password);
     await page.getByRole('button', { name: 'Create account' }).click();
     await page.waitForURL('**/bots/new');
+    // The URL changes first, the page renders after: wait for the new page itself.
+    await page.getByRole('heading', { name: 'Upload a bot', level: 1 }).waitFor();
     await page.getByRole('button', { name: 'Log out' }).waitFor();
   }
 
