@@ -14,12 +14,12 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "config.h"
+#include "error.h"
 #include "log.h"
 #include "stream_msg.h" /* cf_utf8_valid */
 
@@ -56,19 +56,6 @@ struct cf_config {
     size_t n;
     struct entry e[CONFIG_MAX_KEYS];
 };
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL || errlen == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static bool section_known(const char *name, size_t len)
 {
@@ -142,18 +129,18 @@ static int set_value(struct entry *e, const char *v, const char *where, char *er
     char *copy;
 
     if (len > CF_CONFIG_VALUE_MAX) {
-        seterr(err, errlen, "%s: %s: value longer than %d bytes", where, k->name,
-               CF_CONFIG_VALUE_MAX);
+        cf_seterr(err, errlen, "%s: %s: value longer than %d bytes", where, k->name,
+                  CF_CONFIG_VALUE_MAX);
         return -1;
     }
     if (!cf_utf8_valid(v, len)) {
-        seterr(err, errlen, "%s: %s: value is not valid UTF-8", where, k->name);
+        cf_seterr(err, errlen, "%s: %s: value is not valid UTF-8", where, k->name);
         return -1;
     }
     for (size_t i = 0; i < len; i++) {
         if ((unsigned char)v[i] < 0x20 || v[i] == 0x7F) {
-            seterr(err, errlen, "%s: %s: value contains a control character", where,
-                   k->name);
+            cf_seterr(err, errlen, "%s: %s: value contains a control character", where,
+                      k->name);
             return -1;
         }
     }
@@ -165,13 +152,13 @@ static int set_value(struct entry *e, const char *v, const char *where, char *er
         errno = 0;
         n = (len == 0 || isspace((unsigned char)v[0])) ? 0 : strtoll(v, &end, 10);
         if (len == 0 || end == NULL || *end != '\0' || errno == ERANGE) {
-            seterr(err, errlen, "%s: %s: '%s' is not an integer%s", where, k->name, v,
-                   errno == ERANGE ? " (out of range)" : "");
+            cf_seterr(err, errlen, "%s: %s: '%s' is not an integer%s", where, k->name, v,
+                      errno == ERANGE ? " (out of range)" : "");
             return -1;
         }
         if (!(k->min == 0 && k->max == 0) && (n < k->min || n > k->max)) {
-            seterr(err, errlen, "%s: %s: %lld is out of range [%lld, %lld]", where,
-                   k->name, n, k->min, k->max);
+            cf_seterr(err, errlen, "%s: %s: %lld is out of range [%lld, %lld]", where,
+                      k->name, n, k->min, k->max);
             return -1;
         }
         e->num = n;
@@ -179,25 +166,25 @@ static int set_value(struct entry *e, const char *v, const char *where, char *er
     }
     case CF_CONFIG_BOOL:
         if (parse_bool(v, &e->flag) != 0) {
-            seterr(err, errlen, "%s: %s: '%s' is not a boolean (true/false/yes/no/on/off/1/0)",
-                   where, k->name, v);
+            cf_seterr(err, errlen, "%s: %s: '%s' is not a boolean (true/false/yes/no/on/off/1/0)",
+                      where, k->name, v);
             return -1;
         }
         break;
     case CF_CONFIG_STRING:
         if (k->choices != NULL && !in_choices(k->choices, v)) {
-            seterr(err, errlen, "%s: %s: '%s' is not one of %s", where, k->name, v,
-                   k->choices);
+            cf_seterr(err, errlen, "%s: %s: '%s' is not one of %s", where, k->name, v,
+                      k->choices);
             return -1;
         }
         break;
     default:
-        seterr(err, errlen, "%s: %s: unknown key type", where, k->name);
+        cf_seterr(err, errlen, "%s: %s: unknown key type", where, k->name);
         return -1;
     }
     copy = strdup(v);
     if (copy == NULL) {
-        seterr(err, errlen, "%s: %s: out of memory", where, k->name);
+        cf_seterr(err, errlen, "%s: %s: out of memory", where, k->name);
         return -1;
     }
     free(e->str);
@@ -236,14 +223,14 @@ static int add_table(cf_config *cfg, const cf_config_key *keys, char *err, size_
         struct entry *e;
 
         if (!valid_key_name(k->name)) {
-            seterr(err, errlen, "key table: bad key name '%s' (section.key, known section)",
-                   k->name);
+            cf_seterr(err, errlen, "key table: bad key name '%s' (section.key, known section)",
+                      k->name);
             return -1;
         }
         if (find(cfg, k->name) != NULL)
             continue; /* the first table wins */
         if (cfg->n == CONFIG_MAX_KEYS) {
-            seterr(err, errlen, "key table: more than %d keys", CONFIG_MAX_KEYS);
+            cf_seterr(err, errlen, "key table: more than %d keys", CONFIG_MAX_KEYS);
             return -1;
         }
         e = &cfg->e[cfg->n++];
@@ -279,15 +266,15 @@ static char *parse_value(char *v, const char *where, const char *key, char *err,
         char *r = v + 1, *w = v;
         for (;; r++) {
             if (*r == '\0') {
-                seterr(err, errlen, "%s: %s: unterminated quoted value", where, key);
+                cf_seterr(err, errlen, "%s: %s: unterminated quoted value", where, key);
                 return NULL;
             }
             if (*r == '"')
                 break;
             if (*r == '\\') {
                 if (r[1] != '"' && r[1] != '\\') {
-                    seterr(err, errlen, "%s: %s: only \\\" and \\\\ escapes are allowed",
-                           where, key);
+                    cf_seterr(err, errlen, "%s: %s: only \\\" and \\\\ escapes are allowed",
+                              where, key);
                     return NULL;
                 }
                 r++;
@@ -297,8 +284,8 @@ static char *parse_value(char *v, const char *where, const char *key, char *err,
         *w = '\0';
         r = trim(r + 1);
         if (*r != '\0' && *r != '#') {
-            seterr(err, errlen, "%s: %s: unexpected text after the quoted value", where,
-                   key);
+            cf_seterr(err, errlen, "%s: %s: unexpected text after the quoted value", where,
+                      key);
             return NULL;
         }
         return v;
@@ -322,7 +309,7 @@ static int load_file(cf_config *cfg, const char *path, char *err, size_t errlen)
     bool ours = false, have_section = false;
 
     if (f == NULL) {
-        seterr(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        cf_seterr(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         return -1;
     }
     while ((len = getline(&line, &cap, f)) >= 0) {
@@ -334,17 +321,17 @@ static int load_file(cf_config *cfg, const char *path, char *err, size_t errlen)
         total += (size_t)len;
         snprintf(where, sizeof where, "%s:%d", path, lineno);
         if (total > CONFIG_FILE_MAX) {
-            seterr(err, errlen, "%s: file larger than %d bytes", where, CONFIG_FILE_MAX);
+            cf_seterr(err, errlen, "%s: file larger than %d bytes", where, CONFIG_FILE_MAX);
             goto out;
         }
         if (strlen(line) != (size_t)len) {
-            seterr(err, errlen, "%s: NUL byte in line", where);
+            cf_seterr(err, errlen, "%s: NUL byte in line", where);
             goto out;
         }
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = '\0';
         if (!cf_utf8_valid(line, (size_t)len)) {
-            seterr(err, errlen, "%s: line is not valid UTF-8", where);
+            cf_seterr(err, errlen, "%s: line is not valid UTF-8", where);
             goto out;
         }
         s = trim(line);
@@ -354,13 +341,13 @@ static int load_file(cf_config *cfg, const char *path, char *err, size_t errlen)
             char *close = strchr(s, ']');
             size_t nl;
             if (close == NULL || *trim(close + 1) != '\0') {
-                seterr(err, errlen, "%s: malformed section header (expected [name])", where);
+                cf_seterr(err, errlen, "%s: malformed section header (expected [name])", where);
                 goto out;
             }
             nl = (size_t)(close - s - 1);
             if (nl == 0 || nl >= sizeof section || !section_known(s + 1, nl)) {
-                seterr(err, errlen, "%s: unknown section [%.*s]", where,
-                       (int)(nl < 64 ? nl : 64), s + 1);
+                cf_seterr(err, errlen, "%s: unknown section [%.*s]", where,
+                          (int)(nl < 64 ? nl : 64), s + 1);
                 goto out;
             }
             memcpy(section, s + 1, nl);
@@ -371,24 +358,24 @@ static int load_file(cf_config *cfg, const char *path, char *err, size_t errlen)
         }
         eq = strchr(s, '=');
         if (eq == NULL) {
-            seterr(err, errlen, "%s: expected 'key = value', got '%.40s'", where, s);
+            cf_seterr(err, errlen, "%s: expected 'key = value', got '%.40s'", where, s);
             goto out;
         }
         *eq = '\0';
         key = trim(s);
         if (*key == '\0') {
-            seterr(err, errlen, "%s: missing key before '='", where);
+            cf_seterr(err, errlen, "%s: missing key before '='", where);
             goto out;
         }
         for (const char *p = key; *p != '\0'; p++) {
             if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_')) {
-                seterr(err, errlen, "%s: bad key name '%.40s' (lowercase, digits, _)", where,
-                       key);
+                cf_seterr(err, errlen, "%s: bad key name '%.40s' (lowercase, digits, _)", where,
+                          key);
                 goto out;
             }
         }
         if (!have_section) {
-            seterr(err, errlen, "%s: key '%.40s' outside any [section]", where, key);
+            cf_seterr(err, errlen, "%s: key '%.40s' outside any [section]", where, key);
             goto out;
         }
         snprintf(full, sizeof full, "%s.%.*s", section, CONFIG_NAME_MAX, key);
@@ -399,11 +386,11 @@ static int load_file(cf_config *cfg, const char *path, char *err, size_t errlen)
             continue; /* another program's section */
         e = find(cfg, full);
         if (e == NULL) {
-            seterr(err, errlen, "%s: unknown key '%s'", where, full);
+            cf_seterr(err, errlen, "%s: unknown key '%s'", where, full);
             goto out;
         }
         if (e->from_file) {
-            seterr(err, errlen, "%s: key '%s' set twice", where, full);
+            cf_seterr(err, errlen, "%s: key '%s' set twice", where, full);
             goto out;
         }
         if (set_value(e, val, where, err, errlen) != 0)
@@ -411,7 +398,7 @@ static int load_file(cf_config *cfg, const char *path, char *err, size_t errlen)
         e->from_file = true;
     }
     if (ferror(f)) {
-        seterr(err, errlen, "%s: read error", path);
+        cf_seterr(err, errlen, "%s: read error", path);
         goto out;
     }
     rc = 0;
@@ -444,7 +431,7 @@ cf_config *cf_config_load_tables(const cf_config_key *const *tables, const char 
     cf_config *cfg = calloc(1, sizeof *cfg);
 
     if (cfg == NULL) {
-        seterr(err, errlen, "out of memory");
+        cf_seterr(err, errlen, "out of memory");
         return NULL;
     }
     for (size_t t = 0; tables != NULL && tables[t] != NULL; t++)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "json_util.h"
 #include "stream_msg.h" /* cf_utf8_valid */
 
@@ -31,24 +32,24 @@ cJSON *cf_json_parse(const char *s, size_t len, size_t max_len, char *err, size_
     cJSON *v;
 
     if (s == NULL || len == 0) {
-        snprintf(err, errlen, "empty, expected JSON");
+        cf_seterr(err, errlen, "empty, expected JSON");
         return NULL;
     }
     if (len > max_len) {
-        snprintf(err, errlen, "JSON of %zu bytes, larger than the limit of %zu", len, max_len);
+        cf_seterr(err, errlen, "JSON of %zu bytes, larger than the limit of %zu", len, max_len);
         return NULL;
     }
     if (!cf_utf8_valid(s, len)) {
-        snprintf(err, errlen, "not valid UTF-8 (or contains a NUL byte)");
+        cf_seterr(err, errlen, "not valid UTF-8 (or contains a NUL byte)");
         return NULL;
     }
     if (has_escaped_nul(s, len)) {
-        snprintf(err, errlen, "\\u0000 inside a JSON string");
+        cf_seterr(err, errlen, "\\u0000 inside a JSON string");
         return NULL;
     }
     buf = malloc(len + 1);
     if (buf == NULL) {
-        snprintf(err, errlen, "out of memory");
+        cf_seterr(err, errlen, "out of memory");
         return NULL;
     }
     memcpy(buf, s, len);
@@ -61,7 +62,7 @@ cJSON *cf_json_parse(const char *s, size_t len, size_t max_len, char *err, size_
             /* The global error pointer is only meaningful inside buf. */
             at = ep != NULL && ep >= buf && ep <= buf + len ? (size_t)(ep - buf) : 0;
         }
-        snprintf(err, errlen, "invalid JSON near byte %zu", at);
+        cf_seterr(err, errlen, "invalid JSON near byte %zu", at);
     }
     free(buf);
     return v;

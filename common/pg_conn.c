@@ -9,11 +9,11 @@
  * transaction whole. The last error message and SQLSTATE are copied out of
  * the PGresult so the caller can read them after it is freed.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "pg_conn.h"
 
 struct cf_pg {
@@ -22,19 +22,6 @@ struct cf_pg {
     char error[512];
     char sqlstate[6];
 };
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL || errlen == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* libpq messages end with a newline; logs want one line. */
 static void copy_msg(char *dst, size_t len, const char *msg)
@@ -61,24 +48,24 @@ cf_pg *cf_pg_connect(const char *conninfo, char *err, size_t errlen)
     cf_pg *pg;
 
     if (conninfo == NULL || *conninfo == '\0') {
-        seterr(err, errlen, "database url: empty");
+        cf_seterr(err, errlen, "database url: empty");
         return NULL;
     }
     pg = calloc(1, sizeof *pg);
     if (pg == NULL) {
-        seterr(err, errlen, "out of memory");
+        cf_seterr(err, errlen, "out of memory");
         return NULL;
     }
     pg->conn = PQconnectdb(conninfo);
     if (pg->conn == NULL) {
-        seterr(err, errlen, "database: out of memory");
+        cf_seterr(err, errlen, "database: out of memory");
         free(pg);
         return NULL;
     }
     if (PQstatus(pg->conn) != CONNECTION_OK) {
         char msg[512];
         copy_msg(msg, sizeof msg, PQerrorMessage(pg->conn));
-        seterr(err, errlen, "database: %s", msg);
+        cf_seterr(err, errlen, "database: %s", msg);
         PQfinish(pg->conn);
         free(pg);
         return NULL;

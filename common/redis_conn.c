@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "error.h"
 #include "log.h"
 #include "redis_conn.h"
 
@@ -31,19 +32,6 @@ struct cf_redis {
     volatile sig_atomic_t *stop;
     char err[256];
 };
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL || errlen == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static long long now_ms(void)
 {
@@ -97,11 +85,11 @@ static int parse_unix(const char *rest, cf_redis_addr *out, char *err, size_t er
     size_t plen = q != NULL ? (size_t)(q - rest) : strlen(rest);
 
     if (plen == 0 || rest[0] != '/') {
-        seterr(err, errlen, "redis url: unix:// needs an absolute socket path");
+        cf_seterr(err, errlen, "redis url: unix:// needs an absolute socket path");
         return -1;
     }
     if (copy_part(out->path, sizeof out->path, rest, plen) != 0) {
-        seterr(err, errlen, "redis url: socket path too long or contains '%%'");
+        cf_seterr(err, errlen, "redis url: socket path too long or contains '%%'");
         return -1;
     }
     while (q != NULL) {
@@ -111,18 +99,18 @@ static int parse_unix(const char *rest, cf_redis_addr *out, char *err, size_t er
 
         if (l > 3 && strncmp(p, "db=", 3) == 0) {
             if (parse_uint(p + 3, l - 3, INT_MAX, &v) != 0) {
-                seterr(err, errlen, "redis url: db must be a non-negative integer");
+                cf_seterr(err, errlen, "redis url: db must be a non-negative integer");
                 return -1;
             }
             out->db = (int)v;
         } else if (l >= 9 && strncmp(p, "password=", 9) == 0) {
             if (copy_part(out->password, sizeof out->password, p + 9, l - 9) != 0) {
-                seterr(err, errlen, "redis url: password too long or contains '%%'");
+                cf_seterr(err, errlen, "redis url: password too long or contains '%%'");
                 return -1;
             }
         } else {
-            seterr(err, errlen, "redis url: unknown parameter '%.*s' (db, password)",
-                   (int)(l > 32 ? 32 : l), p);
+            cf_seterr(err, errlen, "redis url: unknown parameter '%.*s' (db, password)",
+                      (int)(l > 32 ? 32 : l), p);
             return -1;
         }
         q = amp;
@@ -139,7 +127,7 @@ static int parse_tcp(const char *rest, cf_redis_addr *out, char *err, size_t err
     if (slash == NULL)
         slash = end;
     if (memchr(rest, '?', (size_t)(end - rest)) != NULL) {
-        seterr(err, errlen, "redis url: query parameters are not supported for redis://");
+        cf_seterr(err, errlen, "redis url: query parameters are not supported for redis://");
         return -1;
     }
     /* userinfo: [user]:password@ — the user part (Redis 6 ACL) is not used. */
@@ -148,12 +136,12 @@ static int parse_tcp(const char *rest, cf_redis_addr *out, char *err, size_t err
     if (at != NULL) {
         const char *colon = memchr(rest, ':', (size_t)(at - rest));
         if (colon == NULL) {
-            seterr(err, errlen, "redis url: expected ':password@' before the host");
+            cf_seterr(err, errlen, "redis url: expected ':password@' before the host");
             return -1;
         }
         if (copy_part(out->password, sizeof out->password, colon + 1,
                       (size_t)(at - colon - 1)) != 0) {
-            seterr(err, errlen, "redis url: password too long or contains '%%'");
+            cf_seterr(err, errlen, "redis url: password too long or contains '%%'");
             return -1;
         }
         hostp = at + 1;
@@ -161,17 +149,17 @@ static int parse_tcp(const char *rest, cf_redis_addr *out, char *err, size_t err
     if (*hostp == '[') { /* [IPv6]:port */
         const char *close = memchr(hostp, ']', (size_t)(slash - hostp));
         if (close == NULL) {
-            seterr(err, errlen, "redis url: unterminated [IPv6] host");
+            cf_seterr(err, errlen, "redis url: unterminated [IPv6] host");
             return -1;
         }
         if (copy_part(out->host, sizeof out->host, hostp + 1, (size_t)(close - hostp - 1)) != 0 ||
             out->host[0] == '\0') {
-            seterr(err, errlen, "redis url: bad IPv6 host");
+            cf_seterr(err, errlen, "redis url: bad IPv6 host");
             return -1;
         }
         hostend = close + 1;
         if (hostend != slash && *hostend != ':') {
-            seterr(err, errlen, "redis url: unexpected text after ']'");
+            cf_seterr(err, errlen, "redis url: unexpected text after ']'");
             return -1;
         }
     } else {
@@ -179,31 +167,31 @@ static int parse_tcp(const char *rest, cf_redis_addr *out, char *err, size_t err
         if (hostend == NULL)
             hostend = slash;
         if (hostend == hostp) {
-            seterr(err, errlen, "redis url: missing host");
+            cf_seterr(err, errlen, "redis url: missing host");
             return -1;
         }
         if (copy_part(out->host, sizeof out->host, hostp, (size_t)(hostend - hostp)) != 0) {
-            seterr(err, errlen, "redis url: host too long or contains '%%'");
+            cf_seterr(err, errlen, "redis url: host too long or contains '%%'");
             return -1;
         }
         for (const char *p = out->host; *p != '\0'; p++) {
             if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
                   (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '_')) {
-                seterr(err, errlen, "redis url: bad character in host");
+                cf_seterr(err, errlen, "redis url: bad character in host");
                 return -1;
             }
         }
     }
     if (hostend < slash && *hostend == ':') {
         if (parse_uint(hostend + 1, (size_t)(slash - hostend - 1), 65535, &v) != 0 || v == 0) {
-            seterr(err, errlen, "redis url: port must be an integer in 1..65535");
+            cf_seterr(err, errlen, "redis url: port must be an integer in 1..65535");
             return -1;
         }
         out->port = (int)v;
     }
     if (slash < end && slash + 1 < end) {
         if (parse_uint(slash + 1, (size_t)(end - slash - 1), INT_MAX, &v) != 0) {
-            seterr(err, errlen, "redis url: database must be a non-negative integer");
+            cf_seterr(err, errlen, "redis url: database must be a non-negative integer");
             return -1;
         }
         out->db = (int)v;
@@ -216,16 +204,16 @@ int cf_redis_parse_url(const char *url, cf_redis_addr *out, char *err, size_t er
     memset(out, 0, sizeof *out);
     out->port = 6379;
     if (url == NULL || *url == '\0') {
-        seterr(err, errlen, "redis url: empty");
+        cf_seterr(err, errlen, "redis url: empty");
         return -1;
     }
     if (strlen(url) > 1024) {
-        seterr(err, errlen, "redis url: longer than 1024 bytes");
+        cf_seterr(err, errlen, "redis url: longer than 1024 bytes");
         return -1;
     }
     for (const char *p = url; *p != '\0'; p++) {
         if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7F) {
-            seterr(err, errlen, "redis url: contains a space, control or non-ASCII byte");
+            cf_seterr(err, errlen, "redis url: contains a space, control or non-ASCII byte");
             return -1;
         }
     }
@@ -235,18 +223,34 @@ int cf_redis_parse_url(const char *url, cf_redis_addr *out, char *err, size_t er
     }
     if (strncmp(url, "redis://", 8) == 0)
         return parse_tcp(url + 8, out, err, errlen);
-    seterr(err, errlen, "redis url: must start with redis:// or unix:// (got '%.16s')", url);
+    cf_seterr(err, errlen, "redis url: must start with redis:// or unix:// (got '%.16s')", url);
     return -1;
 }
 
-/* A reply of type error to AUTH or SELECT is a configuration error, which
- * no amount of reconnecting fixes: *fatal tells the caller so. */
+/*
+ * Checks (and frees) the reply to AUTH or SELECT on a fresh connection. A
+ * reply of type error is a configuration error (wrong password, no such
+ * database), which no amount of reconnecting fixes: *fatal tells the caller
+ * so; no reply at all is an I/O error, worth another try.
+ */
+static int setup_reply(cf_redis *r, const redisContext *c, redisReply *rep, const char *what,
+                       bool *fatal)
+{
+    if (rep != NULL && rep->type != REDIS_REPLY_ERROR) {
+        freeReplyObject(rep);
+        return 0;
+    }
+    snprintf(r->err, sizeof r->err, "%s: %s", what, rep != NULL ? rep->str : c->errstr);
+    *fatal = rep != NULL;
+    freeReplyObject(rep);
+    return -1;
+}
+
 static int open_ctx(cf_redis *r, bool *fatal)
 {
     struct timeval tv = {.tv_sec = CONNECT_TIMEOUT_MS / 1000,
                          .tv_usec = (CONNECT_TIMEOUT_MS % 1000) * 1000};
     redisContext *c;
-    redisReply *rep;
 
     *fatal = false;
     if (r->addr.path[0] != '\0')
@@ -267,31 +271,19 @@ static int open_ctx(cf_redis *r, bool *fatal)
         redisFree(c);
         return -1;
     }
-    if (r->addr.password[0] != '\0') {
-        rep = redisCommand(c, "AUTH %s", r->addr.password);
-        if (rep == NULL || rep->type == REDIS_REPLY_ERROR) {
-            snprintf(r->err, sizeof r->err, "AUTH: %s",
-                     rep != NULL ? rep->str : c->errstr);
-            *fatal = rep != NULL;
-            if (rep != NULL)
-                freeReplyObject(rep);
-            redisFree(c);
-            return -1;
-        }
-        freeReplyObject(rep);
+    if (r->addr.password[0] != '\0' &&
+        setup_reply(r, c, redisCommand(c, "AUTH %s", r->addr.password), "AUTH", fatal) != 0) {
+        redisFree(c);
+        return -1;
     }
     if (r->addr.db != 0) {
-        rep = redisCommand(c, "SELECT %d", r->addr.db);
-        if (rep == NULL || rep->type == REDIS_REPLY_ERROR) {
-            snprintf(r->err, sizeof r->err, "SELECT %d: %s", r->addr.db,
-                     rep != NULL ? rep->str : c->errstr);
-            *fatal = rep != NULL;
-            if (rep != NULL)
-                freeReplyObject(rep);
+        char what[32];
+
+        snprintf(what, sizeof what, "SELECT %d", r->addr.db);
+        if (setup_reply(r, c, redisCommand(c, "SELECT %d", r->addr.db), what, fatal) != 0) {
             redisFree(c);
             return -1;
         }
-        freeReplyObject(rep);
     }
     r->ctx = c;
     return 0;
@@ -342,7 +334,7 @@ cf_redis *cf_redis_connect(const char *url, int retry_ms, char *err, size_t errl
     cf_redis *r = calloc(1, sizeof *r);
 
     if (r == NULL) {
-        seterr(err, errlen, "out of memory");
+        cf_seterr(err, errlen, "out of memory");
         return NULL;
     }
     if (cf_redis_parse_url(url, &r->addr, err, errlen) != 0) {
@@ -351,8 +343,8 @@ cf_redis *cf_redis_connect(const char *url, int retry_ms, char *err, size_t errl
     }
     r->retry_ms = retry_ms < 0 ? 0 : retry_ms;
     if (reconnect(r, deadline_of(r)) != 0) {
-        seterr(err, errlen, "redis %s: %s", r->addr.path[0] ? r->addr.path : r->addr.host,
-               r->err);
+        cf_seterr(err, errlen, "redis %s: %s", r->addr.path[0] ? r->addr.path : r->addr.host,
+                  r->err);
         free(r);
         return NULL;
     }
@@ -421,18 +413,14 @@ static redisReply *send_formatted(cf_redis *r, const char *cmd, size_t len)
     }
 }
 
-redisReply *cf_redis_command(cf_redis *r, const char *fmt, ...)
+/* Sends a command hiredis formatted (len < 0: it could not), then frees it. */
+static redisReply *send_and_free(cf_redis *r, char *cmd, int len)
 {
-    char *cmd = NULL;
-    va_list ap;
-    int len;
     redisReply *rep;
 
-    va_start(ap, fmt);
-    len = redisvFormatCommand(&cmd, fmt, ap);
-    va_end(ap);
     if (len < 0 || cmd == NULL) {
         snprintf(r->err, sizeof r->err, "cannot format command");
+        redisFreeCommand(cmd);
         return NULL;
     }
     rep = send_formatted(r, cmd, (size_t)len);
@@ -440,18 +428,22 @@ redisReply *cf_redis_command(cf_redis *r, const char *fmt, ...)
     return rep;
 }
 
+redisReply *cf_redis_command(cf_redis *r, const char *fmt, ...)
+{
+    char *cmd = NULL;
+    va_list ap;
+    int len;
+
+    va_start(ap, fmt);
+    len = redisvFormatCommand(&cmd, fmt, ap);
+    va_end(ap);
+    return send_and_free(r, cmd, len);
+}
+
 redisReply *cf_redis_argv(cf_redis *r, int argc, const char **argv, const size_t *lens)
 {
     char *cmd = NULL;
-    int len;
-    redisReply *rep;
+    int len = redisFormatCommandArgv(&cmd, argc, argv, lens);
 
-    len = redisFormatCommandArgv(&cmd, argc, argv, lens);
-    if (len < 0 || cmd == NULL) {
-        snprintf(r->err, sizeof r->err, "cannot format command");
-        return NULL;
-    }
-    rep = send_formatted(r, cmd, (size_t)len);
-    redisFreeCommand(cmd);
-    return rep;
+    return send_and_free(r, cmd, len);
 }

@@ -7,10 +7,10 @@
  * contract change that belongs in DESIGN.md first). Errors name the key,
  * with the player's index for player keys.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "error.h"
 #include "json_util.h"
 #include "stream_msg.h"
 
@@ -25,19 +25,6 @@ static const char *const player_keys[] = {
 static const char *const verdicts[] = {
     "ok", "timeout", "cpu_time", "memory", "illegal", "crashed", "bad_output", "killed", NULL,
 };
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL || errlen == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static bool in_list(const char *const *list, const char *s)
 {
@@ -56,24 +43,44 @@ static int check_keys(const cJSON *obj, const char *const *keys, const char *wha
 
     cJSON_ArrayForEach(it, obj) {
         if (it->string == NULL || !in_list(keys, it->string)) {
-            seterr(err, errlen, "%sunknown key '%.40s'", what,
-                   it->string ? it->string : "?");
+            cf_seterr(err, errlen, "%sunknown key '%.40s'", what,
+                      it->string ? it->string : "?");
             return -1;
         }
         for (const cJSON *o = obj->child; o != it; o = o->next) {
             if (strcmp(o->string, it->string) == 0) {
-                seterr(err, errlen, "%skey '%s' given twice", what, it->string);
+                cf_seterr(err, errlen, "%skey '%s' given twice", what, it->string);
                 return -1;
             }
         }
     }
     for (size_t i = 0; keys[i] != NULL; i++) {
         if (cJSON_GetObjectItemCaseSensitive(obj, keys[i]) == NULL) {
-            seterr(err, errlen, "%smissing key '%s'", what, keys[i]);
+            cf_seterr(err, errlen, "%smissing key '%s'", what, keys[i]);
             return -1;
         }
     }
     return 0;
+}
+
+/* obj[key] is an integer in 0..CF_JSON_INT_MAX; what prefixes the error. */
+static int check_count(const cJSON *obj, const char *key, const char *what, char *err,
+                       size_t errlen)
+{
+    if (cf_json_uint(cJSON_GetObjectItemCaseSensitive(obj, key), CF_JSON_INT_MAX, NULL))
+        return 0;
+    cf_seterr(err, errlen, "%s%s: not a non-negative integer", what, key);
+    return -1;
+}
+
+/* obj[key] is a UTF-8 string of at most max bytes. */
+static int check_text(const cJSON *obj, const char *key, size_t max, const char *what,
+                      char *err, size_t errlen)
+{
+    if (cf_json_string(cJSON_GetObjectItemCaseSensitive(obj, key), max))
+        return 0;
+    cf_seterr(err, errlen, "%s%s: not a UTF-8 string of at most %zu bytes", what, key, max);
+    return -1;
 }
 
 static int check_player(const cJSON *p, int i, char *err, size_t errlen)
@@ -83,14 +90,14 @@ static int check_player(const cJSON *p, int i, char *err, size_t errlen)
 
     snprintf(what, sizeof what, "players[%d]: ", i);
     if (!cJSON_IsObject(p)) {
-        seterr(err, errlen, "players[%d]: not an object", i);
+        cf_seterr(err, errlen, "players[%d]: not an object", i);
         return -1;
     }
     if (check_keys(p, player_keys, what, err, errlen) != 0)
         return -1;
     v = cJSON_GetObjectItemCaseSensitive(p, "name");
     if (!cf_json_string(v, CF_PLAYER_NAME_MAX) || v->valuestring[0] == '\0') {
-        seterr(err, errlen, "%sname: not a string of 1 to %d bytes", what, CF_PLAYER_NAME_MAX);
+        cf_seterr(err, errlen, "%sname: not a string of 1 to %d bytes", what, CF_PLAYER_NAME_MAX);
         return -1;
     }
     v = cJSON_GetObjectItemCaseSensitive(p, "result");
@@ -99,51 +106,34 @@ static int check_player(const cJSON *p, int i, char *err, size_t errlen)
                                  strcmp(v->valuestring, "loss") == 0 ||
                                  strcmp(v->valuestring, "draw") == 0))) ||
         (cJSON_IsNumber(v) && v->valuedouble < 1)) {
-        seterr(err, errlen, "%sresult: must be \"win\", \"loss\", \"draw\", a rank or null",
-               what);
+        cf_seterr(err, errlen, "%sresult: must be \"win\", \"loss\", \"draw\", a rank or null",
+                  what);
         return -1;
     }
     v = cJSON_GetObjectItemCaseSensitive(p, "rank");
     if (!(cJSON_IsNull(v) || (cf_json_uint(v, CF_MSG_MAX_PLAYERS, NULL) && v->valuedouble >= 1))) {
-        seterr(err, errlen, "%srank: must be an integer in 1..%d or null", what,
-               CF_MSG_MAX_PLAYERS);
+        cf_seterr(err, errlen, "%srank: must be an integer in 1..%d or null", what,
+                  CF_MSG_MAX_PLAYERS);
         return -1;
     }
     v = cJSON_GetObjectItemCaseSensitive(p, "score");
     if (!(cJSON_IsNull(v) || cJSON_IsNumber(v))) {
-        seterr(err, errlen, "%sscore: must be a number or null", what);
+        cf_seterr(err, errlen, "%sscore: must be a number or null", what);
         return -1;
     }
     v = cJSON_GetObjectItemCaseSensitive(p, "verdict");
     if (!cJSON_IsString(v) || !in_list(verdicts, v->valuestring)) {
-        seterr(err, errlen,
-               "%sverdict: must be one of ok, timeout, cpu_time, memory, illegal, crashed, "
-               "bad_output, killed",
-               what);
+        cf_seterr(err, errlen,
+                  "%sverdict: must be one of ok, timeout, cpu_time, memory, illegal, crashed, "
+                  "bad_output, killed",
+                  what);
         return -1;
     }
-    v = cJSON_GetObjectItemCaseSensitive(p, "detail");
-    if (!cf_json_string(v, CF_REPORT_DETAIL_MAX)) {
-        seterr(err, errlen, "%sdetail: not a UTF-8 string of at most %d bytes", what,
-               CF_REPORT_DETAIL_MAX);
+    if (check_text(p, "detail", CF_REPORT_DETAIL_MAX, what, err, errlen) != 0 ||
+        check_count(p, "cpu_ms", what, err, errlen) != 0 ||
+        check_count(p, "peak_memory_kb", what, err, errlen) != 0 ||
+        check_text(p, "log", CF_REPORT_LOG_MAX, what, err, errlen) != 0)
         return -1;
-    }
-    v = cJSON_GetObjectItemCaseSensitive(p, "cpu_ms");
-    if (!cf_json_uint(v, CF_JSON_INT_MAX, NULL)) {
-        seterr(err, errlen, "%scpu_ms: not a non-negative integer", what);
-        return -1;
-    }
-    v = cJSON_GetObjectItemCaseSensitive(p, "peak_memory_kb");
-    if (!cf_json_uint(v, CF_JSON_INT_MAX, NULL)) {
-        seterr(err, errlen, "%speak_memory_kb: not a non-negative integer", what);
-        return -1;
-    }
-    v = cJSON_GetObjectItemCaseSensitive(p, "log");
-    if (!cf_json_string(v, CF_REPORT_LOG_MAX)) {
-        seterr(err, errlen, "%slog: not a UTF-8 string of at most %d bytes", what,
-               CF_REPORT_LOG_MAX);
-        return -1;
-    }
     return 0;
 }
 
@@ -153,41 +143,41 @@ int cf_report_validate(const cJSON *report, char *err, size_t errlen)
     int n = 0;
 
     if (!cJSON_IsObject(report)) {
-        seterr(err, errlen, "report: not a JSON object");
+        cf_seterr(err, errlen, "report: not a JSON object");
         return -1;
     }
     if (check_keys(report, top_keys, "", err, errlen) != 0)
         return -1;
     v = cJSON_GetObjectItemCaseSensitive(report, "fight_id");
     if (!cJSON_IsString(v) || !cf_uuid_valid(v->valuestring, strlen(v->valuestring))) {
-        seterr(err, errlen, "fight_id: not a UUID string");
+        cf_seterr(err, errlen, "fight_id: not a UUID string");
         return -1;
     }
     v = cJSON_GetObjectItemCaseSensitive(report, "game");
     if (!cJSON_IsString(v) || !cf_msg_game_name_valid(v->valuestring, strlen(v->valuestring))) {
-        seterr(err, errlen, "game: not a game name");
+        cf_seterr(err, errlen, "game: not a game name");
         return -1;
     }
     status = cJSON_GetObjectItemCaseSensitive(report, "status");
     if (!cJSON_IsString(status) || !(strcmp(status->valuestring, "finished") == 0 ||
                                      strcmp(status->valuestring, "failed") == 0 ||
                                      strcmp(status->valuestring, "cancelled") == 0)) {
-        seterr(err, errlen, "status: must be finished, failed or cancelled");
+        cf_seterr(err, errlen, "status: must be finished, failed or cancelled");
         return -1;
     }
     v = cJSON_GetObjectItemCaseSensitive(report, "seed");
     if (!cf_json_uint(v, CF_SEED_MAX, NULL) &&
         !(cJSON_IsNull(v) && strcmp(status->valuestring, "failed") == 0)) {
-        seterr(err, errlen, "seed: not an integer in 0..%llu", CF_SEED_MAX);
+        cf_seterr(err, errlen, "seed: not an integer in 0..%llu", CF_SEED_MAX);
         return -1;
     }
     players = cJSON_GetObjectItemCaseSensitive(report, "players");
     if (!cJSON_IsArray(players)) {
-        seterr(err, errlen, "players: not an array");
+        cf_seterr(err, errlen, "players: not an array");
         return -1;
     }
     if (cJSON_GetArraySize(players) > CF_MSG_MAX_PLAYERS) {
-        seterr(err, errlen, "players: more than %d players", CF_MSG_MAX_PLAYERS);
+        cf_seterr(err, errlen, "players: more than %d players", CF_MSG_MAX_PLAYERS);
         return -1;
     }
     cJSON_ArrayForEach(p, players) {
@@ -196,25 +186,13 @@ int cf_report_validate(const cJSON *report, char *err, size_t errlen)
         n++;
     }
     if (n == 0 && strcmp(status->valuestring, "finished") == 0) {
-        seterr(err, errlen, "players: a finished fight has at least one player");
+        cf_seterr(err, errlen, "players: a finished fight has at least one player");
         return -1;
     }
-    v = cJSON_GetObjectItemCaseSensitive(report, "explanation");
-    if (!cf_json_string(v, CF_REPORT_EXPLANATION_MAX)) {
-        seterr(err, errlen, "explanation: not a UTF-8 string of at most %d bytes",
-               CF_REPORT_EXPLANATION_MAX);
+    if (check_text(report, "explanation", CF_REPORT_EXPLANATION_MAX, "", err, errlen) != 0 ||
+        check_count(report, "ticks", "", err, errlen) != 0 ||
+        check_count(report, "elapsed_ms", "", err, errlen) != 0)
         return -1;
-    }
-    v = cJSON_GetObjectItemCaseSensitive(report, "ticks");
-    if (!cf_json_uint(v, CF_JSON_INT_MAX, NULL)) {
-        seterr(err, errlen, "ticks: not a non-negative integer");
-        return -1;
-    }
-    v = cJSON_GetObjectItemCaseSensitive(report, "elapsed_ms");
-    if (!cf_json_uint(v, CF_JSON_INT_MAX, NULL)) {
-        seterr(err, errlen, "elapsed_ms: not a non-negative integer");
-        return -1;
-    }
     /* "result" (the game's summary) and "data" (the replay) are the game's
      * own JSON: present (checked above), any type. */
     return 0;

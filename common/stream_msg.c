@@ -11,27 +11,14 @@
  * older consumers; the keys inside "players" objects likewise.
  */
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "error.h"
 #include "json_util.h"
 #include "stream_msg.h"
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL || errlen == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static bool key_is(const cf_field *f, const char *name)
 {
@@ -50,11 +37,11 @@ static int lookup(const cf_field *fields, size_t nfields, const char *name,
         if (!key_is(&fields[i], name))
             continue;
         if (*out != NULL) {
-            seterr(err, errlen, "field '%s': given twice", name);
+            cf_seterr(err, errlen, "field '%s': given twice", name);
             return -1;
         }
         if (fields[i].val == NULL && fields[i].val_len > 0) {
-            seterr(err, errlen, "field '%s': no value", name);
+            cf_seterr(err, errlen, "field '%s': no value", name);
             return -1;
         }
         *out = &fields[i];
@@ -76,11 +63,11 @@ bool cf_msg_game_name_valid(const char *name, size_t len)
 static int decode_id(const cf_field *f, char out[CF_UUID_LEN + 1], char *err, size_t errlen)
 {
     if (f == NULL) {
-        seterr(err, errlen, "field 'id': missing");
+        cf_seterr(err, errlen, "field 'id': missing");
         return -1;
     }
     if (!cf_uuid_valid(f->val, f->val_len)) {
-        seterr(err, errlen, "field 'id': not a UUID (8-4-4-4-12 hexadecimal)");
+        cf_seterr(err, errlen, "field 'id': not a UUID (8-4-4-4-12 hexadecimal)");
         return -1;
     }
     /* PostgreSQL prints uuids in lower case: use the same spelling everywhere. */
@@ -111,25 +98,25 @@ static int decode_players(const cf_field *f, size_t max_code, cf_fight_msg *out,
                          : (size_t)CF_MSG_MAX_PLAYERS * (max_code * 6 + 1024);
 
     if (f == NULL) {
-        seterr(err, errlen, "field 'players': missing");
+        cf_seterr(err, errlen, "field 'players': missing");
         return -1;
     }
     arr = cf_json_parse(f->val, f->val_len, max_len, why, sizeof why);
     if (arr == NULL) {
-        seterr(err, errlen, "field 'players': %s", why);
+        cf_seterr(err, errlen, "field 'players': %s", why);
         return -1;
     }
     if (!cJSON_IsArray(arr)) {
-        seterr(err, errlen, "field 'players': not a JSON array");
+        cf_seterr(err, errlen, "field 'players': not a JSON array");
         goto fail;
     }
     n = cJSON_GetArraySize(arr);
     if (n < 1) {
-        seterr(err, errlen, "field 'players': no player");
+        cf_seterr(err, errlen, "field 'players': no player");
         goto fail;
     }
     if (n > CF_MSG_MAX_PLAYERS) {
-        seterr(err, errlen, "field 'players': %d players, at most %d", n, CF_MSG_MAX_PLAYERS);
+        cf_seterr(err, errlen, "field 'players': %d players, at most %d", n, CF_MSG_MAX_PLAYERS);
         goto fail;
     }
     n = 0;
@@ -140,42 +127,42 @@ static int decode_players(const cf_field *f, size_t max_code, cf_fight_msg *out,
         size_t nl, cl;
 
         if (!cJSON_IsObject(p)) {
-            seterr(err, errlen, "field 'players': player %d is not an object", n);
+            cf_seterr(err, errlen, "field 'players': player %d is not an object", n);
             goto fail;
         }
         if (name == NULL || !cJSON_IsString(name)) {
-            seterr(err, errlen, "field 'players': player %d: 'name' missing or not a string", n);
+            cf_seterr(err, errlen, "field 'players': player %d: 'name' missing or not a string", n);
             goto fail;
         }
         nl = strlen(name->valuestring);
         if (nl == 0 || nl > CF_PLAYER_NAME_MAX) {
-            seterr(err, errlen, "field 'players': player %d: 'name' must have 1 to %d bytes", n,
-                   CF_PLAYER_NAME_MAX);
+            cf_seterr(err, errlen, "field 'players': player %d: 'name' must have 1 to %d bytes", n,
+                      CF_PLAYER_NAME_MAX);
             goto fail;
         }
         if (!cf_utf8_valid(name->valuestring, nl) || has_control(name->valuestring)) {
-            seterr(err, errlen,
-                   "field 'players': player %d: 'name' is not UTF-8 text without controls", n);
+            cf_seterr(err, errlen,
+                      "field 'players': player %d: 'name' is not UTF-8 text without controls", n);
             goto fail;
         }
         if (code == NULL || !cJSON_IsString(code)) {
-            seterr(err, errlen, "field 'players': player %d: 'code' missing or not a string", n);
+            cf_seterr(err, errlen, "field 'players': player %d: 'code' missing or not a string", n);
             goto fail;
         }
         cl = strlen(code->valuestring);
         if (cl > max_code) {
-            seterr(err, errlen, "field 'players': player %d: 'code' has %zu bytes, limit %zu", n,
-                   cl, max_code);
+            cf_seterr(err, errlen, "field 'players': player %d: 'code' has %zu bytes, limit %zu", n,
+                      cl, max_code);
             goto fail;
         }
         if (!cf_utf8_valid(code->valuestring, cl)) {
-            seterr(err, errlen, "field 'players': player %d: 'code' is not valid UTF-8", n);
+            cf_seterr(err, errlen, "field 'players': player %d: 'code' is not valid UTF-8", n);
             goto fail;
         }
         memcpy(pl->name, name->valuestring, nl + 1);
         pl->code = malloc(cl + 1);
         if (pl->code == NULL) {
-            seterr(err, errlen, "field 'players': out of memory");
+            cf_seterr(err, errlen, "field 'players': out of memory");
             goto fail;
         }
         memcpy(pl->code, code->valuestring, cl + 1);
@@ -196,18 +183,18 @@ static int decode_seed(const cf_field *f, cf_fight_msg *out, char *err, size_t e
     if (f == NULL)
         return 0;
     if (f->val_len == 0 || f->val_len > 16) {
-        seterr(err, errlen, "field 'seed': must be an integer in 0..%llu", CF_SEED_MAX);
+        cf_seterr(err, errlen, "field 'seed': must be an integer in 0..%llu", CF_SEED_MAX);
         return -1;
     }
     for (size_t i = 0; i < f->val_len; i++) {
         if (f->val[i] < '0' || f->val[i] > '9') {
-            seterr(err, errlen, "field 'seed': must be an integer in 0..%llu", CF_SEED_MAX);
+            cf_seterr(err, errlen, "field 'seed': must be an integer in 0..%llu", CF_SEED_MAX);
             return -1;
         }
         v = v * 10 + (uint64_t)(f->val[i] - '0');
     }
     if (v > CF_SEED_MAX) {
-        seterr(err, errlen, "field 'seed': must be an integer in 0..%llu", CF_SEED_MAX);
+        cf_seterr(err, errlen, "field 'seed': must be an integer in 0..%llu", CF_SEED_MAX);
         return -1;
     }
     out->has_seed = true;
@@ -223,7 +210,7 @@ int cf_fight_msg_decode(const cf_field *fields, size_t nfields, size_t max_code_
 
     memset(out, 0, sizeof *out);
     if (fields == NULL && nfields > 0) {
-        seterr(err, errlen, "no fields");
+        cf_seterr(err, errlen, "no fields");
         return -1;
     }
     if (lookup(fields, nfields, "id", &id, err, errlen) != 0 ||
@@ -235,12 +222,12 @@ int cf_fight_msg_decode(const cf_field *fields, size_t nfields, size_t max_code_
     if (decode_id(id, out->id, err, errlen) != 0)
         return -1;
     if (game == NULL) {
-        seterr(err, errlen, "field 'game': missing");
+        cf_seterr(err, errlen, "field 'game': missing");
         return -1;
     }
     if (!cf_msg_game_name_valid(game->val, game->val_len)) {
-        seterr(err, errlen, "field 'game': not a game name (1 to %d of a-z, 0-9, _)",
-               CF_GAME_NAME_MAX);
+        cf_seterr(err, errlen, "field 'game': not a game name (1 to %d of a-z, 0-9, _)",
+                  CF_GAME_NAME_MAX);
         return -1;
     }
     memcpy(out->game, game->val, game->val_len);
@@ -251,11 +238,11 @@ int cf_fight_msg_decode(const cf_field *fields, size_t nfields, size_t max_code_
         out->settings = cf_json_parse(settings->val, settings->val_len, CF_SETTINGS_MAX_BYTES,
                                       why, sizeof why);
         if (out->settings == NULL) {
-            seterr(err, errlen, "field 'settings': %s", why);
+            cf_seterr(err, errlen, "field 'settings': %s", why);
             return -1;
         }
         if (!cJSON_IsObject(out->settings)) {
-            seterr(err, errlen, "field 'settings': not a JSON object");
+            cf_seterr(err, errlen, "field 'settings': not a JSON object");
             cf_fight_msg_free(out);
             return -1;
         }
@@ -312,7 +299,7 @@ int cf_result_msg_decode(const cf_field *fields, size_t nfields, cf_result_msg *
 
     memset(out, 0, sizeof *out);
     if (fields == NULL && nfields > 0) {
-        seterr(err, errlen, "no fields");
+        cf_seterr(err, errlen, "no fields");
         return -1;
     }
     if (lookup(fields, nfields, "id", &id, err, errlen) != 0 ||
@@ -322,39 +309,39 @@ int cf_result_msg_decode(const cf_field *fields, size_t nfields, cf_result_msg *
     if (decode_id(id, out->id, err, errlen) != 0)
         return -1;
     if (status == NULL) {
-        seterr(err, errlen, "field 'status': missing");
+        cf_seterr(err, errlen, "field 'status': missing");
         return -1;
     }
     if (!((status->val_len == 8 && memcmp(status->val, "finished", 8) == 0) ||
           (status->val_len == 6 && memcmp(status->val, "failed", 6) == 0) ||
           (status->val_len == 9 && memcmp(status->val, "cancelled", 9) == 0))) {
-        seterr(err, errlen, "field 'status': must be finished, failed or cancelled");
+        cf_seterr(err, errlen, "field 'status': must be finished, failed or cancelled");
         return -1;
     }
     memcpy(out->status, status->val, status->val_len);
     out->status[status->val_len] = '\0';
     if (report == NULL) {
-        seterr(err, errlen, "field 'report': missing");
+        cf_seterr(err, errlen, "field 'report': missing");
         return -1;
     }
     out->report = cf_json_parse(report->val, report->val_len, CF_REPORT_MAX_BYTES, why,
                                 sizeof why);
     if (out->report == NULL) {
-        seterr(err, errlen, "field 'report': %s", why);
+        cf_seterr(err, errlen, "field 'report': %s", why);
         return -1;
     }
     if (cf_report_validate(out->report, why, sizeof why) != 0) {
-        seterr(err, errlen, "field 'report': %s", why);
+        cf_seterr(err, errlen, "field 'report': %s", why);
         goto fail;
     }
     rid = cJSON_GetObjectItemCaseSensitive(out->report, "fight_id");
     if (strcasecmp(rid->valuestring, out->id) != 0) {
-        seterr(err, errlen, "field 'report': fight_id differs from field 'id'");
+        cf_seterr(err, errlen, "field 'report': fight_id differs from field 'id'");
         goto fail;
     }
     rstatus = cJSON_GetObjectItemCaseSensitive(out->report, "status");
     if (strcmp(rstatus->valuestring, out->status) != 0) {
-        seterr(err, errlen, "field 'report': status differs from field 'status'");
+        cf_seterr(err, errlen, "field 'report': status differs from field 'status'");
         goto fail;
     }
     return 0;
