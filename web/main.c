@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <event2/thread.h>
+#include <sodium.h>
 
 #include "config.h"
 #include "log.h"
@@ -148,6 +149,11 @@ int main(int argc, char **argv)
         }
     }
     signal(SIGPIPE, SIG_IGN);
+    /* Before any thread exists: it seeds the RNG behind session tokens. */
+    if (sodium_init() < 0) {
+        fprintf(stderr, "cf-web: libsodium could not initialise\n");
+        return 1;
+    }
     if (config_path == NULL)
         config_path = cf_config_default_path();
     cfg = cf_config_load_tables(key_tables, config_path, err, sizeof err);
