@@ -718,3 +718,24 @@ test('account default visibility applies to new fights', async () => {
   assert.equal((await a.post('/api/fights', { game: 'light_cycles', bot_id: b.id })).body.public, false);
   assert.equal((await a.post('/api/fights', { game: 'light_cycles', bot_id: b.id, public: true })).body.public, true);
 });
+
+test('concurrent answers start a fight exactly once', async () => {
+  const host = await user('race');
+  const guests = [await user('r1'), await user('r2'), await user('r3'), await user('r4')];
+  const hb = await bot(host, 'light_cycles');
+  const gbots = [];
+  for (const g of guests) gbots.push(await bot(g, 'light_cycles'));
+  const f = (await host.post('/api/fights', { game: 'light_cycles', bot_id: hb.id, invite: guests.map((g) => g.username) })).body;
+  const invs = (await host.get(`/api/fights/${f.id}`)).body.invitations;
+  const answers = await Promise.all(guests.map((g, i) => {
+    const inv = invs.find((x) => x.username === g.username);
+    return i === 3 ? g.post(`/api/invitations/${inv.id}/decline`) : g.post(`/api/invitations/${inv.id}/accept`, { bot_id: gbots[i].id });
+  }));
+  assert.deepEqual(answers.map((a) => a.status), [200, 200, 200, 200]);
+  const done = (await host.get(`/api/fights/${f.id}`)).body;
+  assert.equal(done.state, 'queued');
+  assert.equal(done.players.length, 4);
+  assert.deepEqual(done.players.map((p) => p.slot), [0, 1, 2, 3]);
+  assert.equal(psql(stack.databaseUrl, `SELECT count(*) FROM outbox WHERE fight_id = '${f.id}'`), '1');
+  await waitFor(() => fightEntries().filter((e) => e.id === f.id).length === 1, 'one cf:fights entry');
+});
