@@ -2,9 +2,17 @@
 // Keeps the session (user + CSRF token) and sends X-CSRF-Token on every
 // state-changing request, as the API requires.
 
+// The API's messages are lower-case fragments ("username not available");
+// on the page they read as sentences.
+function sentence(m) {
+  const t = String(m).trim();
+  if (!t) return t;
+  return t.charAt(0).toUpperCase() + t.slice(1) + (/[.!?]$/.test(t) ? '' : '.');
+}
+
 export class ApiError extends Error {
   constructor(status, message, retryAfter) {
-    super(message);
+    super(sentence(message));
     this.status = status;
     this.retryAfter = retryAfter;
   }
@@ -72,7 +80,7 @@ export async function request(method, path, body, { raw = false } = {}) {
   if (!res.ok) {
     let message = (data && typeof data.error === 'string' && data.error) || fallback[res.status] || `Request failed (${res.status}).`;
     const retry = res.headers.get('Retry-After');
-    if (res.status === 429 && retry) message += ` Try again in ${retry} s.`;
+    if (res.status === 429 && retry) message = `${sentence(message)} Try again in ${retry} s.`;
     if (res.status === 401 && session.user && path !== '/api/login' && path !== '/api/account/password') {
       // The session ended elsewhere (password changed, expired).
       setSession({ user: null, csrf_token: session.csrf });

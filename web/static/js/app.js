@@ -119,7 +119,8 @@ export function errorPage(err) {
   const title = status === 404 ? 'Not found' : 'Something went wrong';
   return h('section', { class: 'narrow card' },
     h('h1', null, title),
-    h('p', null, (err && err.message) || 'Unexpected error.'),
+    h('p', null, status === 404 ? 'It does not exist, or it is not visible to you.'
+      : status === 401 ? 'Please log in to see this page.' : (err && err.message) || 'Unexpected error.'),
     link('/', 'Go to the start page', { class: 'btn' }));
 }
 
