@@ -203,6 +203,21 @@ ATTACKS = {
 }
 
 
+# Verified by hand, 2026-11-25, with `--mode nosandbox` (cf-fight --no-sandbox,
+# as root): the evidence each attack left when the sandbox was off. The
+# baseline tests (escape.baseline.NAME) re-prove the same on every run
+# without cf-fight; the dangerous attacks are never run under --no-sandbox.
+VERIFIED_NO_SANDBOX = {
+    'write_anywhere': 'marker', 'read_secrets': 'bot, leak', 'read_other_bot': 'bot',
+    'env_leak': 'bot, leak', 'net_tcp': 'bot, listener', 'net_udp': 'listener',
+    'net_unix': 'bot, listener', 'exec_shell': 'bot, listener, marker',
+    'syscall_io_uring': 'bot', 'syscall_bpf': 'bot', 'syscall_perf_event_open': 'bot',
+    'syscall_userfaultfd': 'bot', 'syscall_keyctl': 'bot', 'syscall_memfd_exec': 'bot',
+    'int80': 'bot, listener, marker', 'memory_scan': 'bot, leak', 'tmp_share': 'bot, marker',
+    'tty_inject': 'bot, tty', 'clone_untraced': 'bot',
+}
+
+
 def log(msg):
     sys.stderr.write('escape: %s\n' % msg)
     sys.stderr.flush()
@@ -1194,6 +1209,8 @@ def main():
         for name, a in ATTACKS.items():
             base = 'verdict test' if a.base is None else 'baseline expects ' + ','.join(
                 sorted(a.base['expect']))
+            if name in VERIFIED_NO_SANDBOX:
+                base += '; --no-sandbox showed ' + VERIFIED_NO_SANDBOX[name]
             print('%-24s %-40s %s' % (name, ','.join(sorted(a.verdicts)), base))
         return 0
     if os.geteuid() != 0:
