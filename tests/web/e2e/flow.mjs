@@ -399,10 +399,23 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
       await page.screenshot({ path: join(artifacts, 'dashboard-1280.png'), fullPage: true });
     });
 
-    await step('public fights list with filters', async () => {
+    await step('public fights list with filters and pages', async () => {
       const { page } = state.c;
       await page.goto(`/fights?game=tanks&state=finished&user=${A.name}`);
       await page.locator(`a[href="${state.fightURL}"]`).waitFor();
+      // The filter form drives the URL; one fight a page makes the pager show.
+      await page.goto('/fights?per_page=1');
+      await page.getByLabel('Game').selectOption('light_cycles');
+      await page.getByRole('button', { name: 'Filter' }).click();
+      await page.waitForURL(/game=light_cycles/);
+      await page.locator(`a[href="${state.lcURL}"]`).waitFor();
+      await page.goto(`/fights?user=${A.name}&per_page=1`);
+      const pager = page.getByRole('navigation', { name: 'Pages' });
+      await pager.getByText(/Page 1 of [2-9]/).waitFor();
+      const first = await page.locator('[data-fight]').getAttribute('data-fight');
+      await pager.getByRole('link', { name: /Older/ }).click();
+      await pager.getByText(/Page 2 of/).waitFor();
+      assert.notEqual(await page.locator('[data-fight]').getAttribute('data-fight'), first, 'page 2 shows another fight');
     });
 
     await step('account settings and password change (alice)', async () => {

@@ -16,9 +16,11 @@ export async function list(ctx) {
     mine: session.user && q.get('mine') === '1' ? '1' : '',
   };
   const page = Math.max(1, parseInt(q.get('page') || '1', 10) || 1);
-  const r = await api.get(`/api/fights${qs({ ...filters, page, per_page: PER_PAGE })}`);
+  const perPage = Math.min(100, Math.max(1, parseInt(q.get('per_page') || '', 10) || PER_PAGE));
+  if (perPage !== PER_PAGE) filters.per_page = perPage; // kept by the pager's links
+  const r = await api.get(`/api/fights${qs({ ...filters, page, per_page: perPage })}`);
   const total = r.total || 0;
-  const pages = Math.max(1, Math.ceil(total / (r.per_page || PER_PAGE)));
+  const pages = Math.max(1, Math.ceil(total / (r.per_page || perPage)));
 
   const gameSel = h('select', { name: 'game' }, h('option', { value: '' }, 'All games'),
     all.map((g) => h('option', { value: g.name, selected: g.name === filters.game }, g.title || g.name)));
@@ -33,7 +35,7 @@ export async function list(ctx) {
       h('button', { type: 'submit', class: 'btn' }, 'Filter')));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    ctx.navigate(`/fights${qs({ game: gameSel.value, state: stateSel.value, user: userIn.value.trim(), mine: mine && mine.checked ? '1' : '' })}`);
+    ctx.navigate(`/fights${qs({ game: gameSel.value, state: stateSel.value, user: userIn.value.trim(), mine: mine && mine.checked ? '1' : '', per_page: filters.per_page })}`);
   });
 
   const pageLink = (p, text, rel) => link(`/fights${qs({ ...filters, page: p })}`, text, { class: 'btn btn-secondary btn-small', rel });
