@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,8 +34,11 @@
 #define ROOT "/sys/fs/cgroup"
 #define PARENT "codefights"
 
-enum { CG_V1_MEMORY, CG_V1_PIDS, CG_V1_CPUACCT, CG_V1_COUNT };
-static const char *const v1_ctrl[CG_V1_COUNT] = {"memory", "pids", "cpuacct"};
+/* cpu (scheduler weight) is optional: each bot's group gets the same share,
+ * so a bot's many processes cannot starve the other bots. */
+enum { CG_V1_MEMORY, CG_V1_PIDS, CG_V1_CPUACCT, CG_V1_CPU, CG_V1_COUNT };
+static const char *const v1_ctrl[CG_V1_COUNT] = {"memory", "pids", "cpuacct", "cpu"};
+static bool v1_cpu; /* a separate, writable cpu hierarchy */
 
 static int cg_version; /* 0 unknown/absent, 1, 2 */
 
@@ -129,6 +133,11 @@ int sandbox_cgroup_probe(sb_layer_status *st)
                      strerror(errno));
             return -1;
         }
+        /* cpu weights too, where the controller is there. */
+        if (file_has_word(ROOT "/cgroup.controllers", "cpu")) {
+            (void)write_file(ROOT, "cgroup.subtree_control", "+cpu");
+            (void)write_file(ROOT "/" PARENT, "cgroup.subtree_control", "+cpu");
+        }
         cg_version = 2;
         remove_stale(ROOT "/" PARENT);
         st->active = true;
@@ -136,7 +145,7 @@ int sandbox_cgroup_probe(sb_layer_status *st)
         return 0;
     }
     char path[256];
-    for (int i = 0; i < CG_V1_COUNT; i++) {
+    for (int i = 0; i < CG_V1_CPU; i++) {
         snprintf(path, sizeof path, ROOT "/%s/" PARENT, v1_ctrl[i]);
         if (ensure_dir(path) < 0) {
             snprintf(st->detail, sizeof st->detail, "absent (no writable v1 %s hierarchy: %s)",
@@ -144,13 +153,18 @@ int sandbox_cgroup_probe(sb_layer_status *st)
             return -1;
         }
     }
+    /* cpu only when it is its own hierarchy (not co-mounted with cpuacct). */
+    char real_cpu[PATH_MAX], real_acct[PATH_MAX];
+    v1_cpu = realpath(ROOT "/cpu", real_cpu) && realpath(ROOT "/cpuacct", real_acct) &&
+             strcmp(real_cpu, real_acct) != 0 && ensure_dir(ROOT "/cpu/" PARENT) == 0;
     for (int i = 0; i < CG_V1_COUNT; i++) {
         snprintf(path, sizeof path, ROOT "/%s/" PARENT, v1_ctrl[i]);
         remove_stale(path);
     }
     cg_version = 1;
     st->active = true;
-    snprintf(st->detail, sizeof st->detail, "active (v1: memory, pids, cpuacct)");
+    snprintf(st->detail, sizeof st->detail, "active (v1: memory, pids, cpuacct%s)",
+             v1_cpu ? ", cpu" : "");
     return 0;
 }
 
@@ -188,6 +202,8 @@ sb_cgroup *sandbox_cgroup_create(const char *name, uint64_t memory_kb, int pids_
         return cg;
     }
     for (int i = 0; i < CG_V1_COUNT; i++) {
+        if (i == CG_V1_CPU && !v1_cpu)
+            continue;
         snprintf(cg->dir[i], sizeof cg->dir[i], ROOT "/%s/" PARENT "/%s", v1_ctrl[i], name);
         if (mkdir(cg->dir[i], 0755) < 0)
             goto fail;
@@ -239,6 +255,8 @@ int sandbox_cgroup_attach(sb_cgroup *cg, pid_t pid, char *err, size_t errlen)
     snprintf(val, sizeof val, "%d", (int)pid);
     int n = cg->version == 2 ? 1 : CG_V1_COUNT;
     for (int i = 0; i < n; i++) {
+        if (!cg->dir[i][0])
+            continue;
         if (write_file(cg->dir[i], "cgroup.procs", val) < 0) {
             snprintf(err, errlen, "cgroup attach %s: %s", cg->dir[i], strerror(errno));
             return -1;

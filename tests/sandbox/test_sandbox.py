@@ -56,7 +56,7 @@ def bot(name):
 def codefights_cgroups(controller):
     """Cgroups left by the cf-fight of this pid."""
     left = []
-    for ctrl in ("memory", "pids", "cpuacct", ""):
+    for ctrl in ("memory", "pids", "cpuacct", "cpu", ""):
         base = os.path.join("/sys/fs/cgroup", ctrl, "codefights")
         if os.path.isdir(base):
             left += [d for d in os.listdir(base) if d.startswith("cf-%d-" % controller)]
