@@ -5,7 +5,11 @@
  * line is formatted into a local buffer and written with a single write(2),
  * so lines from several threads or processes never interleave. Control
  * characters of the message are escaped so an event is always one line
- * (a bot's output quoted in a log cannot forge other log lines).
+ * (a bot's output quoted in a log cannot forge other log lines), and in
+ * the JSON form bytes that are not UTF-8 (a bot's output again, or a
+ * message cut short mid-character) become U+FFFD: cJSON copies strings as
+ * they are, and one invalid byte makes the whole line unreadable to a log
+ * collector.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -19,6 +23,7 @@
 #include <cjson/cJSON.h>
 
 #include "log.h"
+#include "stream_msg.h" /* cf_utf8_sanitize */
 
 #define LOG_LINE_MAX 8192
 
@@ -114,14 +119,18 @@ void cf_log(enum cf_log_level level, const char *fmt, ...)
 
     if (log_json) {
         cJSON *o = cJSON_CreateObject();
-        char *text = NULL;
+        size_t ml = strlen(msg);
+        char *text = NULL, *utf8 = malloc(3 * ml + 1); /* ml < LOG_LINE_MAX */
 
-        if (o != NULL && cJSON_AddStringToObject(o, "ts", ts) != NULL &&
+        if (utf8 != NULL)
+            cf_utf8_sanitize(utf8, msg, ml);
+        if (o != NULL && utf8 != NULL && cJSON_AddStringToObject(o, "ts", ts) != NULL &&
             cJSON_AddStringToObject(o, "level", level_names[level]) != NULL &&
             cJSON_AddStringToObject(o, "prog", log_prog) != NULL &&
-            cJSON_AddStringToObject(o, "msg", msg) != NULL)
+            cJSON_AddStringToObject(o, "msg", utf8) != NULL)
             text = cJSON_PrintUnformatted(o);
         cJSON_Delete(o);
+        free(utf8);
         if (text != NULL) {
             size_t tl = strlen(text);
             char *nl = realloc(text, tl + 2);

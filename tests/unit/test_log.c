@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 #include <cmocka.h>
 
+#include "json_util.h"
 #include "log.h"
 
 /* Runs the logging calls of fn with stderr sent to a file; returns what
@@ -102,12 +103,51 @@ static void json_lines(void **state)
     free(out);
 }
 
+static void json_invalid_utf8_events(void)
+{
+    char long_msg[9000];
+
+    cf_log_init("cf-test", CF_LOG_INFO, true);
+    log_info("bot printed \xff\xfe and \xc3");
+    /* 'é' (2 bytes) repeated past the line limit: the cut falls mid-character. */
+    for (size_t i = 0; i + 2 < sizeof long_msg; i += 2)
+        memcpy(long_msg + i, "\xc3\xa9", 2);
+    long_msg[sizeof long_msg - 1 - (sizeof long_msg - 1) % 2] = '\0';
+    log_info("x%s", long_msg);
+}
+
+/* A JSON line must stay valid UTF-8 (hence JSON a strict reader accepts)
+ * whatever bytes the message held. */
+static void json_lines_are_utf8(void **state)
+{
+    char *out = capture(json_invalid_utf8_events), *line = out, *nl;
+    char err[128];
+    int lines = 0;
+
+    (void)state;
+    while ((nl = strchr(line, '\n')) != NULL) {
+        cJSON *o = cf_json_parse(line, (size_t)(nl - line), 65536, err, sizeof err);
+
+        if (o == NULL)
+            fail_msg("line %d is not strict JSON: %s", lines + 1, err);
+        if (lines == 0)
+            assert_string_equal(cJSON_GetObjectItem(o, "msg")->valuestring,
+                                "bot printed \xef\xbf\xbd\xef\xbf\xbd and \xef\xbf\xbd");
+        cJSON_Delete(o);
+        lines++;
+        line = nl + 1;
+    }
+    assert_int_equal(lines, 2);
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(level_parse),
         cmocka_unit_test(text_lines),
         cmocka_unit_test(json_lines),
+        cmocka_unit_test(json_lines_are_utf8),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
