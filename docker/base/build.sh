@@ -72,7 +72,9 @@ ensure_packages() {
 ensure_dockerd() {
     if "$DOCKER" info >/dev/null 2>&1; then return 0; fi
     mkdir -p "$LOG_DIR"
-    if [ -S /var/run/docker.sock ] && ! pgrep -x dockerd >/dev/null; then
+    # A dockerd killed with its session leaves its pid file and socket; a new
+    # one refuses to start while the pid file is there.
+    if ! pgrep -x dockerd >/dev/null; then
         rm -f /var/run/docker.sock /var/run/docker.pid
     fi
     if ! pgrep -x dockerd >/dev/null; then
