@@ -181,19 +181,36 @@ int cf_pg_begin(cf_pg *pg)
     return 0;
 }
 
+/*
+ * In a transaction where a statement failed, PostgreSQL answers COMMIT with
+ * the command tag ROLLBACK and no error: a caller that went on after the
+ * failure (say it took a unique violation for "already there") would
+ * believe its earlier writes landed. Only the tag COMMIT means they did.
+ */
 int cf_pg_commit(cf_pg *pg)
 {
-    int rc;
+    PGresult *res;
+    bool committed;
 
     if (!pg->in_tx) {
         snprintf(pg->error, sizeof pg->error, "no transaction open");
         return -1;
     }
-    rc = cf_pg_run(pg, "COMMIT", 0, NULL);
+    res = cf_pg_exec(pg, "COMMIT", 0, NULL);
     /* Whether COMMIT succeeded or failed, the transaction is over (a failed
      * COMMIT rolls back). */
     pg->in_tx = false;
-    return rc;
+    if (res == NULL)
+        return -1;
+    committed = strcmp(PQcmdStatus(res), "COMMIT") == 0;
+    PQclear(res);
+    if (!committed) {
+        snprintf(pg->error, sizeof pg->error,
+                 "COMMIT rolled back: a statement of the transaction had failed");
+        snprintf(pg->sqlstate, sizeof pg->sqlstate, "25P02"); /* in_failed_sql_transaction */
+        return -1;
+    }
+    return 0;
 }
 
 void cf_pg_rollback(cf_pg *pg)

@@ -32,6 +32,9 @@ int cf_pg_run(cf_pg *pg, const char *sql, int nparams, const char *const *params
 int cf_pg_exec_script(cf_pg *pg, const char *sql);
 
 int cf_pg_begin(cf_pg *pg);
+/* 0 only when the transaction's writes are committed; -1 also when
+ * PostgreSQL rolled it back because one of its statements had failed
+ * (SQLSTATE 25P02). Either way the transaction is over. */
 int cf_pg_commit(cf_pg *pg);
 void cf_pg_rollback(cf_pg *pg);
 

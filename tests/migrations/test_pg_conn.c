@@ -1,8 +1,9 @@
 /*
  * test_pg_conn.c — the PostgreSQL helper against the real server
  * (CF_DATABASE_URL): parameters travel as data, errors carry SQLSTATE,
- * transactions, and reconnection after the server ends the session
- * (pg_terminate_backend). Fails when CF_DATABASE_URL is absent.
+ * transactions (a COMMIT that rolled back is a failure), and reconnection
+ * after the server ends the session (pg_terminate_backend). Fails when
+ * CF_DATABASE_URL is absent.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -124,6 +125,30 @@ static void transactions(void **state)
     cf_pg_free(pg);
 }
 
+/* PostgreSQL answers COMMIT of a transaction with a failed statement with
+ * ROLLBACK, not an error: cf_pg_commit must say it did not commit. */
+static void commit_after_failure_fails(void **state)
+{
+    cf_pg *pg = must_connect();
+    char *v;
+
+    (void)state;
+    assert_int_equal(cf_pg_run(pg, "CREATE TEMP TABLE txf (k int PRIMARY KEY)", 0, NULL), 0);
+    assert_int_equal(cf_pg_begin(pg), 0);
+    assert_int_equal(cf_pg_run(pg, "INSERT INTO txf VALUES (1)", 0, NULL), 0);
+    assert_int_equal(cf_pg_run(pg, "INSERT INTO txf VALUES (1)", 0, NULL), -1);
+    assert_string_equal(cf_pg_sqlstate(pg), "23505");
+    /* The caller ignores the failure and commits: that must not succeed. */
+    assert_int_equal(cf_pg_commit(pg), -1);
+    assert_string_equal(cf_pg_sqlstate(pg), "25P02");
+    assert_non_null(strstr(cf_pg_error(pg), "rolled back"));
+    assert_false(cf_pg_in_transaction(pg));
+    v = one_value(pg, "SELECT count(*) FROM txf", 0, NULL);
+    assert_string_equal(v, "0");
+    free(v);
+    cf_pg_free(pg);
+}
+
 static void kill_backend(cf_pg *killer, const char *pid)
 {
     const char *p[1] = {pid};
@@ -182,6 +207,7 @@ int main(void)
         cmocka_unit_test(parameters_are_data),
         cmocka_unit_test(errors_carry_sqlstate),
         cmocka_unit_test(transactions),
+        cmocka_unit_test(commit_after_failure_fails),
         cmocka_unit_test(reconnects_after_termination),
         cmocka_unit_test(bad_connection_strings),
     };
