@@ -7,6 +7,7 @@
  * contract change that belongs in DESIGN.md first). Errors name the key,
  * with the player's index for player keys.
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -63,13 +64,18 @@ static int check_keys(const cJSON *obj, const char *const *keys, const char *wha
     return 0;
 }
 
-/* obj[key] is an integer in 0..CF_JSON_INT_MAX; what prefixes the error. */
-static int check_count(const cJSON *obj, const char *key, const char *what, char *err,
-                       size_t errlen)
+/* obj[key] is an integer in 0..max (max <= CF_JSON_INT_MAX); what prefixes
+ * the error. */
+static int check_count(const cJSON *obj, const char *key, uint64_t max, const char *what,
+                       char *err, size_t errlen)
 {
-    if (cf_json_uint(cJSON_GetObjectItemCaseSensitive(obj, key), CF_JSON_INT_MAX, NULL))
+    if (cf_json_uint(cJSON_GetObjectItemCaseSensitive(obj, key), max, NULL))
         return 0;
-    cf_seterr(err, errlen, "%s%s: not a non-negative integer", what, key);
+    if (max == CF_JSON_INT_MAX)
+        cf_seterr(err, errlen, "%s%s: not a non-negative integer", what, key);
+    else
+        cf_seterr(err, errlen, "%s%s: not an integer in 0..%llu", what, key,
+                  (unsigned long long)max);
     return -1;
 }
 
@@ -116,9 +122,11 @@ static int check_player(const cJSON *p, int i, char *err, size_t errlen)
                   CF_MSG_MAX_PLAYERS);
         return -1;
     }
+    /* A number too large for a double (1e999) parses as infinity, which
+     * JSON cannot say again: cJSON would print it as null. */
     v = cJSON_GetObjectItemCaseSensitive(p, "score");
-    if (!(cJSON_IsNull(v) || cJSON_IsNumber(v))) {
-        cf_seterr(err, errlen, "%sscore: must be a number or null", what);
+    if (!(cJSON_IsNull(v) || (cJSON_IsNumber(v) && isfinite(v->valuedouble)))) {
+        cf_seterr(err, errlen, "%sscore: must be a finite number or null", what);
         return -1;
     }
     v = cJSON_GetObjectItemCaseSensitive(p, "verdict");
@@ -130,8 +138,8 @@ static int check_player(const cJSON *p, int i, char *err, size_t errlen)
         return -1;
     }
     if (check_text(p, "detail", CF_REPORT_DETAIL_MAX, what, err, errlen) != 0 ||
-        check_count(p, "cpu_ms", what, err, errlen) != 0 ||
-        check_count(p, "peak_memory_kb", what, err, errlen) != 0 ||
+        check_count(p, "cpu_ms", CF_JSON_INT_MAX, what, err, errlen) != 0 ||
+        check_count(p, "peak_memory_kb", CF_JSON_INT_MAX, what, err, errlen) != 0 ||
         check_text(p, "log", CF_REPORT_LOG_MAX, what, err, errlen) != 0)
         return -1;
     return 0;
@@ -190,8 +198,8 @@ int cf_report_validate(const cJSON *report, char *err, size_t errlen)
         return -1;
     }
     if (check_text(report, "explanation", CF_REPORT_EXPLANATION_MAX, "", err, errlen) != 0 ||
-        check_count(report, "ticks", "", err, errlen) != 0 ||
-        check_count(report, "elapsed_ms", "", err, errlen) != 0)
+        check_count(report, "ticks", CF_REPORT_TICKS_MAX, "", err, errlen) != 0 ||
+        check_count(report, "elapsed_ms", CF_JSON_INT_MAX, "", err, errlen) != 0)
         return -1;
     /* "result" (the game's summary) and "data" (the replay) are the game's
      * own JSON: present (checked above), any type. */

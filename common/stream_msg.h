@@ -38,6 +38,8 @@
 #define CF_REPORT_DETAIL_MAX 4096
 #define CF_REPORT_LOG_MAX (64 * 1024)
 #define CF_REPORT_EXPLANATION_MAX 4096
+/* fights.ticks is an integer column (and cf_outcome.ticks an int). */
+#define CF_REPORT_TICKS_MAX 2147483647ULL
 
 typedef struct cf_fight_player {
     char name[CF_PLAYER_NAME_MAX + 1];
@@ -102,8 +104,10 @@ void cf_result_msg_free(cf_result_msg *msg);
  * peak_memory_kb, log), result (any JSON), explanation (string), ticks,
  * data (any JSON), elapsed_ms. A player's result is "win", "loss", "draw",
  * a rank (integer >= 1) or null; rank an integer >= 1 or null; score a
- * number or null; verdict one of ok, timeout, cpu_time, memory, illegal,
- * crashed, bad_output, killed. A "finished" report has at least one player;
+ * finite number or null; verdict one of ok, timeout, cpu_time, memory,
+ * illegal, crashed, bad_output, killed; ticks an integer in
+ * 0..CF_REPORT_TICKS_MAX, what the store's column holds. A "finished"
+ * report has at least one player;
  * a "failed" one may carry a null seed (it failed before having one).
  * Unknown keys are refused: the contract changes in DESIGN.md first.
  */

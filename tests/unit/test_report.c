@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,6 +204,35 @@ static void refuses_huge_values(void **state)
     expect_refused(r, "more than 16 players");
 }
 
+/* What parses but cannot be stored: a score of infinity (cJSON would write
+ * it back as null) and more ticks than fights.ticks (an integer) holds. */
+static void refuses_what_the_store_cannot_hold(void **state)
+{
+    char err[128];
+    cJSON *r;
+
+    (void)state;
+    /* The way it arrives: the text of a cf:results entry. */
+    {
+        char text[sizeof good_json + 8];
+        const char *at = strstr(good_json, "-1.5");
+
+        assert_non_null(at);
+        snprintf(text, sizeof text, "%.*s1e999%s", (int)(at - good_json), good_json, at + 4);
+        r = cJSON_Parse(text);
+        assert_non_null(r);
+        expect_refused(r, "players[1]: score");
+    }
+    r = good(); set(player(r, 1), "score", cJSON_CreateNumber(-HUGE_VAL));
+    expect_refused(r, "players[1]: score");
+    r = good(); set(r, "ticks", cJSON_CreateNumber(2147483648.0));
+    expect_refused(r, "ticks: not an integer in 0..2147483647");
+    r = good(); set(r, "ticks", cJSON_CreateNumber(2147483647.0));
+    if (cf_report_validate(r, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    cJSON_Delete(r);
+}
+
 static void refuses_non_utf8_strings(void **state)
 {
     cJSON *r = good();
@@ -225,6 +255,7 @@ int main(void)
         cmocka_unit_test(refuses_bad_players),
         cmocka_unit_test(refuses_huge_values),
         cmocka_unit_test(refuses_non_utf8_strings),
+        cmocka_unit_test(refuses_what_the_store_cannot_hold),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
