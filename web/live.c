@@ -27,6 +27,7 @@
 #define POLL_MS 500
 #define PING_S 15
 #define MAX_TRACKED 64
+#define MAX_CLIENTS 2000
 
 /* ---- progress table, fed by the reader thread ---- */
 
@@ -457,6 +458,13 @@ static client *client_open(web_req *r)
 
     if (c == NULL) {
         http_error(r, 500, "out of memory");
+        return NULL;
+    }
+    /* Each stream costs a query twice a second: bound them. */
+    if (live_client_count() >= MAX_CLIENTS) {
+        free(c);
+        evhttp_add_header(evhttp_request_get_output_headers(r->req), "Retry-After", "10");
+        http_error(r, 503, "too many live streams, try again later");
         return NULL;
     }
     c->req = r->req;
