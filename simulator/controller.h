@@ -5,6 +5,7 @@
 #define CF_CONTROLLER_H
 
 #include <stdbool.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
@@ -63,6 +64,8 @@ struct cf_sandbox {
     sb_child_plan plan;
     sb_forkserver *fs;
     int sigchld_fd;       /* signalfd for SIGCHLD */
+    sigset_t old_mask;    /* the caller's, restored at stop */
+    bool mask_set;
     unsigned long serial; /* cgroup names */
     bool broken;
     ctl_pooled pool[CTL_POOL_SLOTS];

@@ -132,8 +132,12 @@ cf_sandbox *cf_sandbox_start(const cf_sandbox_options *opts, char *err, size_t e
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGCHLD);
-    if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
-        (sb->sigchld_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
+    if (sigprocmask(SIG_BLOCK, &set, &sb->old_mask) < 0) {
+        snprintf(err, errlen, "sigprocmask: %s", strerror(errno));
+        goto fail;
+    }
+    sb->mask_set = true;
+    if ((sb->sigchld_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
         snprintf(err, errlen, "signalfd: %s", strerror(errno));
         goto fail;
     }
@@ -166,6 +170,8 @@ void cf_sandbox_stop(cf_sandbox *sb)
     forkserver_stop(sb->fs);
     if (sb->sigchld_fd >= 0)
         close(sb->sigchld_fd);
+    if (sb->mask_set)
+        sigprocmask(SIG_SETMASK, &sb->old_mask, NULL);
     sandbox_seccomp_free((void *)sb->plan.seccomp_prog);
     free(sb);
 }
