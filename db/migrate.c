@@ -93,33 +93,50 @@ static int parse_name(const char *name)
     return v;
 }
 
+/*
+ * Reads a whole migration. The buffer is sized from fstat, not from the
+ * limit: a tree of a thousand small migrations must not hold a thousand
+ * 16 MiB buffers. One byte more than the size is asked for, so a file that
+ * changed while being read is noticed.
+ */
 static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
-    char *buf;
-    size_t n;
+    struct stat st;
+    char *buf = NULL;
+    size_t size, n;
 
     if (f == NULL) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return NULL;
     }
-    buf = malloc(MAX_FILE_BYTES + 1);
-    if (buf == NULL) {
-        fclose(f);
-        snprintf(err, errlen, "out of memory");
-        return NULL;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "%s: not a regular file", path);
+        goto fail;
     }
-    n = fread(buf, 1, MAX_FILE_BYTES + 1, f);
-    if (ferror(f) || n > MAX_FILE_BYTES) {
-        snprintf(err, errlen, "%s: %s", path, ferror(f) ? "read error" : "larger than 16 MiB");
-        fclose(f);
-        free(buf);
-        return NULL;
+    if (st.st_size > MAX_FILE_BYTES) {
+        snprintf(err, errlen, "%s: larger than 16 MiB", path);
+        goto fail;
+    }
+    size = (size_t)st.st_size;
+    buf = malloc(size + 1);
+    if (buf == NULL) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    n = fread(buf, 1, size + 1, f);
+    if (ferror(f) || n != size) {
+        snprintf(err, errlen, "%s: %s", path, ferror(f) ? "read error" : "changed while read");
+        goto fail;
     }
     fclose(f);
-    buf[n] = '\0';
-    *len = n;
+    buf[size] = '\0';
+    *len = size;
     return buf;
+fail:
+    free(buf);
+    fclose(f);
+    return NULL;
 }
 
 static void sha256_hex(const char *data, size_t len, char *out)
@@ -187,6 +204,7 @@ static int scan_dir(struct plan *p, const char *dir, bool must_exist)
         if (!cf_utf8_valid(m->sql, len)) {
             log_error("%s: not valid UTF-8 (or contains a NUL byte)", m->path);
             free(m->sql);
+            m->sql = NULL;
             goto fail;
         }
         sha256_hex(m->sql, len, m->checksum);
@@ -403,9 +421,17 @@ int main(int argc, char **argv)
             log_error("out of memory");
             return 1;
         }
-        for (char *t = strtok_r(dirlist, ":", &save); t != NULL && ndirs < MAX_DIRS;
-             t = strtok_r(NULL, ":", &save))
+        for (char *t = strtok_r(dirlist, ":", &save); t != NULL;
+             t = strtok_r(NULL, ":", &save)) {
+            if (ndirs == MAX_DIRS) {
+                /* Dropping the rest would leave their migrations unapplied
+                 * without a word. */
+                log_error("CF_MIGRATIONS_DIR: at most %d directories", MAX_DIRS);
+                free(dirlist);
+                return 2;
+            }
             dirs[ndirs++] = t;
+        }
     }
     p = calloc(1, sizeof *p);
     if (p == NULL) {

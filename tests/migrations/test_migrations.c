@@ -96,7 +96,17 @@ static char output[65536];
 
 /* Runs cf-migrate on conninfo with dir (NULL: built-in directories) and an
  * optional extra flag; its stdout and stderr land in output. Exit status. */
+static int run_migrate_env(const char *conninfo, const char *dir, const char *flag,
+                           const char *env_dirs);
+
 static int run_migrate(const char *conninfo, const char *dir, const char *flag)
+{
+    return run_migrate_env(conninfo, dir, flag, NULL);
+}
+
+/* The same with CF_MIGRATIONS_DIR set to env_dirs (NULL: unset). */
+static int run_migrate_env(const char *conninfo, const char *dir, const char *flag,
+                           const char *env_dirs)
 {
     char outpath[] = "/tmp/cf_migtest_out_XXXXXX";
     int fd = mkstemp(outpath), status;
@@ -119,7 +129,10 @@ static int run_migrate(const char *conninfo, const char *dir, const char *flag)
         if (flag != NULL)
             argv[a++] = flag;
         argv[a] = NULL;
-        unsetenv("CF_MIGRATIONS_DIR");
+        if (env_dirs != NULL)
+            setenv("CF_MIGRATIONS_DIR", env_dirs, 1);
+        else
+            unsetenv("CF_MIGRATIONS_DIR");
         if (dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0)
             _exit(126);
         execv(CF_MIGRATE_BIN, (char *const *)argv);
@@ -401,6 +414,37 @@ static void usage_errors(void **state)
     assert_int_equal(run_migrate(admin_url, NULL, "--bogus"), 2);
 }
 
+/* More directories in CF_MIGRATIONS_DIR than cf-migrate takes is an error,
+ * not a silent cut (the migrations of the dropped ones would never run). */
+static void too_many_directories(void **state)
+{
+    char dirs[17 * 16] = "";
+
+    (void)state;
+    for (int i = 0; i < 17; i++) {
+        size_t o = strlen(dirs);
+        snprintf(dirs + o, sizeof dirs - o, "%s/nonexistent%d", i ? ":" : "", i);
+    }
+    assert_int_equal(run_migrate_env(admin_url, NULL, NULL, dirs), 2);
+    expect_output("at most 16 directories");
+}
+
+/* A migration that is not a regular file (here a directory) is named as
+ * such, before any database work. */
+static void migration_not_a_file(void **state)
+{
+    char dir[] = "/tmp/cf_migtest_dir_XXXXXX", sub[sizeof dir + 32];
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(sub, sizeof sub, "%s/0001_oops.sql", dir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    assert_int_equal(run_migrate(admin_url, dir, "--status"), 1);
+    expect_output("0001_oops.sql: not a regular file");
+    assert_int_equal(rmdir(sub), 0);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 /* --- constraints -------------------------------------------------------------- */
 
 static cf_pg *cpg;
@@ -566,6 +610,8 @@ int main(void)
         cmocka_unit_test(missing_applied_migration_is_refused),
         cmocka_unit_test(failing_migration_leaves_nothing),
         cmocka_unit_test(usage_errors),
+        cmocka_unit_test(too_many_directories),
+        cmocka_unit_test(migration_not_a_file),
         cmocka_unit_test(constraints),
     };
     char err[512];
