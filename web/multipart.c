@@ -115,7 +115,10 @@ int multipart_parse(const char *ctype, const char *body, size_t len, multipart_p
             next = memmem(next, (size_t)(end - next), "\r\n", 2);
             if (next == NULL)
                 return -1;
-            if ((size_t)(end - next) >= 2 + dlen && memcmp(next + 2, delim, dlen) == 0)
+            /* A delimiter line is CRLF, the delimiter, then CRLF or "--";
+             * anything else (e.g. "--XyZx") is still data. */
+            if ((size_t)(end - next) >= 4 + dlen && memcmp(next + 2, delim, dlen) == 0 &&
+                (memcmp(next + 2 + dlen, "\r\n", 2) == 0 || memcmp(next + 2 + dlen, "--", 2) == 0))
                 break;
         }
         part->data = p;
