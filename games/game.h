@@ -9,7 +9,8 @@
  * from the cf_rng handed to simulate().
  *
  * A game registers itself in games/registry.c under its name, which equals
- * its folder: lowercase letters, digits and underscores, not starting with an
+ * its folder: at most 32 lowercase letters, digits and underscores (what a
+ * cf:fights entry and the games table hold), not starting with an
  * underscore.
  */
 #ifndef CF_GAME_H

@@ -4,7 +4,8 @@
  * Adding a game: write games/<name>/<name>.c defining `const cf_game
  * cf_game_<name>`, declare it in games_list.h, add it to the table below and
  * to games/CMakeLists.txt. The table's names are checked by test_games_core
- * (valid, unique, equal to the folder whose docs.md is embedded under them),
+ * (valid, at most 32 bytes, unique, equal to the folder whose docs.md is
+ * embedded under them),
  * so a badly named game fails the build's tests rather than reaching users;
  * names asked for at run time are checked here before any comparison.
  */

@@ -41,6 +41,8 @@ static void test_registry_games_well_formed(void **state)
     for (size_t i = 0; cf_game_at(i) != NULL; i++) {
         const cf_game *g = cf_game_at(i);
         assert_true(cf_game_name_valid(g->name));
+        /* cf:fights entries (CF_GAME_NAME_MAX) and games.name hold 32 bytes */
+        assert_true(strlen(g->name) <= 32);
         assert_ptr_equal(cf_game_find(g->name), g);
         for (size_t j = 0; j < i; j++)
             assert_string_not_equal(cf_game_at(j)->name, g->name);
