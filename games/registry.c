@@ -5,9 +5,9 @@
  * cf_game_<name>`, declare it in games_list.h, add it to the table below and
  * to games/CMakeLists.txt. The table's names are checked by test_games_core
  * (valid, at most 32 bytes, unique, equal to the folder whose docs.md is
- * embedded under them),
- * so a badly named game fails the build's tests rather than reaching users;
- * names asked for at run time are checked here before any comparison.
+ * embedded under them), so a badly named game fails the build's tests
+ * rather than reaching users; names asked for at run time are checked here
+ * before any comparison.
  */
 #include <stdlib.h>
 #include <string.h>
