@@ -32,7 +32,7 @@ static const cf_config_key web_keys[] = {
     {.name = "web.static_dir", .type = CF_CONFIG_STRING, .def = CF_WEB_STATIC_DIR_DEFAULT,
      .doc = "directory of the front end served at /"},
     {.name = "web.games_dir", .type = CF_CONFIG_STRING, .def = CF_WEB_GAMES_DIR_DEFAULT,
-     .doc = "directory of the games' folders, for viewer files not compiled into cf-web"},
+     .doc = "directory of the games' folders (viewers read from <dir>/<game>/web first)"},
     {.name = "web.public_url", .type = CF_CONFIG_STRING, .def = "http://127.0.0.1:8080",
      .doc = "external URL of the site, used in password reset links"},
     {.name = "web.max_upload", .type = CF_CONFIG_INT, .def = "1048576", .min = 1024,

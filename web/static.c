@@ -176,7 +176,7 @@ void static_game_file(web_req *r)
 {
     const char *name = r->path + strlen("/games/");
     const char *slash = strchr(name, '/');
-    char root[PATH_MAX], rel[PATH_MAX];
+    char root[PATH_MAX], rel[PATH_MAX], game[40];
     const cf_asset *asset;
     size_t n;
 
@@ -189,22 +189,18 @@ void static_game_file(web_req *r)
         not_found(r);
         return;
     }
-    if ((size_t)snprintf(root, sizeof root, "%.*s", (int)n, name) >= sizeof root) {
-        not_found(r);
+    /* The game's folder on disk first (edits show without a rebuild), then
+     * the copy compiled into cf_games (assets.h) where there is no tree. */
+    if ((size_t)snprintf(root, sizeof root, "%s/%.*s/web", web_cfg.games_dir, (int)n, name) <
+            sizeof root &&
+        serve_file(r, root, slash + 5) != 0)
         return;
-    }
-    /* The viewer compiled into cf_games first (assets.h), then the disk. */
+    snprintf(game, sizeof game, "%.*s", (int)n, name);
     if ((size_t)snprintf(rel, sizeof rel, "web/%s", slash + 5) < sizeof rel &&
-        (asset = cf_asset_find(root, rel)) != NULL) {
+        (asset = cf_asset_find(game, rel)) != NULL) {
         evhttp_add_header(evhttp_request_get_output_headers(r->req), "Cache-Control", "no-cache");
         http_send(r, 200, cf_asset_mime(asset), (const char *)asset->data, asset->size, NULL);
         return;
     }
-    if ((size_t)snprintf(root, sizeof root, "%s/%.*s/web", web_cfg.games_dir, (int)n, name) >=
-        sizeof root) {
-        not_found(r);
-        return;
-    }
-    if (serve_file(r, root, slash + 5) == 0)
-        not_found(r);
+    not_found(r);
 }
