@@ -686,9 +686,13 @@ test('outbox: a fight started while Redis is down reaches cf:fights when it is b
     return p;
   };
   let rs = await startRedis();
-  const own = await startWeb({ ...bins, env: { CF_REDIS_URL: url } });
+  // no games folder on disk either: viewers come from the compiled copy
+  const own = await startWeb({ ...bins, env: { CF_REDIS_URL: url, CF_WEB_GAMES_DIR: '/nonexistent' } });
   try {
     const a = new Client(own.baseURL);
+    const viewer = await a.get('/games/tanks/web/viewer.js');
+    assert.equal(viewer.status, 200);
+    assert.match(viewer.headers.get('content-type'), /javascript/);
     assert.equal((await a.post('/api/signup', { username: `hiccup_${uniq()}`, password: 'password-123' })).status, 201);
     const b = (await a.post('/api/bots', { name: 'H', game: 'tanks', code: BOT })).body;
     rs.kill('SIGKILL');
