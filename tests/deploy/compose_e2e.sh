@@ -39,6 +39,22 @@ export CF_DOCKER_LOG_DIR=${CF_DOCKER_LOG_DIR:-/var/log/codefights}
 say "building the images (docker/base/build.sh; logs in $CF_DOCKER_LOG_DIR)"
 docker/base/build.sh || fail "image build failed"
 
+# One run at a time; holding the lock, any other cfe2e* project is the
+# remains of a run that was killed (ctest timeout, session end): remove it,
+# or its containers would come back with every dockerd start.
+exec 8>"$CF_DOCKER_LOG_DIR/deploy-e2e.lock"
+flock 8
+for stale in $( { docker ps -a --format '{{.Label "com.docker.compose.project"}}'
+                  docker volume ls --format '{{.Label "com.docker.compose.project"}}'
+                  docker network ls --format '{{.Label "com.docker.compose.project"}}'; } |
+                grep '^cfe2e' | sort -u); do
+    say "removing the remains of an interrupted run: $stale"
+    f="label=com.docker.compose.project=$stale"
+    docker ps -aq --filter "$f" | xargs -r docker rm -f >/dev/null
+    docker network ls -q --filter "$f" | xargs -r docker network rm >/dev/null
+    docker volume ls -q --filter "$f" | xargs -r docker volume rm >/dev/null
+done
+
 PROJECT=cfe2e$$$RANDOM
 DC=(docker-compose -p "$PROJECT" -f compose.yaml)
 # A free port for nginx, away from the usual ones.
@@ -93,8 +109,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-psql_q() { "${DC[@]}" exec -T postgres psql -qAt -d codefights -v ON_ERROR_STOP=1 -c "$1"; }
-redis() { "${DC[@]}" exec -T redis redis-cli "$@"; }
+# Straight docker exec (docker-compose exec costs a second a call): the
+# container ids are looked up once the stack is up.
+psql_q() { docker exec -i "$PG_ID" psql -qAt -d codefights -v ON_ERROR_STOP=1 -c "$1"; }
+redis() { docker exec -i "$REDIS_ID" redis-cli "$@"; }
 
 # Waits until every running container of the project that has a health check
 # is healthy; $1 = timeout in seconds.
@@ -122,6 +140,8 @@ for svc in redis postgres web simulator result_processor nginx; do
     [ -n "$("${DC[@]}" ps -q "$svc")" ] || fail "service $svc has no container"
 done
 say "all services healthy; migrations applied"
+PG_ID=$("${DC[@]}" ps -q postgres)
+REDIS_ID=$("${DC[@]}" ps -q redis)
 
 # ---- the simulator inside Docker: every layer but AppArmor (absent here) up
 sim_log=$("${DC[@]}" logs --no-color simulator)
@@ -146,7 +166,9 @@ bot_fire='class Main:\n    def decide_tick(self, tick, me, enemy):\n        retu
 bot_wait='class Main:\n    def decide_tick(self, tick, me, enemy):\n        return \"N\"\n'
 players="[{\"name\":\"fire.py\",\"code\":\"$bot_fire\"},{\"name\":\"wait.py\",\"code\":\"$bot_wait\"}]"
 id1=$(cat /proc/sys/kernel/random/uuid)
-redis XADD cf:fights '*' id "$id1" game tanks seed 7 players "$players" >/dev/null
+# The way an operator does it (docs/operations.md): redis-cli in the container.
+"${DC[@]}" exec -T redis redis-cli XADD cf:fights '*' id "$id1" game tanks seed 7 players "$players" >/dev/null ||
+    fail "XADD with redis-cli in the redis container failed"
 say "injected fight $id1"
 deadline=$((SECONDS + 120))
 until [ "$(psql_q "SELECT count(*) FROM fight_reports WHERE fight_id = '$id1'")" = 1 ]; do
@@ -176,10 +198,15 @@ slow_players="[{\"name\":\"slow_a.py\",\"code\":\"$bot_slow\"},{\"name\":\"slow_
 N=${CF_DEPLOY_BURST:-24}
 ids=()
 for i in $(seq 1 "$N"); do
-    id=$(cat /proc/sys/kernel/random/uuid)
-    ids+=("$id")
-    redis XADD cf:fights '*' id "$id" game tanks seed "$i" players "$slow_players" >/dev/null
+    ids+=("$(cat /proc/sys/kernel/random/uuid)")
 done
+# One exec for the whole burst, so it is queued at once.
+docker exec -i -e PLAYERS="$slow_players" -e IDS="${ids[*]}" "$REDIS_ID" sh -c '
+    seed=0
+    for id in $IDS; do
+        seed=$((seed + 1))
+        redis-cli XADD cf:fights "*" id "$id" game tanks seed "$seed" players "$PLAYERS" >/dev/null || exit 1
+    done' || fail "queueing the burst failed"
 say "burst of $N fights queued"
 
 # The victim: a simulator holding fights it has not acknowledged.
