@@ -961,18 +961,7 @@ static int spawn_bot(cf_arena *a, int slot, const cf_fight_player *p, const cJSO
     b->alive = true;
     if (!sb->opts.unsafe_no_sandbox)
         tid_add(a, b->pid, slot);
-    /* The go message: the child sets RLIMIT_CPU, loads seccomp, starts. */
-    uint32_t cpu = b->limits.cpu_ms;
-    unsigned char go[SB_GO_LEN] = {'G', (unsigned char)(cpu >> 24), (unsigned char)(cpu >> 16),
-                                   (unsigned char)(cpu >> 8), (unsigned char)cpu};
-    if (write(b->req_fd, go, sizeof go) != (ssize_t)sizeof go) {
-        snprintf(err, errlen, "go message: %s", strerror(errno));
-        return -1;
-    }
-    if (set_nonblock(b->req_fd) < 0) {
-        snprintf(err, errlen, "fcntl: %s", strerror(errno));
-        return -1;
-    }
+    /* The init message is ready before the go, so the two leave together. */
     cJSON *init = cJSON_CreateObject();
     if (!init || !cJSON_AddStringToObject(init, "t", "init") ||
         !cJSON_AddStringToObject(init, "name", p->name) ||
@@ -984,9 +973,23 @@ static int spawn_bot(cf_arena *a, int slot, const cf_fight_player *p, const cJSO
     }
     char *json = cJSON_PrintUnformatted(init);
     cJSON_Delete(init);
-    if (!json || strlen(json) > SB_INIT_MAX || queue_msg(b, json, strlen(json)) < 0) {
+    if (!json || strlen(json) > SB_INIT_MAX) {
         free(json);
         snprintf(err, errlen, "bot code too large");
+        return -1;
+    }
+    /* The go message: the child sets RLIMIT_CPU, loads seccomp, starts. */
+    uint32_t cpu = b->limits.cpu_ms;
+    unsigned char go[SB_GO_LEN] = {'G', (unsigned char)(cpu >> 24), (unsigned char)(cpu >> 16),
+                                   (unsigned char)(cpu >> 8), (unsigned char)cpu};
+    if (write(b->req_fd, go, sizeof go) != (ssize_t)sizeof go) {
+        snprintf(err, errlen, "go message: %s", strerror(errno));
+        free(json);
+        return -1;
+    }
+    if (set_nonblock(b->req_fd) < 0 || queue_msg(b, json, strlen(json)) < 0) {
+        free(json);
+        snprintf(err, errlen, "init message: %s", strerror(errno));
         return -1;
     }
     free(json);

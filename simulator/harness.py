@@ -18,6 +18,7 @@
 # is compiled as the module "bot". Everything written here is as untrusted
 # as the bot itself (same process); the controller checks every byte.
 
+import gc
 import json
 import os
 import sys
@@ -38,6 +39,18 @@ for _name in ("random", "math", "collections", "itertools", "functools", "heapq"
         __import__(_name)
     except Exception:
         pass
+
+
+def _warm_up():
+    """The first compile() in a process costs ~0.7 ms of one-time set-up;
+    pay it here, once, rather than in every bot's first call."""
+    source = ("class Main:\n"
+              "    def decide_tick(self, tick, me, enemy):\n"
+              "        return {'m': [tick, me, enemy]}\n")
+    scope = {}
+    exec(compile(source, "warm.py", "exec"), scope)
+    value = scope["Main"]().decide_tick(0, {"x": 1}, None)
+    json.loads(json.dumps({"id": 1, "ok": value}, separators=(",", ":"), allow_nan=False))
 
 
 def _read_exact(n):
@@ -134,3 +147,9 @@ def serve():
             _die("crash", _last_line(e) or type(e).__name__, 2)
         _flush()
         _send_raw(data)
+
+
+_warm_up()
+# Objects that exist now are never collected in a coderunner: the cyclic GC
+# then leaves their pages alone, so fewer of them are copied on write.
+gc.freeze()
