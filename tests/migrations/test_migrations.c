@@ -414,6 +414,75 @@ static void usage_errors(void **state)
     assert_int_equal(run_migrate(admin_url, NULL, "--bogus"), 2);
 }
 
+/* EXPLAIN of sql (no parameters) on pg, one line per plan node. */
+static char *plan_of(cf_pg *pg, const char *sql)
+{
+    char explain[2048];
+    PGresult *res;
+    size_t len = 1;
+    char *text;
+
+    snprintf(explain, sizeof explain, "EXPLAIN %s", sql);
+    res = cf_pg_exec(pg, explain, 0, NULL);
+    if (res == NULL)
+        fail_msg("%s: %s", explain, cf_pg_error(pg));
+    for (int i = 0; i < PQntuples(res); i++)
+        len += strlen(PQgetvalue(res, i, 0)) + 1;
+    text = calloc(1, len);
+    assert_non_null(text);
+    for (int i = 0; i < PQntuples(res); i++) {
+        strcat(text, PQgetvalue(res, i, 0));
+        strcat(text, "\n");
+    }
+    PQclear(res);
+    return text;
+}
+
+static void expect_index(cf_pg *pg, const char *sql, const char *index)
+{
+    char *plan = plan_of(pg, sql);
+
+    if (strstr(plan, index) == NULL)
+        fail_msg("plan does not use %s:\n%s", index, plan);
+    free(plan);
+}
+
+/*
+ * The queries of the services that 0002 gave an index, as they send them:
+ * with sequential scans priced out (the scratch tables are empty), the plan
+ * must be able to use the index at all (a LIKE under C.UTF-8 cannot use a
+ * plain btree, for one).
+ */
+static void indexes_serve_the_queries(void **state)
+{
+    char name[64], ci[2048];
+    cf_pg *pg;
+
+    (void)state;
+    scratch_name("indexes", name, sizeof name);
+    create_db(name);
+    conninfo_for(name, ci, sizeof ci);
+    assert_int_equal(run_migrate(ci, NULL, NULL), 0);
+    pg = connect_db(ci);
+    assert_int_equal(cf_pg_run(pg, "SET enable_seqscan = off", 0, NULL), 0);
+    /* cf-web's user search (auth.c) */
+    expect_index(pg,
+                 "SELECT username FROM users WHERE lower(username) LIKE lower('ali%') "
+                 "AND id <> 1 ORDER BY lower(username) LIMIT 20",
+                 "users_username_lower_pattern_idx");
+    /* cf-web's live poll of a user's fights (live.c) */
+    expect_index(pg,
+                 "SELECT f.id, f.status FROM fights f WHERE (f.host_id = 1 OR EXISTS "
+                 "(SELECT 1 FROM fight_players p WHERE p.fight_id = f.id AND p.user_id = 1) OR "
+                 "EXISTS (SELECT 1 FROM invitations i WHERE i.fight_id = f.id "
+                 "AND i.invitee_id = 1)) AND (f.finished_at IS NULL "
+                 "OR f.finished_at > now() - interval '10 minutes') "
+                 "ORDER BY f.created_at DESC LIMIT 64",
+                 "fights_finished_at_idx");
+    cf_pg_free(pg);
+    drop_db(name);
+}
+
 /* More directories in CF_MIGRATIONS_DIR than cf-migrate takes is an error,
  * not a silent cut (the migrations of the dropped ones would never run). */
 static void too_many_directories(void **state)
@@ -613,6 +682,7 @@ int main(void)
         cmocka_unit_test(too_many_directories),
         cmocka_unit_test(migration_not_a_file),
         cmocka_unit_test(constraints),
+        cmocka_unit_test(indexes_serve_the_queries),
     };
     char err[512];
     int rc;
@@ -631,7 +701,8 @@ int main(void)
     rc = cmocka_run_group_tests(tests, NULL, NULL);
     {
         /* A failed case may have left its scratch database behind. */
-        static const char *const tags[] = {"apply", "tamper", "missing", "broken", "constraints"};
+        static const char *const tags[] = {"apply", "tamper", "missing", "broken", "constraints",
+                                           "indexes"};
         for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++) {
             char name[64], sql[128];
             scratch_name(tags[i], name, sizeof name);
