@@ -160,7 +160,7 @@ int main(int argc, char **argv)
     };
     const char *game = NULL, *replay = NULL;
     bool json = false;
-    cf_sandbox_options opts = {.single_fight = true};
+    cf_sandbox_options opts = {.single_fight = true, .debug = getenv("CF_FIGHT_DEBUG") != NULL};
     cf_fight_msg msg;
     memset(&msg, 0, sizeof msg);
     cJSON *settings = cJSON_CreateObject();
@@ -210,7 +210,12 @@ int main(int argc, char **argv)
     for (int i = 0; i < nbots; i++) {
         const char *path = argv[optind + i];
         const char *base = strrchr(path, '/');
-        snprintf(msg.players[i].name, sizeof msg.players[i].name, "%s", base ? base + 1 : path);
+        base = base ? base + 1 : path;
+        size_t blen = strlen(base);
+        if (blen == 0 || blen > CF_PLAYER_NAME_MAX || !cf_utf8_valid(base, blen))
+            snprintf(msg.players[i].name, sizeof msg.players[i].name, "player%d.py", i + 1);
+        else
+            memcpy(msg.players[i].name, base, blen + 1);
         msg.players[i].code = read_file(path, CF_DEFAULT_MAX_CODE_BYTES, &msg.players[i].code_len,
                                         err, sizeof err);
         if (!msg.players[i].code) {

@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "controller.h"
+#include "stream_msg.h" /* cf_utf8_sanitize */
 
 #define LOG_CAP 4096        /* bytes of a bot's stdout+stderr kept */
 #define PIDS_MAX 64         /* tasks (threads included) per bot */
@@ -1042,33 +1043,13 @@ static char *log_text(const bot *b)
     if (cut && start < b->log_len)
         start++;
     size_t len = b->log_len - start;
-    char *out = malloc(len + 64);
+    char *out = malloc(3 * len + 64);
     if (!out)
         return NULL;
     size_t o = 0;
     if (cut)
-        o = (size_t)snprintf(out, 64, "[... %" PRIu64 " bytes before]\n",
-                             b->log_total - len);
-    const unsigned char *s = (const unsigned char *)b->log + start;
-    for (size_t i = 0; i < len;) {
-        unsigned char c = s[i];
-        size_t k = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-                 : (c & 0xF8) == 0xF0 ? 4 : 0;
-        bool ok = k > 0 && i + k <= len && c != 0;
-        for (size_t j = 1; ok && j < k; j++)
-            ok = (s[i + j] & 0xC0) == 0x80;
-        if (ok && k == 2 && c < 0xC2)
-            ok = false;
-        if (ok) {
-            memcpy(out + o, s + i, k);
-            o += k;
-            i += k;
-        } else {
-            out[o++] = '?';
-            i++;
-        }
-    }
-    out[o] = '\0';
+        o = (size_t)snprintf(out, 64, "[... %" PRIu64 " bytes before]\n", b->log_total - len);
+    cf_utf8_sanitize(out + o, b->log + start, len);
     return out;
 }
 
@@ -1119,7 +1100,9 @@ bool ctl_arena_finish(cf_arena *a, ctl_bot_report *reports)
             set_verdict(b, V_TIMEOUT, "%d call(s) over the wall-clock limit", b->timeouts);
         set_verdict(b, V_OK, "%s", "");
         r->verdict = b->verdict;
-        snprintf(r->detail, sizeof r->detail, "%s", b->detail);
+        /* The detail may quote the bot (its exception) and be cut short:
+         * the report must stay strict UTF-8. */
+        cf_utf8_sanitize(r->detail, b->detail, strlen(b->detail));
         r->cpu_ms = b->cpu_ns / 1000000;
         r->peak_memory_kb = b->peak_kb;
         r->log = log_text(b);

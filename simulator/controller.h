@@ -30,7 +30,7 @@ const char *ctl_verdict_name(enum ctl_verdict v);
 /* What the report says about one bot once the fight is over. */
 typedef struct ctl_bot_report {
     enum ctl_verdict verdict;
-    char detail[256];
+    char detail[3 * 256 + 1]; /* valid UTF-8 (bot text is sanitized) */
     uint64_t cpu_ms;
     uint64_t peak_memory_kb;
     char *log;                 /* owned: the capped tail of stdout+stderr */

@@ -231,7 +231,7 @@ static int result_order(enum cf_player_result r)
 }
 
 static cJSON *player_json(const cf_game *game, const cf_fight_msg *msg, const cf_outcome *out,
-                          const ctl_bot_report *rep, int i)
+                          const ctl_bot_report *rep, int i, bool debug)
 {
     cJSON *p = cJSON_CreateObject();
     if (!p)
@@ -264,7 +264,7 @@ static cJSON *player_json(const cf_game *game, const cf_fight_msg *msg, const cf
     cJSON_AddNumberToObject(p, "cpu_ms", (double)rep->cpu_ms);
     cJSON_AddNumberToObject(p, "peak_memory_kb", (double)rep->peak_memory_kb);
     cJSON_AddStringToObject(p, "log", rep->log ? rep->log : "");
-    if (getenv("CF_FIGHT_DEBUG")) {
+    if (debug) {
         cJSON *dbg = cJSON_AddObjectToObject(p, "debug");
         cJSON_AddNumberToObject(dbg, "ptrace_stops", (double)rep->ptrace_stops);
         cJSON_AddNumberToObject(dbg, "stragglers", rep->stragglers);
@@ -341,7 +341,8 @@ cJSON *cf_fight_run(cf_sandbox *sb, const cf_fight_msg *msg, const cf_fight_hook
         r = base_report(msg, seed, cancelled ? "cancelled" : "finished");
         cJSON *players = cJSON_AddArrayToObject(r, "players");
         for (int i = 0; i < msg->nplayers; i++)
-            cJSON_AddItemToArray(players, player_json(game, msg, &out, &reps[i], i));
+            cJSON_AddItemToArray(players,
+                                 player_json(game, msg, &out, &reps[i], i, sb->opts.debug));
         cJSON_AddItemToObject(r, "result", out.summary ? out.summary : cJSON_CreateNull());
         out.summary = NULL;
         cJSON_AddStringToObject(r, "explanation", cancelled ? "cancelled" : out.explanation);

@@ -31,6 +31,9 @@ typedef struct cf_sandbox_options {
     const char *python_home;    /* NULL: the interpreter found at build time */
     bool single_fight;          /* cf-fight: one fight, so no coderunner is
                                    pre-spawned for a next one */
+    bool debug;                 /* add a "debug" object per player to reports
+                                   (ptrace stops, timings): NOT the contract,
+                                   for cf-fight and the bench only */
 } cf_sandbox_options;
 
 cf_sandbox *cf_sandbox_start(const cf_sandbox_options *opts, char *err, size_t errlen);

@@ -63,6 +63,13 @@ static void make_msg(cf_fight_msg *m, const char *game, const char *a, const cha
     m->players[1].code_len = strlen(code_b);
 }
 
+/* Every report must pass the contract's own validator (common/report.c). */
+static void check_valid(const cJSON *r, const char *what)
+{
+    char why[256];
+    CHECK(cf_report_validate(r, why, sizeof why) == 0, "%s: invalid report: %s", what, why);
+}
+
 static const char *verdict(const cJSON *r, int i)
 {
     const cJSON *p = cJSON_GetArrayItem(cJSON_GetObjectItem(r, "players"), i);
@@ -140,6 +147,7 @@ int main(int argc, char **argv)
         CHECK(r != NULL, "fight %d: %s", i, err);
         if (!r)
             break;
+        check_valid(r, "pooled fight");
         CHECK(strcmp(verdict(r, 0), i % 2 ? "crashed" : "ok") == 0, "fight %d: %s", i,
               verdict(r, 0));
         CHECK(strcmp(verdict(r, 1), "ok") == 0, "fight %d: %s", i, verdict(r, 1));
@@ -160,9 +168,26 @@ int main(int argc, char **argv)
         cJSON *r = cf_fight_run(sb, &m, NULL, err, sizeof err);
         CHECK(r != NULL, "fight after a dead pooled runner: %s", err);
         if (r) {
+            check_valid(r, "fresh runner");
             CHECK(strcmp(verdict(r, 1), "ok") == 0, "fresh runner: %s", verdict(r, 1));
             cJSON_Delete(r);
         }
+    }
+
+    /* Bot-controlled text (log, exception) that is not valid UTF-8 or is
+     * cut in the middle of a character: the report stays valid. */
+    {
+        char *bad = slurp(argv[1], "v_unicode.py");
+        cf_fight_msg m;
+        make_msg(&m, "tanks", "a.py", "b.py", bad, idle);
+        cJSON *r = cf_fight_run(sb, &m, NULL, err, sizeof err);
+        CHECK(r != NULL, "unicode fight: %s", err);
+        if (r) {
+            check_valid(r, "unicode fight");
+            CHECK(strcmp(verdict(r, 0), "crashed") == 0, "unicode bot: %s", verdict(r, 0));
+            cJSON_Delete(r);
+        }
+        free(bad);
     }
 
     /* Hooks: progress is reported; cancel stops a slow fight quickly. */
@@ -175,6 +200,7 @@ int main(int argc, char **argv)
         cJSON *r = cf_fight_run(sb, &m, &hooks, err, sizeof err);
         CHECK(r != NULL, "cancelled fight: %s", err);
         if (r) {
+            check_valid(r, "cancelled fight");
             const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(r, "status"));
             CHECK(status && strcmp(status, "cancelled") == 0, "status %s", status);
             double ms = cJSON_GetNumberValue(cJSON_GetObjectItem(r, "elapsed_ms"));
@@ -201,6 +227,8 @@ int main(int argc, char **argv)
         cJSON *r = cf_fight_run(sb, &m, NULL, err, sizeof err);
         const char *status = r ? cJSON_GetStringValue(cJSON_GetObjectItem(r, "status")) : NULL;
         CHECK(status && strcmp(status, "failed") == 0, "unknown game fails");
+        if (r)
+            check_valid(r, "failed fight");
         cJSON_Delete(r);
     }
 
