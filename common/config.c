@@ -26,6 +26,7 @@
 #define CONFIG_MAX_KEYS 256
 #define CONFIG_FILE_MAX (1024 * 1024)
 #define CONFIG_NAME_MAX 96
+#define CONFIG_SECTION_MAX 64 /* with its NUL */
 
 const char *const cf_config_sections[] = {
     "redis", "database", "log", "web", "simulator", "sandbox", "result_processor", NULL,
@@ -299,103 +300,127 @@ static char *parse_value(char *v, const char *where, const char *key, char *err,
     return trim(v);
 }
 
+/* Where the reading of a file stands: the section the lines belong to. */
+struct file_reader {
+    cf_config *cfg;
+    char section[CONFIG_SECTION_MAX];
+    bool have_section;
+    bool ours; /* the program reads this section */
+    char where[512]; /* "path:line", for errors */
+};
+
+/* "[name]": a known section, else an error (a typo is not skipped). */
+static int section_line(struct file_reader *rd, char *s, char *err, size_t errlen)
+{
+    char *close = strchr(s, ']');
+    size_t nl;
+
+    if (close == NULL || *trim(close + 1) != '\0') {
+        cf_seterr(err, errlen, "%s: malformed section header (expected [name])", rd->where);
+        return -1;
+    }
+    nl = (size_t)(close - s - 1);
+    if (nl == 0 || nl >= sizeof rd->section || !section_known(s + 1, nl)) {
+        cf_seterr(err, errlen, "%s: unknown section [%.*s]", rd->where,
+                  (int)(nl < 64 ? nl : 64), s + 1);
+        return -1;
+    }
+    memcpy(rd->section, s + 1, nl);
+    rd->section[nl] = '\0';
+    rd->have_section = true;
+    rd->ours = section_ours(rd->cfg, rd->section, nl);
+    return 0;
+}
+
+/* "key = value": checked even in another program's section (so a typo
+ * there is found by whichever program reads the file first), stored in
+ * ours. */
+static int key_line(struct file_reader *rd, char *s, char *err, size_t errlen)
+{
+    char *eq = strchr(s, '='), *key, *val;
+    char full[CONFIG_SECTION_MAX + 1 + CONFIG_NAME_MAX + 1]; /* section.key */
+    struct entry *e;
+
+    if (eq == NULL) {
+        cf_seterr(err, errlen, "%s: expected 'key = value', got '%.40s'", rd->where, s);
+        return -1;
+    }
+    *eq = '\0';
+    key = trim(s);
+    if (*key == '\0') {
+        cf_seterr(err, errlen, "%s: missing key before '='", rd->where);
+        return -1;
+    }
+    for (const char *p = key; *p != '\0'; p++) {
+        if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_')) {
+            cf_seterr(err, errlen, "%s: bad key name '%.40s' (lowercase, digits, _)",
+                      rd->where, key);
+            return -1;
+        }
+    }
+    if (!rd->have_section) {
+        cf_seterr(err, errlen, "%s: key '%.40s' outside any [section]", rd->where, key);
+        return -1;
+    }
+    snprintf(full, sizeof full, "%s.%.*s", rd->section, CONFIG_NAME_MAX, key);
+    val = parse_value(eq + 1, rd->where, full, err, errlen);
+    if (val == NULL)
+        return -1;
+    if (!rd->ours)
+        return 0; /* another program's section */
+    e = find(rd->cfg, full);
+    if (e == NULL) {
+        cf_seterr(err, errlen, "%s: unknown key '%s'", rd->where, full);
+        return -1;
+    }
+    if (e->from_file) {
+        cf_seterr(err, errlen, "%s: key '%s' set twice", rd->where, full);
+        return -1;
+    }
+    if (set_value(e, val, rd->where, err, errlen) != 0)
+        return -1;
+    e->from_file = true;
+    return 0;
+}
+
 static int load_file(cf_config *cfg, const char *path, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "r");
-    char *line = NULL, section[64] = "", where[512];
+    struct file_reader rd = {.cfg = cfg};
+    char *line = NULL;
     size_t cap = 0, total = 0;
     ssize_t len;
     int lineno = 0, rc = -1;
-    bool ours = false, have_section = false;
 
     if (f == NULL) {
         cf_seterr(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         return -1;
     }
     while ((len = getline(&line, &cap, f)) >= 0) {
-        char *s, *eq, *key, *val;
-        char full[CONFIG_NAME_MAX + 64];
-        struct entry *e;
+        char *s;
 
         lineno++;
         total += (size_t)len;
-        snprintf(where, sizeof where, "%s:%d", path, lineno);
+        snprintf(rd.where, sizeof rd.where, "%s:%d", path, lineno);
         if (total > CONFIG_FILE_MAX) {
-            cf_seterr(err, errlen, "%s: file larger than %d bytes", where, CONFIG_FILE_MAX);
+            cf_seterr(err, errlen, "%s: file larger than %d bytes", rd.where, CONFIG_FILE_MAX);
             goto out;
         }
         if (strlen(line) != (size_t)len) {
-            cf_seterr(err, errlen, "%s: NUL byte in line", where);
+            cf_seterr(err, errlen, "%s: NUL byte in line", rd.where);
             goto out;
         }
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = '\0';
         if (!cf_utf8_valid(line, (size_t)len)) {
-            cf_seterr(err, errlen, "%s: line is not valid UTF-8", where);
+            cf_seterr(err, errlen, "%s: line is not valid UTF-8", rd.where);
             goto out;
         }
         s = trim(line);
         if (*s == '\0' || *s == '#' || *s == ';')
             continue;
-        if (*s == '[') {
-            char *close = strchr(s, ']');
-            size_t nl;
-            if (close == NULL || *trim(close + 1) != '\0') {
-                cf_seterr(err, errlen, "%s: malformed section header (expected [name])", where);
-                goto out;
-            }
-            nl = (size_t)(close - s - 1);
-            if (nl == 0 || nl >= sizeof section || !section_known(s + 1, nl)) {
-                cf_seterr(err, errlen, "%s: unknown section [%.*s]", where,
-                          (int)(nl < 64 ? nl : 64), s + 1);
-                goto out;
-            }
-            memcpy(section, s + 1, nl);
-            section[nl] = '\0';
-            have_section = true;
-            ours = section_ours(cfg, section, nl);
-            continue;
-        }
-        eq = strchr(s, '=');
-        if (eq == NULL) {
-            cf_seterr(err, errlen, "%s: expected 'key = value', got '%.40s'", where, s);
+        if ((*s == '[' ? section_line(&rd, s, err, errlen) : key_line(&rd, s, err, errlen)) != 0)
             goto out;
-        }
-        *eq = '\0';
-        key = trim(s);
-        if (*key == '\0') {
-            cf_seterr(err, errlen, "%s: missing key before '='", where);
-            goto out;
-        }
-        for (const char *p = key; *p != '\0'; p++) {
-            if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_')) {
-                cf_seterr(err, errlen, "%s: bad key name '%.40s' (lowercase, digits, _)", where,
-                          key);
-                goto out;
-            }
-        }
-        if (!have_section) {
-            cf_seterr(err, errlen, "%s: key '%.40s' outside any [section]", where, key);
-            goto out;
-        }
-        snprintf(full, sizeof full, "%s.%.*s", section, CONFIG_NAME_MAX, key);
-        val = parse_value(eq + 1, where, full, err, errlen);
-        if (val == NULL)
-            goto out;
-        if (!ours)
-            continue; /* another program's section */
-        e = find(cfg, full);
-        if (e == NULL) {
-            cf_seterr(err, errlen, "%s: unknown key '%s'", where, full);
-            goto out;
-        }
-        if (e->from_file) {
-            cf_seterr(err, errlen, "%s: key '%s' set twice", where, full);
-            goto out;
-        }
-        if (set_value(e, val, where, err, errlen) != 0)
-            goto out;
-        e->from_file = true;
     }
     if (ferror(f)) {
         cf_seterr(err, errlen, "%s: read error", path);
