@@ -337,15 +337,16 @@ cf_redis *cf_redis_connect(const char *url, int retry_ms, char *err, size_t errl
         cf_seterr(err, errlen, "out of memory");
         return NULL;
     }
+    /* cf_redis_free on failure too: it wipes the password the URL held. */
     if (cf_redis_parse_url(url, &r->addr, err, errlen) != 0) {
-        free(r);
+        cf_redis_free(r);
         return NULL;
     }
     r->retry_ms = retry_ms < 0 ? 0 : retry_ms;
     if (reconnect(r, deadline_of(r)) != 0) {
         cf_seterr(err, errlen, "redis %s: %s", r->addr.path[0] ? r->addr.path : r->addr.host,
                   r->err);
-        free(r);
+        cf_redis_free(r);
         return NULL;
     }
     return r;
