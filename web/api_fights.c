@@ -97,8 +97,8 @@ static void random_seed(char out[24])
 int fights_visible(web_req *r, const char *fight_id)
 {
     const char *params[2] = {fight_id, r->authed ? r->user_id : NULL};
-    PGresult *res = cf_pg_exec(
-        r->t->pg,
+    PGresult *res = prepared_exec(
+        r->t, WEB_STMT_VISIBLE,
         "SELECT 1 FROM fights f WHERE f.id = $1::uuid AND (f.visibility = 'public' "
         "OR f.host_id = $2::bigint "
         "OR EXISTS (SELECT 1 FROM fight_players p WHERE p.fight_id = f.id AND p.user_id = $2::bigint) "
@@ -124,8 +124,8 @@ static bool my_id(web_req *r, PGresult *res, int row, int col)
 static cJSON *players_json(web_req *r, const char *fight_id, bool *me_player)
 {
     const char *params[1] = {fight_id};
-    PGresult *res = cf_pg_exec(
-        r->t->pg,
+    PGresult *res = prepared_exec(
+        r->t, WEB_STMT_PLAYERS,
         "SELECT p.slot, pu.username, p.user_id, b.id, b.name, v.version, p.name, p.result, "
         "p.rank, p.score, p.verdict, p.detail, p.cpu_ms, p.peak_memory_kb, p.log "
         "FROM fight_players p LEFT JOIN users pu ON pu.id = p.user_id "
@@ -188,8 +188,8 @@ static cJSON *fight_invitations_json(web_req *r, const char *fight_id, bool *me_
                                      char *my_invitation, size_t len, int *accepted)
 {
     const char *params[1] = {fight_id};
-    PGresult *res = cf_pg_exec(
-        r->t->pg,
+    PGresult *res = prepared_exec(
+        r->t, WEB_STMT_INVITATIONS,
         "SELECT i.id, u.username, i.status, b.name, " WEB_TS("i.created_at") ", i.invitee_id "
         "FROM invitations i JOIN users u ON u.id = i.invitee_id "
         "LEFT JOIN bot_versions v ON v.id = i.bot_version_id "
@@ -224,8 +224,8 @@ static cJSON *fight_invitations_json(web_req *r, const char *fight_id, bool *me_
 void fights_answer(web_req *r, const char *fight_id, int status)
 {
     const char *params[1] = {fight_id};
-    PGresult *res = cf_pg_exec(
-        r->t->pg,
+    PGresult *res = prepared_exec(
+        r->t, WEB_STMT_FIGHT,
         "SELECT f.id, f.game, hu.username, f.status, f.visibility, f.settings::text, f.seed, "
         WEB_TS("f.created_at") ", " WEB_TS("f.started_at") ", " WEB_TS("f.finished_at") ", "
         "f.result::text, f.explanation, f.ticks, "

@@ -118,7 +118,7 @@ void auth_load_session(web_req *r)
         return;
     hash_token(token, r->session_hash);
     params[0] = r->session_hash;
-    res = cf_pg_exec(r->t->pg,
+    res = prepared_exec(r->t, WEB_STMT_SESSION,
                      "SELECT u.id, u.username, s.csrf_token FROM sessions s "
                      "JOIN users u ON u.id = s.user_id "
                      "WHERE s.token_hash = decode($1, 'hex') AND s.expires_at > now()",

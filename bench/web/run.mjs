@@ -1,5 +1,6 @@
 // bench/web/run.mjs — wrk against cf-web's two hottest read paths: the
-// public fights list and a finished fight's API page, 50 connections each.
+// public fights list and a finished fight's API page (anonymous, and
+// logged in), 50 connections each.
 // Starts its own cf-web on a scratch database (tests/web/api/stack.mjs),
 // seeds 200 finished public fights, then prints requests/s and p99.
 //   CF_WEB_BIN=... CF_MIGRATE_BIN=... CF_SOURCE_DIR=... node bench/web/run.mjs [seconds]
@@ -34,17 +35,20 @@ try {
       verdict = 'ok', cpu_ms = 12, peak_memory_kb = 9000, log = repeat('log line\n', 50);
     INSERT INTO fight_reports (fight_id, report, replay)
       SELECT id, '{"status":"finished"}', (SELECT jsonb_agg(jsonb_build_object('tick', g)) FROM generate_series(1, 100) g) FROM fights;`);
+  // Anonymous readers may be served from the short-lived cache; a logged-in
+  // reader always costs the database (session, fight, players, invitations).
   const targets = [
-    ['public fights list', '/api/fights'],
-    ['finished fight page', `/api/fights/${last}`],
+    ['public fights list', '/api/fights', []],
+    ['finished fight page', `/api/fights/${last}`, []],
+    ['fight page, logged in', `/api/fights/${last}`, ['-H', `Cookie: ${a.cookie}`]],
   ];
   console.log(`cf-web bench: ${seconds}s per target, 50 connections, 2 wrk threads`);
-  for (const [name, path] of targets) {
-    const out = execFileSync('wrk', ['-t2', '-c50', `-d${seconds}s`, '--latency', stack.baseURL + path], { encoding: 'utf8' });
+  for (const [name, path, extra] of targets) {
+    const out = execFileSync('wrk', ['-t2', '-c50', `-d${seconds}s`, '--latency', ...extra, stack.baseURL + path], { encoding: 'utf8' });
     const rps = /Requests\/sec:\s+([\d.]+)/.exec(out)?.[1];
     const p99 = /^\s+99%\s+(\S+)/m.exec(out)?.[1];
     const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] || '0';
-    console.log(`${name.padEnd(22)} ${path.padEnd(52)} ${Number(rps).toFixed(0).padStart(7)} req/s  p99 ${p99}  non-2xx ${errors}`);
+    console.log(`${name.padEnd(23)} ${path.padEnd(52)} ${Number(rps).toFixed(0).padStart(7)} req/s  p99 ${p99}  non-2xx ${errors}`);
   }
 } finally {
   await stack.stop();

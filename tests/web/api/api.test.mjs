@@ -743,3 +743,20 @@ test('concurrent answers start a fight exactly once', async () => {
   assert.equal(psql(stack.databaseUrl, `SELECT count(*) FROM outbox WHERE fight_id = '${f.id}'`), '1');
   await waitFor(() => fightEntries().filter((e) => e.id === f.id).length === 1, 'one cf:fights entry');
 });
+
+test('database connections cut under cf-web: the next requests still succeed', async () => {
+  const a = await user('cut');
+  const b = await bot(a, 'tanks');
+  const f = (await a.post('/api/fights', { game: 'tanks', bot_id: b.id })).body;
+  assert.equal((await a.get(`/api/fights/${f.id}`)).status, 200); // statements prepared
+  psql(stack.databaseUrl, 'SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+  for (let round = 0; round < 2; round++) {
+    // parallel requests open several connections: every worker thread meets its dead one
+    const rs = await Promise.all([...Array(8)].map(() => a.get(`/api/fights/${f.id}`)));
+    for (const r of rs) {
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.body.me.is_host, true);
+    }
+  }
+  assert.equal((await a.post('/api/fights', { game: 'tanks', bot_id: b.id })).status, 201);
+});
