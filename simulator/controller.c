@@ -974,10 +974,17 @@ static int spawn_bot(cf_arena *a, int slot, const cf_fight_player *p, const cJSO
     }
     char *json = cJSON_PrintUnformatted(init);
     cJSON_Delete(init);
-    if (!json || strlen(json) > SB_INIT_MAX) {
-        free(json);
-        snprintf(err, errlen, "bot code too large");
+    if (!json) {
+        snprintf(err, errlen, "out of memory");
         return -1;
+    }
+    if (strlen(json) > SB_INIT_MAX) {
+        /* The bot's fault, not the sandbox's: it never starts. */
+        free(json);
+        set_verdict(b, V_CRASHED, "the bot's code is too large (over %u bytes as JSON)",
+                    (unsigned)SB_INIT_MAX);
+        kill_bot(a, b);
+        return 0;
     }
     /* The go message: the child sets RLIMIT_CPU, loads seccomp, starts. */
     uint32_t cpu = b->limits.cpu_ms;

@@ -28,7 +28,7 @@ import types
 _REQ = 3
 _REP = 4
 _MSG_MAX = 60 * 1024
-_INIT_MAX = 4 << 20
+_INIT_MAX = 16 << 20
 
 # Warm the modules bots use most, once, in the forkserver. Kept short: the
 # heavy ones (re, typing, dataclasses) would cost cf-fight more at start-up

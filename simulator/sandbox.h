@@ -30,7 +30,7 @@
 
 /* Protocol: 4-byte big-endian length, then that many bytes of UTF-8 JSON. */
 #define SB_MSG_MAX (60 * 1024)   /* one reply, below the 64 KiB pipe size */
-#define SB_INIT_MAX (4u << 20)   /* the init message carries the bot's code */
+#define SB_INIT_MAX (16u << 20)  /* the init message carries the bot's code */
 
 /* The go message: 'G', then the fight's CPU budget in ms (4 bytes, big
  * endian). A pre-spawned coderunner learns its fight's limits only then. */
