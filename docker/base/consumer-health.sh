@@ -7,5 +7,14 @@
 set -eu
 name=${CF_SIMULATOR_CONSUMER:-${CF_RESULT_PROCESSOR_CONSUMER:-}}
 [ -n "$name" ] || name="$(hostname)-1"
-redis-cli --no-auth-warning -u "${CF_REDIS_URL:?CF_REDIS_URL unset}" \
-    XINFO CONSUMERS "$1" "$2" | grep -qxF "$name"
+url=${CF_REDIS_URL:?CF_REDIS_URL unset}
+# redis-cli would send AUTH with an empty user name for redis://:PASSWORD@...
+# and be refused: hand it the password the way it expects instead.
+case $url in
+    redis://:*@*)
+        rest=${url#redis://:}
+        REDISCLI_AUTH=${rest%%@*}
+        export REDISCLI_AUTH
+        url="redis://${rest#*@}" ;;
+esac
+redis-cli --no-auth-warning -u "$url" XINFO CONSUMERS "$1" "$2" | grep -qxF "$name"

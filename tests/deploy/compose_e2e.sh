@@ -56,7 +56,22 @@ for stale in $( { docker ps -a --format '{{.Label "com.docker.compose.project"}}
 done
 
 PROJECT=cfe2e$$$RANDOM
-DC=(docker-compose -p "$PROJECT" -f compose.yaml)
+# prod: compose.yaml + compose.prod.yaml with fresh passwords, a domain and
+# config/production.conf.example as the configuration file (passwords on
+# Redis and PostgreSQL, the production template loaded by every service);
+# dev: compose.yaml alone, as `docker-compose up -d` runs it.
+MODE=${CF_DEPLOY_MODE:-prod}
+case $MODE in
+    prod)
+        DC=(docker-compose -p "$PROJECT" -f compose.yaml -f compose.prod.yaml)
+        CF_DB_PASSWORD=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+        CF_REDIS_PASSWORD=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+        export CF_DB_PASSWORD CF_REDIS_PASSWORD CF_DOMAIN=localhost
+        export CF_PRODUCTION_CONF=./config/production.conf.example ;;
+    dev)
+        DC=(docker-compose -p "$PROJECT" -f compose.yaml) ;;
+    *) fail "CF_DEPLOY_MODE must be prod or dev" ;;
+esac
 # A free port for nginx, away from the usual ones.
 while :; do
     CF_HTTP_PORT=$((40000 + RANDOM % 20000))
@@ -65,8 +80,7 @@ done
 export CF_HTTP_PORT CF_HTTP_BIND=127.0.0.1
 export CF_PUBLIC_URL="http://127.0.0.1:$CF_HTTP_PORT"
 BASE="http://127.0.0.1:$CF_HTTP_PORT"
-# A compose.override.yaml an operator left in the tree must not change the test.
-export COMPOSE_FILE=compose.yaml
+# (-f given: a compose.override.yaml left in the tree is not read.)
 
 leftovers() {
     local f="label=com.docker.compose.project=$PROJECT"
@@ -131,7 +145,7 @@ wait_healthy() {
     done
 }
 
-say "project $PROJECT, nginx on $BASE"
+say "project $PROJECT ($MODE), nginx on $BASE"
 "${DC[@]}" up -d || fail "docker-compose up -d failed"
 wait_healthy 300
 migrate_id=$("${DC[@]}" ps -q migrate)
@@ -142,6 +156,19 @@ done
 say "all services healthy; migrations applied"
 PG_ID=$("${DC[@]}" ps -q postgres)
 REDIS_ID=$("${DC[@]}" ps -q redis)
+
+# ---- secrets: the simulator never holds database credentials; in
+# production Redis refuses clients without the password.
+sim_id=$("${DC[@]}" ps -q simulator)
+! docker exec "$sim_id" sh -c 'env; cat "${CF_CONFIG:-/dev/null}"' | grep -i -E 'database_url|^ *url *= *postgres' ||
+    fail "the simulator container holds a database URL"
+if [ "$MODE" = prod ]; then
+    docker exec -e REDISCLI_AUTH= "$REDIS_ID" redis-cli ping 2>&1 | grep -q NOAUTH ||
+        fail "Redis answers without the password in production mode"
+    docker exec "$sim_id" sh -c 'test "$CF_CONFIG" = /etc/codefights/codefights.conf && test -r "$CF_CONFIG"' ||
+        fail "the production configuration file is not mounted in the simulator"
+    say "production: Redis requires its password, config/production.conf.example loaded by every service"
+fi
 
 # ---- the simulator inside Docker: every layer but AppArmor (absent here) up
 sim_log=$("${DC[@]}" logs --no-color simulator)
@@ -192,8 +219,9 @@ mapfile -t sims < <("${DC[@]}" ps -q simulator)
 [ ${#sims[@]} = 2 ] || fail "expected 2 simulators, have ${#sims[@]}"
 say "2 simulators healthy"
 
-# Slow bots (about 2 s a fight): fights are still running when one dies.
-bot_slow='import time\nclass Main:\n    def decide_tick(self, tick, me, enemy):\n        time.sleep(0.02)\n        return [\"F\", [enemy[\"x\"], enemy[\"y\"]]]\n'
+# Slow bots that never shoot: a fight runs all its ticks, a few seconds,
+# so fights are still running when a simulator dies.
+bot_slow='import time\nclass Main:\n    def decide_tick(self, tick, me, enemy):\n        time.sleep(0.02)\n        return \"N\"\n'
 slow_players="[{\"name\":\"slow_a.py\",\"code\":\"$bot_slow\"},{\"name\":\"slow_b.py\",\"code\":\"$bot_slow\"}]"
 N=${CF_DEPLOY_BURST:-24}
 ids=()
