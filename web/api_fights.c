@@ -1036,8 +1036,8 @@ static cJSON *fights_page(web_req *r, const char *game, const char *state, const
     params[5] = offset;
     /* The page is cut first, then only its rows get their players: the
      * total is a plain count, never a window over every matching row. */
-    res = cf_pg_exec(
-        r->t->pg,
+    res = prepared_exec(
+        r->t, WEB_STMT_LIST,
         "WITH matching AS (SELECT f.id, f.created_at FROM fights f "
         "WHERE ($1::text IS NULL OR f.game = $1) AND ($2::text IS NULL OR f.status = $2) "
         "AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM users uu "
