@@ -442,14 +442,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "cf-bench-sandbox: the sandbox needs root\n");
         return 1;
     }
-    /* The controller adds its per-bot timings to the report under this. */
+    /* cf-fight adds its per-bot timings to the report under this variable;
+     * in-process, the sandbox option debug does. */
     if (setenv("CF_FIGHT_DEBUG", "1", 1) < 0)
         return 1;
 
     char err[256];
     /* One controller per process (it reaps with wait4(-1)): the unsandboxed
      * side of the comparisons runs as `cf-fight --no-sandbox`. */
-    cf_sandbox_options sandboxed = {0};
+    cf_sandbox_options sandboxed = {.debug = true};
     cf_sandbox *sb = cf_sandbox_start(&sandboxed, err, sizeof err);
     if (!sb) {
         fprintf(stderr, "cf-bench-sandbox: sandbox: %s\n", err);
