@@ -85,6 +85,59 @@ static bool has_control(const char *s)
     return false;
 }
 
+/* Player n of the "players" array into pl: {"name": 1..CF_PLAYER_NAME_MAX
+ * bytes of text, "code": at most max_code bytes of UTF-8}. */
+static int decode_player(const cJSON *p, int n, size_t max_code, cf_fight_player *pl,
+                         char *err, size_t errlen)
+{
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(p, "name");
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(p, "code");
+    size_t nl, cl;
+
+    if (!cJSON_IsObject(p)) {
+        cf_seterr(err, errlen, "field 'players': player %d is not an object", n);
+        return -1;
+    }
+    if (name == NULL || !cJSON_IsString(name)) {
+        cf_seterr(err, errlen, "field 'players': player %d: 'name' missing or not a string", n);
+        return -1;
+    }
+    nl = strlen(name->valuestring);
+    if (nl == 0 || nl > CF_PLAYER_NAME_MAX) {
+        cf_seterr(err, errlen, "field 'players': player %d: 'name' must have 1 to %d bytes", n,
+                  CF_PLAYER_NAME_MAX);
+        return -1;
+    }
+    if (!cf_utf8_valid(name->valuestring, nl) || has_control(name->valuestring)) {
+        cf_seterr(err, errlen,
+                  "field 'players': player %d: 'name' is not UTF-8 text without controls", n);
+        return -1;
+    }
+    if (code == NULL || !cJSON_IsString(code)) {
+        cf_seterr(err, errlen, "field 'players': player %d: 'code' missing or not a string", n);
+        return -1;
+    }
+    cl = strlen(code->valuestring);
+    if (cl > max_code) {
+        cf_seterr(err, errlen, "field 'players': player %d: 'code' has %zu bytes, limit %zu", n,
+                  cl, max_code);
+        return -1;
+    }
+    if (!cf_utf8_valid(code->valuestring, cl)) {
+        cf_seterr(err, errlen, "field 'players': player %d: 'code' is not valid UTF-8", n);
+        return -1;
+    }
+    pl->code = malloc(cl + 1);
+    if (pl->code == NULL) {
+        cf_seterr(err, errlen, "field 'players': out of memory");
+        return -1;
+    }
+    memcpy(pl->name, name->valuestring, nl + 1);
+    memcpy(pl->code, code->valuestring, cl + 1);
+    pl->code_len = cl;
+    return 0;
+}
+
 static int decode_players(const cf_field *f, size_t max_code, cf_fight_msg *out, char *err,
                           size_t errlen)
 {
@@ -121,52 +174,8 @@ static int decode_players(const cf_field *f, size_t max_code, cf_fight_msg *out,
     }
     n = 0;
     cJSON_ArrayForEach(p, arr) {
-        const cJSON *name = cJSON_GetObjectItemCaseSensitive(p, "name");
-        const cJSON *code = cJSON_GetObjectItemCaseSensitive(p, "code");
-        cf_fight_player *pl = &out->players[n];
-        size_t nl, cl;
-
-        if (!cJSON_IsObject(p)) {
-            cf_seterr(err, errlen, "field 'players': player %d is not an object", n);
+        if (decode_player(p, n, max_code, &out->players[n], err, errlen) != 0)
             goto fail;
-        }
-        if (name == NULL || !cJSON_IsString(name)) {
-            cf_seterr(err, errlen, "field 'players': player %d: 'name' missing or not a string", n);
-            goto fail;
-        }
-        nl = strlen(name->valuestring);
-        if (nl == 0 || nl > CF_PLAYER_NAME_MAX) {
-            cf_seterr(err, errlen, "field 'players': player %d: 'name' must have 1 to %d bytes", n,
-                      CF_PLAYER_NAME_MAX);
-            goto fail;
-        }
-        if (!cf_utf8_valid(name->valuestring, nl) || has_control(name->valuestring)) {
-            cf_seterr(err, errlen,
-                      "field 'players': player %d: 'name' is not UTF-8 text without controls", n);
-            goto fail;
-        }
-        if (code == NULL || !cJSON_IsString(code)) {
-            cf_seterr(err, errlen, "field 'players': player %d: 'code' missing or not a string", n);
-            goto fail;
-        }
-        cl = strlen(code->valuestring);
-        if (cl > max_code) {
-            cf_seterr(err, errlen, "field 'players': player %d: 'code' has %zu bytes, limit %zu", n,
-                      cl, max_code);
-            goto fail;
-        }
-        if (!cf_utf8_valid(code->valuestring, cl)) {
-            cf_seterr(err, errlen, "field 'players': player %d: 'code' is not valid UTF-8", n);
-            goto fail;
-        }
-        memcpy(pl->name, name->valuestring, nl + 1);
-        pl->code = malloc(cl + 1);
-        if (pl->code == NULL) {
-            cf_seterr(err, errlen, "field 'players': out of memory");
-            goto fail;
-        }
-        memcpy(pl->code, code->valuestring, cl + 1);
-        pl->code_len = cl;
         out->nplayers = ++n;
     }
     cJSON_Delete(arr);
