@@ -102,6 +102,38 @@ class Layers(RootRequired):
         if not os.path.exists("/sys/kernel/security/apparmor"):
             self.assertEqual(lines["apparmor"], "absent (kernel has no AppArmor)")
 
+    def test_layers_seen_from_inside(self):
+        r, err = fight_json("--game", "tanks", "--seed", "1", bot("probe_layers.py"),
+                            bot("probe_layers.py"))
+        seen = []
+        for slot, p in enumerate(r["players"]):
+            self.assertEqual(p["verdict"], "ok", p)
+            line = [l for l in p["log"].splitlines() if l.startswith("PROBE ")]
+            self.assertEqual(len(line), 1, p["log"])
+            obs = json.loads(line[0][6:])
+            seen.append(obs)
+            uid = 60000 + slot
+            self.assertEqual(obs["uid"], [uid] * 4)              # uid drop, one per slot
+            self.assertEqual(obs["groups"], [])
+            self.assertEqual((obs["pid"], obs["ppid"]), (1, 0))  # own PID namespace
+            self.assertEqual(obs["hostname"], "codefights")      # own UTS namespace
+            self.assertEqual(obs["environ"], {})                 # empty environment
+            self.assertEqual(obs["root"], ["dev", "lib", "lib64", "tmp", "usr"])
+            self.assertFalse(obs["proc"])
+            self.assertFalse(obs["etc"])
+            self.assertEqual(obs["fds"], [0, 1, 2, 3, 4])        # only its own pipes
+            self.assertEqual(obs["write_root"]["errno"], "EROFS")
+            self.assertEqual(obs["write_stdlib"]["errno"], "EROFS")
+            self.assertTrue(obs["write_tmp"]["ok"])
+            self.assertTrue(obs["mkdir_tmp"]["ok"])
+            self.assertIn(obs["fill_tmp"].get("errno"), ("ENOSPC", "EFBIG"))  # capped /tmp
+            self.assertEqual(obs["signal_pid2"]["errno"], "ESRCH")
+            self.assertEqual(obs["rlimit_cpu"], [2, 3])          # Tanks: 1 s budget + 1
+            self.assertEqual(obs["rlimit_nofile"], [64, 64])
+            self.assertEqual(obs["rlimit_core"], [0, 0])
+            self.assertEqual(obs["rlimit_fsize"], [4 << 20, 4 << 20])
+            self.assertEqual(obs["rlimit_as"], [-1, -1])         # never an address-space limit
+
     def test_require_present_layers(self):
         rc, out, err = fight("--game", "tanks", "--require-layers", "seccomp,landlock,cgroup",
                              bot("idle.py"), bot("idle.py"))
