@@ -36,6 +36,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -58,6 +59,7 @@ static const char *const allowed[] = {
     "select", "pselect6", "poll", "ppoll", "epoll_create", "epoll_create1", "epoll_ctl",
     "epoll_wait", "epoll_pwait", "epoll_pwait2", "eventfd2", "nanosleep", "clock_nanosleep",
     "clock_gettime", "clock_getres", "gettimeofday", "time", "futex", "sched_yield",
+    "restart_syscall", /* an interrupted sleep or poll resumes through it */
     /* signals (the PID namespace and the uid confine whom they reach) */
     "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "rt_sigpending", "rt_sigtimedwait",
     "rt_sigsuspend", "sigaltstack", "pause", "kill", "tgkill", "tkill",
@@ -69,14 +71,17 @@ static const char *const allowed[] = {
     "getresgid", "getgroups", "getpgrp", "getpgid", "getsid", "setsid", "setpgid", "getrusage", "times", "uname",
     "sysinfo", "getrlimit", "setrlimit", "setitimer", "getitimer", "alarm", "getrandom", "sched_getaffinity", "sched_getparam",
     "sched_getscheduler", "sched_get_priority_max", "sched_get_priority_min", "getpriority",
-    "getcpu",
+    "setpriority", /* without capabilities: only ever nicer */
+    "getcpu", "getxattr", "lgetxattr", "fgetxattr", "listxattr", "llistxattr", "flistxattr",
+    /* on socketpair() descriptors, the only sockets a bot can have (asyncio's
+     * self-pipe): socket() itself is traced */
+    "sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg", "shutdown",
+    "getsockopt", "setsockopt", "getsockname", "getpeername",
     NULL,
 };
 
 static const char *const traced[] = {
-    "socket", "socketpair", "connect", "bind", "listen", "accept", "accept4", "sendto",
-    "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg", "shutdown", "getsockopt",
-    "setsockopt", "getsockname", "getpeername", "execve", "execveat", "ptrace", "mount",
+    "socket", "connect", "bind", "listen", "accept", "accept4", "execve", "execveat", "ptrace", "mount",
     "umount2", "unshare", "setns", "chroot", "pivot_root", "setuid", "setgid", "setreuid",
     "setregid", "setresuid", "setresgid", "setgroups", "setfsuid", "setfsgid", "capset", "bpf",
     "io_uring_setup", "io_uring_enter", "io_uring_register", "perf_event_open", "userfaultfd",
@@ -88,7 +93,7 @@ static const char *const traced[] = {
     "memfd_secret", "shmget", "shmat", "msgget", "semget", "mq_open", "fanotify_init",
     "inotify_init", "inotify_init1", "link", "linkat", "symlink", "symlinkat", "chown", "fchown",
     "lchown", "fchownat", "mlock", "mlock2", "mlockall", "mbind", "set_mempolicy", "migrate_pages",
-    "move_pages", "sched_setaffinity", "sched_setscheduler", "sched_setparam", "setpriority",
+    "move_pages", "sched_setaffinity", "sched_setscheduler", "sched_setparam",
     "settimeofday", "clock_settime", "adjtimex", "clock_adjtime",
     "vhangup", "fsopen", "fsmount", "fsconfig", "fspick", "open_tree", "move_mount",
     "mount_setattr", "landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self",
@@ -148,6 +153,13 @@ static int add_rules(scmp_filter_ctx ctx, char *err, size_t errlen)
         if (rule(ctx, SCMP_ACT_ALLOW, "ioctl", 1, &req, err, errlen) < 0)
             return -1;
     }
+    /* socketpair: AF_UNIX pairs only, bound to nothing, reaching no one. */
+    struct scmp_arg_cmp unix_pair = SCMP_A0(SCMP_CMP_EQ, AF_UNIX);
+    if (rule(ctx, SCMP_ACT_ALLOW, "socketpair", 1, &unix_pair, err, errlen) < 0)
+        return -1;
+    struct scmp_arg_cmp other_pair = SCMP_A0(SCMP_CMP_NE, AF_UNIX);
+    if (rule(ctx, SCMP_ACT_TRACE(TRACE_DATA), "socketpair", 1, &other_pair, err, errlen) < 0)
+        return -1;
     /* prlimit64 on itself only (glibc's getrlimit is a prlimit64; without
      * capabilities a limit can only go down). */
     struct scmp_arg_cmp self = SCMP_A0(SCMP_CMP_EQ, 0);

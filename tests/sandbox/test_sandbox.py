@@ -164,9 +164,10 @@ class StdlibBot(RootRequired):
         self.assertEqual(p["detail"], "")
         self.assertIn("started", p["log"])
         self.assertGreater(r["ticks"], 1)
-        # Threads cost a few stops (clone event, the new thread's first
-        # stop, its exit); the call loop itself must add none.
-        self.assertLessEqual(p["debug"]["ptrace_stops"], 6, p)
+        # Its threads (one, asyncio's, a pool of two) cost a few stops each
+        # (clone event, the new thread's first stop, its exit) at start; the
+        # call loop itself adds none (see test_steady_loop_has_no_ptrace_stop).
+        self.assertLessEqual(p["debug"]["ptrace_stops"], 20, p)
 
     def test_steady_loop_has_no_ptrace_stop(self):
         r, err = fight_json("--game", "tanks", "--seed", "3", bot("idle.py"), bot("idle.py"),

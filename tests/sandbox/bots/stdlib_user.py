@@ -1,6 +1,8 @@
 # An ordinary bot that leans on the standard library: the allow-list must
 # let every one of these through without a trap.
+import asyncio
 import bisect
+import concurrent.futures
 import collections
 import datetime
 import decimal
@@ -36,9 +38,17 @@ class Main:
             with open(path) as f:
                 assert json.load(f)["ok"]
         self.digest = hashlib.sha256(b"codefights").hexdigest()
+        self.answer = asyncio.run(self._async_answer())
+        with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+            self.squares = list(pool.map(lambda x: x * x, range(8)))
+        time.sleep(0.001)
         self.when = datetime.datetime.now().isoformat()
         self.ratio = fractions.Fraction(1, 3) + int(decimal.Decimal(2).sqrt())
         print("started", self.digest[:8], os.cpu_count() or 1, time.monotonic() > 0)
+
+    async def _async_answer(self):
+        await asyncio.sleep(0)
+        return 42
 
     def _warm(self):
         with self.lock:
