@@ -4,7 +4,8 @@
  * Two sources: PostgreSQL holds a fight's state (hosting, queued, ... as
  * written by cf-web and the result processor), and cf:progress carries the
  * simulator's ticks (docs/streams.md). One reader thread follows cf:progress
- * with a blocking XREAD into a bounded table (fight id -> last tick). Each
+ * with a blocking XREAD into a bounded table (fight id -> last tick), and
+ * marks a fight running in PostgreSQL at its first sign of life. Each
  * worker thread keeps its own SSE clients and, twice a second while it has
  * any, reads the states of their fights in one query and sends what
  * changed. A stream of one fight closes after a final state.
