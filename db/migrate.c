@@ -356,6 +356,62 @@ static void print_status(const struct plan *p)
     }
 }
 
+/* Splits a colon-separated list in place into dirs. More than MAX_DIRS is
+ * an error: dropping the rest would leave their migrations unapplied
+ * without a word. */
+static int split_dirs(char *list, const char **dirs, size_t *ndirs)
+{
+    char *save = NULL;
+
+    for (char *t = strtok_r(list, ":", &save); t != NULL; t = strtok_r(NULL, ":", &save)) {
+        if (*ndirs == MAX_DIRS) {
+            log_error("CF_MIGRATIONS_DIR: at most %d directories", MAX_DIRS);
+            return -1;
+        }
+        dirs[(*ndirs)++] = t;
+    }
+    return 0;
+}
+
+/* Under the advisory lock: reads schema_migrations, then lists (status) or
+ * applies what is pending. The exit status. */
+static int migrate(cf_pg *pg, struct plan *p, bool status)
+{
+    int applied = 0;
+
+    if (cf_pg_run(pg, "SELECT pg_advisory_lock(" ADVISORY_LOCK_KEY ")", 0, NULL) != 0 ||
+        cf_pg_run(pg,
+                  "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                  " version integer PRIMARY KEY,"
+                  " name text NOT NULL,"
+                  " checksum text NOT NULL,"
+                  " applied_at timestamptz NOT NULL DEFAULT now())",
+                  0, NULL) != 0) {
+        log_error("preparing schema_migrations: %s", cf_pg_error(pg));
+        return 1;
+    }
+    if (load_applied(pg, p) != 0)
+        return 1;
+    if (status) {
+        print_status(p);
+        return check_diverged(p, true) == 0 ? 0 : 1;
+    }
+    if (check_diverged(p, true) != 0) {
+        log_error("refusing to migrate: the database and the migrations on disk diverged "
+                  "(see above; cf-migrate --status lists them)");
+        return 1;
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->m[i].applied)
+            continue;
+        if (apply_one(pg, &p->m[i]) != 0)
+            return 1;
+        applied++;
+    }
+    log_info("%d migration(s) applied, database up to date", applied);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -372,7 +428,7 @@ int main(int argc, char **argv)
     char *dirlist = NULL, err[512];
     struct plan *p = NULL;
     cf_pg *pg = NULL;
-    int c, rc = 1, applied = 0;
+    int c, rc = 1;
 
     cf_log_init("cf-migrate", CF_LOG_INFO, false);
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -413,7 +469,6 @@ int main(int argc, char **argv)
     }
     if (!explicit_dirs) {
         const char *env = getenv("CF_MIGRATIONS_DIR");
-        char *save = NULL;
 
         explicit_dirs = env != NULL && *env != '\0';
         dirlist = strdup(explicit_dirs ? env : CF_MIGRATIONS_DIR_DEFAULT);
@@ -421,16 +476,9 @@ int main(int argc, char **argv)
             log_error("out of memory");
             return 1;
         }
-        for (char *t = strtok_r(dirlist, ":", &save); t != NULL;
-             t = strtok_r(NULL, ":", &save)) {
-            if (ndirs == MAX_DIRS) {
-                /* Dropping the rest would leave their migrations unapplied
-                 * without a word. */
-                log_error("CF_MIGRATIONS_DIR: at most %d directories", MAX_DIRS);
-                free(dirlist);
-                return 2;
-            }
-            dirs[ndirs++] = t;
+        if (split_dirs(dirlist, dirs, &ndirs) != 0) {
+            free(dirlist);
+            return 2;
         }
     }
     p = calloc(1, sizeof *p);
@@ -449,38 +497,7 @@ int main(int argc, char **argv)
         log_error("%s", err);
         goto out;
     }
-    if (cf_pg_run(pg, "SELECT pg_advisory_lock(" ADVISORY_LOCK_KEY ")", 0, NULL) != 0 ||
-        cf_pg_run(pg,
-                  "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                  " version integer PRIMARY KEY,"
-                  " name text NOT NULL,"
-                  " checksum text NOT NULL,"
-                  " applied_at timestamptz NOT NULL DEFAULT now())",
-                  0, NULL) != 0) {
-        log_error("preparing schema_migrations: %s", cf_pg_error(pg));
-        goto out;
-    }
-    if (load_applied(pg, p) != 0)
-        goto out;
-    if (status) {
-        print_status(p);
-        rc = check_diverged(p, true) == 0 ? 0 : 1;
-        goto out;
-    }
-    if (check_diverged(p, true) != 0) {
-        log_error("refusing to migrate: the database and the migrations on disk diverged "
-                  "(see above; cf-migrate --status lists them)");
-        goto out;
-    }
-    for (size_t i = 0; i < p->n; i++) {
-        if (p->m[i].applied)
-            continue;
-        if (apply_one(pg, &p->m[i]) != 0)
-            goto out;
-        applied++;
-    }
-    log_info("%d migration(s) applied, database up to date", applied);
-    rc = 0;
+    rc = migrate(pg, p, status);
 out:
     if (pg != NULL) {
         /* Ending the session releases the advisory lock too. */
