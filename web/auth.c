@@ -185,6 +185,16 @@ static void start_session(web_req *r, int status, const char *user_id, const cha
     params[2] = days;
     csrf_of(token, csrf);
     params[3] = csrf;
+    /* A session the client held before this log-in ends here. */
+    if (r->session_hash[0] != '\0') {
+        const char *old[1] = {r->session_hash};
+
+        if (cf_pg_run(r->t->pg, "DELETE FROM sessions WHERE token_hash = decode($1, 'hex')", 1,
+                      old) != 0) {
+            http_db_error(r);
+            return;
+        }
+    }
     if (cf_pg_run(r->t->pg,
                   "INSERT INTO sessions (token_hash, user_id, expires_at, csrf_token) "
                   "VALUES (decode($1, 'hex'), $2, now() + make_interval(days => $3::int), $4)",

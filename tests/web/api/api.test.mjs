@@ -144,6 +144,13 @@ test('log-in, no enumeration, rate limit, log-out', async () => {
   assert.equal(ok.status, 200);
   assert.equal(ok.body.user.username, a.username);
   assert.equal((await c.get('/api/account')).status, 200);
+  // logging in again replaces the session: the old cookie is dead
+  const oldCookie = c.cookie;
+  assert.equal((await c.post('/api/login', { username: a.username, password: 'password-123' })).status, 200);
+  assert.notEqual(c.cookie, oldCookie);
+  const stale = new Client(stack.baseURL);
+  stale.cookie = oldCookie;
+  assertError(await stale.get('/api/account'), 401);
   // rate limit: 5 failures for one username
   const v = await user('victim');
   const d = new Client(stack.baseURL);
