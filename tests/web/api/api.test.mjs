@@ -767,3 +767,27 @@ test('database connections cut under cf-web: the next requests still succeed', a
   }
   assert.equal((await a.post('/api/fights', { game: 'tanks', bot_id: b.id })).status, 201);
 });
+
+test('every path and method of docs/openapi.yaml is routed', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const yaml = readFileSync(join(bins.source, 'docs', 'openapi.yaml'), 'utf8');
+  const ops = [];
+  let path = null;
+  for (const line of yaml.split('\n')) {
+    let m = /^ {2}(\/\S*):\s*$/.exec(line);
+    if (m) { path = m[1]; continue; }
+    if (/^\S/.test(line)) path = null;
+    m = /^ {4}(get|post|patch|put|delete):\s*$/.exec(line);
+    if (m && path) ops.push([m[1].toUpperCase(), path]);
+  }
+  assert.ok(ops.length >= 30, `only ${ops.length} operations found`);
+  const c = await user('routes');
+  for (const [method, p] of ops) {
+    if (p.endsWith('/events')) continue; // streams stay open; tested above
+    const concrete = p.replace('{fight_id}', '00000000-0000-4000-8000-000000000000').replace(/\{[a-z_]+\}/g, '1');
+    const r = await c.req(method, concrete, method === 'GET' ? undefined : {});
+    assert.notEqual(r.status, 405, `${method} ${p}`);
+    assert.ok(!(r.body && r.body.error === 'no such endpoint'), `${method} ${p} is not routed`);
+  }
+});
