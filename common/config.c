@@ -121,14 +121,11 @@ static int parse_bool(const char *v, bool *out)
     return -1;
 }
 
-/* Checks and stores value v for entry e; where says where it came from. */
-static int set_value(struct entry *e, const char *v, const char *where, char *err,
-                     size_t errlen)
+/* Every value, whatever its type, is bounded UTF-8 text without control
+ * characters: it ends up in logs and error messages. */
+static int check_value_text(const cf_config_key *k, const char *v, size_t len,
+                            const char *where, char *err, size_t errlen)
 {
-    const cf_config_key *k = e->key;
-    size_t len = strlen(v);
-    char *copy;
-
     if (len > CF_CONFIG_VALUE_MAX) {
         cf_seterr(err, errlen, "%s: %s: value longer than %d bytes", where, k->name,
                   CF_CONFIG_VALUE_MAX);
@@ -145,47 +142,74 @@ static int set_value(struct entry *e, const char *v, const char *where, char *er
             return -1;
         }
     }
-    switch (k->type) {
-    case CF_CONFIG_INT: {
-        char *end = NULL;
-        long long n;
+    return 0;
+}
 
-        errno = 0;
-        n = (len == 0 || isspace((unsigned char)v[0])) ? 0 : strtoll(v, &end, 10);
-        if (len == 0 || end == NULL || *end != '\0' || errno == ERANGE) {
-            cf_seterr(err, errlen, "%s: %s: '%s' is not an integer%s", where, k->name, v,
-                      errno == ERANGE ? " (out of range)" : "");
-            return -1;
-        }
-        if (!(k->min == 0 && k->max == 0) && (n < k->min || n > k->max)) {
-            cf_seterr(err, errlen, "%s: %s: %lld is out of range [%lld, %lld]", where,
-                      k->name, n, k->min, k->max);
-            return -1;
-        }
-        e->num = n;
-        break;
+/* A decimal integer, whole (no leading space, nothing after), in range. */
+static int parse_int_value(struct entry *e, const char *v, const char *where, char *err,
+                           size_t errlen)
+{
+    const cf_config_key *k = e->key;
+    char *end = NULL;
+    long long n;
+
+    errno = 0;
+    n = (*v == '\0' || isspace((unsigned char)v[0])) ? 0 : strtoll(v, &end, 10);
+    if (*v == '\0' || end == NULL || *end != '\0' || errno == ERANGE) {
+        cf_seterr(err, errlen, "%s: %s: '%s' is not an integer%s", where, k->name, v,
+                  errno == ERANGE ? " (out of range)" : "");
+        return -1;
     }
+    if (!(k->min == 0 && k->max == 0) && (n < k->min || n > k->max)) {
+        cf_seterr(err, errlen, "%s: %s: %lld is out of range [%lld, %lld]", where, k->name, n,
+                  k->min, k->max);
+        return -1;
+    }
+    e->num = n;
+    return 0;
+}
+
+/* Checks v against the key's type and stores the typed value in e. */
+static int parse_typed_value(struct entry *e, const char *v, const char *where, char *err,
+                             size_t errlen)
+{
+    const cf_config_key *k = e->key;
+
+    switch (k->type) {
+    case CF_CONFIG_INT:
+        return parse_int_value(e, v, where, err, errlen);
     case CF_CONFIG_BOOL:
         if (parse_bool(v, &e->flag) != 0) {
             cf_seterr(err, errlen, "%s: %s: '%s' is not a boolean (true/false/yes/no/on/off/1/0)",
                       where, k->name, v);
             return -1;
         }
-        break;
+        return 0;
     case CF_CONFIG_STRING:
         if (k->choices != NULL && !in_choices(k->choices, v)) {
             cf_seterr(err, errlen, "%s: %s: '%s' is not one of %s", where, k->name, v,
                       k->choices);
             return -1;
         }
-        break;
+        return 0;
     default:
         cf_seterr(err, errlen, "%s: %s: unknown key type", where, k->name);
         return -1;
     }
+}
+
+/* Checks and stores value v for entry e; where says where it came from. */
+static int set_value(struct entry *e, const char *v, const char *where, char *err,
+                     size_t errlen)
+{
+    char *copy;
+
+    if (check_value_text(e->key, v, strlen(v), where, err, errlen) != 0 ||
+        parse_typed_value(e, v, where, err, errlen) != 0)
+        return -1;
     copy = strdup(v);
     if (copy == NULL) {
-        cf_seterr(err, errlen, "%s: %s: out of memory", where, k->name);
+        cf_seterr(err, errlen, "%s: %s: out of memory", where, e->key->name);
         return -1;
     }
     free(e->str);
