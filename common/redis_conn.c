@@ -118,6 +118,53 @@ static int parse_unix(const char *rest, cf_redis_addr *out, char *err, size_t er
     return 0;
 }
 
+/*
+ * The host of [hostp, slash): "[IPv6]" or a name of letters, digits, '.',
+ * '-' and '_', into out->host; *hostend is set just past it (at ':' or
+ * slash).
+ */
+static int parse_host(const char *hostp, const char *slash, cf_redis_addr *out,
+                      const char **hostend, char *err, size_t errlen)
+{
+    if (*hostp == '[') { /* [IPv6]:port */
+        const char *close = memchr(hostp, ']', (size_t)(slash - hostp));
+        if (close == NULL) {
+            cf_seterr(err, errlen, "redis url: unterminated [IPv6] host");
+            return -1;
+        }
+        if (copy_part(out->host, sizeof out->host, hostp + 1, (size_t)(close - hostp - 1)) != 0 ||
+            out->host[0] == '\0') {
+            cf_seterr(err, errlen, "redis url: bad IPv6 host");
+            return -1;
+        }
+        *hostend = close + 1;
+        if (*hostend != slash && **hostend != ':') {
+            cf_seterr(err, errlen, "redis url: unexpected text after ']'");
+            return -1;
+        }
+        return 0;
+    }
+    *hostend = memchr(hostp, ':', (size_t)(slash - hostp));
+    if (*hostend == NULL)
+        *hostend = slash;
+    if (*hostend == hostp) {
+        cf_seterr(err, errlen, "redis url: missing host");
+        return -1;
+    }
+    if (copy_part(out->host, sizeof out->host, hostp, (size_t)(*hostend - hostp)) != 0) {
+        cf_seterr(err, errlen, "redis url: host too long or contains '%%'");
+        return -1;
+    }
+    for (const char *p = out->host; *p != '\0'; p++) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+              (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '_')) {
+            cf_seterr(err, errlen, "redis url: bad character in host");
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int parse_tcp(const char *rest, cf_redis_addr *out, char *err, size_t errlen)
 {
     const char *at, *hostp, *hostend, *slash, *end = rest + strlen(rest);
@@ -146,42 +193,8 @@ static int parse_tcp(const char *rest, cf_redis_addr *out, char *err, size_t err
         }
         hostp = at + 1;
     }
-    if (*hostp == '[') { /* [IPv6]:port */
-        const char *close = memchr(hostp, ']', (size_t)(slash - hostp));
-        if (close == NULL) {
-            cf_seterr(err, errlen, "redis url: unterminated [IPv6] host");
-            return -1;
-        }
-        if (copy_part(out->host, sizeof out->host, hostp + 1, (size_t)(close - hostp - 1)) != 0 ||
-            out->host[0] == '\0') {
-            cf_seterr(err, errlen, "redis url: bad IPv6 host");
-            return -1;
-        }
-        hostend = close + 1;
-        if (hostend != slash && *hostend != ':') {
-            cf_seterr(err, errlen, "redis url: unexpected text after ']'");
-            return -1;
-        }
-    } else {
-        hostend = memchr(hostp, ':', (size_t)(slash - hostp));
-        if (hostend == NULL)
-            hostend = slash;
-        if (hostend == hostp) {
-            cf_seterr(err, errlen, "redis url: missing host");
-            return -1;
-        }
-        if (copy_part(out->host, sizeof out->host, hostp, (size_t)(hostend - hostp)) != 0) {
-            cf_seterr(err, errlen, "redis url: host too long or contains '%%'");
-            return -1;
-        }
-        for (const char *p = out->host; *p != '\0'; p++) {
-            if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                  (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '_')) {
-                cf_seterr(err, errlen, "redis url: bad character in host");
-                return -1;
-            }
-        }
-    }
+    if (parse_host(hostp, slash, out, &hostend, err, errlen) != 0)
+        return -1;
     if (hostend < slash && *hostend == ':') {
         if (parse_uint(hostend + 1, (size_t)(slash - hostend - 1), 65535, &v) != 0 || v == 0) {
             cf_seterr(err, errlen, "redis url: port must be an integer in 1..65535");
