@@ -154,10 +154,55 @@ static int by_version(const void *a, const void *b)
     return (x->version > y->version) - (x->version < y->version);
 }
 
+/* Reads dir/name (version v) into the next slot of the plan: its SQL and
+ * checksum. */
+static int add_migration(struct plan *p, const char *dir, const char *name, int v)
+{
+    struct migration *m;
+    char err[512];
+    size_t len;
+
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->m[i].version == v) {
+            log_error("migration version %04d twice: %s and %s/%s", v, p->m[i].path, dir,
+                      name);
+            return -1;
+        }
+    }
+    if (p->n == MAX_MIGRATIONS) {
+        log_error("more than %d migrations", MAX_MIGRATIONS);
+        return -1;
+    }
+    m = &p->m[p->n];
+    memset(m, 0, sizeof *m);
+    m->version = v;
+    snprintf(m->name, sizeof m->name, "%s", name);
+    if ((size_t)snprintf(m->path, sizeof m->path, "%s/%s", dir, name) >= sizeof m->path) {
+        log_error("%s/%s: path too long", dir, name);
+        return -1;
+    }
+    m->sql = read_file(m->path, &len, err, sizeof err);
+    if (m->sql == NULL) {
+        log_error("%s", err);
+        return -1;
+    }
+    if (!cf_utf8_valid(m->sql, len)) {
+        log_error("%s: not valid UTF-8 (or contains a NUL byte)", m->path);
+        free(m->sql);
+        m->sql = NULL;
+        return -1;
+    }
+    sha256_hex(m->sql, len, m->checksum);
+    m->on_disk = true;
+    p->n++;
+    return 0;
+}
+
 static int scan_dir(struct plan *p, const char *dir, bool must_exist)
 {
     DIR *d = opendir(dir);
     struct dirent *de;
+    int rc = 0;
 
     if (d == NULL) {
         if (!must_exist && errno == ENOENT)
@@ -165,57 +210,23 @@ static int scan_dir(struct plan *p, const char *dir, bool must_exist)
         log_error("migrations directory %s: %s", dir, strerror(errno));
         return -1;
     }
-    while ((de = readdir(d)) != NULL) {
-        struct migration *m;
-        char err[512];
-        size_t len;
+    while (rc == 0 && (de = readdir(d)) != NULL) {
+        size_t nl = strlen(de->d_name);
         int v;
 
-        if (de->d_name[0] == '.' || strlen(de->d_name) < 4 ||
-            strcmp(de->d_name + strlen(de->d_name) - 4, ".sql") != 0)
+        if (de->d_name[0] == '.' || nl < 4 || strcmp(de->d_name + nl - 4, ".sql") != 0)
             continue; /* READMEs and the like */
         v = parse_name(de->d_name);
         if (v < 0) {
             log_error("%s/%s: a migration is named NNNN_name.sql (four digits, then "
                       "lowercase letters, digits, _)", dir, de->d_name);
-            goto fail;
+            rc = -1;
+        } else {
+            rc = add_migration(p, dir, de->d_name, v);
         }
-        for (size_t i = 0; i < p->n; i++) {
-            if (p->m[i].version == v) {
-                log_error("migration version %04d twice: %s and %s/%s", v, p->m[i].path, dir,
-                          de->d_name);
-                goto fail;
-            }
-        }
-        if (p->n == MAX_MIGRATIONS) {
-            log_error("more than %d migrations", MAX_MIGRATIONS);
-            goto fail;
-        }
-        m = &p->m[p->n];
-        memset(m, 0, sizeof *m);
-        m->version = v;
-        snprintf(m->name, sizeof m->name, "%s", de->d_name);
-        snprintf(m->path, sizeof m->path, "%s/%s", dir, de->d_name);
-        m->sql = read_file(m->path, &len, err, sizeof err);
-        if (m->sql == NULL) {
-            log_error("%s", err);
-            goto fail;
-        }
-        if (!cf_utf8_valid(m->sql, len)) {
-            log_error("%s: not valid UTF-8 (or contains a NUL byte)", m->path);
-            free(m->sql);
-            m->sql = NULL;
-            goto fail;
-        }
-        sha256_hex(m->sql, len, m->checksum);
-        m->on_disk = true;
-        p->n++;
     }
     closedir(d);
-    return 0;
-fail:
-    closedir(d);
-    return -1;
+    return rc;
 }
 
 static struct migration *find_version(struct plan *p, int v)
