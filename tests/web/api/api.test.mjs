@@ -791,3 +791,20 @@ test('every path and method of docs/openapi.yaml is routed', async () => {
     assert.ok(!(r.body && r.body.error === 'no such endpoint'), `${method} ${p} is not routed`);
   }
 });
+
+test('fight settings: defaults completed, user keys checked against the game', async () => {
+  const a = await user('set');
+  const b = await bot(a, 'light_cycles');
+  const spec = (await a.get('/api/games/light_cycles')).body.settings;
+  const size = spec.find((s) => s.key === 'size');
+  assert.ok(size && size.user);
+  const f = await a.post('/api/fights', { game: 'light_cycles', bot_id: b.id, settings: { size: size.min } });
+  assert.equal(f.status, 201, f.text);
+  assert.equal(f.body.settings.size, size.min);
+  for (const s of spec) assert.equal(typeof f.body.settings[s.key], 'number'); // defaults filled in
+  assertError(await a.post('/api/fights', { game: 'light_cycles', bot_id: b.id, settings: { size: size.max + 1 } }), 400, /size/);
+  assertError(await a.post('/api/fights', { game: 'light_cycles', bot_id: b.id, settings: { size: 'big' } }), 400, /size/);
+  const tb = await bot(a, 'tanks');
+  const locked = (await a.get('/api/games/tanks')).body.settings.find((s) => !s.user);
+  if (locked) assertError(await a.post('/api/fights', { game: 'tanks', bot_id: tb.id, settings: { [locked.key]: locked.default } }), 400);
+});

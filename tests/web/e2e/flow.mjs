@@ -359,7 +359,8 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
       const { page } = state.c;
       await page.goto('/bots/new?game=tanks');
       await page.getByLabel('Name').fill('Broken tank');
-      await page.getByLabel('Or paste the code').fill('import sys\nprint("about to fail", file=sys.stderr)\nraise RuntimeError("boom at import")\n');
+      // Its stderr carries markup: the page must show it as text, never run it.
+      await page.getByLabel('Or paste the code').fill('import sys\nprint(\'<img src=x onerror="window.__xss=1">\', file=sys.stderr)\nraise RuntimeError("boom at import")\n');
       await page.getByRole('button', { name: 'Upload bot' }).click();
       await page.waitForURL(/\/bots\/\d+$/);
       await page.getByRole('button', { name: 'Play now vs house bot' }).click();
@@ -370,6 +371,9 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
       assert.match(verdict, /crash/i, `verdict shown: ${verdict}`);
       assert.ok(verdict.length > 'Crashed'.length + 3, `the verdict comes with words: ${verdict}`);
       await page.locator('pre.log').filter({ hasText: 'boom at import' }).waitFor();
+      assert.match(await page.locator('pre.log').innerText(), /<img src=x onerror=/);
+      assert.equal(await page.evaluate(() => window.__xss), undefined, 'markup in a log is never run');
+      assert.equal(await page.locator('pre.log img').count(), 0);
     });
 
     await step('private fights stay private; public ones are open to visitors', async () => {
