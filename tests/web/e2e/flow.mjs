@@ -400,6 +400,23 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
       await page.getByRole('heading', { name: 'My fights' }).waitFor();
       assert.ok(await page.locator('[data-fight]').count() >= 2, 'two fights on the dashboard');
       await page.getByRole('link', { name: 'File tank' }).waitFor();
+      // A fight started elsewhere (another tab) shows up and reaches Finished by itself.
+      await page.evaluate(() => { window.__noReload = true; });
+      const before = await page.locator('[data-fight]').count();
+      const started = await page.evaluate(async () => {
+        const s = await (await fetch('/api/session')).json();
+        const bots = await (await fetch('/api/bots?game=tanks')).json();
+        const r = await fetch('/api/fights/play-now', {
+          method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf_token },
+          body: JSON.stringify({ bot_id: bots.bots[0].id }),
+        });
+        return (await r.json()).id;
+      });
+      const row = page.locator(`[data-fight="${started}"]`);
+      await row.locator('.state-cell').getByText('Finished').waitFor({ timeout: finishTimeoutMs });
+      assert.ok(await page.locator('[data-fight]').count() > before);
+      assert.equal(await page.evaluate(() => window.__noReload), true, 'the dashboard updated without reload');
+      await page.waitForFunction(() => !document.querySelector('.toast'), null, { timeout: 8000 });
       await page.screenshot({ path: join(artifacts, 'dashboard-1280.png'), fullPage: true });
     });
 

@@ -2,7 +2,7 @@
 import { h, link, busy, toast, fmtDate, announce, replace } from '../dom.js';
 import { api, session, games } from '../api.js';
 import { fightTable, rememberGames, gameTitle, stateChip, botSelect } from '../views.js';
-import { onLive } from '../live.js';
+import { onLive, FINAL } from '../live.js';
 import { botList } from './bots.js';
 import { preview } from './games.js';
 import { refreshInvitationCount } from '../app.js';
@@ -41,8 +41,9 @@ export async function dashboard(ctx) {
   // Live: a state change of one of my fights updates its row; invitations refresh.
   const offStatus = onLive('status', async (ev) => {
     const cell = fightsBox.querySelector(`[data-fight="${CSS.escape(ev.id)}"] .state-cell`);
-    if (cell) replace(cell, stateChip(ev.state, ev.tick));
+    if (cell && !FINAL.has(ev.state)) replace(cell, stateChip(ev.state, ev.tick));
     else {
+      // A fight that ended (its results) or one not shown yet: reload the list.
       // A fight I was not showing yet (just created elsewhere): refresh the list.
       try { renderFights((await api.get('/api/dashboard')).fights); } catch { /* next event retries */ }
     }
