@@ -83,6 +83,7 @@ def baseline_uid():
         if not any(proc_uid(int(p)) == uid for p in os.listdir('/proc') if p.isdigit()):
             return uid
 NOBODY = 65534
+SANDBOX_UIDS = range(60000, 60016)  # the sandbox's bot uids: 60000 + slot (docs/sandbox.md)
 CFG_LINE = 'CFG = {}  # @ESCAPE_CONFIG@'
 PLAIN_LINE = "SECRET = 'CFSECRET-plain-0000000000000000'  # @PLAIN_SECRET@"
 
@@ -143,9 +144,9 @@ ATTACKS = {
                           cfg={'mem_cap_mb': 2048}),
     'memory_bomb_import': Attack({'memory'}, B({'bot'}, cfg={'mem_cap_mb': 200}),
                                  cfg={'mem_cap_mb': 2048}),
-    'infinite_loop': Attack({'cpu_time', 'timeout'}, B({'time'}, wall=4.5)),
-    'sleep_forever': Attack({'timeout'}, B({'time'}, wall=4.5)),
-    'ignore_sigterm': Attack({'cpu_time', 'timeout'}, B({'signal', 'time'}, wall=4.5)),
+    'infinite_loop': Attack({'cpu_time', 'timeout'}, B({'time'}, wall=3.6)),
+    'sleep_forever': Attack({'timeout'}, B({'time'}, wall=3.6)),
+    'ignore_sigterm': Attack({'cpu_time', 'timeout'}, B({'signal', 'time'}, wall=3.6)),
     'huge_output': Attack({'ok', 'timeout', 'cpu_time'}, B({'output'}, cfg={'output_mb': 40})),
     'write_anywhere': Attack(SAFE_FAIL, B({'marker'})),
     'read_secrets': Attack(SAFE_FAIL, B({'leak', 'bot'})),
@@ -434,7 +435,7 @@ def leftovers(before, token, extra_uids=()):
         orphan = st['ppid'] == 1 and any(x.startswith(('python', 'cf-')) for x in (exe, st['comm']))
         if tagged or (fresh and uid in extra_uids):
             sure.append(line)
-        elif fresh and orphan:
+        elif fresh and (orphan or uid in SANDBOX_UIDS):
             maybe.append(line)
     return sure, maybe
 
