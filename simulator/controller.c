@@ -63,6 +63,7 @@ typedef struct bot {
     enum ctl_verdict verdict;
     bool has_verdict;
     char detail[256];
+    char proto_err[128]; /* what was wrong with a reply frame */
     long seccomp_nr; /* syscall seen at a SIGSYS exit stop, or -1 */
     bool seccomp_compat; /* ... made through the 32-bit ABI (int 0x80) */
 
@@ -336,8 +337,8 @@ static int read_reply(bot *b, cJSON **msg, bool *bad)
                           (size_t)b->hdr[2] << 8 | b->hdr[3];
             if (b->body_len == 0 || b->body_len > SB_MSG_MAX) {
                 *bad = true;
-                snprintf(b->detail, sizeof b->detail, "reply frame of %zu bytes (limit %d)",
-                         b->body_len, SB_MSG_MAX);
+                snprintf(b->proto_err, sizeof b->proto_err,
+                         "reply frame of %zu bytes (limit %d)", b->body_len, SB_MSG_MAX);
                 return -1;
             }
             b->body = malloc(b->body_len);
@@ -363,7 +364,7 @@ static int read_reply(bot *b, cJSON **msg, bool *bad)
             cJSON_Delete(*msg);
             *msg = NULL;
             *bad = true;
-            snprintf(b->detail, sizeof b->detail, "a reply that is not a JSON object");
+            snprintf(b->proto_err, sizeof b->proto_err, "a reply that is not a JSON object");
             return -1;
         }
         return 1;
@@ -722,11 +723,8 @@ enum cf_call_status cf_arena_call(cf_arena *a, int player, const char *method, c
             return (enum cf_call_status)st;
         }
         if (r < 0) {
-            if (bad) {
-                char what[256];
-                snprintf(what, sizeof what, "%s", b->detail);
-                return bad_output(a, b, what);
-            }
+            if (bad)
+                return bad_output(a, b, b->proto_err);
             /* End of file: the bot is dying; its exit status follows at
              * once. A bot that closed the pipe and lives on broke the
              * protocol. */
