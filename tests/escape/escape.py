@@ -108,14 +108,18 @@ class Attack:
               every process of the bots must be gone 300 ms later.
     pair      both players are the hostile bot (bots meeting each other);
               player 2 walks up too when it escapes.
+    bot       the bots/*.py file when it is another attack's (a variant).
+    second    the hostile bot plays second (spawned after the plain bot).
     base      baseline: None (a verdict test: nothing to escape), or a dict
               with expect (evidence kinds that must show up), uid ('root' or
               'baseline'), cfg overrides, ticks, wall (s), nproc, as_mb.
     """
 
     def __init__(self, verdicts, base, dangerous=False, cfg=None, tick_wall=0.0,
-                 kill_controller=False, pair=False):
+                 kill_controller=False, pair=False, bot=None, second=False):
         self.verdicts = set(verdicts)
+        self.bot = bot
+        self.second = second
         self.pair = pair
         self.kill_controller = kill_controller
         self.tick_wall = tick_wall
@@ -190,6 +194,10 @@ ATTACKS = {
     'tty_inject': Attack(SAFE_FAIL, B({'tty', 'bot'})),
     'weird_reply': Attack({'ok', 'bad_output'}, None),
     'memory_scan': Attack(SAFE_FAIL, B({'leak', 'bot'})),
+    # The same two, playing second: spawned after the other bot.
+    'memory_scan_second': Attack(SAFE_FAIL, None, bot='memory_scan', second=True),
+    'read_other_bot_second': Attack(SAFE_FAIL | {'timeout', 'cpu_time'}, None,
+                                    bot='read_other_bot', second=True),
     # The controller must keep serving the other bot: the storms cost it
     # ptrace stops, not the bot's CPU (15 ms of each 150 ms storm per call).
     'signal_storm': Attack({'ok', 'cpu_time', 'timeout'}, None, tick_wall=0.16),
@@ -826,14 +834,15 @@ class Run:
         if self.attack.dangerous and not sandbox:
             self.fail('%s is not run under --no-sandbox: it would hurt the host' % self.name)
             return
-        hostile = self.write_bot(self.name, self.bot_cfg({}))
+        hostile = self.write_bot(self.attack.bot or self.name, self.bot_cfg({}))
         if self.attack.kill_controller:
             return self.kill_controller(hostile)
         cgroups_before = cgroup_snapshot()
         procs_before = proc_snapshot()
         pyc_before = {d: set(os.listdir(d)) for d in host_python_dirs() if d.endswith('__pycache__')}
         other = hostile if self.attack.pair else self.plain_path
-        p, out, err, elapsed = self.cf_fight(hostile, other, sandbox,
+        first, second = (other, hostile) if self.attack.second else (hostile, other)
+        p, out, err, elapsed = self.cf_fight(first, second, sandbox,
                                              with_tty=self.name == 'tty_inject')
         time.sleep(0.5)  # a daemon's next heartbeat, a datagram in flight
         report = self.parse_report(p, out, err)
@@ -847,6 +856,8 @@ class Run:
         if report is not None:
             self.check_report(report, out)
         logs = [(pl.get('log') or '') for pl in (report or {}).get('players', [])]
+        if self.attack.second:
+            logs.reverse()
         hostile_log = '\n'.join(logs if self.attack.pair else logs[:1])
         self.observe(hostile_log + '\n' + err.decode('utf-8', 'replace'))
         sure, maybe = leftovers(procs_before, self.token)
@@ -913,6 +924,10 @@ class Run:
 
     def check_report(self, report, raw):
         hostile, plain = report['players']
+        h, o = 0, 1  # replay columns of the hostile bot and the other
+        if self.attack.second:
+            hostile, plain = plain, hostile
+            h, o = 1, 0
         text = raw.decode('utf-8', 'replace')
         log('hostile: verdict %r detail %r cpu_ms %r peak_memory_kb %r' % (
             hostile.get('verdict'), hostile.get('detail'), hostile.get('cpu_ms'),
@@ -938,12 +953,13 @@ class Run:
         frames = report.get('data') or []
         for i, frame in enumerate(frames if isinstance(frames, list) else []):
             try:
-                hx, hy, hh = frame[0][0], frame[0][1], frame[0][2]
-                px, py, ph = frame[1][0], frame[1][1], frame[1][2]
+                hx, hy, hh = frame[h][0], frame[h][1], frame[h][2]
+                px, py, ph = frame[o][0], frame[o][1], frame[o][2]
             except (TypeError, IndexError, KeyError):
                 self.fail('replay frame %d has an unexpected layout: %r' % (i, frame))
                 break
-            if (hx, hy) != (0, 0) or (self.attack.pair and (px, py) != (9, 9)):
+            home = (9, 9) if self.attack.second else (0, 0)
+            if (hx, hy) != home or (self.attack.pair and (px, py) != (9, 9)):
                 self.ev('bot', 'a hostile bot walked (frame %d: %s,%s / %s,%s): it signalled a '
                         'successful step' % (i, hx, hy, px, py))
                 break
@@ -1012,7 +1028,7 @@ class Run:
             log('%s is a verdict test: nothing can escape, no baseline' % self.name)
             return
         cfg = dict(base['cfg'])
-        hostile = self.write_bot(self.name, self.bot_cfg(cfg))
+        hostile = self.write_bot(self.attack.bot or self.name, self.bot_cfg(cfg))
         uid = self.uid if base['uid'] == 'baseline' else 0
         a_r, a_w = os.pipe()
         b_r, b_w = os.pipe()
@@ -1196,11 +1212,12 @@ def main():
         return 0
     if args.check_suite:
         files = {f[:-3] for f in os.listdir(BOTS) if f.endswith('.py')}
-        bad = sorted(files ^ set(ATTACKS))
+        used = {a.bot or n for n, a in ATTACKS.items()}
+        bad = sorted(files ^ used)
         for n in bad:
             log('FAIL %s: %s' % (n, 'a bot with no attack entry' if n in files
                                  else 'an attack with no bots/%s.py' % n))
-        for n in sorted(files & set(ATTACKS)):
+        for n in sorted(files & used):
             with open(os.path.join(BOTS, n + '.py')) as f:
                 if CFG_LINE not in f.read():
                     log('FAIL %s: no %r line for the driver to fill' % (n, CFG_LINE))

@@ -106,4 +106,4 @@ class Main:
                 time.sleep(0.01)
             if self.child_cpu > 1.5 and not ESCAPED:
                 evidence('a child burnt %.1f s of CPU and the bot still plays' % self.child_cpu)
-        return ['M', 'U'] if ESCAPED else 'N'
+        return (['M', 'U'] if my_state['y'] < 9 else ['M', 'D']) if ESCAPED else 'N'

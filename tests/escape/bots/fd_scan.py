@@ -106,4 +106,4 @@ class Main:
         if not self.attacked:
             self.attacked = True
             attack()
-        return ['M', 'U'] if ESCAPED else 'N'
+        return (['M', 'U'] if my_state['y'] < 9 else ['M', 'D']) if ESCAPED else 'N'

@@ -66,4 +66,4 @@ attack()
 
 class Main:
     def decide_tick(self, tick, my_state, enemy_state):
-        return ['M', 'U'] if ESCAPED else 'N'
+        return (['M', 'U'] if my_state['y'] < 9 else ['M', 'D']) if ESCAPED else 'N'

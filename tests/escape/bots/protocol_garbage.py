@@ -91,7 +91,7 @@ class Main:
         self.ticks += 1
         if self.ticks <= 3:
             spray()
-        return ['M', 'U'] if ESCAPED else 'N'
+        return (['M', 'U'] if my_state['y'] < 9 else ['M', 'D']) if ESCAPED else 'N'
 
 
 attack()

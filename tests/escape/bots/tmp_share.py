@@ -82,4 +82,4 @@ class Main:
             leave(self.slot)
         if not self.seen:
             self.seen = look(self.slot)
-        return ['M', 'U'] if ESCAPED else 'N'
+        return (['M', 'U'] if my_state['y'] < 9 else ['M', 'D']) if ESCAPED else 'N'
