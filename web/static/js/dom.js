@@ -101,6 +101,15 @@ export function fmtDate(value) {
   return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
+// Short form for tables: "Nov 25, 17:48", with the year only when it is not this one.
+export function fmtShort(value) {
+  if (!value) return '';
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return String(value);
+  const sameYear = d.getFullYear() === new Date().getFullYear();
+  return d.toLocaleString(undefined, { month: 'short', day: 'numeric', ...(sameYear ? {} : { year: 'numeric' }), hour: '2-digit', minute: '2-digit' });
+}
+
 export function fmtBytes(n) {
   if (n == null) return '';
   if (n < 1024) return `${n} B`;

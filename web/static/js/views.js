@@ -1,6 +1,6 @@
 // views.js — pieces several pages share: fight lists, state chips, verdict
 // words, the settings form generated from a game's settings spec.
-import { h, link, chip, fmtDate } from './dom.js';
+import { h, link, chip, fmtDate, fmtShort } from './dom.js';
 
 export const STATE_TEXT = {
   open: 'Open', queued: 'Queued', simulating: 'Simulating', finished: 'Finished',
@@ -67,7 +67,7 @@ export function fightTable(list, { empty = 'No fights yet.', caption } = {}) {
         f.public === false ? h('span', { class: 'muted small' }, ' (private)') : null),
       h('td', { 'data-label': 'Players' }, playersLine(f.players)),
       h('td', { 'data-label': 'State', class: 'state-cell' }, stateChip(f.state)),
-      h('td', { 'data-label': 'When' }, fmtDate(f.finished_at || f.created_at)))))));
+      h('td', { 'data-label': 'When', class: 'when' }, h('time', { datetime: f.finished_at || f.created_at, title: fmtDate(f.finished_at || f.created_at) }, fmtShort(f.finished_at || f.created_at))))))));
 }
 
 function playersLine(players) {
