@@ -697,11 +697,12 @@ enum cf_call_status cf_arena_call(cf_arena *a, int player, const char *method, c
         cJSON *msg = NULL;
         bool bad = false;
         int r = read_reply(b, &msg, &bad);
-        if (r == 1) {
-            int st = interpret(a, b, msg, result);
-            cJSON_Delete(msg);
-            if (st == -2)
-                continue;
+        int st = r == 1 ? interpret(a, b, msg, result) : -2;
+        cJSON_Delete(msg);
+        /* st == -2 with r == 1: a late reply to an earlier call. Read on,
+         * but through the limit checks below, or a bot flooding stale
+         * replies would hold the call forever. */
+        if (r == 1 && st != -2) {
             if (st == CF_CALL_OK || st == CF_CALL_RAISED) {
                 int64_t t = now_us();
                 if (first) {
@@ -722,7 +723,7 @@ enum cf_call_status cf_arena_call(cf_arena *a, int player, const char *method, c
             }
             return (enum cf_call_status)st;
         }
-        if (r < 0) {
+        if (r < 0 && b->rep_fd >= 0) {
             if (bad)
                 return bad_output(a, b, b->proto_err);
             /* End of file: the bot is dying; its exit status follows at
@@ -756,6 +757,8 @@ enum cf_call_status cf_arena_call(cf_arena *a, int player, const char *method, c
             }
             return CF_CALL_TIMEOUT;
         }
+        if (r == 1)
+            continue; /* more may be waiting: read it before sleeping */
         poll_once(a, b, left < POLL_SLICE_MS ? (int)left : POLL_SLICE_MS);
     }
 }

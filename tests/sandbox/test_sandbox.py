@@ -218,6 +218,11 @@ class Verdicts(RootRequired):
         r = self.verdict("v_memory.py", "memory", "memory limit")
         self.assertGreater(r["players"][0]["peak_memory_kb"], 60000)
 
+    def test_stale_reply_flood_still_times_out(self):
+        t0 = time.monotonic()
+        self.verdict("v_stale_flood.py", "timeout", "no reply within")
+        self.assertLess(time.monotonic() - t0, 10)
+
     def test_crashed(self):
         r = self.verdict("v_crashed.py", "crashed", "RuntimeError: broken at import")
         self.assertIn("Traceback", r["players"][0]["log"])
