@@ -9,7 +9,10 @@
  *               long-lived sandbox; the controller's own clock, from the
  *               spawn request (a pooled coderunner claimed, or a fresh clone)
  *               to the first reply (import, Main(), first decide_tick):
- *               the report's debug.first_reply_us (CF_FIGHT_DEBUG).
+ *               the report's debug.first_reply_us (options.debug).
+ *     cold      the same with no pool (options.single_fight) on a fresh
+ *               sandbox per fight: every bot a fresh clone; and the time
+ *               cf_sandbox_start() takes.
  *     python3   posix_spawn of `python3 -c HARNESS` running the same bot
  *               through a minimal line-JSON harness over pipes.
  *     bwrap     the same command inside bubblewrap (every namespace
@@ -201,6 +204,56 @@ static double run_fight(cf_sandbox *sb, int max_ticks, unsigned serial, samples 
         return -1;
     }
     return t1 - t0;
+}
+
+/* Cold spawns: a sandbox with no pool (single_fight), in a child process (one
+ * controller per process), one fresh sandbox per fight so that every bot is a
+ * fresh clone of the forkserver. The child writes each first_reply_us as a
+ * double on the pipe. Done before the main sandbox starts. */
+static void cold_spawns(int runs, samples *first, samples *start)
+{
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) < 0)
+        return;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        cf_sandbox_options o = {.single_fight = true, .debug = true};
+        char err[256];
+        int n = runs / 4 > 10 ? runs / 4 : 10;
+        for (int i = 0; i < n; i++) {
+            double t0 = now_us();
+            cf_sandbox *sb = cf_sandbox_start(&o, err, sizeof err);
+            double t1 = now_us();
+            if (!sb)
+                _exit(1);
+            samples one = {0};
+            run_fight(sb, 1, 5000u + (unsigned)i, &one, NULL, NULL, NULL);
+            cf_sandbox_stop(sb);
+            double rec[3] = {t1 - t0, one.n > 0 ? one.v[0] : -1, one.n > 1 ? one.v[1] : -1};
+            free(one.v);
+            if (write(fds[1], rec, sizeof rec) != (ssize_t)sizeof rec)
+                _exit(1);
+        }
+        _exit(0);
+    }
+    close(fds[1]);
+    double rec[3];
+    while (read(fds[0], rec, sizeof rec) == (ssize_t)sizeof rec) {
+        push(start, rec[0]);
+        for (int k = 1; k < 3; k++)
+            if (rec[k] > 0)
+                push(first, rec[k]);
+    }
+    close(fds[0]);
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
 }
 
 /* ---- plain processes: python3 -c and bwrap ---------------------------------- */
@@ -448,6 +501,9 @@ int main(int argc, char **argv)
         return 1;
 
     char err[256];
+    samples cold_first = {0}, cold_start = {0};
+    cold_spawns(runs, &cold_first, &cold_start);
+
     /* One controller per process (it reaps with wait4(-1)): the unsandboxed
      * side of the comparisons runs as `cf-fight --no-sandbox`. */
     cf_sandbox_options sandboxed = {.debug = true};
@@ -487,6 +543,8 @@ int main(int argc, char **argv)
         line("bwrap --unshare-all python3 -c harness", &bw_first, "ms", 1e3);
     else
         printf("  %-44s  absent (apt-get install bubblewrap)\n", "bwrap");
+    line("sandbox, cold: no pool, fresh clone per bot", &cold_first, "ms", 1e3);
+    line("sandbox start (forkserver exec, Python)", &cold_start, "ms", 1e3);
     line("whole 1-tick fight, 2 bots, warm sandbox", &sb_fight1, "ms", 1e3);
 
     /* 2 and 3: 100-tick fights. In-process on the warm sandbox, then the
@@ -541,7 +599,8 @@ int main(int argc, char **argv)
 
     cf_sandbox_stop(sb);
     samples *all[] = {&sb_first, &sb_fight1, &py_first, &bw_first, &sb_mean, &sb_min, &no_mean,
-                      &no_min, &py_rtt, &sb_fight, &sb_stops, &cf_sb, &cf_no, &cf_stops};
+                      &no_min, &py_rtt, &sb_fight, &sb_stops, &cf_sb, &cf_no, &cf_stops,
+                      &cold_first, &cold_start};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         free(all[i]->v);
     return 0;
