@@ -241,7 +241,9 @@ static void drain_log(bot *b)
     if (b->log_fd < 0)
         return;
     char buf[16384];
-    for (;;) {
+    /* At most 256 KiB a round: a bot writing without pause must not keep
+     * the loop from its deadlines (poll says when there is more). */
+    for (int round = 0; round < 16; round++) {
         ssize_t n = read(b->log_fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR)
             continue;
