@@ -144,6 +144,23 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
       assert.equal(readFileSync(path, 'utf8'), botCode);
     });
 
+    await step('new version and rename (carol)', async () => {
+      const { page } = state.c;
+      // Carol's page is her bot's page since the upload.
+      await page.getByRole('heading', { name: 'Carol tank', level: 1 }).waitFor();
+      await page.locator('#ver-code').fill(`${botCode}\n# version 2\n`);
+      await page.getByRole('button', { name: 'Upload new version' }).click();
+      await page.getByText('Version 2', { exact: true }).waitFor();
+      await page.locator('li').filter({ hasText: 'Version 2' }).getByText('latest').waitFor();
+      await page.getByRole('textbox', { name: 'Name' }).fill('Carol tank two');
+      await page.getByRole('button', { name: 'Rename' }).click();
+      await page.getByRole('heading', { name: 'Carol tank two', level: 1 }).waitFor();
+      await page.reload();
+      await page.getByRole('heading', { name: 'Carol tank two', level: 1 }).waitFor();
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download version 1' }).click()]);
+      assert.equal(readFileSync(await dl.path(), 'utf8'), botCode, 'version 1 is still there as it was');
+    });
+
     await step('alice hosts a Tanks fight and invites bob', async () => {
       // Bob watches his dashboard meanwhile: the invitation must reach it live.
       await state.b.page.goto('/dashboard');
