@@ -104,6 +104,7 @@ struct cf_arena {
     tid_entry *tids;
     size_t ntids, captids;
     bool cancelled;
+    bool reap_again; /* the last reap() stopped at its bound */
     int64_t last_cancel_check, last_progress;
 };
 
@@ -527,7 +528,14 @@ static void reap(cf_arena *a)
     struct signalfd_siginfo si;
     while (read(a->sb->sigchld_fd, &si, sizeof si) == sizeof si)
         ;
-    for (;;) {
+    /* Bounded, so that bots making events without pause (thread or signal
+     * storms) cannot hold the loop; the rest is taken on the next round. */
+    a->reap_again = false;
+    for (int events = 0;; events++) {
+        if (events == 256) {
+            a->reap_again = true;
+            return;
+        }
         int status;
         struct rusage ru;
         pid_t pid = wait4(-1, &status, __WALL | WNOHANG, &ru);
@@ -601,6 +609,10 @@ static void poll_once(cf_arena *a, bot *want, int timeout_ms)
             owner[n] = b;
             kind[n++] = 3;
         }
+    }
+    if (a->reap_again) {
+        reap(a);
+        timeout_ms = 0;
     }
     int r = poll(pfd, n, timeout_ms);
     if (r <= 0)
