@@ -526,6 +526,38 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
       await page.getByRole('heading', { name: `Hello, ${A.name}` }).waitFor();
     });
 
+    await step('accessibility basics on every page (labels, names, alt, one h1, lang)', async () => {
+      const { page } = state.a; // logged in again after the keyboard login
+      const pages = ['/', '/dashboard', '/game', '/game/tanks', '/bots', '/bots/new', '/fights', '/fights/new',
+        state.fightURL, '/invitations', '/account', '/nowhere'];
+      const problems = [];
+      for (const path of pages) {
+        await page.goto(path);
+        await page.locator('main h1').first().waitFor();
+        await page.waitForTimeout(300);
+        const found = await page.evaluate(() => {
+          const out = [];
+          const name = (el) => (el.getAttribute('aria-label') || el.textContent || el.getAttribute('title') || '').trim();
+          for (const el of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
+            const labelled = (el.id && document.querySelector(`label[for="${CSS.escape(el.id)}"]`)) || el.closest('label') ||
+              el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+            if (!labelled) out.push(`unlabelled ${el.tagName.toLowerCase()}[name=${el.name}]`);
+          }
+          for (const el of document.querySelectorAll('button, a[href]')) {
+            if (!name(el) && !el.querySelector('img[alt]:not([alt=""])')) out.push(`nameless ${el.tagName.toLowerCase()} ${el.outerHTML.slice(0, 60)}`);
+          }
+          for (const el of document.querySelectorAll('img')) if (!el.hasAttribute('alt')) out.push(`img without alt ${el.src}`);
+          const h1 = document.querySelectorAll('h1').length;
+          if (h1 !== 1) out.push(`${h1} h1 elements`);
+          if (!document.documentElement.lang) out.push('no lang on html');
+          if (!document.title) out.push('empty title');
+          return out;
+        });
+        for (const f of found) problems.push(`${path}: ${f}`);
+      }
+      assert.deepEqual(problems, []);
+    });
+
     await step('no script errors in any page', async () => {
       assert.deepEqual(consoleErrors, []);
     });
