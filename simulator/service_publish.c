@@ -97,9 +97,14 @@ cJSON *svc_report_stub(const char *fight_id, const char *game, const cf_fight_ms
     cJSON *players = cJSON_CreateArray(), *result = cJSON_CreateArray();
     cJSON_AddItemToObject(rep, "fight_id", cJSON_CreateString(fight_id));
     cJSON_AddItemToObject(rep, "game", cJSON_CreateString(game != NULL ? game : ""));
-    cJSON_AddItemToObject(rep, "seed",
-                          cJSON_CreateNumber(msg != NULL && msg->has_seed ? (double)msg->seed
-                                                                          : 0));
+    /* No seed was chosen for a fight that never ran: null where the
+     * contract allows it (failed), else 0. */
+    if (msg != NULL && msg->has_seed)
+        cJSON_AddItemToObject(rep, "seed", cJSON_CreateNumber((double)msg->seed));
+    else if (strcmp(status, "failed") == 0)
+        cJSON_AddItemToObject(rep, "seed", cJSON_CreateNull());
+    else
+        cJSON_AddItemToObject(rep, "seed", cJSON_CreateNumber(0));
     cJSON_AddItemToObject(rep, "status", cJSON_CreateString(status));
     /* The players are listed (no result, no verdict beyond "ok") so that the
      * web can show who was in a fight that never ran. */
