@@ -160,8 +160,10 @@ REDIS_ID=$("${DC[@]}" ps -q redis)
 # ---- secrets: the simulator never holds database credentials; in
 # production Redis refuses clients without the password.
 sim_id=$("${DC[@]}" ps -q simulator)
-! docker exec "$sim_id" sh -c 'env; cat "${CF_CONFIG:-/dev/null}"' | grep -i -E 'database_url|^ *url *= *postgres' ||
-    fail "the simulator container holds a database URL"
+! docker exec "$sim_id" env | grep '^CF_DATABASE_URL=' ||
+    fail "the simulator container has CF_DATABASE_URL"
+! docker exec "$sim_id" sh -c 'cat "${CF_CONFIG:-/dev/null}"' | grep -E '^[[:space:]]*url[[:space:]]*=[[:space:]]*postgres' ||
+    fail "the simulator's configuration file holds a database URL"
 if [ "$MODE" = prod ]; then
     docker exec -e REDISCLI_AUTH= "$REDIS_ID" redis-cli ping 2>&1 | grep -q NOAUTH ||
         fail "Redis answers without the password in production mode"
