@@ -22,7 +22,6 @@
 #include "stream_msg.h"
 #include "web.h"
 
-#define PLAYER_NAME_MAX 64
 /* How long anonymous readers may see a cached answer. */
 #define FIGHT_CACHE_MS 10000
 #define LIST_CACHE_MS 1000
@@ -69,20 +68,6 @@ static const char *verdict_text(const char *v)
         if (strcmp(texts[i].v, v) == 0)
             return texts[i].text;
     return v;
-}
-
-/* "username/bot", cut to the stream's player name limit. */
-static void player_name(char out[PLAYER_NAME_MAX + 1], const char *user, const char *bot)
-{
-    size_t u = strnlen(user, PLAYER_NAME_MAX), b;
-
-    memcpy(out, user, u);
-    out[u] = '/';
-    b = strnlen(bot, PLAYER_NAME_MAX - u - 1 > 0 ? PLAYER_NAME_MAX - u - 1 : 0);
-    if (u + 1 + b > PLAYER_NAME_MAX)
-        b = PLAYER_NAME_MAX - u - 1;
-    memcpy(out + u + 1, bot, b);
-    out[u + 1 + b] = '\0';
 }
 
 /* A uniformly random seed in [0, 2^53 - 1] (the column's bounds). */
@@ -565,9 +550,9 @@ int fights_settle(web_req *r, const char *fight_id, bool force)
     if (res == NULL)
         return -1;
     for (int i = 0; i < PQntuples(res); i++) {
-        char name[PLAYER_NAME_MAX + 1];
+        char name[WEB_PLAYER_NAME_MAX + 1];
 
-        player_name(name, PQgetvalue(res, i, 2), PQgetvalue(res, i, 3));
+        web_player_name(name, PQgetvalue(res, i, 2), PQgetvalue(res, i, 3));
         if (insert_player(r->t->pg, fight_id, slot++, PQgetvalue(res, i, 0),
                           PQgetvalue(res, i, 1), name) != 0) {
             PQclear(res);
@@ -656,7 +641,7 @@ void fights_create(web_req *r)
     const char *game_name;
     const cf_game *g;
     char version[24], bot_name[80], *settings = NULL, fight_id[CF_UUID_LEN + 1];
-    char invitees[CF_MAX_PLAYERS][24], name[PLAYER_NAME_MAX + 1];
+    char invitees[CF_MAX_PLAYERS][24], name[WEB_PLAYER_NAME_MAX + 1];
     int ninv;
     bool pub;
     const char *params[5];
@@ -686,7 +671,7 @@ void fights_create(web_req *r)
         return;
     }
     cf_uuid_generate(fight_id);
-    player_name(name, r->username, bot_name);
+    web_player_name(name, r->username, bot_name);
     params[0] = fight_id;
     params[1] = g->name;
     params[2] = r->user_id;
@@ -724,7 +709,8 @@ void fights_play_now(web_req *r)
     cJSON *b = http_json_body(r);
     const char *tpl, *params[5];
     char version[24], bot_name[80], *settings = NULL, fight_id[CF_UUID_LEN + 1];
-    char game[CF_GAME_NAME_MAX + 1], tplbuf[128], name[PLAYER_NAME_MAX + 1];
+    char game[CF_GAME_NAME_MAX + 1], tplbuf[128], name[WEB_PLAYER_NAME_MAX + 1];
+    char mine[WEB_PLAYER_NAME_MAX + 1];
     const cf_game *g;
     PGresult *res;
     size_t len;
@@ -774,6 +760,10 @@ void fights_play_now(web_req *r)
         return;
     }
     free(code);
+    if (!web_house_name(name, tpl)) {
+        http_error(r, 409, "template '%s' has too long a name to be a house bot", tpl);
+        return;
+    }
     settings = checked_settings(r, g, cJSON_GetObjectItemCaseSensitive(b, "settings"));
     if (settings == NULL)
         return;
@@ -781,7 +771,7 @@ void fights_play_now(web_req *r)
     if (house > g->max_players - 1)
         house = g->max_players - 1;
     cf_uuid_generate(fight_id);
-    player_name(name, r->username, bot_name);
+    web_player_name(mine, r->username, bot_name);
     params[0] = fight_id;
     params[1] = g->name;
     params[2] = r->user_id;
@@ -792,10 +782,9 @@ void fights_play_now(web_req *r)
                   "INSERT INTO fights (id, game, host_id, status, visibility, settings) "
                   "VALUES ($1::uuid, $2, $3::bigint, 'hosting', $4, $5::jsonb)",
                   5, params) != 0 ||
-        insert_player(r->t->pg, fight_id, 0, r->user_id, version, name) != 0)
+        insert_player(r->t->pg, fight_id, 0, r->user_id, version, mine) != 0)
         goto fail;
     for (int i = 0; i < house; i++) {
-        player_name(name, "house", tpl);
         if (insert_player(r->t->pg, fight_id, 1 + i, NULL, NULL, name) != 0)
             goto fail;
     }

@@ -64,11 +64,16 @@ static int sync_templates(cf_pg *pg, const cf_game *g)
 
     for (size_t i = 0; (a = cf_asset_at(i)) != NULL; i++) {
         const char *name = template_name(a, g->name);
-        char desc[256], pos[16];
+        char desc[256], pos[16], house[WEB_PLAYER_NAME_MAX + 1];
         const char *params[5];
 
         if (name == NULL)
             continue;
+        if (!web_house_name(house, name))
+            log_error("game %s: template '%s' is not offered as a house bot: a player's name "
+                      "(\"%s<template>\") is at most %d bytes, so the name may have at most %zu",
+                      g->name, name, WEB_HOUSE_PREFIX, WEB_PLAYER_NAME_MAX,
+                      WEB_PLAYER_NAME_MAX - strlen(WEB_HOUSE_PREFIX));
         cf_template_description(a, desc, sizeof desc);
         snprintf(pos, sizeof pos, "%d", position++);
         params[0] = g->name;
@@ -250,8 +255,9 @@ bool games_first_template(const char *game, char *out, size_t outlen)
 
     for (size_t i = 0; (a = cf_asset_at(i)) != NULL; i++) {
         const char *name = template_name(a, game);
+        char house[WEB_PLAYER_NAME_MAX + 1];
 
-        if (name != NULL) {
+        if (name != NULL && web_house_name(house, name)) {
             snprintf(out, outlen, "%s", name);
             return true;
         }

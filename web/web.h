@@ -199,6 +199,15 @@ void invitations_withdraw(web_req *r);
 cJSON *invitations_pending_json(web_req *r); /* NULL on db error */
 void invitations_answer(web_req *r, const char *invitation_id, int status);
 
+/* ---- names.c: players' names in the fight stream ---- */
+#define WEB_PLAYER_NAME_MAX 64 /* DESIGN.md: a player's name, in bytes */
+#define WEB_HOUSE_PREFIX "house/"
+/* "user/bot", cut to WEB_PLAYER_NAME_MAX bytes (user first). */
+void web_player_name(char out[WEB_PLAYER_NAME_MAX + 1], const char *user, const char *bot);
+/* "house/<template>"; false (out untouched) when it would not fit uncut:
+ * outbox.c finds a house bot's code by this exact name. */
+bool web_house_name(char out[WEB_PLAYER_NAME_MAX + 1], const char *template_name);
+
 /* ---- outbox.c ---- */
 /* Inside the caller's transaction: queue fight id (builds the message from
  * the database: players' code, settings, seed). 0 or -1. */
