@@ -114,6 +114,12 @@ cf_sandbox *cf_sandbox_start(const cf_sandbox_options *opts, char *err, size_t e
         free(sb);
         return NULL;
     }
+    /* The forkserver starts CPython (the slow part) while the layers are
+     * probed and the seccomp program built here. */
+    sb->fs = forkserver_launch(opts->python_home ? opts->python_home : CF_PYTHON_HOME, err,
+                               errlen);
+    if (!sb->fs)
+        goto fail;
     char perr[256] = "";
     probe_layers(sb, perr, sizeof perr);
     if (!opts->unsafe_no_sandbox) {
@@ -142,9 +148,7 @@ cf_sandbox *cf_sandbox_start(const cf_sandbox_options *opts, char *err, size_t e
         goto fail;
     }
     signal(SIGPIPE, SIG_IGN);
-    sb->fs = forkserver_start(&sb->plan, opts->python_home ? opts->python_home : CF_PYTHON_HOME,
-                              err, errlen);
-    if (!sb->fs)
+    if (forkserver_boot(sb->fs, &sb->plan, err, errlen) < 0)
         goto fail;
     ctl_pool_fill(sb);
     return sb;

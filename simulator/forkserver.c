@@ -54,9 +54,7 @@
 /* The plan, as it crosses the exec. */
 typedef struct fs_boot {
     int32_t unsafe, landlock, landlock_abi, apparmor;
-    int32_t parent;
     uint32_t prog_len;
-    char home[256];
     struct sock_filter prog[FS_PROG_MAX];
 } fs_boot;
 
@@ -180,42 +178,48 @@ static _Noreturn void serve_forever(const sb_child_plan *tmpl, PyObject *serve)
     }
 }
 
-static _Noreturn void forkserver_main(const sb_child_plan *tmpl, const char *home, pid_t parent);
+static _Noreturn void forkserver_main(const char *home, pid_t parent);
 
 /*
  * Runs before main() in every program linked with cf_sandbox: in the
  * re-executed child only (the variable and the socket on fd 3), it becomes
  * the forkserver and never returns.
  */
-__attribute__((constructor)) static void forkserver_entry(void)
+__attribute__((constructor)) static void forkserver_entry(int argc, char **argv)
 {
     const char *v = getenv(FS_ENV);
     struct stat st;
-    if (!v || strcmp(v, "1") != 0 || fstat(FS_SOCK, &st) < 0 || !S_ISSOCK(st.st_mode))
+    if (!v || strcmp(v, "1") != 0 || argc != 3 || fstat(FS_SOCK, &st) < 0 ||
+        !S_ISSOCK(st.st_mode))
         return;
+    forkserver_main(argv[1], (pid_t)atoi(argv[2]));
+}
+
+/* The plan, once CPython is up (the controller builds it meanwhile). */
+static int recv_plan(sb_child_plan *plan)
+{
     static fs_boot boot;
+    static struct sock_fprog prog;
     ssize_t n;
     do {
         n = recv(FS_SOCK, &boot, sizeof boot, 0);
     } while (n < 0 && errno == EINTR);
     if (n < (ssize_t)offsetof(fs_boot, prog) || boot.prog_len > FS_PROG_MAX ||
         (size_t)n != offsetof(fs_boot, prog) + boot.prog_len * sizeof(struct sock_filter))
-        _exit(1);
-    boot.home[sizeof boot.home - 1] = '\0';
-    static struct sock_fprog prog;
+        return -1;
     prog.len = (unsigned short)boot.prog_len;
     prog.filter = boot.prog;
-    sb_child_plan plan = {
+    *plan = (sb_child_plan){
         .unsafe = boot.unsafe != 0,
         .landlock = boot.landlock != 0,
         .landlock_abi = boot.landlock_abi,
         .apparmor = boot.apparmor != 0,
         .seccomp_prog = boot.prog_len ? &prog : NULL,
     };
-    forkserver_main(&plan, boot.home, (pid_t)boot.parent);
+    return 0;
 }
 
-static _Noreturn void forkserver_main(const sb_child_plan *tmpl, const char *home, pid_t parent)
+static _Noreturn void forkserver_main(const char *home, pid_t parent)
 {
     fs_reply ready;
     memset(&ready, 0, sizeof ready);
@@ -230,25 +234,30 @@ static _Noreturn void forkserver_main(const sb_child_plan *tmpl, const char *hom
         dup2(devnull, 1);
         close(devnull);
     }
+    /* CPython first: the slowest step, while the controller probes the
+     * layers and builds the seccomp program. */
     PyObject *serve = NULL;
-    if (!tmpl->unsafe) {
+    int py = python_start(home, &serve, ready.err, sizeof ready.err);
+    static sb_child_plan plan;
+    if (recv_plan(&plan) < 0)
+        _exit(1);
+    if (py < 0)
+        goto report;
+    if (!plan.unsafe) {
         if (sandbox_ns_enter_empty_net(ready.err, sizeof ready.err) < 0 ||
             sandbox_mounts_prepare(ready.err, sizeof ready.err) < 0)
             goto report;
     }
-    if (python_start(home, &serve, ready.err, sizeof ready.err) < 0)
-        goto report;
     ready.pid = getpid();
 report:
     if (ready.pid == 0)
         ready.pid = -1;
     if (send(FS_SOCK, &ready, sizeof ready, MSG_NOSIGNAL) != sizeof ready || ready.pid < 0)
         _exit(1);
-    serve_forever(tmpl, serve);
+    serve_forever(&plan, serve);
 }
 
-sb_forkserver *forkserver_start(const sb_child_plan *tmpl, const char *python_home, char *err,
-                                size_t errlen)
+sb_forkserver *forkserver_launch(const char *python_home, char *err, size_t errlen)
 {
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -262,7 +271,8 @@ sb_forkserver *forkserver_start(const sb_child_plan *tmpl, const char *python_ho
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    pid_t parent = getpid();
+    char parent[24];
+    snprintf(parent, sizeof parent, "%d", (int)getpid());
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
@@ -278,7 +288,7 @@ sb_forkserver *forkserver_start(const sb_child_plan *tmpl, const char *python_ho
         if (dup2(sv[1], FS_SOCK) < 0)
             _exit(1);
         syscall(SYS_close_range, FS_SOCK + 1, ~0U, 0);
-        char *const argv[] = {"cf-forkserver", NULL};
+        char *const argv[] = {"cf-forkserver", (char *)python_home, parent, NULL};
         char *const envp[] = {FS_ENV "=1", NULL};
         execve("/proc/self/exe", argv, envp);
         _exit(127);
@@ -286,6 +296,11 @@ sb_forkserver *forkserver_start(const sb_child_plan *tmpl, const char *python_ho
     close(sv[1]);
     fs->pid = pid;
     fs->sock = sv[0];
+    return fs;
+}
+
+int forkserver_boot(sb_forkserver *fs, const sb_child_plan *tmpl, char *err, size_t errlen)
+{
     static fs_boot boot; /* large: not on the stack */
     memset(&boot, 0, sizeof boot);
     const struct sock_fprog *prog = tmpl->seccomp_prog;
@@ -293,13 +308,10 @@ sb_forkserver *forkserver_start(const sb_child_plan *tmpl, const char *python_ho
     boot.landlock = tmpl->landlock;
     boot.landlock_abi = tmpl->landlock_abi;
     boot.apparmor = tmpl->apparmor;
-    boot.parent = (int32_t)parent;
-    snprintf(boot.home, sizeof boot.home, "%s", python_home);
     if (prog) {
         if (prog->len > FS_PROG_MAX) {
             snprintf(err, errlen, "seccomp program too long (%u)", prog->len);
-            forkserver_stop(fs);
-            return NULL;
+            return -1;
         }
         boot.prog_len = prog->len;
         memcpy(boot.prog, prog->filter, prog->len * sizeof(struct sock_filter));
@@ -307,8 +319,7 @@ sb_forkserver *forkserver_start(const sb_child_plan *tmpl, const char *python_ho
     size_t blen = offsetof(fs_boot, prog) + boot.prog_len * sizeof(struct sock_filter);
     if (send(fs->sock, &boot, blen, MSG_NOSIGNAL) != (ssize_t)blen) {
         snprintf(err, errlen, "forkserver boot: %s", strerror(errno));
-        forkserver_stop(fs);
-        return NULL;
+        return -1;
     }
     fs_reply ready;
     ssize_t n;
@@ -318,10 +329,9 @@ sb_forkserver *forkserver_start(const sb_child_plan *tmpl, const char *python_ho
     if (n != sizeof ready || ready.pid <= 0) {
         snprintf(err, errlen, "forkserver failed to start: %s",
                  n == sizeof ready ? ready.err : "it died");
-        forkserver_stop(fs);
-        return NULL;
+        return -1;
     }
-    return fs;
+    return 0;
 }
 
 pid_t forkserver_spawn(sb_forkserver *fs, int slot, uint32_t cpu_ms, const int fds[3], char *err,

@@ -131,9 +131,12 @@ void sandbox_seccomp_name(long nr, char *out, size_t outlen);
 
 /* ---- forkserver.c ---- */
 typedef struct sb_forkserver sb_forkserver;
-/* Forks the forkserver; plan_template holds what every child shares. */
-sb_forkserver *forkserver_start(const sb_child_plan *plan_template, const char *python_home,
-                                char *err, size_t errlen);
+/* Starts the forkserver (a fresh exec), which initialises CPython at once;
+ * then forkserver_boot hands it the plan every child shares (flags, the
+ * seccomp program) and waits until it is ready. */
+sb_forkserver *forkserver_launch(const char *python_home, char *err, size_t errlen);
+int forkserver_boot(sb_forkserver *fs, const sb_child_plan *plan_template, char *err,
+                    size_t errlen);
 /* Asks for one coderunner with these pipe ends (req read end, rep write
  * end, log write end); returns its pid (a child of the caller), or -1. */
 pid_t forkserver_spawn(sb_forkserver *fs, int slot, uint32_t cpu_ms, const int fds[3],
