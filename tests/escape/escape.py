@@ -205,6 +205,7 @@ ATTACKS = {
     'fd_scan': Attack(SAFE_FAIL, None),
     'controller_killed': Attack(set(), None, kill_controller=True),
     'tmp_share': Attack(SAFE_FAIL, B({'bot'}), pair=True),
+    'abstract_collusion': Attack(SAFE_FAIL, None, pair=True),
     'clone_untraced': Attack(SAFE_FAIL, B({'bot'})),
     'close_pipes': Attack({'crashed', 'bad_output', 'killed', 'ok', 'timeout'}, None),
     'cpu_in_child': Attack({'cpu_time', 'illegal', 'killed'}, B({'bot', 'leftover'}, ticks=30,
@@ -223,6 +224,7 @@ VERIFIED_NO_SANDBOX = {
     'syscall_io_uring': 'bot', 'syscall_bpf': 'bot', 'syscall_perf_event_open': 'bot',
     'syscall_userfaultfd': 'bot', 'syscall_keyctl': 'bot', 'syscall_memfd_exec': 'bot',
     'int80': 'bot, listener, marker', 'memory_scan': 'bot, leak', 'tmp_share': 'bot, marker',
+    'abstract_collusion': 'bot',
     'tty_inject': 'bot, tty', 'clone_untraced': 'bot',
 }
 
