@@ -278,10 +278,15 @@ void fights_answer(web_req *r, const char *fight_id, int status)
     http_add_str(o, "finished_at", res, 0, 9);
     result = PQgetisnull(res, 0, 10) ? cJSON_CreateNull() : cJSON_Parse(PQgetvalue(res, 0, 10));
     cJSON_AddItemToObject(o, "result", result != NULL ? result : cJSON_CreateNull());
-    http_add_str(o, "explanation", res, 0, 11);
+    g = cf_game_find(PQgetvalue(res, 0, 1));
+    /* The game's words for its codes (Tanks' "X": "Tick limit exceeded."). */
+    if (PQgetisnull(res, 0, 11))
+        cJSON_AddNullToObject(o, "explanation");
+    else
+        cJSON_AddStringToObject(o, "explanation",
+                                cf_game_explanation_text(g, PQgetvalue(res, 0, 11)));
     http_add_num(o, "ticks", res, 0, 12);
     cJSON_AddBoolToObject(o, "has_replay", PQgetvalue(res, 0, 13)[0] == 't');
-    g = cf_game_find(PQgetvalue(res, 0, 1));
     cJSON_AddNumberToObject(o, "min_players", g != NULL ? g->min_players : 0);
     cJSON_AddNumberToObject(o, "max_players", g != NULL ? g->max_players : 0);
     cJSON_AddItemToObject(o, "players", players);

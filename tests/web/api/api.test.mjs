@@ -658,6 +658,18 @@ test('fight page: results, verdicts, own log only, replay, list, dashboard, SSE'
   c2.abort();
 });
 
+test("a fight's explanation in the game's words (Tanks' X)", async () => {
+  const a = await user('ex');
+  const ab = await bot(a, 'tanks', 'Ex');
+  const f = (await a.post('/api/fights', { game: 'tanks', bot_id: ab.id, public: true })).body;
+  const db = stack.databaseUrl;
+  psql(db, `UPDATE fights SET status = 'finished', finished_at = now(), result = '["D"]', explanation = 'X', ticks = 500 WHERE id = '${f.id}'`);
+  assert.equal((await a.get(`/api/fights/${f.id}`)).body.explanation, 'Tick limit exceeded.');
+  // anything the game has no words for is shown as written
+  psql(db, `UPDATE fights SET explanation = 'Xylophone' WHERE id = '${f.id}'`);
+  assert.equal((await a.get(`/api/fights/${f.id}`)).body.explanation, 'Xylophone');
+});
+
 test('static files, SPA fallback, viewers, no traversal', async () => {
   const c = new Client(stack.baseURL);
   const root = await c.get('/');
