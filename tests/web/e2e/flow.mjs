@@ -244,6 +244,8 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
           await nav.getByRole('link', { name: 'Dashboard' }).waitFor();
           await page.keyboard.press('Escape');
           await nav.getByRole('link', { name: 'Dashboard' }).waitFor({ state: 'hidden' });
+          assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-controls')), 'site-nav', 'focus back on the menu button');
+          await page.evaluate(() => document.activeElement.blur());
         }
         await page.waitForTimeout(300);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

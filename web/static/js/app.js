@@ -218,7 +218,9 @@ onSession(() => {
   buildNav();
   if (id) { startLive(); refreshInvitationCount(); } else stopLive();
 });
-onLive('invitation', () => refreshInvitationCount());
+// The stream replays pending invitations on (re)connect: count once per burst.
+let countTimer = null;
+onLive('invitation', () => { clearTimeout(countTimer); countTimer = setTimeout(refreshInvitationCount, 250); });
 
 async function boot() {
   try {

@@ -38,22 +38,52 @@ export async function dashboard(ctx) {
   renderFights(d.fights);
   replace(invBox, invitationList(ctx, (d.invitations || []).filter((i) => i.state === 'pending'), { compact: true }));
 
-  // Live: a state change of one of my fights updates its row; invitations refresh.
-  const offStatus = onLive('status', async (ev) => {
+  // Live. The stream first replays the current state of my recent fights and
+  // pending invitations, so only what differs from the page triggers work,
+  // and reloads are grouped (debounced).
+  const knownFights = new Map();
+  const knownInvs = new Map();
+  const remember = (data) => {
+    knownFights.clear();
+    for (const f of data.fights || []) knownFights.set(f.id, f.state);
+    knownInvs.clear();
+    for (const i of data.invitations || []) if (i.state === 'pending') knownInvs.set(i.id, i.state);
+  };
+  remember(d);
+  let timer = null;
+  let invChanged = false;
+  const reload = () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      try {
+        const r = await api.get('/api/dashboard');
+        if (!ctx.isCurrent()) return;
+        remember(r);
+        renderFights(r.fights);
+        replace(invBox, invitationList(ctx, (r.invitations || []).filter((i) => i.state === 'pending'), { compact: true }));
+        if (invChanged) announce('Your invitations changed.');
+        invChanged = false;
+      } catch { /* the next event retries */ }
+    }, 250);
+  };
+  ctx.onLeave(() => clearTimeout(timer));
+  const offStatus = onLive('status', (ev) => {
     const cell = fightsBox.querySelector(`[data-fight="${CSS.escape(ev.id)}"] .state-cell`);
-    if (cell && !FINAL.has(ev.state)) replace(cell, stateChip(ev.state, ev.tick));
-    else {
-      // A fight that ended (its results) or one not shown yet: reload the list.
-      // A fight I was not showing yet (just created elsewhere): refresh the list.
-      try { renderFights((await api.get('/api/dashboard')).fights); } catch { /* next event retries */ }
+    if (knownFights.get(ev.id) === ev.state) {
+      if (cell && ev.state === 'simulating') replace(cell, stateChip(ev.state, ev.tick));
+      return;
     }
+    knownFights.set(ev.id, ev.state);
+    // A running fight's row just changes its chip; one that ended (results)
+    // or that the page does not show yet needs the list again.
+    if (cell && !FINAL.has(ev.state)) replace(cell, stateChip(ev.state, ev.tick));
+    else reload();
   });
-  const offInv = onLive('invitation', async () => {
-    try {
-      const r = await api.get('/api/dashboard');
-      replace(invBox, invitationList(ctx, (r.invitations || []).filter((i) => i.state === 'pending'), { compact: true }));
-      announce('Your invitations changed.');
-    } catch { /* keep the old list */ }
+  const offInv = onLive('invitation', (ev) => {
+    const known = knownInvs.get(ev.id);
+    if (known === ev.state || (known === undefined && ev.state !== 'pending')) return;
+    invChanged = true;
+    reload();
   });
   ctx.onLeave(offStatus);
   ctx.onLeave(offInv);
@@ -77,7 +107,14 @@ export async function invitations(ctx) {
   const list = r.invitations || [];
   const pending = list.filter((i) => i.state === 'pending');
   const other = list.filter((i) => i.state !== 'pending');
-  const off = onLive('invitation', () => { if (ctx.isCurrent()) ctx.navigate(location.pathname, { replace: true }); });
+  // Re-render when an invitation appears or changes; the stream's replay of
+  // what the page already shows is ignored.
+  const shown = new Map(list.map((i) => [i.id, i.state]));
+  const off = onLive('invitation', (ev) => {
+    if (shown.get(ev.id) === ev.state) return;
+    shown.set(ev.id, ev.state);
+    if (ctx.isCurrent()) ctx.navigate(location.pathname + location.search, { replace: true });
+  });
   ctx.onLeave(off);
   return h('section', null,
     h('h1', null, 'Invitations'),
