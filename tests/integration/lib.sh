@@ -51,11 +51,14 @@ it_cleanup() {
         kill -TERM "$pid" 2>/dev/null || true
     done
     for pid in "${IT_PIDS[@]}"; do
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
         kill -KILL "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
     done
     if [ -n "${IT_EXTRA_CLEANUP:-}" ]; then eval "$IT_EXTRA_CLEANUP" || true; fi
+    if [ -n "$IT_REDIS_CLAIMED" ]; then
+        redis-cli -u "$IT_REDIS_CLAIMED" --no-auth-warning FLUSHDB >/dev/null 2>&1 || true
+    fi
     if [ -n "$IT_DB" ]; then
         psql "$IT_ADMIN_URL" -qAtc "DROP DATABASE IF EXISTS $IT_DB WITH (FORCE)" >/dev/null 2>&1 || true
     fi
@@ -83,11 +86,25 @@ it_setup_db() {
     export DB_URL
 }
 
-# it_setup_redis DBNUM [URL]: a logical database of its own, empty.
+# it_setup_redis: a logical database of its own on CF_REDIS_URL's server.
+# Suites running side by side (ctest -j) share the server, so a database
+# is claimed like the web suites do: an empty one (1-15, random order) on
+# which SET cf:test:owner NX wins; it is flushed at exit to release it.
+IT_REDIS_CLAIMED=""
 it_setup_redis() {
-    REDIS_URL=$(redis_url_db "${2:-$CF_REDIS_URL}" "$1")
-    export REDIS_URL
-    rcli FLUSHDB >/dev/null
+    local db candidate
+    for db in $(seq 1 15 | shuf); do
+        candidate=$(redis_url_db "$CF_REDIS_URL" "$db")
+        [ "$(redis-cli -u "$candidate" --no-auth-warning DBSIZE)" = 0 ] || continue
+        if [ "$(redis-cli -u "$candidate" --no-auth-warning SET cf:test:owner \
+                "pipeline-$IT_NAME-$$" NX)" = OK ]; then
+            REDIS_URL=$candidate
+            IT_REDIS_CLAIMED=$candidate
+            export REDIS_URL
+            return 0
+        fi
+    done
+    fail "no empty Redis database (1-15) left on $CF_REDIS_URL"
 }
 
 rcli() { redis-cli -u "$REDIS_URL" --no-auth-warning "$@"; }

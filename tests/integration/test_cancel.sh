@@ -3,7 +3,7 @@
 # a second and keeps a queued one from running; both end `cancelled`.
 . "$(dirname "$0")/lib.sh"
 it_setup_db
-it_setup_redis 14
+it_setup_redis
 
 start_simulator sim1 CF_SIMULATOR_CANCEL_POLL_MS=250; sim=$LAST_PID
 start_processor rp1; rp=$LAST_PID

@@ -4,7 +4,7 @@
 # final, ignored and acknowledged. Still exactly once in PostgreSQL.
 . "$(dirname "$0")/lib.sh"
 it_setup_db
-it_setup_redis 13
+it_setup_redis
 
 start_simulator sim1; sim=$LAST_PID
 start_processor rpA CF_TEST_CRASH_AFTER_COMMIT=1; rpA=$LAST_PID

@@ -5,7 +5,7 @@
 # simulator (workers, forkservers, bots) is gone.
 . "$(dirname "$0")/lib.sh"
 it_setup_db
-it_setup_redis 12
+it_setup_redis
 RENEW_MS=500 RECLAIM_MS=2000
 
 start_simulator simA; simA=$LAST_PID

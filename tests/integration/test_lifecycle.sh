@@ -7,7 +7,7 @@
 # does one whose worker the fight_timeout_ms watchdog had to kill.
 . "$(dirname "$0")/lib.sh"
 it_setup_db
-it_setup_redis 7
+it_setup_redis
 slow=$(players_json "$IT_BOTS/slow.py" "$IT_BOTS/slow.py")
 
 # -- start-up checks

@@ -4,7 +4,7 @@
 # services keep running and still run a good fight afterwards.
 . "$(dirname "$0")/lib.sh"
 it_setup_db
-it_setup_redis 10
+it_setup_redis
 # As cf-web does at its start: the games are in the database. (A failed
 # fight of a game the database does not know is not stored.)
 sql "INSERT INTO games (name, title, min_players, max_players, conclusion)

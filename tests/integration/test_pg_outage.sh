@@ -21,7 +21,7 @@ fsync = off" >>"$pgdir/data/postgresql.conf"
 IT_EXTRA_CLEANUP="runuser -u postgres -- $PGBIN/pg_ctl -D $pgdir/data -m immediate stop >/dev/null 2>&1"
 pg start >/dev/null
 it_setup_db "postgresql://postgres@127.0.0.1:$port/postgres"
-it_setup_redis 15
+it_setup_redis
 
 CONCURRENCY=2 start_simulator sim1; sim=$LAST_PID
 start_processor rp1; rp=$LAST_PID

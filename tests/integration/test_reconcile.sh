@@ -4,7 +4,7 @@
 # marked failed with the reason when no payload was stored.
 . "$(dirname "$0")/lib.sh"
 it_setup_db
-it_setup_redis 9
+it_setup_redis
 sql "INSERT INTO games (name, title, min_players, max_players, conclusion)
      VALUES ('tanks', 'Tanks', 2, 2, 'victory_draw')" >/dev/null
 

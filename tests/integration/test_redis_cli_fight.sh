@@ -3,7 +3,7 @@
 # lands in PostgreSQL, finished, with its players and its report.
 . "$(dirname "$0")/lib.sh"
 it_setup_db
-it_setup_redis 11
+it_setup_redis
 
 start_simulator sim1; sim=$LAST_PID
 start_processor rp1; rp=$LAST_PID

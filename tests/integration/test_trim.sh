@@ -3,7 +3,7 @@
 # delivered and acknowledged: handled entries go, an entry still pending
 # (here, for a consumer that died) and the entries after it stay.
 . "$(dirname "$0")/lib.sh"
-it_setup_redis 6
+it_setup_redis
 
 rcli XGROUP CREATE cf:fights simulators 0 MKSTREAM >/dev/null
 # 500 entries that are handled at once (dead-lettered: no players)...
