@@ -12,7 +12,8 @@
 # After each burst the same fights are pushed again at half the burst's
 # throughput (the latency target's condition) unless --no-half-rate;
 # --rate R pushes at R fights per second only. Runs as root (the sandbox).
-# Uses a scratch database (dropped at the end) and Redis logical database 8.
+# Uses a scratch database (dropped at the end) and an empty Redis logical
+# database it claims (SET cf:test:owner NX) and flushes at the end.
 set -euo pipefail
 BUILD=${1:?usage: bench_pipeline.sh BUILD_DIR [--fights N] [--simulators "1 2"] [--concurrency C] [--rate R]}
 shift
@@ -38,12 +39,23 @@ DB=cf_bench_pipeline_$$
 base=${CF_DATABASE_URL%%\?*}
 DB_URL=${base%/*}/$DB
 [[ $CF_REDIS_URL =~ ^(redis://[^/]+) ]] || { echo "CF_REDIS_URL must be redis://host:port" >&2; exit 1; }
-REDIS_URL=${BASH_REMATCH[1]}/8
+REDIS_BASE=${BASH_REMATCH[1]}
+REDIS_URL=""
+# An empty logical database, claimed like the test suites do (SET NX).
+for db in $(seq 1 15 | shuf); do
+    [ "$(redis-cli -u "$REDIS_BASE/$db" --no-auth-warning DBSIZE)" = 0 ] || continue
+    if [ "$(redis-cli -u "$REDIS_BASE/$db" --no-auth-warning SET cf:test:owner bench-$$ NX)" = OK ]; then
+        REDIS_URL=$REDIS_BASE/$db
+        break
+    fi
+done
+[ -n "$REDIS_URL" ] || { echo "no empty Redis database (1-15)" >&2; exit 1; }
 PIDS=()
 cleanup() {
     for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
     for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
     psql "$CF_DATABASE_URL" -qAtc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+    [ -z "$REDIS_URL" ] || redis-cli -u "$REDIS_URL" --no-auth-warning FLUSHDB >/dev/null 2>&1 || true
     rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -76,6 +88,7 @@ PY
 run_one() {
     local nsim=$1
     rcli FLUSHDB >/dev/null
+    rcli SET cf:test:owner "bench-$$" >/dev/null
     sql "SET client_min_messages = warning; TRUNCATE fights CASCADE" >/dev/null
     PIDS=()
     env CF_REDIS_URL="$REDIS_URL" CF_DATABASE_URL="$DB_URL" CF_CONFIG= CF_LOG_LEVEL=warn \
