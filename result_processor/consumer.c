@@ -205,3 +205,46 @@ int rp_dead(cf_redis *r, const rp_settings *s, const rp_entry *e, const char *re
     freeReplyObject(rep);
     return rc;
 }
+
+/* Consumers named hostname-pid pile up, one per restart: those idle for
+ * idle_ms with nothing pending are removed (a live one removed by mistake
+ * is recreated by its next read). Same rule as cf-simulator's. */
+int rp_prune_consumers(cf_redis *r, const rp_settings *s, long long idle_ms)
+{
+    redisReply *rep =
+        cf_redis_command(r, "XINFO CONSUMERS %s %s", CF_STREAM_RESULTS, CF_GROUP_RESULTS);
+    if (rep == NULL || rep->type != REDIS_REPLY_ARRAY) {
+        if (rep)
+            freeReplyObject(rep);
+        return -1;
+    }
+    int n = 0;
+    for (size_t c = 0; c < rep->elements; c++) {
+        const redisReply *info = rep->element[c];
+        const char *name = NULL;
+        long long pending = -1, idle = -1;
+        if (info->type != REDIS_REPLY_ARRAY)
+            continue;
+        for (size_t i = 0; i + 1 < info->elements; i += 2) {
+            const redisReply *k = info->element[i], *v = info->element[i + 1];
+            if (k->type != REDIS_REPLY_STRING)
+                continue;
+            if (strcmp(k->str, "name") == 0 && v->type == REDIS_REPLY_STRING)
+                name = v->str;
+            else if (strcmp(k->str, "pending") == 0 && v->type == REDIS_REPLY_INTEGER)
+                pending = v->integer;
+            else if (strcmp(k->str, "idle") == 0 && v->type == REDIS_REPLY_INTEGER)
+                idle = v->integer;
+        }
+        if (name == NULL || pending != 0 || idle < idle_ms || strcmp(name, s->consumer) == 0)
+            continue;
+        redisReply *d = cf_redis_command(r, "XGROUP DELCONSUMER %s %s %s", CF_STREAM_RESULTS,
+                                         CF_GROUP_RESULTS, name);
+        if (d != NULL && d->type == REDIS_REPLY_INTEGER)
+            n++;
+        if (d)
+            freeReplyObject(d);
+    }
+    freeReplyObject(rep);
+    return n;
+}

@@ -300,6 +300,7 @@ int main(int argc, char **argv)
         } else if (now_ms() - last_claim >= p.s.claim_every_ms) {
             last_claim = now_ms();
             rc = rp_reclaim(p.r, &p.s, cursor, sizeof cursor, &es, &n);
+            (void)rp_prune_consumers(p.r, &p.s, 3600 * 1000LL);
         } else {
             rc = rp_read(p.r, &p.s, ">", &es, &n);
         }

@@ -49,6 +49,8 @@ int rp_reclaim(cf_redis *r, const rp_settings *s, char *cursor, size_t cursorlen
 int rp_ack(cf_redis *r, const char *entry_id);
 int rp_dead(cf_redis *r, const rp_settings *s, const rp_entry *e, const char *reason);
 void rp_entries_free(rp_entry *e, size_t n);
+/* XGROUP DELCONSUMER of consumers idle that long with nothing pending. */
+int rp_prune_consumers(cf_redis *r, const rp_settings *s, long long idle_ms);
 
 /* ---- store.c ---- */
 enum rp_store_rc {
