@@ -610,6 +610,14 @@ def host_ips():
     return ips
 
 
+def read_text(path):
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
 def sha256_file(path):
     try:
         with open(path, 'rb') as f:
@@ -1030,6 +1038,11 @@ class Run:
         if base is None:
             log('%s is a verdict test: nothing can escape, no baseline' % self.name)
             return
+        if self.name == 'tty_inject' and read_text('/proc/sys/dev/tty/legacy_tiocsti') == '0':
+            log('this kernel refuses TIOCSTI to everyone (dev.tty.legacy_tiocsti = 0): the '
+                'attack cannot work on this host, sandbox or not')
+            self.attack.base = None
+            return
         cfg = dict(base['cfg'])
         hostile = self.write_bot(self.attack.bot or self.name, self.bot_cfg(cfg))
         uid = self.uid if base['uid'] == 'baseline' else 0
@@ -1173,7 +1186,7 @@ def run_one(args, name):
     for f in run.failures:
         log('FAIL %s' % f)
     if args.mode == 'baseline':
-        base = ATTACKS[name].base
+        base = run.attack.base
         if base is None:
             return 0
         missing = sorted(base['expect'] - set(kinds))
