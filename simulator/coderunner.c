@@ -2,11 +2,13 @@
  * coderunner.c — the child that becomes one bot.
  *
  * Cloned by the forkserver into fresh namespaces (sandbox_namespaces.c), it
- * puts its pipes in their fixed places (stdout and stderr: the log pipe;
+ * first moves itself into its cgroups (the controller sent the groups'
+ * "tasks" files; see sandbox_cgroup_self_fds), puts its pipes in their fixed
+ * places (stdout and stderr: the log pipe;
  * 3: requests; 4: replies) and closes every other descriptor, applies the
  * layers (sandbox_apply), then waits for the controller's go message: by
- * then the controller has seized it with ptrace and moved it into its
- * cgroup, and the message carries the fight's CPU budget (a coderunner may
+ * then the controller has seized it with ptrace and checked it is in its
+ * cgroups, and the message carries the fight's CPU budget (a coderunner may
  * have been spawned ahead of its fight). Only then are RLIMIT_CPU and the
  * seccomp filter set, and the harness's serve() reads
  * the bot's code and runs it. If any step fails, the bot never runs: the
@@ -52,11 +54,27 @@ static void place_fds(const int fds[3])
         die("close_range");
 }
 
-_Noreturn void coderunner_main(const sb_child_plan *plan, const int fds[3], void *serve)
+/* Into its own cgroups first, before anything else: "0" moves the writer. */
+static int move_self(const int *cg_fds, int n, char *err, size_t errlen)
+{
+    for (int i = 0; i < n; i++) {
+        if (write(cg_fds[i], "0", 1) != 1) {
+            snprintf(err, errlen, "cgroup self-move: %s", strerror(errno));
+            return -1;
+        }
+        close(cg_fds[i]);
+    }
+    return 0;
+}
+
+_Noreturn void coderunner_main(const sb_child_plan *plan, const int *fds, int nfds, void *serve)
 {
     char err[256];
+    int moved = move_self(fds + 3, nfds - 3, err, sizeof err);
     (void)prctl(PR_SET_NAME, "cf-coderunner", 0, 0, 0);
     place_fds(fds);
+    if (moved < 0)
+        die(err);
     if (sandbox_apply(plan, err, sizeof err) < 0)
         die(err);
     unsigned char go[SB_GO_LEN];

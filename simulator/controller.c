@@ -844,8 +844,14 @@ static int spawn_runner(cf_sandbox *sb, int slot, uint32_t memory_kb, uint32_t c
         if (!out->cg)
             goto fail;
     }
-    int child_fds[3] = {req[0], rep[1], log[1]};
-    pid_t pid = forkserver_spawn(sb->fs, slot, cpu_ms, child_fds, err, errlen);
+    int child_fds[SB_SPAWN_FDS_MAX] = {req[0], rep[1], log[1]};
+    int ncg = out->cg ? sandbox_cgroup_self_fds(out->cg, child_fds + 3, SB_SPAWN_FDS_MAX - 3,
+                                                err, errlen)
+                      : 0;
+    pid_t pid = ncg < 0 ? -1
+                        : forkserver_spawn(sb->fs, slot, cpu_ms, child_fds, 3 + ncg, err, errlen);
+    for (int i = 3; i < 3 + ncg; i++)
+        close(child_fds[i]);
     close(req[0]);
     close(rep[1]);
     close(log[1]);
@@ -862,7 +868,8 @@ static int spawn_runner(cf_sandbox *sb, int slot, uint32_t memory_kb, uint32_t c
             snprintf(err, errlen, "ptrace seize: %s", strerror(errno));
             return -1;
         }
-        if (sandbox_cgroup_attach(out->cg, pid, err, errlen) < 0)
+        /* v1: the child moves itself in (cheaper); v2: we move it. */
+        if (ncg == 0 && sandbox_cgroup_attach(out->cg, pid, err, errlen) < 0)
             return -1;
     }
     if (set_nonblock(out->rep_fd) < 0 || set_nonblock(out->log_fd) < 0) {
@@ -1000,6 +1007,20 @@ static int spawn_bot(cf_arena *a, int slot, const cf_fight_player *p, const cJSO
                     (unsigned)SB_INIT_MAX);
         kill_bot(a, b);
         return 0;
+    }
+    /* Never a go outside the cgroup: the child moves itself in before
+     * anything else, so this waits at most for that first step. */
+    if (b->cg) {
+        int64_t until = now_ms() + 1000;
+        while (!sandbox_cgroup_contains(b->cg, b->pid)) {
+            if (now_ms() > until) {
+                snprintf(err, errlen, "coderunner %d is not in its cgroup", (int)b->pid);
+                free(json);
+                return -1;
+            }
+            struct timespec ts = {0, 100 * 1000};
+            nanosleep(&ts, NULL);
+        }
     }
     /* The go message: the child sets RLIMIT_CPU, loads seccomp, starts. */
     uint32_t cpu = b->limits.cpu_ms;

@@ -66,6 +66,7 @@ struct sb_forkserver {
 typedef struct fs_request {
     int32_t slot;
     uint32_t cpu_ms;
+    int32_t nfds; /* descriptors that come with it (SCM_RIGHTS) */
 } fs_request;
 
 typedef struct fs_reply {
@@ -123,9 +124,9 @@ static int python_start(const char *home, PyObject **serve, char *err, size_t er
     return 0;
 }
 
-static int recv_request(fs_request *req, int fds[3])
+static int recv_request(fs_request *req, int fds[SB_SPAWN_FDS_MAX])
 {
-    char cbuf[CMSG_SPACE(3 * sizeof(int))];
+    char cbuf[CMSG_SPACE(SB_SPAWN_FDS_MAX * sizeof(int))];
     struct iovec iov = {.iov_base = req, .iov_len = sizeof *req};
     struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
                         .msg_controllen = sizeof cbuf};
@@ -136,10 +137,10 @@ static int recv_request(fs_request *req, int fds[3])
     if (n <= 0)
         return -1; /* the controller is gone */
     struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-    if (n != sizeof *req || !c || c->cmsg_type != SCM_RIGHTS ||
-        c->cmsg_len != CMSG_LEN(3 * sizeof(int)))
+    if (n != sizeof *req || !c || c->cmsg_type != SCM_RIGHTS || req->nfds < 3 ||
+        req->nfds > SB_SPAWN_FDS_MAX || c->cmsg_len != CMSG_LEN(req->nfds * sizeof(int)))
         return -1;
-    memcpy(fds, CMSG_DATA(c), 3 * sizeof(int));
+    memcpy(fds, CMSG_DATA(c), (size_t)req->nfds * sizeof(int));
     return 0;
 }
 
@@ -148,7 +149,7 @@ static _Noreturn void serve_forever(const sb_child_plan *tmpl, PyObject *serve)
     unsigned long flags = sandbox_ns_clone_flags(tmpl->unsafe) | SIGCHLD;
     for (;;) {
         fs_request req;
-        int fds[3];
+        int fds[SB_SPAWN_FDS_MAX];
         if (recv_request(&req, fds) < 0)
             _exit(0);
         fs_reply rep;
@@ -161,11 +162,11 @@ static _Noreturn void serve_forever(const sb_child_plan *tmpl, PyObject *serve)
             sb_child_plan plan = *tmpl;
             plan.slot = req.slot;
             plan.cpu_ms = req.cpu_ms;
-            coderunner_main(&plan, fds, serve);
+            coderunner_main(&plan, fds, req.nfds, serve);
         }
         int saved = errno;
         PyOS_AfterFork_Parent();
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; i < req.nfds; i++)
             close(fds[i]);
         if (pid < 0) {
             rep.pid = -saved;
@@ -334,20 +335,24 @@ int forkserver_boot(sb_forkserver *fs, const sb_child_plan *tmpl, char *err, siz
     return 0;
 }
 
-pid_t forkserver_spawn(sb_forkserver *fs, int slot, uint32_t cpu_ms, const int fds[3], char *err,
-                       size_t errlen)
+pid_t forkserver_spawn(sb_forkserver *fs, int slot, uint32_t cpu_ms, const int *fds, int nfds,
+                       char *err, size_t errlen)
 {
-    fs_request req = {.slot = slot, .cpu_ms = cpu_ms};
-    char cbuf[CMSG_SPACE(3 * sizeof(int))];
+    if (nfds < 3 || nfds > SB_SPAWN_FDS_MAX) {
+        snprintf(err, errlen, "forkserver request: %d descriptors", nfds);
+        return -1;
+    }
+    fs_request req = {.slot = slot, .cpu_ms = cpu_ms, .nfds = nfds};
+    char cbuf[CMSG_SPACE(SB_SPAWN_FDS_MAX * sizeof(int))];
     memset(cbuf, 0, sizeof cbuf);
     struct iovec iov = {.iov_base = &req, .iov_len = sizeof req};
     struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                        .msg_controllen = sizeof cbuf};
+                        .msg_controllen = CMSG_SPACE((size_t)nfds * sizeof(int))};
     struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(3 * sizeof(int));
-    memcpy(CMSG_DATA(c), fds, 3 * sizeof(int));
+    c->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
+    memcpy(CMSG_DATA(c), fds, (size_t)nfds * sizeof(int));
     if (sendmsg(fs->sock, &mh, MSG_NOSIGNAL) != sizeof req) {
         snprintf(err, errlen, "forkserver request: %s", strerror(errno));
         return -1;

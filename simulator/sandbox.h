@@ -96,6 +96,12 @@ int sandbox_cgroup_probe(sb_layer_status *status);
 sb_cgroup *sandbox_cgroup_create(const char *name, uint64_t memory_kb, int pids_max,
                                  char *err, size_t errlen);
 int sandbox_cgroup_attach(sb_cgroup *cg, pid_t pid, char *err, size_t errlen);
+/* v1: opens the group's "tasks" files, for the child to move ITSELF in by
+ * writing "0": a task moving itself skips the global threadgroup lock,
+ * whose first write after a quiet spell waits for an RCU grace period
+ * (several ms), where a move by pid takes it. Returns how many (0 on v2:
+ * use sandbox_cgroup_attach), or -1. */
+int sandbox_cgroup_self_fds(sb_cgroup *cg, int *fds, int max, char *err, size_t errlen);
 int sandbox_cgroup_set_memory(sb_cgroup *cg, uint64_t memory_kb, char *err, size_t errlen);
 uint64_t sandbox_cgroup_cpu_ns(sb_cgroup *cg);
 uint64_t sandbox_cgroup_peak_kb(sb_cgroup *cg);
@@ -137,9 +143,12 @@ typedef struct sb_forkserver sb_forkserver;
 sb_forkserver *forkserver_launch(const char *python_home, char *err, size_t errlen);
 int forkserver_boot(sb_forkserver *fs, const sb_child_plan *plan_template, char *err,
                     size_t errlen);
-/* Asks for one coderunner with these pipe ends (req read end, rep write
- * end, log write end); returns its pid (a child of the caller), or -1. */
-pid_t forkserver_spawn(sb_forkserver *fs, int slot, uint32_t cpu_ms, const int fds[3],
+/* Asks for one coderunner with these descriptors: the pipe ends (request
+ * read end, reply write end, log write end), then the cgroup "tasks" files
+ * it moves itself into (sandbox_cgroup_self_fds). Returns its pid (a child
+ * of the caller), or -1. */
+#define SB_SPAWN_FDS_MAX 8
+pid_t forkserver_spawn(sb_forkserver *fs, int slot, uint32_t cpu_ms, const int *fds, int nfds,
                        char *err, size_t errlen);
 pid_t forkserver_pid(const sb_forkserver *fs);
 void forkserver_stop(sb_forkserver *fs);
@@ -148,6 +157,6 @@ void forkserver_stop(sb_forkserver *fs);
 /* Runs in the child of the forkserver with its pipe ends (request read end,
  * reply write end, log write end) and the harness's serve() (a PyObject *);
  * never returns. */
-_Noreturn void coderunner_main(const sb_child_plan *plan, const int fds[3], void *serve);
+_Noreturn void coderunner_main(const sb_child_plan *plan, const int *fds, int nfds, void *serve);
 
 #endif

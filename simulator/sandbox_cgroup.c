@@ -249,6 +249,28 @@ fail:
     return -1;
 }
 
+int sandbox_cgroup_self_fds(sb_cgroup *cg, int *fds, int max, char *err, size_t errlen)
+{
+    if (cg->version == 2)
+        return 0;
+    int n = 0;
+    for (int i = 0; i < CG_V1_COUNT; i++) {
+        if (!cg->dir[i][0])
+            continue;
+        char path[300];
+        snprintf(path, sizeof path, "%s/tasks", cg->dir[i]);
+        int fd = n < max ? open(path, O_WRONLY | O_CLOEXEC) : -1;
+        if (fd < 0) {
+            snprintf(err, errlen, "cgroup %s: %s", path, n < max ? strerror(errno) : "too many");
+            while (n > 0)
+                close(fds[--n]);
+            return -1;
+        }
+        fds[n++] = fd;
+    }
+    return n;
+}
+
 int sandbox_cgroup_attach(sb_cgroup *cg, pid_t pid, char *err, size_t errlen)
 {
     char val[32];
