@@ -7,10 +7,11 @@
  * otherwise the v1 hierarchies memory, pids and cpuacct (this machine):
  * memory.limit_in_bytes, pids.max, memory.max_usage_in_bytes,
  * memory.oom_control, cpuacct.usage. Every bot's group lives under a
- * "codefights" parent. The controller creates the group and moves the
- * coderunner in before the bot runs a line; everything the bot starts is
- * born inside it. At the end, whatever is left is killed and counted and the
- * group removed.
+ * "codefights" parent. The controller creates the group; the coderunner is
+ * in it before the bot runs a line (v1: it moves itself in, see
+ * sandbox_cgroup_self_fds; v2: the controller moves it); everything the bot
+ * starts is born inside it. At the end, whatever is left is killed and
+ * counted and the group removed.
  *
  * The memory limit is on resident memory, never on address space (an
  * RLIMIT_AS breaks threaded Python), so a memory bomb meets the OOM killer
