@@ -361,10 +361,12 @@ static void poll_user_client(client *c)
     const char *params[1] = {c->user_id};
     PGresult *res = cf_pg_exec(
         c->t->pg,
-        "SELECT f.id, f.status FROM fights f WHERE (f.host_id = $1::bigint OR EXISTS "
-        "(SELECT 1 FROM fight_players p WHERE p.fight_id = f.id AND p.user_id = $1::bigint) OR "
-        "EXISTS (SELECT 1 FROM invitations i WHERE i.fight_id = f.id "
-        "AND i.invitee_id = $1::bigint)) AND (f.finished_at IS NULL "
+        /* The user's fights as a UNION ALL of index lookups (a host is
+         * player slot 0), not ORed EXISTS that only a scan of every fight
+         * answers; this runs twice a second per connected user. */
+        "SELECT f.id, f.status FROM fights f WHERE f.id IN (SELECT fight_id FROM "
+        "fight_players WHERE user_id = $1::bigint UNION ALL SELECT fight_id FROM invitations "
+        "WHERE invitee_id = $1::bigint) AND (f.finished_at IS NULL "
         "OR f.finished_at > now() - interval '10 minutes') "
         "ORDER BY f.created_at DESC LIMIT 64",
         1, params);

@@ -59,7 +59,7 @@ typedef struct web_thread {
 
 /* prepared.c: statement ids (one per call site of prepared_exec). */
 enum { WEB_STMT_SESSION, WEB_STMT_FIGHT, WEB_STMT_PLAYERS, WEB_STMT_INVITATIONS,
-       WEB_STMT_VISIBLE, WEB_STMT_LIST, WEB_STMT_MAX };
+       WEB_STMT_VISIBLE, WEB_STMT_MAX };
 /* Runs a SELECT as a prepared statement of this thread's connection; same
  * contract as cf_pg_exec (NULL on error, with cf_pg_error set). */
 PGresult *prepared_exec(web_thread *t, int id, const char *sql, int nparams,

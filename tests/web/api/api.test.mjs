@@ -617,8 +617,10 @@ test('fight page: results, verdicts, own log only, replay, list, dashboard, SSE'
   assert.equal(l.body.fights[0].id, f.id);
   assert.deepEqual(l.body.fights[0].players.map((p) => p.bot), ['Alpha', 'Beta']);
   assert.equal((await anon.get(`/api/fights?user=${a.username}&state=open`)).body.total, 0);
+  assert.deepEqual([l.body.total_exact, l.body.has_more], [true, false]);
   const past = (await anon.get(`/api/fights?user=${a.username}&page=3`)).body;
-  assert.deepEqual([past.fights.length, past.total, past.page], [0, 1, 3]);
+  assert.deepEqual([past.fights.length, past.total, past.page, past.has_more], [0, 1, 3, false]);
+  assert.equal((await anon.get('/api/fights?user=nobody_at_all_here')).body.total, 0);
   assert.equal((await anon.get(`/api/fights?user=${a.username}&state=finished&game=tanks`)).body.fights.length, 1);
   const p1 = await anon.get('/api/fights?per_page=1&page=1');
   assert.equal(p1.body.fights.length, 1);
@@ -819,4 +821,37 @@ test('fight settings: defaults completed, user keys checked against the game', a
   const tb = await bot(a, 'tanks');
   const locked = (await a.get('/api/games/tanks')).body.settings.find((s) => !s.user);
   if (locked) assertError(await a.post('/api/fights', { game: 'tanks', bot_id: tb.id, settings: { [locked.key]: locked.default } }), 400);
+});
+
+test('fights list: bounded total, has_more, user filter, mine through invitations', async () => {
+  const a = await user('many');
+  const b = await user('inv');
+  const db = stack.databaseUrl;
+  // 1,100 public fights of a's, newest last, straight into the database
+  psql(db, `WITH f AS (INSERT INTO fights (id, game, host_id, status, visibility, created_at, finished_at)
+      SELECT gen_random_uuid(), 'tanks', ${a.id}, 'finished', 'public', now() - (1100 - g) * interval '1 second', now()
+      FROM generate_series(1, 1100) g RETURNING id, host_id)
+    INSERT INTO fight_players (fight_id, slot, user_id, name) SELECT id, 0, host_id, 'x/y' FROM f`);
+  const anon = new Client(stack.baseURL);
+  const p1 = (await anon.get(`/api/fights?user=${a.username}`)).body;
+  assert.equal(p1.fights.length, 20);
+  // counted 1,000 past the page's first fight: a lower bound, and more pages
+  assert.deepEqual([p1.total, p1.total_exact, p1.has_more], [1000, false, true]);
+  const p2 = (await anon.get(`/api/fights?user=${a.username}&page=2`)).body;
+  assert.ok(p2.fights[0].created_at <= p1.fights[19].created_at);
+  assert.ok(!p2.fights.some((x) => p1.fights.some((y) => y.id === x.id)));
+  const last = (await anon.get(`/api/fights?user=${a.username}&page=55`)).body;
+  assert.deepEqual([last.fights.length, last.total, last.total_exact, last.has_more], [20, 1100, true, false]);
+  const before = (await anon.get(`/api/fights?user=${a.username}&page=54`)).body;
+  assert.deepEqual([before.total, before.total_exact, before.has_more], [1100, true, true]);
+  const mineA = (await a.get('/api/fights?mine=1&per_page=100')).body;
+  assert.deepEqual([mineA.fights.length, mineA.total, mineA.has_more], [100, 1000, true]);
+  // a private fight b is only invited to (neither host nor player) is among b's own
+  const ab = await bot(a, 'tanks', 'Many');
+  const priv = (await a.post('/api/fights', { game: 'tanks', bot_id: ab.id, public: false, invite: [b.username] })).body;
+  const mineB = (await b.get('/api/fights?mine=1')).body;
+  assert.deepEqual(mineB.fights.map((x) => x.id), [priv.id]);
+  assert.deepEqual([mineB.total, mineB.total_exact, mineB.has_more], [1, true, false]);
+  assert.ok(!(await anon.get(`/api/fights?user=${a.username}`)).body.fights.some((x) => x.id === priv.id));
+  assert.ok((await a.get('/api/fights?mine=1&per_page=1')).body.fights[0].id === priv.id);
 });
