@@ -87,7 +87,8 @@ export async function detail(ctx) {
 
   const templates = (g.templates || []).length === 0 ? h('p', { class: 'muted' }, 'No starter templates.') :
     h('ul', { class: 'plain' }, g.templates.map((t) => h('li', { class: 'item-line' },
-      h('span', { class: 'title' }, h('code', null, t.name)),
+      h('span', null, h('code', { class: 'title' }, t.name),
+        t.description ? h('span', { class: 'muted small template-desc' }, t.description) : null),
       h('a', { href: t.url, download: t.name, class: 'btn btn-secondary btn-small' }, 'Download ', h('span', { class: 'visually-hidden' }, t.name)))));
 
   return h('section', null,
