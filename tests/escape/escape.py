@@ -180,6 +180,7 @@ ATTACKS = {
     'syscall_keyctl': Attack(SAFE_FAIL, B({'bot'})),
     'syscall_memfd_exec': Attack(SAFE_FAIL, B({'bot'})),
     'sock_filter': Attack(SAFE_FAIL, B({'bot'})),
+    'unix_oob': Attack(SAFE_FAIL, B({'bot'})),
     'int80': Attack({'illegal'}, B({'bot', 'listener', 'marker'})),
     # In the sandbox the daemon only sleeps and writes: a connect would get
     # the whole bot killed (illegal) and hide whether the daemon outlives
@@ -225,7 +226,7 @@ VERIFIED_NO_SANDBOX = {
     'syscall_io_uring': 'bot', 'syscall_bpf': 'bot', 'syscall_perf_event_open': 'bot',
     'syscall_userfaultfd': 'bot', 'syscall_keyctl': 'bot', 'syscall_memfd_exec': 'bot',
     'int80': 'bot, listener, marker', 'memory_scan': 'bot, leak', 'tmp_share': 'bot, marker',
-    'abstract_collusion': 'bot', 'sock_filter': 'bot',
+    'abstract_collusion': 'bot', 'sock_filter': 'bot', 'unix_oob': 'bot',
     'tty_inject': 'bot, tty', 'clone_untraced': 'bot',
 }
 
