@@ -48,8 +48,17 @@ GRACE_MS=300 start_simulator simC; simC=$LAST_PID
 f2=$(new_uuid)
 push_fight "$f2" "$slow" '{"max_ticks": 100}' >/dev/null
 wait_for 30 "fight $f2 started" started "$f2"
+descendants() {
+    local p
+    for p in $(pgrep -P "$1"); do echo "$p"; descendants "$p"; done
+}
+tree=$(descendants "$simC" | tr '\n' ' ')
+[ "$(echo $tree | wc -w)" -ge 3 ] || fail "expected a worker and bots under simulator C: $tree"
 kill -TERM "$simC"
 wait_for 10 "simulator C exited" dead "$simC"
+for p in $tree; do
+    wait_for 5 "process $p of simulator C gone" dead "$p"
+done
 grep -q "fight $f2 handed back" "$IT_DIR/sim-simC.log" || fail "fight not handed back"
 pending_is cf:fights simulators 1 || fail "handed-back fight should stay pending"
 [ -z "$(fight_status "$f2")" ] || fail "a handed-back fight has a result"
