@@ -74,14 +74,16 @@ static const char *const allowed[] = {
     "setpriority", /* without capabilities: only ever nicer */
     "getcpu", "getxattr", "lgetxattr", "fgetxattr", "listxattr", "llistxattr", "flistxattr",
     /* on socketpair() descriptors, the only sockets a bot can have (asyncio's
-     * self-pipe): socket() itself is traced */
-    "sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg", "shutdown",
-    "getsockopt", "setsockopt", "getsockname", "getpeername",
+     * self-pipe): socket() itself is traced; sendto and recvfrom below */
+    "shutdown", "getsockname", "getpeername",
     NULL,
 };
 
 static const char *const traced[] = {
-    "socket", "connect", "bind", "listen", "accept", "accept4", "execve", "execveat", "ptrace", "mount",
+    "socket", "connect", "bind", "listen", "accept", "accept4", "execve",
+    /* setsockopt takes classic BPF (SO_ATTACH_FILTER), sendmsg passes
+     * descriptors (SCM_RIGHTS): kernel surface no bot needs */
+    "setsockopt", "getsockopt", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg", "execveat", "ptrace", "mount",
     "umount2", "unshare", "setns", "chroot", "pivot_root", "setuid", "setgid", "setreuid",
     "setregid", "setresuid", "setresgid", "setgroups", "setfsuid", "setfsgid", "capset", "bpf",
     "io_uring_setup", "io_uring_enter", "io_uring_register", "perf_event_open", "userfaultfd",
@@ -159,6 +161,15 @@ static int add_rules(scmp_filter_ctx ctx, char *err, size_t errlen)
         return -1;
     struct scmp_arg_cmp other_pair = SCMP_A0(SCMP_CMP_NE, AF_UNIX);
     if (rule(ctx, SCMP_ACT_TRACE(TRACE_DATA), "socketpair", 1, &other_pair, err, errlen) < 0)
+        return -1;
+    /* send and recv on those pairs, never out-of-band data (MSG_OOB on
+     * unix sockets is young, bug-prone kernel code). */
+    struct scmp_arg_cmp no_oob = SCMP_A3(SCMP_CMP_MASKED_EQ, MSG_OOB, 0);
+    struct scmp_arg_cmp oob = SCMP_A3(SCMP_CMP_MASKED_EQ, MSG_OOB, MSG_OOB);
+    if (rule(ctx, SCMP_ACT_ALLOW, "sendto", 1, &no_oob, err, errlen) < 0 ||
+        rule(ctx, SCMP_ACT_ALLOW, "recvfrom", 1, &no_oob, err, errlen) < 0 ||
+        rule(ctx, SCMP_ACT_TRACE(TRACE_DATA), "sendto", 1, &oob, err, errlen) < 0 ||
+        rule(ctx, SCMP_ACT_TRACE(TRACE_DATA), "recvfrom", 1, &oob, err, errlen) < 0)
         return -1;
     /* prlimit64 on itself only (glibc's getrlimit is a prlimit64; without
      * capabilities a limit can only go down). */
