@@ -300,6 +300,10 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
       await b.goto(state.lcURL);
       await b.getByRole('heading', { name: `${A.name} invited you` }).waitFor();
       await b.getByLabel('Fight with').selectOption({ label: 'Cycle (v1)' });
+      // The open fight is polled; an unchanged fight must not re-render under the user's hands.
+      const chosen = await b.getByLabel('Fight with').elementHandle();
+      await b.waitForTimeout(4500);
+      assert.equal(await chosen.evaluate((el) => el.isConnected), true, 'the bot choice survived the poll');
       await b.getByRole('button', { name: 'Accept' }).click();
       await b.getByText('You accepted with').waitFor();
 

@@ -69,11 +69,20 @@ export async function page(ctx) {
       actionsBox);
   }
 
-  async function reload() {
+  // Re-render only when something changed: the open fight is polled, and a
+  // re-render would reset a half-chosen bot or a half-typed username.
+  const signature = (f) => JSON.stringify([f.state, f.tick, f.players, f.invitations, f.me, f.explanation]);
+  let shownSignature = signature(fight);
+  async function reload({ quiet = false } = {}) {
     try {
-      fight = await api.get(`/api/fights/${encodeURIComponent(id)}`);
-      if (ctx.isCurrent()) renderAll();
-    } catch (ex) { toast(ex.message, 'error'); }
+      const next = await api.get(`/api/fights/${encodeURIComponent(id)}`);
+      if (!ctx.isCurrent()) return;
+      const sig = signature(next);
+      fight = next;
+      if (sig === shownSignature) return;
+      shownSignature = sig;
+      renderAll();
+    } catch (ex) { if (!quiet) toast(ex.message, 'error'); }
   }
 
   async function act(button, fn, okText) {
@@ -229,13 +238,20 @@ export async function page(ctx) {
   // Live: states from SSE; a new state reloads the fight (results, actions).
   if (!FINAL.has(fight.state)) {
     let lastState = fight.state;
+    // The stream closes after a final state: make sure the page gets there
+    // even if the first read of the fight lags behind the event.
+    const settle = async (want, tries) => {
+      await reload();
+      if (ctx.isCurrent() && fight.state !== want && FINAL.has(want) && tries < 10) {
+        setTimeout(() => settle(want, tries + 1), 1000);
+      }
+    };
     const stop = followFight(id, (ev) => {
       if (!ctx.isCurrent()) return;
       if (ev.state !== lastState) {
         lastState = ev.state;
-        fight.state = ev.state;
         announce(`Fight ${STATE_TEXT[ev.state] || ev.state}.`);
-        reload();
+        settle(ev.state, 0);
       } else if (ev.tick != null) {
         fight.tick = ev.tick;
         renderStatus(ev.state, ev.tick);
@@ -243,7 +259,7 @@ export async function page(ctx) {
     });
     ctx.onLeave(stop);
     // Invitation answers are not on the fight's stream: poll while open.
-    const poll = setInterval(() => { if (fight.state === 'open') reload(); }, 4000);
+    const poll = setInterval(() => { if (fight.state === 'open') reload({ quiet: true }); }, 4000);
     ctx.onLeave(() => clearInterval(poll));
   }
 
