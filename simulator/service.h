@@ -76,6 +76,8 @@ int svc_reclaim(cf_redis *r, const svc_settings *s, char *cursor, size_t cursorl
                 svc_entry **out, size_t *n, char ***gone, size_t *ngone);
 /* XCLAIM ... JUSTID: resets idle time, does not count a delivery. */
 int svc_renew(cf_redis *r, const svc_settings *s, const char *const *ids, size_t n);
+/* Makes a pending entry reclaimable at once (shutdown). */
+int svc_handback(cf_redis *r, const svc_settings *s, const char *id);
 /* Delivery count of one pending entry (XPENDING); -1 on error, 0 if not pending. */
 long svc_deliveries(cf_redis *r, const char *id);
 int svc_ack(cf_redis *r, const char *id);

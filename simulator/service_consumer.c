@@ -297,3 +297,21 @@ int svc_prune_consumers(cf_redis *r, const svc_settings *s, long long idle_ms)
     freeReplyObject(rep);
     return n;
 }
+
+/*
+ * Hands a fight back on shutdown: there is no "unclaim" in Redis, so the
+ * entry's idle time is set to reclaim_idle_ms (XCLAIM ... IDLE ... JUSTID,
+ * no delivery counted): the next XAUTOCLAIM of any simulator takes it at
+ * once instead of after the idle time.
+ */
+int svc_handback(cf_redis *r, const svc_settings *s, const char *id)
+{
+    redisReply *rep = cf_redis_command(r, "XCLAIM %s %s %s 0 %s IDLE %ld JUSTID",
+                                       CF_STREAM_FIGHTS, CF_GROUP_SIMULATORS, s->consumer, id,
+                                       s->reclaim_idle_ms);
+    if (rep == NULL)
+        return -1;
+    int rc = rep->type == REDIS_REPLY_ARRAY ? 0 : -1;
+    freeReplyObject(rep);
+    return rc;
+}

@@ -741,9 +741,10 @@ int main(int argc, char **argv)
         if (sl->pid <= 0)
             continue;
         if (sl->busy) {
-            log_warn("fight %s handed back (entry %s left pending)", sl->fight_id,
-                     sl->entry_id);
             kill(sl->pid, SIGKILL);
+            bool now = sv.r != NULL && svc_handback(sv.r, &sv.s, sl->entry_id) == 0;
+            log_warn("fight %s handed back (entry %s left pending%s)", sl->fight_id,
+                     sl->entry_id, now ? ", reclaimable at once" : "");
         }
         close(sl->jobfd);
         sl->jobfd = -1;

@@ -44,7 +44,9 @@ wait_for 20 "fight $f1 stored" status_is "$f1" finished
 pending_is cf:fights simulators 0 || fail "finished fight not acknowledged"
 
 # -- SIGTERM past the grace time: handed back, taken over by simulator B
-GRACE_MS=300 start_simulator simC; simC=$LAST_PID
+# A long reclaim idle time: B takes the fight at once only because C hands
+# it back (XCLAIM ... IDLE), not because it waited.
+GRACE_MS=300 RECLAIM_MS=60000 start_simulator simC; simC=$LAST_PID
 f2=$(new_uuid)
 push_fight "$f2" "$slow" '{"max_ticks": 100}' >/dev/null
 wait_for 30 "fight $f2 started" started "$f2"
@@ -62,8 +64,8 @@ done
 grep -q "fight $f2 handed back" "$IT_DIR/sim-simC.log" || fail "fight not handed back"
 pending_is cf:fights simulators 1 || fail "handed-back fight should stay pending"
 [ -z "$(fight_status "$f2")" ] || fail "a handed-back fight has a result"
-start_simulator simB; simB=$LAST_PID
-wait_for 90 "fight $f2 completed by simulator B" status_is "$f2" finished
+RECLAIM_MS=60000 start_simulator simB; simB=$LAST_PID
+wait_for 40 "fight $f2 completed by simulator B" status_is "$f2" finished
 
 # -- a fight delivered too often: dead letter + failed result
 kill -TERM "$simB"; wait_for 30 "simulator B exited" dead "$simB"
