@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
+#include <linux/futex.h>
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -51,14 +52,14 @@ static const char *const allowed[] = {
     "read", "write", "readv", "writev", "pread64", "pwrite64", "preadv", "pwritev", "preadv2",
     "pwritev2", "open", "openat", "close", "close_range", "fstat", "stat", "lstat", "newfstatat",
     "statx", "lseek", "getdents", "getdents64", "getcwd", "readlink", "readlinkat", "access",
-    "faccessat", "faccessat2", "fcntl", "dup", "dup2", "dup3", "pipe", "pipe2", "fsync",
+    "faccessat", "faccessat2", "fcntl", "dup", "dup2", "dup3", "pipe", "fsync",
     "fdatasync", "ftruncate", "truncate", "mkdir", "mkdirat", "rmdir", "unlink", "unlinkat",
     "rename", "renameat", "renameat2", "chmod", "fchmod", "fchmodat", "umask", "chdir", "fchdir",
     "utimensat", "fadvise64", "statfs", "fstatfs", "flock", "sendfile", "copy_file_range",
     /* waiting and time */
     "select", "pselect6", "poll", "ppoll", "epoll_create", "epoll_create1", "epoll_ctl",
     "epoll_wait", "epoll_pwait", "epoll_pwait2", "eventfd2", "nanosleep", "clock_nanosleep",
-    "clock_gettime", "clock_getres", "gettimeofday", "time", "futex", "sched_yield",
+    "clock_gettime", "clock_getres", "gettimeofday", "time", "sched_yield",
     "restart_syscall", /* an interrupted sleep or poll resumes through it */
     /* signals (the PID namespace and the uid confine whom they reach) */
     "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "rt_sigpending", "rt_sigtimedwait",
@@ -171,6 +172,36 @@ static int add_rules(scmp_filter_ctx ctx, char *err, size_t errlen)
         rule(ctx, SCMP_ACT_TRACE(TRACE_DATA), "sendto", 1, &oob, err, errlen) < 0 ||
         rule(ctx, SCMP_ACT_TRACE(TRACE_DATA), "recvfrom", 1, &oob, err, errlen) < 0)
         return -1;
+#ifndef O_NOTIFICATION_PIPE
+#define O_NOTIFICATION_PIPE O_EXCL /* <linux/watch_queue.h>, which clashes with fcntl.h */
+#endif
+    /* pipe2, but no notification pipe (watch_queue: kernel surface with a
+     * history of holes). */
+    struct scmp_arg_cmp plain_pipe = SCMP_A1(SCMP_CMP_MASKED_EQ, O_NOTIFICATION_PIPE, 0);
+    struct scmp_arg_cmp notif_pipe =
+        SCMP_A1(SCMP_CMP_MASKED_EQ, O_NOTIFICATION_PIPE, O_NOTIFICATION_PIPE);
+    if (rule(ctx, SCMP_ACT_ALLOW, "pipe2", 1, &plain_pipe, err, errlen) < 0 ||
+        rule(ctx, SCMP_ACT_TRACE(TRACE_DATA), "pipe2", 1, &notif_pipe, err, errlen) < 0)
+        return -1;
+    /* futex: the operations glibc uses (wait, wake, requeue, bitsets);
+     * the priority-inheritance ones, a classic of kernel exploits, are
+     * traced. The private and clock flags are ignored by the mask. */
+    static const unsigned long futex_ok[] = {FUTEX_WAIT, FUTEX_WAKE, FUTEX_REQUEUE,
+                                             FUTEX_CMP_REQUEUE, FUTEX_WAKE_OP,
+                                             FUTEX_WAIT_BITSET, FUTEX_WAKE_BITSET};
+    static const unsigned long futex_pi[] = {FUTEX_FD, FUTEX_LOCK_PI, FUTEX_UNLOCK_PI,
+                                             FUTEX_TRYLOCK_PI, FUTEX_WAIT_REQUEUE_PI,
+                                             FUTEX_CMP_REQUEUE_PI, 13 /* FUTEX_LOCK_PI2 */};
+    for (size_t i = 0; i < sizeof futex_ok / sizeof futex_ok[0]; i++) {
+        struct scmp_arg_cmp op = SCMP_A1(SCMP_CMP_MASKED_EQ, FUTEX_CMD_MASK, futex_ok[i]);
+        if (rule(ctx, SCMP_ACT_ALLOW, "futex", 1, &op, err, errlen) < 0)
+            return -1;
+    }
+    for (size_t i = 0; i < sizeof futex_pi / sizeof futex_pi[0]; i++) {
+        struct scmp_arg_cmp op = SCMP_A1(SCMP_CMP_MASKED_EQ, FUTEX_CMD_MASK, futex_pi[i]);
+        if (rule(ctx, SCMP_ACT_TRACE(TRACE_DATA), "futex", 1, &op, err, errlen) < 0)
+            return -1;
+    }
     /* prlimit64 on itself only (glibc's getrlimit is a prlimit64; without
      * capabilities a limit can only go down). */
     struct scmp_arg_cmp self = SCMP_A0(SCMP_CMP_EQ, 0);

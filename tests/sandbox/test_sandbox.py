@@ -236,6 +236,9 @@ class Verdicts(RootRequired):
     def test_illegal_unlisted(self):
         self.verdict("v_illegal_unlisted.py", "illegal", "forbidden system call")
 
+    def test_illegal_futex_pi(self):
+        self.verdict("v_illegal_futex_pi.py", "illegal", "forbidden system call futex")
+
     def test_illegal_x32_abi(self):
         self.verdict("v_illegal_x32.py", "illegal", "x32 system call 39")
 
