@@ -107,6 +107,9 @@ void svc_worker_main(int jobfd, int resfd, int index, const cf_sandbox_options *
     pid_t parent = getppid();
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
         _exit(1);
+    char name[16]; /* shown by ps and top: which process is a worker */
+    snprintf(name, sizeof name, "cf-sim-w%d", index);
+    (void)prctl(PR_SET_NAME, name);
     signal(SIGINT, SIG_IGN);
     signal(SIGTERM, SIG_IGN);
     signal(SIGPIPE, SIG_IGN);
