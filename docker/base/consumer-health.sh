@@ -17,4 +17,5 @@ case $url in
         export REDISCLI_AUTH
         url="redis://${rest#*@}" ;;
 esac
-redis-cli --no-auth-warning -u "$url" XINFO CONSUMERS "$1" "$2" | grep -qxF "$name"
+consumers=$(redis-cli --no-auth-warning -u "$url" XINFO CONSUMERS "$1" "$2")
+printf '%s\n' "$consumers" | grep -qxF "$name"

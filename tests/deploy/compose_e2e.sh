@@ -75,7 +75,7 @@ esac
 # A free port for nginx, away from the usual ones.
 while :; do
     CF_HTTP_PORT=$((40000 + RANDOM % 20000))
-    ss -Hltn "sport = :$CF_HTTP_PORT" | grep -q . || break
+    [ -n "$(ss -Hltn "sport = :$CF_HTTP_PORT")" ] || break
 done
 export CF_HTTP_PORT CF_HTTP_BIND=127.0.0.1
 export CF_PUBLIC_URL="http://127.0.0.1:$CF_HTTP_PORT"
@@ -165,7 +165,7 @@ sim_id=$("${DC[@]}" ps -q simulator)
 ! docker exec "$sim_id" sh -c 'cat "${CF_CONFIG:-/dev/null}"' | grep -E '^[[:space:]]*url[[:space:]]*=[[:space:]]*postgres' ||
     fail "the simulator's configuration file holds a database URL"
 if [ "$MODE" = prod ]; then
-    docker exec -e REDISCLI_AUTH= "$REDIS_ID" redis-cli ping 2>&1 | grep -q NOAUTH ||
+    grep -q NOAUTH <<<"$(docker exec -e REDISCLI_AUTH= "$REDIS_ID" redis-cli ping 2>&1)" ||
         fail "Redis answers without the password in production mode"
     docker exec "$sim_id" sh -c 'test "$CF_CONFIG" = /etc/codefights/codefights.conf && test -r "$CF_CONFIG"' ||
         fail "the production configuration file is not mounted in the simulator"
@@ -183,8 +183,9 @@ say "simulator layers: $(grep -E '^[^|]*\| *[a-z]+: (active|absent)' <<<"$sim_lo
 # ---- through nginx
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 [ "$(code "$BASE/healthz")" = 200 ] || fail "GET /healthz through nginx is not 200"
-curl -sf "$BASE/" | grep -qi '<html' || fail "GET / does not serve the front end"
-curl -sf "$BASE/api/games" | grep -q '"tanks"' || fail "GET /api/games does not list tanks"
+# (Whole bodies first: grep -q closing the pipe early would fail curl.)
+grep -qi '<html' <<<"$(curl -sf "$BASE/" || true)" || fail "GET / does not serve the front end"
+grep -q '"tanks"' <<<"$(curl -sf "$BASE/api/games" || true)" || fail "GET /api/games does not list tanks"
 [ "$(code -X POST -H 'Content-Type: application/json' --data-binary @<(head -c 3000000 /dev/zero | tr '\0' a) "$BASE/api/bots")" = 413 ] ||
     fail "a 3 MB upload is not refused with 413 by nginx"
 [ "$(code "$BASE/metrics")" = 404 ] || fail "/metrics is public through nginx"
