@@ -361,6 +361,13 @@ static bool route_match(const char *pattern, const char *path, web_req *r)
     return *p == '\0' && *s == '\0';
 }
 
+size_t web_max_body(void)
+{
+    /* A bot upload as multipart or JSON-escaped code: up to twice the
+     * code's size, and room for the other fields. */
+    return 2 * web_cfg.max_upload + WEB_JSON_BODY_MAX;
+}
+
 static void dispatch_api(web_req *r)
 {
     const route *found = NULL;
@@ -388,8 +395,7 @@ static void dispatch_api(web_req *r)
     /* route_match of later patterns may have changed params: match again. */
     route_match(found->pattern, r->path, r);
     r->route = found->pattern;
-    limit = (found->flags & R_BIG) ? 2 * web_cfg.max_upload + WEB_JSON_BODY_MAX
-                                   : WEB_JSON_BODY_MAX;
+    limit = (found->flags & R_BIG) ? web_max_body() : WEB_JSON_BODY_MAX;
     if (r->body_len > limit) {
         if (found->flags & R_BIG)
             http_error(r, 413, "request body is too large: bot code is limited to %zu bytes",
@@ -487,10 +493,14 @@ void http_start_thread(web_thread *t, int fd)
     evhttp_set_allowed_methods(t->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
                                             EVHTTP_REQ_PATCH | EVHTTP_REQ_PUT |
                                             EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS);
-    /* Past this hard bound evhttp itself answers 413 (as HTML) and closes;
-     * below it our handlers answer with the JSON error. */
-    evhttp_set_max_body_size(t->http,
-                             (ev_ssize_t)(4 * web_cfg.max_upload + 4 * WEB_JSON_BODY_MAX));
+    /* evhttp holds at most the largest body a route accepts; past it,
+     * evhttp answers 413 by itself, which too_large.c turns into our JSON
+     * error. Lingering close: the client's body is read (and dropped)
+     * before the answer, so the client gets to read it rather than a reset. */
+    evhttp_set_max_body_size(t->http, (ev_ssize_t)web_max_body());
+    if (evhttp_set_flags(t->http, EVHTTP_SERVER_LINGERING_CLOSE) != 0)
+        log_warn("evhttp: no lingering close; a too large body may see a reset");
+    http_too_large_as_json(t->http);
     evhttp_set_max_headers_size(t->http, 64 * 1024);
     evhttp_set_timeout(t->http, 60);
     evhttp_set_gencb(t->http, request_cb, t);

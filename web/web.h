@@ -116,6 +116,11 @@ void http_add_str(cJSON *o, const char *key, PGresult *res, int row, int col);
 /* SQL: a timestamptz as ISO 8601 UTC text. */
 #define WEB_TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 void http_start_thread(web_thread *t, int fd);
+/* The largest request body any route accepts (evhttp's bound too). */
+size_t web_max_body(void);
+/* too_large.c: evhttp's own 413 page (bodies over web_max_body()) goes out
+ * as the JSON error instead. */
+void http_too_large_as_json(struct evhttp *http);
 
 /* ---- auth.c ---- */
 void auth_load_session(web_req *r);

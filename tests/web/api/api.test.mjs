@@ -855,3 +855,20 @@ test('fights list: bounded total, has_more, user filter, mine through invitation
   assert.ok(!(await anon.get(`/api/fights?user=${a.username}`)).body.fights.some((x) => x.id === priv.id));
   assert.ok((await a.get('/api/fights?mine=1&per_page=1')).body.fights[0].id === priv.id);
 });
+
+test('a body over the largest any route takes: 413 as JSON, never libevent\'s HTML page', async () => {
+  const c = new Client(stack.baseURL);
+  await c.refresh();
+  // 2 x max_upload (1 MiB) + 64 KiB is what evhttp holds; one byte more
+  const max = 2 * 1048576 + 65536;
+  for (const [path, size] of [['/api/bots', max + 1], ['/api/signup', 3 * 1048576], ['/api/no/such/route', 5 * 1048576]]) {
+    const r = await c.post(path, 'x'.repeat(size), { headers: { 'Content-Type': 'application/json' } });
+    assertError(r, 413, new RegExp(`larger than ${max} bytes`));
+    assert.doesNotMatch(r.text, /<HTML>/i);
+  }
+  // at the bound the route's own check answers (a bot upload takes it all)
+  const a = await user('big');
+  assertError(await a.post('/api/bots', 'x'.repeat(max), { headers: { 'Content-Type': 'application/json' } }), 400, /JSON/);
+  // the server is fine afterwards, on new connections
+  assert.equal((await c.get('/healthz')).status, 200);
+});
