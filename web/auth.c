@@ -113,13 +113,15 @@ void auth_load_session(web_req *r)
     char token[TOKEN_BYTES * 2 + 1];
     const char *params[1];
     PGresult *res;
+    bool stale = false;
 
     if (!session_cookie(r, token))
         return;
     hash_token(token, r->session_hash);
     params[0] = r->session_hash;
     res = prepared_exec(r->t, WEB_STMT_SESSION,
-                     "SELECT u.id, u.username, s.csrf_token FROM sessions s "
+                     "SELECT u.id, u.username, s.csrf_token, "
+                     "s.last_seen_at < now() - interval '1 minute' FROM sessions s "
                      "JOIN users u ON u.id = s.user_id "
                      "WHERE s.token_hash = decode($1, 'hex') AND s.expires_at > now()",
                      1, params);
@@ -132,8 +134,18 @@ void auth_load_session(web_req *r)
         snprintf(r->user_id, sizeof r->user_id, "%s", PQgetvalue(res, 0, 0));
         snprintf(r->username, sizeof r->username, "%s", PQgetvalue(res, 0, 1));
         snprintf(r->csrf, sizeof r->csrf, "%s", PQgetvalue(res, 0, 2));
+        stale = PQgetvalue(res, 0, 3)[0] == 't';
     }
     PQclear(res);
+    /* last_seen_at (docs/schema.md) to the minute: one write per session
+     * and minute at most, not one per request. Best effort: a failure only
+     * leaves the time older. */
+    if (stale &&
+        cf_pg_run(r->t->pg,
+                  "UPDATE sessions SET last_seen_at = now() WHERE token_hash = decode($1, 'hex') "
+                  "AND last_seen_at < now() - interval '1 minute'",
+                  1, params) != 0)
+        log_warn("session last seen: %s", cf_pg_error(r->t->pg));
 }
 
 bool auth_csrf_ok(web_req *r)

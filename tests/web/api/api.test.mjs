@@ -872,3 +872,19 @@ test('a body over the largest any route takes: 413 as JSON, never libevent\'s HT
   // the server is fine afterwards, on new connections
   assert.equal((await c.get('/healthz')).status, 200);
 });
+
+test("a session's last_seen_at follows its use, written at most once a minute", async () => {
+  const a = await user('seen');
+  const db = stack.databaseUrl;
+  const seen = () => psql(db, `SELECT extract(epoch FROM last_seen_at)::bigint FROM sessions WHERE user_id = ${a.id}`);
+  psql(db, `UPDATE sessions SET last_seen_at = now() - interval '2 hours' WHERE user_id = ${a.id}`);
+  const old = Number(seen());
+  assert.equal((await a.get('/api/session')).body.user.username, a.username);
+  const now = Number(seen());
+  assert.ok(now - old >= 7000, `${old} -> ${now}`);
+  // within the minute: no new write (set it 30 s back and see it stay)
+  psql(db, `UPDATE sessions SET last_seen_at = now() - interval '30 seconds' WHERE user_id = ${a.id}`);
+  const recent = seen();
+  await a.get('/api/session');
+  assert.equal(seen(), recent);
+});
