@@ -356,10 +356,9 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
 
     await step('live progress, then stop a running fight (carol)', async () => {
       const { page } = state.c;
-      // A bot that takes its time on every tick, so the fight runs long enough to watch and stop.
-      const slow = botCode.replace(/class Main[^\n]*\n/, (m) => `${m}    def __init__(self):\n        import time\n        self._sleep = time.sleep\n\n`)
-        .replace(/(def decide_tick\([^)]*\):\n)/, '$1        self._sleep(0.12)\n');
-      assert.notEqual(slow, botCode, 'slow bot made from the template');
+      // A bot that idles slowly on every tick against the idle house bot: nobody
+      // gets hurt, so the fight runs its 100 ticks, long enough to watch and stop.
+      const slow = 'import time\n\n\nclass Main:\n    def decide_tick(self, tick, my_state, enemy_state):\n        time.sleep(0.12)\n        return "N"\n';
       await page.goto('/bots/new?game=tanks');
       await page.getByLabel('Name').fill('Slow tank');
       await page.getByLabel('Or paste the code').fill(slow);
@@ -369,11 +368,17 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
       await page.getByLabel('House bot').selectOption('empty.py');
       await page.getByRole('button', { name: 'Play now vs house bot' }).click();
       await page.waitForURL(/\/fights\/[0-9a-f-]{36}$/);
-      await page.locator('.status-line').filter({ hasText: /Simulating: tick \d+/ }).waitFor({ timeout: 30000 });
+      await page.locator('.status-line').filter({ hasText: /Simulating Running: tick \d+/ }).waitFor({ timeout: 30000 });
       const value = await page.locator('progress').evaluate((p) => (p.hasAttribute('value') ? p.value : null));
       assert.ok(value !== null, 'the progress bar shows how far the fight is');
+      // Keyboard: focus stays on Stop while ticks keep updating the status, and Enter stops.
+      const stop = page.getByRole('button', { name: 'Stop fight' });
+      await stop.focus();
+      const tickBefore = await page.locator('.status-line').innerText();
+      await page.waitForFunction((t) => document.querySelector('.status-line').innerText !== t, tickBefore, { timeout: 10000 });
+      assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), 'stop-fight', 'focus survived the live updates');
       page.once('dialog', (d) => d.accept());
-      await page.getByRole('button', { name: 'Stop fight' }).click();
+      await page.keyboard.press('Enter');
       await waitState(page, ['Cancelled'], 30000);
       assert.equal(await page.getByRole('button', { name: 'Stop fight' }).count(), 0);
     });

@@ -40,38 +40,50 @@ export async function page(ctx) {
     renderReplay();
   }
 
-  // Live status: the region is aria-live so state changes are read out.
-  const liveText = h('p', { class: 'status-line', 'aria-live': 'polite', 'aria-atomic': 'true' });
+  // Live status. The state is an aria-live region, so a change is read out;
+  // the tick count beside it is not (it changes twice a second). The box is
+  // built once and updated in place, so focus on its buttons survives.
+  const stateText = h('span', { 'aria-live': 'polite', 'aria-atomic': 'true' });
+  const tickText = h('span');
+  const liveText = h('p', { class: 'status-line' }, stateText, tickText);
   const progress = h('progress', { max: '100', 'aria-label': 'Simulation progress' });
+  const explanationEl = h('p', { class: 'explanation' });
+  const metaEl = h('p', { class: 'muted small' });
+  replace(statusBox,
+    h('h2', { id: 'status-title', class: 'visually-hidden' }, 'Status'),
+    h('div', { class: 'status-box' }, liveText, progress),
+    explanationEl, metaEl, actionsBox);
+  let shownState = null;
   function renderStatus(state, tick) {
     const maxTicks = fight.settings && Number.isInteger(fight.settings.max_ticks) ? fight.settings.max_ticks : null;
-    let words = `${STATE_TEXT[state] || state}`;
-    if (state === 'open') words += ': waiting for players.';
-    if (state === 'queued') words += ': waiting for a simulator.';
-    if (state === 'simulating') words += tick != null ? `: tick ${tick}${maxTicks ? ` of at most ${maxTicks}` : ''}.` : '…';
-    if (state === 'finished') words += fight.ticks != null ? ` after ${fight.ticks} ticks.` : '.';
-    if (state === 'failed') words += ': the fight could not be simulated.';
-    if (state === 'cancelled') words += '.';
-    replace(liveText, stateChip(state, null), ' ', words);
-    const showProgress = state === 'queued' || state === 'simulating';
-    progress.hidden = !showProgress;
+    if (state !== shownState) {
+      shownState = state;
+      // The chip names the state; the words after it say what it means.
+      const words = {
+        open: 'Waiting for players.',
+        queued: 'Waiting for a simulator.',
+        simulating: 'Running',
+        finished: fight.ticks != null ? `After ${fight.ticks} ticks.` : '',
+        failed: 'The fight could not be simulated.',
+        cancelled: 'Stopped before the end.',
+      }[state] || '';
+      replace(stateText, stateChip(state, null), ' ', words);
+    }
+    tickText.textContent = state === 'simulating' ? (tick != null ? `: tick ${tick}${maxTicks ? ` of at most ${maxTicks}` : ''}.` : '…') : '';
+    progress.hidden = !(state === 'queued' || state === 'simulating');
     if (state === 'simulating' && tick != null && maxTicks) {
       progress.max = maxTicks;
       progress.value = Math.min(tick, maxTicks);
     } else progress.removeAttribute('value'); // indeterminate
-    replace(statusBox, 
-      h('h2', { id: 'status-title', class: 'visually-hidden' }, 'Status'),
-      h('div', { class: 'status-box' }, liveText, progress),
-      fight.explanation ? h('p', { class: 'explanation' }, explanationText(fight.explanation)) : null,
-      h('p', { class: 'muted small' },
-        `Hosted by ${fight.host} · ${fight.public ? 'public' : 'private'} · created ${fmtDate(fight.created_at)}`,
-        fight.finished_at ? ` · finished ${fmtDate(fight.finished_at)}` : ''),
-      actionsBox);
+    explanationEl.textContent = fight.explanation ? explanationText(fight.explanation) : '';
+    explanationEl.hidden = !fight.explanation;
+    metaEl.textContent = `Hosted by ${fight.host} · ${fight.public ? 'public' : 'private'} · created ${fmtDate(fight.created_at)}` +
+      (fight.finished_at ? ` · finished ${fmtDate(fight.finished_at)}` : '');
   }
 
   // Re-render only when something changed: the open fight is polled, and a
   // re-render would reset a half-chosen bot or a half-typed username.
-  const signature = (f) => JSON.stringify([f.state, f.tick, f.players, f.invitations, f.me, f.explanation]);
+  const signature = (f) => JSON.stringify([f.state, f.players, f.invitations, f.me, f.explanation]);
   let shownSignature = signature(fight);
   async function reload({ quiet = false } = {}) {
     try {
@@ -95,8 +107,15 @@ export async function page(ctx) {
     });
   }
 
+  // Rebuilt only when what one may do changes, so a focused button stays put.
+  let shownActions = null;
   function renderActions() {
     const me = fight.me || {};
+    const invKey = me.invitation_id ? JSON.stringify((fight.invitations || []).find((i) => i.id === me.invitation_id) || null) : '';
+    const phase = fight.state === 'queued' || fight.state === 'simulating' ? 'running' : fight.state;
+    const key = JSON.stringify([phase, me.can_start, me.can_cancel, me.is_host, invKey, (fight.players || []).length]);
+    if (key === shownActions) return;
+    shownActions = key;
     const items = [];
     if (me.can_start && fight.state === 'open') {
       const b = h('button', { type: 'button', class: 'btn', id: 'start-fight' }, 'Start fight');
@@ -121,7 +140,10 @@ export async function page(ctx) {
       box.push(h('p', { class: 'muted small' }, `${have} of ${min === max ? min : `${min}–${max}`} players ready.`,
         me.can_start ? '' : ' The fight can start once enough invitations are accepted.'));
     }
+    // If one of these buttons had focus, the new one with the same id gets it back.
+    const focusedId = actionsBox.contains(document.activeElement) ? document.activeElement.id : '';
     replace(actionsBox, ...box, items.length ? h('div', { class: 'row' }, items) : '');
+    if (focusedId) { const again = document.getElementById(focusedId); if (again) again.focus(); }
   }
 
   function invitationActions(inv) {
