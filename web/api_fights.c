@@ -331,25 +331,24 @@ void fights_get(web_req *r)
     fights_answer(r, r->params[0], 200);
 }
 
+bool fights_check_visible(web_req *r, const char *fight_id)
+{
+    int v = http_valid_id(fight_id) ? fights_visible(r, fight_id) : 0;
+
+    if (v < 0)
+        http_db_error(r);
+    else if (v == 0)
+        http_error(r, 404, "no such fight");
+    return v == 1;
+}
+
 void fights_replay(web_req *r)
 {
     const char *params[1] = {r->params[0]};
     PGresult *res;
-    int v;
 
-    if (!http_valid_id(r->params[0])) {
-        http_error(r, 404, "no such fight");
+    if (!fights_check_visible(r, r->params[0]))
         return;
-    }
-    v = fights_visible(r, r->params[0]);
-    if (v < 0) {
-        http_db_error(r);
-        return;
-    }
-    if (v == 0) {
-        http_error(r, 404, "no such fight");
-        return;
-    }
     /* Built by PostgreSQL: the replay can be large and needs no parsing here. */
     res = cf_pg_exec(
         r->t->pg,
@@ -374,15 +373,8 @@ void fights_replay(web_req *r)
     PQclear(res);
 }
 
-/* Latest version of the caller's bot for game; answers 404/400 and returns
- * false. On success version id in out. */
-static bool my_bot_version(web_req *r, const cJSON *bot_id, const char *game, char *out,
-                           size_t outlen, char *bot_name, size_t namelen)
+bool fights_bot_id(web_req *r, const cJSON *bot_id, char id[24])
 {
-    char id[24];
-    const char *params[2];
-    PGresult *res;
-
     if (bot_id == NULL || cJSON_IsNull(bot_id)) {
         http_error(r, 400, "field 'bot_id' is required");
         return false;
@@ -393,14 +385,20 @@ static bool my_bot_version(web_req *r, const cJSON *bot_id, const char *game, ch
         http_error(r, 400, "field 'bot_id' must be a positive integer");
         return false;
     }
-    snprintf(id, sizeof id, "%lld", (long long)bot_id->valuedouble);
-    params[0] = id;
-    params[1] = r->user_id;
-    res = cf_pg_exec(r->t->pg,
-                     "SELECT v.id, b.game, b.name FROM bots b JOIN bot_versions v ON v.bot_id = b.id "
-                     "WHERE b.id = $1::bigint AND b.owner_id = $2::bigint "
-                     "ORDER BY v.version DESC LIMIT 1",
-                     2, params);
+    snprintf(id, 24, "%lld", (long long)bot_id->valuedouble);
+    return true;
+}
+
+bool fights_bot_version(web_req *r, const char *id, const char *game, char *out, size_t outlen,
+                        char *bot_name, size_t namelen)
+{
+    const char *params[2] = {id, r->user_id};
+    PGresult *res = cf_pg_exec(
+        r->t->pg,
+        "SELECT v.id, b.game, b.name FROM bots b JOIN bot_versions v ON v.bot_id = b.id "
+        "WHERE b.id = $1::bigint AND b.owner_id = $2::bigint ORDER BY v.version DESC LIMIT 1",
+        2, params);
+
     if (res == NULL) {
         http_db_error(r);
         return false;
@@ -420,6 +418,16 @@ static bool my_bot_version(web_req *r, const cJSON *bot_id, const char *game, ch
         snprintf(bot_name, namelen, "%s", PQgetvalue(res, 0, 2));
     PQclear(res);
     return true;
+}
+
+/* fights_bot_id then fights_bot_version, from a request's "bot_id". */
+static bool my_bot_version(web_req *r, const cJSON *bot_id, const char *game, char *out,
+                           size_t outlen, char *bot_name, size_t namelen)
+{
+    char id[24];
+
+    return fights_bot_id(r, bot_id, id) &&
+           fights_bot_version(r, id, game, out, outlen, bot_name, namelen);
 }
 
 /* The game's validated settings as JSON text (caller frees), or NULL after
@@ -640,16 +648,35 @@ static int resolve_invitees(web_req *r, const cJSON *invite, char ids[][24], int
     return n;
 }
 
+/* Opens the transaction of a new fight: the fight, hosting, and its host
+ * as player slot 0 (the fights list and the live poll rely on the host
+ * being a player). 0 or -1 (transaction left for the caller to roll back). */
+static int begin_hosting(web_req *r, const char *fight_id, const cf_game *g, bool pub,
+                         const char *settings, const char *version, const char *bot_name)
+{
+    char name[WEB_PLAYER_NAME_MAX + 1];
+    const char *params[5] = {fight_id, g->name, r->user_id, pub ? "public" : "private",
+                             settings};
+
+    web_player_name(name, r->username, bot_name);
+    if (cf_pg_begin(r->t->pg) != 0 ||
+        cf_pg_run(r->t->pg,
+                  "INSERT INTO fights (id, game, host_id, status, visibility, settings) "
+                  "VALUES ($1::uuid, $2, $3::bigint, 'hosting', $4, $5::jsonb)",
+                  5, params) != 0)
+        return -1;
+    return insert_player(r->t->pg, fight_id, 0, r->user_id, version, name);
+}
+
 void fights_create(web_req *r)
 {
     cJSON *b = http_json_body(r);
     const char *game_name;
     const cf_game *g;
     char version[24], bot_name[80], *settings = NULL, fight_id[CF_UUID_LEN + 1];
-    char invitees[CF_MAX_PLAYERS][24], name[WEB_PLAYER_NAME_MAX + 1];
+    char invitees[CF_MAX_PLAYERS][24];
     int ninv;
     bool pub;
-    const char *params[5];
 
     if (b == NULL)
         return;
@@ -676,18 +703,7 @@ void fights_create(web_req *r)
         return;
     }
     cf_uuid_generate(fight_id);
-    web_player_name(name, r->username, bot_name);
-    params[0] = fight_id;
-    params[1] = g->name;
-    params[2] = r->user_id;
-    params[3] = pub ? "public" : "private";
-    params[4] = settings;
-    if (cf_pg_begin(r->t->pg) != 0 ||
-        cf_pg_run(r->t->pg,
-                  "INSERT INTO fights (id, game, host_id, status, visibility, settings) "
-                  "VALUES ($1::uuid, $2, $3::bigint, 'hosting', $4, $5::jsonb)",
-                  5, params) != 0 ||
-        insert_player(r->t->pg, fight_id, 0, r->user_id, version, name) != 0)
+    if (begin_hosting(r, fight_id, g, pub, settings, version, bot_name) != 0)
         goto fail;
     for (int i = 0; i < ninv; i++) {
         const char *ip[2] = {fight_id, invitees[i]};
@@ -712,10 +728,9 @@ fail:
 void fights_play_now(web_req *r)
 {
     cJSON *b = http_json_body(r);
-    const char *tpl, *params[5];
+    const char *tpl, *params[1];
     char version[24], bot_name[80], *settings = NULL, fight_id[CF_UUID_LEN + 1];
     char game[CF_GAME_NAME_MAX + 1], tplbuf[128], name[WEB_PLAYER_NAME_MAX + 1];
-    char mine[WEB_PLAYER_NAME_MAX + 1];
     const cf_game *g;
     PGresult *res;
     size_t len;
@@ -776,18 +791,7 @@ void fights_play_now(web_req *r)
     if (house > g->max_players - 1)
         house = g->max_players - 1;
     cf_uuid_generate(fight_id);
-    web_player_name(mine, r->username, bot_name);
-    params[0] = fight_id;
-    params[1] = g->name;
-    params[2] = r->user_id;
-    params[3] = pub ? "public" : "private";
-    params[4] = settings;
-    if (cf_pg_begin(r->t->pg) != 0 ||
-        cf_pg_run(r->t->pg,
-                  "INSERT INTO fights (id, game, host_id, status, visibility, settings) "
-                  "VALUES ($1::uuid, $2, $3::bigint, 'hosting', $4, $5::jsonb)",
-                  5, params) != 0 ||
-        insert_player(r->t->pg, fight_id, 0, r->user_id, version, mine) != 0)
+    if (begin_hosting(r, fight_id, g, pub, settings, version, bot_name) != 0)
         goto fail;
     for (int i = 0; i < house; i++) {
         if (insert_player(r->t->pg, fight_id, 1 + i, NULL, NULL, name) != 0)

@@ -173,24 +173,15 @@ void invitations_accept(web_req *r)
 {
     char fight_id[40], fstatus[16], istatus[16], game[40], version[24];
     const cJSON *bot;
-    const char *params[3];
+    const char *params[2];
     cJSON *b = http_json_body(r);
-    PGresult *res;
     char id[24];
 
     if (b == NULL)
         return;
     bot = cJSON_GetObjectItemCaseSensitive(b, "bot_id");
-    if (bot == NULL || cJSON_IsNull(bot)) {
-        http_error(r, 400, "field 'bot_id' is required");
+    if (!fights_bot_id(r, bot, id))
         return;
-    }
-    if (!cJSON_IsNumber(bot) || bot->valuedouble < 1 || bot->valuedouble > 9007199254740991.0 ||
-        bot->valuedouble != (double)(long long)bot->valuedouble) {
-        http_error(r, 400, "field 'bot_id' must be a positive integer");
-        return;
-    }
-    snprintf(id, sizeof id, "%lld", (long long)bot->valuedouble);
     if (!lock_invitation(r, false, fight_id, fstatus, istatus, game))
         return;
     if (strcmp(istatus, "pending") != 0) {
@@ -198,33 +189,10 @@ void invitations_accept(web_req *r)
         http_error(r, 409, "invitation is %s, not pending", istatus);
         return;
     }
-    params[0] = id;
-    params[1] = r->user_id;
-    params[2] = game;
-    res = cf_pg_exec(r->t->pg,
-                     "SELECT v.id, b.game FROM bots b JOIN bot_versions v ON v.bot_id = b.id "
-                     "WHERE b.id = $1::bigint AND b.owner_id = $2::bigint "
-                     "ORDER BY v.version DESC LIMIT 1",
-                     2, params);
-    if (res == NULL) {
+    if (!fights_bot_version(r, id, game, version, sizeof version, NULL, 0)) {
         cf_pg_rollback(r->t->pg);
-        http_db_error(r);
         return;
     }
-    if (PQntuples(res) != 1) {
-        PQclear(res);
-        cf_pg_rollback(r->t->pg);
-        http_error(r, 404, "no such bot");
-        return;
-    }
-    if (strcmp(PQgetvalue(res, 0, 1), game) != 0) {
-        PQclear(res);
-        cf_pg_rollback(r->t->pg);
-        http_error(r, 400, "bot %s is not a %s bot", id, game);
-        return;
-    }
-    snprintf(version, sizeof version, "%s", PQgetvalue(res, 0, 0));
-    PQclear(res);
     params[0] = r->params[0];
     params[1] = version;
     finish(r, fight_id,

@@ -29,9 +29,9 @@ typedef struct entry {
 static entry slots[SLOTS];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
-static uint32_t hash(const char *s)
+uint32_t web_hash(const char *s)
 {
-    uint32_t h = 2166136261u;
+    uint32_t h = 2166136261u; /* FNV-1a */
 
     for (; *s != '\0'; s++)
         h = (h ^ (unsigned char)*s) * 16777619u;
@@ -45,7 +45,7 @@ static bool before(const struct timespec *a, const struct timespec *b)
 
 char *cache_get(const char *key, size_t *len)
 {
-    entry *e = &slots[hash(key) % SLOTS];
+    entry *e = &slots[web_hash(key) % SLOTS];
     struct timespec now;
     char *copy = NULL;
 
@@ -66,7 +66,7 @@ char *cache_get(const char *key, size_t *len)
 
 void cache_put(const char *key, const char *data, size_t len, int ttl_ms)
 {
-    entry *e = &slots[hash(key) % SLOTS];
+    entry *e = &slots[web_hash(key) % SLOTS];
     char *copy;
     struct timespec exp;
 

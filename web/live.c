@@ -491,21 +491,9 @@ static client *client_open(web_req *r)
 void live_fight_events(web_req *r)
 {
     client *c;
-    int v;
 
-    if (!http_valid_id(r->params[0])) {
-        http_error(r, 404, "no such fight");
+    if (!fights_check_visible(r, r->params[0]))
         return;
-    }
-    v = fights_visible(r, r->params[0]);
-    if (v < 0) {
-        http_db_error(r);
-        return;
-    }
-    if (v == 0) {
-        http_error(r, 404, "no such fight");
-        return;
-    }
     c = client_open(r);
     if (c == NULL)
         return;

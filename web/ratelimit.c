@@ -28,19 +28,10 @@ typedef struct slot {
 static slot table[SLOTS];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
-static uint32_t hash(const char *s)
-{
-    uint32_t h = 2166136261u;
-
-    for (; *s != '\0'; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
-
 /* Returns the slot of key (fresh when its window passed); lock held. */
 static slot *find(const char *key, int window_s, time_t now)
 {
-    uint32_t h = hash(key);
+    uint32_t h = web_hash(key);
     slot *victim = NULL;
 
     for (int i = 0; i < 8; i++) {
@@ -91,7 +82,7 @@ bool ratelimit_blocked(const char *key, int limit, int window_s, int *retry_afte
 
 void ratelimit_reset(const char *key)
 {
-    uint32_t h = hash(key);
+    uint32_t h = web_hash(key);
 
     pthread_mutex_lock(&lock);
     for (int i = 0; i < 8; i++) {

@@ -189,6 +189,17 @@ void fights_dashboard(web_req *r);
 int fights_settle(web_req *r, const char *fight_id, bool force);
 /* May the caller see this fight? 1 yes, 0 no, -1 db error. */
 int fights_visible(web_req *r, const char *fight_id);
+/* Is fight_id a fight the caller may see? Answers 404 (or the db error)
+ * and returns false otherwise. */
+bool fights_check_visible(web_req *r, const char *fight_id);
+/* A request's "bot_id" (a positive integer) as text into id; answers 400
+ * and returns false otherwise. */
+bool fights_bot_id(web_req *r, const cJSON *bot_id, char id[24]);
+/* Latest version of the caller's bot id (of game, unless NULL) into out,
+ * its name into bot_name (may be NULL); answers 404/400 or the db error
+ * and returns false otherwise. */
+bool fights_bot_version(web_req *r, const char *id, const char *game, char *out, size_t outlen,
+                        char *bot_name, size_t namelen);
 
 /* Fight states: the database's names and the API's (openapi.yaml). */
 const char *fights_state_api(const char *db_status);
@@ -238,6 +249,8 @@ void live_start_reader(void);
 int live_client_count(void);
 
 /* ---- cache.c: short-lived answers for anonymous readers ---- */
+/* A string's slot hash (FNV-1a), for cache.c's and ratelimit.c's tables. */
+uint32_t web_hash(const char *s);
 char *cache_get(const char *key, size_t *len); /* a copy, caller frees; NULL: miss */
 void cache_put(const char *key, const char *data, size_t len, int ttl_ms);
 /* Sends a JSON answer and keeps it under key for ttl_ms. */
