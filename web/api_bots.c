@@ -166,15 +166,9 @@ static void bot_answer(web_req *r, const char *bot_id, int status)
                      "(SELECT max(version) FROM bot_versions v WHERE v.bot_id = b.id) "
                      "FROM bots b WHERE b.id = $1::bigint AND b.owner_id = $2::bigint",
                      2, params);
-    if (res == NULL) {
-        http_db_error(r);
+    res = http_one_row(r, res, false, 404, "no such bot");
+    if (res == NULL)
         return;
-    }
-    if (PQntuples(res) != 1) {
-        PQclear(res);
-        http_error(r, 404, "no such bot");
-        return;
-    }
     vres = cf_pg_exec(r->t->pg,
                       "SELECT version, size, " WEB_TS("created_at")
                       " FROM bot_versions WHERE bot_id = $1::bigint ORDER BY version DESC",
@@ -440,15 +434,10 @@ void bots_code(web_req *r)
                      "AND ($3::int IS NULL OR v.version = $3::int) "
                      "ORDER BY v.version DESC LIMIT 1",
                      3, params);
-    if (res == NULL) {
-        http_db_error(r);
+    res = http_one_row(r, res, false, 404,
+                       version != NULL ? "no such bot version" : "no such bot");
+    if (res == NULL)
         return;
-    }
-    if (PQntuples(res) != 1) {
-        PQclear(res);
-        http_error(r, 404, version != NULL ? "no such bot version" : "no such bot");
-        return;
-    }
     /* The name is restricted to safe characters; spaces become '_'. */
     snprintf(fname, sizeof fname, "%s.py", PQgetvalue(res, 0, 1));
     for (char *p = fname; *p != '\0'; p++)

@@ -226,15 +226,9 @@ void fights_answer(web_req *r, const char *fight_id, int status)
     const char *state;
     bool simulating = false;
 
-    if (res == NULL) {
-        http_db_error(r);
+    res = http_one_row(r, res, false, 404, "no such fight");
+    if (res == NULL)
         return;
-    }
-    if (PQntuples(res) != 1) {
-        PQclear(res);
-        http_error(r, 404, "no such fight");
-        return;
-    }
     players = players_json(r, fight_id, &me_player);
     invs = fight_invitations_json(r, fight_id, &me_invited, my_invitation,
                                   sizeof my_invitation, &accepted);
@@ -359,15 +353,9 @@ void fights_replay(web_req *r)
         "FROM fights f JOIN fight_reports fr ON fr.fight_id = f.id "
         "WHERE f.id = $1::uuid AND fr.replay IS NOT NULL",
         1, params);
-    if (res == NULL) {
-        http_db_error(r);
+    res = http_one_row(r, res, false, 409, "fight has no replay yet");
+    if (res == NULL)
         return;
-    }
-    if (PQntuples(res) != 1) {
-        PQclear(res);
-        http_error(r, 409, "fight has no replay yet");
-        return;
-    }
     http_send(r, 200, "application/json", PQgetvalue(res, 0, 0),
               (size_t)PQgetlength(res, 0, 0), NULL);
     PQclear(res);
@@ -399,15 +387,9 @@ bool fights_bot_version(web_req *r, const char *id, const char *game, char *out,
         "WHERE b.id = $1::bigint AND b.owner_id = $2::bigint ORDER BY v.version DESC LIMIT 1",
         2, params);
 
-    if (res == NULL) {
-        http_db_error(r);
+    res = http_one_row(r, res, false, 404, "no such bot");
+    if (res == NULL)
         return false;
-    }
-    if (PQntuples(res) != 1) {
-        PQclear(res);
-        http_error(r, 404, "no such bot");
-        return false;
-    }
     if (game != NULL && strcmp(PQgetvalue(res, 0, 1), game) != 0) {
         http_error(r, 400, "bot %s is a %s bot, not a %s bot", id, PQgetvalue(res, 0, 1), game);
         PQclear(res);
@@ -831,17 +813,9 @@ static char *lock_my_fight(web_req *r, const char *id)
     }
     res = cf_pg_exec(r->t->pg, "SELECT status, host_id FROM fights WHERE id = $1::uuid FOR UPDATE",
                      1, params);
-    if (res == NULL) {
-        cf_pg_rollback(r->t->pg);
-        http_db_error(r);
+    res = http_one_row(r, res, true, 404, "no such fight");
+    if (res == NULL)
         return NULL;
-    }
-    if (PQntuples(res) != 1) {
-        PQclear(res);
-        cf_pg_rollback(r->t->pg);
-        http_error(r, 404, "no such fight");
-        return NULL;
-    }
     host = my_id(r, res, 0, 1);
     status = strdup(PQgetvalue(res, 0, 0));
     PQclear(res);
@@ -961,17 +935,9 @@ void fights_invite(web_req *r)
                      "FROM users u, fights f WHERE lower(u.username) = lower($1) "
                      "AND f.id = $2::uuid",
                      2, params);
-    if (res == NULL) {
-        cf_pg_rollback(r->t->pg);
-        http_db_error(r);
+    res = http_one_row(r, res, true, 404, "no such user");
+    if (res == NULL)
         return;
-    }
-    if (PQntuples(res) != 1) {
-        PQclear(res);
-        cf_pg_rollback(r->t->pg);
-        http_error(r, 404, "no such user");
-        return;
-    }
     snprintf(invitee, sizeof invitee, "%s", PQgetvalue(res, 0, 0));
     g = cf_game_find(PQgetvalue(res, 0, 1));
     taken = atoi(PQgetvalue(res, 0, 2));
@@ -994,17 +960,9 @@ void fights_invite(web_req *r)
                      "bot_version_id = NULL, responded_at = NULL, created_at = now() "
                      "WHERE invitations.status IN ('declined', 'withdrawn') RETURNING id",
                      2, params);
-    if (res == NULL) {
-        cf_pg_rollback(r->t->pg);
-        http_db_error(r);
+    res = http_one_row(r, res, true, 409, "'%s' is already invited", username);
+    if (res == NULL)
         return;
-    }
-    if (PQntuples(res) != 1) {
-        PQclear(res);
-        cf_pg_rollback(r->t->pg);
-        http_error(r, 409, "'%s' is already invited", username);
-        return;
-    }
     snprintf(inv_id, sizeof inv_id, "%s", PQgetvalue(res, 0, 0));
     PQclear(res);
     if (cf_pg_commit(r->t->pg) != 0) {

@@ -41,15 +41,9 @@ void invitations_answer(web_req *r, const char *invitation_id, int status)
     const char *params[1] = {invitation_id};
     PGresult *res = cf_pg_exec(r->t->pg, INVITATION_SELECT "WHERE i.id = $1::bigint", 1, params);
 
-    if (res == NULL) {
-        http_db_error(r);
+    res = http_one_row(r, res, false, 404, "no such invitation");
+    if (res == NULL)
         return;
-    }
-    if (PQntuples(res) != 1) {
-        PQclear(res);
-        http_error(r, 404, "no such invitation");
-        return;
-    }
     http_json(r, status, invitation_json(res, 0));
     PQclear(res);
 }

@@ -411,15 +411,9 @@ static void account_answer(web_req *r, int status)
         1, params);
     cJSON *o;
 
-    if (res == NULL) {
-        http_db_error(r);
+    res = http_one_row(r, res, false, 401, "login required");
+    if (res == NULL)
         return;
-    }
-    if (PQntuples(res) != 1) {
-        PQclear(res);
-        http_error(r, 401, "login required");
-        return;
-    }
     o = user_json(PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2));
     cJSON_AddStringToObject(o, "about", PQgetvalue(res, 0, 3));
     cJSON_AddBoolToObject(o, "fights_public_default", PQgetvalue(res, 0, 4)[0] == 't');
@@ -592,17 +586,9 @@ void auth_reset_confirm(web_req *r)
                      "UPDATE password_resets SET used_at = now() WHERE token_hash = decode($1, 'hex') "
                      "AND used_at IS NULL AND expires_at > now() RETURNING user_id",
                      1, params);
-    if (res == NULL) {
-        cf_pg_rollback(r->t->pg);
-        http_db_error(r);
+    res = http_one_row(r, res, true, 400, "invalid or expired token");
+    if (res == NULL)
         return;
-    }
-    if (PQntuples(res) != 1) {
-        PQclear(res);
-        cf_pg_rollback(r->t->pg);
-        http_error(r, 400, "invalid or expired token");
-        return;
-    }
     /* Hashed only for a valid token: no free Argon2 work for strangers. */
     if (hash_password(nw, pwhash) != 0) {
         PQclear(res);

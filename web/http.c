@@ -164,17 +164,48 @@ bool http_from_cache(web_req *r, const char *key)
     return true;
 }
 
-void http_error(web_req *r, int status, const char *fmt, ...)
+static void error_v(web_req *r, int status, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static void error_v(web_req *r, int status, const char *fmt, va_list ap)
 {
     char msg[512];
-    va_list ap;
     cJSON *o = cJSON_CreateObject();
 
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
     cJSON_AddStringToObject(o, "error", msg);
     http_json(r, status, o);
+}
+
+void http_error(web_req *r, int status, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    error_v(r, status, fmt, ap);
+    va_end(ap);
+}
+
+PGresult *http_one_row(web_req *r, PGresult *res, bool in_tx, int status, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (res != NULL && PQntuples(res) == 1)
+        return res;
+    if (res != NULL)
+        PQclear(res);
+    /* The message may name values of res: it is cleared first, so callers
+     * pass only their own strings. */
+    if (in_tx)
+        cf_pg_rollback(r->t->pg);
+    if (res == NULL) {
+        http_db_error(r);
+        return NULL;
+    }
+    va_start(ap, fmt);
+    error_v(r, status, fmt, ap);
+    va_end(ap);
+    return NULL;
 }
 
 void http_no_content(web_req *r)

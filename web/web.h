@@ -94,6 +94,11 @@ void http_security_headers(struct evhttp_request *req);
 void http_json(web_req *r, int status, cJSON *body); /* takes body */
 void http_error(web_req *r, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* res when it holds exactly one row. Otherwise res is cleared, the open
+ * transaction rolled back (in_tx) and the request answered: the database
+ * error when res is NULL, else status with the message; returns NULL. */
+PGresult *http_one_row(web_req *r, PGresult *res, bool in_tx, int status, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 void http_no_content(web_req *r);
 void http_send(web_req *r, int status, const char *ctype, const char *data, size_t len,
                const char *disposition_name);
