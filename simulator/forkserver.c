@@ -349,6 +349,10 @@ pid_t forkserver_spawn(sb_forkserver *fs, int slot, uint32_t cpu_ms, const int *
     struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
                         .msg_controllen = CMSG_SPACE((size_t)nfds * sizeof(int))};
     struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    if (!c) {
+        snprintf(err, errlen, "forkserver request: no control buffer");
+        return -1;
+    }
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;
     c->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
