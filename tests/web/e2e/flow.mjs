@@ -309,6 +309,7 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
 
       // Carol has not answered, so the fight waits for the host.
       await a.locator('li').filter({ hasText: B.name }).getByText('accepted').waitFor({ timeout: 20000 });
+      await a.getByText(/^2 of 2.6 players ready\./).waitFor();
       await a.getByRole('button', { name: 'Start fight' }).click();
       await waitState(a, ['Queued', 'Simulating', 'Finished'], STEP_TIMEOUT);
       await waitState(a, ['Finished', 'Failed'], finishTimeoutMs);

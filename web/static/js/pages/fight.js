@@ -113,7 +113,8 @@ export async function page(ctx) {
     const me = fight.me || {};
     const invKey = me.invitation_id ? JSON.stringify((fight.invitations || []).find((i) => i.id === me.invitation_id) || null) : '';
     const phase = fight.state === 'queued' || fight.state === 'simulating' ? 'running' : fight.state;
-    const key = JSON.stringify([phase, me.can_start, me.can_cancel, me.is_host, invKey, (fight.players || []).length]);
+    const accepted = (fight.invitations || []).filter((i) => i.state === 'accepted').length;
+    const key = JSON.stringify([phase, me.can_start, me.can_cancel, me.is_host, invKey, (fight.players || []).length, accepted]);
     if (key === shownActions) return;
     shownActions = key;
     const items = [];
@@ -136,7 +137,8 @@ export async function page(ctx) {
     if (inv && fight.state === 'open') box.push(invitationActions(inv));
     if (me.is_host && fight.state === 'open') {
       const min = fight.min_players; const max = fight.max_players;
-      const have = (fight.players || []).length;
+      // Before the start, players are the host and whoever accepted.
+      const have = Math.max((fight.players || []).length, 1 + accepted);
       box.push(h('p', { class: 'muted small' }, `${have} of ${min === max ? min : `${min}–${max}`} players ready.`,
         me.can_start ? '' : ' The fight can start once enough invitations are accepted.'));
     }
