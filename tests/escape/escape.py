@@ -191,6 +191,7 @@ ATTACKS = {
                                  cfg={'daemon_connect': False}),
     'many_files': Attack(SAFE_FAIL | {'memory'}, B({'bot'})),
     'protocol_garbage': Attack({'ok', 'bad_output'}, B({'protocol'})),
+    'stack_overflow': Attack({'crashed', 'killed', 'memory'}, None),
     'early_exit_os': Attack({'crashed'}, None),
     'early_exit_sys': Attack({'crashed'}, None),
     'tty_inject': Attack(SAFE_FAIL, B({'tty', 'bot'})),
