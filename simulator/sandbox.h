@@ -84,6 +84,9 @@ int sandbox_ns_set_hostname(char *err, size_t errlen);
 int sandbox_ns_drop_uid(int slot, char *err, size_t errlen);
 
 /* ---- sandbox_mounts.c ---- */
+/* What the view holds (read-only): Landlock grants reading these only. */
+extern const char *const sandbox_view_dirs[];
+extern const char *const sandbox_view_devices[];
 /* Forkserver, once: private mount namespace, minimal read-only root, pivot. */
 int sandbox_mounts_prepare(char *err, size_t errlen);
 /* Coderunner (own mount namespace): private size-capped tmpfs on /tmp. */

@@ -1,9 +1,9 @@
 /*
  * sandbox_landlock.c — layer 4a: Landlock, by raw system calls.
  *
- * Applied after the mounts, so it restricts the bot's view further even if a
- * mount were writable by mistake: everything is read-only (read files, read
- * directories, no execute) except the bot's private /tmp. From ABI 4 on, TCP
+ * Applied after the mounts, and holding alone: reading is allowed only in
+ * the Python runtime and the harmless devices (the view's own list), writing
+ * only in the bot's private /tmp and /dev/null, executing nowhere. From ABI 4 on, TCP
  * bind and connect are handled (so denied); from ABI 6 on, the bot is scoped
  * so it can neither connect to abstract unix sockets outside its domain nor
  * signal processes outside it. The installed <linux/landlock.h> is older than
@@ -115,18 +115,26 @@ int sandbox_landlock_apply(int abi, char *err, size_t errlen)
         snprintf(err, errlen, "landlock_create_ruleset: %s", strerror(errno));
         return -1;
     }
+    /* Reading: the Python runtime and the harmless devices, nothing else
+     * (the same list the mounts bind), so this layer alone keeps the host's
+     * files unreadable even in a full view of the host. Writing: the bot's
+     * private /tmp and /dev/null. */
     uint64_t ro = LL_FS_READ_FILE | LL_FS_READ_DIR;
     uint64_t rw = attr.handled_access_fs & ~(LL_FS_EXECUTE | LL_FS_MAKE_CHAR | LL_FS_MAKE_BLOCK |
                                              LL_FS_MAKE_SOCK | LL_FS_MAKE_FIFO | LL_FS_IOCTL_DEV);
-    int rc = -1;
-    if (add_path(rs, "/", ro, err, errlen) == 0 && add_path(rs, "/tmp", rw, err, errlen) == 0) {
-        /* /dev/null must stay writable (print(file=open(os.devnull, "w"))). */
-        if (add_path(rs, "/dev/null", LL_FS_READ_FILE | LL_FS_WRITE_FILE, err, errlen) == 0) {
-            if (syscall(SYS_landlock_restrict_self, rs, 0) == 0)
-                rc = 0;
-            else
-                snprintf(err, errlen, "landlock_restrict_self: %s", strerror(errno));
-        }
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && sandbox_view_dirs[i]; i++)
+        rc = add_path(rs, sandbox_view_dirs[i], ro, err, errlen);
+    for (size_t i = 0; rc == 0 && sandbox_view_devices[i]; i++)
+        rc = add_path(rs, sandbox_view_devices[i], LL_FS_READ_FILE, err, errlen);
+    if (rc == 0)
+        rc = add_path(rs, "/tmp", rw, err, errlen);
+    /* /dev/null stays writable (print(file=open(os.devnull, "w"))). */
+    if (rc == 0)
+        rc = add_path(rs, "/dev/null", LL_FS_READ_FILE | LL_FS_WRITE_FILE, err, errlen);
+    if (rc == 0 && syscall(SYS_landlock_restrict_self, rs, 0) != 0) {
+        snprintf(err, errlen, "landlock_restrict_self: %s", strerror(errno));
+        rc = -1;
     }
     close(rs);
     return rc;

@@ -28,13 +28,13 @@
 
 #define NEWROOT "/tmp" /* shadowed only inside the forkserver's namespace */
 
-static const char *const ro_dirs[] = {
+const char *const sandbox_view_dirs[] = {
     "/usr/lib/python3.11",
     "/usr/lib/x86_64-linux-gnu",
     NULL,
 };
-static const char *const devices[] = {"/dev/null", "/dev/zero", "/dev/random", "/dev/urandom",
-                                      NULL};
+const char *const sandbox_view_devices[] = {"/dev/null", "/dev/zero", "/dev/random",
+                                            "/dev/urandom", NULL};
 
 static int fail(char *err, size_t errlen, const char *what, const char *path)
 {
@@ -99,21 +99,22 @@ int sandbox_mounts_prepare(char *err, size_t errlen)
     if (mount("cf-root", NEWROOT, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,nr_inodes=256,mode=755") < 0)
         return fail(err, errlen, "mount tmpfs", NEWROOT);
 
-    for (size_t i = 0; ro_dirs[i]; i++) {
-        snprintf(dst, sizeof dst, NEWROOT "%s", ro_dirs[i]);
-        if (make_dirs(dst, err, errlen) < 0 || bind_ro(ro_dirs[i], dst, false, err, errlen) < 0)
+    for (size_t i = 0; sandbox_view_dirs[i]; i++) {
+        snprintf(dst, sizeof dst, NEWROOT "%s", sandbox_view_dirs[i]);
+        if (make_dirs(dst, err, errlen) < 0 ||
+            bind_ro(sandbox_view_dirs[i], dst, false, err, errlen) < 0)
             return -1;
     }
     if (make_dirs(NEWROOT "/dev", err, errlen) < 0 || make_dirs(NEWROOT "/tmp", err, errlen) < 0 ||
         make_dirs(NEWROOT "/usr/lib64", err, errlen) < 0)
         return -1;
-    for (size_t i = 0; devices[i]; i++) {
-        snprintf(dst, sizeof dst, NEWROOT "%s", devices[i]);
+    for (size_t i = 0; sandbox_view_devices[i]; i++) {
+        snprintf(dst, sizeof dst, NEWROOT "%s", sandbox_view_devices[i]);
         int fd = open(dst, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
         if (fd < 0)
             return fail(err, errlen, "create", dst);
         close(fd);
-        if (bind_ro(devices[i], dst, true, err, errlen) < 0)
+        if (bind_ro(sandbox_view_devices[i], dst, true, err, errlen) < 0)
             return -1;
     }
     /* Debian's merged /usr: the loader looks in /lib/x86_64-linux-gnu. */

@@ -118,7 +118,9 @@ class Layers(RootRequired):
             self.assertEqual((obs["pid"], obs["ppid"]), (1, 0))  # own PID namespace
             self.assertEqual(obs["hostname"], "codefights")      # own UTS namespace
             self.assertEqual(obs["environ"], {})                 # empty environment
-            self.assertEqual(obs["root"], ["dev", "lib", "lib64", "tmp", "usr"])
+            self.assertEqual(obs["host_paths"], [])                # minimal view
+            self.assertTrue(obs["runtime"])
+            self.assertEqual(obs["root"]["errno"], "EACCES")     # Landlock: no listing of /
             self.assertFalse(obs["proc"])
             self.assertFalse(obs["etc"])
             self.assertEqual(obs["fds"], [0, 1, 2, 3, 4])        # only its own pipes

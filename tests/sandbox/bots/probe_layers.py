@@ -46,7 +46,10 @@ obs = {
     "ppid": os.getppid(),
     "hostname": os.uname().nodename,
     "environ": dict(os.environ),
-    "root": sorted(os.listdir("/")),
+    "root": attempt(lambda: sorted(os.listdir("/"))),
+    "host_paths": [p for p in ("/etc", "/home", "/proc", "/sys", "/run", "/var", "/root", "/bin")
+                   if os.path.lexists(p)],
+    "runtime": os.path.isdir("/usr/lib/python3.11"),
     "fds": open_fds(),
     "proc": os.path.exists("/proc/self"),
     "etc": os.path.exists("/etc"),
