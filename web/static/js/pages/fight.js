@@ -177,7 +177,7 @@ export async function page(ctx) {
       h('td', { 'data-label': 'Player' }, h('strong', null, p.house ? 'House bot' : p.username),
         p.username === session.user?.username && !p.house ? h('span', { class: 'muted small' }, ' (you)') : null),
       h('td', { 'data-label': 'Bot' }, p.bot_id ? link(`/bots/${p.bot_id}`, p.bot || 'bot') : (p.bot || '—'),
-        p.version ? h('span', { class: 'muted small' }, ` v${p.version}`) : null),
+        p.version ? h('span', { class: 'muted small nowrap' }, ` v${p.version}`) : null),
       finished ? h('td', { 'data-label': 'Result' }, p.result != null ? resultChip(p.result) : '—',
         p.score != null ? h('span', { class: 'muted small' }, ` score ${p.score}`) : null) : null,
       finished ? h('td', { 'data-label': 'Verdict' }, verdictCell(p)) : null,
