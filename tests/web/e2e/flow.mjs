@@ -359,7 +359,7 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
       const { page } = state.c;
       // A bot that idles slowly on every tick against the idle house bot: nobody
       // gets hurt, so the fight runs its 100 ticks, long enough to watch and stop.
-      const slow = 'import time\n\n\nclass Main:\n    def decide_tick(self, tick, my_state, enemy_state):\n        time.sleep(0.12)\n        return "N"\n';
+      const slow = 'import time\n\n\nclass Main:\n    def decide_tick(self, tick, my_state, enemy_state):\n        time.sleep(0.08)\n        return "N"\n';
       await page.goto('/bots/new?game=tanks');
       await page.getByLabel('Name').fill('Slow tank');
       await page.getByLabel('Or paste the code').fill(slow);
