@@ -92,7 +92,8 @@ _Noreturn void coderunner_main(const sb_child_plan *plan, const int *fds, int nf
     uint32_t cpu_ms = (uint32_t)go[1] << 24 | (uint32_t)go[2] << 16 | (uint32_t)go[3] << 8 | go[4];
     if (!plan->unsafe && sandbox_rlimits_cpu(cpu_ms, err, sizeof err) < 0)
         die(err);
-    if (!plan->unsafe && sandbox_seccomp_load(plan->seccomp_prog, err, sizeof err) < 0)
+    if (!plan->unsafe && plan->seccomp_prog &&
+        sandbox_seccomp_load(plan->seccomp_prog, err, sizeof err) < 0)
         die(err);
     PyObject *rv = PyObject_CallNoArgs((PyObject *)serve);
     if (!rv)

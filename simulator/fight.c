@@ -70,6 +70,20 @@ static void probe_layers(cf_sandbox *sb, char *err, size_t errlen)
     else
         layer(sb, SB_LAYER_SECCOMP, false, "absent (%s)", err);
     layer(sb, SB_LAYER_PTRACE, true, "active (seize, exitkill, fork/clone/seccomp/exit events)");
+
+    /* Only a test program can ask for this (sandbox_test_skip_layers). */
+    uint32_t skip = sandbox_test_skip_layers() &
+                    ((1u << SB_LAYER_MOUNTS) | (1u << SB_LAYER_LANDLOCK) | (1u << SB_LAYER_SECCOMP));
+    sb->plan.skip = skip;
+    for (int l = 0; l < SB_LAYER_COUNT; l++)
+        if (skip & (1u << l))
+            layer(sb, l, false, "absent (turned off by a test program)");
+    if (skip & (1u << SB_LAYER_LANDLOCK))
+        sb->plan.landlock = false;
+    if (skip & (1u << SB_LAYER_SECCOMP)) {
+        sandbox_seccomp_free((void *)sb->plan.seccomp_prog);
+        sb->plan.seccomp_prog = NULL;
+    }
 }
 
 /* Is every layer named in the comma-separated list active? */
@@ -126,7 +140,7 @@ cf_sandbox *cf_sandbox_start(const cf_sandbox_options *opts, char *err, size_t e
         /* These layers are the sandbox: without them nothing runs. */
         static const enum sb_layer essential[] = {SB_LAYER_CGROUP, SB_LAYER_SECCOMP};
         for (size_t i = 0; i < sizeof essential / sizeof essential[0]; i++)
-            if (!sb->layers[essential[i]].active) {
+            if (!sb->layers[essential[i]].active && !(sb->plan.skip & (1u << essential[i]))) {
                 snprintf(err, errlen, "sandbox layer %s unavailable: %s",
                          sandbox_layer_name(essential[i]), sb->layers[essential[i]].detail);
                 goto fail;

@@ -54,6 +54,7 @@
 /* The plan, as it crosses the exec. */
 typedef struct fs_boot {
     int32_t unsafe, landlock, landlock_abi, apparmor;
+    uint32_t skip;
     uint32_t prog_len;
     struct sock_filter prog[FS_PROG_MAX];
 } fs_boot;
@@ -216,6 +217,7 @@ static int recv_plan(sb_child_plan *plan)
         .landlock_abi = boot.landlock_abi,
         .apparmor = boot.apparmor != 0,
         .seccomp_prog = boot.prog_len ? &prog : NULL,
+        .skip = boot.skip,
     };
     return 0;
 }
@@ -246,7 +248,8 @@ static _Noreturn void forkserver_main(const char *home, pid_t parent)
         goto report;
     if (!plan.unsafe) {
         if (sandbox_ns_enter_empty_net(ready.err, sizeof ready.err) < 0 ||
-            sandbox_mounts_prepare(ready.err, sizeof ready.err) < 0)
+            (!(plan.skip & (1u << SB_LAYER_MOUNTS)) &&
+             sandbox_mounts_prepare(ready.err, sizeof ready.err) < 0))
             goto report;
     }
     ready.pid = getpid();
@@ -309,6 +312,7 @@ int forkserver_boot(sb_forkserver *fs, const sb_child_plan *tmpl, char *err, siz
     boot.landlock = tmpl->landlock;
     boot.landlock_abi = tmpl->landlock_abi;
     boot.apparmor = tmpl->apparmor;
+    boot.skip = tmpl->skip;
     if (prog) {
         if (prog->len > FS_PROG_MAX) {
             snprintf(err, errlen, "seccomp program too long (%u)", prog->len);

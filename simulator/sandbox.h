@@ -66,7 +66,16 @@ typedef struct sb_child_plan {
     int landlock_abi;
     bool apparmor;        /* profile loaded: change to it */
     const void *seccomp_prog; /* struct sock_fprog, built once */
+    uint32_t skip;        /* layers a TEST turned off (bit 1 << sb_layer) */
 } sb_child_plan;
+
+/*
+ * Layers to leave out, for the tests that check each remaining layer holds
+ * alone. Weak, returning 0: only a test program that defines its own can
+ * turn a layer off (mounts, landlock, seccomp); no option or variable of
+ * cf-fight or cf-simulator reaches it.
+ */
+uint32_t sandbox_test_skip_layers(void);
 
 /* ---- sandbox.c ---- */
 const char *sandbox_layer_name(enum sb_layer layer);
@@ -122,7 +131,8 @@ int sandbox_rlimits_cpu(uint32_t cpu_ms, char *err, size_t errlen);
 
 /* ---- sandbox_landlock.c ---- */
 int sandbox_landlock_abi(void); /* 0: absent */
-int sandbox_landlock_apply(int abi, char *err, size_t errlen);
+/* writable_tmp: the bot's private tmpfs is mounted on /tmp. */
+int sandbox_landlock_apply(int abi, bool writable_tmp, char *err, size_t errlen);
 
 /* ---- sandbox_apparmor.c ---- */
 #define SB_APPARMOR_PROFILE "codefights-coderunner"

@@ -98,7 +98,7 @@ static int add_path(int ruleset, const char *path, uint64_t access, char *err, s
     return 0;
 }
 
-int sandbox_landlock_apply(int abi, char *err, size_t errlen)
+int sandbox_landlock_apply(int abi, bool writable_tmp, char *err, size_t errlen)
 {
     struct ll_ruleset_attr attr = {.handled_access_fs = fs_rights(abi)};
     size_t size = sizeof attr.handled_access_fs;
@@ -127,7 +127,7 @@ int sandbox_landlock_apply(int abi, char *err, size_t errlen)
         rc = add_path(rs, sandbox_view_dirs[i], ro, err, errlen);
     for (size_t i = 0; rc == 0 && sandbox_view_devices[i]; i++)
         rc = add_path(rs, sandbox_view_devices[i], LL_FS_READ_FILE, err, errlen);
-    if (rc == 0)
+    if (rc == 0 && writable_tmp)
         rc = add_path(rs, "/tmp", rw, err, errlen);
     /* /dev/null stays writable (print(file=open(os.devnull, "w"))). */
     if (rc == 0)
