@@ -92,9 +92,9 @@ class Main:
             os.close(w)
             os.set_blocking(r, False)
             self.r = r
-        if self.r >= 0:
+        if self.r >= 0 and not ESCAPED:
             # Wait a little each tick (well under the call limit) for the
-            # child's CPU clock to run.
+            # child's CPU clock to run; once it has, answer at once.
             end = time.monotonic() + 0.12
             while time.monotonic() < end:
                 try:
