@@ -833,20 +833,26 @@ static char *lock_my_fight(web_req *r, const char *id)
     return status;
 }
 
-void fights_start(web_req *r)
+/* lock_my_fight for a fight still open (hosting); answers 409 otherwise. */
+static bool lock_my_open_fight(web_req *r, const char *id)
 {
-    char *status = lock_my_fight(r, r->params[0]);
-    int rc;
+    char *status = lock_my_fight(r, id);
+    bool open = status != NULL && strcmp(status, "hosting") == 0;
 
-    if (status == NULL)
-        return;
-    if (strcmp(status, "hosting") != 0) {
+    if (status != NULL && !open) {
         cf_pg_rollback(r->t->pg);
         http_error(r, 409, "fight is %s, not open", fights_state_api(status));
-        free(status);
-        return;
     }
     free(status);
+    return open;
+}
+
+void fights_start(web_req *r)
+{
+    int rc;
+
+    if (!lock_my_open_fight(r, r->params[0]))
+        return;
     rc = fights_settle(r, r->params[0], true);
     if (rc == -2) {
         cf_pg_rollback(r->t->pg);
@@ -905,7 +911,6 @@ void fights_cancel(web_req *r)
 
 void fights_invite(web_req *r)
 {
-    char *status = lock_my_fight(r, r->params[0]);
     cJSON *b;
     const char *username, *params[3];
     PGresult *res;
@@ -913,15 +918,8 @@ void fights_invite(web_req *r)
     char invitee[24], inv_id[24];
     int taken;
 
-    if (status == NULL)
+    if (!lock_my_open_fight(r, r->params[0]))
         return;
-    if (strcmp(status, "hosting") != 0) {
-        cf_pg_rollback(r->t->pg);
-        http_error(r, 409, "fight is %s, not open", fights_state_api(status));
-        free(status);
-        return;
-    }
-    free(status);
     b = http_json_body(r);
     if (b == NULL || (username = http_str_field(r, b, "username", true, 256)) == NULL) {
         cf_pg_rollback(r->t->pg);

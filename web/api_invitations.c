@@ -146,6 +146,22 @@ dberr:
     return false;
 }
 
+/* lock_invitation for the invitee of a pending invitation; answers 409
+ * otherwise. */
+static bool lock_pending_invitation(web_req *r, char fight_id[40], char game[40])
+{
+    char fstatus[16], istatus[16];
+
+    if (!lock_invitation(r, false, fight_id, fstatus, istatus, game))
+        return false;
+    if (strcmp(istatus, "pending") != 0) {
+        cf_pg_rollback(r->t->pg);
+        http_error(r, 409, "invitation is %s, not pending", istatus);
+        return false;
+    }
+    return true;
+}
+
 /* Applies the update, settles the fight, commits and answers. */
 static void finish(web_req *r, const char *fight_id, const char *sql, int nparams,
                    const char *const *params)
@@ -165,7 +181,7 @@ static void finish(web_req *r, const char *fight_id, const char *sql, int nparam
 
 void invitations_accept(web_req *r)
 {
-    char fight_id[40], fstatus[16], istatus[16], game[40], version[24];
+    char fight_id[40], game[40], version[24];
     const cJSON *bot;
     const char *params[2];
     cJSON *b = http_json_body(r);
@@ -176,13 +192,8 @@ void invitations_accept(web_req *r)
     bot = cJSON_GetObjectItemCaseSensitive(b, "bot_id");
     if (!fights_bot_id(r, bot, id))
         return;
-    if (!lock_invitation(r, false, fight_id, fstatus, istatus, game))
+    if (!lock_pending_invitation(r, fight_id, game))
         return;
-    if (strcmp(istatus, "pending") != 0) {
-        cf_pg_rollback(r->t->pg);
-        http_error(r, 409, "invitation is %s, not pending", istatus);
-        return;
-    }
     if (!fights_bot_version(r, id, game, version, sizeof version, NULL, 0)) {
         cf_pg_rollback(r->t->pg);
         return;
@@ -197,16 +208,11 @@ void invitations_accept(web_req *r)
 
 void invitations_decline(web_req *r)
 {
-    char fight_id[40], fstatus[16], istatus[16], game[40];
+    char fight_id[40], game[40];
     const char *params[1] = {r->params[0]};
 
-    if (!lock_invitation(r, false, fight_id, fstatus, istatus, game))
+    if (!lock_pending_invitation(r, fight_id, game))
         return;
-    if (strcmp(istatus, "pending") != 0) {
-        cf_pg_rollback(r->t->pg);
-        http_error(r, 409, "invitation is %s, not pending", istatus);
-        return;
-    }
     finish(r, fight_id,
            "UPDATE invitations SET status = 'declined', responded_at = now() WHERE id = $1::bigint",
            1, params);
