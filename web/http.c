@@ -505,6 +505,12 @@ static void request_cb(struct evhttp_request *req, void *arg)
         static_serve(&r);
     }
 done:
+    /* A handler must close what it opened: a transaction left open would
+     * hold its row locks into the next request on this connection. */
+    if (cf_pg_raw(r.t->pg) != NULL && PQtransactionStatus(cf_pg_raw(r.t->pg)) != PQTRANS_IDLE) {
+        log_error("%s %s left a transaction open: rolled back", method_name(r.method), r.path);
+        cf_pg_rollback(r.t->pg);
+    }
     metrics_observe(method_name(r.method), r.route, r.status, now_seconds() - start);
     evhttp_clear_headers(&query);
     for (int i = 0; i < WEB_MAX_PARAMS; i++)
