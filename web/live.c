@@ -113,6 +113,9 @@ static bool progress_known(const char *fight_id)
     return live_progress(fight_id, &started) >= 0 && started;
 }
 
+static pthread_t reader_tid;
+static bool reader_started, reader_stopping;
+
 /* queued -> running, once; several cf-web processes may all try. */
 static void mark_running(cf_pg **pg, const char *fight_id)
 {
@@ -140,9 +143,11 @@ static void *reader_main(void *arg)
     (void)arg;
     while ((redis = cf_redis_connect(web_cfg.redis_url, 0, err, sizeof err)) == NULL) {
         log_warn("progress reader: %s", err);
+        if (__atomic_load_n(&reader_stopping, __ATOMIC_ACQUIRE))
+            return NULL;
         sleep(1);
     }
-    for (;;) {
+    while (!__atomic_load_n(&reader_stopping, __ATOMIC_ACQUIRE)) {
         redisReply *rep = cf_redis_command(redis, "XREAD COUNT 100 BLOCK 1000 STREAMS %s %s",
                                            CF_STREAM_PROGRESS, last);
 
@@ -179,17 +184,24 @@ static void *reader_main(void *arg)
         }
         freeReplyObject(rep);
     }
+    cf_redis_free(redis);
+    cf_pg_free(pg);
     return NULL;
 }
 
 void live_start_reader(void)
 {
-    pthread_t tid;
-
-    if (pthread_create(&tid, NULL, reader_main, NULL) != 0)
+    reader_started = pthread_create(&reader_tid, NULL, reader_main, NULL) == 0;
+    if (!reader_started)
         log_error("progress reader thread could not start");
-    else
-        pthread_detach(tid);
+}
+
+void live_stop_reader(void)
+{
+    /* Its XREAD blocks one second at most: it sees the flag by then. */
+    __atomic_store_n(&reader_stopping, true, __ATOMIC_RELEASE);
+    if (reader_started)
+        pthread_join(reader_tid, NULL);
 }
 
 /* ---- SSE clients, per worker thread ---- */

@@ -234,6 +234,8 @@ int main(int argc, char **argv)
     event_base_dispatch(main_base);
     for (int i = 0; i < web_cfg.threads; i++)
         pthread_join(tids[i], NULL);
+    outbox_stop();
+    live_stop_reader();
     for (int i = 0; i < web_cfg.threads; i++) {
         /* evhttp_free closes the connections, SSE streams included (their
          * close callbacks free live.c's clients), before the loop goes. */

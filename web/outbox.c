@@ -151,6 +151,9 @@ void outbox_wake(void)
     pthread_mutex_unlock(&wake_lock);
 }
 
+static pthread_t relay_tid;
+static bool stopping;
+
 /* Expired sessions and reset tokens are useless: the same thread drops
  * them now and then (every SWEEP_ROUNDS relay rounds, about 10 minutes). */
 static int sweep(cf_pg *pg)
@@ -171,7 +174,7 @@ static void *relay_main(void *arg)
     unsigned long rounds = 0;
 
     (void)arg;
-    for (;;) {
+    while (!__atomic_load_n(&stopping, __ATOMIC_ACQUIRE)) {
         struct timespec until;
 
         if (pg == NULL && (pg = cf_pg_connect(web_cfg.database_url, err, sizeof err)) == NULL)
@@ -195,16 +198,24 @@ static void *relay_main(void *arg)
         woken = false;
         pthread_mutex_unlock(&wake_lock);
     }
+    cf_pg_free(pg);
+    cf_redis_free(redis);
     return NULL;
 }
 
 void outbox_start(void)
 {
-    pthread_t tid;
-
-    if (pthread_create(&tid, NULL, relay_main, NULL) != 0) {
+    if (pthread_create(&relay_tid, NULL, relay_main, NULL) != 0) {
         log_error("outbox relay thread could not start");
         exit(1);
     }
-    pthread_detach(tid);
+}
+
+void outbox_stop(void)
+{
+    /* Joined before cf-web returns from main: a relay still running while
+     * the process exits raced the libraries' exit handlers (a crash). */
+    __atomic_store_n(&stopping, true, __ATOMIC_RELEASE);
+    outbox_wake();
+    pthread_join(relay_tid, NULL);
 }

@@ -242,6 +242,8 @@ int outbox_relay(cf_pg *pg, cf_redis *redis);
  * now rather than at its next half-second tick. */
 void outbox_start(void);
 void outbox_wake(void);
+/* Stops the relay thread and waits for it (at exit). */
+void outbox_stop(void);
 
 /* ---- live.c ---- */
 void live_init_thread(web_thread *t);
@@ -251,6 +253,8 @@ void live_user_events(web_req *r);
 /* Last progress seen for a fight on cf:progress: tick or -1; sets *simulating. */
 int live_progress(const char *fight_id, bool *simulating);
 void live_start_reader(void);
+/* Stops the progress reader and waits for it (at exit, about 1 s). */
+void live_stop_reader(void);
 int live_client_count(void);
 
 /* ---- cache.c: short-lived answers for anonymous readers ---- */
