@@ -269,21 +269,44 @@ static void too_many(web_req *r, int retry)
     http_error(r, 429, "too many attempts, try again in %s seconds", s);
 }
 
+/* Counts one attempt under key; answers 429 and returns true when over. */
+static bool limited(web_req *r, const char *key, int limit, int window_s)
+{
+    int retry = 0;
+
+    if (ratelimit_hit(key, limit, window_s, &retry))
+        return false;
+    too_many(r, retry);
+    return true;
+}
+
+/* "<prefix><username>" in lower case: one key whatever the case typed. */
+static void user_key(char key[96], const char *prefix, const char *username)
+{
+    snprintf(key, 96, "%s%.64s", prefix, username);
+    for (char *p = key; *p != '\0'; p++)
+        *p = (char)tolower((unsigned char)*p);
+}
+
+/* The body's "username" and "password" strings; answers 400 and returns
+ * false when one is missing. */
+static bool credentials(web_req *r, const cJSON *b, const char **username, const char **password)
+{
+    *username = http_str_field(r, b, "username", true, 256);
+    if (*username == NULL)
+        return false;
+    *password = http_str_field(r, b, "password", true, 4096);
+    return *password != NULL;
+}
+
 void auth_signup(web_req *r)
 {
     cJSON *b = http_json_body(r);
     const char *username, *password, *params[2];
     char hash[crypto_pwhash_STRBYTES], key[96];
     PGresult *res;
-    int retry = 0;
 
-    if (b == NULL)
-        return;
-    username = http_str_field(r, b, "username", true, 256);
-    if (username == NULL)
-        return;
-    password = http_str_field(r, b, "password", true, 4096);
-    if (password == NULL)
+    if (b == NULL || !credentials(r, b, &username, &password))
         return;
     if (!auth_username_valid(username)) {
         http_error(r, 400, "username must be 3 to 32 letters, digits or underscores");
@@ -292,10 +315,8 @@ void auth_signup(web_req *r)
     if (!password_ok(r, "password", password))
         return;
     snprintf(key, sizeof key, "signup:ip:%s", client_ip(r));
-    if (!ratelimit_hit(key, SIGNUP_IP_LIMIT, 3600, &retry)) {
-        too_many(r, retry);
+    if (limited(r, key, SIGNUP_IP_LIMIT, 3600))
         return;
-    }
     if (hash_password(password, hash) != 0) {
         http_error(r, 500, "out of memory");
         return;
@@ -345,17 +366,9 @@ void auth_login(web_req *r)
     int retry = 0;
     bool found, ok;
 
-    if (b == NULL)
+    if (b == NULL || !credentials(r, b, &username, &password))
         return;
-    username = http_str_field(r, b, "username", true, 256);
-    if (username == NULL)
-        return;
-    password = http_str_field(r, b, "password", true, 4096);
-    if (password == NULL)
-        return;
-    snprintf(ukey, sizeof ukey, "login:user:%.64s", username);
-    for (char *p = ukey; *p != '\0'; p++)
-        *p = (char)tolower((unsigned char)*p);
+    user_key(ukey, "login:user:", username);
     snprintf(ikey, sizeof ikey, "login:ip:%s", client_ip(r));
     if (ratelimit_blocked(ukey, LOGIN_USER_LIMIT, LOGIN_WINDOW_S, &retry) ||
         ratelimit_blocked(ikey, LOGIN_IP_LIMIT, LOGIN_WINDOW_S, &retry)) {
@@ -520,20 +533,15 @@ void auth_reset_request(web_req *r)
     char token[TOKEN_BYTES * 2 + 1], hash[65], key[96];
     PGresult *res;
     cJSON *o;
-    int retry = 0;
 
     if (b == NULL)
         return;
     username = http_str_field(r, b, "username", true, 256);
     if (username == NULL)
         return;
-    snprintf(key, sizeof key, "reset:%.64s", username);
-    for (char *p = key; *p != '\0'; p++)
-        *p = (char)tolower((unsigned char)*p);
-    if (!ratelimit_hit(key, RESET_LIMIT, 3600, &retry)) {
-        too_many(r, retry);
+    user_key(key, "reset:", username);
+    if (limited(r, key, RESET_LIMIT, 3600))
         return;
-    }
     randombytes_buf(raw, sizeof raw);
     to_hex(raw, sizeof raw, token);
     hash_token(token, hash);
