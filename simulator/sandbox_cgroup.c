@@ -34,6 +34,7 @@
 
 #define ROOT "/sys/fs/cgroup"
 #define PARENT "codefights"
+#define PARENT_CPU_TASKS 8
 
 /* cpu (scheduler weight) is optional: each bot's group gets the same share,
  * so a bot's many processes cannot starve the other bots. */
@@ -138,6 +139,9 @@ int sandbox_cgroup_probe(sb_layer_status *st)
         if (file_has_word(ROOT "/cgroup.controllers", "cpu")) {
             (void)write_file(ROOT, "cgroup.subtree_control", "+cpu");
             (void)write_file(ROOT "/" PARENT, "cgroup.subtree_control", "+cpu");
+            char weight[32];
+            snprintf(weight, sizeof weight, "%d", 100 * PARENT_CPU_TASKS);
+            (void)write_file(ROOT "/" PARENT, "cpu.weight", weight);
         }
         cg_version = 2;
         remove_stale(ROOT "/" PARENT);
@@ -158,6 +162,15 @@ int sandbox_cgroup_probe(sb_layer_status *st)
     char real_cpu[PATH_MAX], real_acct[PATH_MAX];
     v1_cpu = realpath(ROOT "/cpu", real_cpu) && realpath(ROOT "/cpuacct", real_acct) &&
              strcmp(real_cpu, real_acct) != 0 && ensure_dir(ROOT "/cpu/" PARENT) == 0;
+    /* All bots share the parent's weight against the rest of the host:
+     * give it that of PARENT_CPU_TASKS ordinary processes, so a busy host
+     * does not starve every bot at once (each bot's group then splits it
+     * equally with the others). */
+    if (v1_cpu) {
+        char shares[32];
+        snprintf(shares, sizeof shares, "%d", 1024 * PARENT_CPU_TASKS);
+        (void)write_file(ROOT "/cpu/" PARENT, "cpu.shares", shares);
+    }
     for (int i = 0; i < CG_V1_COUNT; i++) {
         snprintf(path, sizeof path, ROOT "/%s/" PARENT, v1_ctrl[i]);
         remove_stale(path);
