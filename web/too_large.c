@@ -90,7 +90,9 @@ static bool replace_page(struct evbuffer *buf, size_t at, size_t n)
     size_t status_len = strlen(STATUS_11);
     bool http10;
 
-    if (n != strlen(PAGE_TYPE) || at < status_len || !bytes_at(buf, at, PAGE_TYPE))
+    /* evhttp reads a request only once the previous answer has left, so
+     * the page starts an empty buffer: its status line is all before. */
+    if (n != strlen(PAGE_TYPE) || at != status_len || !bytes_at(buf, at, PAGE_TYPE))
         return false;
     http10 = bytes_at(buf, at - status_len, STATUS_10);
     if (!http10 && !bytes_at(buf, at - status_len, STATUS_11))
