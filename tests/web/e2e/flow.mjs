@@ -35,6 +35,11 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
     const ctx = await browser.newContext({ baseURL, viewport: { width: 1280, height: 900 } });
     ctx.setDefaultTimeout(STEP_TIMEOUT);
     const page = await ctx.newPage();
+    // Requests still waiting for an answer, reported when a step fails.
+    page.pending = new Map();
+    page.on('request', (r) => page.pending.set(r, Date.now()));
+    page.on('requestfinished', (r) => page.pending.delete(r));
+    page.on('requestfailed', (r) => page.pending.delete(r));
     page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
     page.on('console', (m) => { if (m.type() === 'error' && !/EventSource|net::ERR|Failed to load resource/.test(m.text())) consoleErrors.push(`console: ${m.text()}`); });
     return { ctx, page };
@@ -52,6 +57,11 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
       results.push({ name, ok: false, error: err });
       log(`FAIL ${name}: ${err && err.stack ? err.stack : err}`);
       for (const u of [state.a, state.b, state.c]) {
+        if (u && u.page && u.page.pending) {
+          for (const [r, t] of u.page.pending) {
+            if (!/\/events$/.test(r.url())) log(`  unanswered after ${Date.now() - t} ms: ${r.method()} ${r.url()}`);
+          }
+        }
         if (u && u.page) await u.page.screenshot({ path: join(artifacts, `failure-${name.replace(/\W+/g, '_')}-${results.length}-${u === state.a ? 'a' : u === state.b ? 'b' : 'c'}.png`), fullPage: true }).catch(() => {});
       }
     }
