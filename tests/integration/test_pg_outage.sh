@@ -28,18 +28,26 @@ start_processor rp1; rp=$LAST_PID
 start_processor rp2; rp2=$LAST_PID   # two processors share the results
 players=$(players_json "$IT_BOTS/shooter.py" "$IT_BOTS/idle.py")
 ids=()
-for i in $(seq "$N"); do
-    id=$(new_uuid)
-    ids+=("$id")
-    push_fight "$id" "$players" '{"max_ticks": 10}' >/dev/null
-done
+push_batch() {
+    local i id
+    for i in $(seq "$1"); do
+        id=$(new_uuid)
+        ids+=("$id")
+        push_fight "$id" "$players" '{"max_ticks": 10}' >/dev/null
+    done
+}
 final_at_least() { [ "$(count_final)" -ge "$1" ]; }
+processor_retrying() { grep -qs "retrying" "$IT_DIR"/rp-*.log; }
+# Half the fights before the outage, half during it: results then arrive
+# while PostgreSQL is down however fast the machine simulates.
+push_batch $((N / 2))
 wait_for 120 "first fights stored" final_at_least 2
 log "stopping PostgreSQL"
 pg -m fast stop >/dev/null
-sleep 6
+push_batch $((N - N / 2))
+wait_for 60 "a processor noticing the outage" processor_retrying
+sleep 2
 alive "$rp" && alive "$rp2" || fail "a result processor died while PostgreSQL was down"
-grep -qs "retrying" "$IT_DIR"/rp-*.log || fail "no processor noticed the outage"
 log "starting PostgreSQL"
 pg start >/dev/null
 wait_for 180 "all $N fights stored" final_at_least "$N"
