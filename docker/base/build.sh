@@ -79,7 +79,9 @@ ensure_dockerd() {
     fi
     if ! pgrep -x dockerd >/dev/null; then
         say "starting dockerd (log: $LOG_DIR/dockerd.log)"
-        setsid dockerd >>"$LOG_DIR/dockerd.log" 2>&1 </dev/null &
+        # 9>&-: the daemon must not inherit the build lock, or it would hold
+        # it for as long as it runs.
+        setsid dockerd >>"$LOG_DIR/dockerd.log" 2>&1 </dev/null 9>&- &
         echo $! >"$LOG_DIR/dockerd.started-by-build-sh.pid"
     fi
     local i
@@ -189,4 +191,8 @@ build_base
 for img in ${IMAGES[@]+"${IMAGES[@]}"}; do
     build_image "$img"
 done
+# Every rebuild leaves the previous images and build stages untagged; drop
+# those of this project older than a day (newer ones are the layer cache).
+"$DOCKER" image prune -f --filter label=org.codefights.project=codefights \
+    --filter until=24h >/dev/null 2>&1 || say "warning: could not prune old images"
 say "done: ${IMAGES[*]-base}"
