@@ -29,7 +29,11 @@ fi
 [ "$(id -u)" = 0 ] || fail "must run as root"
 
 export CF_DOCKER_LOG_DIR=${CF_DOCKER_LOG_DIR:-/var/log/codefights}
-docker/base/build.sh simulator || fail "image build failed"
+mkdir -p "$CF_DOCKER_LOG_DIR"
+# The lock of compose_e2e.sh: one deploy test at a time, images included.
+exec 8>"$CF_DOCKER_LOG_DIR/deploy-e2e.lock"
+flock 8
+docker/base/build.sh simulator 8>&- || fail "image build failed"
 
 work=$(mktemp -d /tmp/cf-deploy-caps.XXXXXX)
 trap 'rm -rf "$work"' EXIT

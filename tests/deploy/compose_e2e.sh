@@ -36,14 +36,18 @@ fi
 [ "$(id -u)" = 0 ] || fail "must run as root (dockerd, debootstrap)"
 
 export CF_DOCKER_LOG_DIR=${CF_DOCKER_LOG_DIR:-/var/log/codefights}
-say "building the images (docker/base/build.sh; logs in $CF_DOCKER_LOG_DIR)"
-docker/base/build.sh || fail "image build failed"
-
-# One run at a time; holding the lock, any other cfe2e* project is the
-# remains of a run that was killed (ctest timeout, session end): remove it,
-# or its containers would come back with every dockerd start.
+mkdir -p "$CF_DOCKER_LOG_DIR"
+# One deploy test at a time on the machine, from the build on: two runs (two
+# checkouts) would otherwise retag each other's images mid-test.
 exec 8>"$CF_DOCKER_LOG_DIR/deploy-e2e.lock"
+say "waiting for the deploy test lock"
 flock 8
+say "building the images (docker/base/build.sh; logs in $CF_DOCKER_LOG_DIR)"
+docker/base/build.sh 8>&- || fail "image build failed"
+
+# Holding the lock, any other cfe2e* project is the remains of a run that
+# was killed (ctest timeout, session end): remove it, or its containers
+# would come back with every dockerd start.
 for stale in $( { docker ps -a --format '{{.Label "com.docker.compose.project"}}'
                   docker volume ls --format '{{.Label "com.docker.compose.project"}}'
                   docker network ls --format '{{.Label "com.docker.compose.project"}}'; } |
