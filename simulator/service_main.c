@@ -470,6 +470,36 @@ static void read_worker(service *sv, slot *sl)
     free(data);
 }
 
+/*
+ * As PID 1 of a container, this process inherits every orphan (a dead
+ * worker's forkserver, say): reap them all, so no zombie piles up. A worker
+ * reaped here is handled as gone at once.
+ */
+static void reap_children(service *sv)
+{
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        for (int i = 0; i < sv->nslots; i++) {
+            slot *sl = &sv->slots[i];
+            if (sl->pid != pid)
+                continue;
+            sl->pid = 0; /* reaped: nothing to kill or wait for */
+            /* Its last frames (a report, an error) may still be in the pipe:
+             * read them; the EOF after them closes the slot. */
+            while (sl->resfd >= 0) {
+                struct pollfd p = {.fd = sl->resfd, .events = POLLIN};
+                if (poll(&p, 1, 0) <= 0) {
+                    on_worker_gone(sv, sl);
+                    break;
+                }
+                read_worker(sv, sl);
+            }
+            break;
+        }
+    }
+}
+
 /* Reads every frame that is ready, waiting at most timeout_ms for the first. */
 static void poll_workers(service *sv, int timeout_ms)
 {
@@ -726,6 +756,7 @@ int main(int argc, char **argv)
         } else {
             respawn(&sv);
         }
+        reap_children(&sv);
         poll_workers(&sv, 0);
         timers(&sv);
         if (g_stop || free_slots(&sv) == 0)
