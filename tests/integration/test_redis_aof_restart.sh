@@ -21,15 +21,17 @@ REDIS_URL=redis://127.0.0.1:$rport/0
 
 CONCURRENCY=2 start_simulator sim1; sim=$LAST_PID
 start_processor rp1; rp=$LAST_PID
-players=$(players_json "$IT_BOTS/shooter.py" "$IT_BOTS/idle.py")
+# Slow bots: fights are running (claimed, not acknowledged) when Redis dies.
+players=$(players_json "$IT_BOTS/slow.py" "$IT_BOTS/idle.py")
 ids=()
 for i in $(seq "$N"); do
     id=$(new_uuid)
     ids+=("$id")
-    push_fight "$id" "$players" '{"max_ticks": 10}' >/dev/null
+    push_fight "$id" "$players" '{"max_ticks": 12}' >/dev/null
 done
 final_at_least() { [ "$(count_final)" -ge "$1" ]; }
 wait_for 120 "first fights stored" final_at_least 2
+[ "$(count_final)" -lt "$N" ] || fail "every fight finished before the restart: no load left"
 log "kill -9 redis-server"
 kill -KILL "$REDIS_PID"
 wait "$REDIS_PID" 2>/dev/null || true
