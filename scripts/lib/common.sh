@@ -13,7 +13,7 @@ cf_require_root() {
 # Packages needed to build and run the stack.
 CF_PACKAGES_RUN="build-essential cmake pkg-config git ca-certificates curl
   libhiredis-dev libpq-dev libevent-dev libseccomp-dev libcjson-dev
-  libapparmor-dev libsodium-dev libcmocka-dev libpython3.11-dev python3.11
+  libapparmor-dev libsodium-dev libcmocka-dev libpython3.11-dev python3.11 python3
   redis-server redis-tools postgresql-15 postgresql-client-15 procps iproute2"
 # Extra packages for the test suite (browser, deployment, profile check).
 CF_PACKAGES_TEST="chromium apparmor bubblewrap docker.io docker-compose
