@@ -13,22 +13,13 @@
 
 #include "log.h"
 #include "rp.h"
+#include "stream_group.h"
 
 #define RP_DEAD_VALUE_MAX (64 * 1024)
 
 int rp_group_ensure(cf_redis *r)
 {
-    redisReply *rep = cf_redis_command(r, "XGROUP CREATE %s %s 0 MKSTREAM", CF_STREAM_RESULTS,
-                                       CF_GROUP_RESULTS);
-    if (rep == NULL)
-        return -1;
-    int rc = 0;
-    if (rep->type == REDIS_REPLY_ERROR && strncmp(rep->str, "BUSYGROUP", 9) != 0) {
-        log_error("XGROUP CREATE: %s", rep->str);
-        rc = -1;
-    }
-    freeReplyObject(rep);
-    return rc;
+    return cf_group_create(r, CF_STREAM_RESULTS, CF_GROUP_RESULTS, "0");
 }
 
 void rp_entries_free(rp_entry *e, size_t n)
@@ -171,80 +162,14 @@ int rp_ack(cf_redis *r, const char *entry_id)
 
 int rp_dead(cf_redis *r, const rp_settings *s, const rp_entry *e, const char *reason)
 {
-    size_t argc = 12 + 2 * e->nfields;
-    const char **argv = calloc(argc, sizeof *argv);
-    size_t *lens = calloc(argc, sizeof *lens);
-    if (argv == NULL || lens == NULL) {
-        free(argv);
-        free(lens);
-        return -1;
-    }
-    char maxlen[32];
-    snprintf(maxlen, sizeof maxlen, "%ld", s->dead_maxlen);
-    const char *head[] = {"XADD", CF_STREAM_DEAD, "MAXLEN", "~", maxlen, "*",
-                          "reason", reason, "source", CF_STREAM_RESULTS, "entry", e->id};
-    for (size_t i = 0; i < 12; i++) {
-        argv[i] = head[i];
-        lens[i] = strlen(head[i]);
-    }
-    for (size_t i = 0; i < e->nfields; i++) {
-        argv[12 + 2 * i] = e->fields[i].key;
-        lens[12 + 2 * i] = e->fields[i].key_len < RP_DEAD_VALUE_MAX ? e->fields[i].key_len
-                                                                     : RP_DEAD_VALUE_MAX;
-        argv[13 + 2 * i] = e->fields[i].val;
-        lens[13 + 2 * i] = e->fields[i].val_len < RP_DEAD_VALUE_MAX ? e->fields[i].val_len
-                                                                     : RP_DEAD_VALUE_MAX;
-    }
     log_warn("result entry %s -> %s: %s", e->id, CF_STREAM_DEAD, reason);
-    redisReply *rep = cf_redis_argv(r, (int)argc, argv, lens);
-    free(argv);
-    free(lens);
-    if (rep == NULL)
-        return -1;
-    int rc = rep->type == REDIS_REPLY_ERROR ? -1 : 0;
-    freeReplyObject(rep);
-    return rc;
+    return cf_dead_letter(r, s->dead_maxlen, reason, CF_STREAM_RESULTS, e->id, e->fields,
+                          e->nfields, RP_DEAD_VALUE_MAX);
 }
 
-/* Consumers named hostname-pid pile up, one per restart: those idle for
- * idle_ms with nothing pending are removed (a live one removed by mistake
- * is recreated by its next read). Same rule as cf-simulator's. */
+/* The rule is cf_group_prune_consumers' (stream_group.h), as cf-simulator's. */
 int rp_prune_consumers(cf_redis *r, const rp_settings *s, long long idle_ms)
 {
-    redisReply *rep =
-        cf_redis_command(r, "XINFO CONSUMERS %s %s", CF_STREAM_RESULTS, CF_GROUP_RESULTS);
-    if (rep == NULL || rep->type != REDIS_REPLY_ARRAY) {
-        if (rep)
-            freeReplyObject(rep);
-        return -1;
-    }
-    int n = 0;
-    for (size_t c = 0; c < rep->elements; c++) {
-        const redisReply *info = rep->element[c];
-        const char *name = NULL;
-        long long pending = -1, idle = -1;
-        if (info->type != REDIS_REPLY_ARRAY)
-            continue;
-        for (size_t i = 0; i + 1 < info->elements; i += 2) {
-            const redisReply *k = info->element[i], *v = info->element[i + 1];
-            if (k->type != REDIS_REPLY_STRING)
-                continue;
-            if (strcmp(k->str, "name") == 0 && v->type == REDIS_REPLY_STRING)
-                name = v->str;
-            else if (strcmp(k->str, "pending") == 0 && v->type == REDIS_REPLY_INTEGER)
-                pending = v->integer;
-            else if (strcmp(k->str, "idle") == 0 && v->type == REDIS_REPLY_INTEGER)
-                idle = v->integer;
-        }
-        if (name == NULL || pending != 0 || idle < idle_ms || strcmp(name, s->consumer) == 0)
-            continue;
-        redisReply *d = cf_redis_command(r, "XGROUP DELCONSUMER %s %s %s", CF_STREAM_RESULTS,
-                                         CF_GROUP_RESULTS, name);
-        if (d != NULL && d->type == REDIS_REPLY_INTEGER)
-            n++;
-        if (d)
-            freeReplyObject(d);
-    }
-    freeReplyObject(rep);
-    return n;
+    return cf_group_prune_consumers(r, CF_STREAM_RESULTS, CF_GROUP_RESULTS, s->consumer,
+                                    idle_ms);
 }

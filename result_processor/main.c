@@ -26,6 +26,7 @@
 #include "config.h"
 #include "log.h"
 #include "rp.h"
+#include "stream_group.h"
 
 static const cf_config_key rp_keys[] = {
     {.name = "result_processor.consumer", .type = CF_CONFIG_STRING, .def = "",
@@ -202,16 +203,8 @@ static void usage(FILE *out)
 static int load(rp *p, const cf_config *cfg)
 {
     rp_settings *s = &p->s;
-    const char *name = cf_config_str(cfg, "result_processor.consumer");
-    if (name[0]) {
-        snprintf(s->consumer, sizeof s->consumer, "%s", name);
-    } else {
-        char host[64] = "host";
-        if (gethostname(host, sizeof host) != 0)
-            snprintf(host, sizeof host, "host");
-        host[sizeof host - 1] = '\0';
-        snprintf(s->consumer, sizeof s->consumer, "%s-%d", host, (int)getpid());
-    }
+    cf_consumer_name(s->consumer, sizeof s->consumer,
+                     cf_config_str(cfg, "result_processor.consumer"));
     s->block_ms = (long)cf_config_int(cfg, "result_processor.block_ms");
     s->batch = (int)cf_config_int(cfg, "result_processor.batch");
     s->claim_idle_ms = (long)cf_config_int(cfg, "result_processor.claim_idle_ms");

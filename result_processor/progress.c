@@ -17,18 +17,11 @@
 
 #include "log.h"
 #include "rp.h"
+#include "stream_group.h"
 
 int rp_progress_group_ensure(cf_redis *r)
 {
-    redisReply *rep = cf_redis_command(r, "XGROUP CREATE %s %s $ MKSTREAM", CF_STREAM_PROGRESS,
-                                       CF_GROUP_RESULTS);
-    if (rep == NULL)
-        return -1;
-    int rc = 0;
-    if (rep->type == REDIS_REPLY_ERROR && strncmp(rep->str, "BUSYGROUP", 9) != 0)
-        rc = -1;
-    freeReplyObject(rep);
-    return rc;
+    return cf_group_create(r, CF_STREAM_PROGRESS, CF_GROUP_RESULTS, "$");
 }
 
 static const char *field(const redisReply *kv, const char *key)
