@@ -19,21 +19,11 @@
 
 #include "log.h"
 #include "service.h"
+#include "stream_group.h"
 
 int svc_group_ensure(cf_redis *r, const char *stream, const char *group)
 {
-    redisReply *rep = cf_redis_command(r, "XGROUP CREATE %s %s 0 MKSTREAM", stream, group);
-    if (rep == NULL) {
-        log_error("XGROUP CREATE %s %s: %s", stream, group, cf_redis_error(r));
-        return -1;
-    }
-    int rc = 0;
-    if (rep->type == REDIS_REPLY_ERROR && strncmp(rep->str, "BUSYGROUP", 9) != 0) {
-        log_error("XGROUP CREATE %s %s: %s", stream, group, rep->str);
-        rc = -1;
-    }
-    freeReplyObject(rep);
-    return rc;
+    return cf_group_create(r, stream, group, "0");
 }
 
 /* The entry list of the only stream of an XREADGROUP reply. */
@@ -250,52 +240,11 @@ int svc_trim_fights(cf_redis *r)
     return rc;
 }
 
-/*
- * Consumers named hostname-pid pile up in the group, one per restart.
- * Those with nothing pending and idle for idle_ms (an XREADGROUP, even an
- * empty one, resets a live consumer's idle time) are deleted; a live one
- * deleted by mistake is recreated by its next read.
- */
+/* The rule is cf_group_prune_consumers' (stream_group.h). */
 int svc_prune_consumers(cf_redis *r, const svc_settings *s, long long idle_ms)
 {
-    redisReply *rep =
-        cf_redis_command(r, "XINFO CONSUMERS %s %s", CF_STREAM_FIGHTS, CF_GROUP_SIMULATORS);
-    if (rep == NULL || rep->type != REDIS_REPLY_ARRAY) {
-        if (rep)
-            freeReplyObject(rep);
-        return -1;
-    }
-    int n = 0;
-    for (size_t c = 0; c < rep->elements; c++) {
-        const redisReply *info = rep->element[c];
-        const char *name = NULL;
-        long long pending = -1, idle = -1;
-        if (info->type != REDIS_REPLY_ARRAY)
-            continue;
-        for (size_t i = 0; i + 1 < info->elements; i += 2) {
-            const redisReply *k = info->element[i], *v = info->element[i + 1];
-            if (k->type != REDIS_REPLY_STRING)
-                continue;
-            if (strcmp(k->str, "name") == 0 && v->type == REDIS_REPLY_STRING)
-                name = v->str;
-            else if (strcmp(k->str, "pending") == 0 && v->type == REDIS_REPLY_INTEGER)
-                pending = v->integer;
-            else if (strcmp(k->str, "idle") == 0 && v->type == REDIS_REPLY_INTEGER)
-                idle = v->integer;
-        }
-        if (name == NULL || pending != 0 || idle < idle_ms || strcmp(name, s->consumer) == 0)
-            continue;
-        redisReply *d = cf_redis_command(r, "XGROUP DELCONSUMER %s %s %s", CF_STREAM_FIGHTS,
-                                         CF_GROUP_SIMULATORS, name);
-        if (d != NULL && d->type == REDIS_REPLY_INTEGER) {
-            log_info("removed idle consumer %s from group %s", name, CF_GROUP_SIMULATORS);
-            n++;
-        }
-        if (d)
-            freeReplyObject(d);
-    }
-    freeReplyObject(rep);
-    return n;
+    return cf_group_prune_consumers(r, CF_STREAM_FIGHTS, CF_GROUP_SIMULATORS, s->consumer,
+                                    idle_ms);
 }
 
 /*

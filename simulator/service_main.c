@@ -29,6 +29,7 @@
 #include "config.h"
 #include "log.h"
 #include "service.h"
+#include "stream_group.h"
 
 #define SVC_MAX_SLOTS 256
 
@@ -117,16 +118,7 @@ static const cf_config_key *shared_keys(void)
 static int load_settings(const cf_config *cfg, svc_settings *s)
 {
     memset(s, 0, sizeof *s);
-    const char *name = cf_config_str(cfg, "simulator.consumer");
-    if (name[0] != '\0') {
-        snprintf(s->consumer, sizeof s->consumer, "%s", name);
-    } else {
-        char host[64] = "host";
-        if (gethostname(host, sizeof host) != 0)
-            snprintf(host, sizeof host, "host");
-        host[sizeof host - 1] = '\0';
-        snprintf(s->consumer, sizeof s->consumer, "%s-%d", host, (int)getpid());
-    }
+    cf_consumer_name(s->consumer, sizeof s->consumer, cf_config_str(cfg, "simulator.consumer"));
     s->concurrency = (int)cf_config_int(cfg, "simulator.concurrency");
     if (s->concurrency == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);

@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "service.h"
+#include "stream_group.h"
 
 static int xadd(cf_redis *r, int argc, const char **argv, const size_t *lens)
 {
@@ -47,34 +48,8 @@ int svc_publish_result(cf_redis *r, const svc_settings *s, const char *fight_id,
 int svc_publish_dead(cf_redis *r, const svc_settings *s, const svc_entry *e,
                      const char *reason)
 {
-    size_t argc = 12 + 2 * e->nfields;
-    const char **argv = calloc(argc, sizeof *argv);
-    size_t *lens = calloc(argc, sizeof *lens);
-    if (argv == NULL || lens == NULL) {
-        free(argv);
-        free(lens);
-        return -1;
-    }
-    char maxlen[32];
-    snprintf(maxlen, sizeof maxlen, "%ld", s->dead_maxlen);
-    const char *head[] = {"XADD", CF_STREAM_DEAD, "MAXLEN", "~", maxlen, "*",
-                          "reason", reason, "source", CF_STREAM_FIGHTS, "entry", e->id};
-    for (size_t i = 0; i < 12; i++) {
-        argv[i] = head[i];
-        lens[i] = strlen(head[i]);
-    }
-    for (size_t i = 0; i < e->nfields; i++) {
-        argv[12 + 2 * i] = e->fields[i].key;
-        lens[12 + 2 * i] = e->fields[i].key_len < SVC_DEAD_VALUE_MAX ? e->fields[i].key_len
-                                                                      : SVC_DEAD_VALUE_MAX;
-        argv[13 + 2 * i] = e->fields[i].val;
-        lens[13 + 2 * i] = e->fields[i].val_len < SVC_DEAD_VALUE_MAX ? e->fields[i].val_len
-                                                                      : SVC_DEAD_VALUE_MAX;
-    }
-    int rc = xadd(r, (int)argc, argv, lens);
-    free(argv);
-    free(lens);
-    return rc;
+    return cf_dead_letter(r, s->dead_maxlen, reason, CF_STREAM_FIGHTS, e->id, e->fields,
+                          e->nfields, SVC_DEAD_VALUE_MAX);
 }
 
 int svc_publish_progress(cf_redis *r, const svc_settings *s, const char *fight_id,
