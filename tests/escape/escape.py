@@ -86,6 +86,13 @@ NOBODY = 65534
 SANDBOX_UIDS = range(60000, 60016)  # the sandbox's bot uids: 60000 + slot (docs/sandbox.md)
 CFG_LINE = 'CFG = {}  # @ESCAPE_CONFIG@'
 PLAIN_LINE = "SECRET = 'CFSECRET-plain-0000000000000000'  # @PLAIN_SECRET@"
+# A bot file under bots/ is a template of its attack alone: each of these
+# lines stands for a part every bot shares, written once under bots/ and put
+# in its place (between marker comments) when the driver writes the bot for a
+# run, so that the bot cf-fight (or the baseline harness) gets is still one
+# self-contained module.
+SHARED_PARTS = {'# @ESCAPE_PRELUDE@': '_prelude.py',          # CFG, evidence, note...
+                '# @ESCAPE_ATTACK_MAIN@': '_attack_main.py'}  # Main: attack(), walk
 
 # Tanks limits, used when no --limits file is given (games/tanks/tanks.c).
 DEFAULT_LIMITS = {'first_call_wall_ms': 2000, 'call_wall_ms': 200, 'cpu_ms': 1000,
@@ -230,6 +237,25 @@ VERIFIED_NO_SANDBOX = {
     'abstract_collusion': 'bot', 'sock_filter': 'bot', 'unix_oob': 'bot',
     'tty_inject': 'bot, tty', 'clone_untraced': 'bot',
 }
+
+
+def bot_source(path):
+    """The whole bot of a bots/ template: every SHARED_PARTS line replaced by
+    its file, between marker comments (the CFG line is still to fill)."""
+    with open(path) as f:
+        lines = f.read().splitlines(keepends=True)
+    out = []
+    for line in lines:
+        part = SHARED_PARTS.get(line.rstrip('\n'))
+        if part is None:
+            out.append(line)
+            continue
+        with open(os.path.join(BOTS, part)) as f:
+            text = f.read()
+        out.append('# ---- begin bots/%s (shared; escape.py put it here) ----\n' % part)
+        out.append(text if text.endswith('\n') else text + '\n')
+        out.append('# ---- end bots/%s ----\n' % part)
+    return ''.join(out)
 
 
 def log(msg):
@@ -716,8 +742,7 @@ class Run:
         return cfg
 
     def write_bot(self, name, cfg, src_path=None):
-        with open(src_path or os.path.join(BOTS, name + '.py')) as f:
-            src = f.read()
+        src = bot_source(src_path or os.path.join(BOTS, name + '.py'))
         if CFG_LINE not in src:
             raise SystemExit('escape: %s has no %r line' % (name, CFG_LINE))
         path = os.path.join(self.botdir, name + '.py')
@@ -1234,17 +1259,27 @@ def main():
         print(' '.join(n for n, a in ATTACKS.items() if args.names == 'sandbox' or a.base))
         return 0
     if args.check_suite:
-        files = {f[:-3] for f in os.listdir(BOTS) if f.endswith('.py')}
+        files = {f[:-3] for f in os.listdir(BOTS)
+                 if f.endswith('.py') and f not in SHARED_PARTS.values()}
         used = {a.bot or n for n, a in ATTACKS.items()}
         bad = sorted(files ^ used)
         for n in bad:
             log('FAIL %s: %s' % (n, 'a bot with no attack entry' if n in files
                                  else 'an attack with no bots/%s.py' % n))
         for n in sorted(files & used):
-            with open(os.path.join(BOTS, n + '.py')) as f:
-                if CFG_LINE not in f.read():
-                    log('FAIL %s: no %r line for the driver to fill' % (n, CFG_LINE))
-                    bad.append(n)
+            src = bot_source(os.path.join(BOTS, n + '.py'))
+            if src.count(CFG_LINE) != 1:
+                log('FAIL %s: not one %r line for the driver to fill (its own or '
+                    'bots/_prelude.py\'s)' % (n, CFG_LINE))
+                bad.append(n)
+                continue
+            # The bot the sandbox gets is the template made whole: it must be
+            # Python (a syntax error would pass as the early exits' 'crashed').
+            try:
+                compile(src, n + '.py', 'exec')
+            except SyntaxError as e:
+                log('FAIL %s: the generated bot is not Python: %s' % (n, e))
+                bad.append(n)
         return 1 if bad else 0
     if args.list:
         for name, a in ATTACKS.items():

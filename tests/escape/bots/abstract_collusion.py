@@ -11,46 +11,7 @@ other's name. Two bots must not be able to talk (kernel Landlock scoping of
 abstract unix sockets, or no shared namespace, or no autobind, must stop
 it); a datagram sent or received is the evidence.
 """
-import os
-import sys
-import time
-
-CFG = {}  # @ESCAPE_CONFIG@
-
-ESCAPED = []
-
-
-def evidence(what):
-    """An attack step worked: say so in the log and in the game (walk up)."""
-    ESCAPED.append(what)
-    try:
-        sys.stderr.write('ESCAPE-EVIDENCE %s\n' % what)
-        sys.stderr.flush()
-    except Exception:
-        pass
-
-
-def note(what):
-    try:
-        sys.stderr.write('note: %s\n' % what)
-        sys.stderr.flush()
-    except Exception:
-        pass
-
-
-def libc():
-    import ctypes
-    lib = ctypes.CDLL(None, use_errno=True)
-    lib.syscall.restype = ctypes.c_long
-    return lib
-
-
-def name_process():
-    """Put the run's token in the process name so the host can find strays."""
-    try:
-        libc().prctl(15, CFG.get('token', 'cfesc').encode()[:15], 0, 0, 0)  # PR_SET_NAME
-    except Exception:
-        pass
+# @ESCAPE_PRELUDE@
 
 
 import socket

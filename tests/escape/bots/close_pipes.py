@@ -6,46 +6,7 @@ thread, so that the controller's next request meets a pipe with no reader:
 EPIPE, and SIGPIPE for a controller that does not ignore it. It also closes
 its log pipe. cf-fight must survive and report; the other bot must finish.
 """
-import os
-import sys
-import time
-
-CFG = {}  # @ESCAPE_CONFIG@
-
-ESCAPED = []
-
-
-def evidence(what):
-    """An attack step worked: say so in the log and in the game (walk up)."""
-    ESCAPED.append(what)
-    try:
-        sys.stderr.write('ESCAPE-EVIDENCE %s\n' % what)
-        sys.stderr.flush()
-    except Exception:
-        pass
-
-
-def note(what):
-    try:
-        sys.stderr.write('note: %s\n' % what)
-        sys.stderr.flush()
-    except Exception:
-        pass
-
-
-def libc():
-    import ctypes
-    lib = ctypes.CDLL(None, use_errno=True)
-    lib.syscall.restype = ctypes.c_long
-    return lib
-
-
-def name_process():
-    """Put the run's token in the process name so the host can find strays."""
-    try:
-        libc().prctl(15, CFG.get('token', 'cfesc').encode()[:15], 0, 0, 0)  # PR_SET_NAME
-    except Exception:
-        pass
+# @ESCAPE_PRELUDE@
 
 
 import stat

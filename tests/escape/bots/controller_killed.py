@@ -7,46 +7,7 @@ token. With PTRACE_O_EXITKILL, PR_SET_PDEATHSIG and the PID namespace, every
 one of them must be gone within a moment of the controller's death: the
 driver looks for them 300 ms after the kill.
 """
-import os
-import sys
-import time
-
-CFG = {}  # @ESCAPE_CONFIG@
-
-ESCAPED = []
-
-
-def evidence(what):
-    """An attack step worked: say so in the log and in the game (walk up)."""
-    ESCAPED.append(what)
-    try:
-        sys.stderr.write('ESCAPE-EVIDENCE %s\n' % what)
-        sys.stderr.flush()
-    except Exception:
-        pass
-
-
-def note(what):
-    try:
-        sys.stderr.write('note: %s\n' % what)
-        sys.stderr.flush()
-    except Exception:
-        pass
-
-
-def libc():
-    import ctypes
-    lib = ctypes.CDLL(None, use_errno=True)
-    lib.syscall.restype = ctypes.c_long
-    return lib
-
-
-def name_process():
-    """Put the run's token in the process name so the host can find strays."""
-    try:
-        libc().prctl(15, CFG.get('token', 'cfesc').encode()[:15], 0, 0, 0)  # PR_SET_NAME
-    except Exception:
-        pass
+# @ESCAPE_PRELUDE@
 
 
 import signal

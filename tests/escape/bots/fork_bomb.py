@@ -8,34 +8,9 @@ tree's CPU to the bot, and kill every process of the tree when the fight
 ends: the escape driver looks for any process left behind.
 """
 import mmap
-import os
 import struct
-import sys
-import time
 
-CFG = {}  # @ESCAPE_CONFIG@
-
-ESCAPED = []
-
-
-def evidence(what):
-    """An attack step worked: say so in the log and in the game (walk up)."""
-    ESCAPED.append(what)
-    try:
-        sys.stderr.write('ESCAPE-EVIDENCE %s\n' % what)
-        sys.stderr.flush()
-    except Exception:
-        pass
-
-
-def name_process():
-    """Put the run's token in the process name so the host can find strays."""
-    try:
-        import ctypes
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(15, CFG.get('token', 'cfesc').encode()[:15], 0, 0, 0)  # PR_SET_NAME
-    except Exception:
-        pass
+# @ESCAPE_PRELUDE@
 
 
 # How many forks succeeded in the whole tree (shared memory, approximate).
@@ -88,12 +63,4 @@ def attack():
     sys.stderr.write('note: forked %d children, %d in the tree\n' % (made, total))
 
 
-class Main:
-    def __init__(self):
-        self.attacked = False
-
-    def decide_tick(self, tick, my_state, enemy_state):
-        if not self.attacked:
-            self.attacked = True
-            attack()
-        return (['M', 'U'] if my_state['y'] < 9 else ['M', 'D']) if ESCAPED else 'N'
+# @ESCAPE_ATTACK_MAIN@

@@ -7,46 +7,7 @@ grows, so no pids limit stops it. The controller serves both bots from one
 thread: the other bot must still be answered within its limits (verdict
 ok), and the fight must end on time.
 """
-import os
-import sys
-import time
-
-CFG = {}  # @ESCAPE_CONFIG@
-
-ESCAPED = []
-
-
-def evidence(what):
-    """An attack step worked: say so in the log and in the game (walk up)."""
-    ESCAPED.append(what)
-    try:
-        sys.stderr.write('ESCAPE-EVIDENCE %s\n' % what)
-        sys.stderr.flush()
-    except Exception:
-        pass
-
-
-def note(what):
-    try:
-        sys.stderr.write('note: %s\n' % what)
-        sys.stderr.flush()
-    except Exception:
-        pass
-
-
-def libc():
-    import ctypes
-    lib = ctypes.CDLL(None, use_errno=True)
-    lib.syscall.restype = ctypes.c_long
-    return lib
-
-
-def name_process():
-    """Put the run's token in the process name so the host can find strays."""
-    try:
-        libc().prctl(15, CFG.get('token', 'cfesc').encode()[:15], 0, 0, 0)  # PR_SET_NAME
-    except Exception:
-        pass
+# @ESCAPE_PRELUDE@
 
 
 def storm(seconds):
