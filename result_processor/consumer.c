@@ -22,75 +22,6 @@ int rp_group_ensure(cf_redis *r)
     return cf_group_create(r, CF_STREAM_RESULTS, CF_GROUP_RESULTS, "0");
 }
 
-void rp_entries_free(rp_entry *e, size_t n)
-{
-    if (e == NULL)
-        return;
-    for (size_t i = 0; i < n; i++) {
-        for (size_t k = 0; k < e[i].nfields; k++) {
-            free((char *)e[i].fields[k].key);
-            free((char *)e[i].fields[k].val);
-        }
-        free(e[i].fields);
-    }
-    free(e);
-}
-
-static char *dup_bytes(const char *s, size_t n)
-{
-    char *p = malloc(n + 1);
-    if (p != NULL) {
-        memcpy(p, s, n);
-        p[n] = '\0';
-    }
-    return p;
-}
-
-/* [[id, [k, v, ...] | nil], ...] -> entries; nil or odd fields -> no fields. */
-static int entries_from(const redisReply *list, rp_entry **out, size_t *n)
-{
-    *out = NULL;
-    *n = 0;
-    if (list == NULL || list->type != REDIS_REPLY_ARRAY || list->elements == 0)
-        return 0;
-    rp_entry *es = calloc(list->elements, sizeof *es);
-    if (es == NULL)
-        return -1;
-    size_t k = 0;
-    for (size_t i = 0; i < list->elements; i++) {
-        const redisReply *it = list->element[i];
-        if (it->type != REDIS_REPLY_ARRAY || it->elements < 1 ||
-            it->element[0]->type != REDIS_REPLY_STRING ||
-            it->element[0]->len >= sizeof es[k].id)
-            continue;
-        rp_entry *e = &es[k++];
-        memcpy(e->id, it->element[0]->str, it->element[0]->len);
-        const redisReply *kv = it->elements > 1 ? it->element[1] : NULL;
-        if (kv == NULL || kv->type != REDIS_REPLY_ARRAY || kv->elements % 2 != 0 ||
-            kv->elements == 0)
-            continue;
-        e->fields = calloc(kv->elements / 2, sizeof *e->fields);
-        if (e->fields == NULL)
-            continue;
-        for (size_t f = 0; f < kv->elements / 2; f++) {
-            const redisReply *a = kv->element[2 * f], *b = kv->element[2 * f + 1];
-            if (a->type != REDIS_REPLY_STRING || b->type != REDIS_REPLY_STRING)
-                break;
-            char *ks = dup_bytes(a->str, a->len), *vs = dup_bytes(b->str, b->len);
-            if (ks == NULL || vs == NULL) {
-                free(ks);
-                free(vs);
-                break;
-            }
-            e->fields[f] = (cf_field){ks, a->len, vs, b->len};
-            e->nfields = f + 1;
-        }
-    }
-    *out = es;
-    *n = k;
-    return (int)k;
-}
-
 int rp_read(cf_redis *r, const rp_settings *s, const char *from, rp_entry **out, size_t *n)
 {
     *out = NULL;
@@ -115,7 +46,7 @@ int rp_read(cf_redis *r, const rp_settings *s, const char *from, rp_entry **out,
     } else if (rep->type == REDIS_REPLY_ARRAY && rep->elements >= 1 &&
                rep->element[0]->type == REDIS_REPLY_ARRAY &&
                rep->element[0]->elements == 2) {
-        rc = entries_from(rep->element[0]->element[1], out, n);
+        rc = cf_entries_from_reply(rep->element[0]->element[1], out, n);
     }
     freeReplyObject(rep);
     return rc;
@@ -135,7 +66,7 @@ int rp_reclaim(cf_redis *r, const rp_settings *s, char *cursor, size_t cursorlen
     if (rep->type == REDIS_REPLY_ARRAY && rep->elements >= 2 &&
         rep->element[0]->type == REDIS_REPLY_STRING) {
         snprintf(cursor, cursorlen, "%s", rep->element[0]->str);
-        rc = entries_from(rep->element[1], out, n);
+        rc = cf_entries_from_reply(rep->element[1], out, n);
         /* Trimmed while pending: XAUTOCLAIM already dropped them from the PEL. */
         if (rep->elements >= 3 && rep->element[2]->type == REDIS_REPLY_ARRAY)
             for (size_t i = 0; i < rep->element[2]->elements; i++)

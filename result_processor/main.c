@@ -302,7 +302,7 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < n && !g_stop; i++)
             if (!handle(&p, &es[i]))
                 break;
-        rp_entries_free(es, n);
+        cf_entries_free(es, n);
         if (p.pg != NULL && cf_pg_ok(p.pg) && !g_stop)
             (void)rp_progress_pass(p.r, p.pg, &p.s);
         if (p.s.reconcile_every_ms > 0 && now_ms() - last_reconcile >= p.s.reconcile_every_ms &&

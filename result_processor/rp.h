@@ -18,6 +18,7 @@
 
 #include "pg_conn.h"
 #include "redis_conn.h"
+#include "stream_group.h"
 #include "stream_msg.h"
 
 typedef struct rp_settings {
@@ -34,11 +35,7 @@ typedef struct rp_settings {
     long fights_maxlen;       /* MAXLEN ~ of a re-queue XADD */
 } rp_settings;
 
-typedef struct rp_entry {
-    char id[64];
-    size_t nfields; /* 0: trimmed while pending */
-    cf_field *fields;
-} rp_entry;
+typedef cf_entry rp_entry; /* common/stream_group.h */
 
 /* ---- consumer.c ---- */
 int rp_group_ensure(cf_redis *r);
@@ -48,7 +45,6 @@ int rp_reclaim(cf_redis *r, const rp_settings *s, char *cursor, size_t cursorlen
                rp_entry **out, size_t *n);
 int rp_ack(cf_redis *r, const char *entry_id);
 int rp_dead(cf_redis *r, const rp_settings *s, const rp_entry *e, const char *reason);
-void rp_entries_free(rp_entry *e, size_t n);
 /* XGROUP DELCONSUMER of consumers idle that long with nothing pending. */
 int rp_prune_consumers(cf_redis *r, const rp_settings *s, long long idle_ms);
 

@@ -8,8 +8,7 @@ add_executable(cf-simulator
   ${CMAKE_CURRENT_LIST_DIR}/service_validate.c
   ${CMAKE_CURRENT_LIST_DIR}/service_cancel.c
   ${CMAKE_CURRENT_LIST_DIR}/service_worker.c
-  ${CMAKE_CURRENT_LIST_DIR}/service_ipc.c
-  ${CMAKE_CURRENT_LIST_DIR}/service_entry.c)
+  ${CMAKE_CURRENT_LIST_DIR}/service_ipc.c)
 target_include_directories(cf-simulator PRIVATE ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(cf-simulator PRIVATE cf_sandbox cf_games_nosan cf_common_nosan
                       PkgConfig::HIREDIS PkgConfig::CJSON)

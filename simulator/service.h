@@ -15,7 +15,6 @@
  *   service_cancel.c    cancel keys (cf:cancel:<id>)
  *   service_worker.c    a worker process: sandbox + fights
  *   service_ipc.c       frames on the parent <-> worker pipes
- *   service_entry.c     stream entries copied out of hiredis replies
  */
 #ifndef CF_SERVICE_H
 #define CF_SERVICE_H
@@ -29,6 +28,7 @@
 
 #include "fight.h"
 #include "redis_conn.h"
+#include "stream_group.h"
 #include "stream_msg.h"
 
 #define SVC_CANCEL_PREFIX "cf:cancel:"
@@ -52,18 +52,8 @@ typedef struct svc_settings {
     long fight_timeout_ms; /* a worker stuck longer on one fight is killed */
 } svc_settings;
 
-/* ---- stream entries ---- */
-typedef struct svc_entry {
-    char id[64];      /* stream entry id "ms-seq" */
-    size_t nfields;   /* 0: trimmed while pending (Redis 7.0) */
-    cf_field *fields; /* keys and values are malloc'd copies */
-} svc_entry;
-
-/* Copies the entries of one [id, [k, v, ...]] array list; returns count or -1. */
-int svc_entries_from_reply(const redisReply *list, svc_entry **out, size_t *n);
-void svc_entries_free(svc_entry *e, size_t n);
-/* The value of a field, or NULL. */
-const cf_field *svc_entry_field(const svc_entry *e, const char *key);
+/* ---- stream entries (common/stream_group.h) ---- */
+typedef cf_entry svc_entry;
 
 /* ---- consumer group ---- */
 int svc_group_ensure(cf_redis *r, const char *stream, const char *group);

@@ -63,7 +63,7 @@ int svc_read(cf_redis *r, const svc_settings *s, const char *from, int count, lo
             svc_group_ensure(r, CF_STREAM_FIGHTS, CF_GROUP_SIMULATORS);
         rc = -1;
     } else if (rep->type != REDIS_REPLY_NIL) {
-        rc = svc_entries_from_reply(read_reply_entries(rep), out, n);
+        rc = cf_entries_from_reply(read_reply_entries(rep), out, n);
     }
     freeReplyObject(rep);
     return rc;
@@ -87,7 +87,7 @@ int svc_reclaim(cf_redis *r, const svc_settings *s, char *cursor, size_t cursorl
     if (rep->type == REDIS_REPLY_ARRAY && rep->elements >= 2 &&
         rep->element[0]->type == REDIS_REPLY_STRING) {
         snprintf(cursor, cursorlen, "%s", rep->element[0]->str);
-        rc = svc_entries_from_reply(rep->element[1], out, n);
+        rc = cf_entries_from_reply(rep->element[1], out, n);
         /* Redis >= 7: ids of pending entries that no longer exist, already
          * removed from the PEL by XAUTOCLAIM itself. */
         if (rc >= 0 && rep->elements >= 3 && rep->element[2]->type == REDIS_REPLY_ARRAY &&

@@ -256,7 +256,7 @@ static bool running_entry(const service *sv, const char *entry_id)
 /* The fight id of an entry if it has a valid one, for a result. */
 static bool entry_fight_id(const svc_entry *e, char out[CF_UUID_LEN + 1])
 {
-    const cf_field *f = svc_entry_field(e, "id");
+    const cf_field *f = cf_entry_field(e, "id");
     if (f == NULL || !cf_uuid_valid(f->val, f->val_len))
         return false;
     memcpy(out, f->val, CF_UUID_LEN);
@@ -283,7 +283,7 @@ static void reject(service *sv, const svc_entry *e, const cf_fight_msg *msg, con
         log_info("fight %s %s: %s", has_id ? fid : "?", status, reason);
     }
     if (has_id) {
-        const cf_field *g = svc_entry_field(e, "game");
+        const cf_field *g = cf_entry_field(e, "game");
         char game[CF_GAME_NAME_MAX + 1] = "";
         if (msg != NULL && msg->game[0])
             snprintf(game, sizeof game, "%s", msg->game);
@@ -598,7 +598,7 @@ static void take_work(service *sv)
             snprintf(sv->pending_cursor, sizeof sv->pending_cursor, "%s", es[n - 1].id);
         for (size_t i = 0; i < n; i++)
             dispatch(sv, &es[i], false);
-        svc_entries_free(es, n);
+        cf_entries_free(es, n);
         return;
     }
     long long t = now_ms();
@@ -621,7 +621,7 @@ static void take_work(service *sv)
                 log_info("reclaimed entry %s", es[i].id);
                 dispatch(sv, &es[i], false);
             }
-            svc_entries_free(es, n);
+            cf_entries_free(es, n);
             if (n > 0)
                 return;
         }
@@ -638,7 +638,7 @@ static void take_work(service *sv)
     }
     for (size_t i = 0; i < n; i++)
         dispatch(sv, &es[i], true);
-    svc_entries_free(es, n);
+    cf_entries_free(es, n);
 }
 
 static void usage(FILE *out)

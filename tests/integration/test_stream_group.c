@@ -2,7 +2,9 @@
  * test_stream_group.c — common/stream_group.c on a real Redis (CF_REDIS_URL,
  * required): group creation (BUSYGROUP is success), pruning of idle
  * consumers (self, pending and recent ones stay), dead letters (fields
- * capped, source and entry kept), and the default consumer name.
+ * capped, source and entry kept), the default consumer name, and entries
+ * copied out of replies (a pending entry deleted from the stream comes
+ * back with no fields).
  *
  * Suites share the server, so this one claims an empty logical database
  * (1-15) with SET cf:test:owner NX, like lib.sh, and flushes it at the end.
@@ -203,6 +205,41 @@ static void test_consumer_name(void **state)
     assert_string_equal(name, want);
 }
 
+static void test_entries_from_reply(void **state)
+{
+    (void)state;
+    assert_int_equal(cf_group_create(g_r, "sg:e", "g", "0"), 0);
+    run("XADD %s 1-1 game tanks code %s%s", "sg:e", "x", "");
+    run("XADD %s 2-1 empty %s%s", "sg:e", "", "");
+    run("XREADGROUP GROUP g c STREAMS %s %s%s", "sg:e", ">", "");
+    run("XDEL %s %s%s", "sg:e", "2-1", "");
+    /* Own pending entries: 1-1 whole, 2-1 deleted while pending. */
+    redisReply *rep = cf_redis_command(g_r, "XREADGROUP GROUP g c STREAMS sg:e 0");
+    assert_non_null(rep);
+    assert_int_equal(rep->type, REDIS_REPLY_ARRAY);
+    cf_entry *es = NULL;
+    size_t n = 0;
+    assert_int_equal(cf_entries_from_reply(rep->element[0]->element[1], &es, &n), 2);
+    assert_int_equal(n, 2);
+    assert_string_equal(es[0].id, "1-1");
+    assert_int_equal(es[0].nfields, 2);
+    const cf_field *code = cf_entry_field(&es[0], "code");
+    assert_non_null(code);
+    assert_int_equal(code->val_len, 1);
+    assert_string_equal(code->val, "x");
+    assert_string_equal(cf_entry_field(&es[0], "game")->val, "tanks");
+    assert_null(cf_entry_field(&es[0], "cod"));
+    assert_string_equal(es[1].id, "2-1");
+    assert_int_equal(es[1].nfields, 0);
+    cf_entries_free(es, n);
+    /* Not a list at all: an error; nil: nothing. */
+    assert_int_equal(cf_entries_from_reply(rep->element[0]->element[0], &es, &n), -1);
+    assert_null(es);
+    assert_int_equal(cf_entries_from_reply(NULL, &es, &n), 0);
+    assert_int_equal(n, 0);
+    freeReplyObject(rep);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -210,6 +247,7 @@ int main(void)
         cmocka_unit_test(test_prune_consumers),
         cmocka_unit_test(test_dead_letter),
         cmocka_unit_test(test_consumer_name),
+        cmocka_unit_test(test_entries_from_reply),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
