@@ -11,7 +11,8 @@ unchanged, nothing typed into the terminal, the fight over within its limits
 plus one second.
 
 The traps, set fresh for every run (the bot learns the addresses because its
-source is generated from bots/NAME.py with a CFG line filled in):
+source is generated from the template bots/NAME.py, the parts every bot shares
+put in, bots/_prelude.py and bots/_attack_main.py, and a CFG line filled in):
   * a TCP and a UDP listener on a random port bound to every address (IPv4
     and IPv6), a unix-socket listener in a world-traversable directory, an
     abstract unix socket;
@@ -1249,7 +1250,8 @@ def main():
     ap.add_argument('--names', choices=('sandbox', 'baseline'),
                     help='print the attacks that have a test in this mode')
     ap.add_argument('--check-suite', action='store_true',
-                    help='every bots/*.py is a known attack and every attack has a bot')
+                    help='every bots/*.py (but the shared parts) is a known attack, every '
+                    'attack has a bot, every generated bot is whole')
     ap.add_argument('--hard-timeout', type=int, default=60)
     ap.add_argument('--keep', action='store_true', help='keep the work directory')
     ap.add_argument('--list', action='store_true')
@@ -1279,6 +1281,13 @@ def main():
                 compile(src, n + '.py', 'exec')
             except SyntaxError as e:
                 log('FAIL %s: the generated bot is not Python: %s' % (n, e))
+                bad.append(n)
+                continue
+            # The shared Main calls attack() on the first tick: a NameError
+            # there would also pass as a verdict the attack allows.
+            if '# ---- begin bots/_attack_main.py' in src and \
+                    not re.search(r'^def attack\(', src, re.M):
+                log('FAIL %s: uses bots/_attack_main.py but has no attack()' % n)
                 bad.append(n)
         return 1 if bad else 0
     if args.list:
