@@ -20,7 +20,11 @@ export async function list(ctx) {
   if (perPage !== PER_PAGE) filters.per_page = perPage; // kept by the pager's links
   const r = await api.get(`/api/fights${qs({ ...filters, page, per_page: perPage })}`);
   const total = r.total || 0;
+  // total is a lower bound when the API stops counting (total_exact false):
+  // the pager then follows has_more instead of a page count.
+  const exact = r.total_exact !== false;
   const pages = Math.max(1, Math.ceil(total / (r.per_page || perPage)));
+  const hasNext = typeof r.has_more === 'boolean' ? r.has_more : page < pages;
 
   const gameSel = h('select', { name: 'game' }, h('option', { value: '' }, 'All games'),
     all.map((g) => h('option', { value: g.name, selected: g.name === filters.game }, g.title || g.name)));
@@ -39,10 +43,10 @@ export async function list(ctx) {
   });
 
   const pageLink = (p, text, rel) => link(`/fights${qs({ ...filters, page: p })}`, text, { class: 'btn btn-secondary btn-small', rel });
-  const pager = pages > 1 ? h('nav', { class: 'pager', 'aria-label': 'Pages' },
+  const pager = page > 1 || hasNext ? h('nav', { class: 'pager', 'aria-label': 'Pages' },
     page > 1 ? pageLink(page - 1, '← Newer', 'prev') : null,
-    h('span', { 'aria-current': 'page' }, `Page ${page} of ${pages}`),
-    page < pages ? pageLink(page + 1, 'Older →', 'next') : null) : null;
+    h('span', { 'aria-current': 'page' }, exact ? `Page ${page} of ${pages}` : `Page ${page}`),
+    hasNext ? pageLink(page + 1, 'Older →', 'next') : null) : null;
 
   const table = fightTable(r.fights, { empty: 'No fights match.', caption: 'Fights' });
   liveStates(ctx, table);
@@ -51,7 +55,7 @@ export async function list(ctx) {
     h('div', { class: 'page-head' }, h('h1', null, 'Fights'),
       session.user ? link('/fights/new', 'Host a fight', { class: 'btn' }) : null),
     form,
-    h('p', { class: 'muted small', role: 'status' }, `${total} fight${total === 1 ? '' : 's'}`),
+    h('p', { class: 'muted small', role: 'status' }, exact ? `${total} fight${total === 1 ? '' : 's'}` : `${total}+ fights`),
     table, pager);
 }
 
