@@ -117,7 +117,9 @@ cf_pg_setup_role() {
     local pwfile="$CF_RUN_DIR/pg/codefights.password"
     [ -s "$pwfile" ] || { head -c 18 /dev/urandom | base64 | tr '+/' 'Ab' >"$pwfile"; chmod 600 "$pwfile"; }
     CF_PG_PASSWORD=$(cat "$pwfile")
-    cf_pg_super -d postgres -v pw="$CF_PG_PASSWORD" >/dev/null <<'SQL' || cf_die "could not set up the codefights role"
+    # The password goes through stdin, never argv (which `ps` shows to all);
+    # it is base64 with no quote, so \set takes it as one word.
+    { printf '\\set pw %s\n' "$CF_PG_PASSWORD"; cat <<'SQL'; } | cf_pg_super -d postgres >/dev/null || cf_die "could not set up the codefights role"
 SELECT format('CREATE ROLE codefights LOGIN CREATEDB PASSWORD %L', :'pw')
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'codefights') \gexec
 SELECT format('ALTER ROLE codefights PASSWORD %L', :'pw') \gexec
