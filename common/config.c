@@ -13,6 +13,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -570,4 +571,40 @@ void cf_config_apply_log(const cf_config *cfg, const char *prog)
 
     cf_log_init(prog, level < 0 ? CF_LOG_INFO : (enum cf_log_level)level,
                 strcmp(cf_config_str(cfg, "log.format"), "json") == 0);
+}
+
+cf_config *cf_config_from_args(int argc, char **argv, const char *prog,
+                               const cf_config_key *const *tables,
+                               void (*usage)(FILE *out), int *status)
+{
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'}, {0}};
+    const char *path = cf_config_default_path();
+    char err[512];
+    int opt;
+
+    /* 0, not 1: glibc then starts afresh, so a second call (tests) parses
+     * its own argv rather than carrying on where the last one stopped. */
+    optind = 0;
+    while ((opt = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+        if (opt == 'c') {
+            path = optarg;
+        } else if (opt == 'h') {
+            usage(stdout);
+            *status = 0;
+            return NULL;
+        } else {
+            usage(stderr);
+            *status = 2;
+            return NULL;
+        }
+    }
+    cf_config *cfg = cf_config_load_tables(tables, path, err, sizeof err);
+    if (cfg == NULL) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        *status = 2;
+        return NULL;
+    }
+    *status = 0;
+    return cfg;
 }

@@ -56,6 +56,18 @@ void cf_config_free(cf_config *cfg);
 /* The file named by CF_CONFIG, or NULL when unset (then defaults + env). */
 const char *cf_config_default_path(void);
 
+/*
+ * The command line of every service: [--config FILE] [--help] (short -c, -h;
+ * other arguments are ignored), then cf_config_load_tables from FILE, else
+ * from cf_config_default_path(). Returns the config, or NULL with *status
+ * the exit status for main: 0 after --help (usage(stdout)), 2 after an
+ * unknown option or a missing FILE (usage(stderr)), 2 after a config error
+ * (written to stderr as "prog: error").
+ */
+cf_config *cf_config_from_args(int argc, char **argv, const char *prog,
+                               const cf_config_key *const *tables,
+                               void (*usage)(FILE *out), int *status);
+
 /* Writes "name (CF_NAME, type, default): doc" lines, for --help. */
 void cf_config_describe(const cf_config_key *const *tables, FILE *out);
 

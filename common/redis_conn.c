@@ -29,7 +29,7 @@ struct cf_redis {
     cf_redis_addr addr;
     redisContext *ctx;
     int retry_ms;
-    volatile sig_atomic_t *stop;
+    const volatile sig_atomic_t *stop;
     char err[256];
 };
 
@@ -342,7 +342,9 @@ static long long deadline_of(const cf_redis *r)
     return r->retry_ms > 0 ? now_ms() + r->retry_ms : 0;
 }
 
-cf_redis *cf_redis_connect(const char *url, int retry_ms, char *err, size_t errlen)
+/* cf_redis_connect whose first connection already honours stop. */
+static cf_redis *connect_stoppable(const char *url, int retry_ms,
+                                   const volatile sig_atomic_t *stop, char *err, size_t errlen)
 {
     cf_redis *r = calloc(1, sizeof *r);
 
@@ -356,6 +358,7 @@ cf_redis *cf_redis_connect(const char *url, int retry_ms, char *err, size_t errl
         return NULL;
     }
     r->retry_ms = retry_ms < 0 ? 0 : retry_ms;
+    r->stop = stop;
     if (reconnect(r, deadline_of(r)) != 0) {
         cf_seterr(err, errlen, "redis %s: %s", r->addr.path[0] ? r->addr.path : r->addr.host,
                   r->err);
@@ -363,6 +366,31 @@ cf_redis *cf_redis_connect(const char *url, int retry_ms, char *err, size_t errl
         return NULL;
     }
     return r;
+}
+
+cf_redis *cf_redis_connect(const char *url, int retry_ms, char *err, size_t errlen)
+{
+    return connect_stoppable(url, retry_ms, NULL, err, errlen);
+}
+
+cf_redis *cf_redis_connect_until(const char *url, int retry_ms,
+                                 const volatile sig_atomic_t *stop, char *err, size_t errlen)
+{
+    while (stop == NULL || *stop == 0) {
+        cf_redis *r = connect_stoppable(url, retry_ms, stop, err, errlen);
+
+        if (r != NULL)
+            return r;
+        if (stop != NULL && *stop != 0)
+            break;
+        log_warn("redis: %s; retrying", err);
+        /* In short naps, so a stop request is seen within 100 ms even when
+         * the signal came before the nap began. */
+        for (int i = 0; i < 10 && (stop == NULL || *stop == 0); i++)
+            sleep_ms(100);
+    }
+    cf_seterr(err, errlen, "stopped before Redis answered");
+    return NULL;
 }
 
 void cf_redis_free(cf_redis *r)
@@ -375,7 +403,7 @@ void cf_redis_free(cf_redis *r)
     free(r);
 }
 
-void cf_redis_set_stop_flag(cf_redis *r, volatile sig_atomic_t *flag)
+void cf_redis_set_stop_flag(cf_redis *r, const volatile sig_atomic_t *flag)
 {
     r->stop = flag;
 }

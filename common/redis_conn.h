@@ -18,6 +18,16 @@
 typedef struct cf_redis cf_redis;
 
 cf_redis *cf_redis_connect(const char *url, int retry_ms, char *err, size_t errlen);
+
+/*
+ * A service's first connection: cf_redis_connect with the stop flag set from
+ * the start, tried again once a second (logging "redis: <err>; retrying" at
+ * warn) after any failure, e.g. a wrong password, until it succeeds or *stop
+ * becomes non-zero. The connection it returns keeps stop as its stop flag.
+ * NULL (err set) only once *stop is set; stop NULL: never give up.
+ */
+cf_redis *cf_redis_connect_until(const char *url, int retry_ms,
+                                 const volatile sig_atomic_t *stop, char *err, size_t errlen);
 void cf_redis_free(cf_redis *r);
 
 /* printf-style and argv-style commands; NULL when the deadline passed. */
@@ -29,7 +39,7 @@ redisReply *cf_redis_argv(cf_redis *r, int argc, const char **argv, const size_t
  * set by a SIGTERM handler), so a service shuts down promptly even when
  * Redis is gone. NULL: never stop early.
  */
-void cf_redis_set_stop_flag(cf_redis *r, volatile sig_atomic_t *flag);
+void cf_redis_set_stop_flag(cf_redis *r, const volatile sig_atomic_t *flag);
 
 /* The underlying hiredis context (NULL while disconnected); do not keep it. */
 redisContext *cf_redis_context(cf_redis *r);

@@ -13,7 +13,6 @@
  * test of that window. It is read from the environment only.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -25,6 +24,8 @@
 
 #include "config.h"
 #include "log.h"
+#include "redis_conn.h"
+#include "signals.h"
 #include "rp.h"
 #include "stream_group.h"
 
@@ -223,28 +224,13 @@ static int load(rp *p, const cf_config *cfg)
 
 int main(int argc, char **argv)
 {
-    const char *config_path = cf_config_default_path();
-    static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'}, {0}};
-    int opt;
-    while ((opt = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
-        if (opt == 'c') {
-            config_path = optarg;
-        } else if (opt == 'h') {
-            usage(stdout);
-            return 0;
-        } else {
-            usage(stderr);
-            return 2;
-        }
-    }
     char err[512];
+    int status;
     const cf_config_key *tables[] = {cf_config_common_keys, rp_keys, NULL};
-    cf_config *cfg = cf_config_load_tables(tables, config_path, err, sizeof err);
-    if (cfg == NULL) {
-        fprintf(stderr, "cf-result-processor: %s\n", err);
-        return 2;
-    }
+    cf_config *cfg = cf_config_from_args(argc, argv, "cf-result-processor", tables, usage,
+                                         &status);
+    if (cfg == NULL)
+        return status;
     cf_config_apply_log(cfg, "cf-result-processor");
     static rp p;
     load(&p, cfg);
@@ -257,21 +243,11 @@ int main(int argc, char **argv)
     if (drop_privileges(user, allow_root) != 0)
         return 2;
 
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-
-    while (p.r == NULL && !g_stop) {
-        p.r = cf_redis_connect(redis_url, 0, err, sizeof err);
-        if (p.r == NULL) {
-            log_warn("redis: %s; retrying", err);
-            nap_ms(1000);
-        }
+    if (cf_signals_on_stop(on_signal) != 0) {
+        log_error("signals: %s", strerror(errno));
+        return 1;
     }
-    if (p.r != NULL)
-        cf_redis_set_stop_flag(p.r, &g_stop);
+    p.r = cf_redis_connect_until(redis_url, 0, &g_stop, err, sizeof err);
     while (!g_stop && (rp_group_ensure(p.r) != 0 || rp_progress_group_ensure(p.r) != 0))
         nap_ms(1000);
     ensure_pg(&p);

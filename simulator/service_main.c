@@ -16,7 +16,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,6 +27,8 @@
 
 #include "config.h"
 #include "log.h"
+#include "redis_conn.h"
+#include "signals.h"
 #include "service.h"
 #include "stream_group.h"
 
@@ -655,28 +656,12 @@ int main(int argc, char **argv)
     /* Whatever the environment carries, this process keeps no database
      * credentials (and its workers and bots cannot inherit them). */
     unsetenv("CF_DATABASE_URL");
-    const char *config_path = cf_config_default_path();
-    static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'}, {0}};
-    int opt;
-    while ((opt = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
-        if (opt == 'c') {
-            config_path = optarg;
-        } else if (opt == 'h') {
-            usage(stdout);
-            return 0;
-        } else {
-            usage(stderr);
-            return 2;
-        }
-    }
     char err[512];
+    int status;
     const cf_config_key *tables[] = {shared_keys(), svc_keys, NULL};
-    cf_config *cfg = cf_config_load_tables(tables, config_path, err, sizeof err);
-    if (cfg == NULL) {
-        fprintf(stderr, "cf-simulator: %s\n", err);
-        return 2;
-    }
+    cf_config *cfg = cf_config_from_args(argc, argv, "cf-simulator", tables, usage, &status);
+    if (cfg == NULL)
+        return status;
     cf_config_apply_log(cfg, "cf-simulator");
 
     static service sv;
@@ -694,11 +679,10 @@ int main(int argc, char **argv)
     snprintf(url, sizeof url, "%s", cf_config_str(cfg, "redis.url"));
     cf_config_free(cfg);
 
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    if (cf_signals_on_stop(on_signal) != 0) {
+        log_error("signals: %s", strerror(errno));
+        return 1;
+    }
 
     /* Workers first: they fork before the Redis socket exists. */
     sv.nslots = sv.s.concurrency;
@@ -719,15 +703,7 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    while (sv.r == NULL && !g_stop) {
-        sv.r = cf_redis_connect(url, 0, err, sizeof err);
-        if (sv.r != NULL)
-            cf_redis_set_stop_flag(sv.r, &g_stop);
-        if (sv.r == NULL) {
-            log_warn("redis: %s; retrying", err);
-            sleep(1);
-        }
-    }
+    sv.r = cf_redis_connect_until(url, 0, &g_stop, err, sizeof err);
     while (!g_stop && svc_group_ensure(sv.r, CF_STREAM_FIGHTS, CF_GROUP_SIMULATORS) != 0)
         sleep(1);
     log_info("consumer %s of group %s on %s: %d workers", sv.s.consumer, CF_GROUP_SIMULATORS,

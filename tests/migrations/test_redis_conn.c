@@ -11,7 +11,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -222,6 +224,101 @@ static void stop_flag_ends_retries(void **state)
     cf_redis_free(r);
 }
 
+/* cf_redis_connect_until: the stop flag, set by a timer's signal as a
+ * SIGTERM would set a service's. */
+static volatile sig_atomic_t until_stop;
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    until_stop = 1;
+}
+
+/* SIGALRM sets until_stop after ms (without SA_RESTART, like the services). */
+static void stop_after(long ms)
+{
+    struct sigaction sa = {.sa_handler = on_alarm};
+    struct itimerval it = {.it_value = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000}};
+
+    until_stop = 0;
+    assert_int_equal(sigemptyset(&sa.sa_mask), 0);
+    assert_int_equal(sigaction(SIGALRM, &sa, NULL), 0);
+    assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
+}
+
+static void until_connects_and_keeps_the_flag(void **state)
+{
+    char err[256];
+    cf_redis *r, *killer = must_connect(url);
+    long long t0;
+    redisReply *rep;
+
+    (void)state;
+    until_stop = 0;
+    r = cf_redis_connect_until(url, 0, &until_stop, err, sizeof err);
+    if (r == NULL)
+        fail_msg("connect_until %s: %s", url, err);
+    rep = cf_redis_command(r, "PING");
+    assert_non_null(rep);
+    freeReplyObject(rep);
+    /* The flag it was given is the connection's stop flag: once set, a lost
+     * connection is not waited for (retry 0 would wait forever otherwise). */
+    rep = cf_redis_command(killer, "CLIENT KILL ID %lld", client_id(r));
+    assert_non_null(rep);
+    freeReplyObject(rep);
+    until_stop = 1;
+    t0 = now_ms();
+    assert_null(cf_redis_command(r, "PING"));
+    assert_true(now_ms() - t0 < 1000);
+    cf_redis_free(killer);
+    cf_redis_free(r);
+}
+
+static void until_already_stopped_does_not_connect(void **state)
+{
+    char err[256] = "";
+
+    (void)state;
+    until_stop = 1;
+    assert_null(cf_redis_connect_until(url, 0, &until_stop, err, sizeof err));
+    assert_non_null(strstr(err, "stopped"));
+}
+
+static void until_stop_ends_the_first_connect(void **state)
+{
+    char err[256] = "";
+    long long t0 = now_ms(), dt;
+
+    (void)state;
+    /* Nothing listens on port 1 and retry 0 backs off forever: only the
+     * flag, set 300 ms in, can end this (a hang fails by the test timeout). */
+    stop_after(300);
+    assert_null(cf_redis_connect_until("redis://127.0.0.1:1", 0, &until_stop, err, sizeof err));
+    dt = now_ms() - t0;
+    assert_true(dt >= 250 && dt < 3000);
+    assert_non_null(strstr(err, "stopped"));
+}
+
+static void until_retries_a_fatal_error(void **state)
+{
+    char u[600], err[256] = "";
+    long long t0 = now_ms(), dt;
+
+    (void)state;
+    if (addr.path[0] != '\0' || addr.password[0] != '\0') {
+        printf("server URL has a password or socket: wrong-password case not run\n");
+        return;
+    }
+    snprintf(u, sizeof u, "redis://:wrong-password@%s:%d", addr.host, addr.port);
+    /* AUTH refused ends cf_redis_connect at once; connect_until tries again
+     * each second (a password may be fixed on the server) until stopped. */
+    stop_after(1500);
+    assert_null(cf_redis_connect_until(u, 0, &until_stop, err, sizeof err));
+    dt = now_ms() - t0;
+    assert_true(dt >= 1400 && dt < 3500);
+    assert_non_null(strstr(err, "stopped"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -232,6 +329,10 @@ int main(void)
         cmocka_unit_test(gives_up_at_the_deadline),
         cmocka_unit_test(wrong_password_is_fatal_at_once),
         cmocka_unit_test(stop_flag_ends_retries),
+        cmocka_unit_test(until_connects_and_keeps_the_flag),
+        cmocka_unit_test(until_already_stopped_does_not_connect),
+        cmocka_unit_test(until_stop_ends_the_first_connect),
+        cmocka_unit_test(until_retries_a_fatal_error),
     };
     char err[256];
 

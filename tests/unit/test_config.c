@@ -284,6 +284,121 @@ static void describe_lists_env_names(void **state)
     free(buf);
 }
 
+/* cf_config_from_args: a usage function that records where it wrote. */
+static FILE *usage_out;
+static int usage_calls;
+
+static void record_usage(FILE *out)
+{
+    usage_out = out;
+    usage_calls++;
+}
+
+/* Runs cf_config_from_args on a NULL-terminated list of arguments. */
+static cf_config *from_args(int *status, ...)
+{
+    char *argv[16];
+    int argc = 0;
+    va_list ap;
+
+    argv[argc++] = (char *)"cf-test";
+    va_start(ap, status);
+    for (char *a; argc < 15 && (a = va_arg(ap, char *)) != NULL;)
+        argv[argc++] = a;
+    va_end(ap);
+    argv[argc] = NULL;
+    usage_out = NULL;
+    usage_calls = 0;
+    *status = -1;
+    return cf_config_from_args(argc, argv, "cf-test", tables, record_usage, status);
+}
+
+static void args_select_the_file(void **state)
+{
+    int status;
+    cf_config *cfg;
+
+    (void)state;
+    unsetenv("CF_CONFIG");
+    unsetenv("CF_WEB_PORT");
+    unsetenv("CF_WEB_SECURE_COOKIES");
+    /* No arguments, no CF_CONFIG: defaults. */
+    cfg = from_args(&status, NULL);
+    assert_non_null(cfg);
+    assert_int_equal(status, 0);
+    assert_int_equal(cf_config_int(cfg, "web.port"), 8080);
+    cf_config_free(cfg);
+    assert_int_equal(write_file("[web]\nport = 9300\n", 18), 0);
+    /* Long and short forms, one after the other: each call parses afresh. */
+    cfg = from_args(&status, "--config", path, NULL);
+    assert_non_null(cfg);
+    assert_int_equal(cf_config_int(cfg, "web.port"), 9300);
+    cf_config_free(cfg);
+    cfg = from_args(&status, "-c", path, "extra", NULL);
+    assert_non_null(cfg);
+    assert_int_equal(cf_config_int(cfg, "web.port"), 9300);
+    cf_config_free(cfg);
+    /* CF_CONFIG names the file when --config is absent... */
+    setenv("CF_CONFIG", path, 1);
+    cfg = from_args(&status, NULL);
+    assert_non_null(cfg);
+    assert_int_equal(cf_config_int(cfg, "web.port"), 9300);
+    cf_config_free(cfg);
+    /* ...and --config wins over it. */
+    cfg = from_args(&status, "--config=/nonexistent/cf.conf", NULL);
+    assert_null(cfg);
+    assert_int_equal(status, 2);
+    unsetenv("CF_CONFIG");
+    unlink(path);
+    assert_int_equal(usage_calls, 0);
+}
+
+static void args_help_and_bad_options(void **state)
+{
+    int status;
+
+    (void)state;
+    unsetenv("CF_CONFIG");
+    assert_null(from_args(&status, "--help", NULL));
+    assert_int_equal(status, 0);
+    assert_int_equal(usage_calls, 1);
+    assert_ptr_equal(usage_out, stdout);
+    assert_null(from_args(&status, "-h", "--bogus", NULL));
+    assert_int_equal(status, 0);
+    assert_ptr_equal(usage_out, stdout);
+    assert_null(from_args(&status, "--bogus", NULL));
+    assert_int_equal(status, 2);
+    assert_int_equal(usage_calls, 1);
+    assert_ptr_equal(usage_out, stderr);
+    assert_null(from_args(&status, "-x", NULL));
+    assert_int_equal(status, 2);
+    assert_ptr_equal(usage_out, stderr);
+    /* --config without its FILE. */
+    assert_null(from_args(&status, "--config", NULL));
+    assert_int_equal(status, 2);
+    assert_ptr_equal(usage_out, stderr);
+    assert_null(from_args(&status, "--help=yes", NULL));
+    assert_int_equal(status, 2);
+}
+
+static void args_bad_file_is_status_2(void **state)
+{
+    static const char bad[] = "[web]\nport = 70000\n";
+    int status;
+
+    (void)state;
+    unsetenv("CF_CONFIG");
+    unsetenv("CF_WEB_PORT");
+    assert_null(from_args(&status, "--config", "/nonexistent/cf.conf", NULL));
+    assert_int_equal(status, 2);
+    assert_int_equal(usage_calls, 0);
+    assert_int_equal(write_file(bad, sizeof bad - 1), 0);
+    assert_null(from_args(&status, "--config", path, NULL));
+    assert_int_equal(status, 2);
+    assert_int_equal(usage_calls, 0);
+    unlink(path);
+}
+
 /* The development file of the repository loads for every program: here
  * with the shared keys, the other sections being skipped. */
 static void shipped_file_loads(void **state)
@@ -314,6 +429,9 @@ int main(void)
         cmocka_unit_test(sections_list),
         cmocka_unit_test(describe_lists_env_names),
         cmocka_unit_test(shipped_file_loads),
+        cmocka_unit_test(args_select_the_file),
+        cmocka_unit_test(args_help_and_bad_options),
+        cmocka_unit_test(args_bad_file_is_status_2),
     };
     /* The environment of the runner must not leak into these cases. */
     unsetenv("CF_REDIS_URL");
