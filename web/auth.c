@@ -456,7 +456,10 @@ void auth_account_patch(web_req *r)
         }
     }
     about = http_str_field(r, b, "about", false, 500);
-    if (about == NULL && cJSON_GetObjectItemCaseSensitive(b, "about") != NULL)
+    /* NULL from a present, non-null "about" was answered 400; "about": null
+     * leaves it as it is (and must still be answered). */
+    if (about == NULL && cJSON_GetObjectItemCaseSensitive(b, "about") != NULL &&
+        !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(b, "about")))
         return;
     pub = cJSON_GetObjectItemCaseSensitive(b, "fights_public_default");
     if (pub != NULL && !cJSON_IsBool(pub)) {
