@@ -269,8 +269,37 @@ void http_add_str(cJSON *o, const char *key, PGresult *res, int row, int col)
         cJSON_AddStringToObject(o, key, PQgetvalue(res, row, col));
 }
 
+/* Does the JSON text hold a \u0000 escape? cJSON keeps it as a NUL inside
+ * the string, which every C string use would silently cut there (a bot's
+ * code, a name): such a body is refused whole. Backslashes occur only in
+ * strings, so pairs are skipped without tracking them. */
+static bool json_has_nul_escape(const char *s, size_t len)
+{
+    for (size_t i = 0; i + 1 < len; i++) {
+        if (s[i] != '\\')
+            continue;
+        if (s[i + 1] == 'u' && i + 5 < len && memcmp(s + i + 2, "0000", 4) == 0)
+            return true;
+        i++;
+    }
+    return false;
+}
+
+/* Is a key of o there twice? Parsers disagree on which one wins (cJSON: the
+ * first), so an object with a repeated key is refused rather than guessed.
+ * The check is quadratic: callers bound the number of keys first. */
+static const char *json_duplicate_key(const cJSON *o)
+{
+    for (const cJSON *a = o->child; a != NULL; a = a->next)
+        for (const cJSON *b = a->next; b != NULL; b = b->next)
+            if (a->string != NULL && b->string != NULL && strcmp(a->string, b->string) == 0)
+                return a->string;
+    return NULL;
+}
+
 cJSON *http_json_body(web_req *r)
 {
+    const char *dup, *end = NULL;
     const char *ctype = evhttp_find_header(evhttp_request_get_input_headers(r->req),
                                            "Content-Type");
 
@@ -280,7 +309,10 @@ cJSON *http_json_body(web_req *r)
         http_error(r, 400, "a JSON body is required");
         return NULL;
     }
-    if (ctype == NULL || strncasecmp(ctype, "application/json", 16) != 0) {
+    /* The media type whole: "application/json", maybe with parameters
+     * ("; charset=utf-8"), not any type that merely starts with it. */
+    if (ctype == NULL || strncasecmp(ctype, "application/json", 16) != 0 ||
+        (ctype[16] != '\0' && ctype[16] != ';' && ctype[16] != ' ' && ctype[16] != '\t')) {
         http_error(r, 415, "Content-Type must be application/json");
         return NULL;
     }
@@ -288,7 +320,16 @@ cJSON *http_json_body(web_req *r)
         http_error(r, 400, "body is not valid UTF-8");
         return NULL;
     }
-    r->json = cJSON_ParseWithLength(r->body, r->body_len);
+    r->json = cJSON_ParseWithLengthOpts(r->body, r->body_len, &end, false);
+    /* One value and nothing after it but whitespace ("{}{}" and "{} x" are
+     * not JSON; cJSON stops at the first value's end). */
+    while (r->json != NULL && end < r->body + r->body_len &&
+           (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
+        end++;
+    if (r->json != NULL && end != r->body + r->body_len) {
+        cJSON_Delete(r->json);
+        r->json = NULL;
+    }
     if (r->json == NULL) {
         http_error(r, 400, "body is not valid JSON");
         return NULL;
@@ -297,6 +338,26 @@ cJSON *http_json_body(web_req *r)
         cJSON_Delete(r->json);
         r->json = NULL;
         http_error(r, 400, "body must be a JSON object");
+        return NULL;
+    }
+    if (json_has_nul_escape(r->body, r->body_len)) {
+        cJSON_Delete(r->json);
+        r->json = NULL;
+        http_error(r, 400, "strings must not contain NUL (\\u0000)");
+        return NULL;
+    }
+    /* No request object has more than a handful of fields. */
+    if (cJSON_GetArraySize(r->json) > 64) {
+        cJSON_Delete(r->json);
+        r->json = NULL;
+        http_error(r, 400, "body has more than 64 fields");
+        return NULL;
+    }
+    dup = json_duplicate_key(r->json);
+    if (dup != NULL) {
+        http_error(r, 400, "field '%.64s' is given twice", dup);
+        cJSON_Delete(r->json);
+        r->json = NULL;
         return NULL;
     }
     return r->json;
