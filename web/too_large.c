@@ -13,7 +13,9 @@
  * text/html", which cf-web itself never sends — replaces the page by the
  * JSON error. Everything happens inside the one evhttp_send() call that
  * writes the page, before the socket sees a byte of it; the connection is
- * closed after it (evhttp's "Connection: close").
+ * closed after it (evhttp's "Connection: close"). libevent's other pages
+ * (400 for a request it cannot parse, 501 for a method it refuses) go the
+ * same way (table `pages`), so every answer of cf-web is JSON.
  */
 #include <stdio.h>
 #include <string.h>
@@ -26,8 +28,25 @@
 
 #define PAGE_TYPE "Content-Type: text/html\r\n"
 #define PAGE_BODY "<HTML><HEAD>"
-#define STATUS_10 "HTTP/1.0 413 Request Entity Too Large\r\n"
-#define STATUS_11 "HTTP/1.1 413 Request Entity Too Large\r\n"
+
+/* libevent's own pages (evhttp_send_error from inside its reader) and the
+ * JSON answer each becomes: a body over the limit (or a header block over
+ * evhttp_set_max_headers_size, which 2.1 answers 413 too), a request it
+ * could not parse, and a method it does not take (its 501 is the client's
+ * fault: 405). */
+static const struct page {
+    const char *reason; /* after "HTTP/1.x NNN " */
+    int code;
+    int status;
+    const char *status_text;
+    const char *error; /* 413: followed by web_max_body() */
+} pages[] = {
+    {"413 Request Entity Too Large\r\n", 413, 413, "Payload Too Large",
+     "request body (or headers over 64 KiB) larger than"},
+    {"400 Bad Request\r\n", 400, 400, "Bad Request",
+     "malformed HTTP request"},
+    {"501 Not Implemented\r\n", 501, 405, "Method Not Allowed", "method not allowed"},
+};
 
 /* The output buffer whose page is being dropped (one per thread at most:
  * the page is written by one synchronous call), and a guard against our
@@ -66,41 +85,52 @@ static void cut_to(struct evbuffer *buf, size_t keep)
     evbuffer_free(head);
 }
 
-static void add_json_413(struct evbuffer *buf, bool http10)
+static void add_json(struct evbuffer *buf, bool http10, const struct page *pg)
 {
-    char body[160];
-    int n = snprintf(body, sizeof body, "{\"error\":\"request body is larger than %zu bytes\"}",
-                     web_max_body());
+    char msg[128], body[200];
+    int n;
 
+    if (pg->code == 413)
+        snprintf(msg, sizeof msg, "%s %zu bytes", pg->error, web_max_body());
+    else
+        snprintf(msg, sizeof msg, "%s", pg->error);
+    n = snprintf(body, sizeof body, "{\"error\":\"%s\"}", msg);
     evbuffer_add_printf(buf,
-                        "HTTP/1.%d 413 Payload Too Large\r\n"
+                        "HTTP/1.%d %d %s\r\n"
                         "Content-Type: application/json\r\n"
                         "Content-Length: %d\r\n"
                         "Cache-Control: no-store\r\n"
                         "X-Content-Type-Options: nosniff\r\n"
                         "Connection: close\r\n\r\n",
-                        http10 ? 0 : 1, n);
+                        http10 ? 0 : 1, pg->status, pg->status_text, n);
     evbuffer_add(buf, body, (size_t)n);
 }
 
 /* Replaces the page in buf by the JSON error when the n bytes just
- * appended at `at` are its Content-Type line right after its status line. */
+ * appended at `at` are its Content-Type line right after its status line
+ * (cf-web's own answers start with the security headers, never with it). */
 static bool replace_page(struct evbuffer *buf, size_t at, size_t n)
 {
-    size_t status_len = strlen(STATUS_11);
-    bool http10;
+    if (n != strlen(PAGE_TYPE) || !bytes_at(buf, at, PAGE_TYPE))
+        return false;
+    for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+        const struct page *pg = &pages[i];
+        size_t status_len = strlen("HTTP/1.x ") + strlen(pg->reason);
+        bool http10;
 
-    /* evhttp reads a request only once the previous answer has left, so
-     * the page starts an empty buffer: its status line is all before. */
-    if (n != strlen(PAGE_TYPE) || at != status_len || !bytes_at(buf, at, PAGE_TYPE))
-        return false;
-    http10 = bytes_at(buf, at - status_len, STATUS_10);
-    if (!http10 && !bytes_at(buf, at - status_len, STATUS_11))
-        return false;
-    cut_to(buf, at - status_len);
-    add_json_413(buf, http10);
-    log_info("a request body over %zu bytes: answered 413", web_max_body());
-    return true;
+        /* evhttp reads a request only once the previous answer has left, so
+         * the page starts an empty buffer: its status line is all before. */
+        if (at != status_len || !bytes_at(buf, strlen("HTTP/1.x "), pg->reason))
+            continue;
+        http10 = bytes_at(buf, 0, "HTTP/1.0 ");
+        if (!http10 && !bytes_at(buf, 0, "HTTP/1.1 "))
+            return false;
+        cut_to(buf, 0);
+        add_json(buf, http10, pg);
+        log_info("libevent's %d page answered as JSON %d", pg->code, pg->status);
+        return true;
+    }
+    return false;
 }
 
 static void output_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
