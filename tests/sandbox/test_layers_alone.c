@@ -28,6 +28,7 @@
 
 #include "fight.h"
 #include "sandbox.h"
+#include "sandbox_testing.h"
 #include "stream_msg.h"
 
 static uint32_t skip_mask;
@@ -37,40 +38,11 @@ uint32_t sandbox_test_skip_layers(void)
     return skip_mask;
 }
 
-static int failures;
-
-#define CHECK(cond, ...)                                                                      \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                   \
-            fprintf(stderr, __VA_ARGS__);                                                     \
-            fprintf(stderr, "\n");                                                            \
-            failures++;                                                                       \
-        }                                                                                     \
-    } while (0)
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        perror(path);
-        exit(2);
-    }
-    char *buf = calloc(1, 1 << 20);
-    size_t n = fread(buf, 1, (1 << 20) - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 /* Runs the probe against an idle bot; returns the probe's observations. */
 static cJSON *run_probe(const char *source, int port, const char *abstract_name, bool net)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/tests/sandbox/bots/probe_alone.py", source);
-    char *body = slurp(path);
-    snprintf(path, sizeof path, "%s/tests/sandbox/bots/idle.py", source);
-    char *idle = slurp(path);
+    char *body = load_bot(source, "probe_alone.py");
+    char *idle = load_bot(source, "idle.py");
     size_t len = strlen(body) + 256;
     char *code = malloc(len);
     snprintf(code, len, "PORT = %d\nABSTRACT = \"%s\"\nNET = %s\n%s", port, abstract_name,
@@ -83,16 +55,7 @@ static cJSON *run_probe(const char *source, int port, const char *abstract_name,
     cJSON *obs = NULL;
     if (sb) {
         cf_fight_msg m;
-        memset(&m, 0, sizeof m);
-        cf_uuid_generate(m.id);
-        snprintf(m.game, sizeof m.game, "tanks");
-        m.nplayers = 2;
-        snprintf(m.players[0].name, sizeof m.players[0].name, "probe.py");
-        snprintf(m.players[1].name, sizeof m.players[1].name, "idle.py");
-        m.players[0].code = code;
-        m.players[0].code_len = strlen(code);
-        m.players[1].code = idle;
-        m.players[1].code_len = strlen(idle);
+        make_msg(&m, "tanks", "probe.py", "idle.py", code, idle);
         cJSON *r = cf_fight_run(sb, &m, NULL, err, sizeof err);
         CHECK(r != NULL, "fight: %s", err);
         const cJSON *p = r ? cJSON_GetArrayItem(cJSON_GetObjectItem(r, "players"), 0) : NULL;

@@ -16,52 +16,8 @@
 
 #include "controller.h"
 #include "fight.h"
+#include "sandbox_testing.h"
 #include "stream_msg.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                                      \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                   \
-            fprintf(stderr, __VA_ARGS__);                                                     \
-            fprintf(stderr, "\n");                                                            \
-            failures++;                                                                       \
-        }                                                                                     \
-    } while (0)
-
-static char *slurp(const char *dir, const char *name)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/tests/sandbox/bots/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        perror(path);
-        exit(2);
-    }
-    char *buf = calloc(1, 1 << 20);
-    size_t n = fread(buf, 1, (1 << 20) - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
-static void make_msg(cf_fight_msg *m, const char *game, const char *a, const char *b,
-                     const char *code_a, const char *code_b)
-{
-    memset(m, 0, sizeof *m);
-    cf_uuid_generate(m->id);
-    snprintf(m->game, sizeof m->game, "%s", game);
-    m->nplayers = 2;
-    m->has_seed = true;
-    m->seed = 7;
-    snprintf(m->players[0].name, sizeof m->players[0].name, "%s", a);
-    snprintf(m->players[1].name, sizeof m->players[1].name, "%s", b);
-    m->players[0].code = (char *)code_a;
-    m->players[0].code_len = strlen(code_a);
-    m->players[1].code = (char *)code_b;
-    m->players[1].code_len = strlen(code_b);
-}
 
 /* Every report must pass the contract's own validator (common/report.c). */
 static void check_valid(const cJSON *r, const char *what)
@@ -122,10 +78,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "FAIL: the sandbox tests must run as root\n");
         return 1;
     }
-    char *idle = slurp(argv[1], "idle.py");
-    char *crash = slurp(argv[1], "v_crashed.py");
-    char *stdlib_bot = slurp(argv[1], "stdlib_user.py");
-    char *sleeper = slurp(argv[1], "v_timeout.py");
+    char *idle = load_bot(argv[1], "idle.py");
+    char *crash = load_bot(argv[1], "v_crashed.py");
+    char *stdlib_bot = load_bot(argv[1], "stdlib_user.py");
+    char *sleeper = load_bot(argv[1], "v_timeout.py");
 
     char err[512];
     cf_sandbox_options opts = {0};
@@ -177,7 +133,7 @@ int main(int argc, char **argv)
     /* Bot-controlled text (log, exception) that is not valid UTF-8 or is
      * cut in the middle of a character: the report stays valid. */
     {
-        char *bad = slurp(argv[1], "v_unicode.py");
+        char *bad = load_bot(argv[1], "v_unicode.py");
         cf_fight_msg m;
         make_msg(&m, "tanks", "a.py", "b.py", bad, idle);
         cJSON *r = cf_fight_run(sb, &m, NULL, err, sizeof err);
