@@ -14,7 +14,10 @@
 #    registry: there may be none. Skipped when the image exists.
 # 4. Builds every project image (or the IMAGEs named: web simulator
 #    result_processor redis postgres nginx) with --network host, tagged
-#    codefights/<name>:$CF_IMAGE_TAG (default latest), the names compose.yaml uses.
+#    codefights/<name>:$CF_IMAGE_TAG (default latest), the names compose.yaml
+#    uses. The project is compiled once, in codefights/build:$CF_IMAGE_TAG
+#    (docker/build/Dockerfile), which web, simulator and result_processor
+#    copy their programs from.
 #
 # Environment: CF_IMAGE_TAG, CF_DOCKER_LOG_DIR, CF_DEBIAN_MIRROR (overrides the
 # mirror found in the apt sources), DOCKER (the docker client, default docker).
@@ -36,7 +39,7 @@ while [ $# -gt 0 ]; do
     case $1 in
         --no-cache) NO_CACHE=(--no-cache); shift ;;
         --base-only) BASE_ONLY=1; shift ;;
-        -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h|--help) sed -n '2,25p' "${BASH_SOURCE[0]}"; exit 0 ;;
         -*) die "unknown option $1" ;;
         *) break ;;
     esac
@@ -170,10 +173,15 @@ context_tar() {
         --exclude=./.run --exclude=./tests/artifacts --exclude='*.o' . || [ $? -eq 1 ]
 }
 
+# Images whose programs come from the shared build stage (codefights/build).
+COMPILED_IMAGES=" web simulator result_processor "
+
 build_image() {
-    local name=$1 repo=codefights/${1//_/-}
+    local name=$1 repo=codefights/${1//_/-} args=()
+    case $COMPILED_IMAGES in *" $name "*) args=(--build-arg "CF_BUILD_IMAGE=codefights/build:$TAG") ;; esac
     say "building $repo:$TAG"
     if ! context_tar | "$DOCKER" build --network host --force-rm ${NO_CACHE[@]+"${NO_CACHE[@]}"} \
+            ${args[@]+"${args[@]}"} \
             -f "docker/$name/Dockerfile" -t "$repo:$TAG" - >"$LOG_DIR/build-$name.log" 2>&1; then
         tail -n 40 "$LOG_DIR/build-$name.log" >&2
         die "image $repo:$TAG failed to build (log: $LOG_DIR/build-$name.log)"
@@ -188,6 +196,10 @@ flock 9
 ensure_dockerd
 build_base
 [ "$BASE_ONLY" = 0 ] || exit 0
+# The project is compiled once, in codefights/build, when any image needs it.
+for img in ${IMAGES[@]+"${IMAGES[@]}"}; do
+    case $COMPILED_IMAGES in *" $img "*) build_image build; break ;; esac
+done
 for img in ${IMAGES[@]+"${IMAGES[@]}"}; do
     build_image "$img"
 done

@@ -3,21 +3,19 @@
 
 CF_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
-cf_say() { printf '==> %s\n' "$*" >&2; }
+# A message that cannot be written (our output is gone) is not an error.
+cf_say() { printf '==> %s\n' "$*" >&2 || true; }
 cf_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 cf_require_root() {
     [ "$(id -u)" -eq 0 ] || cf_die "$1 must run as root: it installs packages, and the sandbox needs root (ptrace, namespaces, cgroups)"
 }
 
-# Packages needed to build and run the stack.
-CF_PACKAGES_RUN="build-essential cmake pkg-config git ca-certificates curl
-  libhiredis-dev libpq-dev libevent-dev libseccomp-dev libcjson-dev
-  libapparmor-dev libsodium-dev libcmocka-dev libpython3.11-dev python3.11 python3
-  redis-server redis-tools postgresql-15 postgresql-client-15 procps iproute2"
-# Extra packages for the test suite (browser, deployment, profile check).
-CF_PACKAGES_TEST="chromium apparmor bubblewrap docker.io docker-compose
-  debootstrap wrk psmisc"
+# The package groups of scripts/lib/packages (the one list).
+cf_packages() { sed -n "s/^$1://p" "$CF_ROOT/scripts/lib/packages"; }
+CF_PACKAGES_BUILD=$(cf_packages build)
+CF_PACKAGES_RUN="$CF_PACKAGES_BUILD $(cf_packages run)"
+CF_PACKAGES_TEST=$(cf_packages test)
 
 # Installs the Debian packages of the list that are missing; no-op otherwise.
 # policy-rc.d keeps the packages from starting system-wide Redis or

@@ -9,9 +9,11 @@
 #  3. Through nginx: /healthz, the front end, the games API, the upload limit.
 #  4. A fight injected with redis-cli inside the redis container lands in
 #     PostgreSQL with its report; its SSE stream passes through nginx.
-#  5. Scales to 2 simulators, sends a burst of slow fights, `docker kill`s a
-#     simulator holding fights in the middle of the burst, and checks every
-#     fight lands exactly once (one report each, none dead-lettered).
+#  5. (prod mode) Scales to 2 simulators, sends a burst of slow fights,
+#     `docker kill`s a simulator holding fights in the middle of the burst,
+#     and checks every fight lands exactly once (one report each, none
+#     dead-lettered). tests/deploy/compose.test.yaml shortens the reclaim
+#     timers for this.
 #  6. docker-compose down -v, and checks no container, network or volume of
 #     the project is left. Cleanup runs on failure too.
 #
@@ -67,13 +69,14 @@ PROJECT=cfe2e$$$RANDOM
 MODE=${CF_DEPLOY_MODE:-prod}
 case $MODE in
     prod)
-        DC=(docker-compose -p "$PROJECT" -f compose.yaml -f compose.prod.yaml)
+        DC=(docker-compose -p "$PROJECT" -f compose.yaml -f compose.prod.yaml
+            -f tests/deploy/compose.test.yaml)
         CF_DB_PASSWORD=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
         CF_REDIS_PASSWORD=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
         export CF_DB_PASSWORD CF_REDIS_PASSWORD CF_DOMAIN=localhost
         export CF_PRODUCTION_CONF=./config/production.conf.example ;;
     dev)
-        DC=(docker-compose -p "$PROJECT" -f compose.yaml) ;;
+        DC=(docker-compose -p "$PROJECT" -f compose.yaml -f tests/deploy/compose.test.yaml) ;;
     *) fail "CF_DEPLOY_MODE must be prod or dev" ;;
 esac
 # A free port for nginx, away from the usual ones.
@@ -223,7 +226,12 @@ grep -q '^event: status' <<<"$events" && grep -q '"finished"' <<<"$events" ||
     fail "SSE through nginx did not deliver the final status: $events"
 say "SSE through nginx: final status delivered"
 
-# ---- two simulators, one killed in the middle of a burst
+# ---- two simulators, one killed in the middle of a burst (once: in prod
+# mode; the consumer groups behave the same with compose.yaml alone)
+if [ "$MODE" != prod ]; then
+    say "PASS"
+    exit 0
+fi
 "${DC[@]}" up -d --no-recreate --scale simulator=2 simulator || fail "scaling to 2 simulators failed"
 wait_healthy 120
 mapfile -t sims < <("${DC[@]}" ps -q simulator)
@@ -234,7 +242,7 @@ say "2 simulators healthy"
 # so fights are still running when a simulator dies.
 bot_slow='import time\nclass Main:\n    def decide_tick(self, tick, me, enemy):\n        time.sleep(0.02)\n        return \"N\"\n'
 slow_players="[{\"name\":\"slow_a.py\",\"code\":\"$bot_slow\"},{\"name\":\"slow_b.py\",\"code\":\"$bot_slow\"}]"
-N=${CF_DEPLOY_BURST:-24}
+N=${CF_DEPLOY_BURST:-12}
 ids=()
 for i in $(seq 1 "$N"); do
     ids+=("$(cat /proc/sys/kernel/random/uuid)")
