@@ -5,11 +5,13 @@
  * first moves itself into its cgroups (the controller sent the groups'
  * "tasks" files; see sandbox_cgroup_self_fds), puts its pipes in their fixed
  * places (stdout and stderr: the log pipe;
- * 3: requests; 4: replies) and closes every other descriptor, applies the
- * layers (sandbox_apply), then waits for the controller's go message: by
- * then the controller has seized it with ptrace and checked it is in its
- * cgroups, and the message carries the fight's CPU budget (a coderunner may
- * have been spawned ahead of its fight). Only then are RLIMIT_CPU and the
+ * 3: requests; 4: replies) and closes every other descriptor, then waits for
+ * the controller's seized byte (SB_SEIZED): the controller attaches with
+ * ptrace while the coderunner still has its uid, never after the drop. It
+ * then applies the layers (sandbox_apply) and waits for the go message: by
+ * then the controller has checked it is in its cgroups, and the message
+ * carries the fight's CPU budget (a coderunner may have been spawned ahead of
+ * its fight). Only then are RLIMIT_CPU and the
  * seccomp filter set, and the harness's serve() reads
  * the bot's code and runs it. If any step fails, the bot never runs: the
  * reason goes to the log and the process exits with status 111.
@@ -67,6 +69,21 @@ static int move_self(const int *cg_fds, int n, char *err, size_t errlen)
     return 0;
 }
 
+/* Reads exactly len bytes of the request pipe; the process ends quietly when
+ * the controller gave up on it (end of file, or an error). */
+static void read_control(unsigned char *buf, size_t len)
+{
+    size_t got = 0;
+    while (got < len) {
+        ssize_t n = read(SB_FD_REQ, buf + got, len - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            _exit(0);
+        got += (size_t)n;
+    }
+}
+
 _Noreturn void coderunner_main(const sb_child_plan *plan, const int *fds, int nfds, void *serve)
 {
     char err[256];
@@ -75,18 +92,14 @@ _Noreturn void coderunner_main(const sb_child_plan *plan, const int *fds, int nf
     place_fds(fds);
     if (moved < 0)
         die(err);
+    unsigned char seized;
+    read_control(&seized, 1);
+    if (seized != SB_SEIZED)
+        _exit(0);
     if (sandbox_apply(plan, err, sizeof err) < 0)
         die(err);
     unsigned char go[SB_GO_LEN];
-    size_t got = 0;
-    while (got < sizeof go) {
-        ssize_t n = read(SB_FD_REQ, go + got, sizeof go - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            _exit(0); /* the controller gave up on us */
-        got += (size_t)n;
-    }
+    read_control(go, sizeof go);
     if (go[0] != 'G')
         _exit(0);
     uint32_t cpu_ms = (uint32_t)go[1] << 24 | (uint32_t)go[2] << 16 | (uint32_t)go[3] << 8 | go[4];

@@ -193,6 +193,17 @@ static void set_verdict(bot *b, enum ctl_verdict v, const char *fmt, ...)
     va_end(ap);
 }
 
+void ctl_sandbox_break(cf_sandbox *sb, const char *fmt, ...)
+{
+    if (sb->broken)
+        return; /* the first cause is the true one */
+    sb->broken = true;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sb->broken_why, sizeof sb->broken_why, fmt, ap);
+    va_end(ap);
+}
+
 static void kill_bot(cf_arena *a, bot *b)
 {
     b->alive = false;
@@ -202,7 +213,13 @@ static void kill_bot(cf_arena *a, bot *b)
      * In unsafe mode the bot leads its own process group. */
     if (a->sb->opts.unsafe_no_sandbox)
         kill(-b->pid, SIGKILL);
-    kill(b->pid, SIGKILL);
+    /* A bot we cannot kill is a sandbox that does not hold (in a container
+     * without CAP_KILL, a bot's uid is out of reach): say so at once rather
+     * than wait for the bot to end on its own. ESRCH: already gone. */
+    if (kill(b->pid, SIGKILL) < 0 && errno != ESRCH)
+        ctl_sandbox_break(a->sb, "cannot kill bot %d (pid %d): %s%s", b->slot + 1, (int)b->pid,
+                          strerror(errno),
+                          errno == EPERM ? " (the controller lacks CAP_KILL)" : "");
 }
 
 static uint64_t bot_cpu_ns(cf_arena *a, bot *b)
@@ -542,7 +559,7 @@ static void reap(cf_arena *a)
         if (pid <= 0)
             return;
         if (a->sb->fs && pid == forkserver_pid(a->sb->fs)) {
-            a->sb->broken = true;
+            ctl_sandbox_break(a->sb, "the forkserver died");
             continue;
         }
         if (WIFSTOPPED(status)) {
@@ -872,6 +889,12 @@ static int spawn_runner(cf_sandbox *sb, int slot, uint32_t memory_kb, uint32_t c
         if (ncg == 0 && sandbox_cgroup_attach(out->cg, pid, err, errlen) < 0)
             return -1;
     }
+    /* Only now may the child drop its uid (coderunner.c). */
+    const char seized = SB_SEIZED;
+    if (write(out->req_fd, &seized, 1) != 1) {
+        snprintf(err, errlen, "seized message: %s", strerror(errno));
+        return -1;
+    }
     if (set_nonblock(out->rep_fd) < 0 || set_nonblock(out->log_fd) < 0) {
         snprintf(err, errlen, "fcntl: %s", strerror(errno));
         return -1;
@@ -1066,7 +1089,7 @@ cf_arena *ctl_arena_start(cf_sandbox *sb, const cf_fight_msg *msg, const cJSON *
             ctl_arena_finish(a, reports);
             for (int j = 0; j < msg->nplayers; j++)
                 free(reports[j].log);
-            sb->broken = true;
+            ctl_sandbox_break(sb, "%s", err);
             return NULL;
         }
     }
@@ -1171,7 +1194,3 @@ bool ctl_arena_finish(cf_arena *a, ctl_bot_report *reports)
     return cancelled;
 }
 
-bool ctl_arena_broken(const cf_arena *a)
-{
-    return a->sb->broken;
-}

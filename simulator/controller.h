@@ -68,8 +68,13 @@ struct cf_sandbox {
     bool mask_set;
     unsigned long serial; /* cgroup names */
     bool broken;
+    char broken_why[200]; /* what broke it, for the caller's error */
     ctl_pooled pool[CTL_POOL_SLOTS];
 };
+
+/* Marks the sandbox broken (the first reason is kept): the caller must
+ * restart it. */
+void ctl_sandbox_break(cf_sandbox *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Spawns coderunners for the empty slots of the pool (sandbox mode only). */
 void ctl_pool_fill(cf_sandbox *sb);
@@ -84,7 +89,5 @@ cf_arena *ctl_arena_start(cf_sandbox *sb, const cf_fight_msg *msg, const cJSON *
  * (n entries, caller frees each log). Returns true if the fight was
  * cancelled. */
 bool ctl_arena_finish(cf_arena *arena, ctl_bot_report *reports);
-/* Did the sandbox itself break during the fight (forkserver died...)? */
-bool ctl_arena_broken(const cf_arena *arena);
 
 #endif

@@ -339,18 +339,19 @@ cJSON *cf_fight_run(cf_sandbox *sb, const cf_fight_msg *msg, const cf_fight_hook
     memset(&out, 0, sizeof out);
     cf_rng rng;
     cf_rng_seed(&rng, seed);
-    char gerr[256] = "";
+    char gerr[CF_EXPLANATION_MAX - 32] = ""; /* room for the prefix below */
     int grc = game->simulate(arena, settings, msg->nplayers, &rng, &out, gerr, sizeof gerr);
-    bool broken = ctl_arena_broken(arena);
     ctl_bot_report reps[CF_MAX_PLAYERS];
     bool cancelled = ctl_arena_finish(arena, reps);
+    /* After the finish too: a bot that cannot be killed breaks it there. */
+    bool broken = sb->broken;
     cJSON_Delete(settings);
     if (!broken && !sb->opts.single_fight)
         ctl_pool_fill(sb); /* the next fight's coderunners, off its path */
 
     cJSON *r = NULL;
     if (broken) {
-        snprintf(err, errlen, "the sandbox broke during the fight (forkserver died)");
+        snprintf(err, errlen, "the sandbox broke during the fight: %s", sb->broken_why);
     } else if (grc < 0) {
         char why[CF_EXPLANATION_MAX];
         snprintf(why, sizeof why, "the game failed: %s", gerr);

@@ -7,6 +7,8 @@
  *              root (sandbox_ns_clone_flags, sandbox_mounts_prepare)
  *   (cgroup)   the coderunner moves itself into its cgroups first thing
  *              (coderunner.c; v2: the controller moves it)
+ *   (seized)   the coderunner waits until the controller has attached with
+ *              ptrace, so attaching never races the uid drop below
  *   1 mounts   a private size-capped tmpfs on /tmp      needs CAP_SYS_ADMIN
  *   2 uts      hostname "codefights"                    needs CAP_SYS_ADMIN
  *   3 rlimits  CPU, FSIZE, NOFILE, CORE, ...            lowering is free
@@ -14,7 +16,7 @@
  *   5 uid      setgroups(0), gid and uid 60000+slot     all capabilities go
  *   6 nnp      PR_SET_NO_NEW_PRIVS                      needed by 7 and 8
  *   7 landlock read-only everything but /tmp            after the mounts
- *   (go)       the controller has seized us and seen us in our cgroups;
+ *   (go)       the controller has seen us in our cgroups;
  *              the go message lowers RLIMIT_CPU to the fight's budget
  *   8 seccomp  the allow-list, last: every call above is then forbidden
  *

@@ -32,6 +32,13 @@
 #define SB_MSG_MAX (60 * 1024)   /* one reply, below the 64 KiB pipe size */
 #define SB_INIT_MAX (16u << 20)  /* the init message carries the bot's code */
 
+/* The seized byte: the controller has attached (PTRACE_SEIZE) and, on
+ * cgroup v2, moved the coderunner into its cgroups. The coderunner waits for
+ * it before its first layer, so the controller always attaches to a process
+ * that still has the controller's uid and capabilities: attaching never
+ * races the uid drop, and never needs CAP_SYS_PTRACE. */
+#define SB_SEIZED 'S'
+
 /* The go message: 'G', then the fight's CPU budget in ms (4 bytes, big
  * endian). A pre-spawned coderunner learns its fight's limits only then. */
 #define SB_GO_LEN 5
