@@ -152,15 +152,15 @@ static int add_rules(scmp_filter_ctx ctx, char *err, size_t errlen)
     static const unsigned long ioctls[] = {TCGETS, TIOCGWINSZ, FIONBIO, FIOCLEX, FIONCLEX,
                                            FIONREAD};
     for (size_t i = 0; i < sizeof ioctls / sizeof ioctls[0]; i++) {
-        struct scmp_arg_cmp req = SCMP_A1(SCMP_CMP_EQ, ioctls[i]);
+        struct scmp_arg_cmp req = SCMP_A1(SCMP_CMP_EQ, ioctls[i], 0);
         if (rule(ctx, SCMP_ACT_ALLOW, "ioctl", 1, &req, err, errlen) < 0)
             return -1;
     }
     /* socketpair: AF_UNIX pairs only, bound to nothing, reaching no one. */
-    struct scmp_arg_cmp unix_pair = SCMP_A0(SCMP_CMP_EQ, AF_UNIX);
+    struct scmp_arg_cmp unix_pair = SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0);
     if (rule(ctx, SCMP_ACT_ALLOW, "socketpair", 1, &unix_pair, err, errlen) < 0)
         return -1;
-    struct scmp_arg_cmp other_pair = SCMP_A0(SCMP_CMP_NE, AF_UNIX);
+    struct scmp_arg_cmp other_pair = SCMP_A0(SCMP_CMP_NE, AF_UNIX, 0);
     if (rule(ctx, SCMP_ACT_TRACE(TRACE_DATA), "socketpair", 1, &other_pair, err, errlen) < 0)
         return -1;
     /* send and recv on those pairs, never out-of-band data (MSG_OOB on
@@ -204,12 +204,12 @@ static int add_rules(scmp_filter_ctx ctx, char *err, size_t errlen)
     }
     /* prlimit64 on itself only (glibc's getrlimit is a prlimit64; without
      * capabilities a limit can only go down). */
-    struct scmp_arg_cmp self = SCMP_A0(SCMP_CMP_EQ, 0);
+    struct scmp_arg_cmp self = SCMP_A0(SCMP_CMP_EQ, 0, 0);
     if (rule(ctx, SCMP_ACT_ALLOW, "prlimit64", 1, &self, err, errlen) < 0)
         return -1;
     /* prctl: thread names only. */
-    struct scmp_arg_cmp set_name = SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME);
-    struct scmp_arg_cmp get_name = SCMP_A0(SCMP_CMP_EQ, PR_GET_NAME);
+    struct scmp_arg_cmp set_name = SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME, 0);
+    struct scmp_arg_cmp get_name = SCMP_A0(SCMP_CMP_EQ, PR_GET_NAME, 0);
     if (rule(ctx, SCMP_ACT_ALLOW, "prctl", 1, &set_name, err, errlen) < 0 ||
         rule(ctx, SCMP_ACT_ALLOW, "prctl", 1, &get_name, err, errlen) < 0)
         return -1;

@@ -43,7 +43,8 @@ static void utf8_refuses_bad_bytes(void **state)
 
 static void utf8_sanitize_repairs(void **state)
 {
-    static const char *const bad[] = {"a\xff" "b", "\xc0\xaf", "\xed\xa0\x80", "\xf5\x80\x80\x80",
+    /* "a\xff" "b": split so that \xff does not swallow the b */
+    static const char *const bad[] = {("a\xff" "b"), "\xc0\xaf", "\xed\xa0\x80", "\xf5\x80\x80\x80",
                                       "\xf4\x90\x80\x80", "end\xe2\x82", "\x80\x80"};
     char out[64];
     size_t n;

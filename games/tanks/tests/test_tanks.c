@@ -62,12 +62,12 @@ static char *frame_of(const fight_run *r, int k, int p)
 static void expect_frame(const fight_run *r, int k, int p, const char *want)
 {
     char *got = frame_of(r, k, p);
-    if (strcmp(got, want) != 0) {
+    bool same = strcmp(got, want) == 0;
+    if (!same)
         print_error("frame %d player %d: got %s want %s\n", k, p + 1, got, want);
-        free(got);
-        fail();
-    }
     free(got);
+    if (!same)
+        fail();
 }
 
 static void expect_summary(const fight_run *r, const char *want)
