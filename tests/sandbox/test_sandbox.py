@@ -20,6 +20,10 @@ import tempfile
 import time
 import unittest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "lib"))
+import kernel_probe  # noqa: E402  (tests/lib)
+
 CF_FIGHT = None
 SOURCE = None
 BOTS = None
@@ -245,7 +249,14 @@ class Verdicts(RootRequired):
         self.verdict("v_illegal_x32.py", "illegal", "x32 system call 39")
 
     def test_illegal_i386_abi(self):
-        self.verdict("v_illegal_int80.py", "illegal", "32-bit system call 20 (int 0x80)")
+        runs, why = kernel_probe.i386_syscalls()
+        if runs:
+            self.verdict("v_illegal_int80.py", "illegal", "32-bit system call 20 (int 0x80)")
+        else:
+            # The kernel answers int 0x80 itself (SIGSEGV), before seccomp
+            # sees a call: the bot dies, contained, all the same.
+            sys.stderr.write("note: %s\n" % why)
+            self.verdict("v_illegal_int80.py", "killed", "SIGSEGV")
 
     def test_killed(self):
         self.verdict("v_killed.py", "killed", "SIGSEGV")

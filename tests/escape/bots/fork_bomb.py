@@ -7,26 +7,34 @@ number of processes (pids cgroup, RLIMIT_NPROC) or forbid fork, charge the
 tree's CPU to the bot, and kill every process of the tree when the fight
 ends: the escape driver looks for any process left behind.
 """
-import mmap
-import struct
-
 # @ESCAPE_PRELUDE@
 
 
-# How many forks succeeded in the whole tree (shared memory, approximate).
-COUNT = mmap.mmap(-1, 8)
-
-
-def count_fork():
-    COUNT[0:8] = struct.pack('q', struct.unpack('q', COUNT[0:8])[0] + 1)
+def live_processes_of_my_uid():
+    """Processes of this uid alive now, read from /proc: the size of the
+    tree at this moment. A sandbox shows no /proc at all (0), and caps the
+    tree far below the evidence threshold anyway. (A counter the children
+    bump in shared memory would lose updates: they race.)"""
+    uid = os.getuid()
+    n = 0
+    try:
+        pids = [p for p in os.listdir('/proc') if p.isdigit()]
+    except OSError:
+        return 0
+    for pid in pids:
+        try:
+            if os.stat('/proc/' + pid).st_uid == uid:
+                n += 1
+        except OSError:
+            pass
+    return n
 
 
 def child_forever():
     # A child never returns into the harness: it keeps forking and spinning.
     while True:
         try:
-            if os.fork() != 0:
-                count_fork()
+            os.fork()
         except OSError:
             pass
         if CFG.get('spin', True):
@@ -54,13 +62,12 @@ def attack():
             finally:
                 os._exit(0)
         made += 1
-        count_fork()
     time.sleep(0.2)
-    total = struct.unpack('q', COUNT[0:8])[0]
+    total = live_processes_of_my_uid()
     # Far more processes than any bot needs: a sandbox caps this well below.
     if total >= int(CFG.get('fork_evidence', 200)):
-        evidence('the tree forked %d times' % total)
-    sys.stderr.write('note: forked %d children, %d in the tree\n' % (made, total))
+        evidence('the tree holds %d processes' % total)
+    sys.stderr.write('note: forked %d children, %d processes in the tree\n' % (made, total))
 
 
 # @ESCAPE_ATTACK_MAIN@
