@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "error.h"
 #include "log.h"
 #include "redis_conn.h"
@@ -32,14 +33,6 @@ struct cf_redis {
     const volatile sig_atomic_t *stop;
     char err[256];
 };
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void sleep_ms(int ms)
 {
@@ -323,7 +316,7 @@ static int reconnect(cf_redis *r, long long deadline)
         if (fatal || stopped(r))
             return -1;
         if (deadline != 0) {
-            long long left = deadline - now_ms();
+            long long left = deadline - cf_now_ms();
             if (left <= 0)
                 return -1;
             if (wait > left)
@@ -339,7 +332,7 @@ static int reconnect(cf_redis *r, long long deadline)
 
 static long long deadline_of(const cf_redis *r)
 {
-    return r->retry_ms > 0 ? now_ms() + r->retry_ms : 0;
+    return r->retry_ms > 0 ? cf_now_ms() + r->retry_ms : 0;
 }
 
 /* cf_redis_connect whose first connection already honours stop. */
@@ -434,11 +427,11 @@ static redisReply *send_formatted(cf_redis *r, const char *cmd, size_t len)
         void *reply = NULL;
 
         if (failures > 1) {
-            if (deadline != 0 && now_ms() + wait > deadline)
-                wait = (int)(deadline - now_ms() > 0 ? deadline - now_ms() : 0);
+            if (deadline != 0 && cf_now_ms() + wait > deadline)
+                wait = (int)(deadline - cf_now_ms() > 0 ? deadline - cf_now_ms() : 0);
             sleep_ms(wait);
             wait = wait * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : wait * 2;
-            if (stopped(r) || (deadline != 0 && now_ms() >= deadline))
+            if (stopped(r) || (deadline != 0 && cf_now_ms() >= deadline))
                 return NULL;
         }
         if (r->ctx == NULL && reconnect(r, deadline) != 0)
@@ -450,7 +443,7 @@ static redisReply *send_formatted(cf_redis *r, const char *cmd, size_t len)
         log_warn("redis: connection lost (%s), reconnecting", r->err);
         redisFree(r->ctx);
         r->ctx = NULL;
-        if (stopped(r) || (deadline != 0 && now_ms() >= deadline))
+        if (stopped(r) || (deadline != 0 && cf_now_ms() >= deadline))
             return NULL;
     }
 }

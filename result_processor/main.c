@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "log.h"
 #include "redis_conn.h"
@@ -67,13 +68,6 @@ static void on_signal(int sig)
 {
     (void)sig;
     g_stop = 1;
-}
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void nap_ms(long ms)
@@ -255,7 +249,7 @@ int main(int argc, char **argv)
              CF_STREAM_RESULTS);
 
     char pending[64] = "0", cursor[64] = "0-0";
-    long long last_claim = now_ms(), last_reconcile = 0;
+    long long last_claim = cf_now_ms(), last_reconcile = 0;
     while (!g_stop) {
         rp_entry *es = NULL;
         size_t n = 0;
@@ -266,8 +260,8 @@ int main(int argc, char **argv)
                 pending[0] = '\0';
             else if (rc > 0)
                 snprintf(pending, sizeof pending, "%s", es[n - 1].id);
-        } else if (now_ms() - last_claim >= p.s.claim_every_ms) {
-            last_claim = now_ms();
+        } else if (cf_now_ms() - last_claim >= p.s.claim_every_ms) {
+            last_claim = cf_now_ms();
             rc = rp_reclaim(p.r, &p.s, cursor, sizeof cursor, &es, &n);
             (void)rp_prune_consumers(p.r, &p.s, 3600 * 1000LL);
         } else {
@@ -281,9 +275,9 @@ int main(int argc, char **argv)
         cf_entries_free(es, n);
         if (p.pg != NULL && cf_pg_ok(p.pg) && !g_stop)
             (void)rp_progress_pass(p.r, p.pg, &p.s);
-        if (p.s.reconcile_every_ms > 0 && now_ms() - last_reconcile >= p.s.reconcile_every_ms &&
+        if (p.s.reconcile_every_ms > 0 && cf_now_ms() - last_reconcile >= p.s.reconcile_every_ms &&
             !g_stop) {
-            last_reconcile = now_ms();
+            last_reconcile = cf_now_ms();
             ensure_pg(&p);
             if (p.pg != NULL && cf_pg_ok(p.pg))
                 (void)rp_reconcile(p.pg, p.r, &p.s);

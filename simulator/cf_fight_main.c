@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "fight.h"
 #include "stream_msg.h"
 
@@ -227,17 +228,14 @@ int main(int argc, char **argv)
     if (opts.unsafe_no_sandbox)
         fprintf(stderr, "cf-fight: *** UNSAFE: --no-sandbox runs the bots as plain Python "
                         "processes with your privileges ***\n");
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int64_t t0 = cf_now_us();
     cf_sandbox *sb = cf_sandbox_start(&opts, err, sizeof err);
     if (!sb) {
         fprintf(stderr, "cf-fight: %s\n", err);
         return 1;
     }
-    clock_gettime(CLOCK_MONOTONIC, &t1);
     if (getenv("CF_FIGHT_DEBUG"))
-        fprintf(stderr, "cf-fight: sandbox started in %.2f ms\n",
-                (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+        fprintf(stderr, "cf-fight: sandbox started in %.2f ms\n", (double)(cf_now_us() - t0) / 1e3);
     cf_sandbox_describe(sb, stderr);
     cJSON *report = cf_fight_run(sb, &msg, NULL, err, sizeof err);
     cf_sandbox_stop(sb);

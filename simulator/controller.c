@@ -44,6 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "controller.h"
 #include "stream_msg.h" /* cf_utf8_sanitize */
 
@@ -117,20 +118,6 @@ static const char *const verdict_names[] = {
 const char *ctl_verdict_name(enum ctl_verdict v)
 {
     return verdict_names[v];
-}
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 /* ------------------------------------------------------------------ tids */
@@ -583,7 +570,7 @@ static void check_cancel(cf_arena *a)
 {
     if (a->cancelled || !a->hooks || !a->hooks->cancelled)
         return;
-    int64_t t = now_ms();
+    int64_t t = cf_now_ms();
     if (t - a->last_cancel_check < POLL_SLICE_MS)
         return;
     a->last_cancel_check = t;
@@ -717,13 +704,13 @@ enum cf_call_status cf_arena_call(cf_arena *a, int player, const char *method, c
         return CF_CALL_RAISED;
     }
     free(json);
-    int64_t sent_us = now_us(); /* before the write: it may switch to the bot */
+    int64_t sent_us = cf_now_us(); /* before the write: it may switch to the bot */
     flush_out(b);
 
     uint32_t wall = b->first_call_done ? b->limits.call_wall_ms : b->limits.first_call_wall_ms;
     bool first = !b->first_call_done;
     b->first_call_done = true;
-    int64_t deadline = now_ms() + wall;
+    int64_t deadline = cf_now_ms() + wall;
     for (;;) {
         cJSON *msg = NULL;
         bool bad = false;
@@ -735,7 +722,7 @@ enum cf_call_status cf_arena_call(cf_arena *a, int player, const char *method, c
          * replies would hold the call forever. */
         if (r == 1 && st != -2) {
             if (st == CF_CALL_OK || st == CF_CALL_RAISED) {
-                int64_t t = now_us();
+                int64_t t = cf_now_us();
                 if (first) {
                     b->first_reply_us = t - b->spawn_us;
                 } else {
@@ -762,22 +749,22 @@ enum cf_call_status cf_arena_call(cf_arena *a, int player, const char *method, c
              * protocol. */
             close(b->rep_fd);
             b->rep_fd = -1;
-            int64_t until = now_ms() + 500;
-            while (!b->reaped && now_ms() < until)
+            int64_t until = cf_now_ms() + 500;
+            while (!b->reaped && cf_now_ms() < until)
                 poll_once(a, NULL, 20);
             if (!b->reaped)
                 return bad_output(a, b, "closed its reply pipe");
         }
         if (!b->alive) {
-            int64_t until = now_ms() + REAP_GRACE_MS;
-            while (!b->reaped && now_ms() < until)
+            int64_t until = cf_now_ms() + REAP_GRACE_MS;
+            while (!b->reaped && cf_now_ms() < until)
                 poll_once(a, NULL, POLL_SLICE_MS);
             return CF_CALL_DEAD;
         }
         if (check_cpu(a, b))
             continue;
         check_cancel(a);
-        int64_t left = deadline - now_ms();
+        int64_t left = deadline - cf_now_ms();
         if (left <= 0) {
             b->timeouts++;
             if (++b->consecutive_timeouts >= 2) {
@@ -827,7 +814,7 @@ void cf_arena_progress(cf_arena *a, int tick)
 {
     if (!a->hooks || !a->hooks->progress)
         return;
-    int64_t t = now_ms();
+    int64_t t = cf_now_ms();
     if (t - a->last_progress < 250)
         return;
     a->last_progress = t;
@@ -985,7 +972,7 @@ static int spawn_bot(cf_arena *a, int slot, const cf_fight_player *p, const cJSO
 {
     cf_sandbox *sb = a->sb;
     bot *b = &a->bots[slot];
-    b->spawn_us = now_us();
+    b->spawn_us = cf_now_us();
     ctl_pooled r;
     if (!claim_pooled(sb, slot, &b->limits, &r) &&
         spawn_runner(sb, slot, b->limits.memory_kb, b->limits.cpu_ms, &r, err, errlen) < 0) {
@@ -1034,9 +1021,9 @@ static int spawn_bot(cf_arena *a, int slot, const cf_fight_player *p, const cJSO
     /* Never a go outside the cgroup: the child moves itself in before
      * anything else, so this waits at most for that first step. */
     if (b->cg) {
-        int64_t until = now_ms() + 1000;
+        int64_t until = cf_now_ms() + 1000;
         while (!sandbox_cgroup_contains(b->cg, b->pid)) {
-            if (now_ms() > until) {
+            if (cf_now_ms() > until) {
                 snprintf(err, errlen, "coderunner %d is not in its cgroup", (int)b->pid);
                 free(json);
                 return -1;
@@ -1133,13 +1120,13 @@ bool ctl_arena_finish(cf_arena *a, ctl_bot_report *reports)
         }
         kill_bot(a, b);
     }
-    int64_t until = now_ms() + REAP_GRACE_MS;
+    int64_t until = cf_now_ms() + REAP_GRACE_MS;
     for (;;) {
         bool all = true;
         for (int i = 0; i < a->n; i++)
             if (a->bots[i].pid > 0 && !a->bots[i].reaped)
                 all = false;
-        if (all || now_ms() > until)
+        if (all || cf_now_ms() > until)
             break;
         poll_once(a, NULL, POLL_SLICE_MS);
     }

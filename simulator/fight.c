@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "controller.h"
 
 #ifndef CF_PYTHON_HOME
@@ -196,13 +197,6 @@ void cf_sandbox_stop(cf_sandbox *sb)
 
 /* ----------------------------------------------------------------- report */
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static cJSON *base_report(const cf_fight_msg *msg, uint64_t seed, const char *status)
 {
     cJSON *r = cJSON_CreateObject();
@@ -239,7 +233,7 @@ static cJSON *failed_report(const cf_fight_msg *msg, uint64_t seed, const char *
     cJSON_AddStringToObject(r, "explanation", why);
     cJSON_AddNumberToObject(r, "ticks", 0);
     cJSON_AddArrayToObject(r, "data");
-    cJSON_AddNumberToObject(r, "elapsed_ms", (double)(mono_ms() - started));
+    cJSON_AddNumberToObject(r, "elapsed_ms", (double)(cf_now_ms() - started));
     return r;
 }
 
@@ -298,7 +292,7 @@ static cJSON *player_json(const cf_game *game, const cf_fight_msg *msg, const cf
 cJSON *cf_fight_run(cf_sandbox *sb, const cf_fight_msg *msg, const cf_fight_hooks *hooks,
                     char *err, size_t errlen)
 {
-    int64_t started = mono_ms();
+    int64_t started = cf_now_ms();
     uint64_t seed = msg->seed;
     if (!msg->has_seed) {
         if (getrandom(&seed, sizeof seed, 0) != sizeof seed)
@@ -368,7 +362,7 @@ cJSON *cf_fight_run(cf_sandbox *sb, const cf_fight_msg *msg, const cf_fight_hook
         cJSON_AddNumberToObject(r, "ticks", out.ticks);
         cJSON_AddItemToObject(r, "data", out.data ? out.data : cJSON_CreateArray());
         out.data = NULL;
-        cJSON_AddNumberToObject(r, "elapsed_ms", (double)(mono_ms() - started));
+        cJSON_AddNumberToObject(r, "elapsed_ms", (double)(cf_now_ms() - started));
     }
     cJSON_Delete(out.summary);
     cJSON_Delete(out.data);

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "log.h"
 #include "redis_conn.h"
@@ -95,13 +96,6 @@ static void on_signal(int sig)
 {
     (void)sig;
     g_stop = 1;
-}
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* cf_config_common_keys without the database section, NULL-terminated. */
@@ -360,7 +354,7 @@ static void dispatch(service *sv, const svc_entry *e, bool fresh)
     sl->cancel_sent = false;
     snprintf(sl->entry_id, sizeof sl->entry_id, "%s", e->id);
     snprintf(sl->fight_id, sizeof sl->fight_id, "%s", msg.id);
-    sl->started_ms = sl->last_progress_ms = now_ms();
+    sl->started_ms = sl->last_progress_ms = cf_now_ms();
     log_info("fight %s (%s, %d players) started (entry %s)", msg.id, msg.game, msg.nplayers,
              e->id);
     (void)svc_publish_progress(sv->r, &sv->s, msg.id, "started", 0, NULL);
@@ -403,7 +397,7 @@ static void finish(service *sv, slot *sl, const char *json)
         (void)svc_ack(sv->r, sl->entry_id);
         (void)svc_publish_progress(sv->r, &sv->s, sl->fight_id, "finished", ticks, st);
         log_info("fight %s %s in %lld ms (%d ticks)", sl->fight_id, st,
-                 now_ms() - sl->started_ms, ticks);
+                 cf_now_ms() - sl->started_ms, ticks);
     } else {
         log_error("fight %s: result not published; left pending", sl->fight_id);
     }
@@ -425,7 +419,7 @@ static void on_worker_gone(service *sv, slot *sl)
         log_warn("worker %d exited", (int)(sl - sv->slots));
     slot_close(sl);
     /* Respawn after a pause, so a sandbox that cannot start does not spin. */
-    sv->respawn_after[sl - sv->slots] = now_ms() + 1000;
+    sv->respawn_after[sl - sv->slots] = cf_now_ms() + 1000;
 }
 
 static void read_worker(service *sv, slot *sl)
@@ -441,8 +435,8 @@ static void read_worker(service *sv, slot *sl)
     }
     switch (type) {
     case SVC_FRAME_PROGRESS:
-        if (sl->busy && now_ms() - sl->last_progress_ms >= sv->s.progress_every_ms) {
-            sl->last_progress_ms = now_ms();
+        if (sl->busy && cf_now_ms() - sl->last_progress_ms >= sv->s.progress_every_ms) {
+            sl->last_progress_ms = cf_now_ms();
             (void)svc_publish_progress(sv->r, &sv->s, sl->fight_id, "tick", atoi(data), NULL);
         }
         break;
@@ -519,7 +513,7 @@ static void poll_workers(service *sv, int timeout_ms)
 
 static void respawn(service *sv)
 {
-    long long t = now_ms();
+    long long t = cf_now_ms();
     for (int i = 0; i < sv->nslots; i++) {
         if (sv->slots[i].pid == 0 && t >= sv->respawn_after[i]) {
             if (spawn(&sv->slots[i], i, &sv->opts) != 0) {
@@ -533,7 +527,7 @@ static void respawn(service *sv)
 
 static void timers(service *sv)
 {
-    long long t = now_ms();
+    long long t = cf_now_ms();
     if (t - sv->last_renew >= sv->s.renew_ms) {
         const char *ids[SVC_MAX_SLOTS];
         size_t n = 0;
@@ -602,7 +596,7 @@ static void take_work(service *sv)
         cf_entries_free(es, n);
         return;
     }
-    long long t = now_ms();
+    long long t = cf_now_ms();
     if (t - sv->last_reclaim >= sv->s.reclaim_every_ms) {
         char **gone = NULL;
         size_t ngone = 0;
@@ -715,11 +709,11 @@ int main(int argc, char **argv)
     for (;;) {
         if (g_stop) {
             if (stop_deadline == 0) {
-                stop_deadline = now_ms() + sv.s.shutdown_grace_ms;
+                stop_deadline = cf_now_ms() + sv.s.shutdown_grace_ms;
                 log_info("stopping: %d fights running, grace %ld ms", busy_slots(&sv),
                          sv.s.shutdown_grace_ms);
             }
-            if (busy_slots(&sv) == 0 || now_ms() >= stop_deadline)
+            if (busy_slots(&sv) == 0 || cf_now_ms() >= stop_deadline)
                 break;
         } else {
             respawn(&sv);

@@ -45,6 +45,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "clock.h"
 #include "fight.h"
 
 extern char **environ;
@@ -78,9 +79,7 @@ static const char call_line[] =
 
 static double now_us(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+    return (double)cf_now_us();
 }
 
 /* ---- samples --------------------------------------------------------------- */

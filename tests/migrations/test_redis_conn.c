@@ -19,18 +19,11 @@
 
 #include <cmocka.h>
 
+#include "clock.h"
 #include "redis_conn.h"
 
 static const char *url;
 static cf_redis_addr addr;
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static cf_redis *must_connect(const char *u)
 {
@@ -176,12 +169,12 @@ static void selects_database(void **state)
 static void gives_up_at_the_deadline(void **state)
 {
     char err[256];
-    long long t0 = now_ms(), dt;
+    long long t0 = cf_now_ms(), dt;
 
     (void)state;
     /* Port 1 on loopback: nothing listens, connections are refused. */
     assert_null(cf_redis_connect("redis://127.0.0.1:1", 400, err, sizeof err));
-    dt = now_ms() - t0;
+    dt = cf_now_ms() - t0;
     assert_true(dt >= 300 && dt < 3000);
     assert_non_null(strstr(err, "connect"));
 }
@@ -189,7 +182,7 @@ static void gives_up_at_the_deadline(void **state)
 static void wrong_password_is_fatal_at_once(void **state)
 {
     char u[600], err[256];
-    long long t0 = now_ms();
+    long long t0 = cf_now_ms();
 
     (void)state;
     if (addr.path[0] != '\0' || addr.password[0] != '\0') {
@@ -200,7 +193,7 @@ static void wrong_password_is_fatal_at_once(void **state)
     /* retry 0 means forever for I/O errors, but AUTH refused is no I/O error. */
     assert_null(cf_redis_connect(u, 0, err, sizeof err));
     assert_non_null(strstr(err, "AUTH"));
-    assert_true(now_ms() - t0 < 3000);
+    assert_true(cf_now_ms() - t0 < 3000);
 }
 
 static void stop_flag_ends_retries(void **state)
@@ -216,9 +209,9 @@ static void stop_flag_ends_retries(void **state)
     assert_non_null(rep);
     freeReplyObject(rep);
     stop = 1;
-    t0 = now_ms();
+    t0 = cf_now_ms();
     assert_null(cf_redis_command(r, "PING"));
-    assert_true(now_ms() - t0 < 1000);
+    assert_true(cf_now_ms() - t0 < 1000);
     assert_true(strlen(cf_redis_error(r)) > 0);
     cf_redis_free(killer);
     cf_redis_free(r);
@@ -267,9 +260,9 @@ static void until_connects_and_keeps_the_flag(void **state)
     assert_non_null(rep);
     freeReplyObject(rep);
     until_stop = 1;
-    t0 = now_ms();
+    t0 = cf_now_ms();
     assert_null(cf_redis_command(r, "PING"));
-    assert_true(now_ms() - t0 < 1000);
+    assert_true(cf_now_ms() - t0 < 1000);
     cf_redis_free(killer);
     cf_redis_free(r);
 }
@@ -287,14 +280,14 @@ static void until_already_stopped_does_not_connect(void **state)
 static void until_stop_ends_the_first_connect(void **state)
 {
     char err[256] = "";
-    long long t0 = now_ms(), dt;
+    long long t0 = cf_now_ms(), dt;
 
     (void)state;
     /* Nothing listens on port 1 and retry 0 backs off forever: only the
      * flag, set 300 ms in, can end this (a hang fails by the test timeout). */
     stop_after(300);
     assert_null(cf_redis_connect_until("redis://127.0.0.1:1", 0, &until_stop, err, sizeof err));
-    dt = now_ms() - t0;
+    dt = cf_now_ms() - t0;
     assert_true(dt >= 250 && dt < 3000);
     assert_non_null(strstr(err, "stopped"));
 }
@@ -302,7 +295,7 @@ static void until_stop_ends_the_first_connect(void **state)
 static void until_retries_a_fatal_error(void **state)
 {
     char u[600], err[256] = "";
-    long long t0 = now_ms(), dt;
+    long long t0 = cf_now_ms(), dt;
 
     (void)state;
     if (addr.path[0] != '\0' || addr.password[0] != '\0') {
@@ -314,7 +307,7 @@ static void until_retries_a_fatal_error(void **state)
      * each second (a password may be fixed on the server) until stopped. */
     stop_after(1500);
     assert_null(cf_redis_connect_until(u, 0, &until_stop, err, sizeof err));
-    dt = now_ms() - t0;
+    dt = cf_now_ms() - t0;
     assert_true(dt >= 1400 && dt < 3500);
     assert_non_null(strstr(err, "stopped"));
 }
