@@ -22,7 +22,7 @@
 #include "config.h"
 #include "error.h"
 #include "log.h"
-#include "stream_msg.h" /* cf_utf8_valid */
+#include "text.h"
 
 #define CONFIG_MAX_KEYS 256
 #define CONFIG_FILE_MAX (1024 * 1024)

@@ -8,7 +8,7 @@
 
 #include "error.h"
 #include "json_util.h"
-#include "stream_msg.h" /* cf_utf8_valid */
+#include "text.h"
 
 /* Finds "\u0000" escapes: cJSON would decode them into an embedded NUL.
  * Backslashes only occur inside strings in valid JSON, so a flat scan that

@@ -23,7 +23,7 @@
 #include <cjson/cJSON.h>
 
 #include "log.h"
-#include "stream_msg.h" /* cf_utf8_sanitize */
+#include "text.h"
 
 #define LOG_LINE_MAX 8192
 

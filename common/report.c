@@ -1,11 +1,12 @@
 /*
- * report.c — the report contract of DESIGN.md, checked field by field.
+ * report.c — the report of a fight (report.h): the builder, and the check
+ * of a report that came from outside, field by field.
  *
- * The report is what cf-fight --json prints and what cf:results carries;
- * the result processor stores it column by column, so every key must be
- * there with its type, and nothing else may be (a key nobody stores is a
- * contract change that belongs in DESIGN.md first). Errors name the key,
- * with the player's index for player keys.
+ * The result processor stores a report column by column, so every key must
+ * be there with its type, and nothing else may be (a key nobody stores is a
+ * contract change, made in report.h and docs/streams.md first). Errors
+ * name the key, with the player's index for player keys. The builder adds
+ * the keys in the contract's order, so every report reads the same.
  */
 #include <math.h>
 #include <stdio.h>
@@ -13,7 +14,8 @@
 
 #include "error.h"
 #include "json_util.h"
-#include "stream_msg.h"
+#include "report.h"
+#include "text.h"
 
 static const char *const top_keys[] = {
     "fight_id", "game", "seed", "status", "players", "result",
@@ -107,7 +109,7 @@ static int check_player(const cJSON *p, int i, char *err, size_t errlen)
         return -1;
     }
     v = cJSON_GetObjectItemCaseSensitive(p, "result");
-    if (!(cJSON_IsNull(v) || cf_json_uint(v, CF_MSG_MAX_PLAYERS, NULL) ||
+    if (!(cJSON_IsNull(v) || cf_json_uint(v, CF_MAX_PLAYERS, NULL) ||
           (cJSON_IsString(v) && (strcmp(v->valuestring, "win") == 0 ||
                                  strcmp(v->valuestring, "loss") == 0 ||
                                  strcmp(v->valuestring, "draw") == 0))) ||
@@ -117,9 +119,9 @@ static int check_player(const cJSON *p, int i, char *err, size_t errlen)
         return -1;
     }
     v = cJSON_GetObjectItemCaseSensitive(p, "rank");
-    if (!(cJSON_IsNull(v) || (cf_json_uint(v, CF_MSG_MAX_PLAYERS, NULL) && v->valuedouble >= 1))) {
+    if (!(cJSON_IsNull(v) || (cf_json_uint(v, CF_MAX_PLAYERS, NULL) && v->valuedouble >= 1))) {
         cf_seterr(err, errlen, "%srank: must be an integer in 1..%d or null", what,
-                  CF_MSG_MAX_PLAYERS);
+                  CF_MAX_PLAYERS);
         return -1;
     }
     /* A number too large for a double (1e999) parses as infinity, which
@@ -162,7 +164,7 @@ int cf_report_validate(const cJSON *report, char *err, size_t errlen)
         return -1;
     }
     v = cJSON_GetObjectItemCaseSensitive(report, "game");
-    if (!cJSON_IsString(v) || !cf_msg_game_name_valid(v->valuestring, strlen(v->valuestring))) {
+    if (!cJSON_IsString(v) || !cf_game_name_valid(v->valuestring, strlen(v->valuestring))) {
         cf_seterr(err, errlen, "game: not a game name");
         return -1;
     }
@@ -184,8 +186,8 @@ int cf_report_validate(const cJSON *report, char *err, size_t errlen)
         cf_seterr(err, errlen, "players: not an array");
         return -1;
     }
-    if (cJSON_GetArraySize(players) > CF_MSG_MAX_PLAYERS) {
-        cf_seterr(err, errlen, "players: more than %d players", CF_MSG_MAX_PLAYERS);
+    if (cJSON_GetArraySize(players) > CF_MAX_PLAYERS) {
+        cf_seterr(err, errlen, "players: more than %d players", CF_MAX_PLAYERS);
         return -1;
     }
     cJSON_ArrayForEach(p, players) {
@@ -204,4 +206,92 @@ int cf_report_validate(const cJSON *report, char *err, size_t errlen)
     /* "result" (the game's summary) and "data" (the replay) are the game's
      * own JSON: present (checked above), any type. */
     return 0;
+}
+
+/* ---- the builder ---- */
+
+cJSON *cf_report_new(const char *fight_id, const char *game, bool has_seed, uint64_t seed)
+{
+    cJSON *r = cJSON_CreateObject();
+    if (r == NULL)
+        return NULL;
+    bool ok = cJSON_AddStringToObject(r, "fight_id", fight_id) != NULL &&
+              cJSON_AddStringToObject(r, "game", game) != NULL &&
+              (has_seed ? cJSON_AddNumberToObject(r, "seed", (double)seed)
+                        : cJSON_AddNullToObject(r, "seed")) != NULL &&
+              cJSON_AddStringToObject(r, "status", "failed") != NULL &&
+              cJSON_AddArrayToObject(r, "players") != NULL;
+    if (!ok) {
+        cJSON_Delete(r);
+        return NULL;
+    }
+    return r;
+}
+
+int cf_report_add_player(cJSON *report, const cf_report_player *p)
+{
+    cJSON *players = cJSON_GetObjectItemCaseSensitive(report, "players");
+    cJSON *o = cJSON_CreateObject();
+    if (o == NULL || !cJSON_AddItemToArray(players, o)) {
+        cJSON_Delete(o);
+        return -1;
+    }
+    bool ok = cJSON_AddStringToObject(o, "name", p->name) != NULL;
+    if (p->result_is_rank && p->rank > 0)
+        ok = ok && cJSON_AddNumberToObject(o, "result", p->rank) != NULL;
+    else if (p->result != NULL)
+        ok = ok && cJSON_AddStringToObject(o, "result", p->result) != NULL;
+    else
+        ok = ok && cJSON_AddNullToObject(o, "result") != NULL;
+    ok = ok && (p->rank > 0 ? cJSON_AddNumberToObject(o, "rank", p->rank)
+                            : cJSON_AddNullToObject(o, "rank")) != NULL;
+    ok = ok && (p->has_score ? cJSON_AddNumberToObject(o, "score", p->score)
+                             : cJSON_AddNullToObject(o, "score")) != NULL;
+    ok = ok && cJSON_AddStringToObject(o, "verdict", p->verdict ? p->verdict : "ok") != NULL &&
+         cJSON_AddStringToObject(o, "detail", p->detail ? p->detail : "") != NULL &&
+         cJSON_AddNumberToObject(o, "cpu_ms", (double)p->cpu_ms) != NULL &&
+         cJSON_AddNumberToObject(o, "peak_memory_kb", (double)p->peak_memory_kb) != NULL &&
+         cJSON_AddStringToObject(o, "log", p->log ? p->log : "") != NULL;
+    return ok ? 0 : -1;
+}
+
+/* The keys after "players", in the contract's order; result and data are
+ * taken (deleted on failure). */
+static int add_ending(cJSON *r, const char *status, cJSON *result, const char *explanation,
+                      int ticks, cJSON *data, int64_t elapsed_ms)
+{
+    if (result == NULL)
+        result = cJSON_CreateNull();
+    if (data == NULL)
+        data = cJSON_CreateArray();
+    cJSON *st = cJSON_CreateString(status);
+    if (result == NULL || data == NULL || st == NULL ||
+        !cJSON_ReplaceItemInObjectCaseSensitive(r, "status", st)) {
+        cJSON_Delete(st);
+        cJSON_Delete(result);
+        cJSON_Delete(data);
+        return -1;
+    }
+    bool ok = cJSON_AddItemToObject(r, "result", result);
+    if (!ok)
+        cJSON_Delete(result);
+    ok = ok && cJSON_AddStringToObject(r, "explanation", explanation ? explanation : "") != NULL &&
+         cJSON_AddNumberToObject(r, "ticks", ticks) != NULL;
+    bool data_in = ok && cJSON_AddItemToObject(r, "data", data);
+    if (!data_in)
+        cJSON_Delete(data);
+    ok = data_in && cJSON_AddNumberToObject(r, "elapsed_ms", (double)elapsed_ms) != NULL;
+    return ok ? 0 : -1;
+}
+
+int cf_report_finish(cJSON *report, const char *status, cJSON *result, const char *explanation,
+                     int ticks, cJSON *data, int64_t elapsed_ms)
+{
+    return add_ending(report, status, result, explanation, ticks, data, elapsed_ms);
+}
+
+int cf_report_failed(cJSON *report, const char *status, const char *explanation,
+                     int64_t elapsed_ms)
+{
+    return add_ending(report, status, NULL, explanation, 0, NULL, elapsed_ms);
 }

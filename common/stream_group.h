@@ -1,6 +1,19 @@
 /*
- * stream_group.h — consumer-group chores shared by cf-simulator and
- * cf-result-processor, so both keep one rule for each.
+ * stream_group.h — a consumer of a Redis consumer group, shared by
+ * cf-simulator (cf:fights, cf:plays) and cf-result-processor (cf:results),
+ * so all keep one rule for each step.
+ *
+ * The cursor (cf_consumer): the group is created from id 0 with MKSTREAM,
+ * so work queued before the first consumer started still runs; a consumer
+ * reads its own pending entries (from 0) before new ones (>), so a restarted
+ * consumer with a stable name resumes its work; entries a dead consumer
+ * left are taken over with XAUTOCLAIM once idle for reclaim_idle_ms; a
+ * long job's claim is renewed with XCLAIM ... JUSTID (idle reset, no
+ * delivery counted); on shutdown an entry is handed back (its idle time set
+ * to reclaim_idle_ms, so the next XAUTOCLAIM takes it at once); an entry is
+ * acknowledged only once its outcome is safe.
+ *
+ * The chores:
  *
  *  - cf_group_create: XGROUP CREATE <stream> <group> <start> MKSTREAM; a
  *    group that already exists (BUSYGROUP) is success. 0, or -1 logged.
@@ -29,8 +42,10 @@
 
 #include <stddef.h>
 
+#include <stdbool.h>
+
 #include "redis_conn.h"
-#include "stream_msg.h"
+#include "stream_fields.h"
 
 /* One stream entry; keys and values are malloc'd, NUL-terminated copies. */
 typedef struct cf_entry {
@@ -39,9 +54,55 @@ typedef struct cf_entry {
     cf_field *fields;
 } cf_entry;
 
+/* ---- the cursor ---- */
+typedef struct cf_consumer {
+    cf_redis *r;
+    const char *stream, *group;
+    char name[128];
+    long reclaim_idle_ms;
+    char start[16];          /* where the group begins (ensure_group) */
+    char pending_cursor[64]; /* own pending entries from here; "" once read */
+    char reclaim_cursor[64];
+} cf_consumer;
+
+/* A consumer that starts with its own pending entries. */
+void cf_consumer_init(cf_consumer *c, cf_redis *r, const char *stream, const char *group,
+                      const char *name, long reclaim_idle_ms);
+/* XGROUP CREATE ... MKSTREAM from start ("0": everything, "$": news). */
+int cf_consumer_ensure_group(cf_consumer *c, const char *start);
+/* Up to count entries: own pending ones while there are (*fresh false,
+ * never blocking), then new ones (*fresh true, BLOCK block_ms; 0: no
+ * blocking). A vanished group is created again. Count, or -1 (logged). */
+int cf_consumer_read(cf_consumer *c, int count, long block_ms, cf_entry **out, size_t *n,
+                     bool *fresh);
+/* XAUTOCLAIM of entries idle for reclaim_idle_ms. The ids of pending
+ * entries trimmed from the stream come back in *gone (each and the array
+ * malloc'd; XAUTOCLAIM already dropped them from the PEL). */
+int cf_consumer_reclaim(cf_consumer *c, int count, cf_entry **out, size_t *n, char ***gone,
+                        size_t *ngone);
+/* XCLAIM ... JUSTID: resets the idle time of entries still being worked on. */
+int cf_consumer_renew(cf_consumer *c, const char *const *ids, size_t n);
+/* Makes a pending entry reclaimable at once (shutdown). */
+int cf_consumer_handback(cf_consumer *c, const char *id);
+/* Delivery count of a pending entry (XPENDING); 0 when no longer pending,
+ * -1 on error. */
+long cf_consumer_deliveries(cf_consumer *c, const char *id);
+int cf_consumer_ack(cf_consumer *c, const char *id);
+/* XTRIM MINID ~ below anything pending or undelivered in any group. */
+int cf_consumer_trim(cf_consumer *c);
+
+/* XADD stream MAXLEN ~ maxlen (0: no trimming) * with the fields. 0, or -1
+ * (logged). */
+int cf_stream_add(cf_redis *r, const char *stream, long maxlen, const cf_fields_out *f);
+
+/* ---- the chores ---- */
 int cf_group_create(cf_redis *r, const char *stream, const char *group, const char *start);
 int cf_group_prune_consumers(cf_redis *r, const char *stream, const char *group,
                              const char *self, long long idle_ms);
+/* cf_dead_letter_to a dead stream other than cf:fights:dead (cf:plays:dead). */
+int cf_dead_letter_to(cf_redis *r, const char *dead_stream, long maxlen, const char *reason,
+                      const char *source_stream, const char *entry_id, const cf_field *fields,
+                      size_t n, size_t cap);
 int cf_dead_letter(cf_redis *r, long maxlen, const char *reason, const char *source_stream,
                    const char *entry_id, const cf_field *fields, size_t n, size_t cap);
 void cf_consumer_name(char *out, size_t outlen, const char *configured);

@@ -9,7 +9,7 @@
  */
 #include <string.h>
 
-#include "stream_msg.h"
+#include "text.h"
 
 /* Length of the valid, non-NUL sequence starting at p (at most left bytes
  * available), or 0 when p does not start one. */

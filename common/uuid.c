@@ -9,7 +9,7 @@
 
 #include <sodium.h>
 
-#include "stream_msg.h"
+#include "text.h"
 
 static bool is_hex(char c)
 {

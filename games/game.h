@@ -2,16 +2,20 @@
  * game.h — the whole contract a game author needs.
  *
  * A game is a C module that knows its rules and nothing else: it never touches
- * the sandbox, the network or the clock. It asks the controller to call a
- * method of a bot through cf_arena_call() and gets back a JSON value or the
- * kind of failure, and it fills a cf_outcome that becomes the report of
- * DESIGN.md. Games are deterministic given the seed: all randomness comes
- * from the cf_rng handed to simulate().
+ * the sandbox, the network or the clock. It asks its arena to call a method
+ * of a bot (cf_arena_call) and gets back a JSON value or the kind of
+ * failure, and it fills a cf_outcome that becomes the report
+ * (common/report.h). Games are deterministic given the seed: all randomness
+ * comes from the cf_rng handed to simulate().
+ *
+ * The arena is an interface: whoever runs a game supplies its verbs
+ * (cf_arena_ops) — the controller's sandboxed bots in cf-fight and
+ * cf-simulator, the scripted test double in the games' tests. Nothing here
+ * calls up into a particular one, so a program that only reads the
+ * registry (cf-web) links no arena at all.
  *
  * A game registers itself in games/registry.c under its name, which equals
- * its folder: at most 32 lowercase letters, digits and underscores (what a
- * cf:fights entry and the games table hold), not starting with an
- * underscore.
+ * its folder and follows the one game-name rule (common/bounds.h).
  */
 #ifndef CF_GAME_H
 #define CF_GAME_H
@@ -22,9 +26,9 @@
 
 #include <cjson/cJSON.h>
 
+#include "bounds.h"
 #include "rng.h"
 
-#define CF_MAX_PLAYERS 16
 #define CF_EXPLANATION_MAX 256
 
 enum cf_conclusion {
@@ -60,8 +64,20 @@ typedef struct cf_setting {
     bool user;         /* may a user change it when hosting a fight? */
 } cf_setting;
 
-/* The controller's side of a fight, opaque to games. */
-typedef struct cf_arena cf_arena;
+/* The verbs of an arena; the arena's own state is behind self. */
+typedef struct cf_arena_ops {
+    enum cf_call_status (*call)(void *self, int player, const char *method, const cJSON *args,
+                                cJSON **result);
+    bool (*alive)(const void *self, int player);
+    const char *(*death)(const void *self, int player);
+    void (*progress)(void *self, int tick);
+} cf_arena_ops;
+
+/* What a game holds of whoever runs it. */
+typedef struct cf_arena {
+    const cf_arena_ops *ops;
+    void *self;
+} cf_arena;
 
 /*
  * Calls method `method` of player `player`'s bot with `args`, a JSON array
@@ -69,18 +85,30 @@ typedef struct cf_arena cf_arena;
  * caller frees it with cJSON_Delete). On any other status *result is NULL.
  * Calling a player that is no longer alive returns CF_CALL_DEAD at once.
  */
-enum cf_call_status cf_arena_call(cf_arena *arena, int player, const char *method,
-                                  const cJSON *args, cJSON **result);
+static inline enum cf_call_status cf_arena_call(cf_arena *arena, int player, const char *method,
+                                                const cJSON *args, cJSON **result)
+{
+    return arena->ops->call(arena->self, player, method, args, result);
+}
 
 /* Is the player's bot still running (not crashed, killed, over a limit)? */
-bool cf_arena_alive(const cf_arena *arena, int player);
+static inline bool cf_arena_alive(const cf_arena *arena, int player)
+{
+    return arena->ops->alive(arena->self, player);
+}
 
 /* Why a dead player died, in words for the explanation ("crashed", "memory
  * limit exceeded", ...). Never NULL. */
-const char *cf_arena_death(const cf_arena *arena, int player);
+static inline const char *cf_arena_death(const cf_arena *arena, int player)
+{
+    return arena->ops->death(arena->self, player);
+}
 
-/* Tells the controller how far the fight is (for live progress); cheap. */
-void cf_arena_progress(cf_arena *arena, int tick);
+/* Tells the runner how far the fight is (for live progress); cheap. */
+static inline void cf_arena_progress(cf_arena *arena, int tick)
+{
+    arena->ops->progress(arena->self, tick);
+}
 
 /* What a game produces. The controller owns the struct; the game fills it. */
 typedef struct cf_outcome {
@@ -119,7 +147,7 @@ typedef struct cf_game {
 } cf_game;
 
 /* The registry (games/registry.c). */
-const cf_game *cf_game_find(const char *name);
+const cf_game *cf_game_find(const char *name); /* NULL: unknown (or not a name) */
 const cf_game *cf_game_at(size_t index); /* NULL past the end */
 
 /*

@@ -15,7 +15,4 @@ extern const cf_game cf_game_light_cycles;
 extern const unsigned char cf_docs_tanks[];
 extern const unsigned char cf_docs_light_cycles[];
 
-/* Lowercase letters, digits, underscores; not empty, not starting with '_'. */
-bool cf_game_name_valid(const char *name);
-
 #endif

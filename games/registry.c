@@ -4,10 +4,10 @@
  * Adding a game: write games/<name>/<name>.c defining `const cf_game
  * cf_game_<name>`, declare it in games_list.h, add it to the table below and
  * to games/CMakeLists.txt. The table's names are checked by test_games_core
- * (valid, at most 32 bytes, unique, equal to the folder whose docs.md is
- * embedded under them), so a badly named game fails the build's tests
- * rather than reaching users; names asked for at run time are checked here
- * before any comparison.
+ * (the one name rule of common/bounds.h, unique, equal to the folder whose
+ * docs.md is embedded under them), so a badly named game fails the build's
+ * tests rather than reaching users; names asked for at run time are checked
+ * here before any comparison.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,18 +22,6 @@ static const cf_game *const table[] = {
 
 #define NGAMES (sizeof table / sizeof table[0])
 
-bool cf_game_name_valid(const char *name)
-{
-    if (name == NULL || name[0] == '\0' || name[0] == '_' || strlen(name) > 64)
-        return false;
-    for (const char *p = name; *p; p++) {
-        bool ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_';
-        if (!ok)
-            return false;
-    }
-    return true;
-}
-
 const cf_game *cf_game_at(size_t index)
 {
     if (index >= NGAMES)
@@ -43,7 +31,7 @@ const cf_game *cf_game_at(size_t index)
 
 const cf_game *cf_game_find(const char *name)
 {
-    if (!cf_game_name_valid(name))
+    if (name == NULL || !cf_game_name_valid(name, strlen(name)))
         return NULL;
     for (size_t i = 0; i < NGAMES; i++)
         if (strcmp(table[i]->name, name) == 0)

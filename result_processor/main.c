@@ -62,6 +62,8 @@ static const cf_config_key rp_keys[] = {
     {.name = NULL},
 };
 
+#define RP_DEAD_VALUE_MAX (64 * 1024) /* original values kept in a dead letter */
+
 static volatile sig_atomic_t g_stop;
 
 static void on_signal(int sig)
@@ -114,6 +116,7 @@ static int drop_privileges(const char *user, bool allow_root)
 typedef struct rp {
     rp_settings s;
     cf_redis *r;
+    cf_consumer results, progress;
     cf_pg *pg;
     char dburl[2048];
     bool crash_after_commit;
@@ -137,21 +140,46 @@ static void ensure_pg(rp *p)
     }
 }
 
+int rp_dead(cf_redis *r, const rp_settings *s, const cf_entry *e, const char *reason)
+{
+    log_warn("result entry %s -> %s: %s", e->id, CF_STREAM_DEAD, reason);
+    return cf_dead_letter(r, s->dead_maxlen, reason, CF_STREAM_RESULTS, e->id, e->fields,
+                          e->nfields, RP_DEAD_VALUE_MAX);
+}
+
+/* Results a dead processor left pending; the ids of those trimmed from the
+ * stream meanwhile are recorded dead (XAUTOCLAIM already dropped them from
+ * the pending list). */
+static int reclaim(rp *p, cf_entry **es, size_t *n)
+{
+    char **gone = NULL;
+    size_t ngone = 0;
+    int rc = cf_consumer_reclaim(&p->results, p->s.batch, es, n, &gone, &ngone);
+    for (size_t i = 0; i < ngone; i++) {
+        cf_entry e = {0};
+        snprintf(e.id, sizeof e.id, "%s", gone[i]);
+        rp_dead(p->r, &p->s, &e, "result entry trimmed while pending");
+        free(gone[i]);
+    }
+    free(gone);
+    return rc;
+}
+
 /* Stores one entry and acknowledges it; false when stopping before the ack. */
-static bool handle(rp *p, const rp_entry *e)
+static bool handle(rp *p, const cf_entry *e)
 {
     char err[1024];
     if (e->nfields == 0) {
         if (rp_dead(p->r, &p->s, e, "entry has no fields (trimmed while pending?)") == 0)
-            rp_ack(p->r, e->id);
+            cf_consumer_ack(&p->results, e->id);
         return true;
     }
-    cf_result_msg msg;
-    if (cf_result_msg_decode(e->fields, e->nfields, &msg, err, sizeof err) != 0) {
+    cf_result_entry msg;
+    if (cf_result_entry_decode(e->fields, e->nfields, &msg, err, sizeof err) != 0) {
         char reason[1100];
         snprintf(reason, sizeof reason, "bad result entry: %s", err);
         if (rp_dead(p->r, &p->s, e, reason) == 0)
-            rp_ack(p->r, e->id);
+            cf_consumer_ack(&p->results, e->id);
         return true;
     }
     long backoff = 100;
@@ -180,10 +208,10 @@ static bool handle(rp *p, const rp_entry *e)
             backoff = backoff * 2 > p->s.retry_max_ms ? p->s.retry_max_ms : backoff * 2;
             continue;
         }
-        acked = rp_ack(p->r, e->id) == 0;
+        acked = cf_consumer_ack(&p->results, e->id) == 0;
         break;
     }
-    cf_result_msg_free(&msg);
+    cf_result_entry_free(&msg);
     return acked || !g_stop;
 }
 
@@ -242,30 +270,33 @@ int main(int argc, char **argv)
         return 1;
     }
     p.r = cf_redis_connect_until(redis_url, 0, &g_stop, err, sizeof err);
-    while (!g_stop && (rp_group_ensure(p.r) != 0 || rp_progress_group_ensure(p.r) != 0))
+    cf_consumer_init(&p.results, p.r, CF_STREAM_RESULTS, CF_GROUP_RESULTS, p.s.consumer,
+                     p.s.claim_idle_ms);
+    cf_consumer_init(&p.progress, p.r, CF_STREAM_PROGRESS, CF_GROUP_RESULTS, p.s.consumer,
+                     p.s.claim_idle_ms);
+    /* Results from the beginning (none may be lost); progress from now on
+     * (only fresh news matter). */
+    while (!g_stop && (cf_consumer_ensure_group(&p.results, "0") != 0 ||
+                       cf_consumer_ensure_group(&p.progress, "$") != 0))
         nap_ms(1000);
     ensure_pg(&p);
     log_info("consumer %s of group %s on %s", p.s.consumer, CF_GROUP_RESULTS,
              CF_STREAM_RESULTS);
 
-    char pending[64] = "0", cursor[64] = "0-0";
-    long long last_claim = cf_now_ms(), last_reconcile = 0;
+    int64_t last_claim = cf_now_ms(), last_reconcile = 0;
     while (!g_stop) {
-        rp_entry *es = NULL;
+        cf_entry *es = NULL;
         size_t n = 0;
         int rc;
-        if (pending[0]) {
-            rc = rp_read(p.r, &p.s, pending, &es, &n);
-            if (rc == 0)
-                pending[0] = '\0';
-            else if (rc > 0)
-                snprintf(pending, sizeof pending, "%s", es[n - 1].id);
-        } else if (cf_now_ms() - last_claim >= p.s.claim_every_ms) {
+        bool fresh;
+        if (p.results.pending_cursor[0] == '\0' &&
+            cf_now_ms() - last_claim >= p.s.claim_every_ms) {
             last_claim = cf_now_ms();
-            rc = rp_reclaim(p.r, &p.s, cursor, sizeof cursor, &es, &n);
-            (void)rp_prune_consumers(p.r, &p.s, 3600 * 1000LL);
+            rc = reclaim(&p, &es, &n);
+            (void)cf_group_prune_consumers(p.r, CF_STREAM_RESULTS, CF_GROUP_RESULTS,
+                                           p.s.consumer, 3600 * 1000LL);
         } else {
-            rc = rp_read(p.r, &p.s, ">", &es, &n);
+            rc = cf_consumer_read(&p.results, p.s.batch, p.s.block_ms, &es, &n, &fresh);
         }
         if (rc < 0 && !g_stop)
             nap_ms(200);
@@ -274,7 +305,7 @@ int main(int argc, char **argv)
                 break;
         cf_entries_free(es, n);
         if (p.pg != NULL && cf_pg_ok(p.pg) && !g_stop)
-            (void)rp_progress_pass(p.r, p.pg, &p.s);
+            (void)rp_progress_pass(&p.progress, p.pg);
         if (p.s.reconcile_every_ms > 0 && cf_now_ms() - last_reconcile >= p.s.reconcile_every_ms &&
             !g_stop) {
             last_reconcile = cf_now_ms();

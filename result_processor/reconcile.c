@@ -6,9 +6,10 @@
  * lost its stream entry somewhere (Redis restarted without persistence, an
  * entry trimmed, a result dead-lettered). The reconciler then:
  *   - marks it `cancelled` if a cancel was requested;
- *   - re-queues it, when the web stored its XADD fields in `outbox`
- *     (payload: {"id","game","players","settings","seed"}), with XADD
- *     cf:fights of those fields, attempts + 1 and a fresh queued_at;
+ *   - re-queues it, when the web stored its entry's fields in `outbox`
+ *     (cf_fields_from_json: {"id","game","players","settings","seed"}),
+ *     with XADD cf:fights of those fields, attempts + 1 and a fresh
+ *     queued_at;
  *   - marks it `failed`, with the reason in explanation, when it has been
  *     re-queued max_attempts times already or its code is not stored (a
  *     fight that was never in the outbox: the stream held its only copy).
@@ -20,62 +21,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
 #include "log.h"
 #include "rp.h"
+#include "stream_group.h"
 
 static int requeue(cf_redis *r, const rp_settings *s, const char *payload)
 {
-    cJSON *obj = cJSON_Parse(payload);
-    if (!cJSON_IsObject(obj)) {
-        cJSON_Delete(obj);
+    cf_fields_out fields;
+    if (cf_fields_from_json(payload, &fields) != 0) {
+        log_warn("re-queue: the outbox payload is not a fight entry's fields");
         return -1;
     }
-    int n = cJSON_GetArraySize(obj);
-    const char **argv = calloc((size_t)(6 + 2 * n), sizeof *argv);
-    char **owned = calloc((size_t)n + 1, sizeof *owned);
-    int rc = -1;
-    if (argv == NULL || owned == NULL)
-        goto out;
-    char maxlen[32];
-    snprintf(maxlen, sizeof maxlen, "%ld", s->fights_maxlen);
-    int argc = 0;
-    argv[argc++] = "XADD";
-    argv[argc++] = CF_STREAM_FIGHTS;
-    argv[argc++] = "MAXLEN";
-    argv[argc++] = "~";
-    argv[argc++] = maxlen;
-    argv[argc++] = "*";
-    const cJSON *it;
-    int k = 0;
-    cJSON_ArrayForEach(it, obj) {
-        if (cJSON_IsNull(it))
-            continue; /* e.g. no seed chosen yet: the field is optional */
-        argv[argc++] = it->string;
-        if (cJSON_IsString(it)) {
-            argv[argc++] = it->valuestring;
-        } else {
-            owned[k] = cJSON_PrintUnformatted(it);
-            if (owned[k] == NULL)
-                goto out;
-            argv[argc++] = owned[k++];
-        }
-    }
-    redisReply *rep = cf_redis_argv(r, argc, argv, NULL);
-    if (rep != NULL) {
-        rc = rep->type == REDIS_REPLY_STRING ? 0 : -1;
-        if (rc)
-            log_warn("re-queue XADD: %s", rep->type == REDIS_REPLY_ERROR ? rep->str : "?");
-        freeReplyObject(rep);
-    }
-out:
-    if (owned != NULL)
-        for (int i = 0; i < n; i++)
-            free(owned[i]);
-    free(owned);
-    free(argv);
-    cJSON_Delete(obj);
+    int rc = cf_stream_add(r, CF_STREAM_FIGHTS, s->fights_maxlen, &fields);
+    cf_fields_out_free(&fields);
     return rc;
 }
 

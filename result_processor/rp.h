@@ -1,9 +1,9 @@
 /*
  * rp.h — the inside of cf-result-processor.
  *
- *   main.c       configuration, privileges, the main loop
- *   consumer.c   the `result-processors` group on cf:results: read, reclaim,
- *                ack, dead letters
+ *   main.c       configuration, privileges, the main loop over the
+ *                `result-processors` group on cf:results (the cursor is
+ *                common/stream_group.h's), dead letters
  *   store.c      one result -> one PostgreSQL transaction, idempotent
  *   reconcile.c  fights stuck in queued/running: re-queued or failed
  *   progress.c   `started` on cf:progress -> status running
@@ -19,7 +19,8 @@
 #include "pg_conn.h"
 #include "redis_conn.h"
 #include "stream_group.h"
-#include "stream_msg.h"
+#include "result_entry.h"
+#include "streams.h"
 
 typedef struct rp_settings {
     char consumer[128];
@@ -35,18 +36,11 @@ typedef struct rp_settings {
     long fights_maxlen;       /* MAXLEN ~ of a re-queue XADD */
 } rp_settings;
 
-typedef cf_entry rp_entry; /* common/stream_group.h */
 
-/* ---- consumer.c ---- */
-int rp_group_ensure(cf_redis *r);
-/* from "0" (own pending, no block) or ">" (new, blocking). count or -1. */
-int rp_read(cf_redis *r, const rp_settings *s, const char *from, rp_entry **out, size_t *n);
-int rp_reclaim(cf_redis *r, const rp_settings *s, char *cursor, size_t cursorlen,
-               rp_entry **out, size_t *n);
-int rp_ack(cf_redis *r, const char *entry_id);
-int rp_dead(cf_redis *r, const rp_settings *s, const rp_entry *e, const char *reason);
-/* XGROUP DELCONSUMER of consumers idle that long with nothing pending. */
-int rp_prune_consumers(cf_redis *r, const rp_settings *s, long long idle_ms);
+/* ---- main.c ---- */
+/* Records a bad entry in cf:fights:dead (source cf:results, the reason,
+ * the original fields capped at 64 KiB). 0, or -1 (logged). */
+int rp_dead(cf_redis *r, const rp_settings *s, const cf_entry *e, const char *reason);
 
 /* ---- store.c ---- */
 enum rp_store_rc {
@@ -55,7 +49,7 @@ enum rp_store_rc {
     RP_BAD,     /* the database refused the data: dead letter */
     RP_RETRY,   /* the database is away or busy: try again, do not ack */
 };
-enum rp_store_rc rp_store(cf_pg *pg, const cf_result_msg *msg, char *err, size_t errlen);
+enum rp_store_rc rp_store(cf_pg *pg, const cf_result_entry *msg, char *err, size_t errlen);
 /* Was this failure the connection's or the server's state, not the data's? */
 bool rp_pg_transient(cf_pg *pg);
 
@@ -64,8 +58,7 @@ bool rp_pg_transient(cf_pg *pg);
 int rp_reconcile(cf_pg *pg, cf_redis *r, const rp_settings *s);
 
 /* ---- progress.c ---- */
-int rp_progress_group_ensure(cf_redis *r);
 /* Reads what is new on cf:progress (no blocking); fights marked running or -1. */
-int rp_progress_pass(cf_redis *r, cf_pg *pg, const rp_settings *s);
+int rp_progress_pass(cf_consumer *progress, cf_pg *pg);
 
 #endif

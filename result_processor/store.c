@@ -108,7 +108,7 @@ static int store_player(cf_pg *pg, const char *fight_id, int slot, const cJSON *
 }
 
 /* The body of the transaction; 1 stored, 0 ignored, -1 error. */
-static int store_tx(cf_pg *pg, const cf_result_msg *msg, char *err, size_t errlen)
+static int store_tx(cf_pg *pg, const cf_result_entry *msg, char *err, size_t errlen)
 {
     const cJSON *rep = msg->report;
     const char *game = str_of(rep, "game");
@@ -217,7 +217,7 @@ out:
     return rc;
 }
 
-enum rp_store_rc rp_store(cf_pg *pg, const cf_result_msg *msg, char *err, size_t errlen)
+enum rp_store_rc rp_store(cf_pg *pg, const cf_result_entry *msg, char *err, size_t errlen)
 {
     err[0] = '\0';
     if (cf_pg_begin(pg) != 0) {

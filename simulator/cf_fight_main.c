@@ -19,7 +19,8 @@
 
 #include "clock.h"
 #include "fight.h"
-#include "stream_msg.h"
+#include "fight_entry.h"
+#include "text.h"
 
 static void usage(FILE *out)
 {
@@ -162,7 +163,7 @@ int main(int argc, char **argv)
     const char *game = NULL, *replay = NULL;
     bool json = false;
     cf_sandbox_options opts = {.single_fight = true, .debug = getenv("CF_FIGHT_DEBUG") != NULL};
-    cf_fight_msg msg;
+    cf_fight_entry msg;
     memset(&msg, 0, sizeof msg);
     cJSON *settings = cJSON_CreateObject();
     int c;
@@ -198,9 +199,9 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    if (nbots > CF_MSG_MAX_PLAYERS || strlen(game) > CF_GAME_NAME_MAX) {
+    if (nbots > CF_MAX_PLAYERS || strlen(game) > CF_GAME_NAME_MAX) {
         fprintf(stderr, "cf-fight: at most %d bots, game names of at most %d characters\n",
-                CF_MSG_MAX_PLAYERS, CF_GAME_NAME_MAX);
+                CF_MAX_PLAYERS, CF_GAME_NAME_MAX);
         return 2;
     }
     cf_uuid_generate(msg.id);

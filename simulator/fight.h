@@ -20,7 +20,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "stream_msg.h"
+#include "fight_entry.h"
 
 typedef struct cf_sandbox cf_sandbox;
 
@@ -51,14 +51,14 @@ typedef struct cf_fight_hooks {
 } cf_fight_hooks;
 
 /*
- * Runs the fight described by msg (already validated by cf_fight_msg_decode)
- * and returns the report object of DESIGN.md, whose "status" is "finished",
- * "cancelled" or "failed" (unknown game, bad settings, player count out of
- * bounds: with the reason in "explanation"). Returns NULL only when the
- * sandbox itself broke (err says why); the caller should then restart it.
- * hooks may be NULL.
+ * Runs the fight of a decoded entry (cf_fight_entry_decode) and returns its
+ * report (common/report.h), whose "status" is "finished", "cancelled" or
+ * "failed" (unknown game, bad settings, player count out of bounds, the
+ * game itself failed: with the reason in "explanation"). Returns NULL only
+ * when the sandbox itself broke (err says why); the caller should then
+ * restart it. hooks may be NULL.
  */
-cJSON *cf_fight_run(cf_sandbox *sb, const cf_fight_msg *msg, const cf_fight_hooks *hooks,
+cJSON *cf_fight_run(cf_sandbox *sb, const cf_fight_entry *e, const cf_fight_hooks *hooks,
                     char *err, size_t errlen);
 
 #endif

@@ -1,11 +1,11 @@
-# cf-simulator: the fights consumer service (owned by the pipeline).
+# cf-simulator: the fights consumer service (service.h lists its files).
 # Included by simulator/CMakeLists.txt after the cf_sandbox library is defined.
 # One parent process talks to Redis; each worker process owns one sandbox.
 add_executable(cf-simulator
   ${CMAKE_CURRENT_LIST_DIR}/service_main.c
-  ${CMAKE_CURRENT_LIST_DIR}/service_consumer.c
+  ${CMAKE_CURRENT_LIST_DIR}/service_slots.c
+  ${CMAKE_CURRENT_LIST_DIR}/service_fights.c
   ${CMAKE_CURRENT_LIST_DIR}/service_publish.c
-  ${CMAKE_CURRENT_LIST_DIR}/service_validate.c
   ${CMAKE_CURRENT_LIST_DIR}/service_cancel.c
   ${CMAKE_CURRENT_LIST_DIR}/service_worker.c
   ${CMAKE_CURRENT_LIST_DIR}/service_ipc.c)
@@ -13,7 +13,5 @@ target_include_directories(cf-simulator PRIVATE ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(cf-simulator PRIVATE cf_sandbox cf_games_nosan cf_common_nosan
                       PkgConfig::HIREDIS PkgConfig::CJSON)
 # The workers are the sandbox's tracers: same rule as cf-fight (no ASan).
-if(COMMAND cf_strip_sanitizers)
-  cf_strip_sanitizers(cf-simulator)
-endif()
+cf_strip_sanitizers(cf-simulator)
 install(TARGETS cf-simulator RUNTIME DESTINATION bin)

@@ -18,7 +18,7 @@ int svc_cancel_check(cf_redis *r, const char *const *ids, size_t n, bool *out)
     if (n == 0)
         return 0;
     const char **argv = calloc(n + 1, sizeof *argv);
-    char (*keys)[sizeof SVC_CANCEL_PREFIX + CF_UUID_LEN + 8] = calloc(n, sizeof *keys);
+    char (*keys)[sizeof CF_CANCEL_PREFIX + CF_UUID_LEN + 8] = calloc(n, sizeof *keys);
     if (argv == NULL || keys == NULL) {
         free(argv);
         free(keys);
@@ -26,7 +26,7 @@ int svc_cancel_check(cf_redis *r, const char *const *ids, size_t n, bool *out)
     }
     argv[0] = "MGET";
     for (size_t i = 0; i < n; i++) {
-        snprintf(keys[i], sizeof keys[i], "%s%s", SVC_CANCEL_PREFIX, ids[i]);
+        snprintf(keys[i], sizeof keys[i], "%s%s", CF_CANCEL_PREFIX, ids[i]);
         argv[i + 1] = keys[i];
     }
     redisReply *rep = cf_redis_argv(r, (int)n + 1, argv, NULL);

@@ -70,14 +70,14 @@ static int run_job(worker_ctx *w, cf_sandbox *sb, const char *buf, size_t len)
     cf_field *fields = NULL;
     size_t nfields = 0;
     char err[512] = "";
-    cf_fight_msg msg;
+    cf_fight_entry fight;
     if (svc_fields_unpack(buf, len, &fields, &nfields) != 0) {
         send_error(w->resfd, "worker: unreadable job frame");
         return -1;
     }
-    /* The parent validated the entry already; decoding again is cheap and
-     * keeps this process from trusting a pointer it did not make. */
-    if (cf_fight_msg_decode(fields, nfields, SVC_FRAME_MAX, &msg, err, sizeof err) != 0) {
+    /* The parent decoded and checked the entry, and encoded it again for
+     * us: the same decoder reads it across the process boundary. */
+    if (cf_fight_entry_decode(fields, nfields, SVC_FRAME_MAX, &fight, err, sizeof err) != 0) {
         free(fields);
         send_error(w->resfd, err);
         return -1;
@@ -85,8 +85,8 @@ static int run_job(worker_ctx *w, cf_sandbox *sb, const char *buf, size_t len)
     free(fields);
     w->cancelled = false;
     cf_fight_hooks hooks = {.ud = w, .progress = on_progress, .cancelled = on_cancelled};
-    cJSON *report = cf_fight_run(sb, &msg, &hooks, err, sizeof err);
-    cf_fight_msg_free(&msg);
+    cJSON *report = cf_fight_run(sb, &fight, &hooks, err, sizeof err);
+    cf_fight_entry_free(&fight);
     if (report == NULL) {
         send_error(w->resfd, err[0] ? err : "sandbox failed");
         return -1;

@@ -136,7 +136,7 @@ static void line(const char *what, samples *s, const char *unit, double scale)
 
 /* ---- fights through fight.h ------------------------------------------------ */
 
-static void fill_msg(cf_fight_msg *msg, int max_ticks, unsigned serial)
+static void fill_msg(cf_fight_entry *msg, int max_ticks, unsigned serial)
 {
     memset(msg, 0, sizeof *msg);
     snprintf(msg->id, sizeof msg->id, "00000000-0000-4000-8000-%012u", serial);
@@ -168,7 +168,7 @@ static double debug_field(const cJSON *player, const char *key)
 static double run_fight(cf_sandbox *sb, int max_ticks, unsigned serial, samples *first,
                         samples *call_mean, samples *call_min, samples *stops)
 {
-    cf_fight_msg msg;
+    cf_fight_entry msg;
     fill_msg(&msg, max_ticks, serial);
     char err[256];
     double t0 = now_us();

@@ -1,7 +1,7 @@
 /*
  * report_tool.c — cf-game-report GAME [SEED [PLAYERS]]: simulates one fight
  * of GAME through the scripted arena with simple C bots and prints a
- * report-shaped JSON (DESIGN.md), so the replay viewers are tested on real
+ * report JSON (common/report.h), so the replay viewers are tested on real
  * game output. Tanks: a random mover firing at the enemy against a bot that
  * fires standing still. Light cycles: greedy wall-avoiders.
  */

@@ -1,13 +1,18 @@
 /*
- * script_arena.c — the scripted cf_arena of script_arena.h.
+ * script_arena.c — the scripted arena of script_arena.h: its own
+ * cf_arena_ops, so a game runs against it exactly as against the
+ * controller's sandboxed bots.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fight_check.h"
+#include "report.h"
 #include "script_arena.h"
 
-struct cf_arena {
+typedef struct sa_arena {
+    cf_arena base; /* what the game holds; base.self points here */
     int n;
     sa_player p[CF_MAX_PLAYERS];
     bool alive[CF_MAX_PLAYERS];
@@ -15,39 +20,55 @@ struct cf_arena {
     cJSON *last_args[CF_MAX_PLAYERS];
     char last_method[CF_MAX_PLAYERS][64];
     int progress;
-};
+} sa_arena;
+
+static enum cf_call_status sa_call(void *self, int player, const char *method,
+                                   const cJSON *args, cJSON **result);
+static bool sa_alive(const void *self, int player);
+static const char *sa_death(const void *self, int player);
+static void sa_progress(void *self, int tick);
+
+static const cf_arena_ops sa_ops = {
+    .call = sa_call, .alive = sa_alive, .death = sa_death, .progress = sa_progress};
+
+static sa_arena *of(const cf_arena *arena)
+{
+    return arena->self;
+}
 
 cf_arena *sa_new(int nplayers, const sa_player *players)
 {
     if (nplayers < 1 || nplayers > CF_MAX_PLAYERS)
         return NULL;
-    cf_arena *a = calloc(1, sizeof *a);
+    sa_arena *a = calloc(1, sizeof *a);
     if (a == NULL)
         return NULL;
+    a->base = (cf_arena){.ops = &sa_ops, .self = a};
     a->n = nplayers;
     a->progress = -1;
     for (int i = 0; i < nplayers; i++) {
         a->p[i] = players[i];
         a->alive[i] = !players[i].dead_at_start;
     }
-    return a;
+    return &a->base;
 }
 
-void sa_free(cf_arena *a)
+void sa_free(cf_arena *arena)
 {
-    if (a == NULL)
+    if (arena == NULL)
         return;
+    sa_arena *a = of(arena);
     for (int i = 0; i < a->n; i++)
         cJSON_Delete(a->last_args[i]);
     free(a);
 }
 
-int sa_calls(const cf_arena *a, int player) { return a->calls[player]; }
-const cJSON *sa_last_args(const cf_arena *a, int player) { return a->last_args[player]; }
-const char *sa_last_method(const cf_arena *a, int player) { return a->last_method[player]; }
-int sa_last_progress(const cf_arena *a) { return a->progress; }
+int sa_calls(const cf_arena *a, int player) { return of(a)->calls[player]; }
+const cJSON *sa_last_args(const cf_arena *a, int player) { return of(a)->last_args[player]; }
+const char *sa_last_method(const cf_arena *a, int player) { return of(a)->last_method[player]; }
+int sa_last_progress(const cf_arena *a) { return of(a)->progress; }
 
-static enum cf_call_status scripted(cf_arena *a, int player, int call, cJSON **result)
+static enum cf_call_status scripted(sa_arena *a, int player, int call, cJSON **result)
 {
     const char *const *s = a->p[player].script;
     int len = 0;
@@ -74,9 +95,10 @@ static enum cf_call_status scripted(cf_arena *a, int player, int call, cJSON **r
     return CF_CALL_OK;
 }
 
-enum cf_call_status cf_arena_call(cf_arena *a, int player, const char *method,
-                                  const cJSON *args, cJSON **result)
+static enum cf_call_status sa_call(void *self, int player, const char *method,
+                                   const cJSON *args, cJSON **result)
 {
+    sa_arena *a = self;
     *result = NULL;
     if (player < 0 || player >= a->n || !a->alive[player])
         return CF_CALL_DEAD;
@@ -102,20 +124,23 @@ enum cf_call_status cf_arena_call(cf_arena *a, int player, const char *method,
     return st;
 }
 
-bool cf_arena_alive(const cf_arena *a, int player)
+static bool sa_alive(const void *self, int player)
 {
+    const sa_arena *a = self;
     return player >= 0 && player < a->n && a->alive[player];
 }
 
-const char *cf_arena_death(const cf_arena *a, int player)
+static const char *sa_death(const void *self, int player)
 {
+    const sa_arena *a = self;
     if (player < 0 || player >= a->n || a->alive[player])
         return "alive";
     return a->p[player].death ? a->p[player].death : "crashed";
 }
 
-void cf_arena_progress(cf_arena *a, int tick)
+static void sa_progress(void *self, int tick)
 {
+    sa_arena *a = self;
     a->progress = tick;
 }
 
@@ -151,41 +176,23 @@ void sa_outcome_free(cf_outcome *out)
 
 cJSON *sa_report(const cf_game *game, const cf_outcome *out, int nplayers, uint64_t seed)
 {
-    static const char *const words[] = {"", "win", "loss", "draw"};
-    cJSON *r = cJSON_CreateObject();
-    cJSON *players = cJSON_AddArrayToObject(r, "players");
-    cJSON_AddStringToObject(r, "fight_id", "00000000-0000-4000-8000-000000000000");
-    cJSON_AddStringToObject(r, "game", game->name);
-    cJSON_AddNumberToObject(r, "seed", (double)seed);
-    cJSON_AddStringToObject(r, "status", "finished");
-    for (int i = 0; i < nplayers; i++) {
+    cJSON *r = cf_report_new("00000000-0000-4000-8000-000000000000", game->name, true, seed);
+    for (int i = 0; r != NULL && i < nplayers; i++) {
         char name[16];
         snprintf(name, sizeof name, "p%d.py", i + 1);
-        cJSON *p = cJSON_CreateObject();
-        cJSON_AddStringToObject(p, "name", name);
-        if (game->conclusion == CF_CONCLUSION_RANK)
-            cJSON_AddNumberToObject(p, "result", out->rank[i]);
-        else
-            cJSON_AddStringToObject(p, "result", words[out->result[i]]);
-        if (game->conclusion == CF_CONCLUSION_RANK)
-            cJSON_AddNumberToObject(p, "rank", out->rank[i]);
-        else
-            cJSON_AddNullToObject(p, "rank");
-        if (out->has_score[i])
-            cJSON_AddNumberToObject(p, "score", out->score[i]);
-        else
-            cJSON_AddNullToObject(p, "score");
-        cJSON_AddStringToObject(p, "verdict", "ok");
-        cJSON_AddStringToObject(p, "detail", "");
-        cJSON_AddNumberToObject(p, "cpu_ms", 0);
-        cJSON_AddNumberToObject(p, "peak_memory_kb", 0);
-        cJSON_AddStringToObject(p, "log", "");
-        cJSON_AddItemToArray(players, p);
+        cf_report_player p = {.name = name};
+        cf_outcome_player(game, out, nplayers, i, &p);
+        if (cf_report_add_player(r, &p) != 0) {
+            cJSON_Delete(r);
+            r = NULL;
+        }
     }
-    cJSON_AddItemToObject(r, "result", out->summary ? cJSON_Duplicate(out->summary, 1) : cJSON_CreateNull());
-    cJSON_AddStringToObject(r, "explanation", out->explanation);
-    cJSON_AddNumberToObject(r, "ticks", out->ticks);
-    cJSON_AddItemToObject(r, "data", out->data ? cJSON_Duplicate(out->data, 1) : cJSON_CreateArray());
-    cJSON_AddNumberToObject(r, "elapsed_ms", 0);
+    if (r != NULL &&
+        cf_report_finish(r, "finished", out->summary ? cJSON_Duplicate(out->summary, 1) : NULL,
+                         out->explanation, out->ticks,
+                         out->data ? cJSON_Duplicate(out->data, 1) : NULL, 0) != 0) {
+        cJSON_Delete(r);
+        r = NULL;
+    }
     return r;
 }

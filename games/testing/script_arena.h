@@ -39,8 +39,9 @@ int sa_simulate(const cf_game *game, cf_arena *arena, int nplayers, const char *
                 uint64_t seed, cf_outcome *out, char *err, size_t errlen);
 void sa_outcome_free(cf_outcome *out);
 
-/* The report object of DESIGN.md built from an outcome, as the controller
- * does (names "p1.py"...; sandbox figures zero). Caller frees. */
+/* The report of this outcome, made by the one builder (common/report.h)
+ * as the controller does (names "p1.py"...; sandbox figures zero). Caller
+ * frees. */
 cJSON *sa_report(const cf_game *game, const cf_outcome *out, int nplayers, uint64_t seed);
 
 #endif

@@ -40,7 +40,7 @@ static void test_registry_games_well_formed(void **state)
     (void)state;
     for (size_t i = 0; cf_game_at(i) != NULL; i++) {
         const cf_game *g = cf_game_at(i);
-        assert_true(cf_game_name_valid(g->name));
+        assert_true(cf_game_name_valid(g->name, strlen(g->name)));
         /* cf:fights entries (CF_GAME_NAME_MAX) and games.name hold 32 bytes */
         assert_true(strlen(g->name) <= 32);
         assert_ptr_equal(cf_game_find(g->name), g);
@@ -66,13 +66,13 @@ static void test_registry_games_well_formed(void **state)
         assert_true(lim.cpu_ms > 0 && lim.memory_kb > 0);
         cJSON_Delete(s);
         for (const cf_setting *st = g->settings; st && st->key; st++) {
-            assert_true(cf_game_name_valid(st->key));
+            assert_true(cf_game_name_valid(st->key, strlen(st->key)));
             assert_true(st->min <= st->def && st->def <= st->max);
         }
     }
-    assert_false(cf_game_name_valid("a-b"));
-    assert_false(cf_game_name_valid("a b"));
-    assert_true(cf_game_name_valid("a_1"));
+    assert_false(cf_game_name_valid("a-b", strlen("a-b")));
+    assert_false(cf_game_name_valid("a b", strlen("a b")));
+    assert_true(cf_game_name_valid("a_1", strlen("a_1")));
 }
 
 static cJSON *settings_of(const char *game, const char *json, bool from_user, char *err, size_t len)

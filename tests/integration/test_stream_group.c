@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "stream_group.h"
+#include "streams.h"
 
 static cf_redis *g_r;
 

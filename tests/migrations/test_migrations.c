@@ -21,7 +21,7 @@
 #include <cmocka.h>
 
 #include "pg_conn.h"
-#include "stream_msg.h"
+#include "text.h"
 
 #ifndef CF_MIGRATE_BIN
 #error CF_MIGRATE_BIN must name the cf-migrate executable

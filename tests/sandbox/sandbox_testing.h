@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stream_msg.h"
+#include "fight_entry.h"
+#include "text.h"
 
 static int failures;
 
@@ -48,7 +49,7 @@ static inline char *load_bot(const char *dir, const char *name)
 }
 
 /* A two-player entry of GAME with seed 7; the codes are borrowed. */
-static inline void make_msg(cf_fight_msg *m, const char *game, const char *a, const char *b,
+static inline void make_msg(cf_fight_entry *m, const char *game, const char *a, const char *b,
                             const char *code_a, const char *code_b)
 {
     memset(m, 0, sizeof *m);

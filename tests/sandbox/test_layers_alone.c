@@ -1,5 +1,5 @@
 /*
- * test_layers_alone.c — each layer alone must hold (DESIGN.md): the same
+ * test_layers_alone.c — each layer alone must hold (docs/sandbox.md): the same
  * probe bot runs with one layer turned off, and what that layer would have
  * stopped is still stopped by the others. Layers are turned off through
  * sandbox_test_skip_layers(), which only a test program can define.
@@ -29,7 +29,7 @@
 #include "fight.h"
 #include "sandbox.h"
 #include "sandbox_testing.h"
-#include "stream_msg.h"
+#include "fight_entry.h"
 
 static uint32_t skip_mask;
 
@@ -54,7 +54,7 @@ static cJSON *run_probe(const char *source, int port, const char *abstract_name,
     CHECK(sb != NULL, "sandbox start: %s", err);
     cJSON *obs = NULL;
     if (sb) {
-        cf_fight_msg m;
+        cf_fight_entry m;
         make_msg(&m, "tanks", "probe.py", "idle.py", code, idle);
         cJSON *r = cf_fight_run(sb, &m, NULL, err, sizeof err);
         CHECK(r != NULL, "fight: %s", err);

@@ -17,7 +17,8 @@
 #include "controller.h"
 #include "fight.h"
 #include "sandbox_testing.h"
-#include "stream_msg.h"
+#include "fight_entry.h"
+#include "report.h"
 
 /* Every report must pass the contract's own validator (common/report.c). */
 static void check_valid(const cJSON *r, const char *what)
@@ -96,7 +97,7 @@ int main(int argc, char **argv)
 
     /* Several fights in a row through the pool. */
     for (int i = 0; i < 4; i++) {
-        cf_fight_msg m;
+        cf_fight_entry m;
         make_msg(&m, "tanks", "a.py", "b.py", i % 2 ? crash : stdlib_bot, idle);
         pid_t pooled = sb->pool[0].pid;
         cJSON *r = cf_fight_run(sb, &m, NULL, err, sizeof err);
@@ -119,7 +120,7 @@ int main(int argc, char **argv)
     kill(victim, SIGKILL);
     usleep(50 * 1000);
     {
-        cf_fight_msg m;
+        cf_fight_entry m;
         make_msg(&m, "tanks", "a.py", "b.py", idle, stdlib_bot);
         cJSON *r = cf_fight_run(sb, &m, NULL, err, sizeof err);
         CHECK(r != NULL, "fight after a dead pooled runner: %s", err);
@@ -134,7 +135,7 @@ int main(int argc, char **argv)
      * cut in the middle of a character: the report stays valid. */
     {
         char *bad = load_bot(argv[1], "v_unicode.py");
-        cf_fight_msg m;
+        cf_fight_entry m;
         make_msg(&m, "tanks", "a.py", "b.py", bad, idle);
         cJSON *r = cf_fight_run(sb, &m, NULL, err, sizeof err);
         CHECK(r != NULL, "unicode fight: %s", err);
@@ -148,7 +149,7 @@ int main(int argc, char **argv)
 
     /* Hooks: progress is reported; cancel stops a slow fight quickly. */
     {
-        cf_fight_msg m;
+        cf_fight_entry m;
         make_msg(&m, "tanks", "sleep.py", "idle.py", sleeper, idle);
         progress_calls = 0;
         cancel_after = 3;
@@ -165,7 +166,7 @@ int main(int argc, char **argv)
         }
     }
     {
-        cf_fight_msg m;
+        cf_fight_entry m;
         make_msg(&m, "tanks", "a.py", "b.py", idle, idle);
         cancel_after = 1 << 30;
         progress_calls = 0;
@@ -178,7 +179,7 @@ int main(int argc, char **argv)
 
     /* Refused before any bot runs: unknown game, wrong player count. */
     {
-        cf_fight_msg m;
+        cf_fight_entry m;
         make_msg(&m, "no_such_game", "a.py", "b.py", idle, idle);
         cJSON *r = cf_fight_run(sb, &m, NULL, err, sizeof err);
         const char *status = r ? cJSON_GetStringValue(cJSON_GetObjectItem(r, "status")) : NULL;

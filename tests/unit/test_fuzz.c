@@ -17,7 +17,10 @@
 
 #include "config.h"
 #include "redis_conn.h"
-#include "stream_msg.h"
+#include "fight_entry.h"
+#include "report.h"
+#include "result_entry.h"
+#include "text.h"
 
 #define ROUNDS 4000
 
@@ -104,16 +107,16 @@ static void fuzz_fight_entries(void **state)
             {"settings", 8, s, sl},
             {"seed", 4, "42", 2},
         };
-        cf_fight_msg msg;
+        cf_fight_entry msg;
         char err[256] = "";
 
-        if (cf_fight_msg_decode(f, 5, 1000, &msg, err, sizeof err) == 0) {
-            char *json = cf_fight_msg_players_json(&msg);
+        if (cf_fight_entry_decode(f, 5, 1000, &msg, err, sizeof err) == 0) {
+            char *json = cf_fight_entry_players_json(&msg);
             assert_non_null(json);
             for (int k = 0; k < msg.nplayers; k++)
                 assert_true(cf_utf8_valid(msg.players[k].code, msg.players[k].code_len));
             free(json);
-            cf_fight_msg_free(&msg);
+            cf_fight_entry_free(&msg);
             accepted++;
         } else {
             assert_true(strncmp(err, "field '", 7) == 0);
@@ -147,11 +150,11 @@ static void fuzz_result_entries(void **state)
             {"status", 6, "finished", 8},
             {"report", 6, r, rl},
         };
-        cf_result_msg msg;
+        cf_result_entry msg;
         char err[256] = "";
 
-        if (cf_result_msg_decode(f, 3, &msg, err, sizeof err) == 0) {
-            cf_result_msg_free(&msg);
+        if (cf_result_entry_decode(f, 3, &msg, err, sizeof err) == 0) {
+            cf_result_entry_free(&msg);
             accepted++;
         } else {
             assert_true(strncmp(err, "field '", 7) == 0);

@@ -1,5 +1,5 @@
 /*
- * test_report.c — cf_report_validate against the report of DESIGN.md:
+ * test_report.c — cf_report_validate against the report contract (common/report.h):
  * one valid report, then one mutation at a time, each refused with a
  * reason that names the key.
  */
@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "stream_msg.h"
+#include "report.h"
 
 static const char good_json[] =
     "{\"fight_id\":\"6a1f0c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b\",\"game\":\"tanks\",\"seed\":7,"
@@ -193,7 +193,7 @@ static void refuses_huge_values(void **state)
     free(big);
 
     r = good();
-    for (int i = 2; i < CF_MSG_MAX_PLAYERS; i++) /* good() has two */
+    for (int i = 2; i < CF_MAX_PLAYERS; i++) /* good() has two */
         cJSON_AddItemToArray(cJSON_GetObjectItem(r, "players"), cJSON_Duplicate(player(r, 0), 1));
     {
         char err[128];

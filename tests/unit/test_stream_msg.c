@@ -12,7 +12,9 @@
 
 #include <cmocka.h>
 
-#include "stream_msg.h"
+#include "fight_entry.h"
+#include "report.h"
+#include "result_entry.h"
 
 #define ID "6a1f0c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b"
 #define PLAYERS "[{\"name\":\"a.py\",\"code\":\"class Main: pass\\n\"},{\"name\":\"b.py\",\"code\":\"\"}]"
@@ -31,21 +33,21 @@ static size_t fields_of(cf_field *f, const char *const *kv)
     return n;
 }
 
-static int decode(const char *const *kv, cf_fight_msg *msg, char *err, size_t errlen)
+static int decode(const char *const *kv, cf_fight_entry *msg, char *err, size_t errlen)
 {
     cf_field f[16];
     size_t n = fields_of(f, kv);
 
-    return cf_fight_msg_decode(f, n, CF_DEFAULT_MAX_CODE_BYTES, msg, err, errlen);
+    return cf_fight_entry_decode(f, n, CF_DEFAULT_MAX_CODE_BYTES, msg, err, errlen);
 }
 
 static void fight_refused(const char *const *kv, const char *needle)
 {
-    cf_fight_msg msg;
+    cf_fight_entry msg;
     char err[256] = "";
 
     if (decode(kv, &msg, err, sizeof err) == 0) {
-        cf_fight_msg_free(&msg);
+        cf_fight_entry_free(&msg);
         fail_msg("accepted, expected '%s'", needle);
     }
     if (strstr(err, needle) == NULL)
@@ -62,7 +64,7 @@ static void fight_good(void **state)
                         "seed",     "9007199254740991",
                         "extra",    "ignored",
                         NULL};
-    cf_fight_msg msg;
+    cf_fight_entry msg;
     char err[256], *json;
 
     (void)state;
@@ -80,21 +82,21 @@ static void fight_good(void **state)
     assert_int_equal(cJSON_GetObjectItem(msg.settings, "rounds")->valueint, 3);
 
     /* Encoding round-trips through the decoder. */
-    json = cf_fight_msg_players_json(&msg);
+    json = cf_fight_entry_players_json(&msg);
     assert_non_null(json);
     {
         const char *kv2[] = {"id", ID, "game", "tanks", "players", json, NULL};
-        cf_fight_msg again;
+        cf_fight_entry again;
         if (decode(kv2, &again, err, sizeof err) != 0)
             fail_msg("%s", err);
         assert_int_equal(again.nplayers, 2);
         assert_string_equal(again.players[1].name, "b.py");
         assert_false(again.has_seed);
         assert_null(again.settings);
-        cf_fight_msg_free(&again);
+        cf_fight_entry_free(&again);
     }
     free(json);
-    cf_fight_msg_free(&msg);
+    cf_fight_entry_free(&msg);
 }
 
 static void fight_missing_and_duplicate_fields(void **state)
@@ -106,9 +108,9 @@ static void fight_missing_and_duplicate_fields(void **state)
     FIGHT_REFUSED("field 'id': given twice", "id", ID, "id", ID, "game", "tanks", "players",
                   PLAYERS);
     {
-        cf_fight_msg msg;
+        cf_fight_entry msg;
         char err[128];
-        assert_int_equal(cf_fight_msg_decode(NULL, 0, 100, &msg, err, sizeof err), -1);
+        assert_int_equal(cf_fight_entry_decode(NULL, 0, 100, &msg, err, sizeof err), -1);
         assert_non_null(strstr(err, "field 'id'"));
     }
 }
@@ -168,7 +170,7 @@ static void fight_too_many_players(void **state)
 
     (void)state;
     o += (size_t)snprintf(buf + o, sizeof buf - o, "[");
-    for (int i = 0; i <= CF_MSG_MAX_PLAYERS; i++)
+    for (int i = 0; i <= CF_MAX_PLAYERS; i++)
         o += (size_t)snprintf(buf + o, sizeof buf - o, "%s{\"name\":\"p%d\",\"code\":\"x\"}",
                               i ? "," : "", i);
     snprintf(buf + o, sizeof buf - o, "]");
@@ -180,7 +182,7 @@ static void fight_oversize_code(void **state)
     const char *kv[] = {"id", ID, "game", "t", "players", NULL, NULL};
     size_t n = 2000;
     char *buf = malloc(n + 64);
-    cf_fight_msg msg;
+    cf_fight_entry msg;
     cf_field f[3];
     char err[256];
 
@@ -191,16 +193,16 @@ static void fight_oversize_code(void **state)
     strcpy(buf + 21 + n, "\"}]");
     kv[5] = buf;
     fields_of(f, kv);
-    assert_int_equal(cf_fight_msg_decode(f, 3, 1000, &msg, err, sizeof err), -1);
+    assert_int_equal(cf_fight_entry_decode(f, 3, 1000, &msg, err, sizeof err), -1);
     assert_non_null(strstr(err, "'code' has 2000 bytes, limit 1000"));
     /* The limit is the caller's: a tiny one refuses the same entry. */
-    assert_int_equal(cf_fight_msg_decode(f, 3, 10, &msg, err, sizeof err), -1);
+    assert_int_equal(cf_fight_entry_decode(f, 3, 10, &msg, err, sizeof err), -1);
     assert_non_null(strstr(err, "field 'players'"));
-    assert_int_equal(cf_fight_msg_decode(f, 3, 2000, &msg, err, sizeof err), 0);
-    cf_fight_msg_free(&msg);
+    assert_int_equal(cf_fight_entry_decode(f, 3, 2000, &msg, err, sizeof err), 0);
+    cf_fight_entry_free(&msg);
     /* A huge limit must not overflow the size bound computed from it. */
-    assert_int_equal(cf_fight_msg_decode(f, 3, SIZE_MAX, &msg, err, sizeof err), 0);
-    cf_fight_msg_free(&msg);
+    assert_int_equal(cf_fight_entry_decode(f, 3, SIZE_MAX, &msg, err, sizeof err), 0);
+    cf_fight_entry_free(&msg);
     free(buf);
 }
 
@@ -231,18 +233,18 @@ static void fight_nul_in_field(void **state)
         {"game", 4, "tanks", 5},
         {"players", 7, players, sizeof players - 1},
     };
-    cf_fight_msg msg;
+    cf_fight_entry msg;
     char err[256];
 
     (void)state;
-    assert_int_equal(cf_fight_msg_decode(f, 3, 1000, &msg, err, sizeof err), -1);
+    assert_int_equal(cf_fight_entry_decode(f, 3, 1000, &msg, err, sizeof err), -1);
     assert_non_null(strstr(err, "NUL"));
     /* NUL inside the game name */
     f[1].val = "tan\0ks";
     f[1].val_len = 6;
     f[2].val = PLAYERS;
     f[2].val_len = strlen(PLAYERS);
-    assert_int_equal(cf_fight_msg_decode(f, 3, 1000, &msg, err, sizeof err), -1);
+    assert_int_equal(cf_fight_entry_decode(f, 3, 1000, &msg, err, sizeof err), -1);
     assert_non_null(strstr(err, "field 'game'"));
 }
 
@@ -256,13 +258,13 @@ static void fight_nul_in_field(void **state)
 
 static void result_refused(const char *const *kv, const char *needle)
 {
-    cf_result_msg msg;
+    cf_result_entry msg;
     cf_field f[8];
     size_t n = fields_of(f, kv);
     char err[256] = "";
 
-    if (cf_result_msg_decode(f, n, &msg, err, sizeof err) == 0) {
-        cf_result_msg_free(&msg);
+    if (cf_result_entry_decode(f, n, &msg, err, sizeof err) == 0) {
+        cf_result_entry_free(&msg);
         fail_msg("accepted, expected '%s'", needle);
     }
     if (strstr(err, needle) == NULL)
@@ -273,18 +275,18 @@ static void result_refused(const char *const *kv, const char *needle)
 static void result_good(void **state)
 {
     const char *kv[] = {"id", ID, "status", "finished", "report", REPORT("finished", "7"), NULL};
-    cf_result_msg msg;
+    cf_result_entry msg;
     cf_field f[3];
     char err[256];
 
     (void)state;
     fields_of(f, kv);
-    if (cf_result_msg_decode(f, 3, &msg, err, sizeof err) != 0)
+    if (cf_result_entry_decode(f, 3, &msg, err, sizeof err) != 0)
         fail_msg("%s", err);
     assert_string_equal(msg.id, ID);
     assert_string_equal(msg.status, "finished");
     assert_non_null(msg.report);
-    cf_result_msg_free(&msg);
+    cf_result_entry_free(&msg);
 }
 
 static void result_bad(void **state)

@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "json_util.h"
-#include "stream_msg.h"
+#include "text.h"
 
 #define S(lit) lit, sizeof(lit) - 1
 

@@ -1,0 +1,36 @@
+/*
+ * progress_entry.h — a cf:progress entry: a fight's life while it runs.
+ *
+ *   id      the fight's UUID
+ *   state   started (a worker took it), tick (how far it is), finished
+ *   tick    decimal integer, the game's tick (0 when started)
+ *   status  with finished only: finished, failed or cancelled
+ *
+ * Written by cf-simulator (at most one tick entry per fight every
+ * simulator.progress_every_ms); read by cf-result-processor, the one writer
+ * of "running" in PostgreSQL, and by cf-web for its live streams. Best
+ * effort: a lost entry costs a late tick on a page, never a result.
+ */
+#ifndef CF_PROGRESS_ENTRY_H
+#define CF_PROGRESS_ENTRY_H
+
+#include <stdbool.h>
+
+#include "bounds.h"
+#include "stream_fields.h"
+
+enum cf_progress_state { CF_PROGRESS_STARTED, CF_PROGRESS_TICK, CF_PROGRESS_FINISHED };
+
+typedef struct cf_progress_entry {
+    char id[CF_UUID_LEN + 1];
+    enum cf_progress_state state;
+    int tick;
+    char status[16]; /* finished only; "" otherwise */
+} cf_progress_entry;
+
+int cf_progress_entry_decode(const cf_field *fields, size_t nfields, cf_progress_entry *out,
+                             char *err, size_t errlen);
+/* 0, or -1 when memory ran out. */
+int cf_progress_entry_encode(const cf_progress_entry *e, cf_fields_out *out);
+
+#endif

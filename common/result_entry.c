@@ -1,0 +1,96 @@
+/*
+ * result_entry.c — the cf:results entry (result_entry.h): decoding,
+ * encoding.
+ *
+ * The entry repeats the report's fight_id and status as fields so that a
+ * reader (redis-cli XRANGE, an operator) sees what happened without parsing
+ * the report; decoding checks the two agree, and checks the whole report
+ * against its contract, before anything is stored.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "error.h"
+#include "json_util.h"
+#include "report.h"
+#include "result_entry.h"
+
+static const char *const statuses[] = {"finished", "failed", "cancelled", NULL};
+
+int cf_result_entry_decode(const cf_field *fields, size_t nfields, cf_result_entry *out,
+                           char *err, size_t errlen)
+{
+    const cf_field *id, *status, *report;
+    char why[200];
+    int which;
+
+    memset(out, 0, sizeof *out);
+    if (cf_field_find(fields, nfields, "id", &id, err, errlen) != 0 ||
+        cf_field_find(fields, nfields, "status", &status, err, errlen) != 0 ||
+        cf_field_find(fields, nfields, "report", &report, err, errlen) != 0)
+        return -1;
+    if (cf_field_uuid(id, "id", out->id, err, errlen) != 0)
+        return -1;
+    if (status == NULL) {
+        cf_seterr(err, errlen, "field 'status': missing");
+        return -1;
+    }
+    if (cf_field_word(status, "status", statuses, &which, why, sizeof why) != 0) {
+        cf_seterr(err, errlen, "field 'status': must be finished, failed or cancelled");
+        return -1;
+    }
+    snprintf(out->status, sizeof out->status, "%s", statuses[which]);
+    if (report == NULL) {
+        cf_seterr(err, errlen, "field 'report': missing");
+        return -1;
+    }
+    out->report = cf_json_parse(report->val, report->val_len, CF_REPORT_MAX_BYTES, why,
+                                sizeof why);
+    if (out->report == NULL) {
+        cf_seterr(err, errlen, "field 'report': %s", why);
+        return -1;
+    }
+    if (cf_report_validate(out->report, why, sizeof why) != 0) {
+        cf_seterr(err, errlen, "field 'report': %s", why);
+        goto fail;
+    }
+    const cJSON *rid = cJSON_GetObjectItemCaseSensitive(out->report, "fight_id");
+    if (strcasecmp(rid->valuestring, out->id) != 0) {
+        cf_seterr(err, errlen, "field 'report': fight_id differs from field 'id'");
+        goto fail;
+    }
+    const cJSON *rstatus = cJSON_GetObjectItemCaseSensitive(out->report, "status");
+    if (strcmp(rstatus->valuestring, out->status) != 0) {
+        cf_seterr(err, errlen, "field 'report': status differs from field 'status'");
+        goto fail;
+    }
+    return 0;
+fail:
+    cf_result_entry_free(out);
+    return -1;
+}
+
+void cf_result_entry_free(cf_result_entry *e)
+{
+    if (e == NULL)
+        return;
+    cJSON_Delete(e->report);
+    e->report = NULL;
+}
+
+int cf_result_entry_encode(const cJSON *report, cf_fields_out *out)
+{
+    memset(out, 0, sizeof *out);
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(report, "fight_id");
+    const cJSON *status = cJSON_GetObjectItemCaseSensitive(report, "status");
+    if (!cJSON_IsString(id) || !cJSON_IsString(status))
+        return -1;
+    cf_fields_out_add_str(out, "id", id->valuestring);
+    cf_fields_out_add_str(out, "status", status->valuestring);
+    cf_fields_out_take(out, "report", cJSON_PrintUnformatted(report));
+    if (cf_fields_out_ok(out))
+        return 0;
+    cf_fields_out_free(out);
+    return -1;
+}

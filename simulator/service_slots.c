@@ -1,0 +1,281 @@
+/*
+ * service_slots.c — cf-simulator's worker processes (service.h).
+ *
+ * Each slot is one worker: a fork of the parent made before the Redis
+ * socket exists (it keeps only stdio and its two pipes), which starts its
+ * own sandbox and reports READY. The parent polls the workers' result
+ * pipes; a worker that exits or dies is reaped here (as a container's PID 1
+ * the parent inherits every orphan too), its last frames read first, and it
+ * comes back after a pause so that a sandbox that cannot start does not
+ * spin.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "log.h"
+#include "service.h"
+
+#define RESPAWN_PAUSE_MS 1000
+
+static int spawn(svc_slot *sl, int index, const cf_sandbox_options *opts)
+{
+    int job[2], res[2];
+    if (pipe2(job, O_CLOEXEC) != 0)
+        return -1;
+    if (pipe2(res, O_CLOEXEC) != 0) {
+        close(job[0]);
+        close(job[1]);
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(job[0]);
+        close(job[1]);
+        close(res[0]);
+        close(res[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        /* Keep only stdio and our two pipes: no Redis socket, no other
+         * worker's pipes reach the sandbox. */
+        if (dup2(job[0], 3) < 0 || dup2(res[1], 4) < 0)
+            _exit(1);
+        close_range(5, ~0U, 0);
+        svc_worker_main(3, 4, index, opts);
+    }
+    close(job[0]);
+    close(res[1]);
+    sl->pid = pid;
+    sl->jobfd = job[1];
+    sl->resfd = res[0];
+    sl->ready = sl->busy = false;
+    return 0;
+}
+
+static void slot_close(svc_slot *sl)
+{
+    if (sl->jobfd >= 0)
+        close(sl->jobfd);
+    if (sl->resfd >= 0)
+        close(sl->resfd);
+    sl->jobfd = sl->resfd = -1;
+    sl->pid = 0;
+    sl->ready = sl->busy = false;
+    cf_fight_entry_free(&sl->job);
+}
+
+/* Waits for every worker's READY; logs the reason and fails otherwise. */
+static int wait_ready(svc_slots *s)
+{
+    for (int i = 0; i < s->n; i++) {
+        char type;
+        char *data = NULL;
+        size_t len;
+        int rc = svc_frame_read(s->slot[i].resfd, &type, &data, &len);
+        if (rc == 1 && type == SVC_FRAME_READY) {
+            s->slot[i].ready = true;
+        } else {
+            log_error("worker %d could not start its sandbox: %s", i,
+                      rc == 1 && type == SVC_FRAME_ERROR ? data : "exited");
+            free(data);
+            return -1;
+        }
+        free(data);
+    }
+    return 0;
+}
+
+int svc_slots_start(svc_slots *s, int n, const cf_sandbox_options *opts)
+{
+    memset(s, 0, sizeof *s);
+    s->n = n;
+    s->opts = *opts;
+    for (int i = 0; i < n; i++)
+        s->slot[i].jobfd = s->slot[i].resfd = -1;
+    for (int i = 0; i < n; i++) {
+        if (spawn(&s->slot[i], i, opts) != 0) {
+            log_error("cannot start worker %d: %s", i, strerror(errno));
+            svc_slots_stop(s);
+            return -1;
+        }
+    }
+    if (wait_ready(s) != 0) {
+        for (int i = 0; i < n; i++)
+            if (s->slot[i].pid > 0)
+                kill(s->slot[i].pid, SIGKILL);
+        while (wait(NULL) > 0 || errno == EINTR) {
+        }
+        return -1;
+    }
+    return 0;
+}
+
+void svc_slots_respawn(svc_slots *s)
+{
+    int64_t t = cf_now_ms();
+    for (int i = 0; i < s->n; i++) {
+        svc_slot *sl = &s->slot[i];
+        if (sl->pid != 0 || t < sl->respawn_after)
+            continue;
+        if (spawn(sl, i, &s->opts) != 0) {
+            log_error("worker %d: cannot fork: %s", i, strerror(errno));
+            sl->respawn_after = t + 5 * RESPAWN_PAUSE_MS;
+        }
+        /* READY comes as a frame through svc_slots_poll. */
+    }
+}
+
+void svc_slot_kill(svc_slots *s, svc_slot *sl, svc_on_gone on_gone, void *ud)
+{
+    int status = 0;
+    if (sl->pid > 0) {
+        kill(sl->pid, SIGKILL);
+        while (waitpid(sl->pid, &status, 0) < 0 && errno == EINTR) {
+        }
+    }
+    if (sl->busy && on_gone)
+        on_gone(ud, sl);
+    else
+        log_warn("worker %d exited", (int)(sl - s->slot));
+    slot_close(sl);
+    sl->respawn_after = cf_now_ms() + RESPAWN_PAUSE_MS;
+}
+
+static void read_worker(svc_slots *s, svc_slot *sl, svc_on_frame on_frame, svc_on_gone on_gone,
+                        void *ud)
+{
+    char type;
+    char *data = NULL;
+    size_t len;
+    int rc = svc_frame_read(sl->resfd, &type, &data, &len);
+    if (rc <= 0) {
+        free(data);
+        svc_slot_kill(s, sl, on_gone, ud);
+        return;
+    }
+    switch (type) {
+    case SVC_FRAME_READY:
+        sl->ready = true;
+        break;
+    case SVC_FRAME_ERROR:
+        log_error("worker %d: %s", (int)(sl - s->slot), data);
+        break;
+    case SVC_FRAME_PROGRESS:
+    case SVC_FRAME_REPORT:
+        if (sl->busy)
+            on_frame(ud, sl, type, data, len);
+        break;
+    default:
+        log_error("worker %d: unknown frame %d", (int)(sl - s->slot), type);
+        break;
+    }
+    free(data);
+}
+
+/* A worker reaped here is handled as gone at once, after its last frames
+ * (a report, an error): the end of file that follows them closes the slot. */
+static void reap_children(svc_slots *s, svc_on_frame on_frame, svc_on_gone on_gone, void *ud)
+{
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        for (int i = 0; i < s->n; i++) {
+            svc_slot *sl = &s->slot[i];
+            if (sl->pid != pid)
+                continue;
+            sl->pid = -1; /* reaped: nothing left to kill or wait for */
+            while (sl->resfd >= 0) {
+                struct pollfd p = {.fd = sl->resfd, .events = POLLIN};
+                if (poll(&p, 1, 0) <= 0) {
+                    svc_slot_kill(s, sl, on_gone, ud);
+                    break;
+                }
+                read_worker(s, sl, on_frame, on_gone, ud);
+            }
+            break;
+        }
+    }
+}
+
+void svc_slots_poll(svc_slots *s, int timeout_ms, svc_on_frame on_frame, svc_on_gone on_gone,
+                    void *ud)
+{
+    reap_children(s, on_frame, on_gone, ud);
+    struct pollfd pf[SVC_MAX_SLOTS];
+    int idx[SVC_MAX_SLOTS], n = 0;
+    for (int i = 0; i < s->n; i++) {
+        if (s->slot[i].resfd >= 0) {
+            pf[n] = (struct pollfd){.fd = s->slot[i].resfd, .events = POLLIN};
+            idx[n++] = i;
+        }
+    }
+    if (n == 0) {
+        if (timeout_ms > 0)
+            poll(NULL, 0, timeout_ms);
+        return;
+    }
+    if (poll(pf, (nfds_t)n, timeout_ms) <= 0)
+        return;
+    for (int k = 0; k < n; k++)
+        if (pf[k].revents & (POLLIN | POLLHUP | POLLERR))
+            read_worker(s, &s->slot[idx[k]], on_frame, on_gone, ud);
+}
+
+svc_slot *svc_slots_free(svc_slots *s)
+{
+    for (int i = 0; i < s->n; i++)
+        if (s->slot[i].ready && !s->slot[i].busy)
+            return &s->slot[i];
+    return NULL;
+}
+
+int svc_slots_count_free(const svc_slots *s)
+{
+    int n = 0;
+    for (int i = 0; i < s->n; i++)
+        n += s->slot[i].ready && !s->slot[i].busy;
+    return n;
+}
+
+int svc_slots_count_busy(const svc_slots *s)
+{
+    int n = 0;
+    for (int i = 0; i < s->n; i++)
+        n += s->slot[i].busy;
+    return n;
+}
+
+void svc_slots_stop(svc_slots *s)
+{
+    for (int i = 0; i < s->n; i++) {
+        svc_slot *sl = &s->slot[i];
+        if (sl->pid > 0 && sl->busy)
+            kill(sl->pid, SIGKILL); /* its bots die with it */
+        if (sl->jobfd >= 0)
+            close(sl->jobfd); /* idle workers stop their sandbox on EOF */
+        sl->jobfd = -1;
+    }
+    for (int i = 0; i < s->n; i++) {
+        svc_slot *sl = &s->slot[i];
+        if (sl->pid > 0) {
+            for (int k = 0; k < 50; k++) {
+                if (waitpid(sl->pid, NULL, WNOHANG) != 0)
+                    break;
+                usleep(20000);
+                if (k == 49) {
+                    kill(sl->pid, SIGKILL);
+                    waitpid(sl->pid, NULL, 0);
+                }
+            }
+        }
+        slot_close(sl);
+    }
+}
