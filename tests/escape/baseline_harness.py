@@ -5,7 +5,7 @@ at all (`escape.py --mode baseline`), to prove that the attack really does
 something when nothing stops it: an attack that fails even here would prove
 nothing when it fails in the sandbox.
 
-It keeps the bot API of DESIGN.md: import the module, build Main(), set
+It keeps the bot API (docs/games.md, "The bot API"): import the module, build Main(), set
 .context, call decide_tick(tick, my_state, enemy_state) for a few ticks. The
 replies go to descriptor 4 as JSON lines {"tick": n, "reply": value};
 descriptor 3 is a second pipe the driver reads, standing for a request pipe
