@@ -8,6 +8,11 @@
  * PTRACE_O_EXITKILL), so a kill -9 of the service leaves no bot behind.
  * SIGINT and SIGTERM are the parent's business: it decides whether a fight
  * is finished or handed back.
+ *
+ * Test hook: CF_TEST_BAD_REPORT=1 in the environment makes a worker send
+ * text that is not a report instead of each fight's report, for the
+ * integration test of the parent's refusal (the fight must still land in
+ * PostgreSQL, as failed). It is read from the environment only.
  */
 #include <poll.h>
 #include <signal.h>
@@ -23,6 +28,7 @@
 typedef struct worker_ctx {
     int jobfd, resfd;
     bool cancelled;
+    bool bad_reports; /* CF_TEST_BAD_REPORT */
 } worker_ctx;
 
 static void on_progress(void *ud, int tick)
@@ -91,7 +97,7 @@ static int run_job(worker_ctx *w, cf_sandbox *sb, const char *buf, size_t len)
         send_error(w->resfd, err[0] ? err : "sandbox failed");
         return -1;
     }
-    char *json = cJSON_PrintUnformatted(report);
+    char *json = w->bad_reports ? strdup("not a report {") : cJSON_PrintUnformatted(report);
     cJSON_Delete(report);
     if (json == NULL) {
         send_error(w->resfd, "worker: cannot print report");
@@ -127,7 +133,8 @@ void svc_worker_main(int jobfd, int resfd, int index, const cf_sandbox_options *
         _exit(1);
     }
 
-    worker_ctx w = {.jobfd = jobfd, .resfd = resfd};
+    const char *bad = getenv("CF_TEST_BAD_REPORT");
+    worker_ctx w = {.jobfd = jobfd, .resfd = resfd, .bad_reports = bad && strcmp(bad, "1") == 0};
     int code = 0;
     for (;;) {
         char type;
