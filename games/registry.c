@@ -3,7 +3,7 @@
  *
  * Adding a game: write games/<name>/<name>.c defining `const cf_game
  * cf_game_<name>`, declare it in games_list.h, add it to the table below and
- * to games/CMakeLists.txt. The table's names are checked by test_games_core
+ * to games/CMakeLists.txt. The table's names are checked by games.core (tests/test_core.c)
  * (the one name rule of common/bounds.h, unique, equal to the folder whose
  * docs.md is embedded under them), so a badly named game fails the build's
  * tests rather than reaching users; names asked for at run time are checked

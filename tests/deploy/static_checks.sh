@@ -7,8 +7,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"   # compose resolves the simulator's seccomp profile from here
 
-fail() { echo "deploy_static: FAIL: $*" >&2; exit 1; }
-ok() { echo "deploy_static: ok: $*"; }
+fail() { echo "deploy.static: FAIL: $*" >&2; exit 1; }
+ok() { echo "deploy.static: ok: $*"; }
 
 need() {
     command -v "$1" >/dev/null && return 0
@@ -73,4 +73,4 @@ for f in docker/base/*.sh docker/*/entrypoint.sh tests/deploy/*.sh; do
 done
 ok "scripts parse"
 grep -q 'config/production.conf.example' docs/operations.md || fail "docs/operations.md does not cover the production config"
-echo "deploy_static: all passed"
+echo "deploy.static: all passed"
