@@ -28,7 +28,7 @@
 
 #include "log.h"
 #include "pg_conn.h"
-#include "stream_msg.h" /* cf_utf8_valid */
+#include "text.h"
 
 #ifndef CF_MIGRATIONS_DIR_DEFAULT
 #define CF_MIGRATIONS_DIR_DEFAULT "db/migrations"
