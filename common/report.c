@@ -37,6 +37,11 @@ static bool in_list(const char *const *list, const char *s)
     return false;
 }
 
+bool cf_verdict_valid(const char *v)
+{
+    return v != NULL && in_list(verdicts, v);
+}
+
 /* Every key present is known, none twice (cJSON keeps duplicates), and
  * every known key is present. */
 static int check_keys(const cJSON *obj, const char *const *keys, const char *what, char *err,

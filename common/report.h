@@ -77,4 +77,7 @@ int cf_report_failed(cJSON *report, const char *status, const char *explanation,
  * with its type and bounds. A "finished" report has at least one player. */
 int cf_report_validate(const cJSON *report, char *err, size_t errlen);
 
+/* Is v one of the verdicts (a bot's, or an arcade game's)? */
+bool cf_verdict_valid(const char *v);
+
 #endif

@@ -13,31 +13,57 @@
 
 #include "error.h"
 #include "json_util.h"
+#include "play_entry.h"
 #include "report.h"
 #include "result_entry.h"
 
-static const char *const statuses[] = {"finished", "failed", "cancelled", NULL};
+static const char *const kinds[] = {"fight", "play", NULL};
+static const char *const fight_statuses[] = {"finished", "failed", "cancelled", NULL};
+static const char *const play_statuses[] = {"finished", "stopped", "failed", NULL};
+
+/* The report of a fight: its contract, and the same id and status. */
+static int check_fight(cf_result_entry *out, char *err, size_t errlen)
+{
+    char why[200];
+    if (cf_report_validate(out->report, why, sizeof why) != 0) {
+        cf_seterr(err, errlen, "field 'report': %s", why);
+        return -1;
+    }
+    const cJSON *rid = cJSON_GetObjectItemCaseSensitive(out->report, "fight_id");
+    if (strcasecmp(rid->valuestring, out->id) != 0) {
+        cf_seterr(err, errlen, "field 'report': fight_id differs from field 'id'");
+        return -1;
+    }
+    return 0;
+}
 
 int cf_result_entry_decode(const cf_field *fields, size_t nfields, cf_result_entry *out,
                            char *err, size_t errlen)
 {
-    const cf_field *id, *status, *report;
+    const cf_field *kind, *id, *status, *report;
     char why[200];
-    int which;
+    int which = 0;
 
     memset(out, 0, sizeof *out);
-    if (cf_field_find(fields, nfields, "id", &id, err, errlen) != 0 ||
+    if (cf_field_find(fields, nfields, "kind", &kind, err, errlen) != 0 ||
+        cf_field_find(fields, nfields, "id", &id, err, errlen) != 0 ||
         cf_field_find(fields, nfields, "status", &status, err, errlen) != 0 ||
         cf_field_find(fields, nfields, "report", &report, err, errlen) != 0)
         return -1;
+    if (kind != NULL && cf_field_word(kind, "kind", kinds, &which, err, errlen) != 0)
+        return -1;
+    out->kind = which == 1 ? CF_RESULT_PLAY : CF_RESULT_FIGHT;
     if (cf_field_uuid(id, "id", out->id, err, errlen) != 0)
         return -1;
     if (status == NULL) {
         cf_seterr(err, errlen, "field 'status': missing");
         return -1;
     }
+    const char *const *statuses = out->kind == CF_RESULT_PLAY ? play_statuses : fight_statuses;
     if (cf_field_word(status, "status", statuses, &which, why, sizeof why) != 0) {
-        cf_seterr(err, errlen, "field 'status': must be finished, failed or cancelled");
+        cf_seterr(err, errlen, "field 'status': must be %s",
+                  out->kind == CF_RESULT_PLAY ? "finished, stopped or failed"
+                                              : "finished, failed or cancelled");
         return -1;
     }
     snprintf(out->status, sizeof out->status, "%s", statuses[which]);
@@ -51,13 +77,10 @@ int cf_result_entry_decode(const cf_field *fields, size_t nfields, cf_result_ent
         cf_seterr(err, errlen, "field 'report': %s", why);
         return -1;
     }
-    if (cf_report_validate(out->report, why, sizeof why) != 0) {
-        cf_seterr(err, errlen, "field 'report': %s", why);
+    if (out->kind == CF_RESULT_FIGHT && check_fight(out, err, errlen) != 0)
         goto fail;
-    }
-    const cJSON *rid = cJSON_GetObjectItemCaseSensitive(out->report, "fight_id");
-    if (strcasecmp(rid->valuestring, out->id) != 0) {
-        cf_seterr(err, errlen, "field 'report': fight_id differs from field 'id'");
+    if (out->kind == CF_RESULT_PLAY && cf_play_end_validate(out->report, why, sizeof why) != 0) {
+        cf_seterr(err, errlen, "field 'report': %s", why);
         goto fail;
     }
     const cJSON *rstatus = cJSON_GetObjectItemCaseSensitive(out->report, "status");
@@ -89,6 +112,22 @@ int cf_result_entry_encode(const cJSON *report, cf_fields_out *out)
     cf_fields_out_add_str(out, "id", id->valuestring);
     cf_fields_out_add_str(out, "status", status->valuestring);
     cf_fields_out_take(out, "report", cJSON_PrintUnformatted(report));
+    if (cf_fields_out_ok(out))
+        return 0;
+    cf_fields_out_free(out);
+    return -1;
+}
+
+int cf_result_entry_encode_play(const char *id, const cJSON *end, cf_fields_out *out)
+{
+    memset(out, 0, sizeof *out);
+    const cJSON *status = cJSON_GetObjectItemCaseSensitive(end, "status");
+    if (!cJSON_IsString(status))
+        return -1;
+    cf_fields_out_add_str(out, "kind", "play");
+    cf_fields_out_add_str(out, "id", id);
+    cf_fields_out_add_str(out, "status", status->valuestring);
+    cf_fields_out_take(out, "report", cJSON_PrintUnformatted(end));
     if (cf_fields_out_ok(out))
         return 0;
     cf_fields_out_free(out);

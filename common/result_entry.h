@@ -1,13 +1,16 @@
 /*
- * result_entry.h — a cf:results entry: how a fight ended.
+ * result_entry.h — a cf:results entry: how a fight or a play ended.
  *
- *   id      the fight's UUID
- *   status  finished, failed or cancelled (the report's own status)
- *   report  the report JSON (report.h), whose fight_id and status agree
+ *   kind    optional: "fight" (the default, when absent) or "play"
+ *   id      the fight's or the play's UUID
+ *   status  the report's own status: finished, failed or cancelled for a
+ *           fight; finished, stopped or failed for a play
+ *   report  a fight: the report (report.h), whose fight_id and status
+ *           agree; a play: the end object (play_entry.h)
  *
- * Written by cf-simulator once per fight (and for entries it refuses, when
- * they carry a usable id); read by cf-result-processor, which commits it to
- * PostgreSQL exactly once.
+ * Written by cf-simulator once per fight or play (and for entries it
+ * refuses, when they carry a usable id); read by cf-result-processor, which
+ * commits it to PostgreSQL exactly once.
  */
 #ifndef CF_RESULT_ENTRY_H
 #define CF_RESULT_ENTRY_H
@@ -17,18 +20,23 @@
 #include "bounds.h"
 #include "stream_fields.h"
 
+enum cf_result_kind { CF_RESULT_FIGHT, CF_RESULT_PLAY };
+
 typedef struct cf_result_entry {
+    enum cf_result_kind kind;
     char id[CF_UUID_LEN + 1];
-    char status[16]; /* finished, failed, cancelled */
-    cJSON *report;   /* validated report object (owned) */
+    char status[16]; /* see above */
+    cJSON *report;   /* validated report or end object (owned) */
 } cf_result_entry;
 
 int cf_result_entry_decode(const cf_field *fields, size_t nfields, cf_result_entry *out,
                            char *err, size_t errlen);
 void cf_result_entry_free(cf_result_entry *e);
 
-/* The fields of the entry for this report (borrowed; its fight_id and
- * status are the entry's). 0, or -1 when memory ran out. */
+/* The fields of the entry for this fight report (borrowed; its fight_id
+ * and status are the entry's). 0, or -1 when memory ran out. */
 int cf_result_entry_encode(const cJSON *report, cf_fields_out *out);
+/* The fields of the entry for the end of play id (borrowed). */
+int cf_result_entry_encode_play(const char *id, const cJSON *end, cf_fields_out *out);
 
 #endif
