@@ -130,8 +130,9 @@ static bool explains_exit(ctl_proc *p, const cJSON *msg)
 }
 
 /* The tracer's on_exit: what the bot said last explains its exit. */
-static void read_last_words(void *owner, ctl_proc *p)
+static void read_last_words(void *owner, ctl_proc *p, int status)
 {
+    (void)status; /* tracer.c decides from it, after us */
     ctl_arena *a = owner;
     for (;;) {
         cJSON *msg = NULL;
@@ -392,7 +393,7 @@ ctl_arena *ctl_arena_start(cf_sandbox *sb, const cf_fight_entry *e, const cJSON 
     }
     a->base = (cf_arena){.ops = &arena_ops, .self = a};
     a->hooks = hooks;
-    ctl_tracer_init(&a->tracer, sb, e->nplayers, limits->cpu_ms, limits->memory_kb);
+    ctl_tracer_init(&a->tracer, sb, SB_KIND_BOT, e->nplayers, limits->cpu_ms, limits->memory_kb);
     a->tracer.on_exit = read_last_words;
     a->tracer.owner = a;
     for (int i = 0; i < e->nplayers; i++) {

@@ -84,7 +84,24 @@ static void read_control(unsigned char *buf, size_t len)
     }
 }
 
-_Noreturn void coderunner_main(const sb_child_plan *plan, const int *fds, int nfds, void *serve)
+/* Runs the job. An unsafe game (--no-sandbox: no private /tmp) unpacks into
+ * a folder of its own under the host's /tmp, left there for the developer. */
+static PyObject *call_entry(const sb_child_plan *plan, PyObject *entry)
+{
+    if (!plan->unsafe || plan->kind != SB_KIND_GAME)
+        return PyObject_CallNoArgs(entry);
+    char dir[] = "/tmp/cf-play-XXXXXX";
+    if (!mkdtemp(dir))
+        die("mkdtemp /tmp/cf-play-XXXXXX");
+    PyObject *args = PyTuple_New(0);
+    PyObject *kw = Py_BuildValue("{s:s}", "game_dir", dir);
+    PyObject *rv = args && kw ? PyObject_Call(entry, args, kw) : NULL;
+    Py_XDECREF(args);
+    Py_XDECREF(kw);
+    return rv;
+}
+
+_Noreturn void coderunner_main(const sb_child_plan *plan, const int *fds, int nfds, void *entry)
 {
     char err[256];
     int moved = move_self(fds + 3, nfds - 3, err, sizeof err);
@@ -108,7 +125,7 @@ _Noreturn void coderunner_main(const sb_child_plan *plan, const int *fds, int nf
     if (!plan->unsafe && plan->seccomp_prog &&
         sandbox_seccomp_load(plan->seccomp_prog, err, sizeof err) < 0)
         die(err);
-    PyObject *rv = PyObject_CallNoArgs((PyObject *)serve);
+    PyObject *rv = call_entry(plan, (PyObject *)entry);
     if (!rv)
         PyErr_Print();
     _exit(1);

@@ -11,6 +11,8 @@
  *   arena.c         a fight: the game's arena (cf_arena_ops) over a tracer,
  *                   calling bots' methods
  *   fight.c         cf_fight_run: a fight entry -> its report
+ *   play.c          cf_play_run: an arcade game, its display out and its
+ *                   input in, over a tracer
  *
  * Single-threaded: ptrace ties each tracee to the thread that traces it, so a
  * job never leaves the thread that started it. The public verbs are in
@@ -101,11 +103,12 @@ void ctl_sandbox_break(cf_sandbox *sb, const char *fmt, ...) __attribute__((form
 void ctl_pool_fill(cf_sandbox *sb);
 /* Kills and reaps the pooled coderunners, removes their cgroups. */
 void ctl_pool_drain(cf_sandbox *sb);
-/* A coderunner for this slot with this memory limit: the pooled one when it
- * is still waiting, else a fresh spawn. 0, or -1 with err (then *out may
- * hold a pid and descriptors that the caller still owns and must clean). */
-int ctl_pool_take(cf_sandbox *sb, int slot, uint32_t memory_kb, uint32_t cpu_ms,
-                  ctl_pooled *out, char *err, size_t errlen);
+/* A coderunner of this kind for this slot with this memory limit: a bot's
+ * pooled one when it is still waiting, else a fresh spawn. 0, or -1 with err
+ * (then *out may hold a pid and descriptors that the caller still owns and
+ * must clean). */
+int ctl_pool_take(cf_sandbox *sb, enum sb_kind kind, int slot, uint32_t memory_kb,
+                  uint32_t cpu_ms, ctl_pooled *out, char *err, size_t errlen);
 /* Kills a coderunner that never ran code, reaps it, frees what it held. */
 void ctl_pool_discard(ctl_pooled *r);
 
@@ -150,21 +153,23 @@ typedef struct ctl_tid {
 typedef struct ctl_tracer ctl_tracer;
 struct ctl_tracer {
     cf_sandbox *sb;
+    enum sb_kind kind; /* of every coderunner of the job */
     int n;
     ctl_proc procs[CF_MAX_PLAYERS];
     ctl_tid *tids;
     size_t ntids, captids;
     bool reap_again; /* the last reap stopped at its bound */
-    /* Called when a coderunner's main process has exited, before its
-     * verdict is decided from the exit status: the job reads what the
-     * coderunner said last on its reply pipe (a crash, an out-of-memory)
-     * and sets the verdict it explains. May be NULL. */
-    void (*on_exit)(void *owner, ctl_proc *p);
+    /* Called when a coderunner's main process has exited (status as
+     * wait(2) gives it), before its verdict is decided from the exit status:
+     * the job reads what the coderunner said last on its reply pipe (a
+     * crash, an out-of-memory, a game's end) and sets the verdict it
+     * explains. May be NULL. */
+    void (*on_exit)(void *owner, ctl_proc *p, int status);
     void *owner;
 };
 
-/* n coderunners with these limits, none spawned yet. */
-void ctl_tracer_init(ctl_tracer *t, cf_sandbox *sb, int n, uint32_t cpu_ms,
+/* n coderunners of this kind with these limits, none spawned yet. */
+void ctl_tracer_init(ctl_tracer *t, cf_sandbox *sb, enum sb_kind kind, int n, uint32_t cpu_ms,
                      uint32_t memory_kb);
 /* Spawns coderunner `slot` (from the pool when it can), sends it the go
  * message and then `init` (framed), non-blocking. A job-size problem (init

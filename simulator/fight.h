@@ -1,5 +1,5 @@
 /*
- * fight.h — run one fight: the controller's public verbs.
+ * fight.h — run one fight or one arcade play: the controller's public verbs.
  *
  * The controller is single-threaded and owns one sandbox (a forkserver and
  * the layers around it). A program that runs fights concurrently runs one
@@ -21,6 +21,7 @@
 #include <cjson/cJSON.h>
 
 #include "fight_entry.h"
+#include "play_entry.h"
 
 typedef struct cf_sandbox cf_sandbox;
 
@@ -34,6 +35,9 @@ typedef struct cf_sandbox_options {
     bool debug;                 /* add a "debug" object per player to reports
                                    (ptrace stops, timings): NOT the contract,
                                    for cf-fight and the bench only */
+    bool arcade;                /* can also run arcade games (cf_play_run):
+                                   the forkserver loads the play harness and
+                                   the smartphone_connector shim */
 } cf_sandbox_options;
 
 cf_sandbox *cf_sandbox_start(const cf_sandbox_options *opts, char *err, size_t errlen);
@@ -60,5 +64,46 @@ typedef struct cf_fight_hooks {
  */
 cJSON *cf_fight_run(cf_sandbox *sb, const cf_fight_entry *e, const cf_fight_hooks *hooks,
                     char *err, size_t errlen);
+
+/* ---- arcade plays (cf_sandbox_options.arcade) ---- */
+
+typedef struct cf_play_limits {
+    uint32_t cpu_ms;    /* the game's CPU for the whole play */
+    uint32_t memory_kb; /* resident memory, its unpacked bundle included */
+    int64_t wall_ms;    /* the play stops (status stopped) after that long */
+    /* Display messages relayed at most this fast (a token bucket of one
+     * second's worth): above it the game's writes wait (its pipe fills). */
+    uint32_t msgs_per_s;
+    uint32_t bytes_per_s;
+} cf_play_limits;
+
+/* The defaults (docs/arcade.md): 30 min, 10 min of CPU, 256 MiB, 500
+ * messages and 8 MiB a second. */
+void cf_play_limits_default(cf_play_limits *l);
+
+typedef struct cf_play_hooks {
+    void *ud;
+    /* A display message of the game, checked: one JSON object with a
+     * "type", its text without the newline. The play is paused while the
+     * hook runs. */
+    void (*display)(void *ud, const char *msg, size_t len);
+    /* Input events come as newline-delimited JSON on this descriptor (-1:
+     * none; cf_play_run makes it non-blocking); each checked one goes to
+     * the game as it is. */
+    int input_fd;
+    /* Polled every 50 ms or so: why the play must stop now (its status is
+     * then "stopped"), or NULL to go on. May be NULL. */
+    const char *(*stop)(void *ud);
+} cf_play_hooks;
+
+/*
+ * Runs one arcade play: the game's script in the sandbox, its display
+ * messages out through hooks->display, its input in from hooks->input_fd,
+ * until it ends, fails, runs out of a limit or is stopped. Returns the end
+ * object (play_entry.h). NULL only when the sandbox itself broke (err says
+ * why).
+ */
+cJSON *cf_play_run(cf_sandbox *sb, const cf_play_entry *e, const cf_play_limits *limits,
+                   const cf_play_hooks *hooks, char *err, size_t errlen);
 
 #endif

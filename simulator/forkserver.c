@@ -65,6 +65,7 @@ struct sb_forkserver {
 };
 
 typedef struct fs_request {
+    int32_t kind; /* enum sb_kind */
     int32_t slot;
     uint32_t cpu_ms;
     int32_t nfds; /* descriptors that come with it (SCM_RIGHTS) */
@@ -85,7 +86,34 @@ static void reset_signals(void)
             signal(sig, SIG_DFL);
 }
 
-static int python_start(const char *home, PyObject **serve, char *err, size_t errlen)
+/* The arcade: the play harness as a module, the shim loaded once (its
+ * compile costs ~70 ms, paid here rather than by every game), and
+ * serve_play bound to the shim, ready to call in a game's coderunner. */
+static PyObject *load_arcade(char *err, size_t errlen)
+{
+    PyObject *code = Py_CompileString(cf_play_harness_py, "play_harness.py", Py_file_input);
+    PyObject *mod = code ? PyImport_ExecCodeModule("cf_play_harness", code) : NULL;
+    Py_XDECREF(code);
+    PyObject *load_shim = mod ? PyObject_GetAttrString(mod, "load_shim") : NULL;
+    PyObject *serve_play = mod ? PyObject_GetAttrString(mod, "serve_play") : NULL;
+    Py_XDECREF(mod);
+    PyObject *shim = load_shim ? PyObject_CallFunction(load_shim, "s", cf_shim_py) : NULL;
+    Py_XDECREF(load_shim);
+    PyObject *functools = shim && serve_play ? PyImport_ImportModule("functools") : NULL;
+    PyObject *entry = functools ? PyObject_CallMethod(functools, "partial", "OO", serve_play, shim)
+                                : NULL;
+    Py_XDECREF(functools);
+    Py_XDECREF(shim);
+    Py_XDECREF(serve_play);
+    if (!entry) {
+        PyErr_Print();
+        snprintf(err, errlen, "the arcade's play harness failed to load");
+    }
+    return entry;
+}
+
+static int python_start(const char *home, bool arcade, PyObject **serve, PyObject **play,
+                        char *err, size_t errlen)
 {
     PyPreConfig pre;
     PyPreConfig_InitIsolatedConfig(&pre);
@@ -122,7 +150,8 @@ static int python_start(const char *home, PyObject **serve, char *err, size_t er
         snprintf(err, errlen, "the harness failed to load");
         return -1;
     }
-    return 0;
+    *play = arcade ? load_arcade(err, errlen) : NULL;
+    return arcade && !*play ? -1 : 0;
 }
 
 static int recv_request(fs_request *req, int fds[SB_SPAWN_FDS_MAX])
@@ -145,7 +174,7 @@ static int recv_request(fs_request *req, int fds[SB_SPAWN_FDS_MAX])
     return 0;
 }
 
-static _Noreturn void serve_forever(const sb_child_plan *tmpl, PyObject *serve)
+static _Noreturn void serve_forever(const sb_child_plan *tmpl, PyObject *serve, PyObject *play)
 {
     unsigned long flags = sandbox_ns_clone_flags(tmpl->unsafe) | SIGCHLD;
     for (;;) {
@@ -155,15 +184,26 @@ static _Noreturn void serve_forever(const sb_child_plan *tmpl, PyObject *serve)
             _exit(0);
         fs_reply rep;
         memset(&rep, 0, sizeof rep);
+        PyObject *entry = req.kind == SB_KIND_GAME ? play : serve;
+        if (!entry) {
+            for (int i = 0; i < req.nfds; i++)
+                close(fds[i]);
+            rep.pid = -EINVAL;
+            snprintf(rep.err, sizeof rep.err, "this sandbox does not run arcade games");
+            if (send(FS_SOCK, &rep, sizeof rep, MSG_NOSIGNAL) != sizeof rep)
+                _exit(0);
+            continue;
+        }
         PyOS_BeforeFork();
         long pid = syscall(SYS_clone, flags, NULL, NULL, NULL, 0);
         if (pid == 0) {
             PyOS_AfterFork_Child();
             close(FS_SOCK);
             sb_child_plan plan = *tmpl;
+            plan.kind = req.kind == SB_KIND_GAME ? SB_KIND_GAME : SB_KIND_BOT;
             plan.slot = req.slot;
             plan.cpu_ms = req.cpu_ms;
-            coderunner_main(&plan, fds, req.nfds, serve);
+            coderunner_main(&plan, fds, req.nfds, entry);
         }
         int saved = errno;
         PyOS_AfterFork_Parent();
@@ -180,7 +220,7 @@ static _Noreturn void serve_forever(const sb_child_plan *tmpl, PyObject *serve)
     }
 }
 
-static _Noreturn void forkserver_main(const char *home, pid_t parent);
+static _Noreturn void forkserver_main(const char *home, pid_t parent, bool arcade);
 
 /*
  * Runs before main() in every program linked with cf_sandbox: in the
@@ -191,10 +231,10 @@ __attribute__((constructor)) static void forkserver_entry(int argc, char **argv)
 {
     const char *v = getenv(FS_ENV);
     struct stat st;
-    if (!v || strcmp(v, "1") != 0 || argc != 3 || fstat(FS_SOCK, &st) < 0 ||
+    if (!v || strcmp(v, "1") != 0 || argc != 4 || fstat(FS_SOCK, &st) < 0 ||
         !S_ISSOCK(st.st_mode))
         return;
-    forkserver_main(argv[1], (pid_t)atoi(argv[2]));
+    forkserver_main(argv[1], (pid_t)atoi(argv[2]), strcmp(argv[3], "arcade") == 0);
 }
 
 /* The plan, once CPython is up (the controller builds it meanwhile). */
@@ -222,7 +262,7 @@ static int recv_plan(sb_child_plan *plan)
     return 0;
 }
 
-static _Noreturn void forkserver_main(const char *home, pid_t parent)
+static _Noreturn void forkserver_main(const char *home, pid_t parent, bool arcade)
 {
     fs_reply ready;
     memset(&ready, 0, sizeof ready);
@@ -239,8 +279,8 @@ static _Noreturn void forkserver_main(const char *home, pid_t parent)
     }
     /* CPython first: the slowest step, while the controller probes the
      * layers and builds the seccomp program. */
-    PyObject *serve = NULL;
-    int py = python_start(home, &serve, ready.err, sizeof ready.err);
+    PyObject *serve = NULL, *play = NULL;
+    int py = python_start(home, arcade, &serve, &play, ready.err, sizeof ready.err);
     static sb_child_plan plan;
     if (recv_plan(&plan) < 0)
         _exit(1);
@@ -258,10 +298,10 @@ report:
         ready.pid = -1;
     if (send(FS_SOCK, &ready, sizeof ready, MSG_NOSIGNAL) != sizeof ready || ready.pid < 0)
         _exit(1);
-    serve_forever(&plan, serve);
+    serve_forever(&plan, serve, play);
 }
 
-sb_forkserver *forkserver_launch(const char *python_home, char *err, size_t errlen)
+sb_forkserver *forkserver_launch(const char *python_home, bool arcade, char *err, size_t errlen)
 {
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -292,7 +332,8 @@ sb_forkserver *forkserver_launch(const char *python_home, char *err, size_t errl
         if (dup2(sv[1], FS_SOCK) < 0)
             _exit(1);
         syscall(SYS_close_range, FS_SOCK + 1, ~0U, 0);
-        char *const argv[] = {"cf-forkserver", (char *)python_home, parent, NULL};
+        char *const argv[] = {"cf-forkserver", (char *)python_home, parent,
+                              arcade ? "arcade" : "bots", NULL};
         char *const envp[] = {FS_ENV "=1", NULL};
         execve("/proc/self/exe", argv, envp);
         _exit(127);
@@ -339,14 +380,14 @@ int forkserver_boot(sb_forkserver *fs, const sb_child_plan *tmpl, char *err, siz
     return 0;
 }
 
-pid_t forkserver_spawn(sb_forkserver *fs, int slot, uint32_t cpu_ms, const int *fds, int nfds,
-                       char *err, size_t errlen)
+pid_t forkserver_spawn(sb_forkserver *fs, enum sb_kind kind, int slot, uint32_t cpu_ms,
+                       const int *fds, int nfds, char *err, size_t errlen)
 {
     if (nfds < 3 || nfds > SB_SPAWN_FDS_MAX) {
         snprintf(err, errlen, "forkserver request: %d descriptors", nfds);
         return -1;
     }
-    fs_request req = {.slot = slot, .cpu_ms = cpu_ms, .nfds = nfds};
+    fs_request req = {.kind = kind, .slot = slot, .cpu_ms = cpu_ms, .nfds = nfds};
     char cbuf[CMSG_SPACE(SB_SPAWN_FDS_MAX * sizeof(int))];
     memset(cbuf, 0, sizeof cbuf);
     struct iovec iov = {.iov_base = &req, .iov_len = sizeof req};

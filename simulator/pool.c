@@ -4,7 +4,8 @@
  * Spawning a coderunner means three pipes, a cgroup, a clone by the
  * forkserver, PTRACE_SEIZE and (v2) a move into the cgroup; the first
  * cgroup move after a quiet spell waits for an RCU grace period. So a
- * sandbox keeps CTL_POOL_SLOTS coderunners ready between jobs: cloned,
+ * sandbox keeps CTL_POOL_SLOTS bots' coderunners ready between fights
+ * (a game's is spawned when its play starts: plays are long): cloned,
  * seized, in their cgroups (with a generous memory limit until the job sets
  * its own), layers applied, blocked on their go message. A job claims the
  * one of its slot, and the pool is refilled after the job, off the next
@@ -61,8 +62,8 @@ static int seize(cf_sandbox *sb, ctl_pooled *out, bool child_moved_itself, char 
 
 /* Pipes, cgroup, clone, seize, cgroup move: a coderunner waiting for its go
  * message. Returns 0 and fills *out, or -1 with err. */
-static int spawn_runner(cf_sandbox *sb, int slot, uint32_t memory_kb, uint32_t cpu_ms,
-                        ctl_pooled *out, char *err, size_t errlen)
+static int spawn_runner(cf_sandbox *sb, enum sb_kind kind, int slot, uint32_t memory_kb,
+                        uint32_t cpu_ms, ctl_pooled *out, char *err, size_t errlen)
 {
     int req[2] = {-1, -1}, rep[2] = {-1, -1}, log[2] = {-1, -1};
     memset(out, 0, sizeof *out);
@@ -83,7 +84,8 @@ static int spawn_runner(cf_sandbox *sb, int slot, uint32_t memory_kb, uint32_t c
                                                 err, errlen)
                       : 0;
     pid_t pid = ncg < 0 ? -1
-                        : forkserver_spawn(sb->fs, slot, cpu_ms, child_fds, 3 + ncg, err, errlen);
+                        : forkserver_spawn(sb->fs, kind, slot, cpu_ms, child_fds, 3 + ncg, err,
+                                           errlen);
     for (int i = 3; i < 3 + ncg; i++)
         close(child_fds[i]);
     close(req[0]);
@@ -143,8 +145,8 @@ void ctl_pool_fill(cf_sandbox *sb)
         if (sb->pool[i].pid > 0)
             continue;
         char err[256];
-        if (spawn_runner(sb, i, CTL_POOL_MEMORY_KB, SB_SPAWN_CPU_MS, &sb->pool[i], err,
-                         sizeof err) < 0)
+        if (spawn_runner(sb, SB_KIND_BOT, i, CTL_POOL_MEMORY_KB, SB_SPAWN_CPU_MS, &sb->pool[i],
+                         err, sizeof err) < 0)
             ctl_pool_discard(&sb->pool[i]); /* the job will spawn afresh */
     }
 }
@@ -176,10 +178,10 @@ static bool claim_pooled(cf_sandbox *sb, int slot, uint32_t memory_kb, ctl_poole
     return true;
 }
 
-int ctl_pool_take(cf_sandbox *sb, int slot, uint32_t memory_kb, uint32_t cpu_ms,
-                  ctl_pooled *out, char *err, size_t errlen)
+int ctl_pool_take(cf_sandbox *sb, enum sb_kind kind, int slot, uint32_t memory_kb,
+                  uint32_t cpu_ms, ctl_pooled *out, char *err, size_t errlen)
 {
-    if (claim_pooled(sb, slot, memory_kb, out))
+    if (kind == SB_KIND_BOT && claim_pooled(sb, slot, memory_kb, out))
         return 0;
-    return spawn_runner(sb, slot, memory_kb, cpu_ms, out, err, errlen);
+    return spawn_runner(sb, kind, slot, memory_kb, cpu_ms, out, err, errlen);
 }

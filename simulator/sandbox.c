@@ -49,6 +49,20 @@ const char *sandbox_layer_name(enum sb_layer layer)
     return layer_names[layer];
 }
 
+/* A bot needs little room; a game unpacks its bundle (at most 64 MiB in
+ * 1000 files of 16 MiB each, play_harness.py) into /tmp. tmpfs pages are
+ * charged to the coderunner's memory cgroup, so the room is also bounded by
+ * the job's memory limit. */
+static const sb_profile profiles[] = {
+    [SB_KIND_BOT] = {.tmpfs_size = "4m", .tmpfs_inodes = 64, .fsize = 4ul << 20},
+    [SB_KIND_GAME] = {.tmpfs_size = "80m", .tmpfs_inodes = 2048, .fsize = 17ul << 20},
+};
+
+const sb_profile *sandbox_profile(enum sb_kind kind)
+{
+    return &profiles[kind == SB_KIND_GAME ? SB_KIND_GAME : SB_KIND_BOT];
+}
+
 __attribute__((weak)) uint32_t sandbox_test_skip_layers(void)
 {
     return 0;
@@ -63,11 +77,12 @@ int sandbox_apply(const sb_child_plan *plan, char *err, size_t errlen)
         (void)setpgid(0, 0);
         return 0;
     }
-    if (mounts && sandbox_mounts_child(plan->slot, err, errlen) < 0)
+    const sb_profile *profile = sandbox_profile(plan->kind);
+    if (mounts && sandbox_mounts_child(plan->slot, profile, err, errlen) < 0)
         return -1;
     if (sandbox_ns_set_hostname(err, errlen) < 0)
         return -1;
-    if (sandbox_rlimits_apply(plan->cpu_ms, err, errlen) < 0)
+    if (sandbox_rlimits_apply(plan->cpu_ms, profile, err, errlen) < 0)
         return -1;
     if (plan->apparmor && sandbox_apparmor_apply(err, errlen) < 0)
         return -1;

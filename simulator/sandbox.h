@@ -45,7 +45,20 @@
 #define SB_SPAWN_CPU_MS (600u * 1000u) /* RLIMIT_CPU net until the go */
 
 #define SB_UID_BASE 60000        /* bot of slot i runs as uid/gid 60000 + i */
-#define SB_TMPFS_SIZE "4m"       /* each bot's private writable /tmp */
+
+/* What a coderunner runs: a bot (harness.py's serve: a module, called by
+ * method) or an arcade game (arcade/play_harness.py's serve_play: a script
+ * that talks newline-delimited JSON). The layers are the same; the room a
+ * game needs in /tmp (its unpacked bundle) is not. */
+enum sb_kind { SB_KIND_BOT, SB_KIND_GAME };
+
+typedef struct sb_profile {
+    const char *tmpfs_size; /* the private writable /tmp */
+    int tmpfs_inodes;
+    unsigned long fsize;    /* RLIMIT_FSIZE, bytes */
+} sb_profile;
+
+const sb_profile *sandbox_profile(enum sb_kind kind);
 
 enum sb_layer {
     SB_LAYER_NAMESPACES,
@@ -67,6 +80,8 @@ typedef struct sb_layer_status {
 /* What a coderunner needs to lock itself in, decided once per sandbox. */
 typedef struct sb_child_plan {
     bool unsafe;          /* --no-sandbox: no layer at all */
+    bool arcade;          /* the forkserver can also start arcade games */
+    enum sb_kind kind;    /* per coderunner */
     int slot;             /* player index: uid, tmpfs owner */
     uint32_t cpu_ms;      /* RLIMIT_CPU derives from it */
     bool landlock;        /* apply Landlock (ABI > 0) */
@@ -106,7 +121,7 @@ extern const char *const sandbox_view_devices[];
 /* Forkserver, once: private mount namespace, minimal read-only root, pivot. */
 int sandbox_mounts_prepare(char *err, size_t errlen);
 /* Coderunner (own mount namespace): private size-capped tmpfs on /tmp. */
-int sandbox_mounts_child(int slot, char *err, size_t errlen);
+int sandbox_mounts_child(int slot, const sb_profile *profile, char *err, size_t errlen);
 
 /* ---- sandbox_cgroup.c (controller side) ---- */
 typedef struct sb_cgroup sb_cgroup;
@@ -132,7 +147,7 @@ int sandbox_cgroup_destroy(sb_cgroup *cg);
 bool sandbox_cgroup_contains(const sb_cgroup *cg, pid_t tid);
 
 /* ---- sandbox_rlimits.c ---- */
-int sandbox_rlimits_apply(uint32_t cpu_ms, char *err, size_t errlen);
+int sandbox_rlimits_apply(uint32_t cpu_ms, const sb_profile *profile, char *err, size_t errlen);
 /* At the go message: the fight's CPU budget (only ever lowers the limit). */
 int sandbox_rlimits_cpu(uint32_t cpu_ms, char *err, size_t errlen);
 
@@ -160,7 +175,8 @@ typedef struct sb_forkserver sb_forkserver;
 /* Starts the forkserver (a fresh exec), which initialises CPython at once;
  * then forkserver_boot hands it the plan every child shares (flags, the
  * seccomp program) and waits until it is ready. */
-sb_forkserver *forkserver_launch(const char *python_home, char *err, size_t errlen);
+sb_forkserver *forkserver_launch(const char *python_home, bool arcade, char *err,
+                                 size_t errlen);
 int forkserver_boot(sb_forkserver *fs, const sb_child_plan *plan_template, char *err,
                     size_t errlen);
 /* Asks for one coderunner with these descriptors: the pipe ends (request
@@ -168,15 +184,16 @@ int forkserver_boot(sb_forkserver *fs, const sb_child_plan *plan_template, char 
  * it moves itself into (sandbox_cgroup_self_fds). Returns its pid (a child
  * of the caller), or -1. */
 #define SB_SPAWN_FDS_MAX 8
-pid_t forkserver_spawn(sb_forkserver *fs, int slot, uint32_t cpu_ms, const int *fds, int nfds,
-                       char *err, size_t errlen);
+pid_t forkserver_spawn(sb_forkserver *fs, enum sb_kind kind, int slot, uint32_t cpu_ms,
+                       const int *fds, int nfds, char *err, size_t errlen);
 pid_t forkserver_pid(const sb_forkserver *fs);
 void forkserver_stop(sb_forkserver *fs);
 
 /* ---- coderunner.c ---- */
 /* Runs in the child of the forkserver with its pipe ends (request read end,
- * reply write end, log write end) and the harness's serve() (a PyObject *);
- * never returns. */
-_Noreturn void coderunner_main(const sb_child_plan *plan, const int *fds, int nfds, void *serve);
+ * reply write end, log write end) and what it calls once locked in (a
+ * PyObject *: harness.py's serve, or a callable that runs serve_play with
+ * the shim); never returns. */
+_Noreturn void coderunner_main(const sb_child_plan *plan, const int *fds, int nfds, void *entry);
 
 #endif

@@ -44,8 +44,8 @@ static void probe_layers(cf_sandbox *sb, char *err, size_t errlen)
     }
     layer(sb, SB_LAYER_NAMESPACES, true,
           "active (pid, mount, ipc, uts per bot; one empty net; uid %d+slot)", SB_UID_BASE);
-    layer(sb, SB_LAYER_MOUNTS, true, "active (read-only minimal root, private %s /tmp)",
-          SB_TMPFS_SIZE);
+    layer(sb, SB_LAYER_MOUNTS, true, "active (read-only minimal root, private %s /tmp%s)",
+          sandbox_profile(SB_KIND_BOT)->tmpfs_size, sb->opts.arcade ? ", 80m for games" : "");
     (void)sandbox_cgroup_probe(&sb->layers[SB_LAYER_CGROUP]);
     layer(sb, SB_LAYER_RLIMITS, true, "active (cpu, fsize, nofile, core, memlock, msgqueue)");
     if (sandbox_apparmor_probe(&sb->layers[SB_LAYER_APPARMOR]) == 1)
@@ -125,8 +125,8 @@ cf_sandbox *cf_sandbox_start(const cf_sandbox_options *opts, char *err, size_t e
     }
     /* The forkserver starts CPython (the slow part) while the layers are
      * probed and the seccomp program built here. */
-    sb->fs = forkserver_launch(opts->python_home ? opts->python_home : CF_PYTHON_HOME, err,
-                               errlen);
+    sb->fs = forkserver_launch(opts->python_home ? opts->python_home : CF_PYTHON_HOME,
+                               opts->arcade, err, errlen);
     if (!sb->fs)
         goto fail;
     char perr[256] = "";

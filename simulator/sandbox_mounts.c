@@ -136,11 +136,12 @@ int sandbox_mounts_prepare(char *err, size_t errlen)
     return 0;
 }
 
-int sandbox_mounts_child(int slot, char *err, size_t errlen)
+int sandbox_mounts_child(int slot, const sb_profile *profile, char *err, size_t errlen)
 {
     char opts[128];
     unsigned id = (unsigned)(SB_UID_BASE + slot);
-    snprintf(opts, sizeof opts, "size=%s,nr_inodes=64,mode=700,uid=%u,gid=%u", SB_TMPFS_SIZE, id, id);
+    snprintf(opts, sizeof opts, "size=%s,nr_inodes=%d,mode=700,uid=%u,gid=%u",
+             profile->tmpfs_size, profile->tmpfs_inodes, id, id);
     if (mount("cf-tmp", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
         return fail(err, errlen, "mount tmpfs", "/tmp");
     return 0;

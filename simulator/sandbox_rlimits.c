@@ -31,12 +31,12 @@ int sandbox_rlimits_cpu(uint32_t cpu_ms, char *err, size_t errlen)
     return set(RLIMIT_CPU, cpu_s, cpu_s + 1, "CPU", err, errlen);
 }
 
-int sandbox_rlimits_apply(uint32_t cpu_ms, char *err, size_t errlen)
+int sandbox_rlimits_apply(uint32_t cpu_ms, const sb_profile *profile, char *err, size_t errlen)
 {
     /* Whole seconds, rounded up, plus one: the cgroup decides first. */
     rlim_t cpu_s = (rlim_t)(cpu_ms + 999) / 1000 + 1;
     if (set(RLIMIT_CPU, cpu_s, cpu_s + 1, "CPU", err, errlen) < 0 ||
-        set(RLIMIT_FSIZE, 4 << 20, 4 << 20, "FSIZE", err, errlen) < 0 ||
+        set(RLIMIT_FSIZE, profile->fsize, profile->fsize, "FSIZE", err, errlen) < 0 ||
         set(RLIMIT_NOFILE, 64, 64, "NOFILE", err, errlen) < 0 ||
         set(RLIMIT_CORE, 0, 0, "CORE", err, errlen) < 0 ||
         set(RLIMIT_MEMLOCK, 0, 0, "MEMLOCK", err, errlen) < 0 ||

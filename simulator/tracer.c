@@ -66,11 +66,12 @@ void ctl_sandbox_break(cf_sandbox *sb, const char *fmt, ...)
     va_end(ap);
 }
 
-void ctl_tracer_init(ctl_tracer *t, cf_sandbox *sb, int n, uint32_t cpu_ms,
+void ctl_tracer_init(ctl_tracer *t, cf_sandbox *sb, enum sb_kind kind, int n, uint32_t cpu_ms,
                      uint32_t memory_kb)
 {
     memset(t, 0, sizeof *t);
     t->sb = sb;
+    t->kind = kind;
     t->n = n;
     for (int i = 0; i < n; i++) {
         ctl_proc *p = &t->procs[i];
@@ -331,7 +332,7 @@ static void proc_exited(ctl_tracer *t, ctl_proc *p, int status)
     p->reaped = true;
     drain_log(p);
     if (t->on_exit)
-        t->on_exit(t->owner, p);
+        t->on_exit(t->owner, p, status);
     if (p->cg)
         p->peak_kb = sandbox_cgroup_peak_kb(p->cg);
     if (p->cg && sandbox_cgroup_oom_killed(p->cg))
@@ -569,7 +570,7 @@ int ctl_tracer_spawn(ctl_tracer *t, int slot, const char *init, size_t init_len,
     ctl_proc *p = &t->procs[slot];
     p->spawn_us = cf_now_us();
     ctl_pooled r;
-    int rc = ctl_pool_take(t->sb, slot, p->memory_kb, p->cpu_ms, &r, err, errlen);
+    int rc = ctl_pool_take(t->sb, t->kind, slot, p->memory_kb, p->cpu_ms, &r, err, errlen);
     /* Even a failed spawn hands over what it made: finish cleans it. */
     p->pid = r.pid;
     p->req_fd = r.req_fd;

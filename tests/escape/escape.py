@@ -462,12 +462,12 @@ def in_container(pid):
 
 
 def simulator_running(exclude=()):
-    """Is another cf-fight or cf-simulator (someone else's fight) running on
-    this host, outside containers?"""
+    """Is another cf-fight, cf-simulator or cf-play (someone else's fight or
+    play) running on this host, outside containers?"""
     for p in os.listdir('/proc'):
         if p.isdigit() and int(p) not in exclude:
             st = proc_stat(int(p))
-            if st and (st['comm'].startswith('cf-fight') or st['comm'].startswith('cf-simulator')) \
+            if st and st['comm'].startswith(('cf-fight', 'cf-simulator', 'cf-play')) \
                     and not in_container(int(p)):
                 return True
     return False

@@ -1,0 +1,2 @@
+SERVER_ADDRESS = 'https://io.gbsl.website'
+# SERVER_ADDRESS = 'http://localhost:5000'
