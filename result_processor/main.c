@@ -188,9 +188,11 @@ static bool handle(rp *p, const cf_entry *e)
         ensure_pg(p);
         if (g_stop && (p->pg == NULL || !cf_pg_ok(p->pg)))
             break;
-        enum rp_store_rc rc = rp_store(p->pg, &msg, err, sizeof err);
+        enum rp_store_rc rc = msg.kind == CF_RESULT_PLAY ? rp_store_play(p->pg, &msg, err, sizeof err)
+                                                         : rp_store(p->pg, &msg, err, sizeof err);
         if (rc == RP_STORED) {
-            log_info("fight %s stored (%s)", msg.id, msg.status);
+            log_info("%s %s stored (%s)", msg.kind == CF_RESULT_PLAY ? "play" : "fight", msg.id,
+                     msg.status);
             if (p->crash_after_commit) {
                 log_warn("CF_TEST_CRASH_AFTER_COMMIT: dying between commit and ack");
                 kill(getpid(), SIGKILL);

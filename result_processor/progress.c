@@ -21,13 +21,18 @@
 #include "rp.h"
 #include "stream_group.h"
 
-/* started -> running, for a fight still queued or running. */
+/* started -> running, for a fight still queued or running, or a play still
+ * queued (the id is one or the other: cf:progress carries both). */
 static int mark_running(cf_pg *pg, const char *id)
 {
     const char *p[] = {id};
     if (cf_pg_run(pg,
                   "UPDATE fights SET status = 'running', started_at = now() "
                   "WHERE id = $1 AND status IN ('queued', 'running')",
+                  1, p) != 0 ||
+        cf_pg_run(pg,
+                  "UPDATE plays SET status = 'running', started_at = now() "
+                  "WHERE id = $1 AND status = 'queued'",
                   1, p) != 0) {
         log_warn("progress of %s: %s", id, cf_pg_error(pg)); /* best effort */
         return 0;

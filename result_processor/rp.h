@@ -4,7 +4,8 @@
  *   main.c       configuration, privileges, the main loop over the
  *                `result-processors` group on cf:results (the cursor is
  *                common/stream_group.h's), dead letters
- *   store.c      one result -> one PostgreSQL transaction, idempotent
+ *   store.c      one fight's result -> one PostgreSQL transaction, idempotent
+ *   store_play.c one play's end -> one statement, idempotent
  *   reconcile.c  fights stuck in queued/running: re-queued or failed
  *   progress.c   `started` on cf:progress -> status running
  */
@@ -50,6 +51,11 @@ enum rp_store_rc {
     RP_RETRY,   /* the database is away or busy: try again, do not ack */
 };
 enum rp_store_rc rp_store(cf_pg *pg, const cf_result_entry *msg, char *err, size_t errlen);
+
+/* ---- store_play.c ---- */
+/* The end of a play (an entry of kind "play"), one statement. */
+enum rp_store_rc rp_store_play(cf_pg *pg, const cf_result_entry *msg, char *err,
+                               size_t errlen);
 /* Was this failure the connection's or the server's state, not the data's? */
 bool rp_pg_transient(cf_pg *pg);
 
