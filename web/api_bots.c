@@ -179,18 +179,18 @@ static void bot_answer(web_req *r, const char *bot_id, int status)
         return;
     }
     o = cJSON_CreateObject();
-    http_add_num(o, "id", res, 0, 0);
+    json_add_pg_num(o, "id", res, 0, 0);
     cJSON_AddStringToObject(o, "name", PQgetvalue(res, 0, 1));
     cJSON_AddStringToObject(o, "game", PQgetvalue(res, 0, 2));
-    http_add_num(o, "latest_version", res, 0, 5);
+    json_add_pg_num(o, "latest_version", res, 0, 5);
     cJSON_AddStringToObject(o, "created_at", PQgetvalue(res, 0, 3));
     cJSON_AddStringToObject(o, "updated_at", PQgetvalue(res, 0, 4));
     arr = cJSON_AddArrayToObject(o, "versions");
     for (int i = 0; i < PQntuples(vres); i++) {
         cJSON *v = cJSON_CreateObject();
 
-        http_add_num(v, "version", vres, i, 0);
-        http_add_num(v, "size", vres, i, 1);
+        json_add_pg_num(v, "version", vres, i, 0);
+        json_add_pg_num(v, "size", vres, i, 1);
         cJSON_AddStringToObject(v, "created_at", PQgetvalue(vres, i, 2));
         cJSON_AddItemToArray(arr, v);
     }
@@ -217,10 +217,10 @@ cJSON *bots_list_json(web_req *r, const char *game)
     for (int i = 0; i < PQntuples(res); i++) {
         cJSON *o = cJSON_CreateObject();
 
-        http_add_num(o, "id", res, i, 0);
+        json_add_pg_num(o, "id", res, i, 0);
         cJSON_AddStringToObject(o, "name", PQgetvalue(res, i, 1));
         cJSON_AddStringToObject(o, "game", PQgetvalue(res, i, 2));
-        http_add_num(o, "latest_version", res, i, 5);
+        json_add_pg_num(o, "latest_version", res, i, 5);
         cJSON_AddStringToObject(o, "created_at", PQgetvalue(res, i, 3));
         cJSON_AddStringToObject(o, "updated_at", PQgetvalue(res, i, 4));
         cJSON_AddItemToArray(arr, o);

@@ -129,13 +129,13 @@ static cJSON *players_json(web_req *r, const char *fight_id, bool *me_player)
 
         if (mine)
             *me_player = true;
-        http_add_num(o, "slot", res, i, 0);
+        json_add_pg_num(o, "slot", res, i, 0);
         if (PQgetisnull(res, i, 1))
             cJSON_AddStringToObject(o, "username", house ? "house" : "(deleted)");
         else
             cJSON_AddStringToObject(o, "username", PQgetvalue(res, i, 1));
         if (mine)
-            http_add_num(o, "bot_id", res, i, 3);
+            json_add_pg_num(o, "bot_id", res, i, 3);
         else
             cJSON_AddNullToObject(o, "bot_id");
         if (!PQgetisnull(res, i, 4))
@@ -144,22 +144,22 @@ static cJSON *players_json(web_req *r, const char *fight_id, bool *me_player)
             const char *slash = strchr(PQgetvalue(res, i, 6), '/');
             cJSON_AddStringToObject(o, "bot", slash != NULL ? slash + 1 : PQgetvalue(res, i, 6));
         }
-        http_add_num(o, "version", res, i, 5);
+        json_add_pg_num(o, "version", res, i, 5);
         cJSON_AddBoolToObject(o, "house", house);
         if (!PQgetisnull(res, i, 7))
             cJSON_AddStringToObject(o, "result", PQgetvalue(res, i, 7));
         else
-            http_add_str(o, "result", res, i, 8);
-        http_add_num(o, "rank", res, i, 8);
-        http_add_num(o, "score", res, i, 9);
-        http_add_str(o, "verdict", res, i, 10);
+            json_add_pg_str(o, "result", res, i, 8);
+        json_add_pg_num(o, "rank", res, i, 8);
+        json_add_pg_num(o, "score", res, i, 9);
+        json_add_pg_str(o, "verdict", res, i, 10);
         if (PQgetisnull(res, i, 10))
             cJSON_AddNullToObject(o, "verdict_text");
         else
             cJSON_AddStringToObject(o, "verdict_text", verdict_text(PQgetvalue(res, i, 10)));
-        http_add_str(o, "detail", res, i, 11);
-        http_add_num(o, "cpu_ms", res, i, 12);
-        http_add_num(o, "peak_memory_kb", res, i, 13);
+        json_add_pg_str(o, "detail", res, i, 11);
+        json_add_pg_num(o, "cpu_ms", res, i, 12);
+        json_add_pg_num(o, "peak_memory_kb", res, i, 13);
         /* A bot's log is its author's business only. */
         if (mine)
             cJSON_AddStringToObject(o, "log", PQgetvalue(res, i, 14));
@@ -194,11 +194,11 @@ static cJSON *fight_invitations_json(web_req *r, const char *fight_id, bool *me_
         }
         if (strcmp(PQgetvalue(res, i, 2), "accepted") == 0)
             (*accepted)++;
-        http_add_num(o, "id", res, i, 0);
+        json_add_pg_num(o, "id", res, i, 0);
         cJSON_AddStringToObject(o, "fight_id", fight_id);
         cJSON_AddStringToObject(o, "username", PQgetvalue(res, i, 1));
         cJSON_AddStringToObject(o, "state", PQgetvalue(res, i, 2));
-        http_add_str(o, "bot", res, i, 3);
+        json_add_pg_str(o, "bot", res, i, 3);
         cJSON_AddStringToObject(o, "created_at", PQgetvalue(res, i, 4));
         cJSON_AddItemToArray(arr, o);
     }
@@ -258,18 +258,18 @@ void fights_answer(web_req *r, const char *fight_id, int status)
     o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "id", PQgetvalue(res, 0, 0));
     cJSON_AddStringToObject(o, "game", PQgetvalue(res, 0, 1));
-    http_add_str(o, "host", res, 0, 2);
+    json_add_pg_str(o, "host", res, 0, 2);
     cJSON_AddStringToObject(o, "state", state);
     cJSON_AddBoolToObject(o, "public", strcmp(PQgetvalue(res, 0, 4), "public") == 0);
     cJSON_AddItemToObject(o, "settings", cJSON_Parse(PQgetvalue(res, 0, 5)));
-    http_add_num(o, "seed", res, 0, 6);
+    json_add_pg_num(o, "seed", res, 0, 6);
     if (tick >= 0)
         cJSON_AddNumberToObject(o, "tick", tick);
     else
         cJSON_AddNullToObject(o, "tick");
     cJSON_AddStringToObject(o, "created_at", PQgetvalue(res, 0, 7));
-    http_add_str(o, "started_at", res, 0, 8);
-    http_add_str(o, "finished_at", res, 0, 9);
+    json_add_pg_str(o, "started_at", res, 0, 8);
+    json_add_pg_str(o, "finished_at", res, 0, 9);
     result = PQgetisnull(res, 0, 10) ? cJSON_CreateNull() : cJSON_Parse(PQgetvalue(res, 0, 10));
     cJSON_AddItemToObject(o, "result", result != NULL ? result : cJSON_CreateNull());
     g = cf_game_find(PQgetvalue(res, 0, 1));
@@ -279,7 +279,7 @@ void fights_answer(web_req *r, const char *fight_id, int status)
     else
         cJSON_AddStringToObject(o, "explanation",
                                 cf_game_explanation_text(g, PQgetvalue(res, 0, 11)));
-    http_add_num(o, "ticks", res, 0, 12);
+    json_add_pg_num(o, "ticks", res, 0, 12);
     cJSON_AddBoolToObject(o, "has_replay", PQgetvalue(res, 0, 13)[0] == 't');
     cJSON_AddNumberToObject(o, "min_players", g != NULL ? g->min_players : 0);
     cJSON_AddNumberToObject(o, "max_players", g != NULL ? g->max_players : 0);
@@ -361,22 +361,6 @@ void fights_replay(web_req *r)
     PQclear(res);
 }
 
-bool fights_bot_id(web_req *r, const cJSON *bot_id, char id[24])
-{
-    if (bot_id == NULL || cJSON_IsNull(bot_id)) {
-        http_error(r, 400, "field 'bot_id' is required");
-        return false;
-    }
-    if (!cJSON_IsNumber(bot_id) || bot_id->valuedouble < 1 ||
-        bot_id->valuedouble > 9007199254740991.0 ||
-        bot_id->valuedouble != (double)(long long)bot_id->valuedouble) {
-        http_error(r, 400, "field 'bot_id' must be a positive integer");
-        return false;
-    }
-    snprintf(id, 24, "%lld", (long long)bot_id->valuedouble);
-    return true;
-}
-
 bool fights_bot_version(web_req *r, const char *id, const char *game, char *out, size_t outlen,
                         char *bot_name, size_t namelen)
 {
@@ -402,13 +386,13 @@ bool fights_bot_version(web_req *r, const char *id, const char *game, char *out,
     return true;
 }
 
-/* fights_bot_id then fights_bot_version, from a request's "bot_id". */
-static bool my_bot_version(web_req *r, const cJSON *bot_id, const char *game, char *out,
+/* The body's "bot_id", then fights_bot_version of it. */
+static bool my_bot_version(web_req *r, const cJSON *body, const char *game, char *out,
                            size_t outlen, char *bot_name, size_t namelen)
 {
-    char id[24];
+    char id[WEB_INT_ID_SIZE];
 
-    return fights_bot_id(r, bot_id, id) &&
+    return http_id_field(r, body, "bot_id", id) &&
            fights_bot_version(r, id, game, out, outlen, bot_name, namelen);
 }
 
@@ -672,7 +656,7 @@ void fights_create(web_req *r)
     }
     if (!http_bool_field(r, b, "public", user_public_default(r), &pub))
         return;
-    if (!my_bot_version(r, cJSON_GetObjectItemCaseSensitive(b, "bot_id"), g->name, version,
+    if (!my_bot_version(r, b, g->name, version,
                         sizeof version, bot_name, sizeof bot_name))
         return;
     settings = checked_settings(r, g, cJSON_GetObjectItemCaseSensitive(b, "settings"));
@@ -724,7 +708,7 @@ void fights_play_now(web_req *r)
         return;
     if (!http_bool_field(r, b, "public", false, &pub))
         return;
-    if (!my_bot_version(r, cJSON_GetObjectItemCaseSensitive(b, "bot_id"), NULL, version,
+    if (!my_bot_version(r, b, NULL, version,
                         sizeof version, bot_name, sizeof bot_name))
         return;
     params[0] = version;
@@ -1119,11 +1103,11 @@ static cJSON *list_rows(web_req *r, char arms[2][512], int narms, const char **p
         }
         cJSON_AddStringToObject(o, "id", PQgetvalue(res, i, 0));
         cJSON_AddStringToObject(o, "game", PQgetvalue(res, i, 1));
-        http_add_str(o, "host", res, i, 2);
+        json_add_pg_str(o, "host", res, i, 2);
         cJSON_AddStringToObject(o, "state", st);
         cJSON_AddBoolToObject(o, "public", strcmp(PQgetvalue(res, i, 4), "public") == 0);
         cJSON_AddStringToObject(o, "created_at", PQgetvalue(res, i, 5));
-        http_add_str(o, "finished_at", res, i, 6);
+        json_add_pg_str(o, "finished_at", res, i, 6);
         cJSON_AddItemToObject(o, "players", players != NULL ? players : cJSON_CreateArray());
         cJSON_AddItemToArray(arr, o);
     }
@@ -1192,25 +1176,6 @@ static cJSON *fights_page(web_req *r, const list_query *q, list_count *count)
     return arr;
 }
 
-static bool int_query(web_req *r, const char *name, int def, int min, int max, int *out)
-{
-    const char *v = http_query(r, name);
-    char *end;
-    long n;
-
-    if (v == NULL) {
-        *out = def;
-        return true;
-    }
-    n = strtol(v, &end, 10);
-    if (*v == '\0' || *end != '\0' || n < min || n > max) {
-        http_error(r, 400, "query parameter '%s' must be an integer from %d to %d", name, min, max);
-        return false;
-    }
-    *out = (int)n;
-    return true;
-}
-
 void fights_list(web_req *r)
 {
     const char *game = http_query(r, "game"), *state = http_query(r, "state");
@@ -1243,8 +1208,8 @@ void fights_list(web_req *r)
         http_error(r, 401, "login required");
         return;
     }
-    if (!int_query(r, "page", 1, 1, 100000, &page) ||
-        !int_query(r, "per_page", 20, 1, 100, &per_page))
+    if (!http_int_query(r, "page", 1, 1, 100000, &page) ||
+        !http_int_query(r, "per_page", 20, 1, 100, &per_page))
         return;
     if (mine == NULL && !r->authed) {
         snprintf(key, sizeof key, "list:%s", evhttp_request_get_uri(r->req));

@@ -24,13 +24,13 @@ static cJSON *invitation_json(PGresult *res, int i)
 {
     cJSON *o = cJSON_CreateObject();
 
-    http_add_num(o, "id", res, i, 0);
+    json_add_pg_num(o, "id", res, i, 0);
     cJSON_AddStringToObject(o, "fight_id", PQgetvalue(res, i, 1));
     cJSON_AddStringToObject(o, "game", PQgetvalue(res, i, 2));
-    http_add_str(o, "host", res, i, 3);
+    json_add_pg_str(o, "host", res, i, 3);
     cJSON_AddStringToObject(o, "username", PQgetvalue(res, i, 4));
     cJSON_AddStringToObject(o, "state", PQgetvalue(res, i, 5));
-    http_add_str(o, "bot", res, i, 6);
+    json_add_pg_str(o, "bot", res, i, 6);
     cJSON_AddStringToObject(o, "fight_state", fights_state_api(PQgetvalue(res, i, 7)));
     cJSON_AddStringToObject(o, "created_at", PQgetvalue(res, i, 8));
     return o;
@@ -182,15 +182,13 @@ static void finish(web_req *r, const char *fight_id, const char *sql, int nparam
 void invitations_accept(web_req *r)
 {
     char fight_id[40], game[40], version[24];
-    const cJSON *bot;
     const char *params[2];
     cJSON *b = http_json_body(r);
-    char id[24];
+    char id[WEB_INT_ID_SIZE];
 
     if (b == NULL)
         return;
-    bot = cJSON_GetObjectItemCaseSensitive(b, "bot_id");
-    if (!fights_bot_id(r, bot, id))
+    if (!http_id_field(r, b, "bot_id", id))
         return;
     if (!lock_pending_invitation(r, fight_id, game))
         return;

@@ -58,17 +58,6 @@ static void csrf_of(const char *token, char out[WEB_CSRF_LEN + 1])
     to_hex(h, sizeof h, out);
 }
 
-static const char *client_ip(web_req *r)
-{
-    char *addr = NULL;
-    ev_uint16_t port = 0;
-    struct evhttp_connection *c = evhttp_request_get_connection(r->req);
-
-    if (c != NULL)
-        evhttp_connection_get_peer(c, &addr, &port);
-    return addr != NULL ? addr : "?";
-}
-
 bool auth_username_valid(const char *s)
 {
     size_t n = strlen(s);
@@ -260,15 +249,6 @@ static int hash_password(const char *pw, char out[crypto_pwhash_STRBYTES])
                              crypto_pwhash_MEMLIMIT_INTERACTIVE);
 }
 
-static void too_many(web_req *r, int retry)
-{
-    char s[16];
-
-    snprintf(s, sizeof s, "%d", retry > 0 ? retry : 1);
-    evhttp_add_header(evhttp_request_get_output_headers(r->req), "Retry-After", s);
-    http_error(r, 429, "too many attempts, try again in %s seconds", s);
-}
-
 /* Counts one attempt under key; answers 429 and returns true when over. */
 static bool limited(web_req *r, const char *key, int limit, int window_s)
 {
@@ -276,7 +256,7 @@ static bool limited(web_req *r, const char *key, int limit, int window_s)
 
     if (ratelimit_hit(key, limit, window_s, &retry))
         return false;
-    too_many(r, retry);
+    http_too_many(r, retry);
     return true;
 }
 
@@ -314,7 +294,7 @@ void auth_signup(web_req *r)
     }
     if (!password_ok(r, "password", password))
         return;
-    snprintf(key, sizeof key, "signup:ip:%s", client_ip(r));
+    snprintf(key, sizeof key, "signup:ip:%s", http_client_ip(r));
     if (limited(r, key, SIGNUP_IP_LIMIT, 3600))
         return;
     if (hash_password(password, hash) != 0) {
@@ -369,10 +349,10 @@ void auth_login(web_req *r)
     if (b == NULL || !credentials(r, b, &username, &password))
         return;
     user_key(ukey, "login:user:", username);
-    snprintf(ikey, sizeof ikey, "login:ip:%s", client_ip(r));
+    snprintf(ikey, sizeof ikey, "login:ip:%s", http_client_ip(r));
     if (ratelimit_blocked(ukey, LOGIN_USER_LIMIT, LOGIN_WINDOW_S, &retry) ||
         ratelimit_blocked(ikey, LOGIN_IP_LIMIT, LOGIN_WINDOW_S, &retry)) {
-        too_many(r, retry);
+        http_too_many(r, retry);
         return;
     }
     params[0] = username;

@@ -27,6 +27,8 @@
 #define WEB_CSRF_LEN 64
 #define WEB_MAX_PARAMS 4
 #define WEB_JSON_BODY_MAX (64 * 1024)
+/* A bigint id as decimal text, with its NUL. */
+#define WEB_INT_ID_SIZE 24
 
 /* Settings read once at start, shared read-only by every thread. */
 typedef struct web_settings {
@@ -70,6 +72,7 @@ typedef struct web_req {
     struct evhttp_request *req;
     web_thread *t;
     enum evhttp_cmd_type method;
+    const char *method_name;   /* "GET", ... for logs and metrics */
     const char *route;         /* route pattern, for metrics */
     char *path;                /* decoded path */
     struct evkeyvalq *query;   /* parsed query string (may be empty) */
@@ -89,7 +92,40 @@ typedef struct web_req {
 
 typedef void (*web_handler)(web_req *r);
 
-/* ---- http.c: responses and input ---- */
+/* ---- http.c: the evhttp server of each worker thread ---- */
+void http_start_thread(web_thread *t, int fd);
+
+/* ---- evhttp_pages.c: libevent's own error pages go out as JSON ---- */
+void http_pages_as_json(struct evhttp *http);
+
+/* ---- router.c: which handler answers which request ---- */
+/* Answers r: an API route (its body limit, session, CSRF and login checked
+ * first), a game's viewer file, or the front end. */
+void router_dispatch(web_req *r);
+/* The largest request body any route accepts (evhttp's bound too). */
+size_t web_max_body(void);
+
+/* ---- request.c: reading a request ---- */
+/* Parses the body as a JSON object (answers 400/413/415 itself and returns
+ * NULL). */
+cJSON *http_json_body(web_req *r);
+/* Field getters: answer 400 naming the field and return NULL/false on error. */
+const char *http_str_field(web_req *r, const cJSON *obj, const char *name, bool required,
+                           size_t maxlen);
+bool http_bool_field(web_req *r, const cJSON *obj, const char *name, bool def, bool *out);
+/* A required field holding a positive integer id (a bigint column), as
+ * decimal text into id. */
+bool http_id_field(web_req *r, const cJSON *obj, const char *name, char id[WEB_INT_ID_SIZE]);
+const char *http_query(web_req *r, const char *name);
+/* An integer query parameter in [min, max], def when absent. */
+bool http_int_query(web_req *r, const char *name, int def, int min, int max, int *out);
+bool http_valid_id(const char *s);
+/* A positive integer id (bigint column) in decimal, no sign or leading 0. */
+bool http_int_id(const char *s);
+/* The peer's address, "?" when unknown (rate limits key on it). */
+const char *http_client_ip(web_req *r);
+
+/* ---- respond.c: answering a request ---- */
 void http_security_headers(struct evhttp_request *req);
 void http_json(web_req *r, int status, cJSON *body); /* takes body */
 void http_error(web_req *r, int status, const char *fmt, ...)
@@ -102,30 +138,24 @@ PGresult *http_one_row(web_req *r, PGresult *res, bool in_tx, int status, const 
 void http_no_content(web_req *r);
 void http_send(web_req *r, int status, const char *ctype, const char *data, size_t len,
                const char *disposition_name);
-/* Parses the body as a JSON object (answers 400/413 itself and returns NULL). */
-cJSON *http_json_body(web_req *r);
-/* Field getters: answer 400 naming the field and return NULL/false on error. */
-const char *http_str_field(web_req *r, const cJSON *obj, const char *name, bool required,
-                           size_t maxlen);
-bool http_bool_field(web_req *r, const cJSON *obj, const char *name, bool def, bool *out);
-const char *http_query(web_req *r, const char *name);
 /* Database error: logs and answers 500/503. */
 void http_db_error(web_req *r);
-bool http_valid_id(const char *s);
-/* A positive integer id (bigint column) in decimal, no sign or leading 0. */
-bool http_int_id(const char *s);
-/* Adds a number column, or null when the value is NULL. */
-void http_add_num(cJSON *o, const char *key, PGresult *res, int row, int col);
-void http_add_str(cJSON *o, const char *key, PGresult *res, int row, int col);
+/* 429 with Retry-After: retry seconds (at least 1). */
+void http_too_many(web_req *r, int retry);
+/* Sends a JSON answer and keeps it under key for ttl_ms (cache.c). */
+void http_json_cached(web_req *r, int status, cJSON *body, const char *key, int ttl_ms);
+/* Answers from the cache when key is there; true when answered. */
+bool http_from_cache(web_req *r, const char *key);
 
+/* ---- pg_json.c: PostgreSQL values into JSON ---- */
 /* SQL: a timestamptz as ISO 8601 UTC text. */
 #define WEB_TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-void http_start_thread(web_thread *t, int fd);
-/* The largest request body any route accepts (evhttp's bound too). */
-size_t web_max_body(void);
-/* too_large.c: evhttp's own 413 page (bodies over web_max_body()) goes out
- * as the JSON error instead. */
-void http_too_large_as_json(struct evhttp *http);
+/* Adds a number column, or null when the value is NULL. */
+void json_add_pg_num(cJSON *o, const char *key, PGresult *res, int row, int col);
+void json_add_pg_str(cJSON *o, const char *key, PGresult *res, int row, int col);
+
+/* ---- api_health.c ---- */
+void health_get(web_req *r);
 
 /* ---- auth.c ---- */
 void auth_load_session(web_req *r);
@@ -197,9 +227,6 @@ int fights_visible(web_req *r, const char *fight_id);
 /* Is fight_id a fight the caller may see? Answers 404 (or the db error)
  * and returns false otherwise. */
 bool fights_check_visible(web_req *r, const char *fight_id);
-/* A request's "bot_id" (a positive integer) as text into id; answers 400
- * and returns false otherwise. */
-bool fights_bot_id(web_req *r, const cJSON *bot_id, char id[24]);
 /* Latest version of the caller's bot id (of game, unless NULL) into out,
  * its name into bot_name (may be NULL); answers 404/400 or the db error
  * and returns false otherwise. */
@@ -262,10 +289,6 @@ int live_client_count(void);
 uint32_t web_hash(const char *s);
 char *cache_get(const char *key, size_t *len); /* a copy, caller frees; NULL: miss */
 void cache_put(const char *key, const char *data, size_t len, int ttl_ms);
-/* Sends a JSON answer and keeps it under key for ttl_ms. */
-void http_json_cached(web_req *r, int status, cJSON *body, const char *key, int ttl_ms);
-/* Answers from the cache when key is there; true when answered. */
-bool http_from_cache(web_req *r, const char *key);
 
 /* ---- metrics.c ---- */
 void metrics_observe(const char *method, const char *route, int status, double seconds);

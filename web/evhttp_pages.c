@@ -1,5 +1,5 @@
 /*
- * too_large.c — libevent's own 413 page, answered as our JSON error.
+ * evhttp_pages.c — libevent's own error pages, answered as our JSON errors.
  *
  * evhttp buffers a whole request body before cf-web sees the request, so
  * its max body size (the largest body any route accepts) is what bounds the
@@ -171,7 +171,7 @@ static struct bufferevent *new_bufferevent(struct event_base *base, void *arg)
     return bev;
 }
 
-void http_too_large_as_json(struct evhttp *http)
+void http_pages_as_json(struct evhttp *http)
 {
     evhttp_set_bevcb(http, new_bufferevent, NULL);
 }

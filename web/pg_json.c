@@ -1,0 +1,36 @@
+/*
+ * pg_json.c — PostgreSQL values into JSON fields.
+ *
+ * libpq hands every value over as text. A number column goes out as the
+ * number PostgreSQL wrote, digit for digit, and SQL NULL as JSON null, so
+ * every view turns a row into an object the same way.
+ */
+#include <stdlib.h>
+
+#include "web.h"
+
+void json_add_pg_num(cJSON *o, const char *key, PGresult *res, int row, int col)
+{
+    if (PQgetisnull(res, row, col)) {
+        cJSON_AddNullToObject(o, key);
+        return;
+    }
+    /* Integers go out as PostgreSQL wrote them: cJSON prints doubles with
+     * 15 significant digits, which would round a 16-digit seed. */
+    const char *v = PQgetvalue(res, row, col);
+    size_t i = v[0] == '-' ? 1 : 0;
+    while (v[i] >= '0' && v[i] <= '9')
+        i++;
+    if (v[i] == '\0' && i > 0 && i <= 17)
+        cJSON_AddRawToObject(o, key, v);
+    else
+        cJSON_AddNumberToObject(o, key, strtod(v, NULL));
+}
+
+void json_add_pg_str(cJSON *o, const char *key, PGresult *res, int row, int col)
+{
+    if (PQgetisnull(res, row, col))
+        cJSON_AddNullToObject(o, key);
+    else
+        cJSON_AddStringToObject(o, key, PQgetvalue(res, row, col));
+}

@@ -1,0 +1,189 @@
+/*
+ * router.c — the route table of cf-web and the checks every route shares.
+ *
+ * One table says everything about a route: method, path pattern (":" is one
+ * path segment, handed to the handler as a parameter), whether it needs a
+ * login, whether it takes a bot upload (a larger body) and whether it reads
+ * the session at all. Before any handler runs, the router bounds the body
+ * (413 JSON, the limit in the message), loads the session from its cookie,
+ * demands the CSRF header on every state-changing request and a login where
+ * the table says so. Handlers then only deal with their own input.
+ *
+ * Paths outside /api (and /healthz, /metrics) are files: a game's viewer
+ * under /games/, the front end otherwise, GET and HEAD only.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "web.h"
+
+enum {
+    R_AUTH = 1,       /* login required */
+    R_BIG = 2,        /* a bot upload: the body may be up to web_max_body() */
+    R_NO_SESSION = 4, /* for machines (probes, scrapers): no session lookup */
+};
+
+typedef struct route {
+    enum evhttp_cmd_type method;
+    const char *pattern; /* segments; ":" is one parameter */
+    web_handler handler;
+    int flags;
+} route;
+
+static const route routes[] = {
+    {EVHTTP_REQ_GET, "/api/session", auth_session_get, 0},
+    {EVHTTP_REQ_POST, "/api/signup", auth_signup, 0},
+    {EVHTTP_REQ_POST, "/api/login", auth_login, 0},
+    {EVHTTP_REQ_POST, "/api/logout", auth_logout, R_AUTH},
+    {EVHTTP_REQ_GET, "/api/account", auth_account_get, R_AUTH},
+    {EVHTTP_REQ_PATCH, "/api/account", auth_account_patch, R_AUTH},
+    {EVHTTP_REQ_POST, "/api/account/password", auth_password_change, R_AUTH},
+    {EVHTTP_REQ_POST, "/api/password-reset", auth_reset_request, 0},
+    {EVHTTP_REQ_POST, "/api/password-reset/confirm", auth_reset_confirm, 0},
+    {EVHTTP_REQ_GET, "/api/users", auth_users_search, R_AUTH},
+    {EVHTTP_REQ_GET, "/api/games", games_list, 0},
+    {EVHTTP_REQ_GET, "/api/games/:", games_detail, 0},
+    {EVHTTP_REQ_GET, "/api/games/:/templates/:", games_template, 0},
+    {EVHTTP_REQ_GET, "/api/bots", bots_list, R_AUTH},
+    {EVHTTP_REQ_POST, "/api/bots", bots_create, R_AUTH | R_BIG},
+    {EVHTTP_REQ_GET, "/api/bots/:", bots_get, R_AUTH},
+    {EVHTTP_REQ_PATCH, "/api/bots/:", bots_rename, R_AUTH},
+    {EVHTTP_REQ_POST, "/api/bots/:/versions", bots_new_version, R_AUTH | R_BIG},
+    {EVHTTP_REQ_GET, "/api/bots/:/code", bots_code, R_AUTH},
+    {EVHTTP_REQ_GET, "/api/dashboard", fights_dashboard, R_AUTH},
+    {EVHTTP_REQ_GET, "/api/fights", fights_list, 0},
+    {EVHTTP_REQ_POST, "/api/fights", fights_create, R_AUTH},
+    {EVHTTP_REQ_POST, "/api/fights/play-now", fights_play_now, R_AUTH},
+    {EVHTTP_REQ_GET, "/api/fights/:", fights_get, 0},
+    {EVHTTP_REQ_GET, "/api/fights/:/replay", fights_replay, 0},
+    {EVHTTP_REQ_POST, "/api/fights/:/invitations", fights_invite, R_AUTH},
+    {EVHTTP_REQ_POST, "/api/fights/:/start", fights_start, R_AUTH},
+    {EVHTTP_REQ_POST, "/api/fights/:/cancel", fights_cancel, R_AUTH},
+    {EVHTTP_REQ_GET, "/api/fights/:/events", live_fight_events, 0},
+    {EVHTTP_REQ_GET, "/api/events", live_user_events, R_AUTH},
+    {EVHTTP_REQ_GET, "/api/invitations", invitations_list, R_AUTH},
+    {EVHTTP_REQ_POST, "/api/invitations/:/accept", invitations_accept, R_AUTH},
+    {EVHTTP_REQ_POST, "/api/invitations/:/decline", invitations_decline, R_AUTH},
+    {EVHTTP_REQ_POST, "/api/invitations/:/withdraw", invitations_withdraw, R_AUTH},
+    {EVHTTP_REQ_GET, "/healthz", health_get, R_NO_SESSION},
+    {EVHTTP_REQ_GET, "/metrics", metrics_serve, R_NO_SESSION},
+};
+
+size_t web_max_body(void)
+{
+    /* A bot upload as multipart or JSON-escaped code: up to twice the
+     * code's size, and room for the other fields. */
+    return 2 * web_cfg.max_upload + WEB_JSON_BODY_MAX;
+}
+
+/* Matches path against pattern, filling params; true on match. */
+static bool route_match(const char *pattern, const char *path, web_req *r)
+{
+    const char *p = pattern, *s = path;
+
+    r->nparams = 0;
+    while (*p != '\0' && *s != '\0') {
+        if (*p == ':') {
+            const char *end = strchr(s, '/');
+            size_t n = end != NULL ? (size_t)(end - s) : strlen(s);
+
+            if (n == 0 || r->nparams == WEB_MAX_PARAMS)
+                return false;
+            free(r->params[r->nparams]);
+            r->params[r->nparams] = strndup(s, n);
+            if (r->params[r->nparams] == NULL)
+                return false;
+            r->nparams++;
+            p++;
+            s += n;
+            continue;
+        }
+        if (*p != *s)
+            return false;
+        p++;
+        s++;
+    }
+    return *p == '\0' && *s == '\0';
+}
+
+/* The route for r's method and path; NULL after answering 404 (no such
+ * path) or 405 (not with this method). */
+static const route *find_route(web_req *r)
+{
+    bool path_known = false;
+
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        if (!route_match(routes[i].pattern, r->path, r))
+            continue;
+        path_known = true;
+        if (routes[i].method == r->method ||
+            (r->method == EVHTTP_REQ_HEAD && routes[i].method == EVHTTP_REQ_GET)) {
+            /* route_match of later patterns may have changed params: match
+             * again. */
+            route_match(routes[i].pattern, r->path, r);
+            return &routes[i];
+        }
+    }
+    r->route = path_known ? "method" : "unknown";
+    if (path_known)
+        http_error(r, 405, "method not allowed");
+    else
+        http_error(r, 404, "no such endpoint");
+    return NULL;
+}
+
+/* The body's bound for route: 413 naming it when over. */
+static bool body_within_limit(web_req *r, const route *found)
+{
+    size_t limit = (found->flags & R_BIG) ? web_max_body() : WEB_JSON_BODY_MAX;
+
+    if (r->body_len <= limit)
+        return true;
+    if (found->flags & R_BIG)
+        http_error(r, 413, "request body is too large: bot code is limited to %zu bytes",
+                   web_cfg.max_upload);
+    else
+        http_error(r, 413, "request body is larger than %zu bytes", limit);
+    return false;
+}
+
+static void dispatch_api(web_req *r)
+{
+    const route *found = find_route(r);
+    if (found == NULL)
+        return;
+    r->route = found->pattern;
+    if (!body_within_limit(r, found))
+        return;
+    if (!(found->flags & R_NO_SESSION))
+        auth_load_session(r);
+    if (r->method != EVHTTP_REQ_GET && r->method != EVHTTP_REQ_HEAD && !auth_csrf_ok(r)) {
+        http_error(r, 403, "missing or invalid CSRF token");
+        return;
+    }
+    if ((found->flags & R_AUTH) && !r->authed) {
+        http_error(r, 401, "login required");
+        return;
+    }
+    found->handler(r);
+}
+
+static bool is_api_path(const char *path)
+{
+    return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0 ||
+           strcmp(path, "/healthz") == 0 || strcmp(path, "/metrics") == 0;
+}
+
+void router_dispatch(web_req *r)
+{
+    if (is_api_path(r->path)) {
+        dispatch_api(r);
+    } else if (r->method != EVHTTP_REQ_GET && r->method != EVHTTP_REQ_HEAD) {
+        http_error(r, 405, "method not allowed");
+    } else if (strncmp(r->path, "/games/", 7) == 0) {
+        r->route = "/games/";
+        static_game_file(r);
+    } else {
+        static_serve(r);
+    }
+}
