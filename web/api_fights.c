@@ -545,22 +545,6 @@ int fights_settle(web_req *r, const char *fight_id, bool force)
     return 1;
 }
 
-/* The host's account setting for fights whose "public" is not given. */
-static bool user_public_default(web_req *r)
-{
-    const char *params[1] = {r->user_id};
-    PGresult *res = cf_pg_exec(r->t->pg, "SELECT fights_public_default FROM users WHERE id = $1::bigint",
-                               1, params);
-    bool pub = true;
-
-    if (res != NULL) {
-        if (PQntuples(res) == 1)
-            pub = PQgetvalue(res, 0, 0)[0] == 't';
-        PQclear(res);
-    }
-    return pub;
-}
-
 /* Looks invitees up by username: fills ids; answers 400 and returns -1. */
 static int resolve_invitees(web_req *r, const cJSON *invite, char ids[][24], int max)
 {
@@ -575,10 +559,7 @@ static int resolve_invitees(web_req *r, const cJSON *invite, char ids[][24], int
     }
     cJSON_ArrayForEach(it, invite)
     {
-        const char *params[1];
-        PGresult *res;
-
-        if (!cJSON_IsString(it) || !auth_username_valid(it->valuestring)) {
+        if (!cJSON_IsString(it) || !account_username_valid(it->valuestring)) {
             http_error(r, 400, "field 'invite' must hold valid usernames");
             return -1;
         }
@@ -586,20 +567,15 @@ static int resolve_invitees(web_req *r, const cJSON *invite, char ids[][24], int
             http_error(r, 400, "too many invitations for this game");
             return -1;
         }
-        params[0] = it->valuestring;
-        res = cf_pg_exec(r->t->pg, "SELECT id FROM users WHERE lower(username) = lower($1)", 1,
-                         params);
-        if (res == NULL) {
+        int found = account_id_by_name(r, it->valuestring, ids[n], 24);
+        if (found < 0) {
             http_db_error(r);
             return -1;
         }
-        if (PQntuples(res) != 1) {
-            PQclear(res);
+        if (found == 0) {
             http_error(r, 400, "no such user '%s'", it->valuestring);
             return -1;
         }
-        snprintf(ids[n], 24, "%s", PQgetvalue(res, 0, 0));
-        PQclear(res);
         if (strcmp(ids[n], r->user_id) == 0) {
             http_error(r, 400, "you cannot invite yourself");
             return -1;
@@ -654,7 +630,7 @@ void fights_create(web_req *r)
         http_error(r, 400, "no such game '%s'", game_name);
         return;
     }
-    if (!http_bool_field(r, b, "public", user_public_default(r), &pub))
+    if (!http_bool_field(r, b, "public", account_public_default(r), &pub))
         return;
     if (!my_bot_version(r, b, g->name, version,
                         sizeof version, bot_name, sizeof bot_name))
@@ -1026,23 +1002,6 @@ static int list_arms(web_req *r, const list_query *q, const char *user_id,
     return narms;
 }
 
-/* The id of user name into out; 0 none, 1 found, -1 db error. */
-static int user_id_of(web_req *r, const char *name, char *out, size_t len)
-{
-    const char *params[1] = {name};
-    PGresult *res = cf_pg_exec(r->t->pg, "SELECT id FROM users WHERE lower(username) = lower($1)",
-                               1, params);
-    int found;
-
-    if (res == NULL)
-        return -1;
-    found = PQntuples(res) == 1;
-    if (found)
-        snprintf(out, len, "%s", PQgetvalue(res, 0, 0));
-    PQclear(res);
-    return found;
-}
-
 /* The rows of one page, newest first, with their players. */
 static cJSON *list_rows(web_req *r, char arms[2][512], int narms, const char **params, int n,
                         long long offset, int per_page)
@@ -1161,7 +1120,7 @@ static cJSON *fights_page(web_req *r, const list_query *q, list_count *count)
     if (count != NULL)
         *count = (list_count){.total = 0, .exact = true, .has_more = false};
     if (q->user != NULL) {
-        int found = user_id_of(r, q->user, uid, sizeof uid);
+        int found = account_id_by_name(r, q->user, uid, sizeof uid);
 
         if (found <= 0)
             return found < 0 ? NULL : cJSON_CreateArray();
@@ -1196,7 +1155,7 @@ void fights_list(web_req *r)
                            "finished, failed, cancelled");
         return;
     }
-    if (user != NULL && !auth_username_valid(user)) {
+    if (user != NULL && !account_username_valid(user)) {
         http_error(r, 400, "query parameter 'user' must be a username");
         return;
     }

@@ -158,10 +158,9 @@ static bool stopping;
  * them now and then (every SWEEP_ROUNDS relay rounds, about 10 minutes). */
 static int sweep(cf_pg *pg)
 {
-    if (cf_pg_run(pg, "DELETE FROM sessions WHERE expires_at < now()", 0, NULL) != 0)
+    if (session_sweep(pg) != 0)
         return -1;
-    return cf_pg_run(pg, "DELETE FROM password_resets WHERE expires_at < now() - interval '1 day'",
-                     0, NULL);
+    return account_sweep_resets(pg);
 }
 
 /* The relay has its own thread and connections: while Redis is away its

@@ -156,8 +156,8 @@ static void dispatch_api(web_req *r)
     if (!body_within_limit(r, found))
         return;
     if (!(found->flags & R_NO_SESSION))
-        auth_load_session(r);
-    if (r->method != EVHTTP_REQ_GET && r->method != EVHTTP_REQ_HEAD && !auth_csrf_ok(r)) {
+        session_load(r);
+    if (r->method != EVHTTP_REQ_GET && r->method != EVHTTP_REQ_HEAD && !session_csrf_ok(r)) {
         http_error(r, 403, "missing or invalid CSRF token");
         return;
     }

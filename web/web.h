@@ -157,9 +157,7 @@ void json_add_pg_str(cJSON *o, const char *key, PGresult *res, int row, int col)
 /* ---- api_health.c ---- */
 void health_get(web_req *r);
 
-/* ---- auth.c ---- */
-void auth_load_session(web_req *r);
-bool auth_csrf_ok(web_req *r);
+/* ---- api_auth.c: sign-up, log-in and out, the account, password resets ---- */
 void auth_session_get(web_req *r);
 void auth_signup(web_req *r);
 void auth_login(web_req *r);
@@ -170,7 +168,72 @@ void auth_password_change(web_req *r);
 void auth_reset_request(web_req *r);
 void auth_reset_confirm(web_req *r);
 void auth_users_search(web_req *r);
-bool auth_username_valid(const char *s);
+
+/* ---- session.c: sessions and CSRF ---- */
+void session_load(web_req *r);
+bool session_csrf_ok(web_req *r);
+/* A new session for user_id (the client's previous one ends), its cookie
+ * set; the session's CSRF token into csrf. -1 on a db error (not
+ * answered). */
+int session_start(web_req *r, const char *user_id, char csrf[WEB_CSRF_LEN + 1]);
+/* Ends the caller's session and clears its cookie; -1 on a db error (not
+ * answered). */
+int session_end(web_req *r);
+/* Ends every session of user_id, or all but the caller's (keep_mine), in
+ * the open transaction. 0 or -1. */
+int session_end_all(web_req *r, const char *user_id, bool keep_mine);
+/* Drops expired sessions (the outbox relay runs it now and then). 0 or -1. */
+int session_sweep(cf_pg *pg);
+/* A fresh random secret of nbytes (at most 32), as hex into out
+ * (2 * nbytes + 1 bytes). */
+void session_random_hex(char *out, size_t nbytes);
+/* A token for a link or a cookie: 32 random bytes as hex into token, and
+ * the hash the database keeps into hash. */
+void session_new_token(char token[65], char hash[65]);
+/* The hash the database keeps of a token. */
+void session_token_hash(const char *token, char hash[65]);
+
+/* ---- account.c: accounts and passwords ---- */
+/* One account as the answers show it. */
+typedef struct account_user {
+    char id[WEB_INT_ID_SIZE];
+    char username[WEB_USERNAME_MAX + 1];
+    char created_at[32];
+} account_user;
+
+bool account_username_valid(const char *s);
+/* The User object of openapi.yaml (created_at omitted when NULL). */
+cJSON *account_user_json(const char *id, const char *username, const char *created_at);
+/* The id of user name into out; 0 none, 1 found, -1 db error (not answered). */
+int account_id_by_name(web_req *r, const char *name, char *out, size_t len);
+/* The caller's setting for fights whose "public" is not given. */
+bool account_public_default(web_req *r);
+/* A new account; answers 409 for a taken name. */
+bool account_create(web_req *r, const char *username, const char *password, account_user *out);
+/* 1 right password (out filled), 0 wrong or unknown user (in the same
+ * time), -1 db error (not answered). */
+int account_check_password(web_req *r, const char *username, const char *password,
+                           account_user *out);
+/* The caller's Account object (answers 401 when it is gone). */
+cJSON *account_json(web_req *r);
+/* Sets about and the fights' default visibility ("true"/"false"); NULL
+ * leaves a value as it is. */
+bool account_update(web_req *r, const char *about, const char *public_default);
+/* Answers 400 for a wrong current password; ends the caller's other
+ * sessions. */
+bool account_change_password(web_req *r, const char *current, const char *new_password);
+/* Writes a reset link for username to the log (nothing for an unknown
+ * name: the answer is the same). */
+bool account_reset_request(web_req *r, const char *username);
+/* Answers 400 for a token that is invalid, expired or used; ends every
+ * session of the account. */
+bool account_reset_confirm(web_req *r, const char *token, const char *new_password);
+/* Drops reset tokens a day past their expiry (the outbox relay runs it
+ * now and then). 0 or -1. */
+int account_sweep_resets(cf_pg *pg);
+/* The usernames starting with prefix (letters, digits, '_'), the caller's
+ * excluded, as an array; NULL on a db error (not answered). */
+cJSON *account_search(web_req *r, const char *prefix);
 
 /* ---- ratelimit.c: sliding counters in memory, shared by threads ---- */
 /* Records one attempt on key; false when the key is over limit in window. */

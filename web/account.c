@@ -1,0 +1,316 @@
+/*
+ * account.c — accounts: names, passwords, the profile, password resets.
+ *
+ * Passwords: Argon2id through libsodium's crypto_pwhash_str (the encoded
+ * string carries its own salt and parameters), hashed only once the cheap
+ * checks have passed, so a stranger gets no free Argon2 work. No account
+ * enumeration at log-in: an unknown user costs a password hash all the
+ * same and gets the same answer. A reset token is made and kept like a
+ * session's (session.c: random, only its hash stored), lasts an hour and
+ * serves once; the link goes to the log, where an operator hands it over.
+ * A password change ends the account's other sessions, a reset all of them.
+ */
+#include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "log.h"
+#include "web.h"
+
+bool account_username_valid(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n < 3 || n > WEB_USERNAME_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)s[i]) || (unsigned char)s[i] > 127)
+            if (s[i] != '_')
+                return false;
+    return true;
+}
+
+cJSON *account_user_json(const char *id, const char *username, const char *created_at)
+{
+    cJSON *u = cJSON_CreateObject();
+
+    cJSON_AddNumberToObject(u, "id", strtod(id, NULL));
+    cJSON_AddStringToObject(u, "username", username);
+    if (created_at != NULL)
+        cJSON_AddStringToObject(u, "created_at", created_at);
+    return u;
+}
+
+int account_id_by_name(web_req *r, const char *name, char *out, size_t len)
+{
+    const char *params[1] = {name};
+    PGresult *res = cf_pg_exec(r->t->pg, "SELECT id FROM users WHERE lower(username) = lower($1)",
+                               1, params);
+    if (res == NULL)
+        return -1;
+    int found = PQntuples(res) == 1;
+    if (found)
+        snprintf(out, len, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return found;
+}
+
+bool account_public_default(web_req *r)
+{
+    const char *params[1] = {r->user_id};
+    PGresult *res = cf_pg_exec(r->t->pg,
+                               "SELECT fights_public_default FROM users WHERE id = $1::bigint",
+                               1, params);
+    bool pub = true;
+
+    if (res != NULL) {
+        if (PQntuples(res) == 1)
+            pub = PQgetvalue(res, 0, 0)[0] == 't';
+        PQclear(res);
+    }
+    return pub;
+}
+
+static int hash_password(const char *pw, char out[crypto_pwhash_STRBYTES])
+{
+    return crypto_pwhash_str(out, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                             crypto_pwhash_MEMLIMIT_INTERACTIVE);
+}
+
+/* Row columns id, username, created_at (ISO text) into out. */
+static void user_from_row(PGresult *res, int id, int username, int created_at, account_user *out)
+{
+    snprintf(out->id, sizeof out->id, "%s", PQgetvalue(res, 0, id));
+    snprintf(out->username, sizeof out->username, "%s", PQgetvalue(res, 0, username));
+    snprintf(out->created_at, sizeof out->created_at, "%s", PQgetvalue(res, 0, created_at));
+}
+
+bool account_create(web_req *r, const char *username, const char *password, account_user *out)
+{
+    char hash[crypto_pwhash_STRBYTES];
+    if (hash_password(password, hash) != 0) {
+        http_error(r, 500, "out of memory");
+        return false;
+    }
+    const char *params[2] = {username, hash};
+    PGresult *res = cf_pg_exec(r->t->pg,
+                               "INSERT INTO users (username, password_hash) VALUES ($1, $2) "
+                               "RETURNING id, username, " WEB_TS("created_at"),
+                               2, params);
+    if (res == NULL) {
+        if (strcmp(cf_pg_sqlstate(r->t->pg), "23505") == 0)
+            http_error(r, 409, "username not available");
+        else
+            http_db_error(r);
+        return false;
+    }
+    user_from_row(res, 0, 1, 2, out);
+    log_info("new account %s", out->username);
+    PQclear(res);
+    return true;
+}
+
+/* A hash no password matches, verified when the user does not exist so
+ * both answers take the same time. */
+static char dummy[crypto_pwhash_STRBYTES];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void dummy_init(void)
+{
+    char pw[33];
+
+    session_random_hex(pw, 16);
+    if (hash_password(pw, dummy) != 0)
+        dummy[0] = '\0';
+}
+
+int account_check_password(web_req *r, const char *username, const char *password,
+                           account_user *out)
+{
+    const char *params[1] = {username};
+    PGresult *res = cf_pg_exec(r->t->pg,
+                               "SELECT id, username, password_hash, " WEB_TS("created_at")
+                               " FROM users WHERE lower(username) = lower($1)",
+                               1, params);
+    if (res == NULL)
+        return -1;
+    bool found = PQntuples(res) == 1;
+    pthread_once(&dummy_once, dummy_init);
+    const char *hash = found ? PQgetvalue(res, 0, 2) : dummy;
+    bool ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0 && found;
+    if (ok)
+        user_from_row(res, 0, 1, 3, out);
+    PQclear(res);
+    return ok ? 1 : 0;
+}
+
+cJSON *account_json(web_req *r)
+{
+    const char *params[1] = {r->user_id};
+    PGresult *res = cf_pg_exec(r->t->pg,
+                               "SELECT id, username, " WEB_TS("created_at") ", "
+                               "about, fights_public_default FROM users WHERE id = $1",
+                               1, params);
+    res = http_one_row(r, res, false, 401, "login required");
+    if (res == NULL)
+        return NULL;
+    cJSON *o = account_user_json(PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
+                                 PQgetvalue(res, 0, 2));
+    cJSON_AddStringToObject(o, "about", PQgetvalue(res, 0, 3));
+    cJSON_AddBoolToObject(o, "fights_public_default", PQgetvalue(res, 0, 4)[0] == 't');
+    PQclear(res);
+    return o;
+}
+
+bool account_update(web_req *r, const char *about, const char *public_default)
+{
+    const char *params[3] = {r->user_id, about, public_default};
+
+    if (cf_pg_run(r->t->pg,
+                  "UPDATE users SET about = COALESCE($2, about), "
+                  "fights_public_default = COALESCE($3::boolean, fights_public_default) "
+                  "WHERE id = $1",
+                  3, params) != 0) {
+        http_db_error(r);
+        return false;
+    }
+    return true;
+}
+
+/* The new password's hash, then the caller's transaction: the password set
+ * and the account's sessions ended (all, or all but the caller's), committed.
+ * Rolls back and answers the db error otherwise. */
+static bool set_password(web_req *r, const char *user_id, const char *hash, bool keep_session)
+{
+    const char *params[2] = {user_id, hash};
+
+    if (cf_pg_run(r->t->pg, "UPDATE users SET password_hash = $2 WHERE id = $1", 2, params) != 0 ||
+        session_end_all(r, user_id, keep_session) != 0 || cf_pg_commit(r->t->pg) != 0) {
+        cf_pg_rollback(r->t->pg);
+        http_db_error(r);
+        return false;
+    }
+    return true;
+}
+
+bool account_change_password(web_req *r, const char *current, const char *new_password)
+{
+    const char *params[1] = {r->user_id};
+    PGresult *res = cf_pg_exec(r->t->pg, "SELECT password_hash FROM users WHERE id = $1", 1,
+                               params);
+    if (res == NULL) {
+        http_db_error(r);
+        return false;
+    }
+    bool ok = PQntuples(res) == 1 &&
+              crypto_pwhash_str_verify(PQgetvalue(res, 0, 0), current, strlen(current)) == 0;
+    PQclear(res);
+    if (!ok) {
+        http_error(r, 400, "current password is wrong");
+        return false;
+    }
+    char hash[crypto_pwhash_STRBYTES];
+    if (hash_password(new_password, hash) != 0) {
+        http_error(r, 500, "out of memory");
+        return false;
+    }
+    if (cf_pg_begin(r->t->pg) != 0) {
+        cf_pg_rollback(r->t->pg);
+        http_db_error(r);
+        return false;
+    }
+    return set_password(r, r->user_id, hash, true);
+}
+
+bool account_reset_request(web_req *r, const char *username)
+{
+    char token[65], hash[65];
+    session_new_token(token, hash);
+    const char *params[2] = {username, hash};
+    PGresult *res = cf_pg_exec(r->t->pg,
+                               "INSERT INTO password_resets (user_id, token_hash, expires_at) "
+                               "SELECT id, decode($2, 'hex'), now() + interval '1 hour' FROM users "
+                               "WHERE lower(username) = lower($1) RETURNING user_id",
+                               2, params);
+    if (res == NULL) {
+        http_db_error(r);
+        return false;
+    }
+    if (PQntuples(res) == 1)
+        log_warn("password reset requested for user %s: %s/reset?token=%s (valid 1 hour, "
+                 "one use)",
+                 username, web_cfg.public_url, token);
+    else
+        log_info("password reset requested for unknown user");
+    PQclear(res);
+    return true;
+}
+
+bool account_reset_confirm(web_req *r, const char *token, const char *new_password)
+{
+    char hash[65];
+    session_token_hash(token, hash);
+    if (cf_pg_begin(r->t->pg) != 0) {
+        http_db_error(r);
+        return false;
+    }
+    const char *params[1] = {hash};
+    PGresult *res = cf_pg_exec(r->t->pg,
+                               "UPDATE password_resets SET used_at = now() "
+                               "WHERE token_hash = decode($1, 'hex') "
+                               "AND used_at IS NULL AND expires_at > now() RETURNING user_id",
+                               1, params);
+    res = http_one_row(r, res, true, 400, "invalid or expired token");
+    if (res == NULL)
+        return false;
+    /* Hashed only for a valid token: no free Argon2 work for strangers. */
+    char pwhash[crypto_pwhash_STRBYTES];
+    if (hash_password(new_password, pwhash) != 0) {
+        PQclear(res);
+        cf_pg_rollback(r->t->pg);
+        http_error(r, 500, "out of memory");
+        return false;
+    }
+    bool done = set_password(r, PQgetvalue(res, 0, 0), pwhash, false);
+    PQclear(res);
+    return done;
+}
+
+int account_sweep_resets(cf_pg *pg)
+{
+    return cf_pg_run(pg, "DELETE FROM password_resets WHERE expires_at < now() - interval '1 day'",
+                     0, NULL);
+}
+
+cJSON *account_search(web_req *r, const char *prefix)
+{
+    /* LIKE's '_' matches any character: escaped, it matches itself. */
+    char pattern[2 * WEB_USERNAME_MAX + 2];
+    size_t j = 0;
+    for (const char *p = prefix; *p != '\0' && j + 3 < sizeof pattern; p++) {
+        if (*p == '_')
+            pattern[j++] = '\\';
+        pattern[j++] = *p;
+    }
+    pattern[j++] = '%';
+    pattern[j] = '\0';
+    const char *params[2] = {pattern, r->user_id};
+    PGresult *res = cf_pg_exec(r->t->pg,
+                               "SELECT username FROM users WHERE lower(username) LIKE lower($1) "
+                               "AND id <> $2 ORDER BY lower(username) LIMIT 20",
+                               2, params);
+    if (res == NULL)
+        return NULL;
+    cJSON *arr = cJSON_CreateArray();
+    for (int i = 0; i < PQntuples(res); i++) {
+        cJSON *u = cJSON_CreateObject();
+        cJSON_AddStringToObject(u, "username", PQgetvalue(res, i, 0));
+        cJSON_AddItemToArray(arr, u);
+    }
+    PQclear(res);
+    return arr;
+}

@@ -1,0 +1,275 @@
+/*
+ * api_auth.c — the routes of signing up, logging in and out, the account,
+ * its password and password resets, and the user search.
+ *
+ * Handlers only: each checks its input, applies the rate limits, calls
+ * account.c or session.c and answers. The limits are counted per client
+ * address and per username in ratelimit.c (one process is the unit): log-in
+ * failures per user and per address (a success clears the user's count),
+ * sign-ups per address (sign-up must say a name is taken — that is how names
+ * work — so guessing names costs attempts), reset requests per username.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "web.h"
+
+#define PASSWORD_MIN 8
+#define PASSWORD_MAX 256
+#define LOGIN_WINDOW_S 900
+#define LOGIN_USER_LIMIT 5
+#define LOGIN_IP_LIMIT 100
+#define SIGNUP_IP_LIMIT 300
+#define RESET_LIMIT 5
+
+/* The Session object: the user (null when logged out) and the CSRF token. */
+static void answer_session(web_req *r, int status, cJSON *user, const char *csrf)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    cJSON_AddItemToObject(o, "user", user);
+    cJSON_AddStringToObject(o, "csrf_token", csrf);
+    http_json(r, status, o);
+}
+
+void auth_session_get(web_req *r)
+{
+    if (r->authed) {
+        answer_session(r, 200, account_user_json(r->user_id, r->username, NULL), r->csrf);
+        return;
+    }
+    /* Without a session any non-empty header passes (see openapi.yaml);
+     * a fresh value keeps clients from hard-coding one. */
+    char anon[33];
+    session_random_hex(anon, 16);
+    answer_session(r, 200, cJSON_CreateNull(), anon);
+}
+
+/* Logs user in: a new session, answered as the Session object. */
+static void log_in(web_req *r, int status, const account_user *user)
+{
+    char csrf[WEB_CSRF_LEN + 1];
+
+    if (session_start(r, user->id, csrf) != 0) {
+        http_db_error(r);
+        return;
+    }
+    answer_session(r, status, account_user_json(user->id, user->username, user->created_at), csrf);
+}
+
+static bool password_ok(web_req *r, const char *field, const char *pw)
+{
+    size_t n = strlen(pw);
+
+    if (n < PASSWORD_MIN || n > PASSWORD_MAX) {
+        http_error(r, 400, "field '%s' must be %d to %d characters", field, PASSWORD_MIN,
+                   PASSWORD_MAX);
+        return false;
+    }
+    return true;
+}
+
+/* Counts one attempt under key; answers 429 and returns true when over. */
+static bool limited(web_req *r, const char *key, int limit, int window_s)
+{
+    int retry = 0;
+
+    if (ratelimit_hit(key, limit, window_s, &retry))
+        return false;
+    http_too_many(r, retry);
+    return true;
+}
+
+/* "<prefix><username>" in lower case: one key whatever the case typed. */
+static void user_key(char key[96], const char *prefix, const char *username)
+{
+    snprintf(key, 96, "%s%.64s", prefix, username);
+    for (char *p = key; *p != '\0'; p++)
+        *p = (char)tolower((unsigned char)*p);
+}
+
+/* The body's "username" and "password" strings; answers 400 and returns
+ * false when one is missing. */
+static bool credentials(web_req *r, const char **username, const char **password)
+{
+    cJSON *b = http_json_body(r);
+    if (b == NULL)
+        return false;
+    *username = http_str_field(r, b, "username", true, 256);
+    if (*username == NULL)
+        return false;
+    *password = http_str_field(r, b, "password", true, 4096);
+    return *password != NULL;
+}
+
+void auth_signup(web_req *r)
+{
+    const char *username, *password;
+    if (!credentials(r, &username, &password))
+        return;
+    if (!account_username_valid(username)) {
+        http_error(r, 400, "username must be 3 to 32 letters, digits or underscores");
+        return;
+    }
+    if (!password_ok(r, "password", password))
+        return;
+    char key[96];
+    snprintf(key, sizeof key, "signup:ip:%s", http_client_ip(r));
+    if (limited(r, key, SIGNUP_IP_LIMIT, 3600))
+        return;
+    account_user user;
+    if (account_create(r, username, password, &user))
+        log_in(r, 201, &user);
+}
+
+void auth_login(web_req *r)
+{
+    const char *username, *password;
+    if (!credentials(r, &username, &password))
+        return;
+    char ukey[96], ikey[96];
+    user_key(ukey, "login:user:", username);
+    snprintf(ikey, sizeof ikey, "login:ip:%s", http_client_ip(r));
+    int retry = 0;
+    if (ratelimit_blocked(ukey, LOGIN_USER_LIMIT, LOGIN_WINDOW_S, &retry) ||
+        ratelimit_blocked(ikey, LOGIN_IP_LIMIT, LOGIN_WINDOW_S, &retry)) {
+        http_too_many(r, retry);
+        return;
+    }
+    account_user user;
+    int ok = account_check_password(r, username, password, &user);
+    if (ok < 0) {
+        http_db_error(r);
+        return;
+    }
+    if (ok == 0) {
+        ratelimit_hit(ukey, LOGIN_USER_LIMIT, LOGIN_WINDOW_S, NULL);
+        ratelimit_hit(ikey, LOGIN_IP_LIMIT, LOGIN_WINDOW_S, NULL);
+        http_error(r, 401, "invalid username or password");
+        return;
+    }
+    ratelimit_reset(ukey);
+    log_in(r, 200, &user);
+}
+
+void auth_logout(web_req *r)
+{
+    if (session_end(r) != 0) {
+        http_db_error(r);
+        return;
+    }
+    http_no_content(r);
+}
+
+void auth_account_get(web_req *r)
+{
+    cJSON *o = account_json(r);
+
+    if (o != NULL)
+        http_json(r, 200, o);
+}
+
+void auth_account_patch(web_req *r)
+{
+    cJSON *b = http_json_body(r);
+    if (b == NULL)
+        return;
+    cJSON *it;
+    cJSON_ArrayForEach(it, b)
+    {
+        if (strcmp(it->string, "about") != 0 && strcmp(it->string, "fights_public_default") != 0) {
+            http_error(r, 400, "unknown field '%.64s'", it->string);
+            return;
+        }
+    }
+    const char *about = http_str_field(r, b, "about", false, 500);
+    /* NULL from a present, non-null "about" was answered 400; "about": null
+     * leaves it as it is (and must still be answered). */
+    if (about == NULL && cJSON_GetObjectItemCaseSensitive(b, "about") != NULL &&
+        !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(b, "about")))
+        return;
+    const cJSON *pub = cJSON_GetObjectItemCaseSensitive(b, "fights_public_default");
+    if (pub != NULL && !cJSON_IsBool(pub)) {
+        http_error(r, 400, "field 'fights_public_default' must be a boolean");
+        return;
+    }
+    if (account_update(r, about, pub == NULL ? NULL : cJSON_IsTrue(pub) ? "true" : "false"))
+        auth_account_get(r);
+}
+
+/* The body's "new_password", of an acceptable length; NULL after
+ * answering 400. */
+static const char *new_password(web_req *r, const cJSON *b)
+{
+    const char *pw = http_str_field(r, b, "new_password", true, 4096);
+
+    return pw != NULL && password_ok(r, "new_password", pw) ? pw : NULL;
+}
+
+void auth_password_change(web_req *r)
+{
+    cJSON *b = http_json_body(r);
+    if (b == NULL)
+        return;
+    const char *current = http_str_field(r, b, "current_password", true, 4096);
+    if (current == NULL)
+        return;
+    const char *pw = new_password(r, b);
+    if (pw != NULL && account_change_password(r, current, pw))
+        http_no_content(r);
+}
+
+void auth_reset_request(web_req *r)
+{
+    cJSON *b = http_json_body(r);
+    if (b == NULL)
+        return;
+    const char *username = http_str_field(r, b, "username", true, 256);
+    if (username == NULL)
+        return;
+    char key[96];
+    user_key(key, "reset:", username);
+    if (limited(r, key, RESET_LIMIT, 3600))
+        return;
+    if (!account_reset_request(r, username))
+        return;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "status", "requested");
+    http_json(r, 202, o);
+}
+
+void auth_reset_confirm(web_req *r)
+{
+    cJSON *b = http_json_body(r);
+    if (b == NULL)
+        return;
+    const char *token = http_str_field(r, b, "token", true, 256);
+    if (token == NULL)
+        return;
+    const char *pw = new_password(r, b);
+    if (pw != NULL && account_reset_confirm(r, token, pw))
+        http_no_content(r);
+}
+
+void auth_users_search(web_req *r)
+{
+    const char *q = http_query(r, "q");
+    if (q == NULL || *q == '\0' || strlen(q) > WEB_USERNAME_MAX) {
+        http_error(r, 400, "query parameter 'q' must be 1 to 32 characters");
+        return;
+    }
+    for (const char *p = q; *p != '\0'; p++)
+        if (!isalnum((unsigned char)*p) && *p != '_') {
+            http_error(r, 400, "query parameter 'q' may hold letters, digits and underscores");
+            return;
+        }
+    cJSON *users = account_search(r, q);
+    if (users == NULL) {
+        http_db_error(r);
+        return;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "users", users);
+    http_json(r, 200, o);
+}
