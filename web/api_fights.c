@@ -361,39 +361,12 @@ void fights_replay(web_req *r)
     PQclear(res);
 }
 
-bool fights_bot_version(web_req *r, const char *id, const char *game, char *out, size_t outlen,
-                        char *bot_name, size_t namelen)
-{
-    const char *params[2] = {id, r->user_id};
-    PGresult *res = cf_pg_exec(
-        r->t->pg,
-        "SELECT v.id, b.game, b.name FROM bots b JOIN bot_versions v ON v.bot_id = b.id "
-        "WHERE b.id = $1::bigint AND b.owner_id = $2::bigint ORDER BY v.version DESC LIMIT 1",
-        2, params);
-
-    res = http_one_row(r, res, false, 404, "no such bot");
-    if (res == NULL)
-        return false;
-    if (game != NULL && strcmp(PQgetvalue(res, 0, 1), game) != 0) {
-        http_error(r, 400, "bot %s is a %s bot, not a %s bot", id, PQgetvalue(res, 0, 1), game);
-        PQclear(res);
-        return false;
-    }
-    snprintf(out, outlen, "%s", PQgetvalue(res, 0, 0));
-    if (bot_name != NULL)
-        snprintf(bot_name, namelen, "%s", PQgetvalue(res, 0, 2));
-    PQclear(res);
-    return true;
-}
-
-/* The body's "bot_id", then fights_bot_version of it. */
-static bool my_bot_version(web_req *r, const cJSON *body, const char *game, char *out,
-                           size_t outlen, char *bot_name, size_t namelen)
+/* The latest version of the body's "bot_id" (of game, unless NULL). */
+static bool my_bot_version(web_req *r, const cJSON *body, const char *game, bot_version *out)
 {
     char id[WEB_INT_ID_SIZE];
 
-    return http_id_field(r, body, "bot_id", id) &&
-           fights_bot_version(r, id, game, out, outlen, bot_name, namelen);
+    return http_id_field(r, body, "bot_id", id) && bot_latest_version(r, id, game, out);
 }
 
 /* The game's validated settings as JSON text (caller frees), or NULL after
@@ -615,7 +588,8 @@ void fights_create(web_req *r)
     cJSON *b = http_json_body(r);
     const char *game_name;
     const cf_game *g;
-    char version[24], bot_name[80], *settings = NULL, fight_id[CF_UUID_LEN + 1];
+    bot_version bv;
+    char *settings = NULL, fight_id[CF_UUID_LEN + 1];
     char invitees[CF_MAX_PLAYERS][24];
     int ninv;
     bool pub;
@@ -632,8 +606,7 @@ void fights_create(web_req *r)
     }
     if (!http_bool_field(r, b, "public", account_public_default(r), &pub))
         return;
-    if (!my_bot_version(r, b, g->name, version,
-                        sizeof version, bot_name, sizeof bot_name))
+    if (!my_bot_version(r, b, g->name, &bv))
         return;
     settings = checked_settings(r, g, cJSON_GetObjectItemCaseSensitive(b, "settings"));
     if (settings == NULL)
@@ -645,7 +618,7 @@ void fights_create(web_req *r)
         return;
     }
     cf_uuid_generate(fight_id);
-    if (begin_hosting(r, fight_id, g, pub, settings, version, bot_name) != 0)
+    if (begin_hosting(r, fight_id, g, pub, settings, bv.id, bv.bot_name) != 0)
         goto fail;
     for (int i = 0; i < ninv; i++) {
         const char *ip[2] = {fight_id, invitees[i]};
@@ -671,7 +644,8 @@ void fights_play_now(web_req *r)
 {
     cJSON *b = http_json_body(r);
     const char *tpl, *params[1];
-    char version[24], bot_name[80], *settings = NULL, fight_id[CF_UUID_LEN + 1];
+    bot_version bv;
+    char *settings = NULL, fight_id[CF_UUID_LEN + 1];
     char game[CF_GAME_NAME_MAX + 1], tplbuf[128], name[WEB_PLAYER_NAME_MAX + 1];
     const cf_game *g;
     PGresult *res;
@@ -684,10 +658,9 @@ void fights_play_now(web_req *r)
         return;
     if (!http_bool_field(r, b, "public", false, &pub))
         return;
-    if (!my_bot_version(r, b, NULL, version,
-                        sizeof version, bot_name, sizeof bot_name))
+    if (!my_bot_version(r, b, NULL, &bv))
         return;
-    params[0] = version;
+    params[0] = bv.id;
     res = cf_pg_exec(r->t->pg,
                      "SELECT b.game FROM bot_versions v JOIN bots b ON b.id = v.bot_id "
                      "WHERE v.id = $1::bigint",
@@ -733,7 +706,7 @@ void fights_play_now(web_req *r)
     if (house > g->max_players - 1)
         house = g->max_players - 1;
     cf_uuid_generate(fight_id);
-    if (begin_hosting(r, fight_id, g, pub, settings, version, bot_name) != 0)
+    if (begin_hosting(r, fight_id, g, pub, settings, bv.id, bv.bot_name) != 0)
         goto fail;
     for (int i = 0; i < house; i++) {
         if (insert_player(r->t->pg, fight_id, 1 + i, NULL, NULL, name) != 0)
@@ -1200,7 +1173,7 @@ void fights_dashboard(web_req *r)
     const list_query q = {.mine = true, .page = 1, .per_page = 20};
     cJSON *fights = fights_page(r, &q, NULL);
     cJSON *invs = fights != NULL ? invitations_pending_json(r) : NULL;
-    cJSON *bots = invs != NULL ? bots_list_json(r, NULL) : NULL;
+    cJSON *bots = invs != NULL ? bot_list_json(r, NULL) : NULL;
     cJSON *o, *u;
 
     if (bots == NULL) {

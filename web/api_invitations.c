@@ -181,7 +181,8 @@ static void finish(web_req *r, const char *fight_id, const char *sql, int nparam
 
 void invitations_accept(web_req *r)
 {
-    char fight_id[40], game[40], version[24];
+    char fight_id[40], game[40];
+    bot_version version;
     const char *params[2];
     cJSON *b = http_json_body(r);
     char id[WEB_INT_ID_SIZE];
@@ -192,12 +193,12 @@ void invitations_accept(web_req *r)
         return;
     if (!lock_pending_invitation(r, fight_id, game))
         return;
-    if (!fights_bot_version(r, id, game, version, sizeof version, NULL, 0)) {
+    if (!bot_latest_version(r, id, game, &version)) {
         cf_pg_rollback(r->t->pg);
         return;
     }
     params[0] = r->params[0];
-    params[1] = version;
+    params[1] = version.id;
     finish(r, fight_id,
            "UPDATE invitations SET status = 'accepted', bot_version_id = $2::bigint, "
            "responded_at = now() WHERE id = $1::bigint",

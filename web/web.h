@@ -21,6 +21,7 @@
 
 #include "pg_conn.h"
 #include "redis_conn.h"
+#include "stream_msg.h"
 
 #define WEB_ID_LEN 36
 #define WEB_USERNAME_MAX 32
@@ -258,7 +259,44 @@ void bots_get(web_req *r);
 void bots_rename(web_req *r);
 void bots_new_version(web_req *r);
 void bots_code(web_req *r);
-cJSON *bots_list_json(web_req *r, const char *game); /* NULL on db error */
+
+/* ---- bot.c: bots and their versions, always the caller's own ---- */
+#define BOT_NAME_MAX 64
+/* An upload: name, game and code, from JSON or multipart. */
+typedef struct bot_upload {
+    char name[BOT_NAME_MAX + 1];
+    char game[CF_GAME_NAME_MAX + 1];
+    bool has_name, has_game;
+    const char *code;
+    size_t code_len;
+} bot_upload;
+
+/* The latest version of one of the caller's bots. */
+typedef struct bot_version {
+    char id[WEB_INT_ID_SIZE];
+    char game[CF_GAME_NAME_MAX + 1];
+    char bot_name[BOT_NAME_MAX + 16];
+} bot_version;
+
+bool bot_name_valid(const char *s);
+/* A new bot with u's code as version 1; its id into bot_id. Answers 409
+ * when the caller has a bot of that name for the game. */
+bool bot_create(web_req *r, const bot_upload *u, char bot_id[WEB_INT_ID_SIZE]);
+/* Answers 404 (not the caller's) or 409 (the name is taken). */
+bool bot_rename(web_req *r, const char *bot_id, const char *name);
+/* u's code as the next version (answers 404: not the caller's). */
+bool bot_add_version(web_req *r, const char *bot_id, const bot_upload *u);
+/* The Bot object with its versions (answers 404). */
+cJSON *bot_json(web_req *r, const char *bot_id);
+/* The caller's bots (of game, unless NULL); NULL on a db error (not
+ * answered). */
+cJSON *bot_list_json(web_req *r, const char *game);
+/* Code (column 0) and bot name (1) of a version, the latest when version
+ * is NULL; caller clears. Answers 404. */
+PGresult *bot_code(web_req *r, const char *bot_id, const char *version);
+/* The latest version of the caller's bot bot_id (answers 404); with game,
+ * it must be a bot of that game (400 otherwise). */
+bool bot_latest_version(web_req *r, const char *bot_id, const char *game, bot_version *out);
 
 /* ---- multipart.c ---- */
 typedef struct multipart_part {
@@ -290,12 +328,6 @@ int fights_visible(web_req *r, const char *fight_id);
 /* Is fight_id a fight the caller may see? Answers 404 (or the db error)
  * and returns false otherwise. */
 bool fights_check_visible(web_req *r, const char *fight_id);
-/* Latest version of the caller's bot id (of game, unless NULL) into out,
- * its name into bot_name (may be NULL); answers 404/400 or the db error
- * and returns false otherwise. */
-bool fights_bot_version(web_req *r, const char *id, const char *game, char *out, size_t outlen,
-                        char *bot_name, size_t namelen);
-
 /* Fight states: the database's names and the API's (openapi.yaml). */
 const char *fights_state_api(const char *db_status);
 const char *fights_state_db(const char *api_state); /* NULL when unknown */

@@ -1,0 +1,241 @@
+/*
+ * bot.c — bots and their versions in the database.
+ *
+ * A bot belongs to one owner and one game; every upload is a new version,
+ * never an overwrite, so a fight always names the exact code it ran. Every
+ * query carries owner_id = the caller: another user's bot is "no such bot"
+ * (404), which neither reveals nor touches it. Version numbers are
+ * consecutive per bot: an upload locks its bot row first.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "web.h"
+
+/* The columns bot_row_json() reads, for one bot or a list. */
+#define BOT_SELECT                                                                          \
+    "SELECT b.id, b.name, b.game, " WEB_TS("b.created_at") ", " WEB_TS("b.updated_at") ", " \
+    "(SELECT max(version) FROM bot_versions v WHERE v.bot_id = b.id) FROM bots b "
+
+static cJSON *bot_row_json(PGresult *res, int i)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    json_add_pg_num(o, "id", res, i, 0);
+    cJSON_AddStringToObject(o, "name", PQgetvalue(res, i, 1));
+    cJSON_AddStringToObject(o, "game", PQgetvalue(res, i, 2));
+    json_add_pg_num(o, "latest_version", res, i, 5);
+    cJSON_AddStringToObject(o, "created_at", PQgetvalue(res, i, 3));
+    cJSON_AddStringToObject(o, "updated_at", PQgetvalue(res, i, 4));
+    return o;
+}
+
+bool bot_name_valid(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n == 0 || n > BOT_NAME_MAX || s[0] == ' ' || s[n - 1] == ' ')
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (!(isalnum(c) && c < 128) && c != ' ' && c != '_' && c != '-' && c != '.')
+            return false;
+    }
+    return true;
+}
+
+cJSON *bot_json(web_req *r, const char *bot_id)
+{
+    const char *params[2] = {bot_id, r->user_id};
+    PGresult *res = cf_pg_exec(r->t->pg,
+                               BOT_SELECT "WHERE b.id = $1::bigint AND b.owner_id = $2::bigint",
+                               2, params);
+    res = http_one_row(r, res, false, 404, "no such bot");
+    if (res == NULL)
+        return NULL;
+    PGresult *vres = cf_pg_exec(r->t->pg,
+                                "SELECT version, size, " WEB_TS("created_at")
+                                " FROM bot_versions WHERE bot_id = $1::bigint ORDER BY version DESC",
+                                1, params);
+    if (vres == NULL) {
+        PQclear(res);
+        http_db_error(r);
+        return NULL;
+    }
+    cJSON *o = bot_row_json(res, 0);
+    cJSON *arr = cJSON_AddArrayToObject(o, "versions");
+    for (int i = 0; i < PQntuples(vres); i++) {
+        cJSON *v = cJSON_CreateObject();
+        json_add_pg_num(v, "version", vres, i, 0);
+        json_add_pg_num(v, "size", vres, i, 1);
+        cJSON_AddStringToObject(v, "created_at", PQgetvalue(vres, i, 2));
+        cJSON_AddItemToArray(arr, v);
+    }
+    PQclear(res);
+    PQclear(vres);
+    return o;
+}
+
+cJSON *bot_list_json(web_req *r, const char *game)
+{
+    const char *params[2] = {r->user_id, game};
+    PGresult *res = cf_pg_exec(r->t->pg,
+                               BOT_SELECT "WHERE b.owner_id = $1::bigint "
+                               "AND ($2::text IS NULL OR b.game = $2) "
+                               "ORDER BY b.updated_at DESC, b.id DESC",
+                               2, params);
+    if (res == NULL)
+        return NULL;
+    cJSON *arr = cJSON_CreateArray();
+    for (int i = 0; i < PQntuples(res); i++)
+        cJSON_AddItemToArray(arr, bot_row_json(res, i));
+    PQclear(res);
+    return arr;
+}
+
+/* Inserts the next version of bot_id with u's code (inside a transaction). */
+static int insert_version(web_req *r, const char *bot_id, const bot_upload *u)
+{
+    char *code = strndup(u->code, u->code_len);
+    if (code == NULL)
+        return -1;
+    char size[24];
+    snprintf(size, sizeof size, "%zu", u->code_len);
+    const char *params[3] = {bot_id, code, size};
+    int rc = cf_pg_run(r->t->pg,
+                       "INSERT INTO bot_versions (bot_id, version, code, size) "
+                       "SELECT $1::bigint, COALESCE(max(version), 0) + 1, $2, $3::int "
+                       "FROM bot_versions WHERE bot_id = $1::bigint",
+                       3, params);
+    free(code);
+    if (rc == 0)
+        rc = cf_pg_run(r->t->pg, "UPDATE bots SET updated_at = now() WHERE id = $1::bigint", 1,
+                       params);
+    return rc;
+}
+
+/* Inserts u's code as the next version and commits; rolls back and answers
+ * the db error otherwise. */
+static bool commit_version(web_req *r, const char *bot_id, const bot_upload *u)
+{
+    if (insert_version(r, bot_id, u) != 0 || cf_pg_commit(r->t->pg) != 0) {
+        cf_pg_rollback(r->t->pg);
+        http_db_error(r);
+        return false;
+    }
+    return true;
+}
+
+bool bot_create(web_req *r, const bot_upload *u, char bot_id[WEB_INT_ID_SIZE])
+{
+    if (cf_pg_begin(r->t->pg) != 0) {
+        http_db_error(r);
+        return false;
+    }
+    const char *params[3] = {r->user_id, u->game, u->name};
+    PGresult *res = cf_pg_exec(r->t->pg,
+                               "INSERT INTO bots (owner_id, game, name) VALUES ($1::bigint, $2, $3) "
+                               "RETURNING id",
+                               3, params);
+    if (res == NULL) {
+        bool dup = strcmp(cf_pg_sqlstate(r->t->pg), "23505") == 0;
+
+        cf_pg_rollback(r->t->pg);
+        if (dup)
+            http_error(r, 409, "you already have a %s bot named '%s'", u->game, u->name);
+        else
+            http_db_error(r);
+        return false;
+    }
+    snprintf(bot_id, WEB_INT_ID_SIZE, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    if (!commit_version(r, bot_id, u))
+        return false;
+    log_info("user %s uploaded bot %s (%zu bytes)", r->username, bot_id, u->code_len);
+    return true;
+}
+
+bool bot_rename(web_req *r, const char *bot_id, const char *name)
+{
+    const char *params[3] = {bot_id, r->user_id, name};
+    PGresult *res = cf_pg_exec(r->t->pg,
+                               "UPDATE bots SET name = $3, updated_at = now() "
+                               "WHERE id = $1::bigint AND owner_id = $2::bigint RETURNING id",
+                               3, params);
+    if (res == NULL) {
+        if (strcmp(cf_pg_sqlstate(r->t->pg), "23505") == 0)
+            http_error(r, 409, "you already have a bot named '%s' for this game", name);
+        else
+            http_db_error(r);
+        return false;
+    }
+    int n = PQntuples(res);
+    PQclear(res);
+    if (n != 1) {
+        http_error(r, 404, "no such bot");
+        return false;
+    }
+    return true;
+}
+
+bool bot_add_version(web_req *r, const char *bot_id, const bot_upload *u)
+{
+    if (cf_pg_begin(r->t->pg) != 0) {
+        http_db_error(r);
+        return false;
+    }
+    /* Lock the bot so two uploads get consecutive version numbers. */
+    const char *params[2] = {bot_id, r->user_id};
+    PGresult *res = cf_pg_exec(r->t->pg,
+                               "SELECT id FROM bots WHERE id = $1::bigint AND owner_id = $2::bigint "
+                               "FOR UPDATE",
+                               2, params);
+    res = http_one_row(r, res, true, 404, "no such bot");
+    if (res == NULL)
+        return false;
+    PQclear(res);
+    return commit_version(r, bot_id, u);
+}
+
+PGresult *bot_code(web_req *r, const char *bot_id, const char *version)
+{
+    const char *params[3] = {bot_id, r->user_id, version};
+    PGresult *res = cf_pg_exec(r->t->pg,
+                               "SELECT v.code, b.name FROM bot_versions v "
+                               "JOIN bots b ON b.id = v.bot_id "
+                               "WHERE b.id = $1::bigint AND b.owner_id = $2::bigint "
+                               "AND ($3::int IS NULL OR v.version = $3::int) "
+                               "ORDER BY v.version DESC LIMIT 1",
+                               3, params);
+
+    return http_one_row(r, res, false, 404,
+                        version != NULL ? "no such bot version" : "no such bot");
+}
+
+bool bot_latest_version(web_req *r, const char *bot_id, const char *game, bot_version *out)
+{
+    const char *params[2] = {bot_id, r->user_id};
+    PGresult *res = cf_pg_exec(
+        r->t->pg,
+        "SELECT v.id, b.game, b.name FROM bots b JOIN bot_versions v ON v.bot_id = b.id "
+        "WHERE b.id = $1::bigint AND b.owner_id = $2::bigint ORDER BY v.version DESC LIMIT 1",
+        2, params);
+    res = http_one_row(r, res, false, 404, "no such bot");
+    if (res == NULL)
+        return false;
+    if (game != NULL && strcmp(PQgetvalue(res, 0, 1), game) != 0) {
+        http_error(r, 400, "bot %s is a %s bot, not a %s bot", bot_id, PQgetvalue(res, 0, 1),
+                   game);
+        PQclear(res);
+        return false;
+    }
+    snprintf(out->id, sizeof out->id, "%s", PQgetvalue(res, 0, 0));
+    snprintf(out->game, sizeof out->game, "%s", PQgetvalue(res, 0, 1));
+    snprintf(out->bot_name, sizeof out->bot_name, "%s", PQgetvalue(res, 0, 2));
+    PQclear(res);
+    return true;
+}
