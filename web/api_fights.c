@@ -683,13 +683,13 @@ void fights_play_now(web_req *r)
         !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(b, "template")))
         return;
     if (tpl == NULL) {
-        if (!games_first_template(g->name, tplbuf, sizeof tplbuf)) {
+        if (!catalog_first_template(g->name, tplbuf, sizeof tplbuf)) {
             http_error(r, 409, "game '%s' has no house bot", g->name);
             return;
         }
         tpl = tplbuf;
     }
-    code = games_template_read(g->name, tpl, &len);
+    code = catalog_template_read(g->name, tpl, &len);
     if (code == NULL) {
         http_error(r, 404, "no such template '%s'", tpl);
         return;

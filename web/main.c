@@ -204,7 +204,7 @@ int main(int argc, char **argv)
             log_error("redis: %s", err);
             return 1;
         }
-        if (i == 0 && games_sync(t->pg) != 0) {
+        if (i == 0 && catalog_sync(t->pg) != 0) {
             log_error("could not write the games registry to the database: %s",
                       cf_pg_error(t->pg));
             return 1;

@@ -19,6 +19,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 
+#include "game.h"
 #include "pg_conn.h"
 #include "redis_conn.h"
 #include "stream_msg.h"
@@ -243,14 +244,20 @@ bool ratelimit_blocked(const char *key, int limit, int window_s, int *retry_afte
 void ratelimit_reset(const char *key);
 
 /* ---- api_games.c ---- */
-int games_sync(cf_pg *pg); /* upserts the registry into games/game_templates */
 void games_list(web_req *r);
 void games_detail(web_req *r);
 void games_template(web_req *r);
+
+/* ---- catalog.c: the games, from the C registry ---- */
+int catalog_sync(cf_pg *pg); /* upserts the registry into games/game_templates */
+/* A game of the list, and the whole Game object. */
+cJSON *catalog_game_summary(const cf_game *g);
+cJSON *catalog_game_detail(const cf_game *g);
 /* Reads a template file of a game; caller frees. NULL if absent. */
-char *games_template_read(const char *game, const char *file, size_t *len);
-/* First template file name of a game into out; false when none. */
-bool games_first_template(const char *game, char *out, size_t outlen);
+char *catalog_template_read(const char *game, const char *file, size_t *len);
+/* First template file name of a game that can be a house bot into out;
+ * false when none. */
+bool catalog_first_template(const char *game, char *out, size_t outlen);
 
 /* ---- api_bots.c ---- */
 void bots_list(web_req *r);
