@@ -308,7 +308,7 @@ static bool final_state(const char *s)
 /* Sends a status event when (state, tick) changed; returns true if final. */
 static bool update_fight(client *c, tracked *tr, const char *db_status)
 {
-    const char *state = fights_state_api(db_status);
+    const char *state = fight_state_api(db_status);
     bool simulating = false;
     int tick = -1;
     char now[48];
@@ -507,7 +507,7 @@ void live_fight_events(web_req *r)
 {
     client *c;
 
-    if (!fights_check_visible(r, r->params[0]))
+    if (!fight_check_visible(r, r->params[0]))
         return;
     c = client_open(r);
     if (c == NULL)

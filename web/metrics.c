@@ -91,7 +91,7 @@ static void db_gauges(web_req *r, struct evbuffer *out)
             const char *n = "0";
 
             for (int i = 0; i < PQntuples(res); i++)
-                if (strcmp(fights_state_api(PQgetvalue(res, i, 0)), states[s]) == 0)
+                if (strcmp(fight_state_api(PQgetvalue(res, i, 0)), states[s]) == 0)
                     n = PQgetvalue(res, i, 1);
             evbuffer_add_printf(out, "cf_web_fights{state=\"%s\"} %s\n", states[s], n);
         }

@@ -227,3 +227,9 @@ const char *http_client_ip(web_req *r)
         evhttp_connection_get_peer(c, &addr, &port);
     return addr != NULL ? addr : "?";
 }
+
+bool http_is_caller(const web_req *r, PGresult *res, int row, int col)
+{
+    return r->authed && !PQgetisnull(res, row, col) &&
+           strcmp(PQgetvalue(res, row, col), r->user_id) == 0;
+}

@@ -126,6 +126,8 @@ bool http_valid_id(const char *s);
 bool http_int_id(const char *s);
 /* The peer's address, "?" when unknown (rate limits key on it). */
 const char *http_client_ip(web_req *r);
+/* Is the user id in column col of row the caller's? */
+bool http_is_caller(const web_req *r, PGresult *res, int row, int col);
 
 /* ---- respond.c: answering a request ---- */
 void http_security_headers(struct evhttp_request *req);
@@ -322,32 +324,106 @@ void fights_create(web_req *r);
 void fights_play_now(web_req *r);
 void fights_get(web_req *r);
 void fights_replay(web_req *r);
-void fights_invite(web_req *r);
 void fights_start(web_req *r);
 void fights_cancel(web_req *r);
-void fights_dashboard(web_req *r);
-/* Inside a transaction: starts fight `id` when it can (all answered and
- * enough accepted) or cancels it when too few can remain. force: host's
- * start. Returns 0 (nothing or done), 1 started, -1 db error, -2 bounds. */
-int fights_settle(web_req *r, const char *fight_id, bool force);
-/* May the caller see this fight? 1 yes, 0 no, -1 db error. */
-int fights_visible(web_req *r, const char *fight_id);
-/* Is fight_id a fight the caller may see? Answers 404 (or the db error)
- * and returns false otherwise. */
-bool fights_check_visible(web_req *r, const char *fight_id);
-/* Fight states: the database's names and the API's (openapi.yaml). */
-const char *fights_state_api(const char *db_status);
-const char *fights_state_db(const char *api_state); /* NULL when unknown */
-/* Answers fight id as the Fight object for the caller. */
-void fights_answer(web_req *r, const char *fight_id, int status);
 
 /* ---- api_invitations.c ---- */
 void invitations_list(web_req *r);
+void invitations_create(web_req *r); /* POST /api/fights/{id}/invitations */
 void invitations_accept(web_req *r);
 void invitations_decline(web_req *r);
 void invitations_withdraw(web_req *r);
-cJSON *invitations_pending_json(web_req *r); /* NULL on db error */
-void invitations_answer(web_req *r, const char *invitation_id, int status);
+
+/* ---- api_dashboard.c ---- */
+void dashboard_get(web_req *r);
+
+/* ---- fight_state.c: the fight life cycle, every change of state ---- */
+/* Fight states: the database's names and the API's (openapi.yaml). */
+const char *fight_state_api(const char *db_status);
+const char *fight_state_db(const char *api_state); /* NULL when unknown */
+/* finished, failed or cancelled: nothing changes any more. */
+bool fight_state_final(const char *api_state);
+
+/* What a new fight is made of, all checked by the handler. */
+typedef struct fight_new {
+    const cf_game *game;
+    bool is_public;
+    const char *settings;    /* the validated settings as JSON text */
+    const bot_version *host; /* the host's bot */
+} fight_new;
+
+/* A new fight, open (hosting), inviting the users of ids invitees; its id
+ * into fight_id. */
+bool fight_host(web_req *r, const fight_new *f, char invitees[][WEB_INT_ID_SIZE], int ninvitees,
+                char fight_id[CF_UUID_LEN + 1]);
+/* A new fight against nhouse house bots named house_name, queued at once. */
+bool fight_play_now(web_req *r, const fight_new *f, const char *house_name, int nhouse,
+                    char fight_id[CF_UUID_LEN + 1]);
+/* The host starts an open fight with whoever accepted (409 when the game
+ * does not take that many players). */
+bool fight_start(web_req *r, const char *fight_id);
+/* The host cancels a fight that has not ended (409 when it has). */
+bool fight_cancel(web_req *r, const char *fight_id);
+/* Locks an open fight of the caller's: 404, 403 (not the host) or 409 (not
+ * open) otherwise. The transaction stays open for fight_invite, or until
+ * fight_unlock. */
+bool fight_lock_open_as_host(web_req *r, const char *fight_id);
+void fight_unlock(web_req *r);
+/* Inside fight_lock_open_as_host: invites username (404, 400 for oneself,
+ * 409 when full or already invited) and commits; the invitation's id into
+ * invitation_id. */
+bool fight_invite(web_req *r, const char *fight_id, const char *username,
+                  char invitation_id[WEB_INT_ID_SIZE]);
+/* Answers to a pending invitation by its invitee, and its withdrawal by
+ * the invitee or the host: each may start the fight or cancel it when too
+ * few can remain. */
+bool invitation_accept(web_req *r, const char *invitation_id, const char *bot_id);
+bool invitation_decline(web_req *r, const char *invitation_id);
+bool invitation_withdraw(web_req *r, const char *invitation_id);
+/* queued -> running on the simulator's first sign of life; 0 or -1. */
+int fight_mark_running(cf_pg *pg, const char *fight_id);
+
+/* ---- fight_access.c: who may see a fight ---- */
+/* May the caller see this fight? 1 yes, 0 no, -1 db error (not answered). */
+int fight_visible(web_req *r, const char *fight_id);
+/* Is fight_id a fight the caller may see? Answers 404 (or the db error)
+ * and returns false otherwise. */
+bool fight_check_visible(web_req *r, const char *fight_id);
+
+/* ---- fight_view.c: a fight as the caller may see it ---- */
+/* The API's state of a fight, the simulator's progress included: a queued
+ * fight the simulator has started is "simulating"; its tick (or -1) into
+ * *tick. */
+const char *fight_shown_state(const char *db_status, const char *fight_id, int *tick);
+/* The Fight object (answers 404 for a fight the caller may not see). */
+cJSON *fight_json(web_req *r, const char *fight_id);
+/* The replay as JSON text (column 0 of the result; caller clears); answers
+ * 404 for a fight the caller may not see, 409 when it has no replay yet. */
+PGresult *fight_replay(web_req *r, const char *fight_id);
+
+/* ---- fight_list.c: pages of fights ---- */
+typedef struct fight_list_query {
+    const char *game, *state, *user; /* filters (state: the db's), NULL when absent */
+    bool mine;                       /* the caller's fights, else public ones */
+    int page, per_page;
+} fight_list_query;
+
+typedef struct fight_list_count {
+    long long total; /* matching fights, up to a bound past the page */
+    bool exact;      /* false: there are more than total */
+    bool has_more;   /* a next page has rows */
+} fight_list_count;
+
+/* One page of fights, newest first; count may be NULL (not counted).
+ * NULL on a db error (not answered). */
+cJSON *fight_list_page(web_req *r, const fight_list_query *q, fight_list_count *count);
+
+/* ---- invitation_view.c: invitations as JSON ---- */
+/* The Invitation object (answers 404 when there is none). */
+cJSON *invitation_json(web_req *r, const char *invitation_id);
+/* The caller's invitations (the pending ones only, or the latest 100,
+ * pending first); NULL on a db error (not answered). */
+cJSON *invitation_list_json(web_req *r, bool pending_only);
 
 /* ---- names.c: players' names in the fight stream ---- */
 #define WEB_PLAYER_NAME_MAX 64 /* DESIGN.md: a player's name, in bytes */

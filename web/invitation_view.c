@@ -1,0 +1,65 @@
+/*
+ * invitation_view.c — invitations as their invitee sees them: one (the
+ * answer to inviting, accepting, declining, withdrawing), or the caller's
+ * list, pending ones first.
+ *
+ * One column list serves both, so an Invitation object looks the same
+ * wherever it comes from; its fight's state is the API's name for it.
+ */
+#include "web.h"
+
+#define INVITATION_SELECT                                                                   \
+    "SELECT i.id, i.fight_id, f.game, hu.username, iu.username, i.status, b.name, f.status, " \
+    WEB_TS("i.created_at") " "                                                                \
+    "FROM invitations i JOIN fights f ON f.id = i.fight_id "                                  \
+    "JOIN users iu ON iu.id = i.invitee_id LEFT JOIN users hu ON hu.id = f.host_id "          \
+    "LEFT JOIN bot_versions v ON v.id = i.bot_version_id LEFT JOIN bots b ON b.id = v.bot_id "
+
+static cJSON *invitation_row_json(PGresult *res, int i)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    json_add_pg_num(o, "id", res, i, 0);
+    cJSON_AddStringToObject(o, "fight_id", PQgetvalue(res, i, 1));
+    cJSON_AddStringToObject(o, "game", PQgetvalue(res, i, 2));
+    json_add_pg_str(o, "host", res, i, 3);
+    cJSON_AddStringToObject(o, "username", PQgetvalue(res, i, 4));
+    cJSON_AddStringToObject(o, "state", PQgetvalue(res, i, 5));
+    json_add_pg_str(o, "bot", res, i, 6);
+    cJSON_AddStringToObject(o, "fight_state", fight_state_api(PQgetvalue(res, i, 7)));
+    cJSON_AddStringToObject(o, "created_at", PQgetvalue(res, i, 8));
+    return o;
+}
+
+cJSON *invitation_json(web_req *r, const char *invitation_id)
+{
+    const char *params[1] = {invitation_id};
+    PGresult *res = cf_pg_exec(r->t->pg, INVITATION_SELECT "WHERE i.id = $1::bigint", 1, params);
+
+    res = http_one_row(r, res, false, 404, "no such invitation");
+    if (res == NULL)
+        return NULL;
+    cJSON *o = invitation_row_json(res, 0);
+    PQclear(res);
+    return o;
+}
+
+cJSON *invitation_list_json(web_req *r, bool pending_only)
+{
+    const char *params[1] = {r->user_id};
+    PGresult *res = cf_pg_exec(
+        r->t->pg,
+        pending_only ? INVITATION_SELECT "WHERE i.invitee_id = $1::bigint AND i.status = 'pending' "
+                                         "ORDER BY i.created_at DESC, i.id DESC"
+                     : INVITATION_SELECT "WHERE i.invitee_id = $1::bigint "
+                                         "ORDER BY (i.status = 'pending') DESC, i.created_at DESC, "
+                                         "i.id DESC LIMIT 100",
+        1, params);
+    if (res == NULL)
+        return NULL;
+    cJSON *arr = cJSON_CreateArray();
+    for (int i = 0; i < PQntuples(res); i++)
+        cJSON_AddItemToArray(arr, invitation_row_json(res, i));
+    PQclear(res);
+    return arr;
+}
