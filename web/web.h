@@ -94,6 +94,16 @@ typedef struct web_req {
 
 typedef void (*web_handler)(web_req *r);
 
+/* A string's slot hash (FNV-1a), for the fixed tables of cache.c,
+ * ratelimit.c and live_progress.c. */
+static inline uint32_t web_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s != '\0'; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
 /* ---- http.c: the evhttp server of each worker thread ---- */
 void http_start_thread(web_thread *t, int fd);
 
@@ -450,21 +460,21 @@ void outbox_wake(void);
 /* Stops the relay thread and waits for it (at exit). */
 void outbox_stop(void);
 
-/* ---- live.c ---- */
+/* ---- live.c: Server-Sent Events ---- */
 void live_init_thread(web_thread *t);
 void live_free_thread(web_thread *t);
 void live_fight_events(web_req *r);
 void live_user_events(web_req *r);
-/* Last progress seen for a fight on cf:progress: tick or -1; sets *simulating. */
+int live_client_count(void);
+
+/* ---- live_progress.c: the simulator's progress, read from cf:progress ---- */
+/* Last progress seen for a fight: tick or -1; sets *simulating. */
 int live_progress(const char *fight_id, bool *simulating);
 void live_start_reader(void);
 /* Stops the progress reader and waits for it (at exit, about 1 s). */
 void live_stop_reader(void);
-int live_client_count(void);
 
 /* ---- cache.c: short-lived answers for anonymous readers ---- */
-/* A string's slot hash (FNV-1a), for cache.c's and ratelimit.c's tables. */
-uint32_t web_hash(const char *s);
 char *cache_get(const char *key, size_t *len); /* a copy, caller frees; NULL: miss */
 void cache_put(const char *key, const char *data, size_t len, int ttl_ms);
 
