@@ -10,12 +10,17 @@
  * cf-web processes can relay side by side; a crash between XADD and the
  * stamp sends an entry twice, which the pipeline tolerates (results are
  * committed exactly once by the result processor).
+ *
+ * The fields of a cf:fights entry are named in one place,
+ * outbox_fight_fields(): the row's payload is built from it and the XADD
+ * reads the payload back by it.
  */
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
-#include <time.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "stream_msg.h"
@@ -24,26 +29,69 @@
 #define RELAY_BATCH 20
 #define RELAY_PERIOD_MS 500
 #define SWEEP_ROUNDS 1200
+#define FIELDS_MAX 8
+
+/* One field of a cf:fights entry: its name, and the SQL over fights f
+ * that gives its text. */
+typedef struct fight_field {
+    const char *name;
+    const char *sql;
+} fight_field;
+
+/* The cf:fights entry of a fight (docs/streams.md; common/stream_msg.h
+ * decodes it), field by field, as PostgreSQL spells it. A field whose value
+ * is NULL (a fight without settings or seed) is left out of the entry. */
+static const fight_field *outbox_fight_fields(size_t *n)
+{
+    static const fight_field fields[] = {
+        {"id", "f.id::text"},
+        {"game", "f.game"},
+        /* House bots (no user, no bot version) run the game's template whose
+         * name follows "house/" in the player's name. */
+        {"players", "(SELECT json_agg(json_build_object('name', p.name, 'code', "
+                    "COALESCE(v.code, t.code)) ORDER BY p.slot)::text FROM fight_players p "
+                    "LEFT JOIN bot_versions v ON v.id = p.bot_version_id "
+                    "LEFT JOIN game_templates t ON p.bot_version_id IS NULL AND p.user_id IS NULL "
+                    "AND t.game = f.game AND 'house/' || t.name = p.name "
+                    "WHERE p.fight_id = f.id)"},
+        {"settings", "f.settings::text"},
+        {"seed", "f.seed::text"},
+    };
+
+    *n = sizeof fields / sizeof fields[0];
+    return fields;
+}
+
+/* Appends to the SQL being built in sql; the pieces are fixed texts, so
+ * one that does not fit is a bug: never run a cut statement. */
+static void sql_append(char *sql, size_t size, size_t *used, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void sql_append(char *sql, size_t size, size_t *used, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(sql + *used, size - *used, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= size - *used)
+        abort();
+    *used += (size_t)n;
+}
 
 int outbox_enqueue(cf_pg *pg, const char *fight_id)
 {
+    size_t n;
+    const fight_field *fields = outbox_fight_fields(&n);
+    char sql[2048];
+    size_t used = 0;
+    sql_append(sql, sizeof sql, &used,
+               "INSERT INTO outbox (fight_id, payload) SELECT f.id, jsonb_build_object(");
+    for (size_t i = 0; i < n; i++)
+        sql_append(sql, sizeof sql, &used, i == 0 ? "'%s', %s" : ", '%s', %s", fields[i].name,
+                   fields[i].sql);
+    sql_append(sql, sizeof sql, &used, ") FROM fights f WHERE f.id = $1::uuid");
     const char *params[1] = {fight_id};
-
-    /* House bots (no user, no bot version) run the game's template whose
-     * name follows "house/" in the player's name. */
-    return cf_pg_run(
-        pg,
-        "INSERT INTO outbox (fight_id, payload) "
-        "SELECT f.id, jsonb_build_object('id', f.id::text, 'game', f.game, "
-        "'players', (SELECT json_agg(json_build_object('name', p.name, 'code', "
-        "COALESCE(v.code, t.code)) ORDER BY p.slot)::text FROM fight_players p "
-        "LEFT JOIN bot_versions v ON v.id = p.bot_version_id "
-        "LEFT JOIN game_templates t ON p.bot_version_id IS NULL AND p.user_id IS NULL "
-        "AND t.game = f.game AND 'house/' || t.name = p.name "
-        "WHERE p.fight_id = f.id), "
-        "'settings', f.settings::text, 'seed', f.seed::text) "
-        "FROM fights f WHERE f.id = $1::uuid",
-        1, params);
+    return cf_pg_run(pg, sql, 1, params);
 }
 
 int outbox_drop(cf_pg *pg, const char *fight_id)
@@ -56,34 +104,48 @@ int outbox_drop(cf_pg *pg, const char *fight_id)
                      1, params);
 }
 
+/* The unsent rows, oldest first: id, fight_id, then the entry's fields in
+ * outbox_fight_fields() order. */
+static PGresult *take_unsent(cf_pg *pg)
+{
+    size_t n;
+    const fight_field *fields = outbox_fight_fields(&n);
+    char sql[1024];
+    size_t used = 0;
+    sql_append(sql, sizeof sql, &used, "SELECT id, fight_id");
+    for (size_t i = 0; i < n; i++)
+        sql_append(sql, sizeof sql, &used, ", payload->>'%s'", fields[i].name);
+    sql_append(sql, sizeof sql, &used,
+               " FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT %d FOR UPDATE SKIP LOCKED",
+               RELAY_BATCH);
+    return cf_pg_exec(pg, sql, 0, NULL);
+}
+
+/* XADDs row `row` of take_unsent()'s result to cf:fights. */
 static int xadd(cf_redis *redis, PGresult *res, int row, char *err, size_t errlen)
 {
-    static const char *const fields[] = {"id", "game", "players", "settings", "seed"};
-    const char *argv[3 + 2 * 5];
-    size_t lens[3 + 2 * 5];
-    int argc = 0;
-    redisReply *rep;
-    int rc = 0;
-
-    argv[argc] = "XADD";
-    lens[argc++] = 4;
-    argv[argc] = CF_STREAM_FIGHTS;
-    lens[argc++] = strlen(CF_STREAM_FIGHTS);
-    argv[argc] = "*";
-    lens[argc++] = 1;
-    for (int f = 0; f < 5; f++) {
-        if (PQgetisnull(res, row, 2 + f))
+    size_t n;
+    const fight_field *fields = outbox_fight_fields(&n);
+    if (n > FIELDS_MAX)
+        abort();
+    const char *argv[3 + 2 * FIELDS_MAX] = {"XADD", CF_STREAM_FIGHTS, "*"};
+    size_t lens[3 + 2 * FIELDS_MAX] = {4, strlen(CF_STREAM_FIGHTS), 1};
+    int argc = 3;
+    for (size_t f = 0; f < n; f++) {
+        int col = 2 + (int)f;
+        if (PQgetisnull(res, row, col))
             continue;
-        argv[argc] = fields[f];
-        lens[argc++] = strlen(fields[f]);
-        argv[argc] = PQgetvalue(res, row, 2 + f);
-        lens[argc++] = (size_t)PQgetlength(res, row, 2 + f);
+        argv[argc] = fields[f].name;
+        lens[argc++] = strlen(fields[f].name);
+        argv[argc] = PQgetvalue(res, row, col);
+        lens[argc++] = (size_t)PQgetlength(res, row, col);
     }
-    rep = cf_redis_argv(redis, argc, argv, lens);
+    redisReply *rep = cf_redis_argv(redis, argc, argv, lens);
     if (rep == NULL) {
         snprintf(err, errlen, "redis: %s", cf_redis_error(redis));
         return -1;
     }
+    int rc = 0;
     if (rep->type != REDIS_REPLY_STRING) {
         snprintf(err, errlen, "XADD: %s", rep->type == REDIS_REPLY_ERROR ? rep->str : "bad reply");
         rc = -1;
@@ -92,34 +154,36 @@ static int xadd(cf_redis *redis, PGresult *res, int row, char *err, size_t errle
     return rc;
 }
 
+/* Stamps an outbox row sent, or counts a failed attempt with its error. */
+static int stamp(cf_pg *pg, const char *row_id, bool sent, const char *err)
+{
+    const char *params[2] = {row_id, err};
+
+    if (sent)
+        return cf_pg_run(pg,
+                         "UPDATE outbox SET sent_at = now(), attempts = attempts + 1 "
+                         "WHERE id = $1::bigint",
+                         1, params);
+    return cf_pg_run(pg,
+                     "UPDATE outbox SET attempts = attempts + 1, last_error = $2 "
+                     "WHERE id = $1::bigint",
+                     2, params);
+}
+
 int outbox_relay(cf_pg *pg, cf_redis *redis)
 {
-    PGresult *res;
-    int sent = 0;
-
     if (cf_pg_begin(pg) != 0)
         return -1;
-    res = cf_pg_exec(pg,
-                     "SELECT id, fight_id, payload->>'id', payload->>'game', "
-                     "payload->>'players', payload->>'settings', payload->>'seed' "
-                     "FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT 20 "
-                     "FOR UPDATE SKIP LOCKED",
-                     0, NULL);
+    PGresult *res = take_unsent(pg);
     if (res == NULL) {
         cf_pg_rollback(pg);
         return -1;
     }
+    int sent = 0;
     for (int i = 0; i < PQntuples(res); i++) {
         char err[256] = "";
-        const char *params[2] = {PQgetvalue(res, i, 0), err};
-        int ok = xadd(redis, res, i, err, sizeof err) == 0;
-
-        if (cf_pg_run(pg,
-                      ok ? "UPDATE outbox SET sent_at = now(), attempts = attempts + 1 "
-                           "WHERE id = $1::bigint"
-                         : "UPDATE outbox SET attempts = attempts + 1, last_error = $2 "
-                           "WHERE id = $1::bigint",
-                      ok ? 1 : 2, params) != 0) {
+        bool ok = xadd(redis, res, i, err, sizeof err) == 0;
+        if (stamp(pg, PQgetvalue(res, i, 0), ok, err) != 0) {
             PQclear(res);
             cf_pg_rollback(pg);
             return -1;
@@ -154,8 +218,9 @@ void outbox_wake(void)
 static pthread_t relay_tid;
 static bool stopping;
 
-/* Expired sessions and reset tokens are useless: the same thread drops
- * them now and then (every SWEEP_ROUNDS relay rounds, about 10 minutes). */
+/* Expired sessions and reset tokens are useless: the same thread has
+ * session.c and account.c drop them now and then (every SWEEP_ROUNDS relay
+ * rounds, about 10 minutes). */
 static int sweep(cf_pg *pg)
 {
     if (session_sweep(pg) != 0)
@@ -163,19 +228,35 @@ static int sweep(cf_pg *pg)
     return account_sweep_resets(pg);
 }
 
+/* Waits RELAY_PERIOD_MS, or less when outbox_wake() is called. The
+ * condition variable's clock is the realtime one: the deadline is a point
+ * on it. */
+static void wait_for_wake(void)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += RELAY_PERIOD_MS * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&wake_lock);
+    while (!woken && pthread_cond_timedwait(&wake_cond, &wake_lock, &until) == 0)
+        ;
+    woken = false;
+    pthread_mutex_unlock(&wake_lock);
+}
+
 /* The relay has its own thread and connections: while Redis is away its
  * commands wait out their deadline here, never in a request handler. */
 static void *relay_main(void *arg)
 {
-    char err[256];
+    (void)arg;
     cf_pg *pg = NULL;
     cf_redis *redis = NULL;
     unsigned long rounds = 0;
-
-    (void)arg;
     while (!__atomic_load_n(&stopping, __ATOMIC_ACQUIRE)) {
-        struct timespec until;
-
+        char err[256];
         if (pg == NULL && (pg = cf_pg_connect(web_cfg.database_url, err, sizeof err)) == NULL)
             log_warn("outbox relay: database: %s", err);
         if (redis == NULL &&
@@ -185,17 +266,7 @@ static void *relay_main(void *arg)
             log_warn("outbox relay: %s", cf_pg_error(pg));
         if (pg != NULL && ++rounds % SWEEP_ROUNDS == 1 && sweep(pg) != 0)
             log_warn("expired sessions sweep: %s", cf_pg_error(pg));
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += RELAY_PERIOD_MS * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
-        pthread_mutex_lock(&wake_lock);
-        while (!woken && pthread_cond_timedwait(&wake_cond, &wake_lock, &until) == 0)
-            ;
-        woken = false;
-        pthread_mutex_unlock(&wake_lock);
+        wait_for_wake();
     }
     cf_pg_free(pg);
     cf_redis_free(redis);
