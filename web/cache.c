@@ -11,8 +11,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "web.h"
 
 #define SLOTS 1024
@@ -23,28 +23,21 @@ typedef struct entry {
     char key[KEY_MAX];
     char *data;
     size_t len;
-    struct timespec expires;
+    int64_t expires_ms; /* cf_now_ms() past which the entry is stale */
 } entry;
 
 static entry slots[SLOTS];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
-static bool before(const struct timespec *a, const struct timespec *b)
-{
-    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
-}
-
 char *cache_get(const char *key, size_t *len)
 {
-    entry *e = &slots[web_hash(key) % SLOTS];
-    struct timespec now;
-    char *copy = NULL;
-
     if (strlen(key) >= KEY_MAX)
         return NULL;
-    clock_gettime(CLOCK_MONOTONIC, &now);
+    entry *e = &slots[web_hash(key) % SLOTS];
+    int64_t now_ms = cf_now_ms();
+    char *copy = NULL;
     pthread_mutex_lock(&lock);
-    if (e->data != NULL && strcmp(e->key, key) == 0 && before(&now, &e->expires)) {
+    if (e->data != NULL && strcmp(e->key, key) == 0 && now_ms < e->expires_ms) {
         copy = malloc(e->len + 1);
         if (copy != NULL) {
             memcpy(copy, e->data, e->len + 1);
@@ -57,26 +50,20 @@ char *cache_get(const char *key, size_t *len)
 
 void cache_put(const char *key, const char *data, size_t len, int ttl_ms)
 {
-    entry *e = &slots[web_hash(key) % SLOTS];
-    char *copy;
-    struct timespec exp;
-
-    if (strlen(key) >= KEY_MAX || len > VALUE_MAX || (copy = malloc(len + 1)) == NULL)
+    if (strlen(key) >= KEY_MAX || len > VALUE_MAX)
+        return;
+    char *copy = malloc(len + 1);
+    if (copy == NULL)
         return;
     memcpy(copy, data, len);
     copy[len] = '\0';
-    clock_gettime(CLOCK_MONOTONIC, &exp);
-    exp.tv_sec += ttl_ms / 1000;
-    exp.tv_nsec += (long)(ttl_ms % 1000) * 1000000L;
-    if (exp.tv_nsec >= 1000000000L) {
-        exp.tv_sec++;
-        exp.tv_nsec -= 1000000000L;
-    }
+    entry *e = &slots[web_hash(key) % SLOTS];
+    int64_t expires_ms = cf_now_ms() + ttl_ms;
     pthread_mutex_lock(&lock);
     free(e->data);
     strcpy(e->key, key);
     e->data = copy;
     e->len = len;
-    e->expires = exp;
+    e->expires_ms = expires_ms;
     pthread_mutex_unlock(&lock);
 }

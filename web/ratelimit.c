@@ -12,29 +12,35 @@
 #include <stdio.h>
 #include <stdint.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "web.h"
 
 #define SLOTS 4096
 #define KEY_MAX 96
+#define PROBES 8
 
 typedef struct slot {
     char key[KEY_MAX];
-    time_t start;
+    int64_t start; /* the window's start, in monotonic seconds */
     int count;
 } slot;
 
 static slot table[SLOTS];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
+static int64_t now_s(void)
+{
+    return cf_now_ms() / 1000;
+}
+
 /* Returns the slot of key (fresh when its window passed); lock held. */
-static slot *find(const char *key, int window_s, time_t now)
+static slot *find(const char *key, int window_s, int64_t now)
 {
     uint32_t h = web_hash(key);
     slot *victim = NULL;
 
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < PROBES; i++) {
         slot *s = &table[(h + (uint32_t)i) % SLOTS];
 
         if (strncmp(s->key, key, KEY_MAX - 1) == 0 && s->key[0] != '\0') {
@@ -55,13 +61,10 @@ static slot *find(const char *key, int window_s, time_t now)
 
 static bool check(const char *key, int limit, int window_s, int *retry_after, bool count)
 {
-    time_t now = time(NULL);
-    bool ok;
-    slot *s;
-
+    int64_t now = now_s();
     pthread_mutex_lock(&lock);
-    s = find(key, window_s, now);
-    ok = s->count < limit;
+    slot *s = find(key, window_s, now);
+    bool ok = s->count < limit;
     if (count && ok)
         s->count++;
     if (!ok && retry_after != NULL)
@@ -85,7 +88,7 @@ void ratelimit_reset(const char *key)
     uint32_t h = web_hash(key);
 
     pthread_mutex_lock(&lock);
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < PROBES; i++) {
         slot *s = &table[(h + (uint32_t)i) % SLOTS];
 
         if (strncmp(s->key, key, KEY_MAX - 1) == 0)
