@@ -208,16 +208,13 @@ cJSON *catalog_game_detail(const cf_game *g)
 char *catalog_template_read(const char *game, const char *file, size_t *len)
 {
     char path[160];
-    const cf_asset *a;
-    char *copy;
-
     if (strchr(file, '/') != NULL ||
         (size_t)snprintf(path, sizeof path, "templates/%s", file) >= sizeof path)
         return NULL;
-    a = cf_asset_find(game, path);
+    const cf_asset *a = cf_asset_find(game, path);
     if (a == NULL || !cf_asset_is_template(a))
         return NULL;
-    copy = malloc(a->size + 1);
+    char *copy = malloc(a->size + 1);
     if (copy == NULL)
         return NULL;
     memcpy(copy, a->data, a->size);

@@ -60,11 +60,9 @@ static _Thread_local int busy;
 static bool bytes_at(struct evbuffer *buf, size_t pos, const char *want)
 {
     size_t n = strlen(want);
-    const unsigned char *p;
-
     if (pos + n > evbuffer_get_length(buf))
         return false;
-    p = evbuffer_pullup(buf, (ev_ssize_t)(pos + n));
+    const unsigned char *p = evbuffer_pullup(buf, (ev_ssize_t)(pos + n));
     return p != NULL && memcmp(p + pos, want, n) == 0;
 }
 
@@ -87,14 +85,13 @@ static void cut_to(struct evbuffer *buf, size_t keep)
 
 static void add_json(struct evbuffer *buf, bool http10, const struct page *pg)
 {
-    char msg[128], body[200];
-    int n;
-
+    char msg[128];
     if (pg->code == 413)
         snprintf(msg, sizeof msg, "%s %zu bytes", pg->error, web_max_body());
     else
         snprintf(msg, sizeof msg, "%s", pg->error);
-    n = snprintf(body, sizeof body, "{\"error\":\"%s\"}", msg);
+    char body[200];
+    int n = snprintf(body, sizeof body, "{\"error\":\"%s\"}", msg);
     evbuffer_add_printf(buf,
                         "HTTP/1.%d %d %s\r\n"
                         "Content-Type: application/json\r\n"

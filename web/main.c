@@ -55,14 +55,13 @@ static int listen_socket(const char *host, int port)
                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
     struct addrinfo *res = NULL;
     char portstr[16];
-    int fd = -1, one = 1;
-
     snprintf(portstr, sizeof portstr, "%d", port);
     if (getaddrinfo(host, portstr, &hints, &res) != 0 || res == NULL) {
         log_error("cannot resolve listen address %s", host);
         return -1;
     }
-    fd = socket(res->ai_family, res->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int one = 1;
+    int fd = socket(res->ai_family, res->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
         setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0 ||
         bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
@@ -78,16 +77,13 @@ static int listen_socket(const char *host, int port)
 static int parse_listen(const char *s)
 {
     const char *colon = strrchr(s, ':');
-    char *end;
-    long port;
-    size_t hl;
-
     if (colon == NULL)
         return -1;
-    hl = (size_t)(colon - s);
+    size_t hl = (size_t)(colon - s);
     if (hl == 0 || hl >= sizeof web_cfg.host)
         return -1;
-    port = strtol(colon + 1, &end, 10);
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
     if (*end != '\0' || port < 0 || port > 65535)
         return -1;
     memcpy(web_cfg.host, s, hl);
@@ -104,7 +100,6 @@ static int parse_listen(const char *s)
 static void *thread_main(void *arg)
 {
     web_thread *t = arg;
-
     event_base_dispatch(t->base);
     return NULL;
 }
@@ -129,42 +124,29 @@ static void usage(FILE *out)
     cf_config_describe(key_tables, out);
 }
 
-int main(int argc, char **argv)
+/* --config FILE (or -c) and --help; 0 to go on, else the exit status. */
+static int parse_args(int argc, char **argv, const char **config_path)
 {
-    const char *config_path = NULL;
-    char err[512];
-    cf_config *cfg;
-    struct event *sigint, *sigterm;
-    pthread_t *tids;
-
     for (int i = 1; i < argc; i++) {
         if ((strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "-c") == 0) && i + 1 < argc) {
-            config_path = argv[++i];
+            *config_path = argv[++i];
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
-            return 0;
+            return -1;
         } else {
             usage(stderr);
             return 2;
         }
     }
-    signal(SIGPIPE, SIG_IGN);
-    /* Before any thread exists: it seeds the RNG behind session tokens. */
-    if (sodium_init() < 0) {
-        fprintf(stderr, "cf-web: libsodium could not initialise\n");
-        return 1;
-    }
-    if (config_path == NULL)
-        config_path = cf_config_default_path();
-    cfg = cf_config_load_tables(key_tables, config_path, err, sizeof err);
-    if (cfg == NULL) {
-        fprintf(stderr, "cf-web: %s\n", err);
-        return 2;
-    }
-    cf_config_apply_log(cfg, "cf-web");
+    return 0;
+}
+
+/* web_cfg from the loaded configuration; false for a bad web.listen. */
+static bool read_settings(const cf_config *cfg)
+{
     if (parse_listen(cf_config_str(cfg, "web.listen")) != 0) {
         log_error("web.listen must be host:port, got '%s'", cf_config_str(cfg, "web.listen"));
-        return 2;
+        return false;
     }
     snprintf(web_cfg.static_dir, sizeof web_cfg.static_dir, "%s",
              cf_config_str(cfg, "web.static_dir"));
@@ -178,60 +160,43 @@ int main(int argc, char **argv)
     web_cfg.session_days = (int)cf_config_int(cfg, "web.session_days");
     web_cfg.database_url = cf_config_str(cfg, "database.url");
     web_cfg.redis_url = cf_config_str(cfg, "redis.url");
+    return true;
+}
 
-    if (evthread_use_pthreads() != 0) {
-        log_error("libevent threads unavailable");
-        return 1;
+/* Worker i: its connections, its socket, its evhttp server and live state.
+ * The first one also writes the games registry to the database. */
+static bool prepare_thread(int i)
+{
+    web_thread *t = &threads[i];
+    char err[512];
+    t->index = i;
+    t->pg = cf_pg_connect(web_cfg.database_url, err, sizeof err);
+    if (t->pg == NULL) {
+        log_error("database: %s", err);
+        return false;
     }
-    threads = calloc((size_t)web_cfg.threads, sizeof *threads);
-    tids = calloc((size_t)web_cfg.threads, sizeof *tids);
-    main_base = event_base_new();
-    if (threads == NULL || tids == NULL || main_base == NULL)
-        return 1;
-
-    for (int i = 0; i < web_cfg.threads; i++) {
-        web_thread *t = &threads[i];
-        int fd;
-
-        t->index = i;
-        t->pg = cf_pg_connect(web_cfg.database_url, err, sizeof err);
-        if (t->pg == NULL) {
-            log_error("database: %s", err);
-            return 1;
-        }
-        t->redis = cf_redis_connect(web_cfg.redis_url, 300, err, sizeof err);
-        if (t->redis == NULL) {
-            log_error("redis: %s", err);
-            return 1;
-        }
-        if (i == 0 && catalog_sync(t->pg) != 0) {
-            log_error("could not write the games registry to the database: %s",
-                      cf_pg_error(t->pg));
-            return 1;
-        }
-        t->base = event_base_new();
-        fd = listen_socket(web_cfg.host, web_cfg.port);
-        if (t->base == NULL || fd < 0)
-            return 1;
-        http_start_thread(t, fd);
-        live_init_thread(t);
+    t->redis = cf_redis_connect(web_cfg.redis_url, 300, err, sizeof err);
+    if (t->redis == NULL) {
+        log_error("redis: %s", err);
+        return false;
     }
-    outbox_start();
-    live_start_reader();
-    for (int i = 0; i < web_cfg.threads; i++)
-        if (pthread_create(&tids[i], NULL, thread_main, &threads[i]) != 0) {
-            log_error("pthread_create failed");
-            return 1;
-        }
-    log_info("listening on http://%s:%d (%d threads, static %s)", web_cfg.host, web_cfg.port,
-             web_cfg.threads, web_cfg.static_dir);
+    if (i == 0 && catalog_sync(t->pg) != 0) {
+        log_error("could not write the games registry to the database: %s", cf_pg_error(t->pg));
+        return false;
+    }
+    t->base = event_base_new();
+    int fd = listen_socket(web_cfg.host, web_cfg.port);
+    if (t->base == NULL || fd < 0)
+        return false;
+    http_start_thread(t, fd);
+    live_init_thread(t);
+    return true;
+}
 
-    sigint = evsignal_new(main_base, SIGINT, on_signal, NULL);
-    sigterm = evsignal_new(main_base, SIGTERM, on_signal, NULL);
-    if (sigint == NULL || sigterm == NULL || evsignal_add(sigint, NULL) != 0 ||
-        evsignal_add(sigterm, NULL) != 0)
-        return 1;
-    event_base_dispatch(main_base);
+/* After the loops have stopped: the background threads, then each
+ * worker's server, connections and loop. */
+static void stop_all(pthread_t *tids)
+{
     for (int i = 0; i < web_cfg.threads; i++)
         pthread_join(tids[i], NULL);
     outbox_stop();
@@ -246,6 +211,61 @@ int main(int argc, char **argv)
         cf_redis_free(threads[i].redis);
     }
     log_info("stopped");
+}
+
+int main(int argc, char **argv)
+{
+    const char *config_path = NULL;
+    int rc = parse_args(argc, argv, &config_path);
+    if (rc != 0)
+        return rc < 0 ? 0 : rc;
+    signal(SIGPIPE, SIG_IGN);
+    /* Before any thread exists: it seeds the RNG behind session tokens. */
+    if (sodium_init() < 0) {
+        fprintf(stderr, "cf-web: libsodium could not initialise\n");
+        return 1;
+    }
+    if (config_path == NULL)
+        config_path = cf_config_default_path();
+    char err[512];
+    cf_config *cfg = cf_config_load_tables(key_tables, config_path, err, sizeof err);
+    if (cfg == NULL) {
+        fprintf(stderr, "cf-web: %s\n", err);
+        return 2;
+    }
+    cf_config_apply_log(cfg, "cf-web");
+    if (!read_settings(cfg))
+        return 2;
+
+    if (evthread_use_pthreads() != 0) {
+        log_error("libevent threads unavailable");
+        return 1;
+    }
+    threads = calloc((size_t)web_cfg.threads, sizeof *threads);
+    pthread_t *tids = calloc((size_t)web_cfg.threads, sizeof *tids);
+    main_base = event_base_new();
+    if (threads == NULL || tids == NULL || main_base == NULL)
+        return 1;
+    for (int i = 0; i < web_cfg.threads; i++)
+        if (!prepare_thread(i))
+            return 1;
+    outbox_start();
+    live_start_reader();
+    for (int i = 0; i < web_cfg.threads; i++)
+        if (pthread_create(&tids[i], NULL, thread_main, &threads[i]) != 0) {
+            log_error("pthread_create failed");
+            return 1;
+        }
+    log_info("listening on http://%s:%d (%d threads, static %s)", web_cfg.host, web_cfg.port,
+             web_cfg.threads, web_cfg.static_dir);
+
+    struct event *sigint = evsignal_new(main_base, SIGINT, on_signal, NULL);
+    struct event *sigterm = evsignal_new(main_base, SIGTERM, on_signal, NULL);
+    if (sigint == NULL || sigterm == NULL || evsignal_add(sigint, NULL) != 0 ||
+        evsignal_add(sigterm, NULL) != 0)
+        return 1;
+    event_base_dispatch(main_base);
+    stop_all(tids);
     event_free(sigint);
     event_free(sigterm);
     event_base_free(main_base);

@@ -43,34 +43,46 @@ static histo histos[MAX_ROUTES];
 static size_t nhistos;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
-void metrics_observe(const char *method, const char *route, int status, double seconds)
+/* The counter of (method, route, status), added when new; NULL when the
+ * table is full. Lock held. */
+static series *counter_of(const char *method, const char *route, int status)
 {
-    size_t i;
-
-    pthread_mutex_lock(&lock);
-    for (i = 0; i < ncounters; i++)
+    for (size_t i = 0; i < ncounters; i++)
         if (counters[i].status == status && strcmp(counters[i].route, route) == 0 &&
             strcmp(counters[i].method, method) == 0)
-            break;
-    if (i == ncounters && ncounters < MAX_SERIES) {
-        counters[i] = (series){.method = method, .route = route, .status = status};
-        ncounters++;
-    }
-    if (i < ncounters)
-        counters[i].count++;
-    for (i = 0; i < nhistos; i++)
+            return &counters[i];
+    if (ncounters == MAX_SERIES)
+        return NULL;
+    counters[ncounters] = (series){.method = method, .route = route, .status = status};
+    return &counters[ncounters++];
+}
+
+/* The histogram of route, added when new; NULL when the table is full.
+ * Lock held. */
+static histo *histo_of(const char *route)
+{
+    for (size_t i = 0; i < nhistos; i++)
         if (strcmp(histos[i].route, route) == 0)
-            break;
-    if (i == nhistos && nhistos < MAX_ROUTES) {
-        histos[i] = (histo){.route = route};
-        nhistos++;
-    }
-    if (i < nhistos) {
+            return &histos[i];
+    if (nhistos == MAX_ROUTES)
+        return NULL;
+    histos[nhistos] = (histo){.route = route};
+    return &histos[nhistos++];
+}
+
+void metrics_observe(const char *method, const char *route, int status, double seconds)
+{
+    pthread_mutex_lock(&lock);
+    series *c = counter_of(method, route, status);
+    if (c != NULL)
+        c->count++;
+    histo *h = histo_of(route);
+    if (h != NULL) {
         for (size_t b = 0; b < NBUCKETS; b++)
             if (seconds <= buckets[b])
-                histos[i].bucket[b]++;
-        histos[i].count++;
-        histos[i].sum += seconds;
+                h->bucket[b]++;
+        h->count++;
+        h->sum += seconds;
     }
     pthread_mutex_unlock(&lock);
 }
@@ -108,15 +120,9 @@ static void db_gauges(web_req *r, struct evbuffer *out)
     }
 }
 
-void metrics_serve(web_req *r)
+/* The request counters and latency histograms, as they stand. */
+static void request_metrics(struct evbuffer *out)
 {
-    struct evbuffer *out = evbuffer_new();
-    struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
-
-    if (out == NULL) {
-        http_error(r, 500, "out of memory");
-        return;
-    }
     pthread_mutex_lock(&lock);
     evbuffer_add_printf(out, "# HELP cf_web_requests_total HTTP requests answered.\n"
                              "# TYPE cf_web_requests_total counter\n");
@@ -143,10 +149,21 @@ void metrics_serve(web_req *r)
                             histos[i].route, histos[i].count);
     }
     pthread_mutex_unlock(&lock);
+}
+
+void metrics_serve(web_req *r)
+{
+    struct evbuffer *out = evbuffer_new();
+    if (out == NULL) {
+        http_error(r, 500, "out of memory");
+        return;
+    }
+    request_metrics(out);
     evbuffer_add_printf(out, "# HELP cf_web_sse_clients Open Server-Sent Events streams.\n"
                              "# TYPE cf_web_sse_clients gauge\ncf_web_sse_clients %d\n",
                         live_client_count());
     db_gauges(r, out);
+    struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
     evhttp_add_header(h, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
     evhttp_add_header(h, "Cache-Control", "no-store");
     r->status = 200;

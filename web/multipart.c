@@ -66,64 +66,68 @@ static void disposition_param(const char *h, const char *end, const char *key, c
     }
 }
 
+/* The headers [p, hdr_end) of a part: its name and filename from its
+ * Content-Disposition ("" when absent). */
+static void read_part_headers(const char *p, const char *hdr_end, multipart_part *part)
+{
+    part->name[0] = part->filename[0] = '\0';
+    for (const char *line = p; line < hdr_end;) {
+        const char *eol = memmem(line, (size_t)(hdr_end + 2 - line), "\r\n", 2);
+        if (eol == NULL)
+            eol = hdr_end;
+        if ((size_t)(eol - line) > 20 && strncasecmp(line, "Content-Disposition:", 20) == 0) {
+            disposition_param(line + 20, eol, "name", part->name, sizeof part->name);
+            disposition_param(line + 20, eol, "filename", part->filename, sizeof part->filename);
+        }
+        line = eol + 2;
+    }
+}
+
+/* Where the data starting at p ends: at the CRLF before the next delimiter
+ * line; NULL when there is none. */
+static const char *part_data_end(const char *p, const char *end, const char *delim, size_t dlen)
+{
+    for (const char *next = p;; next++) {
+        next = memmem(next, (size_t)(end - next), "\r\n", 2);
+        if (next == NULL)
+            return NULL;
+        /* A delimiter line is CRLF, the delimiter, then CRLF or "--";
+         * anything else (e.g. "--XyZx") is still data. */
+        if ((size_t)(end - next) >= 4 + dlen && memcmp(next + 2, delim, dlen) == 0 &&
+            (memcmp(next + 2 + dlen, "\r\n", 2) == 0 || memcmp(next + 2 + dlen, "--", 2) == 0))
+            return next;
+    }
+}
+
 int multipart_parse(const char *ctype, const char *body, size_t len, multipart_part *parts,
                     int maxparts)
 {
     char delim[BOUNDARY_MAX + 3];
-    size_t dlen;
-    const char *p, *end = body + len;
-    int n = 0;
-
     if (ctype == NULL || get_boundary(ctype, delim, sizeof delim) != 0)
         return -1;
-    dlen = strlen(delim);
+    size_t dlen = strlen(delim);
     if (len < dlen || memcmp(body, delim, dlen) != 0)
         return -1;
-    p = body + dlen;
-    for (;;) {
-        const char *hdr_end, *next, *line;
-        multipart_part *part;
-
+    const char *p = body + dlen, *end = body + len;
+    for (int n = 0;; n++) {
         if (end - p >= 2 && p[0] == '-' && p[1] == '-')
             return n; /* closing delimiter */
         if (end - p < 2 || p[0] != '\r' || p[1] != '\n')
             return -1;
         p += 2;
-        hdr_end = memmem(p, (size_t)(end - p), "\r\n\r\n", 4);
+        const char *hdr_end = memmem(p, (size_t)(end - p), "\r\n\r\n", 4);
         if (hdr_end == NULL || n == maxparts)
             return -1;
-        part = &parts[n];
-        part->name[0] = part->filename[0] = '\0';
-        for (line = p; line < hdr_end;) {
-            const char *eol = memmem(line, (size_t)(hdr_end + 2 - line), "\r\n", 2);
-
-            if (eol == NULL)
-                eol = hdr_end;
-            if ((size_t)(eol - line) > 20 &&
-                strncasecmp(line, "Content-Disposition:", 20) == 0) {
-                disposition_param(line + 20, eol, "name", part->name, sizeof part->name);
-                disposition_param(line + 20, eol, "filename", part->filename,
-                                  sizeof part->filename);
-            }
-            line = eol + 2;
-        }
+        multipart_part *part = &parts[n];
+        read_part_headers(p, hdr_end, part);
         if (part->name[0] == '\0')
             return -1;
         p = hdr_end + 4;
-        /* The part's data ends at CRLF + delimiter. */
-        for (next = p;; next++) {
-            next = memmem(next, (size_t)(end - next), "\r\n", 2);
-            if (next == NULL)
-                return -1;
-            /* A delimiter line is CRLF, the delimiter, then CRLF or "--";
-             * anything else (e.g. "--XyZx") is still data. */
-            if ((size_t)(end - next) >= 4 + dlen && memcmp(next + 2, delim, dlen) == 0 &&
-                (memcmp(next + 2 + dlen, "\r\n", 2) == 0 || memcmp(next + 2 + dlen, "--", 2) == 0))
-                break;
-        }
+        const char *next = part_data_end(p, end, delim, dlen);
+        if (next == NULL)
+            return -1;
         part->data = p;
         part->len = (size_t)(next - p);
-        n++;
         p = next + 2 + dlen;
     }
 }

@@ -19,9 +19,6 @@ PGresult *prepared_exec(web_thread *t, int id, const char *sql, int nparams,
                         const char *const *params)
 {
     PGconn *c = cf_pg_raw(t->pg);
-    char name[16];
-    PGresult *res;
-
     if (id < 0 || id >= WEB_STMT_MAX || c == NULL || PQstatus(c) != CONNECTION_OK ||
         PQtransactionStatus(c) == PQTRANS_INERROR)
         return cf_pg_exec(t->pg, sql, nparams, params);
@@ -29,17 +26,17 @@ PGresult *prepared_exec(web_thread *t, int id, const char *sql, int nparams,
         memset(t->prepared, 0, sizeof t->prepared);
         t->prepared_pid = PQbackendPID(c);
     }
+    char name[16];
     snprintf(name, sizeof name, "cfweb%d", id);
     if (!t->prepared[id]) {
-        res = PQprepare(c, name, sql, nparams, NULL);
-        if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
-            PQclear(res);
-            return cf_pg_exec(t->pg, sql, nparams, params);
-        }
+        PGresult *res = PQprepare(c, name, sql, nparams, NULL);
+        bool prepared = res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK;
         PQclear(res);
+        if (!prepared)
+            return cf_pg_exec(t->pg, sql, nparams, params);
         t->prepared[id] = true;
     }
-    res = PQexecPrepared(c, name, nparams, params, NULL, NULL, 0);
+    PGresult *res = PQexecPrepared(c, name, nparams, params, NULL, NULL, 0);
     if (res != NULL && PQresultStatus(res) == PGRES_TUPLES_OK)
         return res;
     PQclear(res);

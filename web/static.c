@@ -80,41 +80,52 @@ static bool safe_relpath(const char *p)
     return true;
 }
 
+/* Opens root/rel when it is a regular file (not too large) whose real
+ * path lies under root's; its real path into real, its size into size.
+ * -1 when not. */
+static int open_under_root(const char *root, const char *rel, char real[PATH_MAX], off_t *size)
+{
+    char realroot[PATH_MAX], path[PATH_MAX];
+    if (realpath(root, realroot) == NULL)
+        return -1;
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", root, rel) >= sizeof path)
+        return -1;
+    if (realpath(path, real) == NULL)
+        return -1;
+    if (strncmp(real, realroot, strlen(realroot)) != 0 || real[strlen(realroot)] != '/')
+        return -1;
+    int fd = open(real, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > STATIC_FILE_MAX) {
+        close(fd);
+        return -1;
+    }
+    *size = st.st_size;
+    return fd;
+}
+
 /* 1 served, 0 not a file there, -1 answered with an error. */
 static int serve_file(web_req *r, const char *root, const char *rel)
 {
-    char path[PATH_MAX], real[PATH_MAX], realroot[PATH_MAX];
-    struct stat st;
-    int fd;
-    struct evbuffer *buf;
-    struct evkeyvalq *h;
-
-    if (realpath(root, realroot) == NULL)
-        return 0;
-    if ((size_t)snprintf(path, sizeof path, "%s/%s", root, rel) >= sizeof path)
-        return 0;
-    if (realpath(path, real) == NULL)
-        return 0;
-    if (strncmp(real, realroot, strlen(realroot)) != 0 || real[strlen(realroot)] != '/')
-        return 0;
-    fd = open(real, O_RDONLY | O_CLOEXEC);
+    char real[PATH_MAX];
+    off_t size;
+    int fd = open_under_root(root, rel, real, &size);
     if (fd < 0)
         return 0;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > STATIC_FILE_MAX) {
-        close(fd);
-        return 0;
-    }
-    buf = evbuffer_new();
+    struct evbuffer *buf = evbuffer_new();
     if (buf == NULL) {
         close(fd);
         http_error(r, 500, "out of memory");
         return -1;
     }
-    h = evhttp_request_get_output_headers(r->req);
+    struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
     evhttp_add_header(h, "Content-Type", static_mime(real));
     evhttp_add_header(h, "Cache-Control", "no-cache");
-    if (st.st_size > 0 && r->method != EVHTTP_REQ_HEAD) {
-        if (evbuffer_add_file(buf, fd, 0, st.st_size) != 0) {
+    if (size > 0 && r->method != EVHTTP_REQ_HEAD) {
+        /* The buffer owns fd from here: evbuffer_free closes it. */
+        if (evbuffer_add_file(buf, fd, 0, size) != 0) {
             close(fd);
             evbuffer_free(buf);
             http_error(r, 500, "cannot read file");
@@ -139,22 +150,19 @@ static void not_found(web_req *r)
 void static_serve(web_req *r)
 {
     const char *rel = r->path + 1; /* after the leading '/' */
-    const char *last = strrchr(r->path, '/');
-    char index_rel[PATH_MAX];
-    int rc;
-
     if (!safe_relpath(rel)) {
         not_found(r);
         return;
     }
+    char index_rel[PATH_MAX];
     if (*rel == '\0' || rel[strlen(rel) - 1] == '/') {
         snprintf(index_rel, sizeof index_rel, "%sindex.html", rel);
         rel = index_rel;
     }
-    rc = serve_file(r, web_cfg.static_dir, rel);
-    if (rc != 0)
+    if (serve_file(r, web_cfg.static_dir, rel) != 0)
         return;
     /* SPA fallback: app URLs have no extension. */
+    const char *last = strrchr(r->path, '/');
     if (last != NULL && strchr(last, '.') == NULL &&
         serve_file(r, web_cfg.static_dir, "index.html") != 0)
         return;
@@ -171,36 +179,45 @@ static bool game_name_ok(const char *s, size_t n)
     return true;
 }
 
+/* web/<file> of game from the copy compiled into cf_games; false when
+ * there is none. */
+static bool serve_asset(web_req *r, const char *game, const char *file)
+{
+    char rel[PATH_MAX];
+    if ((size_t)snprintf(rel, sizeof rel, "web/%s", file) >= sizeof rel)
+        return false;
+    const cf_asset *asset = cf_asset_find(game, rel);
+    if (asset == NULL)
+        return false;
+    evhttp_add_header(evhttp_request_get_output_headers(r->req), "Cache-Control", "no-cache");
+    http_send(r, 200, cf_asset_mime(asset), (const char *)asset->data, asset->size, NULL);
+    return true;
+}
+
 /* /games/<name>/web/<file> */
 void static_game_file(web_req *r)
 {
     const char *name = r->path + strlen("/games/");
     const char *slash = strchr(name, '/');
-    char root[PATH_MAX], rel[PATH_MAX], game[40];
-    const cf_asset *asset;
-    size_t n;
-
     if (slash == NULL || strncmp(slash, "/web/", 5) != 0) {
         not_found(r);
         return;
     }
-    n = (size_t)(slash - name);
-    if (!game_name_ok(name, n) || !safe_relpath(slash + 5) || slash[5] == '\0') {
+    size_t n = (size_t)(slash - name);
+    const char *file = slash + 5;
+    if (!game_name_ok(name, n) || !safe_relpath(file) || *file == '\0') {
         not_found(r);
         return;
     }
     /* The game's folder on disk first (edits show without a rebuild), then
      * the copy compiled into cf_games (assets.h) where there is no tree. */
+    char root[PATH_MAX];
     if ((size_t)snprintf(root, sizeof root, "%s/%.*s/web", web_cfg.games_dir, (int)n, name) <
             sizeof root &&
-        serve_file(r, root, slash + 5) != 0)
+        serve_file(r, root, file) != 0)
         return;
+    char game[40];
     snprintf(game, sizeof game, "%.*s", (int)n, name);
-    if ((size_t)snprintf(rel, sizeof rel, "web/%s", slash + 5) < sizeof rel &&
-        (asset = cf_asset_find(game, rel)) != NULL) {
-        evhttp_add_header(evhttp_request_get_output_headers(r->req), "Cache-Control", "no-cache");
-        http_send(r, 200, cf_asset_mime(asset), (const char *)asset->data, asset->size, NULL);
-        return;
-    }
-    not_found(r);
+    if (!serve_asset(r, game, file))
+        not_found(r);
 }
