@@ -93,13 +93,10 @@ static void user_key(char key[96], const char *prefix, const char *username)
  * false when one is missing. */
 static bool credentials(web_req *r, const char **username, const char **password)
 {
-    cJSON *b = http_json_body(r);
-    if (b == NULL)
-        return false;
-    *username = http_str_field(r, b, "username", true, 256);
+    *username = http_body_str(r, "username", 256);
     if (*username == NULL)
         return false;
-    *password = http_str_field(r, b, "password", true, 4096);
+    *password = http_body_str(r, "password", 4096);
     return *password != NULL;
 }
 
@@ -200,32 +197,26 @@ void auth_account_patch(web_req *r)
 
 /* The body's "new_password", of an acceptable length; NULL after
  * answering 400. */
-static const char *new_password(web_req *r, const cJSON *b)
+static const char *new_password(web_req *r)
 {
-    const char *pw = http_str_field(r, b, "new_password", true, 4096);
+    const char *pw = http_body_str(r, "new_password", 4096);
 
     return pw != NULL && password_ok(r, "new_password", pw) ? pw : NULL;
 }
 
 void auth_password_change(web_req *r)
 {
-    cJSON *b = http_json_body(r);
-    if (b == NULL)
-        return;
-    const char *current = http_str_field(r, b, "current_password", true, 4096);
+    const char *current = http_body_str(r, "current_password", 4096);
     if (current == NULL)
         return;
-    const char *pw = new_password(r, b);
+    const char *pw = new_password(r);
     if (pw != NULL && account_change_password(r, current, pw))
         http_no_content(r);
 }
 
 void auth_reset_request(web_req *r)
 {
-    cJSON *b = http_json_body(r);
-    if (b == NULL)
-        return;
-    const char *username = http_str_field(r, b, "username", true, 256);
+    const char *username = http_body_str(r, "username", 256);
     if (username == NULL)
         return;
     char key[96];
@@ -241,13 +232,10 @@ void auth_reset_request(web_req *r)
 
 void auth_reset_confirm(web_req *r)
 {
-    cJSON *b = http_json_body(r);
-    if (b == NULL)
-        return;
-    const char *token = http_str_field(r, b, "token", true, 256);
+    const char *token = http_body_str(r, "token", 256);
     if (token == NULL)
         return;
-    const char *pw = new_password(r, b);
+    const char *pw = new_password(r);
     if (pw != NULL && account_reset_confirm(r, token, pw))
         http_no_content(r);
 }
@@ -264,12 +252,5 @@ void auth_users_search(web_req *r)
             http_error(r, 400, "query parameter 'q' may hold letters, digits and underscores");
             return;
         }
-    cJSON *users = account_search(r, q);
-    if (users == NULL) {
-        http_db_error(r);
-        return;
-    }
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddItemToObject(o, "users", users);
-    http_json(r, 200, o);
+    http_json_list(r, "users", account_search(r, q));
 }

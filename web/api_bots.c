@@ -166,14 +166,7 @@ void bots_list(web_req *r)
         http_error(r, 400, "no such game '%.32s'", game);
         return;
     }
-    cJSON *arr = bot_list_json(r, game);
-    if (arr == NULL) {
-        http_db_error(r);
-        return;
-    }
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddItemToObject(o, "bots", arr);
-    http_json(r, 200, o);
+    http_json_list(r, "bots", bot_list_json(r, game));
 }
 
 void bots_create(web_req *r)
@@ -205,10 +198,7 @@ void bots_rename(web_req *r)
 {
     if (!path_bot_id(r))
         return;
-    cJSON *b = http_json_body(r);
-    if (b == NULL)
-        return;
-    const char *name = http_str_field(r, b, "name", true, BOT_NAME_MAX);
+    const char *name = http_body_str(r, "name", BOT_NAME_MAX);
     if (name == NULL)
         return;
     if (!bot_name_valid(name)) {

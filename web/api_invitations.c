@@ -19,14 +19,7 @@ static void answer_invitation(web_req *r, const char *invitation_id, int status)
 
 void invitations_list(web_req *r)
 {
-    cJSON *arr = invitation_list_json(r, false);
-    if (arr == NULL) {
-        http_db_error(r);
-        return;
-    }
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddItemToObject(o, "invitations", arr);
-    http_json(r, 200, o);
+    http_json_list(r, "invitations", invitation_list_json(r, false));
 }
 
 void invitations_create(web_req *r)
@@ -34,8 +27,7 @@ void invitations_create(web_req *r)
     /* The fight first: who may invite decides before what the body holds. */
     if (!fight_lock_open_as_host(r, r->params[0]))
         return;
-    cJSON *b = http_json_body(r);
-    const char *username = b != NULL ? http_str_field(r, b, "username", true, 256) : NULL;
+    const char *username = http_body_str(r, "username", 256);
     if (username == NULL) {
         fight_unlock(r);
         return;

@@ -199,8 +199,8 @@ static void stop_all(pthread_t *tids)
 {
     for (int i = 0; i < web_cfg.threads; i++)
         pthread_join(tids[i], NULL);
-    outbox_stop();
-    live_stop_reader();
+    outbox_relay_stop();
+    progress_reader_stop();
     for (int i = 0; i < web_cfg.threads; i++) {
         /* evhttp_free closes the connections, SSE streams included (their
          * close callbacks free live.c's clients), before the loop goes. */
@@ -249,8 +249,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < web_cfg.threads; i++)
         if (!prepare_thread(i))
             return 1;
-    outbox_start();
-    live_start_reader();
+    outbox_relay_start();
+    progress_reader_start();
     for (int i = 0; i < web_cfg.threads; i++)
         if (pthread_create(&tids[i], NULL, thread_main, &threads[i]) != 0) {
             log_error("pthread_create failed");

@@ -4,9 +4,9 @@
  * Queuing a fight writes its state and its stream entry (the outbox row,
  * built by PostgreSQL from the players' code, the settings and the seed) in
  * the caller's transaction: either both exist or neither. The relay then
- * XADDs unsent rows and stamps them sent. If Redis is down the rows wait
- * and the relay retries every half second, so a Redis hiccup delays a fight
- * but never strands it. Rows are taken FOR UPDATE SKIP LOCKED, so several
+ * (outbox_relay.c's thread) XADDs unsent rows and stamps them sent. If
+ * Redis is down the rows wait and the relay retries every half second, so a
+ * Redis hiccup delays a fight but never strands it. Rows are taken FOR UPDATE SKIP LOCKED, so several
  * cf-web processes can relay side by side; a crash between XADD and the
  * stamp sends an entry twice, which the pipeline tolerates (results are
  * committed exactly once by the result processor).
@@ -27,8 +27,6 @@
 #include "web.h"
 
 #define RELAY_BATCH 20
-#define RELAY_PERIOD_MS 500
-#define SWEEP_ROUNDS 1200
 #define FIELDS_MAX 8
 
 /* One field of a cf:fights entry: its name, and the SQL over fights f
@@ -215,27 +213,14 @@ void outbox_wake(void)
     pthread_mutex_unlock(&wake_lock);
 }
 
-static pthread_t relay_tid;
-static bool stopping;
-
-/* Expired sessions and reset tokens are useless: the same thread has
- * session.c and account.c drop them now and then (every SWEEP_ROUNDS relay
- * rounds, about 10 minutes). */
-static int sweep(cf_pg *pg)
+void outbox_wait(int timeout_ms)
 {
-    if (session_sweep(pg) != 0)
-        return -1;
-    return account_sweep_resets(pg);
-}
-
-/* Waits RELAY_PERIOD_MS, or less when outbox_wake() is called. The
- * condition variable's clock is the realtime one: the deadline is a point
- * on it. */
-static void wait_for_wake(void)
-{
+    /* The condition variable's clock is the realtime one: the deadline is a
+     * point on it. */
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_nsec += RELAY_PERIOD_MS * 1000000L;
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
     if (until.tv_nsec >= 1000000000L) {
         until.tv_sec++;
         until.tv_nsec -= 1000000000L;
@@ -245,47 +230,4 @@ static void wait_for_wake(void)
         ;
     woken = false;
     pthread_mutex_unlock(&wake_lock);
-}
-
-/* The relay has its own thread and connections: while Redis is away its
- * commands wait out their deadline here, never in a request handler. */
-static void *relay_main(void *arg)
-{
-    (void)arg;
-    cf_pg *pg = NULL;
-    cf_redis *redis = NULL;
-    unsigned long rounds = 0;
-    while (!__atomic_load_n(&stopping, __ATOMIC_ACQUIRE)) {
-        char err[256];
-        if (pg == NULL && (pg = cf_pg_connect(web_cfg.database_url, err, sizeof err)) == NULL)
-            log_warn("outbox relay: database: %s", err);
-        if (redis == NULL &&
-            (redis = cf_redis_connect(web_cfg.redis_url, 1000, err, sizeof err)) == NULL)
-            log_warn("outbox relay: redis: %s", err);
-        if (pg != NULL && redis != NULL && outbox_relay(pg, redis) < 0)
-            log_warn("outbox relay: %s", cf_pg_error(pg));
-        if (pg != NULL && ++rounds % SWEEP_ROUNDS == 1 && sweep(pg) != 0)
-            log_warn("expired sessions sweep: %s", cf_pg_error(pg));
-        wait_for_wake();
-    }
-    cf_pg_free(pg);
-    cf_redis_free(redis);
-    return NULL;
-}
-
-void outbox_start(void)
-{
-    if (pthread_create(&relay_tid, NULL, relay_main, NULL) != 0) {
-        log_error("outbox relay thread could not start");
-        exit(1);
-    }
-}
-
-void outbox_stop(void)
-{
-    /* Joined before cf-web returns from main: a relay still running while
-     * the process exits raced the libraries' exit handlers (a crash). */
-    __atomic_store_n(&stopping, true, __ATOMIC_RELEASE);
-    outbox_wake();
-    pthread_join(relay_tid, NULL);
 }

@@ -144,6 +144,13 @@ const char *http_str_field(web_req *r, const cJSON *obj, const char *name, bool 
     return v->valuestring;
 }
 
+const char *http_body_str(web_req *r, const char *name, size_t maxlen)
+{
+    cJSON *b = http_json_body(r);
+
+    return b != NULL ? http_str_field(r, b, name, true, maxlen) : NULL;
+}
+
 bool http_bool_field(web_req *r, const cJSON *obj, const char *name, bool def, bool *out)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);

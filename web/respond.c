@@ -75,6 +75,17 @@ void http_json(web_req *r, int status, cJSON *body)
     free(text);
 }
 
+void http_json_list(web_req *r, const char *key, cJSON *list)
+{
+    if (list == NULL) {
+        http_db_error(r);
+        return;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, key, list);
+    http_json(r, 200, o);
+}
+
 void http_json_cached(web_req *r, int status, cJSON *body, const char *key, int ttl_ms)
 {
     char *text = json_text(body);

@@ -1,5 +1,6 @@
 /*
- * web.h — the only surface between the files of cf-web.
+ * web.h — the one header between the files of cf-web, in sections from the
+ * top layer down, each named after the file that defines it.
  *
  * cf-web runs N worker threads, each with its own event base, evhttp
  * server (on its own SO_REUSEPORT socket), PostgreSQL and Redis connection:
@@ -7,6 +8,22 @@
  * synchronously, which keeps every handler a straight line of code. What the
  * threads share (configuration, rate limits, metrics, live progress) is
  * behind a mutex or atomics in the file that owns it.
+ *
+ * Calls go one way, down: server (http.c) -> router (router.c) -> handlers
+ * (api_*.c, live.c, metrics.c, static.c) -> domain (session, account, bot,
+ * catalog, fight_*, invitation_view) -> storage and shared state (outbox,
+ * live_progress, prepared, cache, ratelimit; PostgreSQL and Redis through
+ * common/). Nothing calls back up, and no file reaches into another's
+ * statics. request.c and respond.c stand beside every layer: whoever holds
+ * a request may read it or answer it. The two background threads
+ * (outbox_relay.c, progress_reader.c) are entry points like the server:
+ * they start at the top and call down.
+ *
+ * The convention that keeps handlers short: a function that takes a
+ * web_req and can refuse answers the request itself (an error as JSON, or
+ * the database error) and returns false, NULL or a negative number; its
+ * caller just returns. A function whose failure is left to its caller says
+ * "not answered" in its comment.
  */
 #ifndef CF_WEB_H
 #define CF_WEB_H
@@ -31,6 +48,8 @@
 #define WEB_JSON_BODY_MAX (64 * 1024)
 /* A bigint id as decimal text, with its NUL. */
 #define WEB_INT_ID_SIZE 24
+
+/* ==== core: settings, threads, requests ==== */
 
 /* Settings read once at start, shared read-only by every thread. */
 typedef struct web_settings {
@@ -60,14 +79,6 @@ typedef struct web_thread {
     int prepared_pid;                /* backend the statements below live in */
     bool prepared[16];               /* prepared.c: which are prepared */
 } web_thread;
-
-/* prepared.c: statement ids (one per call site of prepared_exec). */
-enum { WEB_STMT_SESSION, WEB_STMT_FIGHT, WEB_STMT_PLAYERS, WEB_STMT_INVITATIONS,
-       WEB_STMT_VISIBLE, WEB_STMT_MAX };
-/* Runs a SELECT as a prepared statement of this thread's connection; same
- * contract as cf_pg_exec (NULL on error, with cf_pg_error set). */
-PGresult *prepared_exec(web_thread *t, int id, const char *sql, int nparams,
-                        const char *const *params);
 
 /* One request being handled. */
 typedef struct web_req {
@@ -104,11 +115,26 @@ static inline uint32_t web_hash(const char *s)
     return h;
 }
 
+/* ==== entry points: the server and the two background threads ==== */
+
 /* ---- http.c: the evhttp server of each worker thread ---- */
 void http_start_thread(web_thread *t, int fd);
 
 /* ---- evhttp_pages.c: libevent's own error pages go out as JSON ---- */
 void http_pages_as_json(struct evhttp *http);
+
+/* ---- outbox_relay.c: the thread that sends the outbox to cf:fights ---- */
+/* Starts the relay thread (own connections). */
+void outbox_relay_start(void);
+/* Stops the relay thread and waits for it (at exit). */
+void outbox_relay_stop(void);
+
+/* ---- progress_reader.c: the thread that follows cf:progress ---- */
+void progress_reader_start(void);
+/* Stops the progress reader and waits for it (at exit, about 1 s). */
+void progress_reader_stop(void);
+
+/* ==== router ==== */
 
 /* ---- router.c: which handler answers which request ---- */
 /* Answers r: an API route (its body limit, session, CSRF and login checked
@@ -117,6 +143,8 @@ void router_dispatch(web_req *r);
 /* The largest request body any route accepts (evhttp's bound too). */
 size_t web_max_body(void);
 
+/* ==== beside every layer: reading and answering a request ==== */
+
 /* ---- request.c: reading a request ---- */
 /* Parses the body as a JSON object (answers 400/413/415 itself and returns
  * NULL). */
@@ -124,6 +152,9 @@ cJSON *http_json_body(web_req *r);
 /* Field getters: answer 400 naming the field and return NULL/false on error. */
 const char *http_str_field(web_req *r, const cJSON *obj, const char *name, bool required,
                            size_t maxlen);
+/* A required string field of the JSON body (http_json_body, then
+ * http_str_field). */
+const char *http_body_str(web_req *r, const char *name, size_t maxlen);
 bool http_bool_field(web_req *r, const cJSON *obj, const char *name, bool def, bool *out);
 /* A required field holding a positive integer id (a bigint column), as
  * decimal text into id. */
@@ -154,6 +185,9 @@ void http_send(web_req *r, int status, const char *ctype, const char *data, size
                const char *disposition_name);
 /* Database error: logs and answers 500/503. */
 void http_db_error(web_req *r);
+/* Answers {key: list}, 200; the database error when list is NULL (a list
+ * query's failure). */
+void http_json_list(web_req *r, const char *key, cJSON *list);
 /* 429 with Retry-After: retry seconds (at least 1). */
 void http_too_many(web_req *r, int retry);
 /* Sends a JSON answer and keeps it under key for ttl_ms (cache.c). */
@@ -161,15 +195,8 @@ void http_json_cached(web_req *r, int status, cJSON *body, const char *key, int 
 /* Answers from the cache when key is there; true when answered. */
 bool http_from_cache(web_req *r, const char *key);
 
-/* ---- pg_json.c: PostgreSQL values into JSON ---- */
-/* SQL: a timestamptz as ISO 8601 UTC text. */
-#define WEB_TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-/* Adds a number column, or null when the value is NULL. */
-void json_add_pg_num(cJSON *o, const char *key, PGresult *res, int row, int col);
-void json_add_pg_str(cJSON *o, const char *key, PGresult *res, int row, int col);
-
-/* ---- api_health.c ---- */
-void health_get(web_req *r);
+/* ==== handlers: parse, authorise, call the domain, respond ==== */
+/* router.c's table is their only caller. */
 
 /* ---- api_auth.c: sign-up, log-in and out, the account, password resets ---- */
 void auth_session_get(web_req *r);
@@ -182,6 +209,59 @@ void auth_password_change(web_req *r);
 void auth_reset_request(web_req *r);
 void auth_reset_confirm(web_req *r);
 void auth_users_search(web_req *r);
+
+/* ---- api_games.c: the games catalogue ---- */
+void games_list(web_req *r);
+void games_detail(web_req *r);
+void games_template(web_req *r);
+
+/* ---- api_bots.c: bots and their versions ---- */
+void bots_list(web_req *r);
+void bots_create(web_req *r);
+void bots_get(web_req *r);
+void bots_rename(web_req *r);
+void bots_new_version(web_req *r);
+void bots_code(web_req *r);
+
+/* ---- api_fights.c: fights ---- */
+void fights_list(web_req *r);
+void fights_create(web_req *r);
+void fights_play_now(web_req *r);
+void fights_get(web_req *r);
+void fights_replay(web_req *r);
+void fights_start(web_req *r);
+void fights_cancel(web_req *r);
+
+/* ---- api_invitations.c: invitations ---- */
+void invitations_list(web_req *r);
+void invitations_create(web_req *r); /* POST /api/fights/{id}/invitations */
+void invitations_accept(web_req *r);
+void invitations_decline(web_req *r);
+void invitations_withdraw(web_req *r);
+
+/* ---- api_dashboard.c: a user's start page ---- */
+void dashboard_get(web_req *r);
+
+/* ---- api_health.c: /healthz ---- */
+void health_get(web_req *r);
+
+/* ---- live.c: Server-Sent Events ---- */
+void live_init_thread(web_thread *t);
+void live_free_thread(web_thread *t);
+void live_fight_events(web_req *r);
+void live_user_events(web_req *r);
+int live_client_count(void);
+
+/* ---- metrics.c: /metrics, and the request counters behind it ---- */
+void metrics_observe(const char *method, const char *route, int status, double seconds);
+void metrics_serve(web_req *r);
+
+/* ---- static.c: the front end and the games' viewer files ---- */
+void static_serve(web_req *r);
+void static_game_file(web_req *r);
+const char *static_mime(const char *path);
+
+/* ==== domain: what the handlers call ==== */
 
 /* ---- session.c: sessions and CSRF ---- */
 void session_load(web_req *r);
@@ -249,36 +329,6 @@ int account_sweep_resets(cf_pg *pg);
  * excluded, as an array; NULL on a db error (not answered). */
 cJSON *account_search(web_req *r, const char *prefix);
 
-/* ---- ratelimit.c: sliding counters in memory, shared by threads ---- */
-/* Records one attempt on key; false when the key is over limit in window. */
-bool ratelimit_hit(const char *key, int limit, int window_s, int *retry_after);
-bool ratelimit_blocked(const char *key, int limit, int window_s, int *retry_after);
-void ratelimit_reset(const char *key);
-
-/* ---- api_games.c ---- */
-void games_list(web_req *r);
-void games_detail(web_req *r);
-void games_template(web_req *r);
-
-/* ---- catalog.c: the games, from the C registry ---- */
-int catalog_sync(cf_pg *pg); /* upserts the registry into games/game_templates */
-/* A game of the list, and the whole Game object. */
-cJSON *catalog_game_summary(const cf_game *g);
-cJSON *catalog_game_detail(const cf_game *g);
-/* Reads a template file of a game; caller frees. NULL if absent. */
-char *catalog_template_read(const char *game, const char *file, size_t *len);
-/* First template file name of a game that can be a house bot into out;
- * false when none. */
-bool catalog_first_template(const char *game, char *out, size_t outlen);
-
-/* ---- api_bots.c ---- */
-void bots_list(web_req *r);
-void bots_create(web_req *r);
-void bots_get(web_req *r);
-void bots_rename(web_req *r);
-void bots_new_version(web_req *r);
-void bots_code(web_req *r);
-
 /* ---- bot.c: bots and their versions, always the caller's own ---- */
 #define BOT_NAME_MAX 64
 /* An upload: name, game and code, from JSON or multipart. */
@@ -317,35 +367,16 @@ PGresult *bot_code(web_req *r, const char *bot_id, const char *version);
  * it must be a bot of that game (400 otherwise). */
 bool bot_latest_version(web_req *r, const char *bot_id, const char *game, bot_version *out);
 
-/* ---- multipart.c ---- */
-typedef struct multipart_part {
-    char name[64];
-    char filename[256];
-    const char *data;
-    size_t len;
-} multipart_part;
-/* Splits a multipart/form-data body; returns count or -1 when malformed. */
-int multipart_parse(const char *ctype, const char *body, size_t len, multipart_part *parts,
-                    int maxparts);
-
-/* ---- api_fights.c ---- */
-void fights_list(web_req *r);
-void fights_create(web_req *r);
-void fights_play_now(web_req *r);
-void fights_get(web_req *r);
-void fights_replay(web_req *r);
-void fights_start(web_req *r);
-void fights_cancel(web_req *r);
-
-/* ---- api_invitations.c ---- */
-void invitations_list(web_req *r);
-void invitations_create(web_req *r); /* POST /api/fights/{id}/invitations */
-void invitations_accept(web_req *r);
-void invitations_decline(web_req *r);
-void invitations_withdraw(web_req *r);
-
-/* ---- api_dashboard.c ---- */
-void dashboard_get(web_req *r);
+/* ---- catalog.c: the games, from the C registry ---- */
+int catalog_sync(cf_pg *pg); /* upserts the registry into games/game_templates */
+/* A game of the list, and the whole Game object. */
+cJSON *catalog_game_summary(const cf_game *g);
+cJSON *catalog_game_detail(const cf_game *g);
+/* Reads a template file of a game; caller frees. NULL if absent. */
+char *catalog_template_read(const char *game, const char *file, size_t *len);
+/* First template file name of a game that can be a house bot into out;
+ * false when none. */
+bool catalog_first_template(const char *game, char *out, size_t outlen);
 
 /* ---- fight_state.c: the fight life cycle, every change of state ---- */
 /* Fight states: the database's names and the API's (openapi.yaml). */
@@ -444,47 +475,64 @@ void web_player_name(char out[WEB_PLAYER_NAME_MAX + 1], const char *user, const 
  * outbox.c finds a house bot's code by this exact name. */
 bool web_house_name(char out[WEB_PLAYER_NAME_MAX + 1], const char *template_name);
 
-/* ---- outbox.c ---- */
+/* ---- multipart.c: multipart/form-data bodies ---- */
+typedef struct multipart_part {
+    char name[64];
+    char filename[256];
+    const char *data;
+    size_t len;
+} multipart_part;
+/* Splits a multipart/form-data body; returns count or -1 when malformed. */
+int multipart_parse(const char *ctype, const char *body, size_t len, multipart_part *parts,
+                    int maxparts);
+
+/* ==== storage and shared state ==== */
+
+/* ---- pg_json.c: PostgreSQL values into JSON ---- */
+/* SQL: a timestamptz as ISO 8601 UTC text. */
+#define WEB_TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+/* Adds a number column, or null when the value is NULL. */
+void json_add_pg_num(cJSON *o, const char *key, PGresult *res, int row, int col);
+void json_add_pg_str(cJSON *o, const char *key, PGresult *res, int row, int col);
+
+/* ---- prepared.c: the hottest reads as prepared statements ---- */
+/* Statement ids (one per call site of prepared_exec). */
+enum { WEB_STMT_SESSION, WEB_STMT_FIGHT, WEB_STMT_PLAYERS, WEB_STMT_INVITATIONS,
+       WEB_STMT_VISIBLE, WEB_STMT_MAX };
+/* Runs a SELECT as a prepared statement of this thread's connection; same
+ * contract as cf_pg_exec (NULL on error, with cf_pg_error set). */
+PGresult *prepared_exec(web_thread *t, int id, const char *sql, int nparams,
+                        const char *const *params);
+
+/* ---- outbox.c: fights on their way to cf:fights ---- */
 /* Inside the caller's transaction: queue fight id (builds the message from
  * the database: players' code, settings, seed). 0 or -1. */
 int outbox_enqueue(cf_pg *pg, const char *fight_id);
 /* Inside the caller's transaction: fight id is cancelled; drop its unsent
  * row. 0 or -1. */
 int outbox_drop(cf_pg *pg, const char *fight_id);
-/* Sends pending rows to Redis; returns rows sent or -1. */
+/* Sends a batch of pending rows to Redis; returns rows sent or -1. */
 int outbox_relay(cf_pg *pg, cf_redis *redis);
-/* Starts the relay thread (own connections); outbox_wake() asks it to run
- * now rather than at its next half-second tick. */
-void outbox_start(void);
+/* Rows wait: the relay should run now rather than at its next tick. */
 void outbox_wake(void);
-/* Stops the relay thread and waits for it (at exit). */
-void outbox_stop(void);
+/* The relay's pause: timeout_ms, or until outbox_wake(). */
+void outbox_wait(int timeout_ms);
 
-/* ---- live.c: Server-Sent Events ---- */
-void live_init_thread(web_thread *t);
-void live_free_thread(web_thread *t);
-void live_fight_events(web_req *r);
-void live_user_events(web_req *r);
-int live_client_count(void);
-
-/* ---- live_progress.c: the simulator's progress, read from cf:progress ---- */
+/* ---- live_progress.c: the simulator's progress, as last seen on cf:progress ---- */
 /* Last progress seen for a fight: tick or -1; sets *simulating. */
 int live_progress(const char *fight_id, bool *simulating);
-void live_start_reader(void);
-/* Stops the progress reader and waits for it (at exit, about 1 s). */
-void live_stop_reader(void);
+/* Has the fight been seen running? */
+bool live_progress_started(const char *fight_id);
+void live_progress_set(const char *fight_id, int tick, bool started);
 
 /* ---- cache.c: short-lived answers for anonymous readers ---- */
 char *cache_get(const char *key, size_t *len); /* a copy, caller frees; NULL: miss */
 void cache_put(const char *key, const char *data, size_t len, int ttl_ms);
 
-/* ---- metrics.c ---- */
-void metrics_observe(const char *method, const char *route, int status, double seconds);
-void metrics_serve(web_req *r);
-
-/* ---- static.c ---- */
-void static_serve(web_req *r);
-void static_game_file(web_req *r);
-const char *static_mime(const char *path);
+/* ---- ratelimit.c: fixed-window attempt counters, shared by threads ---- */
+/* Records one attempt on key; false when the key is over limit in window. */
+bool ratelimit_hit(const char *key, int limit, int window_s, int *retry_after);
+bool ratelimit_blocked(const char *key, int limit, int window_s, int *retry_after);
+void ratelimit_reset(const char *key);
 
 #endif
