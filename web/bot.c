@@ -58,8 +58,8 @@ cJSON *bot_json(web_req *r, const char *bot_id)
     if (res == NULL)
         return NULL;
     PGresult *vres = cf_pg_exec(r->t->pg,
-                                "SELECT version, size, " WEB_TS("created_at")
-                                " FROM bot_versions WHERE bot_id = $1::bigint ORDER BY version DESC",
+                                "SELECT version, size, " WEB_TS("created_at") " FROM bot_versions "
+                                "WHERE bot_id = $1::bigint ORDER BY version DESC",
                                 1, params);
     if (vres == NULL) {
         PQclear(res);
@@ -138,8 +138,8 @@ bool bot_create(web_req *r, const bot_upload *u, char bot_id[WEB_INT_ID_SIZE])
     }
     const char *params[3] = {r->user_id, u->game, u->name};
     PGresult *res = cf_pg_exec(r->t->pg,
-                               "INSERT INTO bots (owner_id, game, name) VALUES ($1::bigint, $2, $3) "
-                               "RETURNING id",
+                               "INSERT INTO bots (owner_id, game, name) "
+                               "VALUES ($1::bigint, $2, $3) RETURNING id",
                                3, params);
     if (res == NULL) {
         bool dup = strcmp(cf_pg_sqlstate(r->t->pg), "23505") == 0;
@@ -191,8 +191,8 @@ bool bot_add_version(web_req *r, const char *bot_id, const bot_upload *u)
     /* Lock the bot so two uploads get consecutive version numbers. */
     const char *params[2] = {bot_id, r->user_id};
     PGresult *res = cf_pg_exec(r->t->pg,
-                               "SELECT id FROM bots WHERE id = $1::bigint AND owner_id = $2::bigint "
-                               "FOR UPDATE",
+                               "SELECT id FROM bots "
+                               "WHERE id = $1::bigint AND owner_id = $2::bigint FOR UPDATE",
                                2, params);
     res = http_one_row(r, res, true, 404, "no such bot");
     if (res == NULL)

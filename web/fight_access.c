@@ -15,7 +15,8 @@ int fight_visible(web_req *r, const char *fight_id)
         r->t, WEB_STMT_VISIBLE,
         "SELECT 1 FROM fights f WHERE f.id = $1::uuid AND (f.visibility = 'public' "
         "OR f.host_id = $2::bigint "
-        "OR EXISTS (SELECT 1 FROM fight_players p WHERE p.fight_id = f.id AND p.user_id = $2::bigint) "
+        "OR EXISTS (SELECT 1 FROM fight_players p WHERE p.fight_id = f.id "
+        "AND p.user_id = $2::bigint) "
         "OR EXISTS (SELECT 1 FROM invitations i WHERE i.fight_id = f.id "
         "AND i.invitee_id = $2::bigint))",
         2, params);

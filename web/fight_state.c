@@ -159,7 +159,8 @@ int fight_mark_running(cf_pg *pg, const char *fight_id)
 
     /* Once: several cf-web processes may all try. */
     return cf_pg_run(pg,
-                     "UPDATE fights SET status = 'running', started_at = COALESCE(started_at, now()) "
+                     "UPDATE fights SET status = 'running', "
+                     "started_at = COALESCE(started_at, now()) "
                      "WHERE id = $1::uuid AND status = 'queued'",
                      1, params);
 }

@@ -6,10 +6,11 @@
  * the caller's transaction: either both exist or neither. The relay then
  * (outbox_relay.c's thread) XADDs unsent rows and stamps them sent. If
  * Redis is down the rows wait and the relay retries every half second, so a
- * Redis hiccup delays a fight but never strands it. Rows are taken FOR UPDATE SKIP LOCKED, so several
- * cf-web processes can relay side by side; a crash between XADD and the
- * stamp sends an entry twice, which the pipeline tolerates (results are
- * committed exactly once by the result processor).
+ * Redis hiccup delays a fight but never strands it. Rows are taken FOR
+ * UPDATE SKIP LOCKED, so several cf-web processes can relay side by side;
+ * a crash between XADD and the stamp sends an entry twice, which the
+ * pipeline tolerates (results are committed exactly once by the result
+ * processor).
  *
  * The fields of a cf:fights entry are named in one place,
  * outbox_fight_fields(): the row's payload is built from it and the XADD

@@ -187,7 +187,8 @@ int session_end_all(web_req *r, const char *user_id, bool keep_mine)
 
     if (keep_mine)
         return cf_pg_run(r->t->pg,
-                         "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> decode($2, 'hex')",
+                         "DELETE FROM sessions "
+                         "WHERE user_id = $1 AND token_hash <> decode($2, 'hex')",
                          2, params);
     return cf_pg_run(r->t->pg, "DELETE FROM sessions WHERE user_id = $1", 1, params);
 }
