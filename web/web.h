@@ -14,8 +14,10 @@
  * catalog, fight_*, invitation_view) -> storage and shared state (outbox,
  * live_progress, prepared, cache, ratelimit; PostgreSQL and Redis through
  * common/). Nothing calls back up, and no file reaches into another's
- * statics. request.c and respond.c stand beside every layer: whoever holds
- * a request may read it or answer it. The two background threads
+ * statics; within a layer, files use each other's functions without a
+ * circle (fight_list -> fight_view -> fight_state -> fight_access).
+ * request.c and respond.c stand beside every layer: whoever holds a
+ * request may read it or answer it. The two background threads
  * (outbox_relay.c, progress_reader.c) are entry points like the server:
  * they start at the top and call down.
  *
