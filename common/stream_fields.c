@@ -162,6 +162,19 @@ void cf_fields_out_free(cf_fields_out *o)
     o->oom = false;
 }
 
+char *cf_fields_to_json(const cf_fields_out *f)
+{
+    cJSON *obj = cJSON_CreateObject();
+    for (int i = 0; obj != NULL && i < f->n; i++)
+        if (cJSON_AddStringToObject(obj, f->key[i], f->val[i]) == NULL) {
+            cJSON_Delete(obj);
+            obj = NULL;
+        }
+    char *json = obj != NULL ? cJSON_PrintUnformatted(obj) : NULL;
+    cJSON_Delete(obj);
+    return json;
+}
+
 int cf_fields_from_json(const char *json, cf_fields_out *out)
 {
     memset(out, 0, sizeof *out);

@@ -77,5 +77,8 @@ void cf_fields_out_free(cf_fields_out *o);
  * memory ran out.
  */
 int cf_fields_from_json(const char *json, cf_fields_out *out);
+/* The other way: the fields as such an object (malloc'd JSON text; NULL
+ * when memory ran out). */
+char *cf_fields_to_json(const cf_fields_out *f);
 
 #endif

@@ -12,7 +12,6 @@
 #include <strings.h>
 
 #include "game.h"
-#include "stream_msg.h"
 #include "web.h"
 
 static bool copy_field(web_req *r, const char *field, const char *v, size_t n, char *out,

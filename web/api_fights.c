@@ -240,7 +240,7 @@ void fights_create(web_req *r)
 /* The body's "template" (the game's first house bot when absent) as a
  * house bot's player name; answers 404/409 and returns false. */
 static bool house_bot(web_req *r, const cJSON *body, const cf_game *g,
-                      char name[WEB_PLAYER_NAME_MAX + 1])
+                      char name[CF_PLAYER_NAME_MAX + 1])
 {
     const char *tpl = http_str_field(r, body, "template", false, 100);
     if (tpl == NULL && cJSON_GetObjectItemCaseSensitive(body, "template") != NULL &&
@@ -293,7 +293,7 @@ void fights_play_now(web_req *r)
         http_error(r, 409, "game '%s' is not available any more", host.game);
         return;
     }
-    char house_name[WEB_PLAYER_NAME_MAX + 1];
+    char house_name[CF_PLAYER_NAME_MAX + 1];
     if (!house_bot(r, b, g, house_name))
         return;
     char *settings = checked_settings(r, g, b);

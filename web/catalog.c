@@ -66,12 +66,12 @@ static int sync_templates(cf_pg *pg, const cf_game *g)
         const char *name = template_name(a, g->name);
         if (name == NULL)
             continue;
-        char house[WEB_PLAYER_NAME_MAX + 1];
+        char house[CF_PLAYER_NAME_MAX + 1];
         if (!web_house_name(house, name))
             log_error("game %s: template '%s' is not offered as a house bot: a player's name "
                       "(\"%s<template>\") is at most %d bytes, so the name may have at most %zu",
-                      g->name, name, WEB_HOUSE_PREFIX, WEB_PLAYER_NAME_MAX,
-                      WEB_PLAYER_NAME_MAX - strlen(WEB_HOUSE_PREFIX));
+                      g->name, name, WEB_HOUSE_PREFIX, CF_PLAYER_NAME_MAX,
+                      CF_PLAYER_NAME_MAX - strlen(WEB_HOUSE_PREFIX));
         char desc[256], pos[16];
         cf_template_description(a, desc, sizeof desc);
         snprintf(pos, sizeof pos, "%d", position++);
@@ -229,7 +229,7 @@ bool catalog_first_template(const char *game, char *out, size_t outlen)
 
     for (size_t i = 0; (a = cf_asset_at(i)) != NULL; i++) {
         const char *name = template_name(a, game);
-        char house[WEB_PLAYER_NAME_MAX + 1];
+        char house[CF_PLAYER_NAME_MAX + 1];
 
         if (name != NULL && web_house_name(house, name)) {
             snprintf(out, outlen, "%s", name);

@@ -4,9 +4,10 @@
  *
  * hosting (API "open": the host and the invitations) -> queued (its players
  * fixed, its cf:fights entry in the outbox, in the same transaction) ->
- * running (API "simulating", at the simulator's first progress) ->
- * finished / failed (written by the result processor) or cancelled (by the
- * host, or when too few players can remain). Every change runs in one
+ * running (API "simulating": written by the result processor at the
+ * simulator's first progress) -> finished / failed (written by the result
+ * processor) or cancelled (by the host, or when too few players can
+ * remain). Every change runs in one
  * transaction that locks the fight row first, so two invitees answering at
  * once, or the host starting while someone declines, see one order. settle()
  * holds the rules of automatic start and cancel; the host's start and every
@@ -153,18 +154,6 @@ static void set_cancel_key(web_req *r, const char *fight_id)
         freeReplyObject(rep);
 }
 
-int fight_mark_running(cf_pg *pg, const char *fight_id)
-{
-    const char *params[1] = {fight_id};
-
-    /* Once: several cf-web processes may all try. */
-    return cf_pg_run(pg,
-                     "UPDATE fights SET status = 'running', "
-                     "started_at = COALESCE(started_at, now()) "
-                     "WHERE id = $1::uuid AND status = 'queued'",
-                     1, params);
-}
-
 /* ---- settle: start or cancel an open fight when its invitations say so ---- */
 
 enum settle_step {
@@ -210,7 +199,7 @@ static int start_with_accepted(cf_pg *pg, const char *fight_id)
         return -1;
     int slot = 1;
     for (int i = 0; i < PQntuples(res); i++) {
-        char name[WEB_PLAYER_NAME_MAX + 1];
+        char name[CF_PLAYER_NAME_MAX + 1];
         web_player_name(name, PQgetvalue(res, i, 2), PQgetvalue(res, i, 3));
         if (insert_player(pg, fight_id, slot++, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
                           name) != 0) {
@@ -272,7 +261,7 @@ static int settle(cf_pg *pg, const char *fight_id, bool host_starts)
  * being a player). 0 or -1 (transaction left for the caller to roll back). */
 static int begin_hosting(web_req *r, const char *fight_id, const fight_new *f)
 {
-    char name[WEB_PLAYER_NAME_MAX + 1];
+    char name[CF_PLAYER_NAME_MAX + 1];
     web_player_name(name, r->username, f->host->bot_name);
     const char *params[5] = {fight_id, f->game->name, r->user_id,
                              f->is_public ? "public" : "private", f->settings};

@@ -74,10 +74,3 @@ int live_progress(const char *fight_id, bool *simulating)
     pthread_mutex_unlock(&table_lock);
     return tick;
 }
-
-bool live_progress_started(const char *fight_id)
-{
-    bool started = false;
-
-    return live_progress(fight_id, &started) >= 0 && started;
-}

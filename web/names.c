@@ -1,7 +1,7 @@
 /*
  * names.c — players' names as the fight stream carries them.
  *
- * DESIGN.md bounds a player's name to 64 bytes. A user's bot is
+ * common/bounds.h bounds a player's name (CF_PLAYER_NAME_MAX). A user's bot is
  * "username/bot", cut to fit (the name is only shown; the bot is found by
  * its version id). A house bot is "house/<template>" and outbox.c finds the
  * template's code by that name, so it must never be cut: a template whose
@@ -11,12 +11,12 @@
 
 #include "web.h"
 
-void web_player_name(char out[WEB_PLAYER_NAME_MAX + 1], const char *user, const char *bot)
+void web_player_name(char out[CF_PLAYER_NAME_MAX + 1], const char *user, const char *bot)
 {
     /* One byte is kept for the '/': the user part is at most 63 bytes, the
      * bot part gets what is left (all sizes stay non-negative). */
-    size_t u = strnlen(user, WEB_PLAYER_NAME_MAX - 1);
-    size_t b = strnlen(bot, WEB_PLAYER_NAME_MAX - u - 1);
+    size_t u = strnlen(user, CF_PLAYER_NAME_MAX - 1);
+    size_t b = strnlen(bot, CF_PLAYER_NAME_MAX - u - 1);
 
     memcpy(out, user, u);
     out[u] = '/';
@@ -24,11 +24,11 @@ void web_player_name(char out[WEB_PLAYER_NAME_MAX + 1], const char *user, const 
     out[u + 1 + b] = '\0';
 }
 
-bool web_house_name(char out[WEB_PLAYER_NAME_MAX + 1], const char *template_name)
+bool web_house_name(char out[CF_PLAYER_NAME_MAX + 1], const char *template_name)
 {
     size_t n = strlen(template_name);
 
-    if (n == 0 || n > WEB_PLAYER_NAME_MAX - strlen(WEB_HOUSE_PREFIX))
+    if (n == 0 || n > CF_PLAYER_NAME_MAX - strlen(WEB_HOUSE_PREFIX))
         return false;
     memcpy(out, WEB_HOUSE_PREFIX, strlen(WEB_HOUSE_PREFIX));
     memcpy(out + strlen(WEB_HOUSE_PREFIX), template_name, n + 1);

@@ -1,8 +1,7 @@
 /*
  * outbox.c — fights reach cf:fights through a table, not a direct XADD.
  *
- * Queuing a fight writes its state and its stream entry (the outbox row,
- * built by PostgreSQL from the players' code, the settings and the seed) in
+ * Queuing a fight writes its state and its stream entry (the outbox row) in
  * the caller's transaction: either both exist or neither. The relay then
  * (outbox_relay.c's thread) XADDs unsent rows and stamps them sent. If
  * Redis is down the rows wait and the relay retries every half second, so a
@@ -12,85 +11,95 @@
  * pipeline tolerates (results are committed exactly once by the result
  * processor).
  *
- * The fields of a cf:fights entry are named in one place,
- * outbox_fight_fields(): the row's payload is built from it and the XADD
- * reads the payload back by it.
+ * The entry is the contract's own (common/fight_entry.h): the fight is read
+ * into a cf_fight_entry and encoded by cf_fight_entry_encode; the row keeps
+ * those fields as one JSON object (cf_fields_to_json), which the relay, and
+ * the result processor's reconciler, send as they are (cf_fields_from_json).
  */
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "fight_entry.h"
 #include "log.h"
-#include "stream_msg.h"
+#include "stream_group.h"
+#include "streams.h"
 #include "web.h"
 
 #define RELAY_BATCH 20
-#define FIELDS_MAX 8
 
-/* One field of a cf:fights entry: its name, and the SQL over fights f
- * that gives its text. */
-typedef struct fight_field {
-    const char *name;
-    const char *sql;
-} fight_field;
-
-/* The cf:fights entry of a fight (docs/streams.md; common/stream_msg.h
- * decodes it), field by field, as PostgreSQL spells it. A field whose value
- * is NULL (a fight without settings or seed) is left out of the entry. */
-static const fight_field *outbox_fight_fields(size_t *n)
+/* The fight's id, game, settings and seed into e. */
+static int read_fight(cf_pg *pg, const char *fight_id, cf_fight_entry *e)
 {
-    static const fight_field fields[] = {
-        {"id", "f.id::text"},
-        {"game", "f.game"},
-        /* House bots (no user, no bot version) run the game's template whose
-         * name follows "house/" in the player's name. */
-        {"players", "(SELECT json_agg(json_build_object('name', p.name, 'code', "
-                    "COALESCE(v.code, t.code)) ORDER BY p.slot)::text FROM fight_players p "
-                    "LEFT JOIN bot_versions v ON v.id = p.bot_version_id "
-                    "LEFT JOIN game_templates t ON p.bot_version_id IS NULL AND p.user_id IS NULL "
-                    "AND t.game = f.game AND 'house/' || t.name = p.name "
-                    "WHERE p.fight_id = f.id)"},
-        {"settings", "f.settings::text"},
-        {"seed", "f.seed::text"},
-    };
-
-    *n = sizeof fields / sizeof fields[0];
-    return fields;
+    const char *params[1] = {fight_id};
+    PGresult *res = cf_pg_exec(pg,
+                               "SELECT id::text, game, settings::text, seed::text FROM fights "
+                               "WHERE id = $1::uuid",
+                               1, params);
+    if (res == NULL)
+        return -1;
+    int rc = -1;
+    if (PQntuples(res) == 1) {
+        snprintf(e->id, sizeof e->id, "%s", PQgetvalue(res, 0, 0));
+        snprintf(e->game, sizeof e->game, "%s", PQgetvalue(res, 0, 1));
+        e->settings = PQgetisnull(res, 0, 2) ? NULL : cJSON_Parse(PQgetvalue(res, 0, 2));
+        e->has_seed = !PQgetisnull(res, 0, 3);
+        e->seed = e->has_seed ? strtoull(PQgetvalue(res, 0, 3), NULL, 10) : 0;
+        rc = PQgetisnull(res, 0, 2) || e->settings != NULL ? 0 : -1;
+    }
+    PQclear(res);
+    return rc;
 }
 
-/* Appends to the SQL being built in sql; the pieces are fixed texts, so
- * one that does not fit is a bug: never run a cut statement. */
-static void sql_append(char *sql, size_t size, size_t *used, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void sql_append(char *sql, size_t size, size_t *used, const char *fmt, ...)
+/* The players in slot order, each with the code it runs: its bot version's,
+ * or for a house bot (no user, no version) the game's template named after
+ * "house/" in the player's name. */
+static int read_players(cf_pg *pg, const char *fight_id, cf_fight_entry *e)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(sql + *used, size - *used, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= size - *used)
-        abort();
-    *used += (size_t)n;
+    const char *params[1] = {fight_id};
+    PGresult *res = cf_pg_exec(
+        pg,
+        "SELECT p.name, COALESCE(v.code, t.code) FROM fight_players p "
+        "JOIN fights f ON f.id = p.fight_id "
+        "LEFT JOIN bot_versions v ON v.id = p.bot_version_id "
+        "LEFT JOIN game_templates t ON p.bot_version_id IS NULL AND p.user_id IS NULL "
+        "AND t.game = f.game AND 'house/' || t.name = p.name "
+        "WHERE p.fight_id = $1::uuid ORDER BY p.slot",
+        1, params);
+    if (res == NULL)
+        return -1;
+    int rc = PQntuples(res) <= CF_MAX_PLAYERS ? 0 : -1;
+    for (int i = 0; rc == 0 && i < PQntuples(res); i++) {
+        cf_fight_player *pl = &e->players[i];
+        snprintf(pl->name, sizeof pl->name, "%s", PQgetvalue(res, i, 0));
+        pl->code = strdup(PQgetisnull(res, i, 1) ? "" : PQgetvalue(res, i, 1));
+        pl->code_len = pl->code ? strlen(pl->code) : 0;
+        rc = pl->code != NULL ? 0 : -1;
+        e->nplayers = i + 1;
+    }
+    PQclear(res);
+    return rc;
 }
 
 int outbox_enqueue(cf_pg *pg, const char *fight_id)
 {
-    size_t n;
-    const fight_field *fields = outbox_fight_fields(&n);
-    char sql[2048];
-    size_t used = 0;
-    sql_append(sql, sizeof sql, &used,
-               "INSERT INTO outbox (fight_id, payload) SELECT f.id, jsonb_build_object(");
-    for (size_t i = 0; i < n; i++)
-        sql_append(sql, sizeof sql, &used, i == 0 ? "'%s', %s" : ", '%s', %s", fields[i].name,
-                   fields[i].sql);
-    sql_append(sql, sizeof sql, &used, ") FROM fights f WHERE f.id = $1::uuid");
-    const char *params[1] = {fight_id};
-    return cf_pg_run(pg, sql, 1, params);
+    cf_fight_entry e;
+    memset(&e, 0, sizeof e);
+    cf_fields_out fields = {0};
+    char *payload = NULL;
+    int rc = -1;
+    if (read_fight(pg, fight_id, &e) == 0 && read_players(pg, fight_id, &e) == 0 &&
+        cf_fight_entry_encode(&e, &fields) == 0 && (payload = cf_fields_to_json(&fields))) {
+        const char *params[2] = {fight_id, payload};
+        rc = cf_pg_run(pg, "INSERT INTO outbox (fight_id, payload) VALUES ($1::uuid, $2::jsonb)",
+                       2, params);
+    }
+    free(payload);
+    cf_fields_out_free(&fields);
+    cf_fight_entry_free(&e);
+    return rc;
 }
 
 int outbox_drop(cf_pg *pg, const char *fight_id)
@@ -103,53 +112,29 @@ int outbox_drop(cf_pg *pg, const char *fight_id)
                      1, params);
 }
 
-/* The unsent rows, oldest first: id, fight_id, then the entry's fields in
- * outbox_fight_fields() order. */
+/* The unsent rows, oldest first: id, fight_id, payload. */
 static PGresult *take_unsent(cf_pg *pg)
 {
-    size_t n;
-    const fight_field *fields = outbox_fight_fields(&n);
-    char sql[1024];
-    size_t used = 0;
-    sql_append(sql, sizeof sql, &used, "SELECT id, fight_id");
-    for (size_t i = 0; i < n; i++)
-        sql_append(sql, sizeof sql, &used, ", payload->>'%s'", fields[i].name);
-    sql_append(sql, sizeof sql, &used,
-               " FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT %d FOR UPDATE SKIP LOCKED",
-               RELAY_BATCH);
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT id, fight_id, payload::text FROM outbox WHERE sent_at IS NULL "
+             "ORDER BY id LIMIT %d FOR UPDATE SKIP LOCKED",
+             RELAY_BATCH);
     return cf_pg_exec(pg, sql, 0, NULL);
 }
 
 /* XADDs row `row` of take_unsent()'s result to cf:fights. */
 static int xadd(cf_redis *redis, PGresult *res, int row, char *err, size_t errlen)
 {
-    size_t n;
-    const fight_field *fields = outbox_fight_fields(&n);
-    if (n > FIELDS_MAX)
-        abort();
-    const char *argv[3 + 2 * FIELDS_MAX] = {"XADD", CF_STREAM_FIGHTS, "*"};
-    size_t lens[3 + 2 * FIELDS_MAX] = {4, strlen(CF_STREAM_FIGHTS), 1};
-    int argc = 3;
-    for (size_t f = 0; f < n; f++) {
-        int col = 2 + (int)f;
-        if (PQgetisnull(res, row, col))
-            continue;
-        argv[argc] = fields[f].name;
-        lens[argc++] = strlen(fields[f].name);
-        argv[argc] = PQgetvalue(res, row, col);
-        lens[argc++] = (size_t)PQgetlength(res, row, col);
-    }
-    redisReply *rep = cf_redis_argv(redis, argc, argv, lens);
-    if (rep == NULL) {
-        snprintf(err, errlen, "redis: %s", cf_redis_error(redis));
+    cf_fields_out fields;
+    if (cf_fields_from_json(PQgetvalue(res, row, 2), &fields) != 0) {
+        snprintf(err, errlen, "the payload is not an entry's fields");
         return -1;
     }
-    int rc = 0;
-    if (rep->type != REDIS_REPLY_STRING) {
-        snprintf(err, errlen, "XADD: %s", rep->type == REDIS_REPLY_ERROR ? rep->str : "bad reply");
-        rc = -1;
-    }
-    freeReplyObject(rep);
+    int rc = cf_stream_add(redis, CF_STREAM_FIGHTS, 0, &fields);
+    cf_fields_out_free(&fields);
+    if (rc != 0)
+        snprintf(err, errlen, "XADD %s failed (see the log)", CF_STREAM_FIGHTS);
     return rc;
 }
 

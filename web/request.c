@@ -16,7 +16,6 @@
 
 #include <event2/keyvalq_struct.h>
 
-#include "stream_msg.h"
 #include "web.h"
 
 /* Does the JSON text hold a \u0000 escape? cJSON keeps it as a NUL inside

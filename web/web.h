@@ -41,7 +41,9 @@
 #include "game.h"
 #include "pg_conn.h"
 #include "redis_conn.h"
-#include "stream_msg.h"
+#include "bounds.h"
+#include "streams.h"
+#include "text.h"
 
 #define WEB_ID_LEN 36
 #define WEB_USERNAME_MAX 32
@@ -423,8 +425,6 @@ bool fight_invite(web_req *r, const char *fight_id, const char *username,
 bool invitation_accept(web_req *r, const char *invitation_id, const char *bot_id);
 bool invitation_decline(web_req *r, const char *invitation_id);
 bool invitation_withdraw(web_req *r, const char *invitation_id);
-/* queued -> running on the simulator's first sign of life; 0 or -1. */
-int fight_mark_running(cf_pg *pg, const char *fight_id);
 
 /* ---- fight_access.c: who may see a fight ---- */
 /* May the caller see this fight? 1 yes, 0 no, -1 db error (not answered). */
@@ -469,13 +469,12 @@ cJSON *invitation_json(web_req *r, const char *invitation_id);
 cJSON *invitation_list_json(web_req *r, bool pending_only);
 
 /* ---- names.c: players' names in the fight stream ---- */
-#define WEB_PLAYER_NAME_MAX 64 /* DESIGN.md: a player's name, in bytes */
 #define WEB_HOUSE_PREFIX "house/"
-/* "user/bot", cut to WEB_PLAYER_NAME_MAX bytes (user first). */
-void web_player_name(char out[WEB_PLAYER_NAME_MAX + 1], const char *user, const char *bot);
+/* "user/bot", cut to CF_PLAYER_NAME_MAX bytes (user first). */
+void web_player_name(char out[CF_PLAYER_NAME_MAX + 1], const char *user, const char *bot);
 /* "house/<template>"; false (out untouched) when it would not fit uncut:
  * outbox.c finds a house bot's code by this exact name. */
-bool web_house_name(char out[WEB_PLAYER_NAME_MAX + 1], const char *template_name);
+bool web_house_name(char out[CF_PLAYER_NAME_MAX + 1], const char *template_name);
 
 /* ---- multipart.c: multipart/form-data bodies ---- */
 typedef struct multipart_part {
@@ -523,8 +522,6 @@ void outbox_wait(int timeout_ms);
 /* ---- live_progress.c: the simulator's progress, as last seen on cf:progress ---- */
 /* Last progress seen for a fight: tick or -1; sets *simulating. */
 int live_progress(const char *fight_id, bool *simulating);
-/* Has the fight been seen running? */
-bool live_progress_started(const char *fight_id);
 void live_progress_set(const char *fight_id, int tick, bool started);
 
 /* ---- cache.c: short-lived answers for anonymous readers ---- */

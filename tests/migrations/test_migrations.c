@@ -465,7 +465,7 @@ static void indexes_serve_the_queries(void **state)
     assert_int_equal(run_migrate(ci, NULL, NULL), 0);
     pg = connect_db(ci);
     assert_int_equal(cf_pg_run(pg, "SET enable_seqscan = off", 0, NULL), 0);
-    /* cf-web's user search (auth.c) */
+    /* cf-web's user search (account.c) */
     expect_index(pg,
                  "SELECT username FROM users WHERE lower(username) LIKE lower('ali%') "
                  "AND id <> 1 ORDER BY lower(username) LIMIT 20",

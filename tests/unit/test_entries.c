@@ -1,5 +1,5 @@
 /*
- * test_stream_msg.c — cf:fights and cf:results entries, good and hostile.
+ * test_entries.c — cf:fights and cf:results entries, good and hostile.
  * Every refusal must carry a reason naming the field.
  */
 #include <setjmp.h>

@@ -1,7 +1,8 @@
 // api.test.mjs — cf-web's JSON API against the real service, PostgreSQL and
 // Redis: every endpoint, its input errors and its authorisation.
 //   node --test tests/web/api/api.test.mjs   (with CF_WEB_BIN, CF_MIGRATE_BIN,
-//   CF_SOURCE_DIR, CF_DATABASE_URL and CF_REDIS_URL set; see CMakeLists.txt)
+//   CF_RESULT_PROCESSOR_BIN, CF_SOURCE_DIR, CF_DATABASE_URL and CF_REDIS_URL
+//   set; see CMakeLists.txt)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -19,7 +20,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const uniq = () => randomBytes(4).toString('hex');
 const BOT = 'class Main:\n    def __init__(self):\n        pass\n';
 
-before(async () => { stack = await startWeb(bins); });
+// The result processor writes a fight's running state (the pipeline's one
+// writer of it): the live status tests see the database learn it.
+before(async () => { stack = await startWeb({ ...bins, resultProcessor: process.env.CF_RESULT_PROCESSOR_BIN }); });
 after(async () => {
   if (!stack) return;
   await stack.stop();

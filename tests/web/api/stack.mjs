@@ -3,7 +3,9 @@
 // database number of its own (so no simulator elsewhere takes our fights),
 // and cf-web on a random port with its log captured (password reset links
 // are read from it). No simulator runs: the tests play the pipeline's part
-// by reading cf:fights and writing results into PostgreSQL themselves.
+// by reading cf:fights and writing results into PostgreSQL themselves. With
+// resultProcessor, a cf-result-processor runs beside cf-web: it is the one
+// writer of a fight's running state (from cf:progress).
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -59,7 +61,30 @@ function pickRedisDb(url) {
   throw new Error('no empty Redis database number (1-15) left');
 }
 
-export async function startWeb({ web, migrate, source, env: extra = {} }) {
+function spawnResultProcessor(bin, databaseUrl, redisUrl, stack) {
+  const env = {
+    PATH: process.env.PATH,
+    CF_DATABASE_URL: databaseUrl,
+    CF_REDIS_URL: redisUrl,
+    CF_RESULT_PROCESSOR_USER: 'nobody',
+    CF_RESULT_PROCESSOR_CLAIM_EVERY_MS: '200',
+    ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=1',
+  };
+  const p = spawn(bin, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const collect = (d) => { stack.rpLog += d.toString(); };
+  p.stdout.on('data', collect);
+  p.stderr.on('data', collect);
+  return p;
+}
+
+async function stopProc(p) {
+  if (!p || p.exitCode !== null) return;
+  p.kill('SIGTERM');
+  for (let i = 0; i < 100 && p.exitCode === null; i++) await sleep(100);
+  if (p.exitCode === null) p.kill('SIGKILL');
+}
+
+export async function startWeb({ web, migrate, source, resultProcessor, env: extra = {} }) {
   const pgBase = process.env.CF_DATABASE_URL;
   const redisBase = process.env.CF_REDIS_URL;
   if (!pgBase || !redisBase) throw new Error('CF_DATABASE_URL and CF_REDIS_URL must be set');
@@ -67,13 +92,10 @@ export async function startWeb({ web, migrate, source, env: extra = {} }) {
   execFileSync('psql', [pgBase, '-qc', `CREATE DATABASE "${dbName}"`], { stdio: 'pipe' });
   const databaseUrl = withDatabase(pgBase, dbName);
   const redisUrl = pickRedisDb(redisBase);
-  const stack = { databaseUrl, redisUrl, dbName, log: '', proc: null };
+  const stack = { databaseUrl, redisUrl, dbName, log: '', rpLog: '', proc: null, rp: null };
   stack.stop = async () => {
-    if (stack.proc && stack.proc.exitCode === null) {
-      stack.proc.kill('SIGTERM');
-      for (let i = 0; i < 100 && stack.proc.exitCode === null; i++) await sleep(100);
-      if (stack.proc.exitCode === null) stack.proc.kill('SIGKILL');
-    }
+    await stopProc(stack.rp);
+    await stopProc(stack.proc);
     stack.exitCode = stack.proc ? stack.proc.exitCode : null;
     try { redis(redisUrl, 'FLUSHDB'); } catch { /* best effort */ }
     try { execFileSync('psql', [pgBase, '-qc', `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`], { stdio: 'pipe' }); } catch { /* best effort */ }
@@ -93,6 +115,7 @@ export async function startWeb({ web, migrate, source, env: extra = {} }) {
       ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=1',
       ...extra,
     };
+    if (resultProcessor) stack.rp = spawnResultProcessor(resultProcessor, databaseUrl, redisUrl, stack);
     stack.proc = spawn(web, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const collect = (d) => { stack.log += d.toString(); };
     stack.proc.stdout.on('data', collect);

@@ -20,7 +20,7 @@ static void fill(char *buf, char c, size_t n)
 
 static void short_names_whole(void **state)
 {
-    char out[WEB_PLAYER_NAME_MAX + 1];
+    char out[CF_PLAYER_NAME_MAX + 1];
 
     (void)state;
     web_player_name(out, "alice", "Bot 1");
@@ -29,16 +29,16 @@ static void short_names_whole(void **state)
 
 static void long_bot_cut_to_64(void **state)
 {
-    char out[WEB_PLAYER_NAME_MAX + 1], user[40], bot[80], want[WEB_PLAYER_NAME_MAX + 1];
+    char out[CF_PLAYER_NAME_MAX + 1], user[40], bot[80], want[CF_PLAYER_NAME_MAX + 1];
 
     (void)state;
     fill(user, 'u', 32);
     fill(bot, 'b', 64);
     web_player_name(out, user, bot);
-    assert_int_equal(strlen(out), WEB_PLAYER_NAME_MAX);
+    assert_int_equal(strlen(out), CF_PLAYER_NAME_MAX);
     memcpy(want, user, 32);
     want[32] = '/';
-    fill(want + 33, 'b', WEB_PLAYER_NAME_MAX - 33);
+    fill(want + 33, 'b', CF_PLAYER_NAME_MAX - 33);
     assert_string_equal(out, want);
 }
 
@@ -46,16 +46,16 @@ static void long_bot_cut_to_64(void **state)
  * took all 64 bytes and copied past the buffer. */
 static void user_of_64_or_more(void **state)
 {
-    char out[WEB_PLAYER_NAME_MAX + 1 + 16], user[100];
+    char out[CF_PLAYER_NAME_MAX + 1 + 16], user[100];
 
     (void)state;
     memset(out, 'X', sizeof out);
     for (size_t n = 62; n <= 70; n++) {
         fill(user, 'u', n);
         web_player_name(out, user, "bot");
-        assert_true(strlen(out) <= WEB_PLAYER_NAME_MAX);
+        assert_true(strlen(out) <= CF_PLAYER_NAME_MAX);
         assert_true(strchr(out, '/') != NULL);
-        assert_int_equal(out[WEB_PLAYER_NAME_MAX + 1], 'X'); /* nothing written past */
+        assert_int_equal(out[CF_PLAYER_NAME_MAX + 1], 'X'); /* nothing written past */
     }
     fill(user, 'u', 63);
     web_player_name(out, user, "bot");
@@ -65,7 +65,7 @@ static void user_of_64_or_more(void **state)
 
 static void house_name_fits_or_refused(void **state)
 {
-    char out[WEB_PLAYER_NAME_MAX + 1], tpl[80];
+    char out[CF_PLAYER_NAME_MAX + 1], tpl[80];
 
     (void)state;
     assert_true(web_house_name(out, "tank_bot.py"));

@@ -4,7 +4,7 @@
 // Viewer contract (games/tanks/web/viewer.js): mount(container, report,
 // options) draws report.data on a canvas with its own play/pause/step/scrub/
 // speed controls and returns {play, pause, seek, setSpeed, step, destroy}.
-// `report` has the fields of the fight report (DESIGN.md) that a viewer
+// `report` has the fields of the fight report (docs/cf-fight.md) that a viewer
 // reads: data, result, ticks, explanation, players [{name}].
 import { h, replace } from './dom.js';
 import { api } from './api.js';

@@ -13,7 +13,7 @@ export function stateChip(state, tick) {
   return chip(label, state);
 }
 
-// Human words for the report's verdicts (DESIGN.md), when the API sends no verdict_text.
+// Human words for the report's verdicts (docs/cf-fight.md), when the API sends no verdict_text.
 export const VERDICT_TEXT = {
   ok: 'ran normally',
   timeout: 'took too long to answer (time limit exceeded)',
