@@ -34,14 +34,23 @@ const char *const cf_config_sections[] = {
 };
 
 const cf_config_key cf_config_common_keys[] = {
-    {.name = "redis.url", .type = CF_CONFIG_STRING, .def = "redis://127.0.0.1:6379",
+    {.name = "redis.url",
+     .type = CF_CONFIG_STRING,
+     .def = "redis://127.0.0.1:6379",
      .doc = "Redis URL: redis://[:password@]host[:port][/db] or unix:///path[?db=N]"},
-    {.name = "database.url", .type = CF_CONFIG_STRING,
+    {.name = "database.url",
+     .type = CF_CONFIG_STRING,
      .def = "postgresql:///codefights",
      .doc = "PostgreSQL connection string (libpq URL or key=value form)"},
-    {.name = "log.level", .type = CF_CONFIG_STRING, .def = "info",
-     .choices = "debug|info|warn|error", .doc = "lowest level written"},
-    {.name = "log.format", .type = CF_CONFIG_STRING, .def = "text", .choices = "text|json",
+    {.name = "log.level",
+     .type = CF_CONFIG_STRING,
+     .def = "info",
+     .choices = "debug|info|warn|error",
+     .doc = "lowest level written"},
+    {.name = "log.format",
+     .type = CF_CONFIG_STRING,
+     .def = "text",
+     .choices = "text|json",
      .doc = "one line per event: plain text or a JSON object"},
     {.name = NULL},
 };
@@ -62,8 +71,7 @@ struct cf_config {
 static bool section_known(const char *name, size_t len)
 {
     for (size_t i = 0; cf_config_sections[i] != NULL; i++)
-        if (strlen(cf_config_sections[i]) == len &&
-            memcmp(cf_config_sections[i], name, len) == 0)
+        if (strlen(cf_config_sections[i]) == len && memcmp(cf_config_sections[i], name, len) == 0)
             return true;
     return false;
 }
@@ -124,8 +132,8 @@ static int parse_bool(const char *v, bool *out)
 
 /* Every value, whatever its type, is bounded UTF-8 text without control
  * characters: it ends up in logs and error messages. */
-static int check_value_text(const cf_config_key *k, const char *v, size_t len,
-                            const char *where, char *err, size_t errlen)
+static int check_value_text(const cf_config_key *k, const char *v, size_t len, const char *where,
+                            char *err, size_t errlen)
 {
     if (len > CF_CONFIG_VALUE_MAX) {
         cf_seterr(err, errlen, "%s: %s: value longer than %d bytes", where, k->name,
@@ -138,8 +146,7 @@ static int check_value_text(const cf_config_key *k, const char *v, size_t len,
     }
     for (size_t i = 0; i < len; i++) {
         if ((unsigned char)v[i] < 0x20 || v[i] == 0x7F) {
-            cf_seterr(err, errlen, "%s: %s: value contains a control character", where,
-                      k->name);
+            cf_seterr(err, errlen, "%s: %s: value contains a control character", where, k->name);
             return -1;
         }
     }
@@ -177,8 +184,7 @@ static int parse_typed_value(struct entry *e, const char *v, const char *where, 
     const cf_config_key *k = e->key;
 
     switch (k->type) {
-    case CF_CONFIG_INT:
-        return parse_int_value(e, v, where, err, errlen);
+    case CF_CONFIG_INT: return parse_int_value(e, v, where, err, errlen);
     case CF_CONFIG_BOOL:
         if (parse_bool(v, &e->flag) != 0) {
             cf_seterr(err, errlen, "%s: %s: '%s' is not a boolean (true/false/yes/no/on/off/1/0)",
@@ -188,20 +194,16 @@ static int parse_typed_value(struct entry *e, const char *v, const char *where, 
         return 0;
     case CF_CONFIG_STRING:
         if (k->choices != NULL && !in_choices(k->choices, v)) {
-            cf_seterr(err, errlen, "%s: %s: '%s' is not one of %s", where, k->name, v,
-                      k->choices);
+            cf_seterr(err, errlen, "%s: %s: '%s' is not one of %s", where, k->name, v, k->choices);
             return -1;
         }
         return 0;
-    default:
-        cf_seterr(err, errlen, "%s: %s: unknown key type", where, k->name);
-        return -1;
+    default: cf_seterr(err, errlen, "%s: %s: unknown key type", where, k->name); return -1;
     }
 }
 
 /* Checks and stores value v for entry e; where says where it came from. */
-static int set_value(struct entry *e, const char *v, const char *where, char *err,
-                     size_t errlen)
+static int set_value(struct entry *e, const char *v, const char *where, char *err, size_t errlen)
 {
     char *copy;
 
@@ -237,8 +239,7 @@ static bool valid_key_name(const char *name)
         strlen(name) > CONFIG_NAME_MAX)
         return false;
     for (const char *p = name; *p != '\0'; p++)
-        if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_' ||
-              *p == '.'))
+        if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_' || *p == '.'))
             return false;
     return section_known(name, (size_t)(dot - name));
 }
@@ -284,8 +285,7 @@ static char *trim(char *s)
  * a comment may follow) or bare, where " #" starts a comment. Writes the
  * result in place; returns NULL with err set when malformed.
  */
-static char *parse_value(char *v, const char *where, const char *key, char *err,
-                         size_t errlen)
+static char *parse_value(char *v, const char *where, const char *key, char *err, size_t errlen)
 {
     v = trim(v);
     if (*v == '"') {
@@ -299,8 +299,8 @@ static char *parse_value(char *v, const char *where, const char *key, char *err,
                 break;
             if (*r == '\\') {
                 if (r[1] != '"' && r[1] != '\\') {
-                    cf_seterr(err, errlen, "%s: %s: only \\\" and \\\\ escapes are allowed",
-                              where, key);
+                    cf_seterr(err, errlen, "%s: %s: only \\\" and \\\\ escapes are allowed", where,
+                              key);
                     return NULL;
                 }
                 r++;
@@ -310,8 +310,7 @@ static char *parse_value(char *v, const char *where, const char *key, char *err,
         *w = '\0';
         r = trim(r + 1);
         if (*r != '\0' && *r != '#') {
-            cf_seterr(err, errlen, "%s: %s: unexpected text after the quoted value", where,
-                      key);
+            cf_seterr(err, errlen, "%s: %s: unexpected text after the quoted value", where, key);
             return NULL;
         }
         return v;
@@ -330,7 +329,7 @@ struct file_reader {
     cf_config *cfg;
     char section[CONFIG_SECTION_MAX];
     bool have_section;
-    bool ours; /* the program reads this section */
+    bool ours;       /* the program reads this section */
     char where[512]; /* "path:line", for errors */
 };
 
@@ -346,8 +345,8 @@ static int section_line(struct file_reader *rd, char *s, char *err, size_t errle
     }
     nl = (size_t)(close - s - 1);
     if (nl == 0 || nl >= sizeof rd->section || !section_known(s + 1, nl)) {
-        cf_seterr(err, errlen, "%s: unknown section [%.*s]", rd->where,
-                  (int)(nl < 64 ? nl : 64), s + 1);
+        cf_seterr(err, errlen, "%s: unknown section [%.*s]", rd->where, (int)(nl < 64 ? nl : 64),
+                  s + 1);
         return -1;
     }
     memcpy(rd->section, s + 1, nl);
@@ -378,8 +377,8 @@ static int key_line(struct file_reader *rd, char *s, char *err, size_t errlen)
     }
     for (const char *p = key; *p != '\0'; p++) {
         if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_')) {
-            cf_seterr(err, errlen, "%s: bad key name '%.40s' (lowercase, digits, _)",
-                      rd->where, key);
+            cf_seterr(err, errlen, "%s: bad key name '%.40s' (lowercase, digits, _)", rd->where,
+                      key);
             return -1;
         }
     }
@@ -475,8 +474,8 @@ static int load_env(cf_config *cfg, char *err, size_t errlen)
     return 0;
 }
 
-cf_config *cf_config_load_tables(const cf_config_key *const *tables, const char *path,
-                                 char *err, size_t errlen)
+cf_config *cf_config_load_tables(const cf_config_key *const *tables, const char *path, char *err,
+                                 size_t errlen)
 {
     cf_config *cfg = calloc(1, sizeof *cfg);
 
@@ -497,8 +496,7 @@ fail:
     return NULL;
 }
 
-cf_config *cf_config_load(const cf_config_key *keys, const char *path, char *err,
-                          size_t errlen)
+cf_config *cf_config_load(const cf_config_key *keys, const char *path, char *err, size_t errlen)
 {
     const cf_config_key *tables[2] = {keys, NULL};
 
@@ -574,8 +572,8 @@ void cf_config_apply_log(const cf_config *cfg, const char *prog)
 }
 
 cf_config *cf_config_from_args(int argc, char **argv, const char *prog,
-                               const cf_config_key *const *tables,
-                               void (*usage)(FILE *out), int *status)
+                               const cf_config_key *const *tables, void (*usage)(FILE *out),
+                               int *status)
 {
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'}, {0}};

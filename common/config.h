@@ -20,13 +20,13 @@
 enum cf_config_type { CF_CONFIG_STRING, CF_CONFIG_INT, CF_CONFIG_BOOL };
 
 typedef struct cf_config_key {
-    const char *name;         /* "section.key" */
+    const char *name; /* "section.key" */
     enum cf_config_type type;
-    const char *def;          /* default, as it would be written in the file */
-    long long min, max;       /* for CF_CONFIG_INT */
-    const char *doc;          /* one line, for --help and docs/configuration.md */
-    const char *choices;      /* CF_CONFIG_STRING only: "a|b|c" allowed values,
-                                 NULL: any string */
+    const char *def;     /* default, as it would be written in the file */
+    long long min, max;  /* for CF_CONFIG_INT */
+    const char *doc;     /* one line, for --help and docs/configuration.md */
+    const char *choices; /* CF_CONFIG_STRING only: "a|b|c" allowed values,
+                            NULL: any string */
 } cf_config_key;
 
 /* Bounds: an INT key whose min and max are both 0 is unbounded. Strings are
@@ -42,15 +42,14 @@ extern const char *const cf_config_sections[];
  * Loads defaults, then the file at path (NULL: no file), then CF_* variables.
  * keys ends with an entry whose name is NULL. Returns NULL with err set.
  */
-cf_config *cf_config_load(const cf_config_key *keys, const char *path,
-                          char *err, size_t errlen);
+cf_config *cf_config_load(const cf_config_key *keys, const char *path, char *err, size_t errlen);
 /*
  * Same, with several tables (e.g. cf_config_common_keys and the program's
  * own), given as a NULL-terminated array. A key present in two tables is
  * taken from the first.
  */
-cf_config *cf_config_load_tables(const cf_config_key *const *tables, const char *path,
-                                 char *err, size_t errlen);
+cf_config *cf_config_load_tables(const cf_config_key *const *tables, const char *path, char *err,
+                                 size_t errlen);
 void cf_config_free(cf_config *cfg);
 
 /* The file named by CF_CONFIG, or NULL when unset (then defaults + env). */
@@ -65,8 +64,8 @@ const char *cf_config_default_path(void);
  * (written to stderr as "prog: error").
  */
 cf_config *cf_config_from_args(int argc, char **argv, const char *prog,
-                               const cf_config_key *const *tables,
-                               void (*usage)(FILE *out), int *status);
+                               const cf_config_key *const *tables, void (*usage)(FILE *out),
+                               int *status);
 
 /* Writes "name (CF_NAME, type, default): doc" lines, for --help. */
 void cf_config_describe(const cf_config_key *const *tables, FILE *out);

@@ -29,8 +29,8 @@ static bool has_control(const char *s)
 
 /* Player n of the "players" array into pl: {"name": 1..CF_PLAYER_NAME_MAX
  * bytes of text, "code": at most max_code bytes of UTF-8}. */
-static int decode_player(const cJSON *p, int n, size_t max_code, cf_fight_player *pl,
-                         char *err, size_t errlen)
+static int decode_player(const cJSON *p, int n, size_t max_code, cf_fight_player *pl, char *err,
+                         size_t errlen)
 {
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(p, "name");
     const cJSON *code = cJSON_GetObjectItemCaseSensitive(p, "code");
@@ -61,8 +61,8 @@ static int decode_player(const cJSON *p, int n, size_t max_code, cf_fight_player
     }
     cl = strlen(code->valuestring);
     if (cl > max_code) {
-        cf_seterr(err, errlen, "field 'players': player %d: 'code' has %zu bytes, limit %zu", n,
-                  cl, max_code);
+        cf_seterr(err, errlen, "field 'players': player %d: 'code' has %zu bytes, limit %zu", n, cl,
+                  max_code);
         return -1;
     }
     if (!cf_utf8_valid(code->valuestring, cl)) {
@@ -115,7 +115,7 @@ static int decode_players(const cf_field *f, size_t max_code, cf_fight_entry *ou
         goto fail;
     }
     n = 0;
-    cJSON_ArrayForEach(p, arr) {
+    cJSON_ArrayForEach (p, arr) {
         if (decode_player(p, n, max_code, &out->players[n], err, errlen) != 0)
             goto fail;
         out->nplayers = ++n;
@@ -159,8 +159,8 @@ int cf_fight_entry_decode(const cf_field *fields, size_t nfields, size_t max_cod
         out->has_seed = true;
     }
     if (settings != NULL) {
-        out->settings = cf_json_parse(settings->val, settings->val_len, CF_SETTINGS_MAX_BYTES,
-                                      why, sizeof why);
+        out->settings =
+            cf_json_parse(settings->val, settings->val_len, CF_SETTINGS_MAX_BYTES, why, sizeof why);
         if (out->settings == NULL) {
             cf_seterr(err, errlen, "field 'settings': %s", why);
             return -1;

@@ -75,8 +75,7 @@ bool cf_json_uint(const cJSON *v, uint64_t max, uint64_t *out)
     if (!cJSON_IsNumber(v))
         return false;
     d = v->valuedouble;
-    if (!isfinite(d) || d < 0 || d != floor(d) || d > (double)CF_JSON_INT_MAX ||
-        d > (double)max)
+    if (!isfinite(d) || d < 0 || d != floor(d) || d > (double)CF_JSON_INT_MAX || d > (double)max)
         return false;
     if (out != NULL)
         *out = (uint64_t)d;

@@ -66,9 +66,8 @@ static void timestamp(char buf[TS_LEN])
         snprintf(buf, len, "1970-01-01T00:00:00.000Z");
         return;
     }
-    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-             (int)(ts.tv_nsec / 1000000L) % 1000);
+    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ts.tv_nsec / 1000000L) % 1000);
 }
 
 /* Copies src into dst escaping control characters, always NUL-terminated. */
@@ -149,8 +148,7 @@ void cf_log(enum cf_log_level level, const char *fmt, ...)
     {
         char clean[LOG_LINE_MAX];
         escape_controls(clean, sizeof clean, msg);
-        n = snprintf(line, sizeof line, "%s %s %s: %s\n", ts, level_names[level], log_prog,
-                     clean);
+        n = snprintf(line, sizeof line, "%s %s %s: %s\n", ts, level_names[level], log_prog, clean);
         if (n > 0) {
             if ((size_t)n >= sizeof line) {
                 n = (int)sizeof line - 1;

@@ -16,8 +16,7 @@ enum cf_log_level { CF_LOG_DEBUG, CF_LOG_INFO, CF_LOG_WARN, CF_LOG_ERROR };
 void cf_log_init(const char *prog, enum cf_log_level level, bool json);
 /* "debug", "info", "warn", "error" -> level; -1 when unknown. */
 int cf_log_level_parse(const char *name);
-void cf_log(enum cf_log_level level, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void cf_log(enum cf_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define log_debug(...) cf_log(CF_LOG_DEBUG, __VA_ARGS__)
 #define log_info(...) cf_log(CF_LOG_INFO, __VA_ARGS__)

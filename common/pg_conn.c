@@ -88,7 +88,7 @@ static void record_error(cf_pg *pg, const PGresult *res)
 
     copy_msg(pg->error, sizeof pg->error,
              res != NULL && *PQresultErrorMessage(res) != '\0' ? PQresultErrorMessage(res)
-                                                                : PQerrorMessage(pg->conn));
+                                                               : PQerrorMessage(pg->conn));
     snprintf(pg->sqlstate, sizeof pg->sqlstate, "%s", state != NULL ? state : "");
 }
 

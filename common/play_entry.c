@@ -70,17 +70,15 @@ static int decode_game(const cf_field *code, const cf_field *bundle, size_t max_
     }
     if (code != NULL) {
         if (code->val_len > max_code || !cf_utf8_valid(code->val, code->val_len)) {
-            cf_seterr(err, errlen, "field 'code': not UTF-8 text of at most %zu bytes",
-                      max_code);
+            cf_seterr(err, errlen, "field 'code': not UTF-8 text of at most %zu bytes", max_code);
             return -1;
         }
         out->code = copy_text(code, &out->code_len);
     } else {
         /* 4 base64 characters carry 3 bytes. */
-        if (bundle->val_len / 4 > max_bundle / 3 + 1 ||
-            !is_base64(bundle->val, bundle->val_len) || bundle->val_len == 0) {
-            cf_seterr(err, errlen, "field 'bundle': not base64 of at most %zu bytes",
-                      max_bundle);
+        if (bundle->val_len / 4 > max_bundle / 3 + 1 || !is_base64(bundle->val, bundle->val_len) ||
+            bundle->val_len == 0) {
+            cf_seterr(err, errlen, "field 'bundle': not base64 of at most %zu bytes", max_bundle);
             return -1;
         }
         out->bundle = copy_text(bundle, &out->bundle_len);
@@ -92,8 +90,8 @@ static int decode_game(const cf_field *code, const cf_field *bundle, size_t max_
     return 0;
 }
 
-int cf_play_entry_decode(const cf_field *fields, size_t nfields, size_t max_code,
-                         size_t max_bundle, cf_play_entry *out, char *err, size_t errlen)
+int cf_play_entry_decode(const cf_field *fields, size_t nfields, size_t max_code, size_t max_bundle,
+                         cf_play_entry *out, char *err, size_t errlen)
 {
     const cf_field *id, *title, *code, *bundle, *seconds;
     memset(out, 0, sizeof *out);
@@ -157,9 +155,8 @@ void cf_play_key(char out[CF_PLAY_KEY_MAX + 1], const char *id, const char *suff
 
 /* ---------------------------------------------------------------- the end */
 
-static const char *const end_keys[] = {"type",   "status",         "verdict", "detail",
-                                       "score",  "cpu_ms",         "peak_memory_kb",
-                                       "log",    "elapsed_ms",     NULL};
+static const char *const end_keys[] = {"type",   "status",         "verdict", "detail",     "score",
+                                       "cpu_ms", "peak_memory_kb", "log",     "elapsed_ms", NULL};
 static const char *const statuses[] = {"finished", "stopped", "failed", NULL};
 
 static bool one_of(const char *const *list, const cJSON *v)
@@ -200,7 +197,7 @@ int cf_play_end_validate(const cJSON *end, char *err, size_t errlen)
     }
     int n = 0;
     const cJSON *it;
-    cJSON_ArrayForEach(it, end) {
+    cJSON_ArrayForEach (it, end) {
         n++;
         bool known = false;
         for (size_t i = 0; end_keys[i] != NULL && it->string != NULL; i++)

@@ -56,8 +56,8 @@ typedef struct cf_play_entry {
 /* Decodes the fields; max_code bounds the code, max_bundle the decoded size
  * of the bundle. 0, or -1 with the reason in err (the entry is then empty:
  * cf_play_entry_free is still safe). */
-int cf_play_entry_decode(const cf_field *fields, size_t nfields, size_t max_code,
-                         size_t max_bundle, cf_play_entry *out, char *err, size_t errlen);
+int cf_play_entry_decode(const cf_field *fields, size_t nfields, size_t max_code, size_t max_bundle,
+                         cf_play_entry *out, char *err, size_t errlen);
 void cf_play_entry_free(cf_play_entry *e);
 /* The entry's fields, as XADD takes them. 0, or -1 when memory ran out. */
 int cf_play_entry_encode(const cf_play_entry *e, cf_fields_out *out);

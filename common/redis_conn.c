@@ -149,8 +149,8 @@ static int parse_host(const char *hostp, const char *slash, cf_redis_addr *out,
         return -1;
     }
     for (const char *p = out->host; *p != '\0'; p++) {
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-              (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '_')) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '.' || *p == '-' || *p == '_')) {
             cf_seterr(err, errlen, "redis url: bad character in host");
             return -1;
         }
@@ -179,8 +179,8 @@ static int parse_tcp(const char *rest, cf_redis_addr *out, char *err, size_t err
             cf_seterr(err, errlen, "redis url: expected ':password@' before the host");
             return -1;
         }
-        if (copy_part(out->password, sizeof out->password, colon + 1,
-                      (size_t)(at - colon - 1)) != 0) {
+        if (copy_part(out->password, sizeof out->password, colon + 1, (size_t)(at - colon - 1)) !=
+            0) {
             cf_seterr(err, errlen, "redis url: password too long or contains '%%'");
             return -1;
         }
@@ -336,8 +336,8 @@ static long long deadline_of(const cf_redis *r)
 }
 
 /* cf_redis_connect whose first connection already honours stop. */
-static cf_redis *connect_stoppable(const char *url, int retry_ms,
-                                   const volatile sig_atomic_t *stop, char *err, size_t errlen)
+static cf_redis *connect_stoppable(const char *url, int retry_ms, const volatile sig_atomic_t *stop,
+                                   char *err, size_t errlen)
 {
     cf_redis *r = calloc(1, sizeof *r);
 
@@ -366,8 +366,8 @@ cf_redis *cf_redis_connect(const char *url, int retry_ms, char *err, size_t errl
     return connect_stoppable(url, retry_ms, NULL, err, errlen);
 }
 
-cf_redis *cf_redis_connect_until(const char *url, int retry_ms,
-                                 const volatile sig_atomic_t *stop, char *err, size_t errlen)
+cf_redis *cf_redis_connect_until(const char *url, int retry_ms, const volatile sig_atomic_t *stop,
+                                 char *err, size_t errlen)
 {
     while (stop == NULL || *stop == 0) {
         cf_redis *r = connect_stoppable(url, retry_ms, stop, err, errlen);

@@ -26,8 +26,8 @@ cf_redis *cf_redis_connect(const char *url, int retry_ms, char *err, size_t errl
  * becomes non-zero. The connection it returns keeps stop as its stop flag.
  * NULL (err set) only once *stop is set; stop NULL: never give up.
  */
-cf_redis *cf_redis_connect_until(const char *url, int retry_ms,
-                                 const volatile sig_atomic_t *stop, char *err, size_t errlen);
+cf_redis *cf_redis_connect_until(const char *url, int retry_ms, const volatile sig_atomic_t *stop,
+                                 char *err, size_t errlen);
 void cf_redis_free(cf_redis *r);
 
 /* printf-style and argv-style commands; NULL when the deadline passed. */

@@ -18,12 +18,11 @@
 #include "text.h"
 
 static const char *const top_keys[] = {
-    "fight_id", "game", "seed", "status", "players", "result",
+    "fight_id",    "game",  "seed", "status",     "players", "result",
     "explanation", "ticks", "data", "elapsed_ms", NULL,
 };
 static const char *const player_keys[] = {
-    "name", "result", "rank", "score", "verdict", "detail",
-    "cpu_ms", "peak_memory_kb", "log", NULL,
+    "name", "result", "rank", "score", "verdict", "detail", "cpu_ms", "peak_memory_kb", "log", NULL,
 };
 static const char *const verdicts[] = {
     "ok", "timeout", "cpu_time", "memory", "illegal", "crashed", "bad_output", "killed", NULL,
@@ -49,10 +48,9 @@ static int check_keys(const cJSON *obj, const char *const *keys, const char *wha
 {
     const cJSON *it;
 
-    cJSON_ArrayForEach(it, obj) {
+    cJSON_ArrayForEach (it, obj) {
         if (it->string == NULL || !in_list(keys, it->string)) {
-            cf_seterr(err, errlen, "%sunknown key '%.40s'", what,
-                      it->string ? it->string : "?");
+            cf_seterr(err, errlen, "%sunknown key '%.40s'", what, it->string ? it->string : "?");
             return -1;
         }
         for (const cJSON *o = obj->child; o != it; o = o->next) {
@@ -73,8 +71,8 @@ static int check_keys(const cJSON *obj, const char *const *keys, const char *wha
 
 /* obj[key] is an integer in 0..max (max <= CF_JSON_INT_MAX); what prefixes
  * the error. */
-static int check_count(const cJSON *obj, const char *key, uint64_t max, const char *what,
-                       char *err, size_t errlen)
+static int check_count(const cJSON *obj, const char *key, uint64_t max, const char *what, char *err,
+                       size_t errlen)
 {
     if (cf_json_uint(cJSON_GetObjectItemCaseSensitive(obj, key), max, NULL))
         return 0;
@@ -87,8 +85,8 @@ static int check_count(const cJSON *obj, const char *key, uint64_t max, const ch
 }
 
 /* obj[key] is a UTF-8 string of at most max bytes. */
-static int check_text(const cJSON *obj, const char *key, size_t max, const char *what,
-                      char *err, size_t errlen)
+static int check_text(const cJSON *obj, const char *key, size_t max, const char *what, char *err,
+                      size_t errlen)
 {
     if (cf_json_string(cJSON_GetObjectItemCaseSensitive(obj, key), max))
         return 0;
@@ -115,9 +113,9 @@ static int check_player(const cJSON *p, int i, char *err, size_t errlen)
     }
     v = cJSON_GetObjectItemCaseSensitive(p, "result");
     if (!(cJSON_IsNull(v) || cf_json_uint(v, CF_MAX_PLAYERS, NULL) ||
-          (cJSON_IsString(v) && (strcmp(v->valuestring, "win") == 0 ||
-                                 strcmp(v->valuestring, "loss") == 0 ||
-                                 strcmp(v->valuestring, "draw") == 0))) ||
+          (cJSON_IsString(v) &&
+           (strcmp(v->valuestring, "win") == 0 || strcmp(v->valuestring, "loss") == 0 ||
+            strcmp(v->valuestring, "draw") == 0))) ||
         (cJSON_IsNumber(v) && v->valuedouble < 1)) {
         cf_seterr(err, errlen, "%sresult: must be \"win\", \"loss\", \"draw\", a rank or null",
                   what);
@@ -125,8 +123,7 @@ static int check_player(const cJSON *p, int i, char *err, size_t errlen)
     }
     v = cJSON_GetObjectItemCaseSensitive(p, "rank");
     if (!(cJSON_IsNull(v) || (cf_json_uint(v, CF_MAX_PLAYERS, NULL) && v->valuedouble >= 1))) {
-        cf_seterr(err, errlen, "%srank: must be an integer in 1..%d or null", what,
-                  CF_MAX_PLAYERS);
+        cf_seterr(err, errlen, "%srank: must be an integer in 1..%d or null", what, CF_MAX_PLAYERS);
         return -1;
     }
     /* A number too large for a double (1e999) parses as infinity, which
@@ -195,7 +192,7 @@ int cf_report_validate(const cJSON *report, char *err, size_t errlen)
         cf_seterr(err, errlen, "players: more than %d players", CF_MAX_PLAYERS);
         return -1;
     }
-    cJSON_ArrayForEach(p, players) {
+    cJSON_ArrayForEach (p, players) {
         if (check_player(p, n, err, errlen) != 0)
             return -1;
         n++;
@@ -295,8 +292,7 @@ int cf_report_finish(cJSON *report, const char *status, cJSON *result, const cha
     return add_ending(report, status, result, explanation, ticks, data, elapsed_ms);
 }
 
-int cf_report_failed(cJSON *report, const char *status, const char *explanation,
-                     int64_t elapsed_ms)
+int cf_report_failed(cJSON *report, const char *status, const char *explanation, int64_t elapsed_ms)
 {
     return add_ending(report, status, NULL, explanation, 0, NULL, elapsed_ms);
 }

@@ -42,8 +42,8 @@
 /* One player's line. */
 typedef struct cf_report_player {
     const char *name;
-    const char *result; /* "win", "loss", "draw"; NULL: null, or the rank (below) */
-    int rank;           /* >= 1; 0: null */
+    const char *result;  /* "win", "loss", "draw"; NULL: null, or the rank (below) */
+    int rank;            /* >= 1; 0: null */
     bool result_is_rank; /* rank games: "result" is the rank too */
     bool has_score;
     double score;

@@ -37,8 +37,8 @@ static int check_fight(cf_result_entry *out, char *err, size_t errlen)
     return 0;
 }
 
-int cf_result_entry_decode(const cf_field *fields, size_t nfields, cf_result_entry *out,
-                           char *err, size_t errlen)
+int cf_result_entry_decode(const cf_field *fields, size_t nfields, cf_result_entry *out, char *err,
+                           size_t errlen)
 {
     const cf_field *kind, *id, *status, *report;
     char why[200];
@@ -71,8 +71,7 @@ int cf_result_entry_decode(const cf_field *fields, size_t nfields, cf_result_ent
         cf_seterr(err, errlen, "field 'report': missing");
         return -1;
     }
-    out->report = cf_json_parse(report->val, report->val_len, CF_REPORT_MAX_BYTES, why,
-                                sizeof why);
+    out->report = cf_json_parse(report->val, report->val_len, CF_REPORT_MAX_BYTES, why, sizeof why);
     if (out->report == NULL) {
         cf_seterr(err, errlen, "field 'report': %s", why);
         return -1;

@@ -29,8 +29,8 @@ typedef struct cf_result_entry {
     cJSON *report;   /* validated report or end object (owned) */
 } cf_result_entry;
 
-int cf_result_entry_decode(const cf_field *fields, size_t nfields, cf_result_entry *out,
-                           char *err, size_t errlen);
+int cf_result_entry_decode(const cf_field *fields, size_t nfields, cf_result_entry *out, char *err,
+                           size_t errlen);
 void cf_result_entry_free(cf_result_entry *e);
 
 /* The fields of the entry for this fight report (borrowed; its fight_id

@@ -184,7 +184,7 @@ int cf_fields_from_json(const char *json, cf_fields_out *out)
         return -1;
     }
     const cJSON *it;
-    cJSON_ArrayForEach(it, obj) {
+    cJSON_ArrayForEach (it, obj) {
         if (cJSON_IsNull(it))
             continue;
         char *key = strdup(it->string);

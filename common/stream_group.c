@@ -16,8 +16,7 @@
 
 int cf_group_create(cf_redis *r, const char *stream, const char *group, const char *start)
 {
-    redisReply *rep =
-        cf_redis_command(r, "XGROUP CREATE %s %s %s MKSTREAM", stream, group, start);
+    redisReply *rep = cf_redis_command(r, "XGROUP CREATE %s %s %s MKSTREAM", stream, group, start);
     if (rep == NULL) {
         log_error("XGROUP CREATE %s %s: %s", stream, group, cf_redis_error(r));
         return -1;
@@ -54,8 +53,8 @@ static int consumer_info(const redisReply *info, const char **name, long long *p
     return *name != NULL ? 0 : -1;
 }
 
-int cf_group_prune_consumers(cf_redis *r, const char *stream, const char *group,
-                             const char *self, long long idle_ms)
+int cf_group_prune_consumers(cf_redis *r, const char *stream, const char *group, const char *self,
+                             long long idle_ms)
 {
     redisReply *rep = cf_redis_command(r, "XINFO CONSUMERS %s %s", stream, group);
     if (rep == NULL || rep->type != REDIS_REPLY_ARRAY) {
@@ -85,8 +84,8 @@ int cf_group_prune_consumers(cf_redis *r, const char *stream, const char *group,
 int cf_dead_letter(cf_redis *r, long maxlen, const char *reason, const char *source_stream,
                    const char *entry_id, const cf_field *fields, size_t n, size_t cap)
 {
-    return cf_dead_letter_to(r, CF_STREAM_DEAD, maxlen, reason, source_stream, entry_id, fields,
-                             n, cap);
+    return cf_dead_letter_to(r, CF_STREAM_DEAD, maxlen, reason, source_stream, entry_id, fields, n,
+                             cap);
 }
 
 int cf_dead_letter_to(cf_redis *r, const char *dead_stream, long maxlen, const char *reason,
@@ -221,8 +220,7 @@ int cf_entries_from_reply(const redisReply *list, cf_entry **out, size_t *n)
         if (it->type == REDIS_REPLY_NIL)
             continue;
         if (it->type != REDIS_REPLY_ARRAY || it->elements < 1 ||
-            it->element[0]->type != REDIS_REPLY_STRING ||
-            it->element[0]->len >= sizeof es[k].id) {
+            it->element[0]->type != REDIS_REPLY_STRING || it->element[0]->len >= sizeof es[k].id) {
             log_warn("skipping a stream entry of unexpected shape");
             continue;
         }
@@ -281,18 +279,18 @@ static const redisReply *read_reply_entries(const redisReply *rep)
     return s->element[1];
 }
 
-static int read_from(cf_consumer *c, const char *from, int count, long block_ms,
-                     cf_entry **out, size_t *n)
+static int read_from(cf_consumer *c, const char *from, int count, long block_ms, cf_entry **out,
+                     size_t *n)
 {
     char cnt[16], blk[24];
     snprintf(cnt, sizeof cnt, "%d", count);
     snprintf(blk, sizeof blk, "%ld", block_ms);
-    const char *argv[] = {"XREADGROUP", "GROUP", c->group, c->name, "COUNT", cnt,
-                          "BLOCK", blk, "STREAMS", c->stream, from};
+    const char *argv[] = {"XREADGROUP", "GROUP", c->group,  c->name,   "COUNT", cnt,
+                          "BLOCK",      blk,     "STREAMS", c->stream, from};
     const char **a = argv;
     int argc = 11;
-    const char *noblock[] = {"XREADGROUP", "GROUP", c->group, c->name, "COUNT", cnt,
-                             "STREAMS", c->stream, from};
+    const char *noblock[] = {"XREADGROUP", "GROUP",   c->group,  c->name, "COUNT",
+                             cnt,          "STREAMS", c->stream, from};
     if (block_ms <= 0) {
         a = noblock;
         argc = 9;
@@ -343,9 +341,9 @@ int cf_consumer_reclaim(cf_consumer *c, int count, cf_entry **out, size_t *n, ch
     *n = 0;
     *gone = NULL;
     *ngone = 0;
-    redisReply *rep = cf_redis_command(c->r, "XAUTOCLAIM %s %s %s %ld %s COUNT %d", c->stream,
-                                       c->group, c->name, c->reclaim_idle_ms,
-                                       c->reclaim_cursor, count);
+    redisReply *rep =
+        cf_redis_command(c->r, "XAUTOCLAIM %s %s %s %ld %s COUNT %d", c->stream, c->group, c->name,
+                         c->reclaim_idle_ms, c->reclaim_cursor, count);
     if (rep == NULL) {
         log_warn("XAUTOCLAIM %s: %s", c->stream, cf_redis_error(c->r));
         return -1;
@@ -418,8 +416,7 @@ int cf_consumer_handback(cf_consumer *c, const char *id)
 
 long cf_consumer_deliveries(cf_consumer *c, const char *id)
 {
-    redisReply *rep =
-        cf_redis_command(c->r, "XPENDING %s %s %s %s 1", c->stream, c->group, id, id);
+    redisReply *rep = cf_redis_command(c->r, "XPENDING %s %s %s %s 1", c->stream, c->group, id, id);
     if (rep == NULL)
         return -1;
     long n = -1;

@@ -49,8 +49,8 @@
 
 /* One stream entry; keys and values are malloc'd, NUL-terminated copies. */
 typedef struct cf_entry {
-    char id[64];      /* "ms-seq" */
-    size_t nfields;   /* 0: trimmed while pending (Redis 7.0) */
+    char id[64];    /* "ms-seq" */
+    size_t nfields; /* 0: trimmed while pending (Redis 7.0) */
     cf_field *fields;
 } cf_entry;
 
@@ -97,8 +97,8 @@ int cf_stream_add(cf_redis *r, const char *stream, long maxlen, const cf_fields_
 
 /* ---- the chores ---- */
 int cf_group_create(cf_redis *r, const char *stream, const char *group, const char *start);
-int cf_group_prune_consumers(cf_redis *r, const char *stream, const char *group,
-                             const char *self, long long idle_ms);
+int cf_group_prune_consumers(cf_redis *r, const char *stream, const char *group, const char *self,
+                             long long idle_ms);
 /* cf_dead_letter_to a dead stream other than cf:fights:dead (cf:plays:dead). */
 int cf_dead_letter_to(cf_redis *r, const char *dead_stream, long maxlen, const char *reason,
                       const char *source_stream, const char *entry_id, const cf_field *fields,

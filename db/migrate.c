@@ -42,7 +42,7 @@
 
 struct migration {
     int version;
-    char name[256];   /* file name, e.g. 0001_init.sql */
+    char name[256]; /* file name, e.g. 0001_init.sql */
     char path[4096];
     char checksum[crypto_hash_sha256_BYTES * 2 + 1];
     char *sql;
@@ -164,8 +164,7 @@ static int add_migration(struct plan *p, const char *dir, const char *name, int 
 
     for (size_t i = 0; i < p->n; i++) {
         if (p->m[i].version == v) {
-            log_error("migration version %04d twice: %s and %s/%s", v, p->m[i].path, dir,
-                      name);
+            log_error("migration version %04d twice: %s and %s/%s", v, p->m[i].path, dir, name);
             return -1;
         }
     }
@@ -219,7 +218,8 @@ static int scan_dir(struct plan *p, const char *dir, bool must_exist)
         v = parse_name(de->d_name);
         if (v < 0) {
             log_error("%s/%s: a migration is named NNNN_name.sql (four digits, then "
-                      "lowercase letters, digits, _)", dir, de->d_name);
+                      "lowercase letters, digits, _)",
+                      dir, de->d_name);
             rc = -1;
         } else {
             rc = add_migration(p, dir, de->d_name, v);
@@ -332,8 +332,7 @@ static int apply_one(cf_pg *pg, const struct migration *m)
         cf_pg_rollback(pg);
         return -1;
     }
-    if (cf_pg_run(pg,
-                  "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+    if (cf_pg_run(pg, "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
                   3, params) != 0) {
         log_error("%s: recording it: %s", m->name, cf_pg_error(pg));
         cf_pg_rollback(pg);
@@ -362,8 +361,8 @@ static void print_status(const struct plan *p)
             state = "applied";
         else
             state = "pending";
-        printf("%04d  %-40s  %-22s %s\n", m->version, m->on_disk ? m->name : m->applied_name,
-               state, m->applied ? m->applied_at : "");
+        printf("%04d  %-40s  %-22s %s\n", m->version, m->on_disk ? m->name : m->applied_name, state,
+               m->applied ? m->applied_at : "");
     }
 }
 
@@ -444,9 +443,7 @@ int main(int argc, char **argv)
     cf_log_init("cf-migrate", CF_LOG_INFO, false);
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'd':
-            url = optarg;
-            break;
+        case 'd': url = optarg; break;
         case 'D':
             if (ndirs == MAX_DIRS) {
                 log_error("at most %d --dir", MAX_DIRS);
@@ -455,15 +452,9 @@ int main(int argc, char **argv)
             dirs[ndirs++] = optarg;
             explicit_dirs = true;
             break;
-        case 's':
-            status = true;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
+        case 's': status = true; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
         }
     }
     if (optind != argc) {

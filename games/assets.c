@@ -20,7 +20,8 @@ const cf_asset *cf_asset_find(const char *game, const char *path)
     if (game == NULL || path == NULL)
         return NULL;
     for (size_t i = 0; cf_assets_table[i].game != NULL; i++)
-        if (strcmp(cf_assets_table[i].game, game) == 0 && strcmp(cf_assets_table[i].path, path) == 0)
+        if (strcmp(cf_assets_table[i].game, game) == 0 &&
+            strcmp(cf_assets_table[i].path, path) == 0)
             return &cf_assets_table[i];
     return NULL;
 }
@@ -33,7 +34,9 @@ static bool ends_with(const char *s, const char *suffix)
 
 const char *cf_asset_mime(const cf_asset *asset)
 {
-    static const struct { const char *ext, *mime; } types[] = {
+    static const struct {
+        const char *ext, *mime;
+    } types[] = {
         {".js", "text/javascript; charset=utf-8"},
         {".mjs", "text/javascript; charset=utf-8"},
         {".css", "text/css; charset=utf-8"},
@@ -52,8 +55,8 @@ const char *cf_asset_mime(const cf_asset *asset)
 
 bool cf_asset_is_template(const cf_asset *asset)
 {
-    return strncmp(asset->path, "templates/", 10) == 0 && ends_with(asset->path, ".py")
-        && strchr(asset->path + 10, '/') == NULL;
+    return strncmp(asset->path, "templates/", 10) == 0 && ends_with(asset->path, ".py") &&
+           strchr(asset->path + 10, '/') == NULL;
 }
 
 bool cf_template_description(const cf_asset *asset, char *buf, size_t len)

@@ -40,8 +40,8 @@ static int result_order(enum cf_player_result r)
 void cf_outcome_player(const cf_game *game, const cf_outcome *out, int nplayers, int i,
                        cf_report_player *p)
 {
-    static const char *const words[] = {[CF_RESULT_WIN] = "win", [CF_RESULT_LOSS] = "loss",
-                                        [CF_RESULT_DRAW] = "draw"};
+    static const char *const words[] = {
+        [CF_RESULT_WIN] = "win", [CF_RESULT_LOSS] = "loss", [CF_RESULT_DRAW] = "draw"};
     p->result = NULL;
     p->rank = 0;
     p->result_is_rank = false;

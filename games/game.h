@@ -61,7 +61,7 @@ typedef struct cf_setting {
     const char *key;   /* JSON key: lowercase, digits, underscore */
     const char *label; /* shown in the web's form */
     int64_t def, min, max;
-    bool user;         /* may a user change it when hosting a fight? */
+    bool user; /* may a user change it when hosting a fight? */
 } cf_setting;
 
 /* The verbs of an arena; the arena's own state is behind self. */
@@ -117,8 +117,8 @@ typedef struct cf_outcome {
     int rank[CF_MAX_PLAYERS];
     bool has_score[CF_MAX_PLAYERS];
     double score[CF_MAX_PLAYERS];
-    cJSON *summary;  /* the report's "result": e.g. ["W","L"] or "D" (owned) */
-    cJSON *data;     /* the report's "data": the replay (owned) */
+    cJSON *summary; /* the report's "result": e.g. ["W","L"] or "D" (owned) */
+    cJSON *data;    /* the report's "data": the replay (owned) */
     int ticks;
     char explanation[CF_EXPLANATION_MAX];
 } cf_outcome;
@@ -126,8 +126,8 @@ typedef struct cf_outcome {
 typedef struct cf_game {
     const char *name;
     const char *title;
-    const char *summary;  /* one line */
-    const char *docs;     /* Markdown for bot authors: rules, API, examples */
+    const char *summary; /* one line */
+    const char *docs;    /* Markdown for bot authors: rules, API, examples */
     int min_players, max_players;
     enum cf_conclusion conclusion;
     bool has_scores;
@@ -138,8 +138,8 @@ typedef struct cf_game {
 
     /* Runs the fight. settings is complete and validated. Returns 0, or -1
      * with err filled when the game itself failed (never for a bot's fault). */
-    int (*simulate)(cf_arena *arena, const cJSON *settings, int nplayers,
-                    cf_rng *rng, cf_outcome *out, char *err, size_t errlen);
+    int (*simulate)(cf_arena *arena, const cJSON *settings, int nplayers, cf_rng *rng,
+                    cf_outcome *out, char *err, size_t errlen);
 
     /* Optional (NULL: shown as is): the words for an explanation the game
      * writes as a code, e.g. Tanks' "X", kept for the original's reports. */
@@ -148,7 +148,7 @@ typedef struct cf_game {
 
 /* The registry (games/registry.c). */
 const cf_game *cf_game_find(const char *name); /* NULL: unknown (or not a name) */
-const cf_game *cf_game_at(size_t index); /* NULL past the end */
+const cf_game *cf_game_at(size_t index);       /* NULL past the end */
 
 /*
  * Completes `user` (a JSON object or NULL) with the game's defaults and
@@ -156,8 +156,8 @@ const cf_game *cf_game_at(size_t index); /* NULL past the end */
  * user may not set (when from_user) are refused with a message in err.
  * Returns a new object the caller frees, or NULL.
  */
-cJSON *cf_game_settings(const cf_game *game, const cJSON *user, bool from_user,
-                        char *err, size_t errlen);
+cJSON *cf_game_settings(const cf_game *game, const cJSON *user, bool from_user, char *err,
+                        size_t errlen);
 
 /* The text to show for a report's explanation: the game's words for its
  * codes ("X" of Tanks: "Tick limit exceeded."), anything else unchanged.

@@ -35,8 +35,8 @@ static bool json_integer(const cJSON *item, int64_t *out)
     return true;
 }
 
-static int check_user_object(const cf_game *game, const cJSON *user, bool from_user,
-                             char *err, size_t errlen)
+static int check_user_object(const cf_game *game, const cJSON *user, bool from_user, char *err,
+                             size_t errlen)
 {
     if (user == NULL || cJSON_IsNull(user))
         return 0;
@@ -66,16 +66,16 @@ static int check_user_object(const cf_game *game, const cJSON *user, bool from_u
             return -1;
         }
         if (v < s->min || v > s->max) {
-            snprintf(err, errlen, "setting '%s' must be between %lld and %lld (got %lld)",
-                     s->key, (long long)s->min, (long long)s->max, (long long)v);
+            snprintf(err, errlen, "setting '%s' must be between %lld and %lld (got %lld)", s->key,
+                     (long long)s->min, (long long)s->max, (long long)v);
             return -1;
         }
     }
     return 0;
 }
 
-cJSON *cf_game_settings(const cf_game *game, const cJSON *user, bool from_user,
-                        char *err, size_t errlen)
+cJSON *cf_game_settings(const cf_game *game, const cJSON *user, bool from_user, char *err,
+                        size_t errlen)
 {
     if (game == NULL) {
         snprintf(err, errlen, "no game");
@@ -91,8 +91,8 @@ cJSON *cf_game_settings(const cf_game *game, const cJSON *user, bool from_user,
     }
     for (const cf_setting *s = game->settings; s != NULL && s->key != NULL; s++) {
         int64_t v = s->def;
-        const cJSON *given = cJSON_IsObject(user) ? cJSON_GetObjectItemCaseSensitive(user, s->key)
-                                                  : NULL;
+        const cJSON *given =
+            cJSON_IsObject(user) ? cJSON_GetObjectItemCaseSensitive(user, s->key) : NULL;
         if (given != NULL && !json_integer(given, &v)) {
             /* unreachable: checked above; refuse rather than guess */
             snprintf(err, errlen, "setting '%s' must be an integer", s->key);
@@ -111,8 +111,8 @@ cJSON *cf_game_settings(const cf_game *game, const cJSON *user, bool from_user,
 int64_t cf_game_setting(const cf_game *game, const cJSON *settings, const char *key)
 {
     const cf_setting *s = find_setting(game, key);
-    const cJSON *item = cJSON_IsObject(settings)
-                            ? cJSON_GetObjectItemCaseSensitive(settings, key) : NULL;
+    const cJSON *item =
+        cJSON_IsObject(settings) ? cJSON_GetObjectItemCaseSensitive(settings, key) : NULL;
     int64_t v;
     if (item != NULL && json_integer(item, &v))
         return v;

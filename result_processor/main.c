@@ -26,38 +26,82 @@
 #include "config.h"
 #include "log.h"
 #include "redis_conn.h"
-#include "signals.h"
 #include "rp.h"
+#include "signals.h"
 #include "stream_group.h"
 
 static const cf_config_key rp_keys[] = {
-    {.name = "result_processor.consumer", .type = CF_CONFIG_STRING, .def = "",
+    {.name = "result_processor.consumer",
+     .type = CF_CONFIG_STRING,
+     .def = "",
      .doc = "consumer name in group result-processors; empty: hostname-pid"},
-    {.name = "result_processor.block_ms", .type = CF_CONFIG_INT, .def = "1000", .min = 10,
-     .max = 60000, .doc = "XREADGROUP BLOCK"},
-    {.name = "result_processor.batch", .type = CF_CONFIG_INT, .def = "64", .min = 1,
-     .max = 10000, .doc = "entries read at once"},
-    {.name = "result_processor.claim_idle_ms", .type = CF_CONFIG_INT, .def = "60000",
-     .min = 100, .max = 86400000,
+    {.name = "result_processor.block_ms",
+     .type = CF_CONFIG_INT,
+     .def = "1000",
+     .min = 10,
+     .max = 60000,
+     .doc = "XREADGROUP BLOCK"},
+    {.name = "result_processor.batch",
+     .type = CF_CONFIG_INT,
+     .def = "64",
+     .min = 1,
+     .max = 10000,
+     .doc = "entries read at once"},
+    {.name = "result_processor.claim_idle_ms",
+     .type = CF_CONFIG_INT,
+     .def = "60000",
+     .min = 100,
+     .max = 86400000,
      .doc = "XAUTOCLAIM results left pending this long by a dead processor"},
-    {.name = "result_processor.claim_every_ms", .type = CF_CONFIG_INT, .def = "10000",
-     .min = 100, .max = 86400000, .doc = "look for such results this often"},
-    {.name = "result_processor.dead_maxlen", .type = CF_CONFIG_INT, .def = "10000", .min = 1,
-     .max = 1000000000, .doc = "XADD cf:fights:dead MAXLEN ~"},
-    {.name = "result_processor.retry_max_ms", .type = CF_CONFIG_INT, .def = "5000",
-     .min = 10, .max = 600000, .doc = "longest pause between PostgreSQL retries"},
-    {.name = "result_processor.reconcile_every_ms", .type = CF_CONFIG_INT, .def = "60000",
-     .min = 0, .max = 86400000,
+    {.name = "result_processor.claim_every_ms",
+     .type = CF_CONFIG_INT,
+     .def = "10000",
+     .min = 100,
+     .max = 86400000,
+     .doc = "look for such results this often"},
+    {.name = "result_processor.dead_maxlen",
+     .type = CF_CONFIG_INT,
+     .def = "10000",
+     .min = 1,
+     .max = 1000000000,
+     .doc = "XADD cf:fights:dead MAXLEN ~"},
+    {.name = "result_processor.retry_max_ms",
+     .type = CF_CONFIG_INT,
+     .def = "5000",
+     .min = 10,
+     .max = 600000,
+     .doc = "longest pause between PostgreSQL retries"},
+    {.name = "result_processor.reconcile_every_ms",
+     .type = CF_CONFIG_INT,
+     .def = "60000",
+     .min = 0,
+     .max = 86400000,
      .doc = "run the reconciler of stuck fights this often; 0: never"},
-    {.name = "result_processor.stuck_after_s", .type = CF_CONFIG_INT, .def = "900", .min = 1,
-     .max = 86400 * 30, .doc = "a fight queued or running this long is stuck"},
-    {.name = "result_processor.max_attempts", .type = CF_CONFIG_INT, .def = "3", .min = 1,
-     .max = 100, .doc = "re-queues of a stuck fight before it is marked failed"},
-    {.name = "result_processor.fights_maxlen", .type = CF_CONFIG_INT, .def = "100000",
-     .min = 1, .max = 1000000000, .doc = "XADD cf:fights MAXLEN ~ of a re-queue"},
-    {.name = "result_processor.user", .type = CF_CONFIG_STRING, .def = "",
+    {.name = "result_processor.stuck_after_s",
+     .type = CF_CONFIG_INT,
+     .def = "900",
+     .min = 1,
+     .max = 86400 * 30,
+     .doc = "a fight queued or running this long is stuck"},
+    {.name = "result_processor.max_attempts",
+     .type = CF_CONFIG_INT,
+     .def = "3",
+     .min = 1,
+     .max = 100,
+     .doc = "re-queues of a stuck fight before it is marked failed"},
+    {.name = "result_processor.fights_maxlen",
+     .type = CF_CONFIG_INT,
+     .def = "100000",
+     .min = 1,
+     .max = 1000000000,
+     .doc = "XADD cf:fights MAXLEN ~ of a re-queue"},
+    {.name = "result_processor.user",
+     .type = CF_CONFIG_STRING,
+     .def = "",
      .doc = "when started as root, switch to this user (e.g. nobody)"},
-    {.name = "result_processor.allow_root", .type = CF_CONFIG_BOOL, .def = "false",
+    {.name = "result_processor.allow_root",
+     .type = CF_CONFIG_BOOL,
+     .def = "false",
      .doc = "run as root without switching user (not recommended)"},
     {.name = NULL},
 };
@@ -188,8 +232,9 @@ static bool handle(rp *p, const cf_entry *e)
         ensure_pg(p);
         if (g_stop && (p->pg == NULL || !cf_pg_ok(p->pg)))
             break;
-        enum rp_store_rc rc = msg.kind == CF_RESULT_PLAY ? rp_store_play(p->pg, &msg, err, sizeof err)
-                                                         : rp_store(p->pg, &msg, err, sizeof err);
+        enum rp_store_rc rc = msg.kind == CF_RESULT_PLAY
+                                  ? rp_store_play(p->pg, &msg, err, sizeof err)
+                                  : rp_store(p->pg, &msg, err, sizeof err);
         if (rc == RP_STORED) {
             log_info("%s %s stored (%s)", msg.kind == CF_RESULT_PLAY ? "play" : "fight", msg.id,
                      msg.status);
@@ -251,8 +296,7 @@ int main(int argc, char **argv)
     char err[512];
     int status;
     const cf_config_key *tables[] = {cf_config_common_keys, rp_keys, NULL};
-    cf_config *cfg = cf_config_from_args(argc, argv, "cf-result-processor", tables, usage,
-                                         &status);
+    cf_config *cfg = cf_config_from_args(argc, argv, "cf-result-processor", tables, usage, &status);
     if (cfg == NULL)
         return status;
     cf_config_apply_log(cfg, "cf-result-processor");
@@ -282,8 +326,7 @@ int main(int argc, char **argv)
                        cf_consumer_ensure_group(&p.progress, "$") != 0))
         nap_ms(1000);
     ensure_pg(&p);
-    log_info("consumer %s of group %s on %s", p.s.consumer, CF_GROUP_RESULTS,
-             CF_STREAM_RESULTS);
+    log_info("consumer %s of group %s on %s", p.s.consumer, CF_GROUP_RESULTS, CF_STREAM_RESULTS);
 
     int64_t last_claim = cf_now_ms(), last_reconcile = 0;
     while (!g_stop) {
@@ -291,12 +334,11 @@ int main(int argc, char **argv)
         size_t n = 0;
         int rc;
         bool fresh;
-        if (p.results.pending_cursor[0] == '\0' &&
-            cf_now_ms() - last_claim >= p.s.claim_every_ms) {
+        if (p.results.pending_cursor[0] == '\0' && cf_now_ms() - last_claim >= p.s.claim_every_ms) {
             last_claim = cf_now_ms();
             rc = reclaim(&p, &es, &n);
-            (void)cf_group_prune_consumers(p.r, CF_STREAM_RESULTS, CF_GROUP_RESULTS,
-                                           p.s.consumer, 3600 * 1000LL);
+            (void)cf_group_prune_consumers(p.r, CF_STREAM_RESULTS, CF_GROUP_RESULTS, p.s.consumer,
+                                           3600 * 1000LL);
         } else {
             rc = cf_consumer_read(&p.results, p.s.batch, p.s.block_ms, &es, &n, &fresh);
         }

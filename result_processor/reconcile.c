@@ -54,16 +54,16 @@ int rp_reconcile(cf_pg *pg, cf_redis *r, const rp_settings *s)
     if (cf_pg_begin(pg) != 0)
         return -1;
     const char *p[] = {secs};
-    PGresult *res = cf_pg_exec(
-        pg,
-        "SELECT f.id, f.attempts, f.cancel_requested, "
-        "       (SELECT o.payload::text FROM outbox o WHERE o.fight_id = f.id "
-        "        ORDER BY o.id DESC LIMIT 1) "
-        "FROM fights f WHERE f.status IN ('queued', 'running') "
-        "AND COALESCE(f.started_at, f.queued_at, f.created_at) < "
-        "    now() - make_interval(secs => $1::double precision) "
-        "ORDER BY f.created_at LIMIT 100 FOR UPDATE OF f SKIP LOCKED",
-        1, p);
+    PGresult *res =
+        cf_pg_exec(pg,
+                   "SELECT f.id, f.attempts, f.cancel_requested, "
+                   "       (SELECT o.payload::text FROM outbox o WHERE o.fight_id = f.id "
+                   "        ORDER BY o.id DESC LIMIT 1) "
+                   "FROM fights f WHERE f.status IN ('queued', 'running') "
+                   "AND COALESCE(f.started_at, f.queued_at, f.created_at) < "
+                   "    now() - make_interval(secs => $1::double precision) "
+                   "ORDER BY f.created_at LIMIT 100 FOR UPDATE OF f SKIP LOCKED",
+                   1, p);
     if (res == NULL) {
         log_warn("reconcile: %s", cf_pg_error(pg));
         cf_pg_rollback(pg);
@@ -95,8 +95,7 @@ int rp_reconcile(cf_pg *pg, cf_redis *r, const rp_settings *s)
                            "queued_at = now(), started_at = NULL WHERE id = $1",
                            1, pu);
             if (rc == 0)
-                log_warn("reconcile: fight %s was stuck; re-queued (attempt %d)", id,
-                         attempts + 1);
+                log_warn("reconcile: fight %s was stuck; re-queued (attempt %d)", id, attempts + 1);
         }
         if (rc != 0) {
             log_warn("reconcile: fight %s: %s", id, cf_pg_error(pg));

@@ -19,8 +19,8 @@
 
 #include "pg_conn.h"
 #include "redis_conn.h"
-#include "stream_group.h"
 #include "result_entry.h"
+#include "stream_group.h"
 #include "streams.h"
 
 typedef struct rp_settings {
@@ -30,13 +30,12 @@ typedef struct rp_settings {
     long claim_idle_ms;
     long claim_every_ms;
     long dead_maxlen;
-    long retry_max_ms;        /* PostgreSQL backoff ceiling */
-    long reconcile_every_ms;  /* 0: no reconciler */
-    long stuck_after_s;       /* queued/running this long: stuck */
-    int max_attempts;         /* re-queues before a stuck fight is failed */
-    long fights_maxlen;       /* MAXLEN ~ of a re-queue XADD */
+    long retry_max_ms;       /* PostgreSQL backoff ceiling */
+    long reconcile_every_ms; /* 0: no reconciler */
+    long stuck_after_s;      /* queued/running this long: stuck */
+    int max_attempts;        /* re-queues before a stuck fight is failed */
+    long fights_maxlen;      /* MAXLEN ~ of a re-queue XADD */
 } rp_settings;
-
 
 /* ---- main.c ---- */
 /* Records a bad entry in cf:fights:dead (source cf:results, the reason,
@@ -54,8 +53,7 @@ enum rp_store_rc rp_store(cf_pg *pg, const cf_result_entry *msg, char *err, size
 
 /* ---- store_play.c ---- */
 /* The end of a play (an entry of kind "play"), one statement. */
-enum rp_store_rc rp_store_play(cf_pg *pg, const cf_result_entry *msg, char *err,
-                               size_t errlen);
+enum rp_store_rc rp_store_play(cf_pg *pg, const cf_result_entry *msg, char *err, size_t errlen);
 /* Was this failure the connection's or the server's state, not the data's? */
 bool rp_pg_transient(cf_pg *pg);
 

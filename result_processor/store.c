@@ -30,9 +30,8 @@ bool rp_pg_transient(cf_pg *pg)
         return true; /* no SQLSTATE: the connection, not the data */
     /* 08 connection, 53 resources, 57 operator intervention (shutdown),
      * 58 system error, 40 serialization/deadlock, 55P03 lock not available */
-    return strncmp(st, "08", 2) == 0 || strncmp(st, "53", 2) == 0 ||
-           strncmp(st, "57", 2) == 0 || strncmp(st, "58", 2) == 0 ||
-           strncmp(st, "40", 2) == 0 || strcmp(st, "55P03") == 0;
+    return strncmp(st, "08", 2) == 0 || strncmp(st, "53", 2) == 0 || strncmp(st, "57", 2) == 0 ||
+           strncmp(st, "58", 2) == 0 || strncmp(st, "40", 2) == 0 || strcmp(st, "55P03") == 0;
 }
 
 /* A JSON value as a text parameter, or NULL for JSON null / absent. */
@@ -83,12 +82,9 @@ static int store_player(cf_pg *pg, const char *fight_id, int slot, const cJSON *
     char *score = num_param(cJSON_GetObjectItemCaseSensitive(pl, "score"), false);
     char *cpu = num_param(cJSON_GetObjectItemCaseSensitive(pl, "cpu_ms"), true);
     char *mem = num_param(cJSON_GetObjectItemCaseSensitive(pl, "peak_memory_kb"), true);
-    const char *p[] = {fight_id,        slotbuf,
-                       str_of(pl, "name"), result,
-                       rankp,           score,
-                       str_of(pl, "verdict"), str_of(pl, "detail"),
-                       cpu,             mem,
-                       str_of(pl, "log")};
+    const char *p[] = {fight_id, slotbuf, str_of(pl, "name"),    result,
+                       rankp,    score,   str_of(pl, "verdict"), str_of(pl, "detail"),
+                       cpu,      mem,     str_of(pl, "log")};
     /* The web's row (user, bot version, name) is kept; only results change. */
     int rc = cf_pg_run(pg,
                        "INSERT INTO fight_players (fight_id, slot, name, result, rank, score, "
@@ -178,8 +174,8 @@ static int store_tx(cf_pg *pg, const cf_result_entry *msg, char *err, size_t err
 
     /* The seed the web chose stays (a stub report of a fight that never ran
      * says 0); a fight injected without one gets the simulator's. */
-    const char *pf[] = {msg->id, msg->status, seed, result, str_of(rep, "explanation"), ticks,
-                        elapsed};
+    const char *pf[] = {msg->id, msg->status, seed, result, str_of(rep, "explanation"),
+                        ticks,   elapsed};
     if (cf_pg_run(pg,
                   "UPDATE fights SET status = $2, seed = COALESCE(seed, $3::bigint), "
                   "result = $4::jsonb, explanation = $5, ticks = $6, elapsed_ms = $7, "
@@ -190,7 +186,7 @@ static int store_tx(cf_pg *pg, const cf_result_entry *msg, char *err, size_t err
         goto sqlerr;
     const cJSON *players = cJSON_GetObjectItemCaseSensitive(rep, "players"), *pl;
     int slot = 0;
-    cJSON_ArrayForEach(pl, players) {
+    cJSON_ArrayForEach (pl, players) {
         if (store_player(pg, msg->id, slot++, pl) != 0)
             goto sqlerr;
     }

@@ -39,10 +39,14 @@ enum rp_store_rc rp_store_play(cf_pg *pg, const cf_result_entry *msg, char *err,
     count_of(end, "cpu_ms", cpu);
     count_of(end, "peak_memory_kb", mem);
     count_of(end, "elapsed_ms", elapsed);
-    const char *p[] = {msg->id,     msg->status,   text_of(end, "verdict"),
+    const char *p[] = {msg->id,
+                       msg->status,
+                       text_of(end, "verdict"),
                        text_of(end, "detail"),
                        cJSON_IsNumber(score) ? score_s : NULL,
-                       cpu,         mem,           elapsed,
+                       cpu,
+                       mem,
+                       elapsed,
                        text_of(end, "log")};
     PGresult *res = cf_pg_exec(
         pg,

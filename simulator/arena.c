@@ -80,8 +80,8 @@ static int read_reply(ctl_proc *p, bot_calls *c, cJSON **msg, bool *bad)
                           (size_t)c->hdr[2] << 8 | c->hdr[3];
             if (c->body_len == 0 || c->body_len > SB_MSG_MAX) {
                 *bad = true;
-                snprintf(c->proto_err, sizeof c->proto_err,
-                         "reply frame of %zu bytes (limit %d)", c->body_len, SB_MSG_MAX);
+                snprintf(c->proto_err, sizeof c->proto_err, "reply frame of %zu bytes (limit %d)",
+                         c->body_len, SB_MSG_MAX);
                 return -1;
             }
             c->body = malloc(c->body_len);
@@ -257,8 +257,8 @@ static enum cf_call_status pipe_closed(ctl_arena *a, ctl_proc *p, bool bad)
     return CF_CALL_DEAD;
 }
 
-static enum cf_call_status arena_call(void *self, int player, const char *method,
-                                      const cJSON *args, cJSON **result)
+static enum cf_call_status arena_call(void *self, int player, const char *method, const cJSON *args,
+                                      cJSON **result)
 {
     ctl_arena *a = self;
     *result = NULL;
@@ -383,8 +383,8 @@ static char *init_message(const cf_fight_player *pl, const cJSON *settings)
 }
 
 ctl_arena *ctl_arena_start(cf_sandbox *sb, const cf_fight_entry *e, const cJSON *settings,
-                           const cf_limits *limits, const cf_fight_hooks *hooks,
-                           cf_arena **arena, char *err, size_t errlen)
+                           const cf_limits *limits, const cf_fight_hooks *hooks, cf_arena **arena,
+                           char *err, size_t errlen)
 {
     ctl_arena *a = calloc(1, sizeof *a);
     if (!a) {

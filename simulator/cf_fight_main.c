@@ -24,22 +24,23 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: cf-fight --game NAME [--seed N] [--set key=value ...] [--json]\n"
-            "                [--replay FILE] [--require-layers a,b] [--no-sandbox] BOT.py BOT.py ...\n"
-            "\n"
-            "  --game NAME            the game (tanks, light_cycles, ...)\n"
-            "  --seed N               seed of the game's random draws (default: random)\n"
-            "  --set key=value        a game setting (integer); repeatable\n"
-            "  --json                 print the report JSON on stdout\n"
-            "  --replay FILE          write the replay data (the report's \"data\") to FILE\n"
-            "  --require-layers LIST  refuse to run unless these layers are active\n"
-            "                         (namespaces,mounts,cgroup,rlimits,apparmor,landlock,\n"
-            "                         seccomp,ptrace)\n"
-            "  --no-sandbox           UNSAFE: run bots as plain Python processes (no root needed)\n"
-            "\n"
-            "Needs root for the sandbox. Exit 0 when the fight was simulated, 1 when it\n"
-            "could not be, 2 on a usage error.\n");
+    fprintf(
+        out,
+        "usage: cf-fight --game NAME [--seed N] [--set key=value ...] [--json]\n"
+        "                [--replay FILE] [--require-layers a,b] [--no-sandbox] BOT.py BOT.py ...\n"
+        "\n"
+        "  --game NAME            the game (tanks, light_cycles, ...)\n"
+        "  --seed N               seed of the game's random draws (default: random)\n"
+        "  --set key=value        a game setting (integer); repeatable\n"
+        "  --json                 print the report JSON on stdout\n"
+        "  --replay FILE          write the replay data (the report's \"data\") to FILE\n"
+        "  --require-layers LIST  refuse to run unless these layers are active\n"
+        "                         (namespaces,mounts,cgroup,rlimits,apparmor,landlock,\n"
+        "                         seccomp,ptrace)\n"
+        "  --no-sandbox           UNSAFE: run bots as plain Python processes (no root needed)\n"
+        "\n"
+        "Needs root for the sandbox. Exit 0 when the fight was simulated, 1 when it\n"
+        "could not be, 2 on a usage error.\n");
 }
 
 static char *read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen)
@@ -107,8 +108,7 @@ static void print_summary(const cJSON *r)
            cJSON_GetNumberValue(cJSON_GetObjectItem(r, "elapsed_ms")));
     const cJSON *p;
     int i = 0;
-    cJSON_ArrayForEach(p, cJSON_GetObjectItem(r, "players"))
-    {
+    cJSON_ArrayForEach (p, cJSON_GetObjectItem(r, "players")) {
         const cJSON *res = cJSON_GetObjectItem(p, "result");
         char result[32];
         if (cJSON_IsString(res))
@@ -218,8 +218,8 @@ int main(int argc, char **argv)
             snprintf(msg.players[i].name, sizeof msg.players[i].name, "player%d.py", i + 1);
         else
             memcpy(msg.players[i].name, base, blen + 1);
-        msg.players[i].code = read_file(path, CF_DEFAULT_MAX_CODE_BYTES, &msg.players[i].code_len,
-                                        err, sizeof err);
+        msg.players[i].code =
+            read_file(path, CF_DEFAULT_MAX_CODE_BYTES, &msg.players[i].code_len, err, sizeof err);
         if (!msg.players[i].code) {
             fprintf(stderr, "cf-fight: %s\n", err);
             return 2;

@@ -42,23 +42,24 @@ static void on_signal(int sig)
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: cf-play [--seconds N] [--input FILE|-] [--title T] [--cpu-seconds N]\n"
-            "               [--memory-mb N] [--require-layers a,b] [--no-sandbox] GAME.py|GAME.zip\n"
-            "\n"
-            "  --seconds N            stop the game after N seconds (default 10; a\n"
-            "                         decimal number, e.g. 2.5)\n"
-            "  --input FILE           input events, JSON lines (\"-\": standard input); each\n"
-            "                         may carry at_ms, its time from the game's start\n"
-            "  --title T              the play's title (default: the file's name)\n"
-            "  --cpu-seconds N        the game's CPU budget (default 600, as the arcade's)\n"
-            "  --memory-mb N          the game's memory limit (default 256, as the arcade's)\n"
-            "  --require-layers LIST  refuse to run unless these sandbox layers are active\n"
-            "  --no-sandbox           UNSAFE: run the game as a plain Python process\n"
-            "\n"
-            "Prints the game's display messages, one JSON line each, then the end object.\n"
-            "Needs root for the sandbox. Exit 0 when the game ran, 1 when it could not, 2 on\n"
-            "a usage error.\n");
+    fprintf(
+        out,
+        "usage: cf-play [--seconds N] [--input FILE|-] [--title T] [--cpu-seconds N]\n"
+        "               [--memory-mb N] [--require-layers a,b] [--no-sandbox] GAME.py|GAME.zip\n"
+        "\n"
+        "  --seconds N            stop the game after N seconds (default 10; a\n"
+        "                         decimal number, e.g. 2.5)\n"
+        "  --input FILE           input events, JSON lines (\"-\": standard input); each\n"
+        "                         may carry at_ms, its time from the game's start\n"
+        "  --title T              the play's title (default: the file's name)\n"
+        "  --cpu-seconds N        the game's CPU budget (default 600, as the arcade's)\n"
+        "  --memory-mb N          the game's memory limit (default 256, as the arcade's)\n"
+        "  --require-layers LIST  refuse to run unless these sandbox layers are active\n"
+        "  --no-sandbox           UNSAFE: run the game as a plain Python process\n"
+        "\n"
+        "Prints the game's display messages, one JSON line each, then the end object.\n"
+        "Needs root for the sandbox. Exit 0 when the game ran, 1 when it could not, 2 on\n"
+        "a usage error.\n");
 }
 
 /* ----------------------------------------------------------------- game */
@@ -101,8 +102,8 @@ static int load_game(const char *path, const char *title, cf_play_entry *e, char
     snprintf(e->title, sizeof e->title, "%s", title ? title : base);
     size_t len;
     bool zip = ends_with(path, ".zip");
-    char *data = read_all(path, zip ? CF_DEFAULT_MAX_BUNDLE_BYTES : CF_DEFAULT_MAX_CODE_BYTES,
-                          &len, err, errlen);
+    char *data = read_all(path, zip ? CF_DEFAULT_MAX_BUNDLE_BYTES : CF_DEFAULT_MAX_CODE_BYTES, &len,
+                          err, errlen);
     if (!data)
         return -1;
     if (!zip) {

@@ -54,9 +54,9 @@ typedef struct ctl_bot_report {
     char detail[3 * 256 + 1]; /* valid UTF-8 (bot text is sanitized) */
     uint64_t cpu_ms;
     uint64_t peak_memory_kb;
-    char *log;                 /* owned: the capped tail of stdout+stderr */
+    char *log; /* owned: the capped tail of stdout+stderr */
     unsigned long ptrace_stops;
-    int stragglers;            /* processes still alive at clean-up */
+    int stragglers; /* processes still alive at clean-up */
     /* For the benchmark (CF_FIGHT_DEBUG): microseconds from the spawn
      * request to the first reply (import and first call included), and the
      * calls' round trips after the first. */
@@ -86,8 +86,8 @@ struct cf_sandbox {
     sb_layer_status layers[SB_LAYER_COUNT];
     sb_child_plan plan;
     sb_forkserver *fs;
-    int sigchld_fd;       /* signalfd for SIGCHLD */
-    sigset_t old_mask;    /* the caller's, restored at stop */
+    int sigchld_fd;    /* signalfd for SIGCHLD */
+    sigset_t old_mask; /* the caller's, restored at stop */
     bool mask_set;
     unsigned long serial; /* cgroup names */
     bool broken;
@@ -107,8 +107,8 @@ void ctl_pool_drain(cf_sandbox *sb);
  * pooled one when it is still waiting, else a fresh spawn. 0, or -1 with err
  * (then *out may hold a pid and descriptors that the caller still owns and
  * must clean). */
-int ctl_pool_take(cf_sandbox *sb, enum sb_kind kind, int slot, uint32_t memory_kb,
-                  uint32_t cpu_ms, ctl_pooled *out, char *err, size_t errlen);
+int ctl_pool_take(cf_sandbox *sb, enum sb_kind kind, int slot, uint32_t memory_kb, uint32_t cpu_ms,
+                  ctl_pooled *out, char *err, size_t errlen);
 /* Kills a coderunner that never ran code, reaps it, frees what it held. */
 void ctl_pool_discard(ctl_pooled *r);
 
@@ -123,8 +123,8 @@ typedef struct ctl_proc {
     int req_fd, rep_fd, log_fd;
     sb_cgroup *cg;
     uint32_t cpu_ms, memory_kb; /* its limits */
-    bool alive;  /* may still answer */
-    bool reaped; /* its main process has been waited for */
+    bool alive;                 /* may still answer */
+    bool reaped;                /* its main process has been waited for */
     enum ctl_verdict verdict;
     bool has_verdict;
     char detail[256];
@@ -214,8 +214,8 @@ typedef struct ctl_arena ctl_arena;
 /* Starts every bot of a fight; NULL with err on a sandbox failure. *arena
  * is what the game gets. */
 ctl_arena *ctl_arena_start(cf_sandbox *sb, const cf_fight_entry *e, const cJSON *settings,
-                           const cf_limits *limits, const cf_fight_hooks *hooks,
-                           cf_arena **arena, char *err, size_t errlen);
+                           const cf_limits *limits, const cf_fight_hooks *hooks, cf_arena **arena,
+                           char *err, size_t errlen);
 /* Kills every bot, reaps every process, removes the cgroups, fills reports
  * (n entries, caller frees each log). Returns true if the fight was
  * cancelled. Frees the arena. */

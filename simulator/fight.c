@@ -60,8 +60,8 @@ static void add_debug(cJSON *player, const ctl_bot_report *rep)
 
 /* The report of a fight that ran. NULL when memory ran out. */
 static cJSON *fight_report(const cf_game *game, const cf_fight_entry *e, uint64_t seed,
-                           cf_outcome *out, const ctl_bot_report *reps, bool cancelled,
-                           bool debug, int64_t started)
+                           cf_outcome *out, const ctl_bot_report *reps, bool cancelled, bool debug,
+                           int64_t started)
 {
     cJSON *r = cf_report_new(e->id, e->game, true, seed);
     for (int i = 0; r != NULL && i < e->nplayers; i++) {
@@ -94,8 +94,8 @@ static cJSON *fight_report(const cf_game *game, const cf_fight_entry *e, uint64_
     return r;
 }
 
-cJSON *cf_fight_run(cf_sandbox *sb, const cf_fight_entry *e, const cf_fight_hooks *hooks,
-                    char *err, size_t errlen)
+cJSON *cf_fight_run(cf_sandbox *sb, const cf_fight_entry *e, const cf_fight_hooks *hooks, char *err,
+                    size_t errlen)
 {
     int64_t started = cf_now_ms();
     uint64_t seed = e->has_seed ? e->seed : random_seed();

@@ -62,8 +62,8 @@ typedef struct cf_fight_hooks {
  * when the sandbox itself broke (err says why); the caller should then
  * restart it. hooks may be NULL.
  */
-cJSON *cf_fight_run(cf_sandbox *sb, const cf_fight_entry *e, const cf_fight_hooks *hooks,
-                    char *err, size_t errlen);
+cJSON *cf_fight_run(cf_sandbox *sb, const cf_fight_entry *e, const cf_fight_hooks *hooks, char *err,
+                    size_t errlen);
 
 /* ---- arcade plays (cf_sandbox_options.arcade) ---- */
 

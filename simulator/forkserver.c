@@ -29,11 +29,11 @@
 #include <Python.h>
 
 #include <errno.h>
-#include <linux/filter.h>
-#include <stddef.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,8 +100,8 @@ static PyObject *load_arcade(char *err, size_t errlen)
     PyObject *shim = load_shim ? PyObject_CallFunction(load_shim, "s", cf_shim_py) : NULL;
     Py_XDECREF(load_shim);
     PyObject *functools = shim && serve_play ? PyImport_ImportModule("functools") : NULL;
-    PyObject *entry = functools ? PyObject_CallMethod(functools, "partial", "OO", serve_play, shim)
-                                : NULL;
+    PyObject *entry =
+        functools ? PyObject_CallMethod(functools, "partial", "OO", serve_play, shim) : NULL;
     Py_XDECREF(functools);
     Py_XDECREF(shim);
     Py_XDECREF(serve_play);
@@ -112,8 +112,8 @@ static PyObject *load_arcade(char *err, size_t errlen)
     return entry;
 }
 
-static int python_start(const char *home, bool arcade, PyObject **serve, PyObject **play,
-                        char *err, size_t errlen)
+static int python_start(const char *home, bool arcade, PyObject **serve, PyObject **play, char *err,
+                        size_t errlen)
 {
     PyPreConfig pre;
     PyPreConfig_InitIsolatedConfig(&pre);
@@ -158,8 +158,8 @@ static int recv_request(fs_request *req, int fds[SB_SPAWN_FDS_MAX])
 {
     char cbuf[CMSG_SPACE(SB_SPAWN_FDS_MAX * sizeof(int))];
     struct iovec iov = {.iov_base = req, .iov_len = sizeof *req};
-    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                        .msg_controllen = sizeof cbuf};
+    struct msghdr mh = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
     ssize_t n;
     do {
         n = recvmsg(FS_SOCK, &mh, MSG_CMSG_CLOEXEC);
@@ -231,8 +231,7 @@ __attribute__((constructor)) static void forkserver_entry(int argc, char **argv)
 {
     const char *v = getenv(FS_ENV);
     struct stat st;
-    if (!v || strcmp(v, "1") != 0 || argc != 4 || fstat(FS_SOCK, &st) < 0 ||
-        !S_ISSOCK(st.st_mode))
+    if (!v || strcmp(v, "1") != 0 || argc != 4 || fstat(FS_SOCK, &st) < 0 || !S_ISSOCK(st.st_mode))
         return;
     forkserver_main(argv[1], (pid_t)atoi(argv[2]), strcmp(argv[3], "arcade") == 0);
 }
@@ -391,7 +390,9 @@ pid_t forkserver_spawn(sb_forkserver *fs, enum sb_kind kind, int slot, uint32_t 
     char cbuf[CMSG_SPACE(SB_SPAWN_FDS_MAX * sizeof(int))];
     memset(cbuf, 0, sizeof cbuf);
     struct iovec iov = {.iov_base = &req, .iov_len = sizeof req};
-    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+    struct msghdr mh = {.msg_iov = &iov,
+                        .msg_iovlen = 1,
+                        .msg_control = cbuf,
                         .msg_controllen = CMSG_SPACE((size_t)nfds * sizeof(int))};
     struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
     if (!c) {

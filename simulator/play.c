@@ -41,11 +41,11 @@
 #include "controller.h"
 #include "json_util.h"
 
-#define PLAY_LINE_MAX (8u << 20)        /* one display message, newline included */
-#define INPUT_LINE_MAX (64u << 10)      /* one input event */
-#define INPUT_PENDING_MAX (256u << 10)  /* unread input queued for the game */
+#define PLAY_LINE_MAX (8u << 20)       /* one display message, newline included */
+#define INPUT_LINE_MAX (64u << 10)     /* one input event */
+#define INPUT_PENDING_MAX (256u << 10) /* unread input queued for the game */
 #define SLICE_MS 50
-#define END_GRACE_MS 1000               /* from its "end" to its exit */
+#define END_GRACE_MS 1000 /* from its "end" to its exit */
 
 /* ------------------------------------------------------------------ lines */
 
@@ -197,8 +197,7 @@ static void game_line(play *p, const char *line, size_t len)
     } else if (!plain_type(cJSON_GetObjectItemCaseSensitive(msg, "type"))) {
         bad_output(p, "a display message without a plain \"type\"");
     } else {
-        if (strcmp(cJSON_GetObjectItemCaseSensitive(msg, "type")->valuestring,
-                   "report_score") == 0)
+        if (strcmp(cJSON_GetObjectItemCaseSensitive(msg, "type")->valuestring, "report_score") == 0)
             note_score(p, msg);
         if (p->hooks->display)
             p->hooks->display(p->hooks->ud, line, len);
@@ -359,8 +358,8 @@ static void loop(play *p, int64_t started)
         int n = 0;
         bool relay = may_relay(p);
         fds[n++] = (struct pollfd){.fd = relay ? g->rep_fd : -1, .events = POLLIN};
-        bool take_input = !p->input_done && g->req_fd >= 0 &&
-                          ctl_proc_pending(g) < INPUT_PENDING_MAX;
+        bool take_input =
+            !p->input_done && g->req_fd >= 0 && ctl_proc_pending(g) < INPUT_PENDING_MAX;
         fds[n++] = (struct pollfd){.fd = take_input ? p->hooks->input_fd : -1, .events = POLLIN};
         ctl_tracer_poll(&p->tracer, fds, n, relay ? SLICE_MS : 10);
         if (fds[0].revents)
@@ -403,8 +402,7 @@ cJSON *cf_play_run(cf_sandbox *sb, const cf_play_entry *e, const cf_play_limits 
     /* The loop must never block on the input: the game's new threads and
      * exits wait for us (ptrace) while we would. */
     int fl = hooks->input_fd >= 0 ? fcntl(hooks->input_fd, F_GETFL) : 0;
-    if (fl < 0 || (hooks->input_fd >= 0 &&
-                   fcntl(hooks->input_fd, F_SETFL, fl | O_NONBLOCK) < 0)) {
+    if (fl < 0 || (hooks->input_fd >= 0 && fcntl(hooks->input_fd, F_SETFL, fl | O_NONBLOCK) < 0)) {
         free(p);
         free(init);
         snprintf(err, errlen, "input descriptor: %s", strerror(errno));

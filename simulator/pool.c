@@ -38,8 +38,7 @@ static void close_pair(int p[2])
 
 /* Attaches before the child may drop its uid (coderunner.c), then lets it
  * go on: attaching never races the drop, and needs no CAP_SYS_PTRACE. */
-static int seize(cf_sandbox *sb, ctl_pooled *out, bool child_moved_itself, char *err,
-                 size_t errlen)
+static int seize(cf_sandbox *sb, ctl_pooled *out, bool child_moved_itself, char *err, size_t errlen)
 {
     if (!sb->opts.unsafe_no_sandbox) {
         long opts = PTRACE_O_EXITKILL | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK |
@@ -80,12 +79,12 @@ static int spawn_runner(cf_sandbox *sb, enum sb_kind kind, int slot, uint32_t me
             goto fail;
     }
     int child_fds[SB_SPAWN_FDS_MAX] = {req[0], rep[1], log[1]};
-    int ncg = out->cg ? sandbox_cgroup_self_fds(out->cg, child_fds + 3, SB_SPAWN_FDS_MAX - 3,
-                                                err, errlen)
-                      : 0;
-    pid_t pid = ncg < 0 ? -1
-                        : forkserver_spawn(sb->fs, kind, slot, cpu_ms, child_fds, 3 + ncg, err,
-                                           errlen);
+    int ncg =
+        out->cg ? sandbox_cgroup_self_fds(out->cg, child_fds + 3, SB_SPAWN_FDS_MAX - 3, err, errlen)
+                : 0;
+    pid_t pid = ncg < 0
+                    ? -1
+                    : forkserver_spawn(sb->fs, kind, slot, cpu_ms, child_fds, 3 + ncg, err, errlen);
     for (int i = 3; i < 3 + ncg; i++)
         close(child_fds[i]);
     close(req[0]);
@@ -145,8 +144,8 @@ void ctl_pool_fill(cf_sandbox *sb)
         if (sb->pool[i].pid > 0)
             continue;
         char err[256];
-        if (spawn_runner(sb, SB_KIND_BOT, i, CTL_POOL_MEMORY_KB, SB_SPAWN_CPU_MS, &sb->pool[i],
-                         err, sizeof err) < 0)
+        if (spawn_runner(sb, SB_KIND_BOT, i, CTL_POOL_MEMORY_KB, SB_SPAWN_CPU_MS, &sb->pool[i], err,
+                         sizeof err) < 0)
             ctl_pool_discard(&sb->pool[i]); /* the job will spawn afresh */
     }
 }
@@ -178,8 +177,8 @@ static bool claim_pooled(cf_sandbox *sb, int slot, uint32_t memory_kb, ctl_poole
     return true;
 }
 
-int ctl_pool_take(cf_sandbox *sb, enum sb_kind kind, int slot, uint32_t memory_kb,
-                  uint32_t cpu_ms, ctl_pooled *out, char *err, size_t errlen)
+int ctl_pool_take(cf_sandbox *sb, enum sb_kind kind, int slot, uint32_t memory_kb, uint32_t cpu_ms,
+                  ctl_pooled *out, char *err, size_t errlen)
 {
     if (kind == SB_KIND_BOT && claim_pooled(sb, slot, memory_kb, out))
         return 0;

@@ -32,14 +32,10 @@
 #include "sandbox.h"
 
 static const char *const layer_names[SB_LAYER_COUNT] = {
-    [SB_LAYER_NAMESPACES] = "namespaces",
-    [SB_LAYER_MOUNTS] = "mounts",
-    [SB_LAYER_CGROUP] = "cgroup",
-    [SB_LAYER_RLIMITS] = "rlimits",
-    [SB_LAYER_APPARMOR] = "apparmor",
-    [SB_LAYER_LANDLOCK] = "landlock",
-    [SB_LAYER_SECCOMP] = "seccomp",
-    [SB_LAYER_PTRACE] = "ptrace",
+    [SB_LAYER_NAMESPACES] = "namespaces", [SB_LAYER_MOUNTS] = "mounts",
+    [SB_LAYER_CGROUP] = "cgroup",         [SB_LAYER_RLIMITS] = "rlimits",
+    [SB_LAYER_APPARMOR] = "apparmor",     [SB_LAYER_LANDLOCK] = "landlock",
+    [SB_LAYER_SECCOMP] = "seccomp",       [SB_LAYER_PTRACE] = "ptrace",
 };
 
 const char *sandbox_layer_name(enum sb_layer layer)

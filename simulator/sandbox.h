@@ -29,8 +29,8 @@
 #define SB_FD_REP 4     /* bot -> controller: replies */
 
 /* Protocol: 4-byte big-endian length, then that many bytes of UTF-8 JSON. */
-#define SB_MSG_MAX (60 * 1024)   /* one reply, below the 64 KiB pipe size */
-#define SB_INIT_MAX (16u << 20)  /* the init message carries the bot's code */
+#define SB_MSG_MAX (60 * 1024)  /* one reply, below the 64 KiB pipe size */
+#define SB_INIT_MAX (16u << 20) /* the init message carries the bot's code */
 
 /* The seized byte: the controller has attached (PTRACE_SEIZE) and, on
  * cgroup v2, moved the coderunner into its cgroups. The coderunner waits for
@@ -44,7 +44,7 @@
 #define SB_GO_LEN 5
 #define SB_SPAWN_CPU_MS (600u * 1000u) /* RLIMIT_CPU net until the go */
 
-#define SB_UID_BASE 60000        /* bot of slot i runs as uid/gid 60000 + i */
+#define SB_UID_BASE 60000 /* bot of slot i runs as uid/gid 60000 + i */
 
 /* What a coderunner runs: a bot (harness.py's serve: a module, called by
  * method) or an arcade game (arcade/play_harness.py's serve_play: a script
@@ -55,7 +55,7 @@ enum sb_kind { SB_KIND_BOT, SB_KIND_GAME };
 typedef struct sb_profile {
     const char *tmpfs_size; /* the private writable /tmp */
     int tmpfs_inodes;
-    unsigned long fsize;    /* RLIMIT_FSIZE, bytes */
+    unsigned long fsize; /* RLIMIT_FSIZE, bytes */
 } sb_profile;
 
 const sb_profile *sandbox_profile(enum sb_kind kind);
@@ -79,16 +79,16 @@ typedef struct sb_layer_status {
 
 /* What a coderunner needs to lock itself in, decided once per sandbox. */
 typedef struct sb_child_plan {
-    bool unsafe;          /* --no-sandbox: no layer at all */
-    bool arcade;          /* the forkserver can also start arcade games */
-    enum sb_kind kind;    /* per coderunner */
-    int slot;             /* player index: uid, tmpfs owner */
-    uint32_t cpu_ms;      /* RLIMIT_CPU derives from it */
-    bool landlock;        /* apply Landlock (ABI > 0) */
+    bool unsafe;       /* --no-sandbox: no layer at all */
+    bool arcade;       /* the forkserver can also start arcade games */
+    enum sb_kind kind; /* per coderunner */
+    int slot;          /* player index: uid, tmpfs owner */
+    uint32_t cpu_ms;   /* RLIMIT_CPU derives from it */
+    bool landlock;     /* apply Landlock (ABI > 0) */
     int landlock_abi;
-    bool apparmor;        /* profile loaded: change to it */
+    bool apparmor;            /* profile loaded: change to it */
     const void *seccomp_prog; /* struct sock_fprog, built once */
-    uint32_t skip;        /* layers a TEST turned off (bit 1 << sb_layer) */
+    uint32_t skip;            /* layers a TEST turned off (bit 1 << sb_layer) */
 } sb_child_plan;
 
 /*
@@ -127,8 +127,8 @@ int sandbox_mounts_child(int slot, const sb_profile *profile, char *err, size_t 
 typedef struct sb_cgroup sb_cgroup;
 /* Probes v2 then v1; fills status. Returns 0 when usable. */
 int sandbox_cgroup_probe(sb_layer_status *status);
-sb_cgroup *sandbox_cgroup_create(const char *name, uint64_t memory_kb, int pids_max,
-                                 char *err, size_t errlen);
+sb_cgroup *sandbox_cgroup_create(const char *name, uint64_t memory_kb, int pids_max, char *err,
+                                 size_t errlen);
 int sandbox_cgroup_attach(sb_cgroup *cg, pid_t pid, char *err, size_t errlen);
 /* v1: opens the group's "tasks" files, for the child to move ITSELF in by
  * writing "0": a task moving itself skips the global threadgroup lock,
@@ -175,8 +175,7 @@ typedef struct sb_forkserver sb_forkserver;
 /* Starts the forkserver (a fresh exec), which initialises CPython at once;
  * then forkserver_boot hands it the plan every child shares (flags, the
  * seccomp program) and waits until it is ready. */
-sb_forkserver *forkserver_launch(const char *python_home, bool arcade, char *err,
-                                 size_t errlen);
+sb_forkserver *forkserver_launch(const char *python_home, bool arcade, char *err, size_t errlen);
 int forkserver_boot(sb_forkserver *fs, const sb_child_plan *plan_template, char *err,
                     size_t errlen);
 /* Asks for one coderunner with these descriptors: the pipe ends (request

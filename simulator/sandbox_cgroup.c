@@ -182,8 +182,8 @@ int sandbox_cgroup_probe(sb_layer_status *st)
     return 0;
 }
 
-sb_cgroup *sandbox_cgroup_create(const char *name, uint64_t memory_kb, int pids_max,
-                                 char *err, size_t errlen)
+sb_cgroup *sandbox_cgroup_create(const char *name, uint64_t memory_kb, int pids_max, char *err,
+                                 size_t errlen)
 {
     if (cg_version == 0) {
         snprintf(err, errlen, "cgroups not probed");

@@ -40,11 +40,11 @@
 #define LL_FS_MAKE_FIFO (1ULL << 10)
 #define LL_FS_MAKE_BLOCK (1ULL << 11)
 #define LL_FS_MAKE_SYM (1ULL << 12)
-#define LL_FS_REFER (1ULL << 13)    /* ABI 2 */
-#define LL_FS_TRUNCATE (1ULL << 14) /* ABI 3 */
-#define LL_FS_IOCTL_DEV (1ULL << 15) /* ABI 5 */
-#define LL_NET_BIND_TCP (1ULL << 0)    /* ABI 4 */
-#define LL_NET_CONNECT_TCP (1ULL << 1) /* ABI 4 */
+#define LL_FS_REFER (1ULL << 13)           /* ABI 2 */
+#define LL_FS_TRUNCATE (1ULL << 14)        /* ABI 3 */
+#define LL_FS_IOCTL_DEV (1ULL << 15)       /* ABI 5 */
+#define LL_NET_BIND_TCP (1ULL << 0)        /* ABI 4 */
+#define LL_NET_CONNECT_TCP (1ULL << 1)     /* ABI 4 */
 #define LL_SCOPE_ABSTRACT_UNIX (1ULL << 0) /* ABI 6 */
 #define LL_SCOPE_SIGNAL (1ULL << 1)        /* ABI 6 */
 

@@ -61,14 +61,16 @@ static void probe_layers(cf_sandbox *sb, char *err, size_t errlen)
     }
     sb->plan.seccomp_prog = sandbox_seccomp_build(err, errlen);
     if (sb->plan.seccomp_prog)
-        layer(sb, SB_LAYER_SECCOMP, true, "active (allow-list, kill by default, rare calls traced)");
+        layer(sb, SB_LAYER_SECCOMP, true,
+              "active (allow-list, kill by default, rare calls traced)");
     else
         layer(sb, SB_LAYER_SECCOMP, false, "absent (%s)", err);
     layer(sb, SB_LAYER_PTRACE, true, "active (seize, exitkill, fork/clone/seccomp/exit events)");
 
     /* Only a test program can ask for this (sandbox_test_skip_layers). */
-    uint32_t skip = sandbox_test_skip_layers() &
-                    ((1u << SB_LAYER_MOUNTS) | (1u << SB_LAYER_LANDLOCK) | (1u << SB_LAYER_SECCOMP));
+    uint32_t skip =
+        sandbox_test_skip_layers() &
+        ((1u << SB_LAYER_MOUNTS) | (1u << SB_LAYER_LANDLOCK) | (1u << SB_LAYER_SECCOMP));
     sb->plan.skip = skip;
     for (int l = 0; l < SB_LAYER_COUNT; l++)
         if (skip & (1u << l))
@@ -118,15 +120,16 @@ cf_sandbox *cf_sandbox_start(const cf_sandbox_options *opts, char *err, size_t e
     sb->sigchld_fd = -1;
     sb->plan.unsafe = opts->unsafe_no_sandbox;
     if (!opts->unsafe_no_sandbox && geteuid() != 0) {
-        snprintf(err, errlen, "the sandbox needs root (namespaces, cgroups, ptrace); run as root, "
-                              "or use --no-sandbox for an UNSAFE development run");
+        snprintf(err, errlen,
+                 "the sandbox needs root (namespaces, cgroups, ptrace); run as root, "
+                 "or use --no-sandbox for an UNSAFE development run");
         free(sb);
         return NULL;
     }
     /* The forkserver starts CPython (the slow part) while the layers are
      * probed and the seccomp program built here. */
-    sb->fs = forkserver_launch(opts->python_home ? opts->python_home : CF_PYTHON_HOME,
-                               opts->arcade, err, errlen);
+    sb->fs = forkserver_launch(opts->python_home ? opts->python_home : CF_PYTHON_HOME, opts->arcade,
+                               err, errlen);
     if (!sb->fs)
         goto fail;
     char perr[256] = "";

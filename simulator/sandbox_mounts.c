@@ -33,8 +33,8 @@ const char *const sandbox_view_dirs[] = {
     "/usr/lib/x86_64-linux-gnu",
     NULL,
 };
-const char *const sandbox_view_devices[] = {"/dev/null", "/dev/zero", "/dev/random",
-                                            "/dev/urandom", NULL};
+const char *const sandbox_view_devices[] = {"/dev/null", "/dev/zero", "/dev/random", "/dev/urandom",
+                                            NULL};
 
 static int fail(char *err, size_t errlen, const char *what, const char *path)
 {
@@ -96,7 +96,8 @@ int sandbox_mounts_prepare(char *err, size_t errlen)
     /* Nothing we mount may propagate back to the host. */
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
         return fail(err, errlen, "make private", "/");
-    if (mount("cf-root", NEWROOT, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,nr_inodes=256,mode=755") < 0)
+    if (mount("cf-root", NEWROOT, "tmpfs", MS_NOSUID | MS_NODEV,
+              "size=64k,nr_inodes=256,mode=755") < 0)
         return fail(err, errlen, "mount tmpfs", NEWROOT);
 
     for (size_t i = 0; sandbox_view_dirs[i]; i++) {
@@ -140,8 +141,8 @@ int sandbox_mounts_child(int slot, const sb_profile *profile, char *err, size_t 
 {
     char opts[128];
     unsigned id = (unsigned)(SB_UID_BASE + slot);
-    snprintf(opts, sizeof opts, "size=%s,nr_inodes=%d,mode=700,uid=%u,gid=%u",
-             profile->tmpfs_size, profile->tmpfs_inodes, id, id);
+    snprintf(opts, sizeof opts, "size=%s,nr_inodes=%d,mode=700,uid=%u,gid=%u", profile->tmpfs_size,
+             profile->tmpfs_inodes, id, id);
     if (mount("cf-tmp", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
         return fail(err, errlen, "mount tmpfs", "/tmp");
     return 0;

@@ -45,6 +45,8 @@
 
 #define TRACE_DATA 1
 
+/* The lists group the calls by kind, several to a line. */
+/* clang-format off */
 static const char *const allowed[] = {
     /* memory */
     "brk", "mmap", "munmap", "mprotect", "mremap", "madvise", "msync", "mincore",
@@ -103,6 +105,7 @@ static const char *const traced[] = {
     "seccomp", "lookup_dcookie", "kcmp",
     NULL,
 };
+/* clang-format on */
 
 static int rule(scmp_filter_ctx ctx, uint32_t action, const char *name, unsigned nargs,
                 const struct scmp_arg_cmp *args, char *err, size_t errlen)
@@ -133,9 +136,8 @@ static int add_rules(scmp_filter_ctx ctx, char *err, size_t errlen)
     /* clone: threads and forks, never new namespaces, and never a child
      * the tracer would not see (CLONE_UNTRACED: in it, traced calls would
      * merely fail instead of ending the bot). */
-    static const uint64_t bits[] = {CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
-                                    CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWCGROUP,
-                                    CLONE_UNTRACED};
+    static const uint64_t bits[] = {CLONE_NEWNS,  CLONE_NEWUSER, CLONE_NEWPID,    CLONE_NEWNET,
+                                    CLONE_NEWIPC, CLONE_NEWUTS,  CLONE_NEWCGROUP, CLONE_UNTRACED};
     uint64_t forbidden = 0;
     for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++)
         forbidden |= bits[i];
@@ -149,8 +151,8 @@ static int add_rules(scmp_filter_ctx ctx, char *err, size_t errlen)
             return -1;
     }
     /* ioctl: isatty() and non-blocking flags only; the rest fail. */
-    static const unsigned long ioctls[] = {TCGETS, TIOCGWINSZ, FIONBIO, FIOCLEX, FIONCLEX,
-                                           FIONREAD};
+    static const unsigned long ioctls[] = {TCGETS,  TIOCGWINSZ, FIONBIO,
+                                           FIOCLEX, FIONCLEX,   FIONREAD};
     for (size_t i = 0; i < sizeof ioctls / sizeof ioctls[0]; i++) {
         struct scmp_arg_cmp req = SCMP_A1(SCMP_CMP_EQ, ioctls[i], 0);
         if (rule(ctx, SCMP_ACT_ALLOW, "ioctl", 1, &req, err, errlen) < 0)
@@ -186,12 +188,16 @@ static int add_rules(scmp_filter_ctx ctx, char *err, size_t errlen)
     /* futex: the operations glibc uses (wait, wake, requeue, bitsets);
      * the priority-inheritance ones, a classic of kernel exploits, are
      * traced. The private and clock flags are ignored by the mask. */
-    static const unsigned long futex_ok[] = {FUTEX_WAIT, FUTEX_WAKE, FUTEX_REQUEUE,
-                                             FUTEX_CMP_REQUEUE, FUTEX_WAKE_OP,
-                                             FUTEX_WAIT_BITSET, FUTEX_WAKE_BITSET};
-    static const unsigned long futex_pi[] = {FUTEX_FD, FUTEX_LOCK_PI, FUTEX_UNLOCK_PI,
-                                             FUTEX_TRYLOCK_PI, FUTEX_WAIT_REQUEUE_PI,
-                                             FUTEX_CMP_REQUEUE_PI, 13 /* FUTEX_LOCK_PI2 */};
+    static const unsigned long futex_ok[] = {FUTEX_WAIT,        FUTEX_WAKE,    FUTEX_REQUEUE,
+                                             FUTEX_CMP_REQUEUE, FUTEX_WAKE_OP, FUTEX_WAIT_BITSET,
+                                             FUTEX_WAKE_BITSET};
+    static const unsigned long futex_pi[] = {FUTEX_FD,
+                                             FUTEX_LOCK_PI,
+                                             FUTEX_UNLOCK_PI,
+                                             FUTEX_TRYLOCK_PI,
+                                             FUTEX_WAIT_REQUEUE_PI,
+                                             FUTEX_CMP_REQUEUE_PI,
+                                             13 /* FUTEX_LOCK_PI2 */};
     for (size_t i = 0; i < sizeof futex_ok / sizeof futex_ok[0]; i++) {
         struct scmp_arg_cmp op = SCMP_A1(SCMP_CMP_MASKED_EQ, FUTEX_CMD_MASK, futex_ok[i]);
         if (rule(ctx, SCMP_ACT_ALLOW, "futex", 1, &op, err, errlen) < 0)

@@ -59,7 +59,7 @@ typedef struct svc_settings {
     long progress_every_ms;
     long cancel_poll_ms;
     long shutdown_grace_ms;
-    long trim_every_ms; /* 0: never trim cf:fights */
+    long trim_every_ms;    /* 0: never trim cf:fights */
     long fight_timeout_ms; /* a worker stuck longer on one fight is killed */
 } svc_settings;
 
@@ -87,8 +87,8 @@ typedef struct svc_slot {
     pid_t pid; /* 0: no worker */
     int jobfd, resfd;
     bool ready, busy, cancel_sent;
-    char entry_id[64];             /* the stream entry it works on */
-    cf_fight_entry job;            /* ... decoded once, kept for its report */
+    char entry_id[64];  /* the stream entry it works on */
+    cf_fight_entry job; /* ... decoded once, kept for its report */
     int64_t started_ms, last_progress_ms;
     int64_t respawn_after;
 } svc_slot;
@@ -149,8 +149,7 @@ void svc_fights_stop(svc_fights *f);
 /* ---- publishing ---- */
 /* XADD cf:results; report is borrowed. 0 or -1. */
 int svc_publish_result(cf_redis *r, const svc_settings *s, const cJSON *report);
-int svc_publish_dead(cf_redis *r, const svc_settings *s, const cf_entry *e,
-                     const char *reason);
+int svc_publish_dead(cf_redis *r, const svc_settings *s, const cf_entry *e, const char *reason);
 int svc_publish_progress(cf_redis *r, const svc_settings *s, const char *fight_id,
                          enum cf_progress_state state, int tick, const char *status);
 

@@ -18,7 +18,7 @@ int svc_cancel_check(cf_redis *r, const char *const *ids, size_t n, bool *out)
     if (n == 0)
         return 0;
     const char **argv = calloc(n + 1, sizeof *argv);
-    char (*keys)[sizeof CF_CANCEL_PREFIX + CF_UUID_LEN + 8] = calloc(n, sizeof *keys);
+    char(*keys)[sizeof CF_CANCEL_PREFIX + CF_UUID_LEN + 8] = calloc(n, sizeof *keys);
     if (argv == NULL || keys == NULL) {
         free(argv);
         free(keys);

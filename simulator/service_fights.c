@@ -118,8 +118,8 @@ static void reject(svc_fights *f, const cf_entry *e, const cf_fight_entry *decod
 static int admit(svc_fights *f, const cf_entry *e, cf_fight_entry *out, char *why, size_t len)
 {
     char err[400] = "";
-    if (cf_fight_entry_decode(e->fields, e->nfields, f->s->max_code_bytes, out, err,
-                              sizeof err) != 0) {
+    if (cf_fight_entry_decode(e->fields, e->nfields, f->s->max_code_bytes, out, err, sizeof err) !=
+        0) {
         snprintf(why, len, "bad entry: %s", err[0] ? err : "undecodable");
         return -1;
     }
@@ -215,8 +215,8 @@ static void dispatch(svc_fights *f, const cf_entry *e, bool fresh)
     snprintf(sl->entry_id, sizeof sl->entry_id, "%s", e->id);
     sl->job = fight; /* kept until its report is out */
     sl->started_ms = sl->last_progress_ms = cf_now_ms();
-    log_info("fight %s (%s, %d players) started (entry %s)", fight.id, fight.game,
-             fight.nplayers, e->id);
+    log_info("fight %s (%s, %d players) started (entry %s)", fight.id, fight.game, fight.nplayers,
+             e->id);
     (void)svc_publish_progress(f->r, f->s, fight.id, CF_PROGRESS_STARTED, 0, NULL);
 }
 

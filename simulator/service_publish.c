@@ -26,8 +26,8 @@ int svc_publish_result(cf_redis *r, const svc_settings *s, const cJSON *report)
 
 int svc_publish_dead(cf_redis *r, const svc_settings *s, const cf_entry *e, const char *reason)
 {
-    return cf_dead_letter(r, s->dead_maxlen, reason, CF_STREAM_FIGHTS, e->id, e->fields,
-                          e->nfields, SVC_DEAD_VALUE_MAX);
+    return cf_dead_letter(r, s->dead_maxlen, reason, CF_STREAM_FIGHTS, e->id, e->fields, e->nfields,
+                          SVC_DEAD_VALUE_MAX);
 }
 
 int svc_publish_progress(cf_redis *r, const svc_settings *s, const char *fight_id,

@@ -162,20 +162,14 @@ static void read_worker(svc_slots *s, svc_slot *sl, svc_on_frame on_frame, svc_o
         return;
     }
     switch (type) {
-    case SVC_FRAME_READY:
-        sl->ready = true;
-        break;
-    case SVC_FRAME_ERROR:
-        log_error("worker %d: %s", (int)(sl - s->slot), data);
-        break;
+    case SVC_FRAME_READY: sl->ready = true; break;
+    case SVC_FRAME_ERROR: log_error("worker %d: %s", (int)(sl - s->slot), data); break;
     case SVC_FRAME_PROGRESS:
     case SVC_FRAME_REPORT:
         if (sl->busy)
             on_frame(ud, sl, type, data, len);
         break;
-    default:
-        log_error("worker %d: unknown frame %d", (int)(sl - s->slot), type);
-        break;
+    default: log_error("worker %d: unknown frame %d", (int)(sl - s->slot), type); break;
     }
     free(data);
 }

@@ -45,9 +45,14 @@
 #define POLL_SLICE_MS 50
 
 static const char *const verdict_names[] = {
-    [V_OK] = "ok",           [V_TIMEOUT] = "timeout", [V_CPU_TIME] = "cpu_time",
-    [V_MEMORY] = "memory",   [V_ILLEGAL] = "illegal", [V_CRASHED] = "crashed",
-    [V_BAD_OUTPUT] = "bad_output", [V_KILLED] = "killed",
+    [V_OK] = "ok",
+    [V_TIMEOUT] = "timeout",
+    [V_CPU_TIME] = "cpu_time",
+    [V_MEMORY] = "memory",
+    [V_ILLEGAL] = "illegal",
+    [V_CRASHED] = "crashed",
+    [V_BAD_OUTPUT] = "bad_output",
+    [V_KILLED] = "killed",
 };
 
 const char *ctl_verdict_name(enum ctl_verdict v)
@@ -311,8 +316,7 @@ static void killed_verdict(ctl_tracer *t, ctl_proc *p, int sig)
                              p->seccomp_nr & 0x3fffffff);
         } else if (p->seccomp_nr >= 0) {
             sandbox_seccomp_name(p->seccomp_nr, name, sizeof name);
-            ctl_proc_verdict(p, V_ILLEGAL, "forbidden system call %s (%ld)", name,
-                             p->seccomp_nr);
+            ctl_proc_verdict(p, V_ILLEGAL, "forbidden system call %s (%ld)", name, p->seccomp_nr);
         } else {
             ctl_proc_verdict(p, V_ILLEGAL, "forbidden system call (killed by seccomp)");
         }
@@ -396,8 +400,8 @@ static void signal_stop(ctl_tracer *t, ctl_proc *p, pid_t tid, int sig)
     /* Faults and aborts end it here: as the init of its PID namespace it
      * would ignore them while traced, and re-fault forever. Python cannot
      * handle them meaningfully anyway. */
-    if (p && (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
-              sig == SIGABRT || sig == SIGTRAP || sig == SIGSYS)) {
+    if (p && (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGABRT ||
+              sig == SIGTRAP || sig == SIGSYS)) {
         const char *abbrev = sigabbrev_np(sig);
         if (sig == SIGSYS)
             ctl_proc_verdict(p, V_ILLEGAL, "forbidden system call (SIGSYS)");
@@ -425,16 +429,10 @@ static void handle_stop(ctl_tracer *t, pid_t tid, int status)
         if (p && ptrace(PTRACE_GETEVENTMSG, tid, NULL, &msg) == 0)
             tid_add(t, (pid_t)msg, pi);
         break;
-    case PTRACE_EVENT_EXIT:
-        exit_stop(p, tid);
-        break;
-    case PTRACE_EVENT_STOP:
-        break; /* new tracee or group-stop: keep it running */
-    case 0:
-        signal_stop(t, p, tid, WSTOPSIG(status));
-        return;
-    default:
-        break;
+    case PTRACE_EVENT_EXIT: exit_stop(p, tid); break;
+    case PTRACE_EVENT_STOP: break; /* new tracee or group-stop: keep it running */
+    case 0: signal_stop(t, p, tid, WSTOPSIG(status)); return;
+    default: break;
     }
     ptrace(PTRACE_CONT, tid, NULL, NULL);
 }

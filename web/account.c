@@ -48,8 +48,8 @@ cJSON *account_user_json(const char *id, const char *username, const char *creat
 int account_id_by_name(web_req *r, const char *name, char *out, size_t len)
 {
     const char *params[1] = {name};
-    PGresult *res = cf_pg_exec(r->t->pg, "SELECT id FROM users WHERE lower(username) = lower($1)",
-                               1, params);
+    PGresult *res =
+        cf_pg_exec(r->t->pg, "SELECT id FROM users WHERE lower(username) = lower($1)", 1, params);
     if (res == NULL)
         return -1;
     int found = PQntuples(res) == 1;
@@ -62,9 +62,8 @@ int account_id_by_name(web_req *r, const char *name, char *out, size_t len)
 bool account_public_default(web_req *r)
 {
     const char *params[1] = {r->user_id};
-    PGresult *res = cf_pg_exec(r->t->pg,
-                               "SELECT fights_public_default FROM users WHERE id = $1::bigint",
-                               1, params);
+    PGresult *res = cf_pg_exec(
+        r->t->pg, "SELECT fights_public_default FROM users WHERE id = $1::bigint", 1, params);
     bool pub = true;
 
     if (res != NULL) {
@@ -133,8 +132,8 @@ int account_check_password(web_req *r, const char *username, const char *passwor
 {
     const char *params[1] = {username};
     PGresult *res = cf_pg_exec(r->t->pg,
-                               "SELECT id, username, password_hash, " WEB_TS("created_at")
-                               " FROM users WHERE lower(username) = lower($1)",
+                               "SELECT id, username, password_hash, " WEB_TS(
+                                   "created_at") " FROM users WHERE lower(username) = lower($1)",
                                1, params);
     if (res == NULL)
         return -1;
@@ -151,15 +150,17 @@ int account_check_password(web_req *r, const char *username, const char *passwor
 cJSON *account_json(web_req *r)
 {
     const char *params[1] = {r->user_id};
-    PGresult *res = cf_pg_exec(r->t->pg,
-                               "SELECT id, username, " WEB_TS("created_at") ", "
-                               "about, fights_public_default FROM users WHERE id = $1",
-                               1, params);
+    PGresult *res =
+        cf_pg_exec(r->t->pg,
+                   "SELECT id, username, " WEB_TS(
+                       "created_at") ", "
+                                     "about, fights_public_default FROM users WHERE id = $1",
+                   1, params);
     res = http_one_row(r, res, false, 401, "login required");
     if (res == NULL)
         return NULL;
-    cJSON *o = account_user_json(PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
-                                 PQgetvalue(res, 0, 2));
+    cJSON *o =
+        account_user_json(PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2));
     cJSON_AddStringToObject(o, "about", PQgetvalue(res, 0, 3));
     cJSON_AddBoolToObject(o, "fights_public_default", PQgetvalue(res, 0, 4)[0] == 't');
     PQclear(res);
@@ -200,8 +201,8 @@ static bool set_password(web_req *r, const char *user_id, const char *hash, bool
 bool account_change_password(web_req *r, const char *current, const char *new_password)
 {
     const char *params[1] = {r->user_id};
-    PGresult *res = cf_pg_exec(r->t->pg, "SELECT password_hash FROM users WHERE id = $1", 1,
-                               params);
+    PGresult *res =
+        cf_pg_exec(r->t->pg, "SELECT password_hash FROM users WHERE id = $1", 1, params);
     if (res == NULL) {
         http_db_error(r);
         return false;

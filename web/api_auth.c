@@ -173,8 +173,7 @@ void auth_account_patch(web_req *r)
     if (b == NULL)
         return;
     cJSON *it;
-    cJSON_ArrayForEach(it, b)
-    {
+    cJSON_ArrayForEach (it, b) {
         if (strcmp(it->string, "about") != 0 && strcmp(it->string, "fights_public_default") != 0) {
             http_error(r, 400, "unknown field '%.64s'", it->string);
             return;

@@ -140,8 +140,8 @@ static bool code_ok(web_req *r, const bot_upload *u)
  * game too); answers the error itself and returns false. */
 static bool read_upload(web_req *r, bot_upload *u, bool want_meta)
 {
-    const char *ctype = evhttp_find_header(evhttp_request_get_input_headers(r->req),
-                                           "Content-Type");
+    const char *ctype =
+        evhttp_find_header(evhttp_request_get_input_headers(r->req), "Content-Type");
     memset(u, 0, sizeof *u);
     bool read = ctype != NULL && strncasecmp(ctype, "multipart/form-data", 19) == 0
                     ? read_multipart(r, ctype, u, want_meta)

@@ -61,8 +61,8 @@ void fights_replay(web_req *r)
 
     if (res == NULL)
         return;
-    http_send(r, 200, "application/json", PQgetvalue(res, 0, 0),
-              (size_t)PQgetlength(res, 0, 0), NULL);
+    http_send(r, 200, "application/json", PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0),
+              NULL);
     PQclear(res);
 }
 
@@ -78,8 +78,9 @@ static bool list_filters(web_req *r, fight_list_query *q)
     }
     const char *db_state = NULL;
     if (state != NULL && (db_state = fight_state_db(state)) == NULL) {
-        http_error(r, 400, "query parameter 'state' must be one of open, queued, simulating, "
-                           "finished, failed, cancelled");
+        http_error(r, 400,
+                   "query parameter 'state' must be one of open, queued, simulating, "
+                   "finished, failed, cancelled");
         return false;
     }
     if (user != NULL && !account_username_valid(user)) {
@@ -173,8 +174,7 @@ static int resolve_invitees(web_req *r, const cJSON *body, char ids[][WEB_INT_ID
     }
     int n = 0;
     const cJSON *it;
-    cJSON_ArrayForEach(it, invite)
-    {
+    cJSON_ArrayForEach (it, invite) {
         if (!cJSON_IsString(it) || !account_username_valid(it->valuestring)) {
             http_error(r, 400, "field 'invite' must hold valid usernames");
             return -1;

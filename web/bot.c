@@ -16,9 +16,11 @@
 #include "web.h"
 
 /* The columns bot_row_json() reads, for one bot or a list. */
-#define BOT_SELECT                                                                          \
-    "SELECT b.id, b.name, b.game, " WEB_TS("b.created_at") ", " WEB_TS("b.updated_at") ", " \
-    "(SELECT max(version) FROM bot_versions v WHERE v.bot_id = b.id) FROM bots b "
+#define BOT_SELECT                                                                                 \
+    "SELECT b.id, b.name, b.game, " WEB_TS("b.created_at") ", " WEB_TS(                            \
+        "b.updated_at") ", "                                                                       \
+                        "(SELECT max(version) FROM bot_versions v WHERE v.bot_id = b.id) FROM "    \
+                        "bots b "
 
 static cJSON *bot_row_json(PGresult *res, int i)
 {
@@ -51,15 +53,15 @@ bool bot_name_valid(const char *s)
 cJSON *bot_json(web_req *r, const char *bot_id)
 {
     const char *params[2] = {bot_id, r->user_id};
-    PGresult *res = cf_pg_exec(r->t->pg,
-                               BOT_SELECT "WHERE b.id = $1::bigint AND b.owner_id = $2::bigint",
-                               2, params);
+    PGresult *res = cf_pg_exec(
+        r->t->pg, BOT_SELECT "WHERE b.id = $1::bigint AND b.owner_id = $2::bigint", 2, params);
     res = http_one_row(r, res, false, 404, "no such bot");
     if (res == NULL)
         return NULL;
     PGresult *vres = cf_pg_exec(r->t->pg,
-                                "SELECT version, size, " WEB_TS("created_at") " FROM bot_versions "
-                                "WHERE bot_id = $1::bigint ORDER BY version DESC",
+                                "SELECT version, size, " WEB_TS(
+                                    "created_at") " FROM bot_versions "
+                                                  "WHERE bot_id = $1::bigint ORDER BY version DESC",
                                 1, params);
     if (vres == NULL) {
         PQclear(res);
@@ -85,8 +87,8 @@ cJSON *bot_list_json(web_req *r, const char *game)
     const char *params[2] = {r->user_id, game};
     PGresult *res = cf_pg_exec(r->t->pg,
                                BOT_SELECT "WHERE b.owner_id = $1::bigint "
-                               "AND ($2::text IS NULL OR b.game = $2) "
-                               "ORDER BY b.updated_at DESC, b.id DESC",
+                                          "AND ($2::text IS NULL OR b.game = $2) "
+                                          "ORDER BY b.updated_at DESC, b.id DESC",
                                2, params);
     if (res == NULL)
         return NULL;
@@ -228,8 +230,7 @@ bool bot_latest_version(web_req *r, const char *bot_id, const char *game, bot_ve
     if (res == NULL)
         return false;
     if (game != NULL && strcmp(PQgetvalue(res, 0, 1), game) != 0) {
-        http_error(r, 400, "bot %s is a %s bot, not a %s bot", bot_id, PQgetvalue(res, 0, 1),
-                   game);
+        http_error(r, 400, "bot %s is a %s bot, not a %s bot", bot_id, PQgetvalue(res, 0, 1), game);
         PQclear(res);
         return false;
     }

@@ -153,8 +153,7 @@ static bool has_asset(const char *game, const char *path)
 
 cJSON *catalog_game_summary(const cf_game *g)
 {
-    static const char *const previews[] = {"web/preview.svg", "web/preview.png",
-                                           "web/preview.jpg"};
+    static const char *const previews[] = {"web/preview.svg", "web/preview.png", "web/preview.jpg"};
     cJSON *o = cJSON_CreateObject();
     char url[128];
 

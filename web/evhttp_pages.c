@@ -43,8 +43,7 @@ static const struct page {
 } pages[] = {
     {"413 Request Entity Too Large\r\n", 413, 413, "Payload Too Large",
      "request body (or headers over 64 KiB) larger than"},
-    {"400 Bad Request\r\n", 400, 400, "Bad Request",
-     "malformed HTTP request"},
+    {"400 Bad Request\r\n", 400, 400, "Bad Request", "malformed HTTP request"},
     {"501 Not Implemented\r\n", 501, 405, "Method Not Allowed", "method not allowed"},
 };
 

@@ -31,17 +31,17 @@
  * ALL, which reads all of a user's fights before sorting them (120 ms for
  * 50,000). A host is always player slot 0, so fight_players covers hosting.
  * Values go in params; returns the number of arms. */
-static int list_arms(web_req *r, const fight_list_query *q, const char *user_id,
-                     char arms[2][512], const char **params, int *nparams)
+static int list_arms(web_req *r, const fight_list_query *q, const char *user_id, char arms[2][512],
+                     const char **params, int *nparams)
 {
     char extra[256];
     size_t used = 0;
     int n = 0;
 
     extra[0] = '\0';
-#define COND(...)                                                                          \
-    used += (size_t)snprintf(extra + used, used < sizeof extra ? sizeof extra - used : 0,     \
-                             __VA_ARGS__)
+#define COND(...)                                                                                  \
+    used +=                                                                                        \
+        (size_t)snprintf(extra + used, used < sizeof extra ? sizeof extra - used : 0, __VA_ARGS__)
     if (user_id != NULL) {
         params[n++] = user_id;
         COND(" AND f.id IN (SELECT fight_id FROM fight_players WHERE user_id = $%d::bigint)", n);
@@ -129,20 +129,32 @@ static cJSON *list_rows(web_req *r, char arms[2][512], int narms, const char **p
     /* The page is cut first (an index scan in created_at order), then only
      * its rows get their host and players. */
     char sql[4096];
-    snprintf(sql, sizeof sql,
-             "SELECT f.id, f.game, hu.username, f.status, f.visibility, " WEB_TS("f.created_at")
-             ", " WEB_TS("f.finished_at") ", "
-             "(SELECT COALESCE(json_agg(json_build_object('username', "
-             "COALESCE(pu.username, CASE WHEN p.user_id IS NULL AND p.bot_version_id IS NULL "
-             "THEN 'house' ELSE '(deleted)' END), 'bot', COALESCE(b.name, "
-             "substr(p.name, strpos(p.name, '/') + 1)), 'result', COALESCE(p.result, "
-             "p.rank::text)) ORDER BY p.slot), '[]')::text FROM fight_players p "
-             "LEFT JOIN users pu ON pu.id = p.user_id "
-             "LEFT JOIN bot_versions v ON v.id = p.bot_version_id "
-             "LEFT JOIN bots b ON b.id = v.bot_id WHERE p.fight_id = f.id) "
-             "FROM (%s) pg JOIN fights f ON f.id = pg.id "
-             "LEFT JOIN users hu ON hu.id = f.host_id ORDER BY f.created_at DESC, f.id",
-             page);
+    snprintf(
+        sql, sizeof sql,
+        "SELECT f.id, f.game, hu.username, f.status, f.visibility, " WEB_TS(
+            "f.created_at") ", " WEB_TS("f.finished_at") ", "
+                                                         "(SELECT "
+                                                         "COALESCE(json_agg(json_build_object('"
+                                                         "username', "
+                                                         "COALESCE(pu.username, CASE WHEN "
+                                                         "p.user_id IS NULL AND p.bot_version_id "
+                                                         "IS NULL "
+                                                         "THEN 'house' ELSE '(deleted)' END), "
+                                                         "'bot', COALESCE(b.name, "
+                                                         "substr(p.name, strpos(p.name, '/') + "
+                                                         "1)), 'result', COALESCE(p.result, "
+                                                         "p.rank::text)) ORDER BY p.slot), "
+                                                         "'[]')::text FROM fight_players p "
+                                                         "LEFT JOIN users pu ON pu.id = p.user_id "
+                                                         "LEFT JOIN bot_versions v ON v.id = "
+                                                         "p.bot_version_id "
+                                                         "LEFT JOIN bots b ON b.id = v.bot_id "
+                                                         "WHERE p.fight_id = f.id) "
+                                                         "FROM (%s) pg JOIN fights f ON f.id = "
+                                                         "pg.id "
+                                                         "LEFT JOIN users hu ON hu.id = f.host_id "
+                                                         "ORDER BY f.created_at DESC, f.id",
+        page);
     PGresult *res = cf_pg_exec(r->t->pg, sql, narms == 1 ? n + 2 : n + 3, params);
     if (res == NULL)
         return NULL;
@@ -155,8 +167,8 @@ static cJSON *list_rows(web_req *r, char arms[2][512], int narms, const char **p
 
 /* Counts matching fights, stopping LIST_COUNT_PAGES pages past the page's
  * first row. */
-static int list_count_rows(web_req *r, char arms[2][512], int narms, const char **params,
-                           int n, long long offset, int per_page, fight_list_count *c)
+static int list_count_rows(web_req *r, char arms[2][512], int narms, const char **params, int n,
+                           long long offset, int per_page, fight_list_count *c)
 {
     long long bound = offset + (long long)LIST_COUNT_PAGES * per_page;
     char cap[24];

@@ -31,8 +31,8 @@
 static const struct {
     const char *db, *api;
 } states[] = {
-    {"hosting", "open"},       {"queued", "queued"},  {"running", "simulating"},
-    {"finished", "finished"}, {"failed", "failed"},  {"cancelled", "cancelled"},
+    {"hosting", "open"},      {"queued", "queued"}, {"running", "simulating"},
+    {"finished", "finished"}, {"failed", "failed"}, {"cancelled", "cancelled"},
 };
 
 const char *fight_state_api(const char *db_status)
@@ -134,8 +134,8 @@ static int stop_queued(cf_pg *pg, const char *fight_id)
 {
     const char *params[1] = {fight_id};
 
-    if (cf_pg_run(pg, "UPDATE fights SET cancel_requested = true WHERE id = $1::uuid", 1,
-                  params) != 0)
+    if (cf_pg_run(pg, "UPDATE fights SET cancel_requested = true WHERE id = $1::uuid", 1, params) !=
+        0)
         return -1;
     return outbox_drop(pg, fight_id);
 }
@@ -236,20 +236,15 @@ static int settle(cf_pg *pg, const char *fight_id, bool host_starts)
         PQclear(res);
         return 0;
     }
-    enum settle_step step = settle_step(cf_game_find(PQgetvalue(res, 0, 0)),
-                                        strcmp(PQgetvalue(res, 0, 1), "hosting") == 0,
-                                        atoi(PQgetvalue(res, 0, 2)), atoi(PQgetvalue(res, 0, 3)),
-                                        host_starts);
+    enum settle_step step = settle_step(
+        cf_game_find(PQgetvalue(res, 0, 0)), strcmp(PQgetvalue(res, 0, 1), "hosting") == 0,
+        atoi(PQgetvalue(res, 0, 2)), atoi(PQgetvalue(res, 0, 3)), host_starts);
     PQclear(res);
     switch (step) {
-    case SETTLE_WAIT:
-        return 0;
-    case SETTLE_START:
-        return start_with_accepted(pg, fight_id);
-    case SETTLE_CANCEL:
-        return cancel_fight(pg, fight_id) == 0 ? 0 : -1;
-    case SETTLE_REFUSED:
-        return -2;
+    case SETTLE_WAIT: return 0;
+    case SETTLE_START: return start_with_accepted(pg, fight_id);
+    case SETTLE_CANCEL: return cancel_fight(pg, fight_id) == 0 ? 0 : -1;
+    case SETTLE_REFUSED: return -2;
     }
     return -1;
 }
@@ -331,9 +326,8 @@ static char *lock_as_host(web_req *r, const char *id)
         return NULL;
     }
     const char *params[1] = {id};
-    PGresult *res = cf_pg_exec(r->t->pg,
-                               "SELECT status, host_id FROM fights WHERE id = $1::uuid FOR UPDATE",
-                               1, params);
+    PGresult *res = cf_pg_exec(
+        r->t->pg, "SELECT status, host_id FROM fights WHERE id = $1::uuid FOR UPDATE", 1, params);
     res = http_one_row(r, res, true, 404, "no such fight");
     if (res == NULL)
         return NULL;
@@ -405,8 +399,8 @@ bool fight_cancel(web_req *r, const char *fight_id)
     }
     bool queued = strcmp(status, "hosting") != 0;
     free(status);
-    if (cancel_fight(r->t->pg, fight_id) != 0 ||
-        (queued && stop_queued(r->t->pg, fight_id) != 0) || cf_pg_commit(r->t->pg) != 0)
+    if (cancel_fight(r->t->pg, fight_id) != 0 || (queued && stop_queued(r->t->pg, fight_id) != 0) ||
+        cf_pg_commit(r->t->pg) != 0)
         return fail_db(r);
     if (queued)
         set_cancel_key(r, fight_id);

@@ -132,13 +132,15 @@ static cJSON *players_json(web_req *r, const char *fight_id, fight_roles *me)
 static cJSON *invitations_json(web_req *r, const char *fight_id, fight_roles *me)
 {
     const char *params[1] = {fight_id};
-    PGresult *res = prepared_exec(
-        r->t, WEB_STMT_INVITATIONS,
-        "SELECT i.id, u.username, i.status, b.name, " WEB_TS("i.created_at") ", i.invitee_id "
-        "FROM invitations i JOIN users u ON u.id = i.invitee_id "
-        "LEFT JOIN bot_versions v ON v.id = i.bot_version_id "
-        "LEFT JOIN bots b ON b.id = v.bot_id WHERE i.fight_id = $1::uuid ORDER BY i.id",
-        1, params);
+    PGresult *res =
+        prepared_exec(r->t, WEB_STMT_INVITATIONS,
+                      "SELECT i.id, u.username, i.status, b.name, " WEB_TS(
+                          "i.created_at") ", i.invitee_id "
+                                          "FROM invitations i JOIN users u ON u.id = i.invitee_id "
+                                          "LEFT JOIN bot_versions v ON v.id = i.bot_version_id "
+                                          "LEFT JOIN bots b ON b.id = v.bot_id WHERE i.fight_id = "
+                                          "$1::uuid ORDER BY i.id",
+                      1, params);
     if (res == NULL)
         return NULL;
     cJSON *arr = cJSON_CreateArray();
@@ -205,12 +207,12 @@ static cJSON *me_json(const fight_roles *me, const char *state, const cf_game *g
     int players = 1 + me->accepted;
 
     cJSON_AddBoolToObject(o, "is_host", me->host);
-    cJSON_AddBoolToObject(o, "can_start", me->host && g != NULL && open &&
-                                              players >= g->min_players &&
-                                              players <= g->max_players);
-    cJSON_AddBoolToObject(o, "can_cancel",
-                          me->host && (open || strcmp(state, "queued") == 0 ||
-                                       strcmp(state, "simulating") == 0));
+    cJSON_AddBoolToObject(o, "can_start",
+                          me->host && g != NULL && open && players >= g->min_players &&
+                              players <= g->max_players);
+    cJSON_AddBoolToObject(
+        o, "can_cancel",
+        me->host && (open || strcmp(state, "queued") == 0 || strcmp(state, "simulating") == 0));
     if (me->invitation_id[0] != '\0')
         cJSON_AddNumberToObject(o, "invitation_id", strtod(me->invitation_id, NULL));
     else
@@ -223,12 +225,14 @@ cJSON *fight_json(web_req *r, const char *fight_id)
     const char *params[1] = {fight_id};
     PGresult *res = prepared_exec(
         r->t, WEB_STMT_FIGHT,
-        "SELECT f.id, f.game, hu.username, f.status, f.visibility, f.settings::text, f.seed, "
-        WEB_TS("f.created_at") ", " WEB_TS("f.started_at") ", " WEB_TS("f.finished_at") ", "
-        "f.result::text, f.explanation, f.ticks, "
-        "EXISTS (SELECT 1 FROM fight_reports fr WHERE fr.fight_id = f.id "
-        "AND fr.replay IS NOT NULL), f.host_id "
-        "FROM fights f LEFT JOIN users hu ON hu.id = f.host_id WHERE f.id = $1::uuid",
+        "SELECT f.id, f.game, hu.username, f.status, f.visibility, f.settings::text, "
+        "f.seed, " WEB_TS("f.created_at") ", " WEB_TS("f.started_at") ", " WEB_TS(
+            "f.finished_at") ", "
+                             "f.result::text, f.explanation, f.ticks, "
+                             "EXISTS (SELECT 1 FROM fight_reports fr WHERE fr.fight_id = f.id "
+                             "AND fr.replay IS NOT NULL), f.host_id "
+                             "FROM fights f LEFT JOIN users hu ON hu.id = f.host_id WHERE f.id = "
+                             "$1::uuid",
         1, params);
     res = http_one_row(r, res, false, 404, "no such fight");
     if (res == NULL)
@@ -245,8 +249,8 @@ cJSON *fight_json(web_req *r, const char *fight_id)
     }
     me.host = http_is_caller(r, res, 0, 14);
     /* fight_access.c's rule, on the rows at hand. */
-    bool visible = strcmp(PQgetvalue(res, 0, 4), "public") == 0 || me.host || me.player ||
-                   me.invited;
+    bool visible =
+        strcmp(PQgetvalue(res, 0, 4), "public") == 0 || me.host || me.player || me.invited;
     if (!visible) {
         cJSON_Delete(players);
         cJSON_Delete(invitations);
@@ -271,14 +275,14 @@ PGresult *fight_replay(web_req *r, const char *fight_id)
         return NULL;
     /* Built by PostgreSQL: the replay can be large and needs no parsing here. */
     const char *params[1] = {fight_id};
-    PGresult *res = cf_pg_exec(
-        r->t->pg,
-        "SELECT json_build_object('fight_id', f.id, 'game', f.game, 'players', "
-        "(SELECT COALESCE(json_agg(p.name ORDER BY p.slot), '[]') FROM fight_players p "
-        "WHERE p.fight_id = f.id), 'result', f.result, 'ticks', f.ticks, "
-        "'settings', f.settings, 'data', fr.replay)::text "
-        "FROM fights f JOIN fight_reports fr ON fr.fight_id = f.id "
-        "WHERE f.id = $1::uuid AND fr.replay IS NOT NULL",
-        1, params);
+    PGresult *res =
+        cf_pg_exec(r->t->pg,
+                   "SELECT json_build_object('fight_id', f.id, 'game', f.game, 'players', "
+                   "(SELECT COALESCE(json_agg(p.name ORDER BY p.slot), '[]') FROM fight_players p "
+                   "WHERE p.fight_id = f.id), 'result', f.result, 'ticks', f.ticks, "
+                   "'settings', f.settings, 'data', fr.replay)::text "
+                   "FROM fights f JOIN fight_reports fr ON fr.fight_id = f.id "
+                   "WHERE f.id = $1::uuid AND fr.replay IS NOT NULL",
+                   1, params);
     return http_one_row(r, res, false, 409, "fight has no replay yet");
 }

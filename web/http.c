@@ -105,8 +105,8 @@ void http_start_thread(web_thread *t, int fd)
         exit(1);
     }
     evhttp_set_allowed_methods(t->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
-                                            EVHTTP_REQ_PATCH | EVHTTP_REQ_PUT |
-                                            EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS);
+                                            EVHTTP_REQ_PATCH | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+                                            EVHTTP_REQ_OPTIONS);
     /* evhttp holds at most the largest body a route accepts; past it,
      * evhttp answers 413 by itself, which evhttp_pages.c turns into our JSON
      * error. Lingering close: the client's body is read (and dropped)

@@ -157,8 +157,8 @@ static tracked *find_tracked(tracked *arr, int *n, const char *id)
 static bool poll_fight_client(client *c)
 {
     const char *params[1] = {c->fight_id};
-    PGresult *res = cf_pg_exec(c->t->pg, "SELECT status FROM fights WHERE id = $1::uuid", 1,
-                               params);
+    PGresult *res =
+        cf_pg_exec(c->t->pg, "SELECT status FROM fights WHERE id = $1::uuid", 1, params);
     if (res == NULL)
         return true;
     /* A fight that is gone ends its stream too. */

@@ -27,21 +27,43 @@
 web_settings web_cfg;
 
 static const cf_config_key web_keys[] = {
-    {.name = "web.listen", .type = CF_CONFIG_STRING, .def = "127.0.0.1:8080",
+    {.name = "web.listen",
+     .type = CF_CONFIG_STRING,
+     .def = "127.0.0.1:8080",
      .doc = "address:port cf-web listens on"},
-    {.name = "web.static_dir", .type = CF_CONFIG_STRING, .def = CF_WEB_STATIC_DIR_DEFAULT,
+    {.name = "web.static_dir",
+     .type = CF_CONFIG_STRING,
+     .def = CF_WEB_STATIC_DIR_DEFAULT,
      .doc = "directory of the front end served at /"},
-    {.name = "web.games_dir", .type = CF_CONFIG_STRING, .def = CF_WEB_GAMES_DIR_DEFAULT,
+    {.name = "web.games_dir",
+     .type = CF_CONFIG_STRING,
+     .def = CF_WEB_GAMES_DIR_DEFAULT,
      .doc = "directory of the games' folders (viewers read from <dir>/<game>/web first)"},
-    {.name = "web.public_url", .type = CF_CONFIG_STRING, .def = "http://127.0.0.1:8080",
+    {.name = "web.public_url",
+     .type = CF_CONFIG_STRING,
+     .def = "http://127.0.0.1:8080",
      .doc = "external URL of the site, used in password reset links"},
-    {.name = "web.max_upload", .type = CF_CONFIG_INT, .def = "1048576", .min = 1024,
-     .max = 16777216, .doc = "largest bot source accepted, in bytes (larger: 413)"},
-    {.name = "web.secure_cookies", .type = CF_CONFIG_BOOL, .def = "false",
+    {.name = "web.max_upload",
+     .type = CF_CONFIG_INT,
+     .def = "1048576",
+     .min = 1024,
+     .max = 16777216,
+     .doc = "largest bot source accepted, in bytes (larger: 413)"},
+    {.name = "web.secure_cookies",
+     .type = CF_CONFIG_BOOL,
+     .def = "false",
      .doc = "mark the session cookie Secure (turn on behind HTTPS)"},
-    {.name = "web.threads", .type = CF_CONFIG_INT, .def = "2", .min = 1, .max = 64,
+    {.name = "web.threads",
+     .type = CF_CONFIG_INT,
+     .def = "2",
+     .min = 1,
+     .max = 64,
      .doc = "worker threads, each with its own database and Redis connection"},
-    {.name = "web.session_days", .type = CF_CONFIG_INT, .def = "14", .min = 1, .max = 365,
+    {.name = "web.session_days",
+     .type = CF_CONFIG_INT,
+     .def = "14",
+     .min = 1,
+     .max = 365,
      .doc = "days a login session lasts"},
     {.name = NULL},
 };
@@ -51,7 +73,8 @@ static struct event_base *main_base;
 
 static int listen_socket(const char *host, int port)
 {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
     struct addrinfo *res = NULL;
     char portstr[16];

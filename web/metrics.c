@@ -91,8 +91,8 @@ static void db_gauges(web_req *r, struct evbuffer *out)
 {
     static const char *const states[] = {"open",     "queued", "simulating",
                                          "finished", "failed", "cancelled"};
-    PGresult *res = cf_pg_exec(r->t->pg, "SELECT status, count(*) FROM fights GROUP BY status",
-                               0, NULL);
+    PGresult *res =
+        cf_pg_exec(r->t->pg, "SELECT status, count(*) FROM fights GROUP BY status", 0, NULL);
 
     evbuffer_add_printf(out, "# HELP cf_web_fights Fights by state (from the database).\n"
                              "# TYPE cf_web_fights gauge\n");
@@ -159,8 +159,9 @@ void metrics_serve(web_req *r)
         return;
     }
     request_metrics(out);
-    evbuffer_add_printf(out, "# HELP cf_web_sse_clients Open Server-Sent Events streams.\n"
-                             "# TYPE cf_web_sse_clients gauge\ncf_web_sse_clients %d\n",
+    evbuffer_add_printf(out,
+                        "# HELP cf_web_sse_clients Open Server-Sent Events streams.\n"
+                        "# TYPE cf_web_sse_clients gauge\ncf_web_sse_clients %d\n",
                         live_client_count());
     db_gauges(r, out);
     struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);

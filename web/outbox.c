@@ -59,15 +59,15 @@ static int read_fight(cf_pg *pg, const char *fight_id, cf_fight_entry *e)
 static int read_players(cf_pg *pg, const char *fight_id, cf_fight_entry *e)
 {
     const char *params[1] = {fight_id};
-    PGresult *res = cf_pg_exec(
-        pg,
-        "SELECT p.name, COALESCE(v.code, t.code) FROM fight_players p "
-        "JOIN fights f ON f.id = p.fight_id "
-        "LEFT JOIN bot_versions v ON v.id = p.bot_version_id "
-        "LEFT JOIN game_templates t ON p.bot_version_id IS NULL AND p.user_id IS NULL "
-        "AND t.game = f.game AND 'house/' || t.name = p.name "
-        "WHERE p.fight_id = $1::uuid ORDER BY p.slot",
-        1, params);
+    PGresult *res =
+        cf_pg_exec(pg,
+                   "SELECT p.name, COALESCE(v.code, t.code) FROM fight_players p "
+                   "JOIN fights f ON f.id = p.fight_id "
+                   "LEFT JOIN bot_versions v ON v.id = p.bot_version_id "
+                   "LEFT JOIN game_templates t ON p.bot_version_id IS NULL AND p.user_id IS NULL "
+                   "AND t.game = f.game AND 'house/' || t.name = p.name "
+                   "WHERE p.fight_id = $1::uuid ORDER BY p.slot",
+                   1, params);
     if (res == NULL)
         return -1;
     int rc = PQntuples(res) <= CF_MAX_PLAYERS ? 0 : -1;
@@ -93,8 +93,8 @@ int outbox_enqueue(cf_pg *pg, const char *fight_id)
     if (read_fight(pg, fight_id, &e) == 0 && read_players(pg, fight_id, &e) == 0 &&
         cf_fight_entry_encode(&e, &fields) == 0 && (payload = cf_fields_to_json(&fields))) {
         const char *params[2] = {fight_id, payload};
-        rc = cf_pg_run(pg, "INSERT INTO outbox (fight_id, payload) VALUES ($1::uuid, $2::jsonb)",
-                       2, params);
+        rc = cf_pg_run(pg, "INSERT INTO outbox (fight_id, payload) VALUES ($1::uuid, $2::jsonb)", 2,
+                       params);
     }
     free(payload);
     cf_fields_out_free(&fields);

@@ -9,8 +9,8 @@
  * the service. One process is the unit of limiting (cf-web has one).
  */
 #include <pthread.h>
-#include <stdio.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "clock.h"

@@ -92,8 +92,8 @@ cJSON *http_json_body(web_req *r)
         http_error(r, 400, "a JSON body is required");
         return NULL;
     }
-    if (!json_content_type(evhttp_find_header(evhttp_request_get_input_headers(r->req),
-                                              "Content-Type"))) {
+    if (!json_content_type(
+            evhttp_find_header(evhttp_request_get_input_headers(r->req), "Content-Type"))) {
         http_error(r, 415, "Content-Type must be application/json");
         return NULL;
     }

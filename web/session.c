@@ -141,8 +141,8 @@ static void set_cookie(web_req *r, const char *token, int max_age)
 {
     char c[256];
 
-    snprintf(c, sizeof c, "cf_session=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d%s",
-             token, max_age, web_cfg.secure_cookies ? "; Secure" : "");
+    snprintf(c, sizeof c, "cf_session=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d%s", token,
+             max_age, web_cfg.secure_cookies ? "; Secure" : "");
     evhttp_add_header(evhttp_request_get_output_headers(r->req), "Set-Cookie", c);
 }
 

@@ -38,10 +38,10 @@
 #include <event2/event.h>
 #include <event2/http.h>
 
+#include "bounds.h"
 #include "game.h"
 #include "pg_conn.h"
 #include "redis_conn.h"
-#include "bounds.h"
 #include "streams.h"
 #include "text.h"
 
@@ -79,9 +79,9 @@ typedef struct web_thread {
     struct evhttp *http;
     cf_pg *pg;
     cf_redis *redis;
-    void *live; /* live.c's per-thread state */
-    int prepared_pid;                /* backend the statements below live in */
-    bool prepared[16];               /* prepared.c: which are prepared */
+    void *live;        /* live.c's per-thread state */
+    int prepared_pid;  /* backend the statements below live in */
+    bool prepared[16]; /* prepared.c: which are prepared */
 } web_thread;
 
 /* One request being handled. */
@@ -89,22 +89,22 @@ typedef struct web_req {
     struct evhttp_request *req;
     web_thread *t;
     enum evhttp_cmd_type method;
-    const char *method_name;   /* "GET", ... for logs and metrics */
-    const char *route;         /* route pattern, for metrics */
-    char *path;                /* decoded path */
-    struct evkeyvalq *query;   /* parsed query string (may be empty) */
+    const char *method_name; /* "GET", ... for logs and metrics */
+    const char *route;       /* route pattern, for metrics */
+    char *path;              /* decoded path */
+    struct evkeyvalq *query; /* parsed query string (may be empty) */
     char *params[WEB_MAX_PARAMS];
     int nparams;
-    char *body;                /* NUL-terminated copy of the body */
+    char *body; /* NUL-terminated copy of the body */
     size_t body_len;
-    cJSON *json;               /* parsed JSON body, when asked for */
+    cJSON *json; /* parsed JSON body, when asked for */
     /* session */
     bool authed;
     char user_id[WEB_ID_LEN + 1];
     char username[WEB_USERNAME_MAX + 1];
     char session_hash[65];
     char csrf[WEB_CSRF_LEN + 1];
-    int status;                /* status sent, for metrics */
+    int status; /* status sent, for metrics */
 } web_req;
 
 typedef void (*web_handler)(web_req *r);
@@ -177,8 +177,7 @@ bool http_is_caller(const web_req *r, PGresult *res, int row, int col);
 /* ---- respond.c: answering a request ---- */
 void http_security_headers(struct evhttp_request *req);
 void http_json(web_req *r, int status, cJSON *body); /* takes body */
-void http_error(web_req *r, int status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+void http_error(web_req *r, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* res when it holds exactly one row. Otherwise res is cleared, the open
  * transaction rolled back (in_tx) and the request answered: the database
  * error when res is NULL, else status with the message; returns NULL. */
@@ -498,8 +497,14 @@ void json_add_pg_str(cJSON *o, const char *key, PGresult *res, int row, int col)
 
 /* ---- prepared.c: the hottest reads as prepared statements ---- */
 /* Statement ids (one per call site of prepared_exec). */
-enum { WEB_STMT_SESSION, WEB_STMT_FIGHT, WEB_STMT_PLAYERS, WEB_STMT_INVITATIONS,
-       WEB_STMT_VISIBLE, WEB_STMT_MAX };
+enum {
+    WEB_STMT_SESSION,
+    WEB_STMT_FIGHT,
+    WEB_STMT_PLAYERS,
+    WEB_STMT_INVITATIONS,
+    WEB_STMT_VISIBLE,
+    WEB_STMT_MAX
+};
 /* Runs a SELECT as a prepared statement of this thread's connection; same
  * contract as cf_pg_exec (NULL on error, with cf_pg_error set). */
 PGresult *prepared_exec(web_thread *t, int id, const char *sql, int nparams,

@@ -50,27 +50,25 @@
 
 extern char **environ;
 
-static const char trivial_bot[] =
-    "class Main:\n"
-    "    def decide_tick(self, tick, my_state, enemy_state):\n"
-    "        return 'N'\n";
+static const char trivial_bot[] = "class Main:\n"
+                                  "    def decide_tick(self, tick, my_state, enemy_state):\n"
+                                  "        return 'N'\n";
 
 /* The minimal harness for the unsandboxed baselines: one JSON line in with
  * the code, then one JSON line per call, one JSON line back per call. */
-static const char mini_harness[] =
-    "import sys, json\n"
-    "r = sys.stdin.buffer\n"
-    "w = sys.stdout.buffer\n"
-    "init = json.loads(r.readline())\n"
-    "ns = {}\n"
-    "exec(compile(init['code'], 'bot.py', 'exec'), ns)\n"
-    "inst = ns['Main']()\n"
-    "inst.context = {}\n"
-    "for line in r:\n"
-    "    m = json.loads(line)\n"
-    "    v = getattr(inst, m['m'])(*m['a'])\n"
-    "    w.write(json.dumps({'ok': v}).encode() + b'\\n')\n"
-    "    w.flush()\n";
+static const char mini_harness[] = "import sys, json\n"
+                                   "r = sys.stdin.buffer\n"
+                                   "w = sys.stdout.buffer\n"
+                                   "init = json.loads(r.readline())\n"
+                                   "ns = {}\n"
+                                   "exec(compile(init['code'], 'bot.py', 'exec'), ns)\n"
+                                   "inst = ns['Main']()\n"
+                                   "inst.context = {}\n"
+                                   "for line in r:\n"
+                                   "    m = json.loads(line)\n"
+                                   "    v = getattr(inst, m['m'])(*m['a'])\n"
+                                   "    w.write(json.dumps({'ok': v}).encode() + b'\\n')\n"
+                                   "    w.flush()\n";
 
 static const char call_line[] =
     "{\"m\": \"decide_tick\", \"a\": [1, {\"x\": 0, \"y\": 0, \"health\": 100, \"head\": \"R\", "
@@ -182,8 +180,7 @@ static double run_fight(cf_sandbox *sb, int max_ticks, unsigned serial, samples 
     const cJSON *players = cJSON_GetObjectItemCaseSensitive(report, "players");
     const cJSON *p;
     bool ok = true;
-    cJSON_ArrayForEach(p, players)
-    {
+    cJSON_ArrayForEach (p, players) {
         const cJSON *verdict = cJSON_GetObjectItemCaseSensitive(p, "verdict");
         if (!cJSON_IsString(verdict) || strcmp(verdict->valuestring, "ok") != 0)
             ok = false;
@@ -446,8 +443,7 @@ static double cf_fight_once(const char *cf_fight, const char *bot, bool sandbox,
         return -1;
     }
     const cJSON *p;
-    cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(report, "players"))
-    {
+    cJSON_ArrayForEach (p, cJSON_GetObjectItemCaseSensitive(report, "players")) {
         double x = debug_field(p, "ptrace_stops");
         if (stops && x >= 0)
             push(stops, x);
@@ -517,11 +513,32 @@ int main(int argc, char **argv)
     /* 1. Spawn to first reply. */
     samples sb_first = {0}, sb_fight1 = {0}, py_first = {0}, bw_first = {0};
     char *py_argv[] = {(char *)python, "-c", (char *)mini_harness, NULL};
-    char *bw_argv[] = {(char *)bwrap, "--unshare-all", "--die-with-parent", "--new-session",
-                       "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib",
-                       "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/bin", "/bin",
-                       "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
-                       (char *)python, "-c", (char *)mini_harness, NULL};
+    char *bw_argv[] = {(char *)bwrap,
+                       "--unshare-all",
+                       "--die-with-parent",
+                       "--new-session",
+                       "--ro-bind",
+                       "/usr",
+                       "/usr",
+                       "--symlink",
+                       "usr/lib",
+                       "/lib",
+                       "--symlink",
+                       "usr/lib64",
+                       "/lib64",
+                       "--symlink",
+                       "usr/bin",
+                       "/bin",
+                       "--dev",
+                       "/dev",
+                       "--proc",
+                       "/proc",
+                       "--tmpfs",
+                       "/tmp",
+                       (char *)python,
+                       "-c",
+                       (char *)mini_harness,
+                       NULL};
     bool bwrap_ok = access(bwrap, X_OK) == 0;
     run_fight(sb, 1, 0, NULL, NULL, NULL, NULL); /* warm the sandbox and its pool */
     for (int i = 0; i < runs; i++) {
@@ -557,7 +574,8 @@ int main(int argc, char **argv)
     }
     char bot_path[] = "/tmp/cf-bench-bot-XXXXXX.py";
     int fd = mkstemps(bot_path, 3);
-    if (fd < 0 || write(fd, trivial_bot, sizeof trivial_bot - 1) != (ssize_t)(sizeof trivial_bot - 1)) {
+    if (fd < 0 ||
+        write(fd, trivial_bot, sizeof trivial_bot - 1) != (ssize_t)(sizeof trivial_bot - 1)) {
         fprintf(stderr, "cf-bench-sandbox: bot file: %s\n", strerror(errno));
         return 1;
     }
@@ -600,9 +618,9 @@ int main(int argc, char **argv)
     line("ptrace stops per bot (cf-fight)", &cf_stops, "", 1);
 
     cf_sandbox_stop(sb);
-    samples *all[] = {&sb_first, &sb_fight1, &py_first, &bw_first, &sb_mean, &sb_min, &no_mean,
-                      &no_min, &py_rtt, &sb_fight, &sb_stops, &cf_sb, &cf_no, &cf_stops,
-                      &cold_first, &cold_start};
+    samples *all[] = {&sb_first, &sb_fight1, &py_first,   &bw_first,  &sb_mean,  &sb_min,
+                      &no_mean,  &no_min,    &py_rtt,     &sb_fight,  &sb_stops, &cf_sb,
+                      &cf_no,    &cf_stops,  &cold_first, &cold_start};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         free(all[i]->v);
     return 0;

@@ -57,8 +57,14 @@ static void lc_limits(const cJSON *settings, int nplayers, cf_limits *out)
     out->memory_kb = 100 * 1024;
 }
 
-static int dx_of(char d) { return d == 'R' ? 1 : d == 'L' ? -1 : 0; }
-static int dy_of(char d) { return d == 'U' ? 1 : d == 'D' ? -1 : 0; }
+static int dx_of(char d)
+{
+    return d == 'R' ? 1 : d == 'L' ? -1 : 0;
+}
+static int dy_of(char d)
+{
+    return d == 'U' ? 1 : d == 'D' ? -1 : 0;
+}
 
 static char reverse_of(char d)
 {
@@ -118,11 +124,12 @@ static int push_frame(arena_state *a)
     for (int i = 0; i < a->n; i++) {
         char head[2] = {a->c[i].head, '\0'};
         cJSON *p = cJSON_CreateArray();
-        if (!cJSON_AddItemToArray(frame, p) || !cJSON_AddItemToArray(p, cJSON_CreateNumber(a->c[i].x))
-            || !cJSON_AddItemToArray(p, cJSON_CreateNumber(a->c[i].y))
-            || !cJSON_AddItemToArray(p, cJSON_CreateString(head))
-            || !cJSON_AddItemToArray(p, cJSON_CreateBool(a->c[i].alive))
-            || !cJSON_AddItemToArray(p, cJSON_CreateNumber(a->c[i].moves))) {
+        if (!cJSON_AddItemToArray(frame, p) ||
+            !cJSON_AddItemToArray(p, cJSON_CreateNumber(a->c[i].x)) ||
+            !cJSON_AddItemToArray(p, cJSON_CreateNumber(a->c[i].y)) ||
+            !cJSON_AddItemToArray(p, cJSON_CreateString(head)) ||
+            !cJSON_AddItemToArray(p, cJSON_CreateBool(a->c[i].alive)) ||
+            !cJSON_AddItemToArray(p, cJSON_CreateNumber(a->c[i].moves))) {
             cJSON_Delete(frame);
             return -1;
         }
@@ -142,17 +149,18 @@ static cJSON *state_json(const arena_state *a, int me)
         return NULL;
     cJSON *players = cJSON_AddArrayToObject(o, "players");
     cJSON *grid = cJSON_AddArrayToObject(o, "grid");
-    if (!cJSON_AddNumberToObject(o, "me", me) || !cJSON_AddNumberToObject(o, "size", a->size)
-        || players == NULL || grid == NULL) {
+    if (!cJSON_AddNumberToObject(o, "me", me) || !cJSON_AddNumberToObject(o, "size", a->size) ||
+        players == NULL || grid == NULL) {
         cJSON_Delete(o);
         return NULL;
     }
     for (int i = 0; i < a->n; i++) {
         char head[2] = {a->c[i].head, '\0'};
         cJSON *p = cJSON_CreateObject();
-        if (!cJSON_AddItemToArray(players, p) || !cJSON_AddNumberToObject(p, "x", a->c[i].x)
-            || !cJSON_AddNumberToObject(p, "y", a->c[i].y) || !cJSON_AddStringToObject(p, "head", head)
-            || !cJSON_AddBoolToObject(p, "alive", a->c[i].alive)) {
+        if (!cJSON_AddItemToArray(players, p) || !cJSON_AddNumberToObject(p, "x", a->c[i].x) ||
+            !cJSON_AddNumberToObject(p, "y", a->c[i].y) ||
+            !cJSON_AddStringToObject(p, "head", head) ||
+            !cJSON_AddBoolToObject(p, "alive", a->c[i].alive)) {
             cJSON_Delete(o);
             return NULL;
         }
@@ -174,7 +182,8 @@ static cJSON *state_json(const arena_state *a, int me)
  * direction or turns it back on itself. */
 static char parse_move(const cJSON *v, char head)
 {
-    if (!cJSON_IsString(v) || strlen(v->valuestring) != 1 || strchr("URDL", v->valuestring[0]) == NULL)
+    if (!cJSON_IsString(v) || strlen(v->valuestring) != 1 ||
+        strchr("URDL", v->valuestring[0]) == NULL)
         return head;
     char d = v->valuestring[0];
     return d == reverse_of(head) ? head : d;
@@ -185,8 +194,8 @@ static bool ask(cf_arena *arena, const arena_state *a, int p, int tick, char *di
 {
     *dir = a->c[p].head;
     cJSON *args = cJSON_CreateArray();
-    if (args == NULL || !cJSON_AddItemToArray(args, cJSON_CreateNumber(tick))
-        || !cJSON_AddItemToArray(args, state_json(a, p))) {
+    if (args == NULL || !cJSON_AddItemToArray(args, cJSON_CreateNumber(tick)) ||
+        !cJSON_AddItemToArray(args, state_json(a, p))) {
         cJSON_Delete(args);
         return true; /* out of memory: go straight, not the bot's fault */
     }
@@ -202,7 +211,8 @@ static bool ask(cf_arena *arena, const arena_state *a, int p, int tick, char *di
 static void note(cf_outcome *out, const char *text)
 {
     size_t used = strlen(out->explanation);
-    snprintf(out->explanation + used, sizeof out->explanation - used, "%s%s", used ? "; " : "", text);
+    snprintf(out->explanation + used, sizeof out->explanation - used, "%s%s", used ? "; " : "",
+             text);
 }
 
 static int alive_count(const arena_state *a)
@@ -228,9 +238,11 @@ static int step(cf_arena *arena, arena_state *a, int tick, cf_outcome *out)
              * it failed before the first tick and ranks below every crash */
             char text[96];
             if (tick == 0)
-                snprintf(text, sizeof text, "player %d %s before the first tick", i + 1, cf_arena_death(arena, i));
+                snprintf(text, sizeof text, "player %d %s before the first tick", i + 1,
+                         cf_arena_death(arena, i));
             else
-                snprintf(text, sizeof text, "player %d %s at tick %d", i + 1, cf_arena_death(arena, i), tick);
+                snprintf(text, sizeof text, "player %d %s at tick %d", i + 1,
+                         cf_arena_death(arena, i), tick);
             note(out, text);
             dies[i] = true;
             failed_first[i] = tick == 0;
@@ -249,7 +261,8 @@ static int step(cf_arena *arena, arena_state *a, int tick, cf_outcome *out)
     bool head_on[MAX_CYCLES] = {false};
     for (int i = 0; i < a->n; i++)
         for (int j = i + 1; j < a->n; j++)
-            if (a->c[i].alive && a->c[j].alive && !dies[i] && !dies[j] && nx[i] == nx[j] && ny[i] == ny[j])
+            if (a->c[i].alive && a->c[j].alive && !dies[i] && !dies[j] && nx[i] == nx[j] &&
+                ny[i] == ny[j])
                 head_on[i] = head_on[j] = true;
     for (int i = 0; i < a->n; i++)
         dies[i] = dies[i] || head_on[i];
@@ -292,7 +305,8 @@ static int run(cf_arena *arena, arena_state *a, int max_ticks, cf_rng *rng, cf_o
     for (int i = 0; i < a->n; i++)
         if (!cf_arena_alive(arena, i)) {
             char text[96];
-            snprintf(text, sizeof text, "player %d %s before the first tick", i + 1, cf_arena_death(arena, i));
+            snprintf(text, sizeof text, "player %d %s before the first tick", i + 1,
+                     cf_arena_death(arena, i));
             note(out, text);
             a->c[i].alive = false;
             a->c[i].eliminated_at = -1;
@@ -352,8 +366,8 @@ static int lc_simulate(cf_arena *arena, const cJSON *settings, int nplayers, cf_
     int rc = -1;
     if (a->frames != NULL && run(arena, a, max_ticks, rng, out) == 0) {
         out->data = cJSON_CreateObject();
-        if (out->data != NULL && cJSON_AddNumberToObject(out->data, "size", a->size)
-            && cJSON_AddItemToObject(out->data, "frames", a->frames)) {
+        if (out->data != NULL && cJSON_AddNumberToObject(out->data, "size", a->size) &&
+            cJSON_AddItemToObject(out->data, "frames", a->frames)) {
             a->frames = NULL; /* owned by out->data now */
             rc = 0;
         }

@@ -78,8 +78,8 @@ static void tanks_limits(const cJSON *settings, int nplayers, cf_limits *out)
     (void)nplayers;
     out->first_call_wall_ms = 2000; /* import + Main() + the first decide_tick */
     out->call_wall_ms = 200;
-    out->cpu_ms = 1000;             /* the original's 1 s for the whole fight */
-    out->memory_kb = 68360;         /* the original's 70,000,000 bytes */
+    out->cpu_ms = 1000;     /* the original's 1 s for the whole fight */
+    out->memory_kb = 68360; /* the original's 70,000,000 bytes */
 }
 
 /* ---- JSON in and out ---------------------------------------------------- */
@@ -89,8 +89,8 @@ static cJSON *point_json(point p)
     cJSON *a = cJSON_CreateArray();
     if (a == NULL)
         return NULL;
-    if (!cJSON_AddItemToArray(a, cJSON_CreateNumber(p.x))
-        || !cJSON_AddItemToArray(a, cJSON_CreateNumber(p.y))) {
+    if (!cJSON_AddItemToArray(a, cJSON_CreateNumber(p.x)) ||
+        !cJSON_AddItemToArray(a, cJSON_CreateNumber(p.y))) {
         cJSON_Delete(a);
         return NULL;
     }
@@ -105,8 +105,8 @@ static cJSON *targeted_json(const missile *m)
     cJSON *a = cJSON_CreateArray();
     if (a == NULL)
         return NULL;
-    if (!cJSON_AddItemToArray(a, point_json(m->target))
-        || !cJSON_AddItemToArray(a, m->randomized ? point_json(m->landing) : cJSON_CreateNull())) {
+    if (!cJSON_AddItemToArray(a, point_json(m->target)) ||
+        !cJSON_AddItemToArray(a, m->randomized ? point_json(m->landing) : cJSON_CreateNull())) {
         cJSON_Delete(a);
         return NULL;
     }
@@ -119,11 +119,10 @@ static cJSON *state_json(const tank *t)
     cJSON *o = cJSON_CreateObject();
     if (o == NULL)
         return NULL;
-    if (!cJSON_AddNumberToObject(o, "x", t->x) || !cJSON_AddNumberToObject(o, "y", t->y)
-        || !cJSON_AddNumberToObject(o, "health", t->health)
-        || !cJSON_AddStringToObject(o, "head", head)
-        || !cJSON_AddBoolToObject(o, "moved", t->moved)
-        || !cJSON_AddItemToObject(o, "targeted", targeted_json(&t->targeted))) {
+    if (!cJSON_AddNumberToObject(o, "x", t->x) || !cJSON_AddNumberToObject(o, "y", t->y) ||
+        !cJSON_AddNumberToObject(o, "health", t->health) ||
+        !cJSON_AddStringToObject(o, "head", head) || !cJSON_AddBoolToObject(o, "moved", t->moved) ||
+        !cJSON_AddItemToObject(o, "targeted", targeted_json(&t->targeted))) {
         cJSON_Delete(o);
         return NULL;
     }
@@ -136,12 +135,12 @@ static cJSON *tank_frame(const tank *t)
     cJSON *a = cJSON_CreateArray();
     if (a == NULL)
         return NULL;
-    if (!cJSON_AddItemToArray(a, cJSON_CreateNumber(t->x))
-        || !cJSON_AddItemToArray(a, cJSON_CreateNumber(t->y))
-        || !cJSON_AddItemToArray(a, cJSON_CreateNumber(t->health))
-        || !cJSON_AddItemToArray(a, cJSON_CreateString(head))
-        || !cJSON_AddItemToArray(a, cJSON_CreateBool(t->moved))
-        || !cJSON_AddItemToArray(a, targeted_json(&t->targeted))) {
+    if (!cJSON_AddItemToArray(a, cJSON_CreateNumber(t->x)) ||
+        !cJSON_AddItemToArray(a, cJSON_CreateNumber(t->y)) ||
+        !cJSON_AddItemToArray(a, cJSON_CreateNumber(t->health)) ||
+        !cJSON_AddItemToArray(a, cJSON_CreateString(head)) ||
+        !cJSON_AddItemToArray(a, cJSON_CreateBool(t->moved)) ||
+        !cJSON_AddItemToArray(a, targeted_json(&t->targeted))) {
         cJSON_Delete(a);
         return NULL;
     }
@@ -191,8 +190,8 @@ static bool parse_pair(const cJSON *pair, decision *d)
     if (!cJSON_IsString(kind))
         return false;
     if (strcmp(kind->valuestring, "M") == 0) {
-        if (!cJSON_IsString(arg) || strlen(arg->valuestring) != 1
-            || strchr("URDL", arg->valuestring[0]) == NULL)
+        if (!cJSON_IsString(arg) || strlen(arg->valuestring) != 1 ||
+            strchr("URDL", arg->valuestring[0]) == NULL)
             return false;
         if (!d->move) { /* the first move of the tick counts */
             d->move = true;
@@ -202,8 +201,8 @@ static bool parse_pair(const cJSON *pair, decision *d)
     }
     if (strcmp(kind->valuestring, "F") == 0) {
         int x, y;
-        if (!cJSON_IsArray(arg) || cJSON_GetArraySize(arg) != 2
-            || !json_int(cJSON_GetArrayItem(arg, 0), &x) || !json_int(cJSON_GetArrayItem(arg, 1), &y))
+        if (!cJSON_IsArray(arg) || cJSON_GetArraySize(arg) != 2 ||
+            !json_int(cJSON_GetArrayItem(arg, 0), &x) || !json_int(cJSON_GetArrayItem(arg, 1), &y))
             return false;
         /* well formed but off the board: this fire is ignored, not the list */
         if (!d->fire && on_board(x, y)) {
@@ -229,7 +228,7 @@ static decision parse_decision(const cJSON *v)
         return d;
     }
     const cJSON *pair;
-    cJSON_ArrayForEach(pair, v) {
+    cJSON_ArrayForEach (pair, v) {
         if (!parse_pair(pair, &d))
             return (decision){0};
     }
@@ -327,9 +326,9 @@ static bool ask(cf_arena *arena, fight *f, int p, int tick, decision *d)
 {
     *d = (decision){0};
     cJSON *args = cJSON_CreateArray();
-    if (args == NULL || !cJSON_AddItemToArray(args, cJSON_CreateNumber(tick))
-        || !cJSON_AddItemToArray(args, state_json(&f->t[p]))
-        || !cJSON_AddItemToArray(args, state_json(&f->t[1 - p]))) {
+    if (args == NULL || !cJSON_AddItemToArray(args, cJSON_CreateNumber(tick)) ||
+        !cJSON_AddItemToArray(args, state_json(&f->t[p])) ||
+        !cJSON_AddItemToArray(args, state_json(&f->t[1 - p]))) {
         cJSON_Delete(args);
         return true; /* out of memory here: treat as 'N', not the bot's fault */
     }
@@ -351,8 +350,9 @@ static void explain_elimination(cf_arena *arena, cf_outcome *out, const bool gon
     for (int p = 0; p < PLAYERS; p++) {
         if (!gone[p])
             continue;
-        int n = snprintf(out->explanation + used, sizeof out->explanation - used, "%splayer %d %s %s",
-                         used ? "; " : "", p + 1, cf_arena_death(arena, p), when);
+        int n =
+            snprintf(out->explanation + used, sizeof out->explanation - used, "%splayer %d %s %s",
+                     used ? "; " : "", p + 1, cf_arena_death(arena, p), when);
         if (n < 0 || (size_t)n >= sizeof out->explanation - used)
             break;
         used += (size_t)n;

@@ -11,7 +11,8 @@
 
 #include "script_arena.h"
 
-static enum cf_call_status tanks_bot(void *ud, int player, int call, const cJSON *args, cJSON **result)
+static enum cf_call_status tanks_bot(void *ud, int player, int call, const cJSON *args,
+                                     cJSON **result)
 {
     (void)call;
     cf_rng *rng = ud;
@@ -22,7 +23,8 @@ static enum cf_call_status tanks_bot(void *ud, int player, int call, const cJSON
     /* player 1 moves and fires (inaccurate); player 2 wanders and stops to
      * shoot every third tick: a fight of a few dozen ticks */
     if (player == 0)
-        snprintf(buf, sizeof buf, "[[\"M\",\"%c\"],[\"F\",[%d,%d]]]", "URDL"[cf_rng_below(rng, 4)], ex, ey);
+        snprintf(buf, sizeof buf, "[[\"M\",\"%c\"],[\"F\",[%d,%d]]]", "URDL"[cf_rng_below(rng, 4)],
+                 ex, ey);
     else if (call % 3 != 2)
         snprintf(buf, sizeof buf, "[\"M\",\"%c\"]", "URDL"[cf_rng_below(rng, 4)]);
     else
@@ -62,7 +64,8 @@ static int room(const cJSON *grid, int size, int x, int y)
     return n;
 }
 
-static enum cf_call_status cycles_bot(void *ud, int player, int call, const cJSON *args, cJSON **result)
+static enum cf_call_status cycles_bot(void *ud, int player, int call, const cJSON *args,
+                                      cJSON **result)
 {
     (void)ud, (void)player, (void)call;
     const cJSON *st = cJSON_GetArrayItem(args, 1);
@@ -103,7 +106,8 @@ int main(int argc, char **argv)
     uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 10) : 7;
     int n = argc > 3 ? atoi(argv[3]) : (g->max_players < 4 ? g->max_players : 4);
     if (n < g->min_players || n > g->max_players) {
-        fprintf(stderr, "cf-game-report: %s takes %d to %d players\n", g->name, g->min_players, g->max_players);
+        fprintf(stderr, "cf-game-report: %s takes %d to %d players\n", g->name, g->min_players,
+                g->max_players);
         return 2;
     }
     cf_rng bot_rng;

@@ -22,8 +22,8 @@ typedef struct sa_arena {
     int progress;
 } sa_arena;
 
-static enum cf_call_status sa_call(void *self, int player, const char *method,
-                                   const cJSON *args, cJSON **result);
+static enum cf_call_status sa_call(void *self, int player, const char *method, const cJSON *args,
+                                   cJSON **result);
 static bool sa_alive(const void *self, int player);
 static const char *sa_death(const void *self, int player);
 static void sa_progress(void *self, int tick);
@@ -63,10 +63,22 @@ void sa_free(cf_arena *arena)
     free(a);
 }
 
-int sa_calls(const cf_arena *a, int player) { return of(a)->calls[player]; }
-const cJSON *sa_last_args(const cf_arena *a, int player) { return of(a)->last_args[player]; }
-const char *sa_last_method(const cf_arena *a, int player) { return of(a)->last_method[player]; }
-int sa_last_progress(const cf_arena *a) { return of(a)->progress; }
+int sa_calls(const cf_arena *a, int player)
+{
+    return of(a)->calls[player];
+}
+const cJSON *sa_last_args(const cf_arena *a, int player)
+{
+    return of(a)->last_args[player];
+}
+const char *sa_last_method(const cf_arena *a, int player)
+{
+    return of(a)->last_method[player];
+}
+int sa_last_progress(const cf_arena *a)
+{
+    return of(a)->progress;
+}
 
 static enum cf_call_status scripted(sa_arena *a, int player, int call, cJSON **result)
 {
@@ -95,8 +107,8 @@ static enum cf_call_status scripted(sa_arena *a, int player, int call, cJSON **r
     return CF_CALL_OK;
 }
 
-static enum cf_call_status sa_call(void *self, int player, const char *method,
-                                   const cJSON *args, cJSON **result)
+static enum cf_call_status sa_call(void *self, int player, const char *method, const cJSON *args,
+                                   cJSON **result)
 {
     sa_arena *a = self;
     *result = NULL;

@@ -23,16 +23,16 @@ typedef struct sa_player {
     const char *const *script; /* NULL-terminated steps, or NULL */
     sa_policy policy;          /* used when script is NULL; NULL: returns null */
     void *ud;
-    bool dead_at_start;        /* failed before the game started (import error) */
-    const char *death;         /* cf_arena_death text; default "crashed" */
+    bool dead_at_start; /* failed before the game started (import error) */
+    const char *death;  /* cf_arena_death text; default "crashed" */
 } sa_player;
 
 cf_arena *sa_new(int nplayers, const sa_player *players);
 void sa_free(cf_arena *arena);
-int sa_calls(const cf_arena *arena, int player);          /* calls made so far */
+int sa_calls(const cf_arena *arena, int player);              /* calls made so far */
 const cJSON *sa_last_args(const cf_arena *arena, int player); /* args of the last call */
 const char *sa_last_method(const cf_arena *arena, int player);
-int sa_last_progress(const cf_arena *arena);              /* -1 before any */
+int sa_last_progress(const cf_arena *arena); /* -1 before any */
 
 /* Settings (validated, from_user false), seed, simulate. 0 or -1 (err set). */
 int sa_simulate(const cf_game *game, cf_arena *arena, int nplayers, const char *settings_json,

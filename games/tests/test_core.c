@@ -276,7 +276,8 @@ static void test_explanation_text(void **state)
     const cf_game *t = cf_game_find("tanks"), *lc = cf_game_find("light_cycles");
     assert_string_equal(cf_game_explanation_text(t, "X"), "Tick limit exceeded.");
     assert_string_equal(cf_game_explanation_text(t, ""), "");
-    assert_string_equal(cf_game_explanation_text(t, "player 2 crashed at tick 14"), "player 2 crashed at tick 14");
+    assert_string_equal(cf_game_explanation_text(t, "player 2 crashed at tick 14"),
+                        "player 2 crashed at tick 14");
     assert_string_equal(cf_game_explanation_text(lc, "X"), "X");
     assert_string_equal(cf_game_explanation_text(NULL, "X"), "X");
     assert_string_equal(cf_game_explanation_text(t, NULL), "");

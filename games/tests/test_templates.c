@@ -5,12 +5,12 @@
  * games' own check; the sandboxed cf-fight all-pairs run is the simulator's.
  *   test_templates PYTHON PYBOT_HARNESS
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,7 +68,8 @@ static void pybot_stop(pybot *b)
         ;
 }
 
-static enum cf_call_status call_python(void *ud, int player, int call, const cJSON *args, cJSON **result)
+static enum cf_call_status call_python(void *ud, int player, int call, const cJSON *args,
+                                       cJSON **result)
 {
     (void)player, (void)call;
     pybot *b = ud;
@@ -131,12 +132,13 @@ static void fight(const char *game, int nplayers, char paths[][256], const int *
     cf_arena *arena = sa_new(nplayers, players);
     cf_outcome out;
     char err[256];
-    if (sa_simulate(cf_game_find(game), arena, nplayers, settings, seed, &out, err, sizeof err) != 0)
+    if (sa_simulate(cf_game_find(game), arena, nplayers, settings, seed, &out, err, sizeof err) !=
+        0)
         fail_msg("%s: %s", game, err);
     for (int i = 0; i < nplayers; i++) {
         if (!cf_arena_alive(arena, i) || bots[i].raised)
-            fail_msg("%s failed in %s (seed %llu): %s", bots[i].file, game, (unsigned long long)seed,
-                     out.explanation);
+            fail_msg("%s failed in %s (seed %llu): %s", bots[i].file, game,
+                     (unsigned long long)seed, out.explanation);
         pybot_stop(&bots[i]);
     }
     assert_true(out.ticks > 0);

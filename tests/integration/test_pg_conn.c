@@ -76,8 +76,8 @@ static void errors_carry_sqlstate(void **state)
     cf_pg *pg = must_connect();
 
     (void)state;
-    assert_int_equal(cf_pg_run(pg, "CREATE TEMP TABLE t (k int PRIMARY KEY, v int CHECK (v > 0))",
-                               0, NULL), 0);
+    assert_int_equal(
+        cf_pg_run(pg, "CREATE TEMP TABLE t (k int PRIMARY KEY, v int CHECK (v > 0))", 0, NULL), 0);
     assert_int_equal(cf_pg_run(pg, "INSERT INTO t VALUES (1, 1)", 0, NULL), 0);
     assert_int_equal(cf_pg_run(pg, "INSERT INTO t VALUES (1, 1)", 0, NULL), -1);
     assert_string_equal(cf_pg_sqlstate(pg), "23505");

@@ -5,13 +5,13 @@
  * testing nothing.
  */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
@@ -141,8 +141,8 @@ static void selects_database(void **state)
 
     (void)state;
     if (addr.path[0] != '\0') {
-        snprintf(u, sizeof u, "unix://%s?db=1%s%s", addr.path,
-                 addr.password[0] ? "&password=" : "", addr.password);
+        snprintf(u, sizeof u, "unix://%s?db=1%s%s", addr.path, addr.password[0] ? "&password=" : "",
+                 addr.password);
     } else {
         bool v6 = strchr(addr.host, ':') != NULL;
         snprintf(u, sizeof u, "redis://%s%s%s%s%s%s:%d/1", addr.password[0] ? ":" : "",

@@ -64,8 +64,7 @@ static bool claim(cf_redis *r)
         freeReplyObject(size);
     if (!empty)
         return false;
-    redisReply *rep =
-        cf_redis_command(r, "SET cf:test:owner stream-group-%d NX", (int)getpid());
+    redisReply *rep = cf_redis_command(r, "SET cf:test:owner stream-group-%d NX", (int)getpid());
     bool won = rep != NULL && rep->type == REDIS_REPLY_STATUS;
     if (rep)
         freeReplyObject(rep);
@@ -117,7 +116,7 @@ static void test_group_create(void **state)
 {
     (void)state;
     assert_int_equal(cf_group_create(g_r, "sg:a", "g", "0"), 0);
-    assert_int_equal(integer_of("EXISTS %s%s", "sg:a", ""), 1); /* MKSTREAM */
+    assert_int_equal(integer_of("EXISTS %s%s", "sg:a", ""), 1);  /* MKSTREAM */
     assert_int_equal(cf_group_create(g_r, "sg:a", "g", "0"), 0); /* BUSYGROUP */
     run("SET %s %s%s", "sg:str", "x", "");
     assert_int_equal(cf_group_create(g_r, "sg:str", "g", "$"), -1); /* WRONGTYPE */
@@ -178,8 +177,8 @@ static void test_dead_letter(void **state)
     assert_non_null(rep);
     assert_int_equal(rep->type, REDIS_REPLY_ARRAY);
     assert_int_equal(rep->elements, 2);
-    const char *want0[] = {"reason", "bad entry", "source", "cf:fights", "entry", "1-2",
-                           "game", "tank", "code", "0123"};
+    const char *want0[] = {"reason", "bad entry", "source", "cf:fights", "entry",
+                           "1-2",    "game",      "tank",   "code",      "0123"};
     const redisReply *kv = rep->element[0]->element[1];
     assert_int_equal(kv->elements, 10);
     for (size_t i = 0; i < 10; i++)
@@ -244,10 +243,8 @@ static void test_entries_from_reply(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_group_create),
-        cmocka_unit_test(test_prune_consumers),
-        cmocka_unit_test(test_dead_letter),
-        cmocka_unit_test(test_consumer_name),
+        cmocka_unit_test(test_group_create),       cmocka_unit_test(test_prune_consumers),
+        cmocka_unit_test(test_dead_letter),        cmocka_unit_test(test_consumer_name),
         cmocka_unit_test(test_entries_from_reply),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

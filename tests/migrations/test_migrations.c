@@ -378,18 +378,15 @@ static void failing_migration_leaves_nothing(void **state)
     assert_int_equal(query_int(pg, "SELECT count(*) FROM information_schema.tables "
                                    "WHERE table_name = 'half_done'"),
                      0);
-    assert_int_equal(query_int(pg, "SELECT count(*) FROM schema_migrations WHERE version = 92"),
-                     0);
+    assert_int_equal(query_int(pg, "SELECT count(*) FROM schema_migrations WHERE version = 92"), 0);
     /* Earlier migrations of the same run stay applied. */
-    assert_int_equal(query_int(pg, "SELECT count(*) FROM schema_migrations WHERE version = 1"),
-                     1);
+    assert_int_equal(query_int(pg, "SELECT count(*) FROM schema_migrations WHERE version = 1"), 1);
 
     /* A file that commits by itself escapes the transaction: refused. */
     write_text(path, "COMMIT;\nCREATE TABLE escaped (x int);\n", "w");
     assert_int_equal(run_migrate(ci, dir, NULL), 1);
     expect_output("ended the transaction itself");
-    assert_int_equal(query_int(pg, "SELECT count(*) FROM schema_migrations WHERE version = 92"),
-                     0);
+    assert_int_equal(query_int(pg, "SELECT count(*) FROM schema_migrations WHERE version = 92"), 0);
 
     /* A badly named file is refused before anything runs. */
     unlink(path);
@@ -533,11 +530,15 @@ static void expect_state(const char *sql, int n, const char *const *params, cons
         fail_msg("accepted, expected SQLSTATE %s: %s", state, sql);
     }
     if (strcmp(cf_pg_sqlstate(cpg), state) != 0)
-        fail_msg("SQLSTATE %s (%s), expected %s: %s", cf_pg_sqlstate(cpg), cf_pg_error(cpg),
-                 state, sql);
+        fail_msg("SQLSTATE %s (%s), expected %s: %s", cf_pg_sqlstate(cpg), cf_pg_error(cpg), state,
+                 sql);
 }
-#define OK_SQL(sql, ...) expect_state(sql, (int)(sizeof((const char *[]){__VA_ARGS__}) / sizeof(char *)), (const char *const[]){__VA_ARGS__}, NULL)
-#define BAD_SQL(st, sql, ...) expect_state(sql, (int)(sizeof((const char *[]){__VA_ARGS__}) / sizeof(char *)), (const char *const[]){__VA_ARGS__}, st)
+#define OK_SQL(sql, ...)                                                                           \
+    expect_state(sql, (int)(sizeof((const char *[]){__VA_ARGS__}) / sizeof(char *)),               \
+                 (const char *const[]){__VA_ARGS__}, NULL)
+#define BAD_SQL(st, sql, ...)                                                                      \
+    expect_state(sql, (int)(sizeof((const char *[]){__VA_ARGS__}) / sizeof(char *)),               \
+                 (const char *const[]){__VA_ARGS__}, st)
 
 #define UNIQUE "23505"
 #define CHECK "23514"
@@ -582,17 +583,28 @@ static void constraints(void **state)
 
     /* games */
     OK_SQL("INSERT INTO games (name, title, min_players, max_players, conclusion) "
-           "VALUES ($1, 'Tanks', 2, 2, 'victory_draw')", "tanks");
-    BAD_SQL(CHECK, "INSERT INTO games (name, title, min_players, max_players, conclusion) "
-                   "VALUES ($1, 'X', 3, 2, 'rank')", "xx");
-    BAD_SQL(CHECK, "INSERT INTO games (name, title, min_players, max_players, conclusion) "
-                   "VALUES ($1, 'X', 1, 17, 'rank')", "xx");
-    BAD_SQL(CHECK, "INSERT INTO games (name, title, min_players, max_players, conclusion) "
-                   "VALUES ($1, 'X', 1, 2, 'points')", "xx");
-    BAD_SQL(CHECK, "INSERT INTO games (name, title, min_players, max_players, conclusion) "
-                   "VALUES ($1, 'X', 1, 2, 'rank')", "Tanks");
-    BAD_SQL(CHECK, "INSERT INTO games (name, title, min_players, max_players, conclusion, "
-                   "settings_spec) VALUES ($1, 'X', 1, 2, 'rank', '{}')", "yy");
+           "VALUES ($1, 'Tanks', 2, 2, 'victory_draw')",
+           "tanks");
+    BAD_SQL(CHECK,
+            "INSERT INTO games (name, title, min_players, max_players, conclusion) "
+            "VALUES ($1, 'X', 3, 2, 'rank')",
+            "xx");
+    BAD_SQL(CHECK,
+            "INSERT INTO games (name, title, min_players, max_players, conclusion) "
+            "VALUES ($1, 'X', 1, 17, 'rank')",
+            "xx");
+    BAD_SQL(CHECK,
+            "INSERT INTO games (name, title, min_players, max_players, conclusion) "
+            "VALUES ($1, 'X', 1, 2, 'points')",
+            "xx");
+    BAD_SQL(CHECK,
+            "INSERT INTO games (name, title, min_players, max_players, conclusion) "
+            "VALUES ($1, 'X', 1, 2, 'rank')",
+            "Tanks");
+    BAD_SQL(CHECK,
+            "INSERT INTO games (name, title, min_players, max_players, conclusion, "
+            "settings_spec) VALUES ($1, 'X', 1, 2, 'rank', '{}')",
+            "yy");
     OK_SQL("INSERT INTO game_templates (game, name, code) VALUES ('tanks', $1, 'class Main: pass')",
            "starter");
     BAD_SQL(UNIQUE, "INSERT INTO game_templates (game, name, code) VALUES ('tanks', $1, '')",
@@ -621,38 +633,55 @@ static void constraints(void **state)
     BAD_SQL(CHECK, fight_sql, fid2, "tanks", "bogus");
     BAD_SQL(CHECK, fight_sql, fid2, "tanks", "Finished");
     BAD_SQL(FK, fight_sql, fid2, "chess", "queued");
-    BAD_SQL(CHECK, "INSERT INTO fights (id, game, visibility) VALUES ($1, 'tanks', 'secret')", fid2);
+    BAD_SQL(CHECK, "INSERT INTO fights (id, game, visibility) VALUES ($1, 'tanks', 'secret')",
+            fid2);
     BAD_SQL(CHECK, "INSERT INTO fights (id, game, seed) VALUES ($1, 'tanks', -1)", fid2);
     BAD_SQL(CHECK, "INSERT INTO fights (id, game, seed) VALUES ($1, 'tanks', 9007199254740992)",
             fid2);
     BAD_SQL(CHECK, "INSERT INTO fights (id, game, settings) VALUES ($1, 'tanks', '[]')", fid2);
-    BAD_SQL(CHECK,
-            "INSERT INTO fights (id, game, status, finished_at) VALUES ($1, 'tanks', 'running', now())",
-            fid2);
+    BAD_SQL(
+        CHECK,
+        "INSERT INTO fights (id, game, status, finished_at) VALUES ($1, 'tanks', 'running', now())",
+        fid2);
     BAD_SQL("22P02", "INSERT INTO fights (id, game) VALUES ($1, 'tanks')", "not-a-uuid");
 
     /* fight players */
     OK_SQL("INSERT INTO fight_players (fight_id, slot, name, user_id, bot_version_id) "
-           "VALUES ($1, 0, 'a.py', 1, 1)", fid);
+           "VALUES ($1, 0, 'a.py', 1, 1)",
+           fid);
     BAD_SQL(UNIQUE, "INSERT INTO fight_players (fight_id, slot, name) VALUES ($1, 0, 'b.py')", fid);
     BAD_SQL(CHECK, "INSERT INTO fight_players (fight_id, slot, name) VALUES ($1, 16, 'b.py')", fid);
-    BAD_SQL(CHECK, "INSERT INTO fight_players (fight_id, slot, name, verdict) "
-                   "VALUES ($1, 1, 'b.py', 'segfault')", fid);
-    BAD_SQL(CHECK, "INSERT INTO fight_players (fight_id, slot, name, result) "
-                   "VALUES ($1, 1, 'b.py', 'won')", fid);
-    BAD_SQL(CHECK, "INSERT INTO fight_players (fight_id, slot, name, rank) "
-                   "VALUES ($1, 1, 'b.py', 0)", fid);
-    BAD_SQL(CHECK, "INSERT INTO fight_players (fight_id, slot, name, cpu_ms) "
-                   "VALUES ($1, 1, 'b.py', -5)", fid);
+    BAD_SQL(CHECK,
+            "INSERT INTO fight_players (fight_id, slot, name, verdict) "
+            "VALUES ($1, 1, 'b.py', 'segfault')",
+            fid);
+    BAD_SQL(CHECK,
+            "INSERT INTO fight_players (fight_id, slot, name, result) "
+            "VALUES ($1, 1, 'b.py', 'won')",
+            fid);
+    BAD_SQL(CHECK,
+            "INSERT INTO fight_players (fight_id, slot, name, rank) "
+            "VALUES ($1, 1, 'b.py', 0)",
+            fid);
+    BAD_SQL(CHECK,
+            "INSERT INTO fight_players (fight_id, slot, name, cpu_ms) "
+            "VALUES ($1, 1, 'b.py', -5)",
+            fid);
     OK_SQL("INSERT INTO fight_players (fight_id, slot, name, result, rank, score, verdict, "
            "detail, cpu_ms, peak_memory_kb, log) "
-           "VALUES ($1, 1, 'b.py', 'loss', 2, 1.5, 'timeout', 'slow', 10, 9000, 'tail')", fid);
+           "VALUES ($1, 1, 'b.py', 'loss', 2, 1.5, 'timeout', 'slow', 10, 9000, 'tail')",
+           fid);
 
     /* reports, invitations, outbox */
     BAD_SQL(CHECK, "INSERT INTO fight_reports (fight_id, report) VALUES ($1, '[]')", fid);
     OK_SQL("INSERT INTO fight_reports (fight_id, report, replay) VALUES ($1, '{}', '[]')", fid);
-    OK_SQL("INSERT INTO invitations (fight_id, invitee_id) SELECT $1, id FROM users WHERE username = 'bob_2'", fid);
-    BAD_SQL(UNIQUE, "INSERT INTO invitations (fight_id, invitee_id) SELECT $1, id FROM users WHERE username = 'bob_2'", fid);
+    OK_SQL("INSERT INTO invitations (fight_id, invitee_id) SELECT $1, id FROM users WHERE username "
+           "= 'bob_2'",
+           fid);
+    BAD_SQL(UNIQUE,
+            "INSERT INTO invitations (fight_id, invitee_id) SELECT $1, id FROM users WHERE "
+            "username = 'bob_2'",
+            fid);
     BAD_SQL(CHECK, "UPDATE invitations SET status = $1", "maybe");
     OK_SQL("UPDATE invitations SET status = $1, bot_version_id = 1, responded_at = now()",
            "accepted");
@@ -701,8 +730,8 @@ int main(void)
     rc = cmocka_run_group_tests(tests, NULL, NULL);
     {
         /* A failed case may have left its scratch database behind. */
-        static const char *const tags[] = {"apply", "tamper", "missing", "broken", "constraints",
-                                           "indexes"};
+        static const char *const tags[] = {"apply",  "tamper",      "missing",
+                                           "broken", "constraints", "indexes"};
         for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++) {
             char name[64], sql[128];
             scratch_name(tags[i], name, sizeof name);

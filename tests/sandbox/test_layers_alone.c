@@ -27,9 +27,9 @@
 #include <unistd.h>
 
 #include "fight.h"
+#include "fight_entry.h"
 #include "sandbox.h"
 #include "sandbox_testing.h"
-#include "fight_entry.h"
 
 static uint32_t skip_mask;
 

@@ -16,9 +16,9 @@
 
 #include "controller.h"
 #include "fight.h"
-#include "sandbox_testing.h"
 #include "fight_entry.h"
 #include "report.h"
+#include "sandbox_testing.h"
 
 /* Every report must pass the contract's own validator (common/report.c). */
 static void check_valid(const cJSON *r, const char *what)
@@ -110,8 +110,8 @@ int main(int argc, char **argv)
         CHECK(strcmp(verdict(r, 1), "ok") == 0, "fight %d: %s", i, verdict(r, 1));
         CHECK(sb->pool[0].pid > 0 && sb->pool[0].pid != pooled,
               "fight %d used the pooled runner and the pool was refilled", i);
-        CHECK(my_cgroups() == pool_groups, "only the pool's cgroups remain after fight %d (%d)",
-              i, my_cgroups());
+        CHECK(my_cgroups() == pool_groups, "only the pool's cgroups remain after fight %d (%d)", i,
+              my_cgroups());
         cJSON_Delete(r);
     }
 

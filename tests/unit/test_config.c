@@ -16,7 +16,11 @@
 #include "config.h"
 
 static const cf_config_key web_keys[] = {
-    {.name = "web.port", .type = CF_CONFIG_INT, .def = "8080", .min = 1, .max = 65535,
+    {.name = "web.port",
+     .type = CF_CONFIG_INT,
+     .def = "8080",
+     .min = 1,
+     .max = 65535,
      .doc = "port"},
     {.name = "web.static_dir", .type = CF_CONFIG_STRING, .def = "web/static", .doc = "dir"},
     {.name = "web.secure_cookies", .type = CF_CONFIG_BOOL, .def = "false", .doc = "https"},
@@ -111,8 +115,7 @@ static void good_file(void **state)
     if (cfg == NULL)
         fail_msg("%s", err);
     assert_int_equal(cf_config_int(cfg, "web.port"), 9090);
-    assert_string_equal(cf_config_str(cfg, "web.static_dir"),
-                        "/srv/with # hash and \"quotes\" ");
+    assert_string_equal(cf_config_str(cfg, "web.static_dir"), "/srv/with # hash and \"quotes\" ");
     assert_true(cf_config_bool(cfg, "web.secure_cookies"));
     assert_string_equal(cf_config_str(cfg, "log.level"), "debug");
     assert_string_equal(cf_config_str(cfg, "log.format"), "json");
@@ -236,13 +239,12 @@ static void env_overrides(void **state)
 
 static void bad_key_tables(void **state)
 {
-    static const cf_config_key no_section[] = {
-        {.name = "port", .type = CF_CONFIG_INT, .def = "1"}, {.name = NULL}};
+    static const cf_config_key no_section[] = {{.name = "port", .type = CF_CONFIG_INT, .def = "1"},
+                                               {.name = NULL}};
     static const cf_config_key unknown_section[] = {
         {.name = "games.x", .type = CF_CONFIG_INT, .def = "1"}, {.name = NULL}};
     static const cf_config_key bad_default[] = {
-        {.name = "web.x", .type = CF_CONFIG_INT, .def = "ten", .min = 1, .max = 5},
-        {.name = NULL}};
+        {.name = "web.x", .type = CF_CONFIG_INT, .def = "ten", .min = 1, .max = 5}, {.name = NULL}};
     char err[256];
 
     (void)state;
@@ -256,7 +258,7 @@ static void bad_key_tables(void **state)
 
 static void sections_list(void **state)
 {
-    static const char *const want[] = {"redis", "database", "log", "web", "simulator",
+    static const char *const want[] = {"redis",   "database",        "log", "web", "simulator",
                                        "sandbox", "result_processor"};
 
     (void)state;

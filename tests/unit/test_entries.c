@@ -17,7 +17,8 @@
 #include "result_entry.h"
 
 #define ID "6a1f0c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b"
-#define PLAYERS "[{\"name\":\"a.py\",\"code\":\"class Main: pass\\n\"},{\"name\":\"b.py\",\"code\":\"\"}]"
+#define PLAYERS                                                                                    \
+    "[{\"name\":\"a.py\",\"code\":\"class Main: pass\\n\"},{\"name\":\"b.py\",\"code\":\"\"}]"
 
 /* Builds fields from NULL-terminated key/value string pairs. */
 static size_t fields_of(cf_field *f, const char *const *kv)
@@ -120,14 +121,14 @@ static void fight_bad_id_and_game(void **state)
     (void)state;
     FIGHT_REFUSED("field 'id': not a UUID", "id", "42", "game", "tanks", "players", PLAYERS);
     FIGHT_REFUSED("field 'id': not a UUID", "id", "", "game", "tanks", "players", PLAYERS);
-    FIGHT_REFUSED("field 'id': not a UUID", "id", "6a1f0c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5z",
-                  "game", "tanks", "players", PLAYERS);
+    FIGHT_REFUSED("field 'id': not a UUID", "id", "6a1f0c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5z", "game",
+                  "tanks", "players", PLAYERS);
     FIGHT_REFUSED("field 'game'", "id", ID, "game", "", "players", PLAYERS);
     FIGHT_REFUSED("field 'game'", "id", ID, "game", "Tanks", "players", PLAYERS);
     FIGHT_REFUSED("field 'game'", "id", ID, "game", "_x", "players", PLAYERS);
     FIGHT_REFUSED("field 'game'", "id", ID, "game", "../etc", "players", PLAYERS);
-    FIGHT_REFUSED("field 'game'", "id", ID, "game", "abcdefghijabcdefghijabcdefghijabc",
-                  "players", PLAYERS);
+    FIGHT_REFUSED("field 'game'", "id", ID, "game", "abcdefghijabcdefghijabcdefghijabc", "players",
+                  PLAYERS);
 }
 
 static void fight_bad_players(void **state)
@@ -146,9 +147,10 @@ static void fight_bad_players(void **state)
                   "[{\"name\":5,\"code\":\"x\"}]");
     FIGHT_REFUSED("player 0: 'name' must have", "id", ID, "game", "t", "players",
                   "[{\"name\":\"\",\"code\":\"x\"}]");
-    FIGHT_REFUSED("player 0: 'name' must have", "id", ID, "game", "t", "players",
-                  "[{\"name\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\","
-                  "\"code\":\"x\"}]");
+    FIGHT_REFUSED(
+        "player 0: 'name' must have", "id", ID, "game", "t", "players",
+        "[{\"name\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\","
+        "\"code\":\"x\"}]");
     FIGHT_REFUSED("player 0: 'name' is not UTF-8 text without controls", "id", ID, "game", "t",
                   "players", "[{\"name\":\"a\\nb\",\"code\":\"x\"}]");
     FIGHT_REFUSED("player 1: 'code' missing", "id", ID, "game", "t", "players",
@@ -209,12 +211,12 @@ static void fight_oversize_code(void **state)
 static void fight_bad_settings_and_seed(void **state)
 {
     (void)state;
-    FIGHT_REFUSED("field 'settings': not a JSON object", "id", ID, "game", "t", "players",
-                  PLAYERS, "settings", "[1]");
+    FIGHT_REFUSED("field 'settings': not a JSON object", "id", ID, "game", "t", "players", PLAYERS,
+                  "settings", "[1]");
     FIGHT_REFUSED("field 'settings': invalid JSON", "id", ID, "game", "t", "players", PLAYERS,
                   "settings", "{\"a\":");
-    FIGHT_REFUSED("field 'settings': empty", "id", ID, "game", "t", "players", PLAYERS,
-                  "settings", "");
+    FIGHT_REFUSED("field 'settings': empty", "id", ID, "game", "t", "players", PLAYERS, "settings",
+                  "");
     FIGHT_REFUSED("field 'seed'", "id", ID, "game", "t", "players", PLAYERS, "seed", "-1");
     FIGHT_REFUSED("field 'seed'", "id", ID, "game", "t", "players", PLAYERS, "seed", "");
     FIGHT_REFUSED("field 'seed'", "id", ID, "game", "t", "players", PLAYERS, "seed", "1.5");
@@ -250,10 +252,10 @@ static void fight_nul_in_field(void **state)
 
 /* --- cf:results ---------------------------------------------------------- */
 
-#define REPORT(status, seed)                                                                \
-    "{\"fight_id\":\"" ID "\",\"game\":\"tanks\",\"seed\":" seed ",\"status\":\"" status   \
-    "\",\"players\":[{\"name\":\"a.py\",\"result\":\"win\",\"rank\":1,\"score\":null,"      \
-    "\"verdict\":\"ok\",\"detail\":\"\",\"cpu_ms\":12,\"peak_memory_kb\":9120,\"log\":\"\"}]," \
+#define REPORT(status, seed)                                                                       \
+    "{\"fight_id\":\"" ID "\",\"game\":\"tanks\",\"seed\":" seed ",\"status\":\"" status           \
+    "\",\"players\":[{\"name\":\"a.py\",\"result\":\"win\",\"rank\":1,\"score\":null,"             \
+    "\"verdict\":\"ok\",\"detail\":\"\",\"cpu_ms\":12,\"peak_memory_kb\":9120,\"log\":\"\"}],"     \
     "\"result\":[\"W\"],\"explanation\":\"\",\"ticks\":3,\"data\":[],\"elapsed_ms\":14}"
 
 static void result_refused(const char *const *kv, const char *needle)
@@ -292,8 +294,7 @@ static void result_good(void **state)
 static void result_bad(void **state)
 {
     (void)state;
-    RESULT_REFUSED("field 'id': missing", "status", "finished", "report",
-                   REPORT("finished", "7"));
+    RESULT_REFUSED("field 'id': missing", "status", "finished", "report", REPORT("finished", "7"));
     RESULT_REFUSED("field 'id': not a UUID", "id", "x", "status", "finished", "report",
                    REPORT("finished", "7"));
     RESULT_REFUSED("field 'status': missing", "id", ID, "report", REPORT("finished", "7"));
@@ -302,8 +303,8 @@ static void result_bad(void **state)
     RESULT_REFUSED("field 'report': missing", "id", ID, "status", "finished");
     RESULT_REFUSED("field 'report': invalid JSON", "id", ID, "status", "finished", "report",
                    "{\"fight_id\":");
-    RESULT_REFUSED("field 'report': report: not a JSON object", "id", ID, "status",
-                   "finished", "report", "[]");
+    RESULT_REFUSED("field 'report': report: not a JSON object", "id", ID, "status", "finished",
+                   "report", "[]");
     RESULT_REFUSED("status differs", "id", ID, "status", "failed", "report",
                    REPORT("finished", "7"));
     RESULT_REFUSED("fight_id differs", "id", "00000000-0000-4000-8000-000000000000", "status",

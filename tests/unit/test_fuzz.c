@@ -16,8 +16,8 @@
 #include <cmocka.h>
 
 #include "config.h"
-#include "redis_conn.h"
 #include "fight_entry.h"
+#include "redis_conn.h"
 #include "report.h"
 #include "result_entry.h"
 #include "text.h"
@@ -36,9 +36,12 @@ static uint64_t next(void)
 }
 
 static const char *const tokens[] = {
-    "\"", "{", "}", "[", "]", ",", ":", "\\", "\\u0000", "\\ud800", "null", "true",
-    "1e999", "-1", "9007199254740993", "\xff", "\xc3", "\0", "\n", "=", "#", "[web]",
-    "%", "@", "/", "?db=", ":65536",
+    "\"",   "{",      "}",     "[",       "]",
+    ",",    ":",      "\\",    "\\u0000", "\\ud800",
+    "null", "true",   "1e999", "-1",      "9007199254740993",
+    "\xff", "\xc3",   "\0",    "\n",      "=",
+    "#",    "[web]",  "%",     "@",       "/",
+    "?db=", ":65536",
 };
 
 /* Returns a mutated copy of src (caller frees), its length in *len. */
@@ -57,9 +60,7 @@ static char *mutate(const char *src, size_t srclen, size_t *len)
             if (n)
                 b[at] = (char)(b[at] ^ (1u << (next() % 8)));
             break;
-        case 1: /* truncate */
-            n = at;
-            break;
+        case 1: /* truncate */ n = at; break;
         case 2: /* delete a run */
             if (n) {
                 size_t k = 1 + (size_t)(next() % 8);
@@ -89,9 +90,9 @@ static char *mutate(const char *src, size_t srclen, size_t *len)
 
 static void fuzz_fight_entries(void **state)
 {
-    static const char players[] =
-        "[{\"name\":\"a.py\",\"code\":\"class Main:\\n  def f(self): return [1, {\\\"x\\\": 2}]\\n\"},"
-        "{\"name\":\"b\\u00e9.py\",\"code\":\"\"}]";
+    static const char players[] = "[{\"name\":\"a.py\",\"code\":\"class Main:\\n  def f(self): "
+                                  "return [1, {\\\"x\\\": 2}]\\n\"},"
+                                  "{\"name\":\"b\\u00e9.py\",\"code\":\"\"}]";
     static const char settings[] = "{\"rounds\": 3, \"size\": {\"w\": 10}}";
     int accepted = 0, refused = 0;
 
@@ -101,11 +102,8 @@ static void fuzz_fight_entries(void **state)
         char *p = mutate(players, sizeof players - 1, &pl);
         char *s = mutate(settings, sizeof settings - 1, &sl);
         cf_field f[5] = {
-            {"id", 2, ID, 36},
-            {"game", 4, "tanks", 5},
-            {"players", 7, p, pl},
-            {"settings", 8, s, sl},
-            {"seed", 4, "42", 2},
+            {"id", 2, ID, 36},      {"game", 4, "tanks", 5}, {"players", 7, p, pl},
+            {"settings", 8, s, sl}, {"seed", 4, "42", 2},
         };
         cf_fight_entry msg;
         char err[256] = "";

@@ -47,8 +47,8 @@ static void good_urls(void **state)
     assert_string_equal(a.path, "/run/cf/redis.sock");
     assert_int_equal(a.db, 0);
 
-    assert_int_equal(
-        cf_redis_parse_url("unix:///tmp/r.sock?db=5&password=pw", &a, err, sizeof err), 0);
+    assert_int_equal(cf_redis_parse_url("unix:///tmp/r.sock?db=5&password=pw", &a, err, sizeof err),
+                     0);
     assert_string_equal(a.path, "/tmp/r.sock");
     assert_int_equal(a.db, 5);
     assert_string_equal(a.password, "pw");

@@ -3,10 +3,10 @@
  * one valid report, then one mutation at a time, each refused with a
  * reason that names the key.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +58,24 @@ static void set(cJSON *obj, const char *key, cJSON *v)
         cJSON_AddItemToObject(obj, key, v);
 }
 
+/* A good report with one top-level key set to v must be refused for needle. */
+static void refuse_top(const char *key, cJSON *v, const char *needle)
+{
+    cJSON *r = good();
+
+    set(r, key, v);
+    expect_refused(r, needle);
+}
+
+/* ... with one key of players[i] set to v. */
+static void refuse_player(int i, const char *key, cJSON *v, const char *needle)
+{
+    cJSON *r = good();
+
+    set(player(r, i), key, v);
+    expect_refused(r, needle);
+}
+
 static void accepts_the_contract(void **state)
 {
     char err[256];
@@ -88,9 +106,9 @@ static void accepts_the_contract(void **state)
 
 static void refuses_missing_and_unknown_keys(void **state)
 {
-    static const char *const top[] = {"fight_id", "game", "seed", "status", "players",
-                                      "result", "explanation", "ticks", "data", "elapsed_ms"};
-    static const char *const pk[] = {"name", "result", "rank", "score", "verdict",
+    static const char *const top[] = {"fight_id", "game",        "seed",  "status", "players",
+                                      "result",   "explanation", "ticks", "data",   "elapsed_ms"};
+    static const char *const pk[] = {"name",   "result", "rank",           "score", "verdict",
                                      "detail", "cpu_ms", "peak_memory_kb", "log"};
     cJSON *r;
 
@@ -128,50 +146,48 @@ static void refuses_missing_and_unknown_keys(void **state)
 
 static void refuses_wrong_types(void **state)
 {
-    cJSON *r;
-
     (void)state;
-    r = good(); set(r, "fight_id", cJSON_CreateString("nope")); expect_refused(r, "fight_id");
-    r = good(); set(r, "fight_id", cJSON_CreateNumber(1)); expect_refused(r, "fight_id");
-    r = good(); set(r, "game", cJSON_CreateString("Tanks!")); expect_refused(r, "game");
-    r = good(); set(r, "seed", cJSON_CreateString("7")); expect_refused(r, "seed");
-    r = good(); set(r, "seed", cJSON_CreateNumber(-1)); expect_refused(r, "seed");
-    r = good(); set(r, "seed", cJSON_CreateNumber(0.5)); expect_refused(r, "seed");
-    r = good(); set(r, "seed", cJSON_CreateNumber(1e300)); expect_refused(r, "seed");
-    r = good(); set(r, "seed", cJSON_CreateNull()); expect_refused(r, "seed");
-    r = good(); set(r, "status", cJSON_CreateString("done")); expect_refused(r, "status");
-    r = good(); set(r, "players", cJSON_CreateObject()); expect_refused(r, "players: not an array");
-    r = good(); set(r, "players", cJSON_CreateArray()); expect_refused(r, "at least one player");
-    r = good(); set(r, "explanation", cJSON_CreateNumber(1)); expect_refused(r, "explanation");
-    r = good(); set(r, "ticks", cJSON_CreateNumber(-3)); expect_refused(r, "ticks");
-    r = good(); set(r, "ticks", cJSON_CreateString("3")); expect_refused(r, "ticks");
-    r = good(); set(r, "elapsed_ms", cJSON_CreateNull()); expect_refused(r, "elapsed_ms");
-    r = good(); set(r, "elapsed_ms", cJSON_CreateNumber(1e17)); expect_refused(r, "elapsed_ms");
+    refuse_top("fight_id", cJSON_CreateString("nope"), "fight_id");
+    refuse_top("fight_id", cJSON_CreateNumber(1), "fight_id");
+    refuse_top("game", cJSON_CreateString("Tanks!"), "game");
+    refuse_top("seed", cJSON_CreateString("7"), "seed");
+    refuse_top("seed", cJSON_CreateNumber(-1), "seed");
+    refuse_top("seed", cJSON_CreateNumber(0.5), "seed");
+    refuse_top("seed", cJSON_CreateNumber(1e300), "seed");
+    refuse_top("seed", cJSON_CreateNull(), "seed");
+    refuse_top("status", cJSON_CreateString("done"), "status");
+    refuse_top("players", cJSON_CreateObject(), "players: not an array");
+    refuse_top("players", cJSON_CreateArray(), "at least one player");
+    refuse_top("explanation", cJSON_CreateNumber(1), "explanation");
+    refuse_top("ticks", cJSON_CreateNumber(-3), "ticks");
+    refuse_top("ticks", cJSON_CreateString("3"), "ticks");
+    refuse_top("elapsed_ms", cJSON_CreateNull(), "elapsed_ms");
+    refuse_top("elapsed_ms", cJSON_CreateNumber(1e17), "elapsed_ms");
 }
 
 static void refuses_bad_players(void **state)
 {
-    cJSON *r;
+    cJSON *r = good();
 
     (void)state;
-    r = good(); cJSON_AddItemToArray(cJSON_GetObjectItem(r, "players"), cJSON_CreateString("x"));
+    cJSON_AddItemToArray(cJSON_GetObjectItem(r, "players"), cJSON_CreateString("x"));
     expect_refused(r, "players[2]: not an object");
-    r = good(); set(player(r, 0), "name", cJSON_CreateString("")); expect_refused(r, "players[0]: name");
-    r = good(); set(player(r, 0), "name", cJSON_CreateNumber(1)); expect_refused(r, "players[0]: name");
-    r = good(); set(player(r, 0), "result", cJSON_CreateString("won")); expect_refused(r, "players[0]: result");
-    r = good(); set(player(r, 0), "result", cJSON_CreateNumber(0)); expect_refused(r, "players[0]: result");
-    r = good(); set(player(r, 0), "result", cJSON_CreateNumber(1.5)); expect_refused(r, "players[0]: result");
-    r = good(); set(player(r, 0), "result", cJSON_CreateTrue()); expect_refused(r, "players[0]: result");
-    r = good(); set(player(r, 0), "rank", cJSON_CreateNumber(0)); expect_refused(r, "players[0]: rank");
-    r = good(); set(player(r, 0), "rank", cJSON_CreateNumber(17)); expect_refused(r, "players[0]: rank");
-    r = good(); set(player(r, 0), "rank", cJSON_CreateString("1")); expect_refused(r, "players[0]: rank");
-    r = good(); set(player(r, 0), "score", cJSON_CreateString("1")); expect_refused(r, "players[0]: score");
-    r = good(); set(player(r, 1), "verdict", cJSON_CreateString("segfault")); expect_refused(r, "players[1]: verdict");
-    r = good(); set(player(r, 1), "verdict", cJSON_CreateNull()); expect_refused(r, "players[1]: verdict");
-    r = good(); set(player(r, 1), "detail", cJSON_CreateNull()); expect_refused(r, "players[1]: detail");
-    r = good(); set(player(r, 1), "cpu_ms", cJSON_CreateNumber(-1)); expect_refused(r, "players[1]: cpu_ms");
-    r = good(); set(player(r, 1), "peak_memory_kb", cJSON_CreateNumber(2.5)); expect_refused(r, "players[1]: peak_memory_kb");
-    r = good(); set(player(r, 1), "log", cJSON_CreateArray()); expect_refused(r, "players[1]: log");
+    refuse_player(0, "name", cJSON_CreateString(""), "players[0]: name");
+    refuse_player(0, "name", cJSON_CreateNumber(1), "players[0]: name");
+    refuse_player(0, "result", cJSON_CreateString("won"), "players[0]: result");
+    refuse_player(0, "result", cJSON_CreateNumber(0), "players[0]: result");
+    refuse_player(0, "result", cJSON_CreateNumber(1.5), "players[0]: result");
+    refuse_player(0, "result", cJSON_CreateTrue(), "players[0]: result");
+    refuse_player(0, "rank", cJSON_CreateNumber(0), "players[0]: rank");
+    refuse_player(0, "rank", cJSON_CreateNumber(17), "players[0]: rank");
+    refuse_player(0, "rank", cJSON_CreateString("1"), "players[0]: rank");
+    refuse_player(0, "score", cJSON_CreateString("1"), "players[0]: score");
+    refuse_player(1, "verdict", cJSON_CreateString("segfault"), "players[1]: verdict");
+    refuse_player(1, "verdict", cJSON_CreateNull(), "players[1]: verdict");
+    refuse_player(1, "detail", cJSON_CreateNull(), "players[1]: detail");
+    refuse_player(1, "cpu_ms", cJSON_CreateNumber(-1), "players[1]: cpu_ms");
+    refuse_player(1, "peak_memory_kb", cJSON_CreateNumber(2.5), "players[1]: peak_memory_kb");
+    refuse_player(1, "log", cJSON_CreateArray(), "players[1]: log");
 }
 
 static void refuses_huge_values(void **state)
@@ -184,12 +200,12 @@ static void refuses_huge_values(void **state)
     assert_non_null(big);
     memset(big, 'x', n);
     big[n] = '\0';
-    r = good(); set(player(r, 0), "log", cJSON_CreateString(big)); expect_refused(r, "players[0]: log");
+    refuse_player(0, "log", cJSON_CreateString(big), "players[0]: log");
     big[CF_REPORT_DETAIL_MAX + 1] = '\0';
-    r = good(); set(player(r, 0), "detail", cJSON_CreateString(big)); expect_refused(r, "players[0]: detail");
-    r = good(); set(r, "explanation", cJSON_CreateString(big)); expect_refused(r, "explanation");
+    refuse_player(0, "detail", cJSON_CreateString(big), "players[0]: detail");
+    refuse_top("explanation", cJSON_CreateString(big), "explanation");
     big[CF_PLAYER_NAME_MAX + 1] = '\0';
-    r = good(); set(player(r, 0), "name", cJSON_CreateString(big)); expect_refused(r, "players[0]: name");
+    refuse_player(0, "name", cJSON_CreateString(big), "players[0]: name");
     free(big);
 
     r = good();
@@ -223,11 +239,10 @@ static void refuses_what_the_store_cannot_hold(void **state)
         assert_non_null(r);
         expect_refused(r, "players[1]: score");
     }
-    r = good(); set(player(r, 1), "score", cJSON_CreateNumber(-HUGE_VAL));
-    expect_refused(r, "players[1]: score");
-    r = good(); set(r, "ticks", cJSON_CreateNumber(2147483648.0));
-    expect_refused(r, "ticks: not an integer in 0..2147483647");
-    r = good(); set(r, "ticks", cJSON_CreateNumber(2147483647.0));
+    refuse_player(1, "score", cJSON_CreateNumber(-HUGE_VAL), "players[1]: score");
+    refuse_top("ticks", cJSON_CreateNumber(2147483648.0), "ticks: not an integer in 0..2147483647");
+    r = good();
+    set(r, "ticks", cJSON_CreateNumber(2147483647.0));
     if (cf_report_validate(r, err, sizeof err) != 0)
         fail_msg("%s", err);
     cJSON_Delete(r);

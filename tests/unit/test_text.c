@@ -27,25 +27,31 @@ static void utf8_accepts_text(void **state)
 static void utf8_refuses_bad_bytes(void **state)
 {
     (void)state;
-    assert_false(cf_utf8_valid(S("a\0b")));            /* NUL */
-    assert_false(cf_utf8_valid(S("\xc3")));            /* truncated */
-    assert_false(cf_utf8_valid(S("\xe2\x82")));        /* truncated */
-    assert_false(cf_utf8_valid(S("\x80")));            /* lone continuation */
-    assert_false(cf_utf8_valid(S("\xc0\xaf")));        /* overlong '/' */
-    assert_false(cf_utf8_valid(S("\xe0\x80\xaf")));    /* overlong */
+    assert_false(cf_utf8_valid(S("a\0b")));             /* NUL */
+    assert_false(cf_utf8_valid(S("\xc3")));             /* truncated */
+    assert_false(cf_utf8_valid(S("\xe2\x82")));         /* truncated */
+    assert_false(cf_utf8_valid(S("\x80")));             /* lone continuation */
+    assert_false(cf_utf8_valid(S("\xc0\xaf")));         /* overlong '/' */
+    assert_false(cf_utf8_valid(S("\xe0\x80\xaf")));     /* overlong */
     assert_false(cf_utf8_valid(S("\xf0\x80\x80\xaf"))); /* overlong */
-    assert_false(cf_utf8_valid(S("\xed\xa0\x80")));    /* surrogate U+D800 */
+    assert_false(cf_utf8_valid(S("\xed\xa0\x80")));     /* surrogate U+D800 */
     assert_false(cf_utf8_valid(S("\xf4\x90\x80\x80"))); /* > U+10FFFF */
     assert_false(cf_utf8_valid(S("\xff")));
-    assert_false(cf_utf8_valid(S("ok\xc3(")));          /* bad continuation */
+    assert_false(cf_utf8_valid(S("ok\xc3("))); /* bad continuation */
     assert_false(cf_utf8_valid(NULL, 3));
 }
 
 static void utf8_sanitize_repairs(void **state)
 {
     /* "a\xff" "b": split so that \xff does not swallow the b */
-    static const char *const bad[] = {("a\xff" "b"), "\xc0\xaf", "\xed\xa0\x80", "\xf5\x80\x80\x80",
-                                      "\xf4\x90\x80\x80", "end\xe2\x82", "\x80\x80"};
+    static const char *const bad[] = {("a\xff"
+                                       "b"),
+                                      "\xc0\xaf",
+                                      "\xed\xa0\x80",
+                                      "\xf5\x80\x80\x80",
+                                      "\xf4\x90\x80\x80",
+                                      "end\xe2\x82",
+                                      "\x80\x80"};
     char out[64];
     size_t n;
 
@@ -54,7 +60,8 @@ static void utf8_sanitize_repairs(void **state)
     assert_int_equal(n, 5);
     assert_string_equal(out, "caf\xc3\xa9");
     n = cf_utf8_sanitize(out, "a\0b", 3);
-    assert_string_equal(out, "a\xef\xbf\xbd" "b");
+    assert_string_equal(out, "a\xef\xbf\xbd"
+                             "b");
     assert_int_equal(n, 5);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         size_t len = strlen(bad[i]);

@@ -27,13 +27,15 @@ typedef struct fight_run {
 
 static const char *const straight[] = {"null", NULL};
 
-static void run_fight(fight_run *r, int n, const sa_player *players, const char *settings, uint64_t seed)
+static void run_fight(fight_run *r, int n, const sa_player *players, const char *settings,
+                      uint64_t seed)
 {
     char err[256] = "";
     r->n = n;
     r->arena = sa_new(n, players);
     assert_non_null(r->arena);
-    if (sa_simulate(cf_game_find("light_cycles"), r->arena, n, settings, seed, &r->out, err, sizeof err) != 0)
+    if (sa_simulate(cf_game_find("light_cycles"), r->arena, n, settings, seed, &r->out, err,
+                    sizeof err) != 0)
         fail_msg("simulate failed: %s", err);
     assert_non_null(r->out.data);
     assert_non_null(r->out.summary);
@@ -114,18 +116,21 @@ static void test_spawns(void **state)
                 assert_int_equal(cJSON_GetArraySize(f0), n);
                 for (int i = 0; i < n; i++) {
                     const cJSON *c = cJSON_GetArrayItem(f0, i);
-                    int x = cJSON_GetArrayItem(c, 0)->valueint, y = cJSON_GetArrayItem(c, 1)->valueint;
+                    int x = cJSON_GetArrayItem(c, 0)->valueint,
+                        y = cJSON_GetArrayItem(c, 1)->valueint;
                     const char *h = cJSON_GetArrayItem(c, 2)->valuestring;
                     assert_in_range(x, 1, size - 2);
                     assert_in_range(y, 1, size - 2);
                     /* facing inwards: the next cell is nearer the centre */
-                    int nx = x + (h[0] == 'R') - (h[0] == 'L'), ny = y + (h[0] == 'U') - (h[0] == 'D');
+                    int nx = x + (h[0] == 'R') - (h[0] == 'L'),
+                        ny = y + (h[0] == 'U') - (h[0] == 'D');
                     double c2 = (size - 1) / 2.0;
-                    assert_true((nx - c2) * (nx - c2) + (ny - c2) * (ny - c2)
-                                < (x - c2) * (x - c2) + (y - c2) * (y - c2));
+                    assert_true((nx - c2) * (nx - c2) + (ny - c2) * (ny - c2) <
+                                (x - c2) * (x - c2) + (y - c2) * (y - c2));
                     for (int j = 0; j < i; j++) {
                         const cJSON *o = cJSON_GetArrayItem(f0, j);
-                        int ox = cJSON_GetArrayItem(o, 0)->valueint, oy = cJSON_GetArrayItem(o, 1)->valueint;
+                        int ox = cJSON_GetArrayItem(o, 0)->valueint,
+                            oy = cJSON_GetArrayItem(o, 1)->valueint;
                         assert_true(abs(ox - x) + abs(oy - y) >= 3);
                     }
                 }
@@ -136,7 +141,8 @@ static void test_spawns(void **state)
 static void test_spawns_depend_on_seed(void **state)
 {
     (void)state;
-    sa_player p[4] = {{.script = straight}, {.script = straight}, {.script = straight}, {.script = straight}};
+    sa_player p[4] = {
+        {.script = straight}, {.script = straight}, {.script = straight}, {.script = straight}};
     fight_run a, b, c;
     run_fight(&a, 4, p, NULL, 11);
     run_fight(&b, 4, p, NULL, 11);
@@ -186,7 +192,10 @@ static void test_head_on_shared_rank(void **state)
 static void test_three_way_head_on(void **state)
 {
     (void)state;
-    static const struct { int x, y; const char *const script[6]; } plan[6] = {
+    static const struct {
+        int x, y;
+        const char *const script[6];
+    } plan[6] = {
         {1, 1, {"\"U\"", "\"U\"", "\"U\"", "\"R\"", "\"R\"", NULL}}, /* A */
         {6, 2, {"\"L\"", "\"L\"", "\"L\"", "\"U\"", "\"U\"", NULL}}, /* B */
         {6, 6, {"\"L\"", "\"D\"", "\"D\"", "\"L\"", "\"L\"", NULL}}, /* C */
@@ -207,7 +216,8 @@ static void test_three_way_head_on(void **state)
             const cJSON *c = cJSON_GetArrayItem(f0, i);
             who[i] = -1;
             for (int k = 0; k < 6; k++)
-                if (cJSON_GetArrayItem(c, 0)->valueint == plan[k].x && cJSON_GetArrayItem(c, 1)->valueint == plan[k].y)
+                if (cJSON_GetArrayItem(c, 0)->valueint == plan[k].x &&
+                    cJSON_GetArrayItem(c, 1)->valueint == plan[k].y)
                     who[i] = k, matched++;
         }
         end_fight(&r);
@@ -304,8 +314,10 @@ static void test_bot_death_and_start_failure(void **state)
 {
     (void)state;
     const char *const dies[] = {"null", "null", "!dead", NULL};
-    sa_player p[3] = {{.script = straight}, {.script = dies}, {.script = straight, .dead_at_start = true,
-                                                                .death = "memory limit exceeded"}};
+    sa_player p[3] = {
+        {.script = straight},
+        {.script = dies},
+        {.script = straight, .dead_at_start = true, .death = "memory limit exceeded"}};
     fight_run r;
     run_fight(&r, 3, p, "{\"size\":30,\"max_ticks\":6}", 5);
     const cJSON *f0 = cJSON_GetArrayItem(frames(&r), 0);
@@ -313,8 +325,9 @@ static void test_bot_death_and_start_failure(void **state)
     const cJSON *f3 = cJSON_GetArrayItem(frames(&r), 3);
     assert_false(cJSON_IsTrue(cJSON_GetArrayItem(cJSON_GetArrayItem(f3, 1), 3)));
     expect_summary(&r, "[1,2,3]");
-    assert_string_equal(r.out.explanation,
-                        "player 3 memory limit exceeded before the first tick; player 2 crashed at tick 2");
+    assert_string_equal(
+        r.out.explanation,
+        "player 3 memory limit exceeded before the first tick; player 2 crashed at tick 2");
     assert_true(r.out.score[0] == 3 && r.out.score[1] == 2 && r.out.score[2] == 0);
     assert_int_equal(sa_calls(r.arena, 2), 0);
     /* the fight ends when one cycle is left */
@@ -326,7 +339,8 @@ static void test_bot_death_and_start_failure(void **state)
     const char *const first[] = {"!dead", NULL};
     sa_player q[3] = {{.script = first}, {.script = straight}, {.script = straight}};
     run_fight(&r, 3, q, "{\"size\":8,\"max_ticks\":3}", 2);
-    assert_string_equal(r.out.explanation, "player 1 crashed before the first tick; tick limit reached");
+    assert_string_equal(r.out.explanation,
+                        "player 1 crashed before the first tick; tick limit reached");
     expect_summary(&r, "[3,1,1]");
     const cJSON *p1 = cJSON_GetArrayItem(cJSON_GetArrayItem(frames(&r), 1), 0);
     assert_false(cJSON_IsTrue(cJSON_GetArrayItem(p1, 3)));
@@ -340,7 +354,8 @@ static void test_bot_death_and_start_failure(void **state)
     assert_int_equal(cJSON_GetArraySize(frames(&r)), 1);
     end_fight(&r);
 
-    sa_player all[2] = {{.script = straight, .dead_at_start = true}, {.script = straight, .dead_at_start = true}};
+    sa_player all[2] = {{.script = straight, .dead_at_start = true},
+                        {.script = straight, .dead_at_start = true}};
     run_fight(&r, 2, all, NULL, 1);
     expect_summary(&r, "[1,1]");
     assert_int_equal(r.out.ticks, 0);
@@ -349,7 +364,8 @@ static void test_bot_death_and_start_failure(void **state)
 }
 
 /* Random legal-looking answers from the player's own stream. */
-static enum cf_call_status random_bot(void *ud, int player, int call, const cJSON *args, cJSON **result)
+static enum cf_call_status random_bot(void *ud, int player, int call, const cJSON *args,
+                                      cJSON **result)
 {
     (void)player, (void)call, (void)args;
     cf_rng *rng = ud;
@@ -378,11 +394,14 @@ static void test_ranks_and_scores_match_replay(void **state)
             for (int i = 0; i < n; i++) {
                 elim[i] = 1 << 20; /* alive at the end */
                 for (int k = 1; k < nf; k++)
-                    if (!cJSON_IsTrue(cJSON_GetArrayItem(cJSON_GetArrayItem(cJSON_GetArrayItem(frames(&r), k), i), 3))) {
+                    if (!cJSON_IsTrue(cJSON_GetArrayItem(
+                            cJSON_GetArrayItem(cJSON_GetArrayItem(frames(&r), k), i), 3))) {
                         elim[i] = k - 1;
                         break;
                     }
-                moves[i] = cJSON_GetArrayItem(cJSON_GetArrayItem(cJSON_GetArrayItem(frames(&r), nf - 1), i), 4)->valueint;
+                moves[i] = cJSON_GetArrayItem(
+                               cJSON_GetArrayItem(cJSON_GetArrayItem(frames(&r), nf - 1), i), 4)
+                               ->valueint;
                 assert_true(r.out.score[i] == moves[i]);
             }
             int alive_end = 0;
@@ -424,7 +443,8 @@ static void test_state_given_to_bots(void **state)
     run_fight(&r, 2, p, "{\"size\":8,\"max_ticks\":1}", seed);
     assert_string_equal(sa_last_method(r.arena, 1), "decide_move");
     char *args = cJSON_PrintUnformatted(sa_last_args(r.arena, 1));
-    assert_string_equal(args,
+    assert_string_equal(
+        args,
         "[0,{\"players\":[{\"x\":3,\"y\":1,\"head\":\"U\",\"alive\":true},"
         "{\"x\":4,\"y\":6,\"head\":\"D\",\"alive\":true}],"
         "\"grid\":[\"........\",\"...0....\",\"........\",\"........\",\"........\",\"........\","

@@ -108,7 +108,8 @@ typedef struct goal {
 } goal;
 
 /* move_to_xNyM.py: fix x first, then y; nothing once there. */
-static enum cf_call_status go_toward(void *ud, int player, int call, const cJSON *args, cJSON **result)
+static enum cf_call_status go_toward(void *ud, int player, int call, const cJSON *args,
+                                     cJSON **result)
 {
     (void)player, (void)call;
     const goal *g = ud;
@@ -125,7 +126,8 @@ static enum cf_call_status go_toward(void *ud, int player, int call, const cJSON
 }
 
 /* fire_enemy_no_move.py: ['F', (enemy x, enemy y)] */
-static enum cf_call_status fire_at_enemy(void *ud, int player, int call, const cJSON *args, cJSON **result)
+static enum cf_call_status fire_at_enemy(void *ud, int player, int call, const cJSON *args,
+                                         cJSON **result)
 {
     (void)ud, (void)player, (void)call;
     const cJSON *enemy = cJSON_GetArrayItem(args, 2);
@@ -147,8 +149,23 @@ static void test_original_draw_both_lost(void **state)
     fight_run r;
     run_fight(&r, p, NULL, 1);
     /* draw_both_lost.json of the original, verbatim */
-    expect_flow(&r,
-        "[[[0, 0, 100, \"R\", false, null], [9, 9, 100, \"L\", false, null]], [[0, 1, 100, \"U\", true, null], [8, 9, 100, \"L\", true, null]], [[0, 2, 100, \"U\", true, null], [7, 9, 100, \"L\", true, null]], [[0, 3, 100, \"U\", true, null], [6, 9, 100, \"L\", true, null]], [[0, 4, 100, \"U\", true, null], [5, 9, 100, \"L\", true, null]], [[0, 5, 100, \"U\", true, null], [4, 9, 100, \"L\", true, null]], [[0, 6, 100, \"U\", true, null], [3, 9, 100, \"L\", true, null]], [[0, 7, 100, \"U\", true, null], [2, 9, 100, \"L\", true, null]], [[0, 8, 100, \"U\", true, null], [1, 9, 100, \"L\", true, null]], [[0, 9, 100, \"U\", true, null], [0, 9, 100, \"L\", true, null]], [[0, 9, 90, \"U\", false, null], [0, 9, 90, \"L\", false, null]], [[0, 9, 80, \"U\", false, null], [0, 9, 80, \"L\", false, null]], [[0, 9, 70, \"U\", false, null], [0, 9, 70, \"L\", false, null]], [[0, 9, 60, \"U\", false, null], [0, 9, 60, \"L\", false, null]], [[0, 9, 50, \"U\", false, null], [0, 9, 50, \"L\", false, null]], [[0, 9, 40, \"U\", false, null], [0, 9, 40, \"L\", false, null]], [[0, 9, 30, \"U\", false, null], [0, 9, 30, \"L\", false, null]], [[0, 9, 20, \"U\", false, null], [0, 9, 20, \"L\", false, null]], [[0, 9, 10, \"U\", false, null], [0, 9, 10, \"L\", false, null]], [[0, 9, 0, \"U\", false, null], [0, 9, 0, \"L\", false, null]]]");
+    expect_flow(
+        &r, "[[[0, 0, 100, \"R\", false, null], [9, 9, 100, \"L\", false, null]], [[0, 1, 100, "
+            "\"U\", true, null], [8, 9, 100, \"L\", true, null]], [[0, 2, 100, \"U\", true, null], "
+            "[7, 9, 100, \"L\", true, null]], [[0, 3, 100, \"U\", true, null], [6, 9, 100, \"L\", "
+            "true, null]], [[0, 4, 100, \"U\", true, null], [5, 9, 100, \"L\", true, null]], [[0, "
+            "5, 100, \"U\", true, null], [4, 9, 100, \"L\", true, null]], [[0, 6, 100, \"U\", "
+            "true, null], [3, 9, 100, \"L\", true, null]], [[0, 7, 100, \"U\", true, null], [2, 9, "
+            "100, \"L\", true, null]], [[0, 8, 100, \"U\", true, null], [1, 9, 100, \"L\", true, "
+            "null]], [[0, 9, 100, \"U\", true, null], [0, 9, 100, \"L\", true, null]], [[0, 9, 90, "
+            "\"U\", false, null], [0, 9, 90, \"L\", false, null]], [[0, 9, 80, \"U\", false, "
+            "null], [0, 9, 80, \"L\", false, null]], [[0, 9, 70, \"U\", false, null], [0, 9, 70, "
+            "\"L\", false, null]], [[0, 9, 60, \"U\", false, null], [0, 9, 60, \"L\", false, "
+            "null]], [[0, 9, 50, \"U\", false, null], [0, 9, 50, \"L\", false, null]], [[0, 9, 40, "
+            "\"U\", false, null], [0, 9, 40, \"L\", false, null]], [[0, 9, 30, \"U\", false, "
+            "null], [0, 9, 30, \"L\", false, null]], [[0, 9, 20, \"U\", false, null], [0, 9, 20, "
+            "\"L\", false, null]], [[0, 9, 10, \"U\", false, null], [0, 9, 10, \"L\", false, "
+            "null]], [[0, 9, 0, \"U\", false, null], [0, 9, 0, \"L\", false, null]]]");
     expect_summary(&r, "\"D\"");
     assert_string_equal(r.out.explanation, "");
     assert_int_equal(r.out.ticks, 19);
@@ -170,7 +187,8 @@ static void test_original_draw_tick_limit(void **state)
     expect_frame(&r, 0, 0, "[0,0,100,\"R\",false,null]");
     for (int k = 1; k <= 100; k++) {
         char want[64];
-        snprintf(want, sizeof want, "[0,%d,100,\"U\",%s,null]", k < 9 ? k : 9, k <= 9 ? "true" : "false");
+        snprintf(want, sizeof want, "[0,%d,100,\"U\",%s,null]", k < 9 ? k : 9,
+                 k <= 9 ? "true" : "false");
         expect_frame(&r, k, 0, want);
     }
     for (int k = 0; k <= 100; k++)
@@ -190,8 +208,10 @@ static void test_original_win_by_missile(void **state)
     fight_run r;
     run_fight(&r, p, NULL, 1);
     /* win_by_missile.json of the original, verbatim */
-    expect_flow(&r,
-        "[[[0, 0, 100, \"R\", false, null], [9, 9, 100, \"L\", false, null]], [[0, 0, 100, \"R\", false, [[9, 9], null]], [9, 9, 100, \"L\", false, null]], [[0, 0, 100, \"R\", false, [[9, 9], null]], [9, 9, 50, \"L\", false, null]], [[0, 0, 100, \"R\", false, null], [9, 9, 0, \"L\", false, null]]]");
+    expect_flow(&r, "[[[0, 0, 100, \"R\", false, null], [9, 9, 100, \"L\", false, null]], [[0, 0, "
+                    "100, \"R\", false, [[9, 9], null]], [9, 9, 100, \"L\", false, null]], [[0, 0, "
+                    "100, \"R\", false, [[9, 9], null]], [9, 9, 50, \"L\", false, null]], [[0, 0, "
+                    "100, \"R\", false, null], [9, 9, 0, \"L\", false, null]]]");
     expect_summary(&r, "[\"W\",\"L\"]");
     assert_string_equal(r.out.explanation, "");
     assert_int_equal(r.out.ticks, 3);
@@ -221,7 +241,8 @@ static void test_edges_ignore_moves(void **state)
 static void test_moves_each_direction(void **state)
 {
     (void)state;
-    const char *const p1[] = {"[\"M\",\"U\"]", "[\"M\",\"R\"]", "[\"M\",\"D\"]", "[\"M\",\"L\"]", NULL};
+    const char *const p1[] = {"[\"M\",\"U\"]", "[\"M\",\"R\"]", "[\"M\",\"D\"]", "[\"M\",\"L\"]",
+                              NULL};
     sa_player p[2] = {{.script = p1}, {.script = do_nothing}};
     fight_run r;
     run_fight(&r, p, "{\"max_ticks\":4}", 1);
@@ -292,7 +313,8 @@ static void test_both_hit_same_tick_draw(void **state)
 /* Where a moving shot lands: frame 1's randomized target of player 1. */
 static void landing(const fight_run *r, int *x, int *y)
 {
-    const cJSON *t = cJSON_GetArrayItem(cJSON_GetArrayItem(cJSON_GetArrayItem(r->out.data, 1), 0), 5);
+    const cJSON *t =
+        cJSON_GetArrayItem(cJSON_GetArrayItem(cJSON_GetArrayItem(r->out.data, 1), 0), 5);
     const cJSON *rnd = cJSON_GetArrayItem(t, 1);
     assert_true(cJSON_IsArray(rnd));
     *x = cJSON_GetArrayItem(rnd, 0)->valueint;
@@ -386,11 +408,31 @@ static void test_invalid_decisions_ignored(void **state)
 {
     (void)state;
     static const char *const bad[] = {
-        "\"N\"", "null", "\"X\"", "5", "true", "{\"M\":\"U\"}", "[]", "[\"M\"]", "[\"M\",\"Q\"]",
-        "[\"M\",\"UU\"]", "[\"M\",5]", "[\"Z\",\"U\"]", "[\"F\",[1]]", "[\"F\",[1.5,2]]",
-        "[\"F\",\"ab\"]", "[\"F\",[1,\"2\"]]", "[\"F\",[1,2,3]]", "[\"M\",\"U\",1]",
-        "[[\"M\",\"U\"],[\"F\"]]", "[[\"M\",\"U\"],\"N\"]", "[[\"F\",[3,3]],[\"M\",\"X\"]]",
-        "[\"F\",[10,3]]", "[\"F\",[-1,0]]", "[\"F\",[3,10]]", "[\"F\",[1e12,0]]",
+        "\"N\"",
+        "null",
+        "\"X\"",
+        "5",
+        "true",
+        "{\"M\":\"U\"}",
+        "[]",
+        "[\"M\"]",
+        "[\"M\",\"Q\"]",
+        "[\"M\",\"UU\"]",
+        "[\"M\",5]",
+        "[\"Z\",\"U\"]",
+        "[\"F\",[1]]",
+        "[\"F\",[1.5,2]]",
+        "[\"F\",\"ab\"]",
+        "[\"F\",[1,\"2\"]]",
+        "[\"F\",[1,2,3]]",
+        "[\"M\",\"U\",1]",
+        "[[\"M\",\"U\"],[\"F\"]]",
+        "[[\"M\",\"U\"],\"N\"]",
+        "[[\"F\",[3,3]],[\"M\",\"X\"]]",
+        "[\"F\",[10,3]]",
+        "[\"F\",[-1,0]]",
+        "[\"F\",[3,10]]",
+        "[\"F\",[1e12,0]]",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const char *const p1[] = {bad[i], NULL};
@@ -469,7 +511,8 @@ static void test_raise_and_timeout_count_as_nothing(void **state)
     end_fight(&r);
 
     /* a failed call between good ones: the bot plays on */
-    const char *const p3[] = {"[\"M\",\"U\"]", "!raise", "[\"M\",\"U\"]", "!timeout", "[\"M\",\"U\"]", NULL};
+    const char *const p3[] = {"[\"M\",\"U\"]", "!raise",        "[\"M\",\"U\"]",
+                              "!timeout",      "[\"M\",\"U\"]", NULL};
     sa_player q[2] = {{.script = p3}, {.script = do_nothing}};
     run_fight(&r, q, "{\"max_ticks\":5}", 1);
     expect_frame(&r, 2, 0, "[0,1,100,\"U\",false,null]");
@@ -491,13 +534,16 @@ static void test_elimination_before_first_tick(void **state)
     assert_int_equal(sa_calls(r.arena, 1), 0);
     end_fight(&r);
 
-    sa_player q[2] = {{.script = do_nothing}, {.script = do_nothing, .dead_at_start = true, .death = "memory limit exceeded"}};
+    sa_player q[2] = {
+        {.script = do_nothing},
+        {.script = do_nothing, .dead_at_start = true, .death = "memory limit exceeded"}};
     run_fight(&r, q, NULL, 1);
     expect_summary(&r, "[\"W\",\"L\"]");
     assert_string_equal(r.out.explanation, "player 2 memory limit exceeded before the first tick");
     end_fight(&r);
 
-    sa_player both[2] = {{.script = do_nothing, .dead_at_start = true}, {.script = do_nothing, .dead_at_start = true}};
+    sa_player both[2] = {{.script = do_nothing, .dead_at_start = true},
+                         {.script = do_nothing, .dead_at_start = true}};
     run_fight(&r, both, NULL, 1);
     assert_int_equal(nframes(&r), 1);
     expect_summary(&r, "\"D\"");
@@ -538,7 +584,8 @@ static void test_elimination_mid_fight(void **state)
     expect_summary(&r, "\"D\"");
     expect_frame(&r, 2, 0, "[0,0,0,\"R\",false,null]");
     expect_frame(&r, 2, 1, "[9,9,0,\"L\",false,null]");
-    assert_string_equal(r.out.explanation, "player 1 crashed at tick 1; player 2 crashed at tick 1");
+    assert_string_equal(r.out.explanation,
+                        "player 1 crashed at tick 1; player 2 crashed at tick 1");
     end_fight(&r);
 }
 
@@ -568,8 +615,9 @@ static void test_gone_in_first_call_is_before_first_tick(void **state)
     run_fight(&r, both, NULL, 1);
     assert_int_equal(nframes(&r), 1);
     expect_summary(&r, "\"D\"");
-    assert_string_equal(r.out.explanation,
-                        "player 1 crashed before the first tick; player 2 crashed before the first tick");
+    assert_string_equal(
+        r.out.explanation,
+        "player 1 crashed before the first tick; player 2 crashed before the first tick");
     end_fight(&r);
 }
 
@@ -581,9 +629,10 @@ static void test_bot_sees_states(void **state)
     run_fight(&r, p, "{\"max_ticks\":2}", 1);
     /* at tick 1 player 1 sees its own shot of tick 0, the enemy's health */
     char *a1 = cJSON_PrintUnformatted(sa_last_args(r.arena, 0));
-    assert_string_equal(a1, "[1,{\"x\":0,\"y\":0,\"health\":100,\"head\":\"R\",\"moved\":false,"
-                            "\"targeted\":[[9,9],null]},{\"x\":9,\"y\":9,\"health\":50,\"head\":\"L\","
-                            "\"moved\":false,\"targeted\":null}]");
+    assert_string_equal(a1,
+                        "[1,{\"x\":0,\"y\":0,\"health\":100,\"head\":\"R\",\"moved\":false,"
+                        "\"targeted\":[[9,9],null]},{\"x\":9,\"y\":9,\"health\":50,\"head\":\"L\","
+                        "\"moved\":false,\"targeted\":null}]");
     free(a1);
     char *a2 = cJSON_PrintUnformatted(sa_last_args(r.arena, 1));
     assert_string_equal(a2, "[1,{\"x\":9,\"y\":9,\"health\":50,\"head\":\"L\",\"moved\":false,"
@@ -599,7 +648,8 @@ static void test_deterministic_by_seed(void **state)
 {
     (void)state;
     const char *const p1[] = {"[[\"M\",\"U\"],[\"F\",[5,5]]]", "[[\"M\",\"R\"],[\"F\",[5,5]]]",
-                              "[[\"M\",\"D\"],[\"F\",[5,5]]]", "[[\"M\",\"L\"],[\"F\",[5,5]]]", NULL};
+                              "[[\"M\",\"D\"],[\"F\",[5,5]]]", "[[\"M\",\"L\"],[\"F\",[5,5]]]",
+                              NULL};
     char *first = NULL;
     for (int i = 0; i < 2; i++) {
         sa_player p[2] = {{.script = p1}, {.script = p1}};
