@@ -98,7 +98,7 @@ bool account_create(web_req *r, const char *username, const char *password, acco
     const char *params[2] = {username, hash};
     PGresult *res = cf_pg_exec(r->t->pg,
                                "INSERT INTO users (username, password_hash) VALUES ($1, $2) "
-                               "RETURNING id, username, " WEB_TS("created_at"),
+                               "RETURNING id, username, api_time(created_at)",
                                2, params);
     if (res == NULL) {
         if (strcmp(cf_pg_sqlstate(r->t->pg), "23505") == 0)
@@ -132,8 +132,8 @@ int account_check_password(web_req *r, const char *username, const char *passwor
 {
     const char *params[1] = {username};
     PGresult *res = cf_pg_exec(r->t->pg,
-                               "SELECT id, username, password_hash, " WEB_TS(
-                                   "created_at") " FROM users WHERE lower(username) = lower($1)",
+                               "SELECT id, username, password_hash, api_time(created_at) FROM "
+                               "users WHERE lower(username) = lower($1)",
                                1, params);
     if (res == NULL)
         return -1;
@@ -150,12 +150,10 @@ int account_check_password(web_req *r, const char *username, const char *passwor
 cJSON *account_json(web_req *r)
 {
     const char *params[1] = {r->user_id};
-    PGresult *res =
-        cf_pg_exec(r->t->pg,
-                   "SELECT id, username, " WEB_TS(
-                       "created_at") ", "
-                                     "about, fights_public_default FROM users WHERE id = $1",
-                   1, params);
+    PGresult *res = cf_pg_exec(r->t->pg,
+                               "SELECT id, username, api_time(created_at), "
+                               "about, fights_public_default FROM users WHERE id = $1",
+                               1, params);
     res = http_one_row(r, res, false, 401, "login required");
     if (res == NULL)
         return NULL;

@@ -17,10 +17,9 @@
 
 /* The columns bot_row_json() reads, for one bot or a list. */
 #define BOT_SELECT                                                                                 \
-    "SELECT b.id, b.name, b.game, " WEB_TS("b.created_at") ", " WEB_TS(                            \
-        "b.updated_at") ", "                                                                       \
-                        "(SELECT max(version) FROM bot_versions v WHERE v.bot_id = b.id) FROM "    \
-                        "bots b "
+    "SELECT b.id, b.name, b.game, api_time(b.created_at), api_time(b.updated_at), "                \
+    "(SELECT max(version) FROM bot_versions v WHERE v.bot_id = b.id) FROM "                        \
+    "bots b "
 
 static cJSON *bot_row_json(PGresult *res, int i)
 {
@@ -59,9 +58,8 @@ cJSON *bot_json(web_req *r, const char *bot_id)
     if (res == NULL)
         return NULL;
     PGresult *vres = cf_pg_exec(r->t->pg,
-                                "SELECT version, size, " WEB_TS(
-                                    "created_at") " FROM bot_versions "
-                                                  "WHERE bot_id = $1::bigint ORDER BY version DESC",
+                                "SELECT version, size, api_time(created_at) FROM bot_versions "
+                                "WHERE bot_id = $1::bigint ORDER BY version DESC",
                                 1, params);
     if (vres == NULL) {
         PQclear(res);

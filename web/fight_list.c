@@ -129,32 +129,31 @@ static cJSON *list_rows(web_req *r, char arms[2][512], int narms, const char **p
     /* The page is cut first (an index scan in created_at order), then only
      * its rows get their host and players. */
     char sql[4096];
-    snprintf(
-        sql, sizeof sql,
-        "SELECT f.id, f.game, hu.username, f.status, f.visibility, " WEB_TS(
-            "f.created_at") ", " WEB_TS("f.finished_at") ", "
-                                                         "(SELECT "
-                                                         "COALESCE(json_agg(json_build_object('"
-                                                         "username', "
-                                                         "COALESCE(pu.username, CASE WHEN "
-                                                         "p.user_id IS NULL AND p.bot_version_id "
-                                                         "IS NULL "
-                                                         "THEN 'house' ELSE '(deleted)' END), "
-                                                         "'bot', COALESCE(b.name, "
-                                                         "substr(p.name, strpos(p.name, '/') + "
-                                                         "1)), 'result', COALESCE(p.result, "
-                                                         "p.rank::text)) ORDER BY p.slot), "
-                                                         "'[]')::text FROM fight_players p "
-                                                         "LEFT JOIN users pu ON pu.id = p.user_id "
-                                                         "LEFT JOIN bot_versions v ON v.id = "
-                                                         "p.bot_version_id "
-                                                         "LEFT JOIN bots b ON b.id = v.bot_id "
-                                                         "WHERE p.fight_id = f.id) "
-                                                         "FROM (%s) pg JOIN fights f ON f.id = "
-                                                         "pg.id "
-                                                         "LEFT JOIN users hu ON hu.id = f.host_id "
-                                                         "ORDER BY f.created_at DESC, f.id",
-        page);
+    snprintf(sql, sizeof sql,
+             "SELECT f.id, f.game, hu.username, f.status, f.visibility, api_time(f.created_at), "
+             "api_time(f.finished_at), "
+             "(SELECT "
+             "COALESCE(json_agg(json_build_object('"
+             "username', "
+             "COALESCE(pu.username, CASE WHEN "
+             "p.user_id IS NULL AND p.bot_version_id "
+             "IS NULL "
+             "THEN 'house' ELSE '(deleted)' END), "
+             "'bot', COALESCE(b.name, "
+             "substr(p.name, strpos(p.name, '/') + "
+             "1)), 'result', COALESCE(p.result, "
+             "p.rank::text)) ORDER BY p.slot), "
+             "'[]')::text FROM fight_players p "
+             "LEFT JOIN users pu ON pu.id = p.user_id "
+             "LEFT JOIN bot_versions v ON v.id = "
+             "p.bot_version_id "
+             "LEFT JOIN bots b ON b.id = v.bot_id "
+             "WHERE p.fight_id = f.id) "
+             "FROM (%s) pg JOIN fights f ON f.id = "
+             "pg.id "
+             "LEFT JOIN users hu ON hu.id = f.host_id "
+             "ORDER BY f.created_at DESC, f.id",
+             page);
     PGresult *res = cf_pg_exec(r->t->pg, sql, narms == 1 ? n + 2 : n + 3, params);
     if (res == NULL)
         return NULL;

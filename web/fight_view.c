@@ -132,15 +132,14 @@ static cJSON *players_json(web_req *r, const char *fight_id, fight_roles *me)
 static cJSON *invitations_json(web_req *r, const char *fight_id, fight_roles *me)
 {
     const char *params[1] = {fight_id};
-    PGresult *res =
-        prepared_exec(r->t, WEB_STMT_INVITATIONS,
-                      "SELECT i.id, u.username, i.status, b.name, " WEB_TS(
-                          "i.created_at") ", i.invitee_id "
-                                          "FROM invitations i JOIN users u ON u.id = i.invitee_id "
-                                          "LEFT JOIN bot_versions v ON v.id = i.bot_version_id "
-                                          "LEFT JOIN bots b ON b.id = v.bot_id WHERE i.fight_id = "
-                                          "$1::uuid ORDER BY i.id",
-                      1, params);
+    PGresult *res = prepared_exec(
+        r->t, WEB_STMT_INVITATIONS,
+        "SELECT i.id, u.username, i.status, b.name, api_time(i.created_at), i.invitee_id "
+        "FROM invitations i JOIN users u ON u.id = i.invitee_id "
+        "LEFT JOIN bot_versions v ON v.id = i.bot_version_id "
+        "LEFT JOIN bots b ON b.id = v.bot_id WHERE i.fight_id = "
+        "$1::uuid ORDER BY i.id",
+        1, params);
     if (res == NULL)
         return NULL;
     cJSON *arr = cJSON_CreateArray();
@@ -226,13 +225,12 @@ cJSON *fight_json(web_req *r, const char *fight_id)
     PGresult *res = prepared_exec(
         r->t, WEB_STMT_FIGHT,
         "SELECT f.id, f.game, hu.username, f.status, f.visibility, f.settings::text, "
-        "f.seed, " WEB_TS("f.created_at") ", " WEB_TS("f.started_at") ", " WEB_TS(
-            "f.finished_at") ", "
-                             "f.result::text, f.explanation, f.ticks, "
-                             "EXISTS (SELECT 1 FROM fight_reports fr WHERE fr.fight_id = f.id "
-                             "AND fr.replay IS NOT NULL), f.host_id "
-                             "FROM fights f LEFT JOIN users hu ON hu.id = f.host_id WHERE f.id = "
-                             "$1::uuid",
+        "f.seed, api_time(f.created_at), api_time(f.started_at), api_time(f.finished_at), "
+        "f.result::text, f.explanation, f.ticks, "
+        "EXISTS (SELECT 1 FROM fight_reports fr WHERE fr.fight_id = f.id "
+        "AND fr.replay IS NOT NULL), f.host_id "
+        "FROM fights f LEFT JOIN users hu ON hu.id = f.host_id WHERE f.id = "
+        "$1::uuid",
         1, params);
     res = http_one_row(r, res, false, 404, "no such fight");
     if (res == NULL)

@@ -10,12 +10,12 @@
 
 #define INVITATION_SELECT                                                                          \
     "SELECT i.id, i.fight_id, f.game, hu.username, iu.username, i.status, b.name, "                \
-    "f.status, " WEB_TS("i.created_at") " "                                                        \
-                                        "FROM invitations i JOIN fights f ON f.id = i.fight_id "   \
-                                        "JOIN users iu ON iu.id = i.invitee_id LEFT JOIN users "   \
-                                        "hu ON hu.id = f.host_id "                                 \
-                                        "LEFT JOIN bot_versions v ON v.id = i.bot_version_id "     \
-                                        "LEFT JOIN bots b ON b.id = v.bot_id "
+    "f.status, api_time(i.created_at) "                                                            \
+    "FROM invitations i JOIN fights f ON f.id = i.fight_id "                                       \
+    "JOIN users iu ON iu.id = i.invitee_id LEFT JOIN users "                                       \
+    "hu ON hu.id = f.host_id "                                                                     \
+    "LEFT JOIN bot_versions v ON v.id = i.bot_version_id "                                         \
+    "LEFT JOIN bots b ON b.id = v.bot_id "
 
 static cJSON *invitation_row_json(PGresult *res, int i)
 {

@@ -489,8 +489,8 @@ int multipart_parse(const char *ctype, const char *body, size_t len, multipart_p
 /* ==== storage and shared state ==== */
 
 /* ---- pg_json.c: PostgreSQL values into JSON ---- */
-/* SQL: a timestamptz as ISO 8601 UTC text. */
-#define WEB_TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+/* Times are selected as api_time(column) (db/migrations/0004_api_time.sql):
+ * ISO 8601 UTC text. */
 /* Adds a number column, or null when the value is NULL. */
 void json_add_pg_num(cJSON *o, const char *key, PGresult *res, int row, int col);
 void json_add_pg_str(cJSON *o, const char *key, PGresult *res, int row, int col);
