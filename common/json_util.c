@@ -10,10 +10,9 @@
 #include "json_util.h"
 #include "text.h"
 
-/* Finds "\u0000" escapes: cJSON would decode them into an embedded NUL.
- * Backslashes only occur inside strings in valid JSON, so a flat scan that
+/* Backslashes only occur inside strings in valid JSON, so a flat scan that
  * skips each escaped character is exact. */
-static bool has_escaped_nul(const char *s, size_t len)
+bool cf_json_has_escaped_nul(const char *s, size_t len)
 {
     for (size_t i = 0; i + 1 < len; i++) {
         if (s[i] != '\\')
@@ -43,7 +42,7 @@ cJSON *cf_json_parse(const char *s, size_t len, size_t max_len, char *err, size_
         cf_seterr(err, errlen, "not valid UTF-8 (or contains a NUL byte)");
         return NULL;
     }
-    if (has_escaped_nul(s, len)) {
+    if (cf_json_has_escaped_nul(s, len)) {
         cf_seterr(err, errlen, "\\u0000 inside a JSON string");
         return NULL;
     }

@@ -24,6 +24,10 @@
  */
 cJSON *cf_json_parse(const char *s, size_t len, size_t max_len, char *err, size_t errlen);
 
+/* Does the JSON text s[0..len) hold a "\u0000" escape, which cJSON would
+ * decode into a NUL that cuts every C string short? */
+bool cf_json_has_escaped_nul(const char *s, size_t len);
+
 /* Is v a number holding an integer in [0, max] (max <= CF_JSON_INT_MAX)? */
 bool cf_json_uint(const cJSON *v, uint64_t max, uint64_t *out);
 

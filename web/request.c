@@ -16,23 +16,8 @@
 
 #include <event2/keyvalq_struct.h>
 
+#include "json_util.h"
 #include "web.h"
-
-/* Does the JSON text hold a \u0000 escape? cJSON keeps it as a NUL inside
- * the string, which every C string use would silently cut there (a bot's
- * code, a name): such a body is refused whole. Backslashes occur only in
- * strings, so pairs are skipped without tracking them. */
-static bool json_has_nul_escape(const char *s, size_t len)
-{
-    for (size_t i = 0; i + 1 < len; i++) {
-        if (s[i] != '\\')
-            continue;
-        if (s[i + 1] == 'u' && i + 5 < len && memcmp(s + i + 2, "0000", 4) == 0)
-            return true;
-        i++;
-    }
-    return false;
-}
 
 /* Is a key of o there twice? Parsers disagree on which one wins (cJSON: the
  * first), so an object with a repeated key is refused rather than guessed.
@@ -76,7 +61,7 @@ static const char *object_refusal(const web_req *r, const cJSON *json)
 {
     if (!cJSON_IsObject(json))
         return "body must be a JSON object";
-    if (json_has_nul_escape(r->body, r->body_len))
+    if (cf_json_has_escaped_nul(r->body, r->body_len))
         return "strings must not contain NUL (\\u0000)";
     /* No request object has more than a handful of fields. */
     if (cJSON_GetArraySize(json) > 64)
