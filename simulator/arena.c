@@ -66,13 +66,9 @@ static int read_reply(ctl_proc *p, bot_calls *c, cJSON **msg, bool *bad)
     *bad = false;
     while (p->rep_fd >= 0) {
         if (c->hdr_got < 4) {
-            ssize_t n = read(p->rep_fd, c->hdr + c->hdr_got, 4 - c->hdr_got);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n < 0 && errno == EAGAIN)
-                return 0;
+            ssize_t n = ctl_read_ready(p->rep_fd, c->hdr + c->hdr_got, 4 - c->hdr_got);
             if (n <= 0)
-                return -1;
+                return (int)n;
             c->hdr_got += (size_t)n;
             if (c->hdr_got < 4)
                 continue;
@@ -89,13 +85,9 @@ static int read_reply(ctl_proc *p, bot_calls *c, cJSON **msg, bool *bad)
             if (!c->body)
                 return -1;
         }
-        ssize_t n = read(p->rep_fd, c->body + c->body_got, c->body_len - c->body_got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && errno == EAGAIN)
-            return 0;
+        ssize_t n = ctl_read_ready(p->rep_fd, c->body + c->body_got, c->body_len - c->body_got);
         if (n <= 0)
-            return -1;
+            return (int)n;
         c->body_got += (size_t)n;
         if (c->body_got < c->body_len)
             continue;

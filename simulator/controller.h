@@ -21,17 +21,37 @@
 #ifndef CF_CONTROLLER_H
 #define CF_CONTROLLER_H
 
+#include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
 #include "fight.h"
 #include "game.h"
 #include "sandbox.h"
+
+/* ------------------------------------------------------------ the pipes */
+
+/* Reads what a non-blocking pipe holds, up to len (> 0) bytes: how many
+ * (> 0), 0 when nothing is there yet, -1 at its end or on an error. */
+static inline ssize_t ctl_read_ready(int fd, void *buf, size_t len)
+{
+    for (;;) {
+        ssize_t n = read(fd, buf, len);
+        if (n > 0)
+            return n;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return 0;
+        return -1;
+    }
+}
 
 /* ------------------------------------------------------------- verdicts */
 

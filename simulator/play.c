@@ -84,13 +84,9 @@ static int next_line(lines *l, int fd, size_t max, const char **line, size_t *le
             l->buf = b;
             l->cap = cap;
         }
-        ssize_t n = read(fd, l->buf + l->len, l->cap - l->len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && errno == EAGAIN)
-            return 0;
+        ssize_t n = ctl_read_ready(fd, l->buf + l->len, l->cap - l->len);
         if (n <= 0)
-            return -1;
+            return (int)n;
         l->len += (size_t)n;
     }
 }
