@@ -22,10 +22,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <sodium.h>
 
+#include "file_read.h"
 #include "log.h"
 #include "pg_conn.h"
 #include "text.h"
@@ -93,52 +93,6 @@ static int parse_name(const char *name)
     return v;
 }
 
-/*
- * Reads a whole migration. The buffer is sized from fstat, not from the
- * limit: a tree of a thousand small migrations must not hold a thousand
- * 16 MiB buffers. One byte more than the size is asked for, so a file that
- * changed while being read is noticed.
- */
-static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    struct stat st;
-    char *buf = NULL;
-    size_t size, n;
-
-    if (f == NULL) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "%s: not a regular file", path);
-        goto fail;
-    }
-    if (st.st_size > MAX_FILE_BYTES) {
-        snprintf(err, errlen, "%s: larger than 16 MiB", path);
-        goto fail;
-    }
-    size = (size_t)st.st_size;
-    buf = malloc(size + 1);
-    if (buf == NULL) {
-        snprintf(err, errlen, "out of memory");
-        goto fail;
-    }
-    n = fread(buf, 1, size + 1, f);
-    if (ferror(f) || n != size) {
-        snprintf(err, errlen, "%s: %s", path, ferror(f) ? "read error" : "changed while read");
-        goto fail;
-    }
-    fclose(f);
-    buf[size] = '\0';
-    *len = size;
-    return buf;
-fail:
-    free(buf);
-    fclose(f);
-    return NULL;
-}
-
 static void sha256_hex(const char *data, size_t len, char *out)
 {
     unsigned char h[crypto_hash_sha256_BYTES];
@@ -180,7 +134,7 @@ static int add_migration(struct plan *p, const char *dir, const char *name, int 
         log_error("%s/%s: path too long", dir, name);
         return -1;
     }
-    m->sql = read_file(m->path, &len, err, sizeof err);
+    m->sql = cf_read_file(m->path, MAX_FILE_BYTES, &len, err, sizeof err);
     if (m->sql == NULL) {
         log_error("%s", err);
         return -1;

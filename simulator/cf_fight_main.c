@@ -20,6 +20,7 @@
 #include "clock.h"
 #include "fight.h"
 #include "fight_entry.h"
+#include "file_read.h"
 #include "text.h"
 
 static void usage(FILE *out)
@@ -43,35 +44,17 @@ static void usage(FILE *out)
         "could not be, 2 on a usage error.\n");
 }
 
-static char *read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen)
+/* A bot's code: at most the simulator's default limit, UTF-8 text. */
+static int read_code(const char *path, cf_fight_player *p, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    char *buf = malloc(max + 2);
-    if (!buf) {
-        fclose(f);
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
-    size_t n = fread(buf, 1, max + 1, f);
-    bool bad = ferror(f);
-    fclose(f);
-    if (bad || n > max) {
-        free(buf);
-        snprintf(err, errlen, "%s: %s", path, bad ? "read error" : "larger than 1 MiB");
-        return NULL;
-    }
-    buf[n] = '\0';
-    if (!cf_utf8_valid(buf, n)) {
-        free(buf);
+    p->code = cf_read_file(path, CF_DEFAULT_MAX_CODE_BYTES, &p->code_len, err, errlen);
+    if (p->code == NULL)
+        return -1;
+    if (!cf_utf8_valid(p->code, p->code_len)) {
         snprintf(err, errlen, "%s: not UTF-8 text", path);
-        return NULL;
+        return -1;
     }
-    *len = n;
-    return buf;
+    return 0;
 }
 
 static int add_setting(cJSON *settings, const char *kv)
@@ -218,9 +201,7 @@ int main(int argc, char **argv)
             snprintf(msg.players[i].name, sizeof msg.players[i].name, "player%d.py", i + 1);
         else
             memcpy(msg.players[i].name, base, blen + 1);
-        msg.players[i].code =
-            read_file(path, CF_DEFAULT_MAX_CODE_BYTES, &msg.players[i].code_len, err, sizeof err);
-        if (!msg.players[i].code) {
+        if (read_code(path, &msg.players[i], err, sizeof err) < 0) {
             fprintf(stderr, "cf-fight: %s\n", err);
             return 2;
         }

@@ -31,6 +31,7 @@
 
 #include "clock.h"
 #include "fight.h"
+#include "file_read.h"
 #include "text.h"
 
 static volatile sig_atomic_t g_signal;
@@ -64,27 +65,6 @@ static void usage(FILE *out)
 
 /* ----------------------------------------------------------------- game */
 
-static char *read_all(const char *path, size_t max, size_t *len, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    char *buf = malloc(max + 2);
-    size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
-    bool bad = buf == NULL || ferror(f);
-    fclose(f);
-    if (bad || n > max) {
-        free(buf);
-        snprintf(err, errlen, "%s: %s", path, bad ? "cannot read it" : "too large");
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
 static bool ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
@@ -102,8 +82,8 @@ static int load_game(const char *path, const char *title, cf_play_entry *e, char
     snprintf(e->title, sizeof e->title, "%s", title ? title : base);
     size_t len;
     bool zip = ends_with(path, ".zip");
-    char *data = read_all(path, zip ? CF_DEFAULT_MAX_BUNDLE_BYTES : CF_DEFAULT_MAX_CODE_BYTES, &len,
-                          err, errlen);
+    char *data = cf_read_file(path, zip ? CF_DEFAULT_MAX_BUNDLE_BYTES : CF_DEFAULT_MAX_CODE_BYTES,
+                              &len, err, errlen);
     if (!data)
         return -1;
     if (!zip) {
