@@ -30,7 +30,7 @@
 #define CONFIG_SECTION_MAX 64 /* with its NUL */
 
 const char *const cf_config_sections[] = {
-    "redis", "database", "log", "web", "simulator", "sandbox", "result_processor", NULL,
+    "redis", "database", "log", "web", "simulator", "sandbox", "result_processor", "arcade", NULL,
 };
 
 const cf_config_key cf_config_common_keys[] = {
@@ -52,6 +52,58 @@ const cf_config_key cf_config_common_keys[] = {
      .def = "text",
      .choices = "text|json",
      .doc = "one line per event: plain text or a JSON object"},
+    {.name = NULL},
+};
+
+const cf_config_key cf_config_arcade_keys[] = {
+    {.name = "arcade.slots",
+     .type = CF_CONFIG_INT,
+     .def = "15",
+     .min = 0,
+     .max = 256,
+     .doc = "plays at once per simulator (the original's MAX_CONCURRENT_PLAYS); 0: none"},
+    {.name = "arcade.wall_s",
+     .type = CF_CONFIG_INT,
+     .def = "1800",
+     .min = 1,
+     .max = 86400,
+     .doc = "a play stops after this long"},
+    {.name = "arcade.idle_s",
+     .type = CF_CONFIG_INT,
+     .def = "60",
+     .min = 1,
+     .max = 86400,
+     .doc = "a play stops after this long without anyone showing it"},
+    {.name = "arcade.cpu_s",
+     .type = CF_CONFIG_INT,
+     .def = "600",
+     .min = 1,
+     .max = 86400,
+     .doc = "CPU time of a play's game"},
+    {.name = "arcade.memory_mb",
+     .type = CF_CONFIG_INT,
+     .def = "256",
+     .min = 32,
+     .max = 4096,
+     .doc = "resident memory of a play's game, its unpacked bundle included"},
+    {.name = "arcade.max_code_bytes",
+     .type = CF_CONFIG_INT,
+     .def = "1048576",
+     .min = 1024,
+     .max = 16777216,
+     .doc = "largest one-file game"},
+    {.name = "arcade.max_bundle_bytes",
+     .type = CF_CONFIG_INT,
+     .def = "16777216",
+     .min = 1024,
+     .max = 67108864,
+     .doc = "largest game bundle (.zip)"},
+    {.name = "arcade.out_maxlen",
+     .type = CF_CONFIG_INT,
+     .def = "10000",
+     .min = 100,
+     .max = 10000000,
+     .doc = "XADD cf:play:<id>:out MAXLEN ~"},
     {.name = NULL},
 };
 

@@ -85,5 +85,7 @@ bool cf_config_bool(const cf_config *cfg, const char *name);
  * shared key is added here, never in one program's table.
  */
 extern const cf_config_key cf_config_common_keys[];
+/* The [arcade] keys, read by cf-simulator (its plays) and cf-web (uploads). */
+extern const cf_config_key cf_config_arcade_keys[];
 
 #endif

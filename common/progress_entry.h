@@ -1,7 +1,10 @@
 /*
- * progress_entry.h — a cf:progress entry: a fight's life while it runs.
+ * progress_entry.h — a cf:progress entry: a fight's (or a play's) life
+ * while it runs.
  *
- *   id      the fight's UUID
+ *   id      the fight's UUID (or the play's)
+ *   kind    optional: fight (the default) or play; a play has only the
+ *           started state (its display goes on its own stream)
  *   state   started (a worker took it), tick (how far it is), finished
  *   tick    decimal integer, the game's tick (0 when started)
  *   status  with finished only: finished, failed or cancelled
@@ -23,6 +26,7 @@ enum cf_progress_state { CF_PROGRESS_STARTED, CF_PROGRESS_TICK, CF_PROGRESS_FINI
 
 typedef struct cf_progress_entry {
     char id[CF_UUID_LEN + 1];
+    bool play; /* kind play */
     enum cf_progress_state state;
     int tick;
     char status[16]; /* finished only; "" otherwise */

@@ -9,7 +9,9 @@
  * status = 'running', started_at = now() for a fight still queued or
  * running (a reclaimed fight restarts its clock, which the reconciler
  * measures). A fight already final is left alone, so a late `started`
- * never undoes a result; a fight unknown to the database is ignored.
+ * never undoes a result; a fight unknown to the database is ignored. A
+ * play's `started` (kind play) creates its row when the web never made one
+ * (a play injected with redis-cli), so that it shows as running too.
  * Best effort: every entry is acknowledged, stored or not.
  */
 #include <stdio.h>
@@ -22,19 +24,22 @@
 #include "stream_group.h"
 
 /* started -> running, for a fight still queued or running, or a play still
- * queued (the id is one or the other: cf:progress carries both). */
-static int mark_running(cf_pg *pg, const char *id)
+ * queued (or not yet known). */
+static int mark_running(cf_pg *pg, const cf_progress_entry *pe)
 {
-    const char *p[] = {id};
-    if (cf_pg_run(pg,
-                  "UPDATE fights SET status = 'running', started_at = now() "
-                  "WHERE id = $1 AND status IN ('queued', 'running')",
-                  1, p) != 0 ||
-        cf_pg_run(pg,
-                  "UPDATE plays SET status = 'running', started_at = now() "
-                  "WHERE id = $1 AND status = 'queued'",
-                  1, p) != 0) {
-        log_warn("progress of %s: %s", id, cf_pg_error(pg)); /* best effort */
+    const char *p[] = {pe->id};
+    int rc = pe->play ? cf_pg_run(pg,
+                                  "INSERT INTO plays (id, status, started_at) "
+                                  "VALUES ($1, 'running', now()) "
+                                  "ON CONFLICT (id) DO UPDATE SET status = 'running', "
+                                  "started_at = now() WHERE plays.status = 'queued'",
+                                  1, p)
+                      : cf_pg_run(pg,
+                                  "UPDATE fights SET status = 'running', started_at = now() "
+                                  "WHERE id = $1 AND status IN ('queued', 'running')",
+                                  1, p);
+    if (rc != 0) {
+        log_warn("progress of %s: %s", pe->id, cf_pg_error(pg)); /* best effort */
         return 0;
     }
     return 1;
@@ -52,7 +57,7 @@ int rp_progress_pass(cf_consumer *progress, cf_pg *pg)
         cf_progress_entry pe;
         if (cf_progress_entry_decode(es[i].fields, es[i].nfields, &pe, NULL, 0) == 0 &&
             pe.state == CF_PROGRESS_STARTED)
-            marked += mark_running(pg, pe.id);
+            marked += mark_running(pg, &pe);
         (void)cf_consumer_ack(progress, es[i].id);
     }
     cf_entries_free(es, n);

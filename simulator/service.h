@@ -1,20 +1,29 @@
 /*
- * service.h — the inside of cf-simulator, the consumer of cf:fights.
+ * service.h — the inside of cf-simulator, the consumer of cf:fights and
+ * cf:plays.
  *
- * One parent process speaks to Redis; worker processes each own one sandbox
- * (cf_sandbox: ptrace ties bots to their tracer, so a sandbox is never
- * shared) and run one job at a time. Parent and workers talk over two pipes
- * with typed frames (svc_frame_*), so a worker that dies takes nothing with
- * it but its own job, which stays pending in the consumer group and is
- * reclaimed.
+ * One parent process reads both streams; worker processes each own one
+ * sandbox (cf_sandbox: ptrace ties bots to their tracer, so a sandbox is
+ * never shared) and run one job at a time: fight workers fights, arcade
+ * workers plays. Parent and workers talk over two pipes with typed frames
+ * (svc_frame_*), so a worker that dies takes nothing with it but its own
+ * job. A fight left that way stays pending in the consumer group and is
+ * reclaimed; a play, which a person was playing, ends as failed instead of
+ * starting again.
  *
  *   service_main.c    configuration, signals, the main loop
- *   service_slots.c   the worker processes: spawn, ready, frames, reaping
+ *   service_slots.c   the worker processes of both kinds: spawn, ready,
+ *                     frames, reaping; what every desk does with its
+ *                     running jobs (renew their claims, kill stuck ones)
  *   service_fights.c  the fights desk: take an entry, check it, hand it to
  *                     a worker, publish its report, acknowledge it
+ *   service_plays.c   the plays desk: the same for cf:plays, and the end
+ *                     of a play that could not run or was cut short
  *   service_publish.c results, dead letters and progress on their streams
  *   service_cancel.c  cancel keys (cf:cancel:<id>)
  *   service_worker.c  a worker process: sandbox + jobs
+ *   service_play.c    one play in an arcade worker: its display out, its
+ *                     input in, each on its own Redis connection
  *   service_ipc.c     frames on the parent <-> worker pipes
  *
  * The consumer-group cursor (read, reclaim, renew, ack, trim) is
@@ -34,6 +43,7 @@
 
 #include "fight.h"
 #include "fight_entry.h"
+#include "play_entry.h"
 #include "progress_entry.h"
 #include "redis_conn.h"
 #include "stream_group.h"
@@ -41,13 +51,16 @@
 
 #define SVC_MAX_SLOTS 256
 #define SVC_DEAD_VALUE_MAX (64 * 1024) /* original values copied to the dead letter */
+#define SVC_PLAY_TTL_S 3600            /* a play's keys (out, in, screen) while it runs */
+#define SVC_PLAY_AFTER_S 600           /* ... and after its end: a late viewer still sees it */
 
 /* Set by SIGTERM/SIGINT: stop taking work, let running jobs finish. */
 extern volatile sig_atomic_t svc_stop;
 
-/* ---- settings, from the [simulator] section ---- */
+/* ---- settings, from the [simulator] and [arcade] sections ---- */
 typedef struct svc_settings {
     char consumer[128];
+    char redis_url[1024]; /* for the arcade workers' own connections */
     int concurrency;
     long block_ms;
     long renew_ms;        /* XCLAIM JUSTID of running jobs every renew_ms */
@@ -61,6 +74,12 @@ typedef struct svc_settings {
     long shutdown_grace_ms;
     long trim_every_ms;    /* 0: never trim cf:fights */
     long fight_timeout_ms; /* a worker stuck longer on one fight is killed */
+    long idle_block_ms;    /* each desk's XREADGROUP BLOCK when nothing runs */
+    /* [arcade] */
+    int arcade_slots; /* arcade workers; 0: cf:plays is not read */
+    int arcade_wall_s, arcade_idle_s, arcade_cpu_s, arcade_memory_mb;
+    size_t arcade_max_code_bytes, arcade_max_bundle_bytes;
+    long arcade_out_maxlen;
 } svc_settings;
 
 /* ---- frames between parent and workers ---- */
@@ -83,45 +102,68 @@ char *svc_fields_pack(const cf_field *f, size_t n, size_t *len);
 int svc_fields_unpack(const char *buf, size_t len, cf_field **f, size_t *n);
 
 /* ---- worker slots ---- */
+enum svc_kind { SVC_FIGHT, SVC_PLAY };
+#define SVC_KINDS 2
+#define SVC_ANY (-1) /* either kind, where a kind is asked for */
+
 typedef struct svc_slot {
-    pid_t pid; /* 0: no worker */
+    enum svc_kind kind; /* which jobs its worker runs, for its whole life */
+    pid_t pid;          /* 0: no worker */
     int jobfd, resfd;
     bool ready, busy, cancel_sent;
-    char entry_id[64];  /* the stream entry it works on */
-    cf_fight_entry job; /* ... decoded once, kept for its report */
+    char entry_id[64];            /* the stream entry it works on */
+    char job_id[CF_UUID_LEN + 1]; /* ... the fight's or the play's id */
+    cf_fight_entry fight;         /* a fight, decoded once, kept for its report */
     int64_t started_ms, last_progress_ms;
     int64_t respawn_after;
 } svc_slot;
 
-typedef struct svc_slots {
-    svc_slot slot[SVC_MAX_SLOTS];
-    int n;
-    cf_sandbox_options opts;
-} svc_slots;
-
-/* What the parent does with a worker's frame (service_fights.c). */
+/* What a desk does with a worker's frame ... */
 typedef void (*svc_on_frame)(void *ud, svc_slot *sl, char type, const char *data, size_t len);
 /* ... and with a worker that died while busy. */
 typedef void (*svc_on_gone)(void *ud, svc_slot *sl);
 
-/* Forks n workers and waits for each one's READY; -1 (logged) when a
- * sandbox cannot start on this host. */
-int svc_slots_start(svc_slots *s, int n, const cf_sandbox_options *opts);
+typedef struct svc_slots {
+    svc_slot slot[SVC_MAX_SLOTS];
+    int n;
+    const svc_settings *s;
+    cf_sandbox_options opts[SVC_KINDS];
+    struct {
+        svc_on_frame on_frame;
+        svc_on_gone on_gone;
+        void *ud;
+    } desk[SVC_KINDS];
+} svc_slots;
+
+/* Forks count[kind] workers of each kind and waits for each one's READY;
+ * -1 (logged) when a sandbox cannot start on this host. */
+int svc_slots_start(svc_slots *s, const svc_settings *settings, const int count[SVC_KINDS],
+                    const cf_sandbox_options opts[SVC_KINDS]);
+/* Where the frames and deaths of one kind's workers go (its desk). */
+void svc_slots_route(svc_slots *s, enum svc_kind kind, svc_on_frame on_frame, svc_on_gone on_gone,
+                     void *ud);
 /* Workers that died come back, one second after their death at the soonest. */
 void svc_slots_respawn(svc_slots *s);
 /* Reads every frame that is ready, waiting at most timeout_ms for the
- * first; reaps dead children (as a container's PID 1 it inherits every
- * orphan). */
-void svc_slots_poll(svc_slots *s, int timeout_ms, svc_on_frame on_frame, svc_on_gone on_gone,
-                    void *ud);
+ * first, and hands it to its desk; reaps dead children (as a container's
+ * PID 1 it inherits every orphan). */
+void svc_slots_poll(svc_slots *s, int timeout_ms);
 /* Kills a worker (stuck or gone) and closes its slot; it respawns later. */
-void svc_slot_kill(svc_slots *s, svc_slot *sl, svc_on_gone on_gone, void *ud);
-/* A ready worker with no job, or NULL. */
-svc_slot *svc_slots_free(svc_slots *s);
-int svc_slots_count_free(const svc_slots *s);
-int svc_slots_count_busy(const svc_slots *s);
-/* On shutdown: busy workers are killed (their entries handed back by the
- * caller first), idle ones end on the end of their job pipe. */
+void svc_slot_kill(svc_slots *s, svc_slot *sl);
+/* A ready worker of the kind with no job, or NULL. */
+svc_slot *svc_slots_free(svc_slots *s, enum svc_kind kind);
+/* kind: SVC_FIGHT, SVC_PLAY or SVC_ANY. */
+int svc_slots_count_free(const svc_slots *s, int kind);
+int svc_slots_count_busy(const svc_slots *s, int kind);
+/* Is the stream entry one a worker of the kind runs now? */
+bool svc_slots_running(const svc_slots *s, enum svc_kind kind, const char *entry_id);
+/* Renews the claim of every running job of the kind (XCLAIM JUSTID). */
+void svc_slots_renew(svc_slots *s, enum svc_kind kind, cf_consumer *c);
+/* Kills the workers of the kind whose job has run longer than timeout_ms
+ * (limit: the setting, for the log). */
+void svc_slots_kill_stuck(svc_slots *s, enum svc_kind kind, int64_t timeout_ms, const char *limit);
+/* On shutdown: busy workers are killed (their desks have settled their
+ * entries first), idle ones end on the end of their job pipe. */
 void svc_slots_stop(svc_slots *s);
 
 /* ---- the fights desk ---- */
@@ -129,37 +171,72 @@ typedef struct svc_fights {
     const svc_settings *s;
     cf_redis *r;
     cf_consumer consumer;
-    svc_slots slots;
+    svc_slots *slots;
     int64_t last_renew, last_cancel, last_reclaim, last_trim;
 } svc_fights;
 
-int svc_fights_start(svc_fights *f, const svc_settings *s, const cf_sandbox_options *opts);
+/* Takes the fight workers' frames from now on. */
+void svc_fights_init(svc_fights *f, const svc_settings *s, svc_slots *slots);
 /* Connects the desk to Redis (after the workers are forked: they must not
  * inherit the socket). */
 void svc_fights_attach(svc_fights *f, cf_redis *r);
-/* One round: frames, timers (renew, cancel, reclaim, trim, stuck workers),
- * new work while a worker is free (blocking on the stream when nothing
- * runs). */
-void svc_fights_round(svc_fights *f);
-int svc_fights_running(const svc_fights *f);
-/* Hands every running fight back (pending, reclaimable at once) and stops
- * the workers. */
+/* The desk's timers: renew, cancel, trim, stuck workers. */
+void svc_fights_timers(svc_fights *f);
+/* New work while a fight worker is free: own pending entries, reclaimed
+ * ones, new ones (blocking up to block_ms on the stream). */
+void svc_fights_take_work(svc_fights *f, long block_ms);
+/* Hands every running fight back (pending, reclaimable at once). */
 void svc_fights_stop(svc_fights *f);
+
+/* ---- the plays desk ---- */
+typedef struct svc_plays {
+    const svc_settings *s;
+    cf_redis *r;
+    cf_consumer consumer;
+    svc_slots *slots;
+    bool shutdown_sent;
+    int64_t last_renew, last_reclaim, last_trim;
+} svc_plays;
+
+void svc_plays_init(svc_plays *p, const svc_settings *s, svc_slots *slots);
+void svc_plays_attach(svc_plays *p, cf_redis *r);
+/* The desk's timers: renew, trim, stuck workers. */
+void svc_plays_timers(svc_plays *p);
+/* New plays while an arcade worker is free; plays another simulator left
+ * (reclaimed) or that were delivered before are ended as failed, never run
+ * again. */
+void svc_plays_take_work(svc_plays *p, long block_ms);
+/* The simulator stops: every running play is told to end (as failed). */
+void svc_plays_shutdown(svc_plays *p);
+/* Plays still running at the end of the grace: ended as failed here. */
+void svc_plays_stop(svc_plays *p);
 
 /* ---- publishing ---- */
 /* XADD cf:results; report is borrowed. 0 or -1. */
 int svc_publish_result(cf_redis *r, const svc_settings *s, const cJSON *report);
-int svc_publish_dead(cf_redis *r, const svc_settings *s, const cf_entry *e, const char *reason);
+/* An entry of stream (cf:fights or cf:plays) on its dead-letter stream. */
+int svc_publish_dead(cf_redis *r, const svc_settings *s, const char *stream, const cf_entry *e,
+                     const char *reason);
 int svc_publish_progress(cf_redis *r, const svc_settings *s, const char *fight_id,
                          enum cf_progress_state state, int tick, const char *status);
+/* A play's one progress entry: a worker took it. */
+int svc_publish_play_started(cf_redis *r, const svc_settings *s, const char *play_id);
+/* A play's end object (borrowed) on cf:results, kind play. */
+int svc_publish_play_end(cf_redis *r, const svc_settings *s, const char *play_id, const cJSON *end);
 
 /* ---- cancel ---- */
 /* Which of the ids have a cancel key: out[i] set. 0 or -1. */
 int svc_cancel_check(cf_redis *r, const char *const *ids, size_t n, bool *out);
 
 /* ---- worker process ---- */
-/* Never returns. index 0 prints the sandbox layers. */
-void svc_worker_main(int jobfd, int resfd, int index, const cf_sandbox_options *opts)
+/* Never returns. The first worker of a kind prints the sandbox layers. */
+void svc_worker_main(int jobfd, int resfd, int index, enum svc_kind kind,
+                     const cf_sandbox_options *opts, const svc_settings *s)
     __attribute__((noreturn));
+/* One play in an arcade worker (service_play.c): buf is the JOB frame.
+ * 0 when its end was sent as the REPORT frame, -1 (err) when the sandbox or
+ * the worker's Redis connections broke. */
+int svc_play_job(cf_sandbox *sb, const svc_settings *s, int jobfd, int resfd, const char *buf,
+                 size_t len, char *err, size_t errlen);
 
 #endif

@@ -97,7 +97,7 @@ static void reject(svc_fights *f, const cf_entry *e, const cf_fight_entry *decod
     bool has_id = entry_identity(e, decoded, id, game);
     if (dead) {
         log_warn("entry %s -> %s: %s", e->id, CF_STREAM_DEAD, reason);
-        if (svc_publish_dead(f->r, f->s, e, reason) != 0)
+        if (svc_publish_dead(f->r, f->s, CF_STREAM_FIGHTS, e, reason) != 0)
             return; /* not acked: tried again after reclaim */
     } else {
         log_info("fight %s %s: %s", has_id ? id : "?", status, reason);
@@ -148,14 +148,6 @@ static bool too_often(svc_fights *f, const cf_entry *e, bool *gone)
     return true;
 }
 
-static bool running_entry(const svc_fights *f, const char *entry_id)
-{
-    for (int i = 0; i < f->slots.n; i++)
-        if (f->slots.slot[i].busy && strcmp(f->slots.slot[i].entry_id, entry_id) == 0)
-            return true;
-    return false;
-}
-
 static bool cancelled_already(svc_fights *f, const char *id)
 {
     const char *ids[1] = {id};
@@ -182,7 +174,7 @@ static int hand_over(svc_slot *sl, const cf_fight_entry *fight)
 
 static void dispatch(svc_fights *f, const cf_entry *e, bool fresh)
 {
-    if (running_entry(f, e->id))
+    if (svc_slots_running(f->slots, SVC_FIGHT, e->id))
         return;
     if (e->nfields == 0) {
         reject(f, e, NULL, "failed", "entry has no fields (trimmed while pending)", true);
@@ -203,7 +195,7 @@ static void dispatch(svc_fights *f, const cf_entry *e, bool fresh)
         cf_fight_entry_free(&fight);
         return;
     }
-    svc_slot *sl = svc_slots_free(&f->slots);
+    svc_slot *sl = svc_slots_free(f->slots, SVC_FIGHT);
     if (sl == NULL || hand_over(sl, &fight) != 0) {
         /* Left pending: reclaimed once idle. */
         log_warn("fight %s: no worker took it; left pending", fight.id);
@@ -213,7 +205,8 @@ static void dispatch(svc_fights *f, const cf_entry *e, bool fresh)
     sl->busy = true;
     sl->cancel_sent = false;
     snprintf(sl->entry_id, sizeof sl->entry_id, "%s", e->id);
-    sl->job = fight; /* kept until its report is out */
+    snprintf(sl->job_id, sizeof sl->job_id, "%s", fight.id);
+    sl->fight = fight; /* kept until its report is out */
     sl->started_ms = sl->last_progress_ms = cf_now_ms();
     log_info("fight %s (%s, %d players) started (entry %s)", fight.id, fight.game, fight.nplayers,
              e->id);
@@ -234,13 +227,13 @@ static cJSON *checked_report(const svc_slot *sl, const char *json)
         snprintf(why, sizeof why, "bad report: %s", err);
     } else if (rep != NULL) {
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(rep, "fight_id");
-        if (strcmp(id->valuestring, sl->job.id) == 0)
+        if (strcmp(id->valuestring, sl->fight.id) == 0)
             return rep;
         snprintf(why, sizeof why, "a report for another fight");
     }
     cJSON_Delete(rep);
-    log_error("fight %s: the worker's report is refused: %s", sl->job.id, why);
-    return unrun_report(sl->job.id, sl->job.game, &sl->job, "failed", why);
+    log_error("fight %s: the worker's report is refused: %s", sl->fight.id, why);
+    return unrun_report(sl->fight.id, sl->fight.game, &sl->fight, "failed", why);
 }
 
 /* A worker's report: publish, then ack. */
@@ -262,16 +255,16 @@ static void finish(svc_fights *f, svc_slot *sl, const char *json)
         const cJSON *st = cJSON_GetObjectItemCaseSensitive(rep, "status");
         const cJSON *ticks = cJSON_GetObjectItemCaseSensitive(rep, "ticks");
         (void)cf_consumer_ack(&f->consumer, sl->entry_id);
-        log_info("fight %s %s in %lld ms (%d ticks)", sl->job.id,
+        log_info("fight %s %s in %lld ms (%d ticks)", sl->fight.id,
                  cJSON_IsString(st) ? st->valuestring : "?",
                  (long long)(cf_now_ms() - sl->started_ms),
                  cJSON_IsNumber(ticks) ? ticks->valueint : 0);
     } else {
-        log_error("fight %s: result not published; left pending", sl->job.id);
+        log_error("fight %s: result not published; left pending", sl->fight.id);
     }
     cJSON_Delete(rep);
     sl->busy = false;
-    cf_fight_entry_free(&sl->job);
+    cf_fight_entry_free(&sl->fight);
 }
 
 static void on_frame(void *ud, svc_slot *sl, char type, const char *data, size_t len)
@@ -283,7 +276,7 @@ static void on_frame(void *ud, svc_slot *sl, char type, const char *data, size_t
     } else if (type == SVC_FRAME_PROGRESS &&
                cf_now_ms() - sl->last_progress_ms >= f->s->progress_every_ms) {
         sl->last_progress_ms = cf_now_ms();
-        (void)svc_publish_progress(f->r, f->s, sl->job.id, CF_PROGRESS_TICK, atoi(data), NULL);
+        (void)svc_publish_progress(f->r, f->s, sl->fight.id, CF_PROGRESS_TICK, atoi(data), NULL);
     }
 }
 
@@ -291,20 +284,10 @@ static void on_gone(void *ud, svc_slot *sl)
 {
     svc_fights *f = ud;
     log_error("worker %d died during fight %s (entry %s): left pending for reclaim",
-              (int)(sl - f->slots.slot), sl->job.id, sl->entry_id);
+              (int)(sl - f->slots->slot), sl->fight.id, sl->entry_id);
 }
 
 /* --------------------------------------------------------------- timers */
-
-static void renew(svc_fights *f)
-{
-    const char *ids[SVC_MAX_SLOTS];
-    size_t n = 0;
-    for (int i = 0; i < f->slots.n; i++)
-        if (f->slots.slot[i].busy)
-            ids[n++] = f->slots.slot[i].entry_id;
-    (void)cf_consumer_renew(&f->consumer, ids, n);
-}
 
 static void poll_cancels(svc_fights *f)
 {
@@ -312,11 +295,11 @@ static void poll_cancels(svc_fights *f)
     svc_slot *which[SVC_MAX_SLOTS];
     bool set[SVC_MAX_SLOTS];
     size_t n = 0;
-    for (int i = 0; i < f->slots.n; i++) {
-        svc_slot *sl = &f->slots.slot[i];
-        if (sl->busy && !sl->cancel_sent) {
+    for (int i = 0; i < f->slots->n; i++) {
+        svc_slot *sl = &f->slots->slot[i];
+        if (sl->kind == SVC_FIGHT && sl->busy && !sl->cancel_sent) {
             which[n] = sl;
-            ids[n++] = sl->job.id;
+            ids[n++] = sl->fight.id;
         }
     }
     if (n == 0 || svc_cancel_check(f->r, ids, n, set) != 0)
@@ -324,37 +307,24 @@ static void poll_cancels(svc_fights *f)
     for (size_t k = 0; k < n; k++)
         if (set[k] && svc_frame_write(which[k]->jobfd, SVC_FRAME_CANCEL, NULL, 0) == 0) {
             which[k]->cancel_sent = true;
-            log_info("fight %s: cancel requested", which[k]->job.id);
+            log_info("fight %s: cancel requested", which[k]->fight.id);
         }
 }
 
-/* A fight that outlives every limit means a stuck worker: kill it. Its
- * entry stays pending, is reclaimed, and after max_deliveries is dead. */
-static void kill_stuck(svc_fights *f, int64_t t)
-{
-    for (int i = 0; i < f->slots.n; i++) {
-        svc_slot *sl = &f->slots.slot[i];
-        if (sl->busy && t - sl->started_ms > f->s->fight_timeout_ms) {
-            log_error("fight %s: running for %lld ms, over simulator.fight_timeout_ms; "
-                      "killing worker %d",
-                      sl->job.id, (long long)(t - sl->started_ms), i);
-            svc_slot_kill(&f->slots, sl, on_gone, f);
-        }
-    }
-}
-
-static void timers(svc_fights *f)
+void svc_fights_timers(svc_fights *f)
 {
     int64_t t = cf_now_ms();
     if (t - f->last_renew >= f->s->renew_ms) {
-        renew(f);
+        svc_slots_renew(f->slots, SVC_FIGHT, &f->consumer);
         f->last_renew = t;
     }
     if (t - f->last_cancel >= f->s->cancel_poll_ms) {
         poll_cancels(f);
         f->last_cancel = t;
     }
-    kill_stuck(f, t);
+    /* Its entry stays pending, is reclaimed, and after max_deliveries is
+     * dead. */
+    svc_slots_kill_stuck(f->slots, SVC_FIGHT, f->s->fight_timeout_ms, "simulator.fight_timeout_ms");
     if (f->s->trim_every_ms > 0 && t - f->last_trim >= f->s->trim_every_ms) {
         (void)cf_consumer_trim(&f->consumer);
         (void)cf_group_prune_consumers(f->r, CF_STREAM_FIGHTS, CF_GROUP_SIMULATORS,
@@ -378,7 +348,8 @@ static bool reclaim(svc_fights *f, int nfree)
         cf_entry e = {0};
         snprintf(e.id, sizeof e.id, "%s", gone[i]);
         log_warn("entry %s was trimmed while pending", e.id);
-        (void)svc_publish_dead(f->r, f->s, &e, "entry has no fields (trimmed while pending)");
+        (void)svc_publish_dead(f->r, f->s, CF_STREAM_FIGHTS, &e,
+                               "entry has no fields (trimmed while pending)");
         free(gone[i]);
     }
     free(gone);
@@ -391,9 +362,9 @@ static bool reclaim(svc_fights *f, int nfree)
 }
 
 /* Takes work into free slots: own pending entries, then reclaimed, then new. */
-static void take_work(svc_fights *f)
+void svc_fights_take_work(svc_fights *f, long block_ms)
 {
-    int nfree = svc_slots_count_free(&f->slots);
+    int nfree = svc_slots_count_free(f->slots, SVC_FIGHT);
     if (nfree == 0 || svc_stop)
         return;
     int64_t t = cf_now_ms();
@@ -401,18 +372,15 @@ static void take_work(svc_fights *f)
         f->last_reclaim = t;
         if (reclaim(f, nfree))
             return;
-        nfree = svc_slots_count_free(&f->slots);
+        nfree = svc_slots_count_free(f->slots, SVC_FIGHT);
         if (nfree == 0)
             return;
     }
-    /* Block only while nothing runs: results of running fights must not
-     * wait on an idle stream. */
-    long block = svc_slots_count_busy(&f->slots) > 0 ? 20 : f->s->block_ms;
     cf_entry *es = NULL;
     size_t n = 0;
     bool fresh;
-    if (cf_consumer_read(&f->consumer, nfree, block, &es, &n, &fresh) < 0) {
-        svc_slots_poll(&f->slots, 200, on_frame, on_gone, f);
+    if (cf_consumer_read(&f->consumer, nfree, block_ms, &es, &n, &fresh) < 0) {
+        svc_slots_poll(f->slots, 200); /* Redis is away: do not spin */
         return;
     }
     for (size_t i = 0; i < n; i++)
@@ -422,11 +390,12 @@ static void take_work(svc_fights *f)
 
 /* ---------------------------------------------------------------- verbs */
 
-int svc_fights_start(svc_fights *f, const svc_settings *s, const cf_sandbox_options *opts)
+void svc_fights_init(svc_fights *f, const svc_settings *s, svc_slots *slots)
 {
     memset(f, 0, sizeof *f);
     f->s = s;
-    return svc_slots_start(&f->slots, s->concurrency, opts);
+    f->slots = slots;
+    svc_slots_route(slots, SVC_FIGHT, on_frame, on_gone, f);
 }
 
 void svc_fights_attach(svc_fights *f, cf_redis *r)
@@ -438,32 +407,14 @@ void svc_fights_attach(svc_fights *f, cf_redis *r)
         sleep(1);
 }
 
-void svc_fights_round(svc_fights *f)
-{
-    if (!svc_stop)
-        svc_slots_respawn(&f->slots);
-    svc_slots_poll(&f->slots, 0, on_frame, on_gone, f);
-    timers(f);
-    if (svc_stop || svc_slots_count_free(&f->slots) == 0)
-        svc_slots_poll(&f->slots, 50, on_frame, on_gone, f);
-    else
-        take_work(f);
-}
-
-int svc_fights_running(const svc_fights *f)
-{
-    return svc_slots_count_busy(&f->slots);
-}
-
 void svc_fights_stop(svc_fights *f)
 {
-    for (int i = 0; i < f->slots.n; i++) {
-        svc_slot *sl = &f->slots.slot[i];
-        if (!sl->busy || sl->pid <= 0)
+    for (int i = 0; i < f->slots->n; i++) {
+        svc_slot *sl = &f->slots->slot[i];
+        if (sl->kind != SVC_FIGHT || !sl->busy || sl->pid <= 0)
             continue;
         bool now = f->r != NULL && cf_consumer_handback(&f->consumer, sl->entry_id) == 0;
-        log_warn("fight %s handed back (entry %s left pending%s)", sl->job.id, sl->entry_id,
+        log_warn("fight %s handed back (entry %s left pending%s)", sl->fight.id, sl->entry_id,
                  now ? ", reclaimable at once" : "");
     }
-    svc_slots_stop(&f->slots);
 }

@@ -1,13 +1,17 @@
 /*
- * service_main.c — cf-simulator: consumes cf:fights, runs each fight in a
- * sandboxed worker, publishes the report to cf:results, then acknowledges.
+ * service_main.c — cf-simulator: consumes cf:fights and cf:plays, runs each
+ * fight or play in a sandboxed worker, publishes how it ended to
+ * cf:results, then acknowledges.
  *
- * The parent is the only process that talks to Redis. It forks its workers
- * first (service_slots.c), connects, and loops over the fights desk
- * (service_fights.c): worker frames, timers, new work.
- * SIGTERM/SIGINT: stop taking work, let running fights finish for
- * shutdown_grace_ms, then kill the workers (their bots die with them) and
- * leave what was unfinished pending, for another simulator to reclaim.
+ * The parent forks its workers first (service_slots.c), connects, and loops
+ * over both desks (service_fights.c, service_plays.c): worker frames,
+ * timers, new work. Fight workers never talk to Redis; arcade workers do,
+ * each on connections of its own, because a play's display and input cannot
+ * wait on the parent.
+ * SIGTERM/SIGINT: stop taking work, tell running plays to end (as failed),
+ * let running fights finish for shutdown_grace_ms, then kill the workers
+ * (their bots and games die with them) and leave unfinished fights pending,
+ * for another simulator to reclaim.
  * The process holds no database credentials: it never loads database.url.
  */
 #include <errno.h>
@@ -48,7 +52,8 @@ static const cf_config_key svc_keys[] = {
      .def = "1000",
      .min = 10,
      .max = 60000,
-     .doc = "XREADGROUP BLOCK when every worker is idle"},
+     .doc = "XREADGROUP BLOCK when every worker is idle (at most 100 with the arcade on: "
+            "each stream waits on the other)"},
     {.name = "simulator.renew_ms",
      .type = CF_CONFIG_INT,
      .def = "5000",
@@ -159,6 +164,23 @@ static const cf_config_key *shared_keys(void)
     return keys;
 }
 
+/* The [arcade] keys this process reads: the workers' limits, not the
+ * uploads' (cf-web's), though the largest entry it accepts is one. */
+static void load_arcade(const cf_config *cfg, svc_settings *s)
+{
+    s->arcade_slots = (int)cf_config_int(cfg, "arcade.slots");
+    s->arcade_wall_s = (int)cf_config_int(cfg, "arcade.wall_s");
+    s->arcade_idle_s = (int)cf_config_int(cfg, "arcade.idle_s");
+    s->arcade_cpu_s = (int)cf_config_int(cfg, "arcade.cpu_s");
+    s->arcade_memory_mb = (int)cf_config_int(cfg, "arcade.memory_mb");
+    s->arcade_max_code_bytes = (size_t)cf_config_int(cfg, "arcade.max_code_bytes");
+    s->arcade_max_bundle_bytes = (size_t)cf_config_int(cfg, "arcade.max_bundle_bytes");
+    s->arcade_out_maxlen = (long)cf_config_int(cfg, "arcade.out_maxlen");
+    if (s->concurrency + s->arcade_slots > SVC_MAX_SLOTS)
+        s->arcade_slots = SVC_MAX_SLOTS - s->concurrency;
+    s->idle_block_ms = s->arcade_slots > 0 && s->block_ms > 100 ? 100 : s->block_ms;
+}
+
 static int load_settings(const cf_config *cfg, svc_settings *s)
 {
     memset(s, 0, sizeof *s);
@@ -182,6 +204,8 @@ static int load_settings(const cf_config *cfg, svc_settings *s)
     s->shutdown_grace_ms = (long)cf_config_int(cfg, "simulator.shutdown_grace_ms");
     s->trim_every_ms = (long)cf_config_int(cfg, "simulator.trim_every_ms");
     s->fight_timeout_ms = (long)cf_config_int(cfg, "simulator.fight_timeout_ms");
+    snprintf(s->redis_url, sizeof s->redis_url, "%s", cf_config_str(cfg, "redis.url"));
+    load_arcade(cfg, s);
     /* A fight that outlives the reclaim idle time must not be run twice:
      * its claim is renewed every renew_ms, with room for two misses. */
     if (s->reclaim_idle_ms < 3 * s->renew_ms) {
@@ -196,10 +220,62 @@ static int load_settings(const cf_config *cfg, svc_settings *s)
 static void usage(FILE *out)
 {
     fprintf(out, "usage: cf-simulator [--config FILE]\n"
-                 "Consumes cf:fights (group simulators), runs each fight in the sandbox,\n"
-                 "publishes reports to cf:results. Keys (file or CF_* environment):\n");
-    const cf_config_key *tables[] = {shared_keys(), svc_keys, NULL};
+                 "Consumes cf:fights and cf:plays (group simulators), runs each fight and\n"
+                 "play in the sandbox, publishes how it ended to cf:results. Keys (file or\n"
+                 "CF_* environment):\n");
+    const cf_config_key *tables[] = {shared_keys(), svc_keys, cf_config_arcade_keys, NULL};
     cf_config_describe(tables, out);
+}
+
+static int start_workers(svc_slots *slots, const svc_settings *s, const cf_sandbox_options *opts)
+{
+    int count[SVC_KINDS] = {[SVC_FIGHT] = s->concurrency, [SVC_PLAY] = s->arcade_slots};
+    cf_sandbox_options kinds[SVC_KINDS] = {[SVC_FIGHT] = *opts, [SVC_PLAY] = *opts};
+    kinds[SVC_PLAY].arcade = true;
+    return svc_slots_start(slots, s, count, kinds);
+}
+
+/* One round of both desks: frames, timers, new work. New work blocks on a
+ * stream only while nothing runs (a running job's frames must not wait on
+ * an idle stream), and then each stream at most idle_block_ms, so that
+ * neither waits long on the other. */
+static void round_of_desks(const svc_settings *s, svc_slots *slots, svc_fights *fights,
+                           svc_plays *plays)
+{
+    if (!svc_stop)
+        svc_slots_respawn(slots);
+    svc_slots_poll(slots, 0);
+    svc_fights_timers(fights);
+    svc_plays_timers(plays);
+    if (svc_stop || svc_slots_count_free(slots, SVC_ANY) == 0) {
+        svc_slots_poll(slots, 50);
+        return;
+    }
+    long block = svc_slots_count_busy(slots, SVC_ANY) > 0 ? 20 : s->idle_block_ms;
+    svc_fights_take_work(fights, block);
+    svc_plays_take_work(plays, block);
+}
+
+/* Rounds until a stop signal, then until every job ended or the grace ran
+ * out. Plays are told to end at once: a play has no natural end to wait
+ * for. */
+static void run(const svc_settings *s, svc_slots *slots, svc_fights *fights, svc_plays *plays)
+{
+    int64_t stop_deadline = 0;
+    for (;;) {
+        if (svc_stop) {
+            if (stop_deadline == 0) {
+                stop_deadline = cf_now_ms() + s->shutdown_grace_ms;
+                log_info("stopping: %d fights and %d plays running, grace %ld ms",
+                         svc_slots_count_busy(slots, SVC_FIGHT),
+                         svc_slots_count_busy(slots, SVC_PLAY), s->shutdown_grace_ms);
+                svc_plays_shutdown(plays);
+            }
+            if (svc_slots_count_busy(slots, SVC_ANY) == 0 || cf_now_ms() >= stop_deadline)
+                break;
+        }
+        round_of_desks(s, slots, fights, plays);
+    }
 }
 
 int main(int argc, char **argv)
@@ -209,7 +285,7 @@ int main(int argc, char **argv)
     unsetenv("CF_DATABASE_URL");
     char err[512];
     int status;
-    const cf_config_key *tables[] = {shared_keys(), svc_keys, NULL};
+    const cf_config_key *tables[] = {shared_keys(), svc_keys, cf_config_arcade_keys, NULL};
     cf_config *cfg = cf_config_from_args(argc, argv, "cf-simulator", tables, usage, &status);
     if (cfg == NULL)
         return status;
@@ -227,8 +303,6 @@ int main(int argc, char **argv)
                                .require_layers = require[0] ? require : NULL};
     if (opts.unsafe_no_sandbox)
         log_warn("UNSAFE: simulator.unsafe_no_sandbox is on: bots run WITHOUT a sandbox");
-    char url[1024];
-    snprintf(url, sizeof url, "%s", cf_config_str(cfg, "redis.url"));
     cf_config_free(cfg);
 
     if (cf_signals_on_stop(on_signal) != 0) {
@@ -237,31 +311,26 @@ int main(int argc, char **argv)
     }
 
     /* Workers first: they fork before the Redis socket exists. */
+    static svc_slots slots;
     static svc_fights fights;
-    if (svc_fights_start(&fights, &s, &opts) != 0) {
+    static svc_plays plays;
+    if (start_workers(&slots, &s, &opts) != 0) {
         log_error("refusing to start: the sandbox is not complete on this host");
         return 1;
     }
-    cf_redis *r = cf_redis_connect_until(url, 0, &svc_stop, err, sizeof err);
+    svc_fights_init(&fights, &s, &slots);
+    svc_plays_init(&plays, &s, &slots);
+    cf_redis *r = cf_redis_connect_until(s.redis_url, 0, &svc_stop, err, sizeof err);
     svc_fights_attach(&fights, r);
-    log_info("consumer %s of group %s on %s: %d workers", s.consumer, CF_GROUP_SIMULATORS,
-             CF_STREAM_FIGHTS, s.concurrency);
+    svc_plays_attach(&plays, r);
+    log_info("consumer %s of group %s: %d fight workers on %s, %d arcade workers on %s", s.consumer,
+             CF_GROUP_SIMULATORS, s.concurrency, CF_STREAM_FIGHTS, s.arcade_slots, CF_STREAM_PLAYS);
 
-    int64_t stop_deadline = 0;
-    for (;;) {
-        if (svc_stop) {
-            if (stop_deadline == 0) {
-                stop_deadline = cf_now_ms() + s.shutdown_grace_ms;
-                log_info("stopping: %d fights running, grace %ld ms", svc_fights_running(&fights),
-                         s.shutdown_grace_ms);
-            }
-            if (svc_fights_running(&fights) == 0 || cf_now_ms() >= stop_deadline)
-                break;
-        }
-        svc_fights_round(&fights);
-    }
-    /* Hand back: whatever still runs stays pending (no ack). */
+    run(&s, &slots, &fights, &plays);
+    /* Fights still running stay pending (no ack), plays end as failed. */
     svc_fights_stop(&fights);
+    svc_plays_stop(&plays);
+    svc_slots_stop(&slots);
     if (r != NULL)
         cf_redis_free(r);
     log_info("stopped");

@@ -1,7 +1,7 @@
 /*
- * service_publish.c — what cf-simulator writes: results, dead letters and
- * progress, each XADD trimmed with MAXLEN ~ as configured, each entry built
- * by its contract's encoder (common/result_entry.h, progress_entry.h).
+ * service_publish.c — what cf-simulator writes: results (fights' reports,
+ * plays' ends), dead letters and progress, each XADD trimmed with MAXLEN ~ as configured, each
+ * entry built by its contract's encoder (common/result_entry.h, progress_entry.h).
  *
  * A dead letter keeps the original fields (each value capped, so a 50 MB
  * "code" field does not move into another stream whole) after its own
@@ -24,10 +24,32 @@ int svc_publish_result(cf_redis *r, const svc_settings *s, const cJSON *report)
     return rc;
 }
 
-int svc_publish_dead(cf_redis *r, const svc_settings *s, const cf_entry *e, const char *reason)
+int svc_publish_dead(cf_redis *r, const svc_settings *s, const char *stream, const cf_entry *e,
+                     const char *reason)
 {
-    return cf_dead_letter(r, s->dead_maxlen, reason, CF_STREAM_FIGHTS, e->id, e->fields, e->nfields,
-                          SVC_DEAD_VALUE_MAX);
+    const char *dead = strcmp(stream, CF_STREAM_PLAYS) == 0 ? CF_STREAM_PLAYS_DEAD : CF_STREAM_DEAD;
+    return cf_dead_letter_to(r, dead, s->dead_maxlen, reason, stream, e->id, e->fields, e->nfields,
+                             SVC_DEAD_VALUE_MAX);
+}
+
+int svc_publish_play_end(cf_redis *r, const svc_settings *s, const char *play_id, const cJSON *end)
+{
+    cf_fields_out f;
+    if (cf_result_entry_encode_play(play_id, end, &f) != 0)
+        return -1;
+    int rc = cf_stream_add(r, CF_STREAM_RESULTS, s->results_maxlen, &f);
+    cf_fields_out_free(&f);
+    return rc;
+}
+
+static int publish_progress(cf_redis *r, const svc_settings *s, const cf_progress_entry *p)
+{
+    cf_fields_out f;
+    if (cf_progress_entry_encode(p, &f) != 0)
+        return -1;
+    int rc = cf_stream_add(r, CF_STREAM_PROGRESS, s->progress_maxlen, &f);
+    cf_fields_out_free(&f);
+    return rc;
 }
 
 int svc_publish_progress(cf_redis *r, const svc_settings *s, const char *fight_id,
@@ -37,10 +59,12 @@ int svc_publish_progress(cf_redis *r, const svc_settings *s, const char *fight_i
     snprintf(p.id, sizeof p.id, "%s", fight_id);
     if (status != NULL)
         snprintf(p.status, sizeof p.status, "%s", status);
-    cf_fields_out f;
-    if (cf_progress_entry_encode(&p, &f) != 0)
-        return -1;
-    int rc = cf_stream_add(r, CF_STREAM_PROGRESS, s->progress_maxlen, &f);
-    cf_fields_out_free(&f);
-    return rc;
+    return publish_progress(r, s, &p);
+}
+
+int svc_publish_play_started(cf_redis *r, const svc_settings *s, const char *play_id)
+{
+    cf_progress_entry p = {.play = true, .state = CF_PROGRESS_STARTED};
+    snprintf(p.id, sizeof p.id, "%s", play_id);
+    return publish_progress(r, s, &p);
 }

@@ -1,13 +1,14 @@
 /*
  * service_slots.c — cf-simulator's worker processes (service.h).
  *
- * Each slot is one worker: a fork of the parent made before the Redis
- * socket exists (it keeps only stdio and its two pipes), which starts its
- * own sandbox and reports READY. The parent polls the workers' result
- * pipes; a worker that exits or dies is reaped here (as a container's PID 1
- * the parent inherits every orphan too), its last frames read first, and it
- * comes back after a pause so that a sandbox that cannot start does not
- * spin.
+ * Each slot is one worker of one kind (fights or plays): a fork of the
+ * parent made before the Redis socket exists (it keeps only stdio and its
+ * two pipes), which starts its own sandbox and reports READY. The parent
+ * polls the result pipes of all workers at once and hands each frame to the
+ * desk of its kind; a worker that exits or dies is reaped here (as a
+ * container's PID 1 the parent inherits every orphan too, so the one reaper
+ * serves both kinds), its last frames read first, and it comes back after a
+ * pause so that a sandbox that cannot start does not spin.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,7 +26,7 @@
 
 #define RESPAWN_PAUSE_MS 1000
 
-static int spawn(svc_slot *sl, int index, const cf_sandbox_options *opts)
+static int spawn(svc_slots *s, svc_slot *sl)
 {
     int job[2], res[2];
     if (pipe2(job, O_CLOEXEC) != 0)
@@ -49,7 +50,7 @@ static int spawn(svc_slot *sl, int index, const cf_sandbox_options *opts)
         if (dup2(job[0], 3) < 0 || dup2(res[1], 4) < 0)
             _exit(1);
         close_range(5, ~0U, 0);
-        svc_worker_main(3, 4, index, opts);
+        svc_worker_main(3, 4, (int)(sl - s->slot), sl->kind, &s->opts[sl->kind], s->s);
     }
     close(job[0]);
     close(res[1]);
@@ -69,7 +70,8 @@ static void slot_close(svc_slot *sl)
     sl->jobfd = sl->resfd = -1;
     sl->pid = 0;
     sl->ready = sl->busy = false;
-    cf_fight_entry_free(&sl->job);
+    sl->job_id[0] = '\0';
+    cf_fight_entry_free(&sl->fight);
 }
 
 /* Waits for every worker's READY; logs the reason and fails otherwise. */
@@ -93,22 +95,27 @@ static int wait_ready(svc_slots *s)
     return 0;
 }
 
-int svc_slots_start(svc_slots *s, int n, const cf_sandbox_options *opts)
+int svc_slots_start(svc_slots *s, const svc_settings *settings, const int count[SVC_KINDS],
+                    const cf_sandbox_options opts[SVC_KINDS])
 {
     memset(s, 0, sizeof *s);
-    s->n = n;
-    s->opts = *opts;
-    for (int i = 0; i < n; i++)
+    s->s = settings;
+    for (int k = 0; k < SVC_KINDS; k++) {
+        s->opts[k] = opts[k];
+        for (int i = 0; i < count[k] && s->n < SVC_MAX_SLOTS; i++)
+            s->slot[s->n++].kind = (enum svc_kind)k;
+    }
+    for (int i = 0; i < s->n; i++)
         s->slot[i].jobfd = s->slot[i].resfd = -1;
-    for (int i = 0; i < n; i++) {
-        if (spawn(&s->slot[i], i, opts) != 0) {
+    for (int i = 0; i < s->n; i++) {
+        if (spawn(s, &s->slot[i]) != 0) {
             log_error("cannot start worker %d: %s", i, strerror(errno));
             svc_slots_stop(s);
             return -1;
         }
     }
     if (wait_ready(s) != 0) {
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < s->n; i++)
             if (s->slot[i].pid > 0)
                 kill(s->slot[i].pid, SIGKILL);
         while (wait(NULL) > 0 || errno == EINTR) {
@@ -125,7 +132,7 @@ void svc_slots_respawn(svc_slots *s)
         svc_slot *sl = &s->slot[i];
         if (sl->pid != 0 || t < sl->respawn_after)
             continue;
-        if (spawn(sl, i, &s->opts) != 0) {
+        if (spawn(s, sl) != 0) {
             log_error("worker %d: cannot fork: %s", i, strerror(errno));
             sl->respawn_after = t + 5 * RESPAWN_PAUSE_MS;
         }
@@ -133,7 +140,15 @@ void svc_slots_respawn(svc_slots *s)
     }
 }
 
-void svc_slot_kill(svc_slots *s, svc_slot *sl, svc_on_gone on_gone, void *ud)
+void svc_slots_route(svc_slots *s, enum svc_kind kind, svc_on_frame on_frame, svc_on_gone on_gone,
+                     void *ud)
+{
+    s->desk[kind].on_frame = on_frame;
+    s->desk[kind].on_gone = on_gone;
+    s->desk[kind].ud = ud;
+}
+
+void svc_slot_kill(svc_slots *s, svc_slot *sl)
 {
     int status = 0;
     if (sl->pid > 0) {
@@ -141,16 +156,15 @@ void svc_slot_kill(svc_slots *s, svc_slot *sl, svc_on_gone on_gone, void *ud)
         while (waitpid(sl->pid, &status, 0) < 0 && errno == EINTR) {
         }
     }
-    if (sl->busy && on_gone)
-        on_gone(ud, sl);
+    if (sl->busy && s->desk[sl->kind].on_gone != NULL)
+        s->desk[sl->kind].on_gone(s->desk[sl->kind].ud, sl);
     else
         log_warn("worker %d exited", (int)(sl - s->slot));
     slot_close(sl);
     sl->respawn_after = cf_now_ms() + RESPAWN_PAUSE_MS;
 }
 
-static void read_worker(svc_slots *s, svc_slot *sl, svc_on_frame on_frame, svc_on_gone on_gone,
-                        void *ud)
+static void read_worker(svc_slots *s, svc_slot *sl)
 {
     char type;
     char *data = NULL;
@@ -158,7 +172,7 @@ static void read_worker(svc_slots *s, svc_slot *sl, svc_on_frame on_frame, svc_o
     int rc = svc_frame_read(sl->resfd, &type, &data, &len);
     if (rc <= 0) {
         free(data);
-        svc_slot_kill(s, sl, on_gone, ud);
+        svc_slot_kill(s, sl);
         return;
     }
     switch (type) {
@@ -166,8 +180,8 @@ static void read_worker(svc_slots *s, svc_slot *sl, svc_on_frame on_frame, svc_o
     case SVC_FRAME_ERROR: log_error("worker %d: %s", (int)(sl - s->slot), data); break;
     case SVC_FRAME_PROGRESS:
     case SVC_FRAME_REPORT:
-        if (sl->busy)
-            on_frame(ud, sl, type, data, len);
+        if (sl->busy && s->desk[sl->kind].on_frame != NULL)
+            s->desk[sl->kind].on_frame(s->desk[sl->kind].ud, sl, type, data, len);
         break;
     default: log_error("worker %d: unknown frame %d", (int)(sl - s->slot), type); break;
     }
@@ -176,7 +190,7 @@ static void read_worker(svc_slots *s, svc_slot *sl, svc_on_frame on_frame, svc_o
 
 /* A worker reaped here is handled as gone at once, after its last frames
  * (a report, an error): the end of file that follows them closes the slot. */
-static void reap_children(svc_slots *s, svc_on_frame on_frame, svc_on_gone on_gone, void *ud)
+static void reap_children(svc_slots *s)
 {
     int status;
     pid_t pid;
@@ -189,20 +203,19 @@ static void reap_children(svc_slots *s, svc_on_frame on_frame, svc_on_gone on_go
             while (sl->resfd >= 0) {
                 struct pollfd p = {.fd = sl->resfd, .events = POLLIN};
                 if (poll(&p, 1, 0) <= 0) {
-                    svc_slot_kill(s, sl, on_gone, ud);
+                    svc_slot_kill(s, sl);
                     break;
                 }
-                read_worker(s, sl, on_frame, on_gone, ud);
+                read_worker(s, sl);
             }
             break;
         }
     }
 }
 
-void svc_slots_poll(svc_slots *s, int timeout_ms, svc_on_frame on_frame, svc_on_gone on_gone,
-                    void *ud)
+void svc_slots_poll(svc_slots *s, int timeout_ms)
 {
-    reap_children(s, on_frame, on_gone, ud);
+    reap_children(s);
     struct pollfd pf[SVC_MAX_SLOTS];
     int idx[SVC_MAX_SLOTS], n = 0;
     for (int i = 0; i < s->n; i++) {
@@ -220,31 +233,71 @@ void svc_slots_poll(svc_slots *s, int timeout_ms, svc_on_frame on_frame, svc_on_
         return;
     for (int k = 0; k < n; k++)
         if (pf[k].revents & (POLLIN | POLLHUP | POLLERR))
-            read_worker(s, &s->slot[idx[k]], on_frame, on_gone, ud);
+            read_worker(s, &s->slot[idx[k]]);
 }
 
-svc_slot *svc_slots_free(svc_slots *s)
+static bool of_kind(const svc_slot *sl, int kind)
+{
+    return kind == SVC_ANY || (int)sl->kind == kind;
+}
+
+svc_slot *svc_slots_free(svc_slots *s, enum svc_kind kind)
 {
     for (int i = 0; i < s->n; i++)
-        if (s->slot[i].ready && !s->slot[i].busy)
+        if (of_kind(&s->slot[i], (int)kind) && s->slot[i].ready && !s->slot[i].busy)
             return &s->slot[i];
     return NULL;
 }
 
-int svc_slots_count_free(const svc_slots *s)
+int svc_slots_count_free(const svc_slots *s, int kind)
 {
     int n = 0;
     for (int i = 0; i < s->n; i++)
-        n += s->slot[i].ready && !s->slot[i].busy;
+        n += of_kind(&s->slot[i], kind) && s->slot[i].ready && !s->slot[i].busy;
     return n;
 }
 
-int svc_slots_count_busy(const svc_slots *s)
+int svc_slots_count_busy(const svc_slots *s, int kind)
 {
     int n = 0;
     for (int i = 0; i < s->n; i++)
-        n += s->slot[i].busy;
+        n += of_kind(&s->slot[i], kind) && s->slot[i].busy;
     return n;
+}
+
+bool svc_slots_running(const svc_slots *s, enum svc_kind kind, const char *entry_id)
+{
+    for (int i = 0; i < s->n; i++)
+        if (of_kind(&s->slot[i], (int)kind) && s->slot[i].busy &&
+            strcmp(s->slot[i].entry_id, entry_id) == 0)
+            return true;
+    return false;
+}
+
+void svc_slots_renew(svc_slots *s, enum svc_kind kind, cf_consumer *c)
+{
+    const char *ids[SVC_MAX_SLOTS];
+    size_t n = 0;
+    for (int i = 0; i < s->n; i++)
+        if (of_kind(&s->slot[i], (int)kind) && s->slot[i].busy)
+            ids[n++] = s->slot[i].entry_id;
+    (void)cf_consumer_renew(c, ids, n);
+}
+
+/* A job that outlives every limit means a stuck worker: kill it. What
+ * becomes of its job is its desk's on_gone. */
+void svc_slots_kill_stuck(svc_slots *s, enum svc_kind kind, int64_t timeout_ms, const char *limit)
+{
+    int64_t t = cf_now_ms();
+    for (int i = 0; i < s->n; i++) {
+        svc_slot *sl = &s->slot[i];
+        if (of_kind(sl, (int)kind) && sl->busy && t - sl->started_ms > timeout_ms) {
+            log_error("%s %s: running for %lld ms, over %s; killing worker %d",
+                      sl->kind == SVC_PLAY ? "play" : "fight", sl->job_id,
+                      (long long)(t - sl->started_ms), limit, i);
+            svc_slot_kill(s, sl);
+        }
+    }
 }
 
 void svc_slots_stop(svc_slots *s)

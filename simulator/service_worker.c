@@ -2,8 +2,10 @@
  * service_worker.c — one worker process of cf-simulator.
  *
  * It owns one sandbox for its whole life (the sandbox's tracer must be the
- * process that runs the fight) and runs one fight at a time: a JOB frame in,
- * progress frames and one REPORT frame out. It dies with its parent
+ * process that runs the job) and runs one job at a time: a JOB frame in,
+ * progress frames and one REPORT frame out. A fight worker runs fights; an
+ * arcade worker (its sandbox started with the play harness) runs plays,
+ * which service_play.c connects to their streams. It dies with its parent
  * (PR_SET_PDEATHSIG), and its bots die with it (the sandbox traces them with
  * PTRACE_O_EXITKILL), so a kill -9 of the service leaves no bot behind.
  * SIGINT and SIGTERM are the parent's business: it decides whether a fight
@@ -26,6 +28,8 @@
 #include "service.h"
 
 typedef struct worker_ctx {
+    enum svc_kind kind;
+    const svc_settings *s;
     int jobfd, resfd;
     bool cancelled;
     bool bad_reports; /* CF_TEST_BAD_REPORT */
@@ -70,8 +74,18 @@ static void send_error(int resfd, const char *err)
     (void)svc_frame_write(resfd, SVC_FRAME_ERROR, err, strlen(err));
 }
 
-/* Runs one JOB; 0, or -1 when the sandbox broke and the worker must go. */
-static int run_job(worker_ctx *w, cf_sandbox *sb, const char *buf, size_t len)
+/* Runs one play; 0, or -1 when the worker must go. */
+static int run_play(worker_ctx *w, cf_sandbox *sb, const char *buf, size_t len)
+{
+    char err[512] = "";
+    if (svc_play_job(sb, w->s, w->jobfd, w->resfd, buf, len, err, sizeof err) == 0)
+        return 0;
+    send_error(w->resfd, err[0] ? err : "the play could not run");
+    return -1;
+}
+
+/* Runs one fight; 0, or -1 when the sandbox broke and the worker must go. */
+static int run_fight(worker_ctx *w, cf_sandbox *sb, const char *buf, size_t len)
 {
     cf_field *fields = NULL;
     size_t nfields = 0;
@@ -108,13 +122,14 @@ static int run_job(worker_ctx *w, cf_sandbox *sb, const char *buf, size_t len)
     return rc;
 }
 
-void svc_worker_main(int jobfd, int resfd, int index, const cf_sandbox_options *opts)
+void svc_worker_main(int jobfd, int resfd, int index, enum svc_kind kind,
+                     const cf_sandbox_options *opts, const svc_settings *s)
 {
     pid_t parent = getppid();
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
         _exit(1);
     char name[16]; /* shown by ps and top: which process is a worker */
-    snprintf(name, sizeof name, "cf-sim-w%d", index);
+    snprintf(name, sizeof name, kind == SVC_PLAY ? "cf-sim-a%d" : "cf-sim-w%d", index);
     (void)prctl(PR_SET_NAME, name);
     signal(SIGINT, SIG_IGN);
     signal(SIGTERM, SIG_IGN);
@@ -126,7 +141,7 @@ void svc_worker_main(int jobfd, int resfd, int index, const cf_sandbox_options *
         send_error(resfd, err[0] ? err : "cf_sandbox_start failed");
         _exit(2);
     }
-    if (index == 0)
+    if (index == 0 || (kind == SVC_PLAY && index == s->concurrency)) /* a kind's first */
         cf_sandbox_describe(sb, stderr);
     if (svc_frame_write(resfd, SVC_FRAME_READY, NULL, 0) != 0) {
         cf_sandbox_stop(sb);
@@ -134,7 +149,11 @@ void svc_worker_main(int jobfd, int resfd, int index, const cf_sandbox_options *
     }
 
     const char *bad = getenv("CF_TEST_BAD_REPORT");
-    worker_ctx w = {.jobfd = jobfd, .resfd = resfd, .bad_reports = bad && strcmp(bad, "1") == 0};
+    worker_ctx w = {.kind = kind,
+                    .s = s,
+                    .jobfd = jobfd,
+                    .resfd = resfd,
+                    .bad_reports = bad && strcmp(bad, "1") == 0};
     int code = 0;
     for (;;) {
         char type;
@@ -146,7 +165,9 @@ void svc_worker_main(int jobfd, int resfd, int index, const cf_sandbox_options *
             code = rc == 0 ? 0 : 1; /* EOF: the parent is done with us */
             break;
         }
-        if (type == SVC_FRAME_JOB && run_job(&w, sb, data, len) != 0) {
+        int (*run)(worker_ctx *, cf_sandbox *, const char *, size_t) =
+            kind == SVC_PLAY ? run_play : run_fight;
+        if (type == SVC_FRAME_JOB && run(&w, sb, data, len) != 0) {
             free(data);
             code = 3;
             break;

@@ -31,8 +31,9 @@ static bool stopping(void)
     return __atomic_load_n(&reader_stopping, __ATOMIC_ACQUIRE);
 }
 
-/* Takes one XREAD reply's entries into the table; last follows them. The
- * entries are read by the contract's own decoder (common/progress_entry.h). */
+/* Takes one XREAD reply's fight entries into the table (a play's progress
+ * is for the result processor); last follows them. The entries are read by
+ * the contract's own decoder (common/progress_entry.h). */
 static void take_entries(const redisReply *list, char last[64])
 {
     cf_entry *es = NULL;
@@ -42,7 +43,7 @@ static void take_entries(const redisReply *list, char last[64])
     for (size_t i = 0; i < n; i++) {
         snprintf(last, 64, "%s", es[i].id);
         cf_progress_entry p;
-        if (cf_progress_entry_decode(es[i].fields, es[i].nfields, &p, NULL, 0) == 0)
+        if (cf_progress_entry_decode(es[i].fields, es[i].nfields, &p, NULL, 0) == 0 && !p.play)
             live_progress_set(p.id, p.tick, p.state != CF_PROGRESS_FINISHED);
     }
     cf_entries_free(es, n);

@@ -1,6 +1,7 @@
 /*
- * test_entries.c — cf:fights and cf:results entries, good and hostile.
- * Every refusal must carry a reason naming the field.
+ * test_entries.c — cf:fights, cf:plays, cf:results and cf:progress
+ * entries and a play's end object, good and hostile. Every refusal must
+ * carry a reason naming the field.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +14,8 @@
 #include <cmocka.h>
 
 #include "fight_entry.h"
+#include "play_entry.h"
+#include "progress_entry.h"
 #include "report.h"
 #include "result_entry.h"
 
@@ -315,6 +318,246 @@ static void result_bad(void **state)
                    "finished", "report", REPORT("finished", "7"));
 }
 
+/* --- cf:plays -------------------------------------------------------------- */
+
+static int decode_play(const char *const *kv, size_t max_code, size_t max_bundle, cf_play_entry *e,
+                       char *err, size_t errlen)
+{
+    cf_field f[16];
+    size_t n = fields_of(f, kv);
+
+    return cf_play_entry_decode(f, n, max_code, max_bundle, e, err, errlen);
+}
+
+static void play_refused(const char *const *kv, const char *needle)
+{
+    cf_play_entry e;
+    char err[256] = "";
+
+    if (decode_play(kv, 1000, 30, &e, err, sizeof err) == 0) {
+        cf_play_entry_free(&e);
+        fail_msg("accepted, expected '%s'", needle);
+    }
+    cf_play_entry_free(&e); /* safe after a refusal too */
+    if (strstr(err, needle) == NULL)
+        fail_msg("error '%s' lacks '%s'", err, needle);
+}
+#define PLAY_REFUSED(needle, ...) play_refused((const char *const[]){__VA_ARGS__, NULL}, needle)
+
+/* Decoded, encoded, decoded again: the same play. */
+static void play_round_trip(void **state)
+{
+    const char *kv[] = {"id",      ID,       "title",
+                        "Flappy",  "bundle", "UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==",
+                        "seconds", "90",     NULL};
+    cf_play_entry e, again;
+    char err[256] = "";
+
+    (void)state;
+    if (decode_play(kv, 1000, 30, &e, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    assert_string_equal(e.id, ID);
+    assert_string_equal(e.title, "Flappy");
+    assert_null(e.code);
+    assert_string_equal(e.bundle, "UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==");
+    assert_int_equal(e.seconds, 90);
+    cf_fields_out out;
+    assert_int_equal(cf_play_entry_encode(&e, &out), 0);
+    cf_field f[CF_FIELDS_OUT_MAX];
+    for (int i = 0; i < out.n; i++)
+        f[i] = (cf_field){out.key[i], strlen(out.key[i]), out.val[i], out.val_len[i]};
+    if (cf_play_entry_decode(f, (size_t)out.n, 1000, 30, &again, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    assert_string_equal(again.id, e.id);
+    assert_string_equal(again.bundle, e.bundle);
+    assert_int_equal(again.seconds, 90);
+    cf_play_entry_free(&again);
+    cf_fields_out_free(&out);
+    cf_play_entry_free(&e);
+
+    const char *one_file[] = {"id", ID, "title", "t", "code", "print('hi')\n", NULL};
+    if (decode_play(one_file, 1000, 30, &e, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    assert_string_equal(e.code, "print('hi')\n");
+    assert_int_equal(e.seconds, 0);
+    cf_play_entry_free(&e);
+}
+
+static void play_bad(void **state)
+{
+    (void)state;
+    PLAY_REFUSED("field 'id': missing", "title", "t", "code", "x");
+    PLAY_REFUSED("field 'id': not a UUID", "id", "nope", "title", "t", "code", "x");
+    PLAY_REFUSED("field 'title': missing", "id", ID, "code", "x");
+    PLAY_REFUSED("exactly one is required", "id", ID, "title", "t");
+    PLAY_REFUSED("exactly one is required", "id", ID, "title", "t", "code", "x", "bundle", "AAAA");
+    PLAY_REFUSED("field 'code': not UTF-8", "id", ID, "title", "t", "code", "bad \xff byte");
+    PLAY_REFUSED("field 'bundle': not base64", "id", ID, "title", "t", "bundle", "not base64!");
+    PLAY_REFUSED("field 'bundle': not base64", "id", ID, "title", "t", "bundle", "");
+    PLAY_REFUSED("field 'seconds'", "id", ID, "title", "t", "code", "x", "seconds", "0");
+    PLAY_REFUSED("field 'seconds'", "id", ID, "title", "t", "code", "x", "seconds", "86401");
+    PLAY_REFUSED("field 'seconds'", "id", ID, "title", "t", "code", "x", "seconds", "-1");
+    PLAY_REFUSED("field 'code': given twice", "id", ID, "title", "t", "code", "x", "code", "y");
+}
+
+/* The limits: max_code bytes of code and max_bundle decoded bytes pass,
+ * one more does not. */
+static void play_limits(void **state)
+{
+    (void)state;
+    char code[1002];
+    memset(code, 'x', 1001);
+    code[1001] = '\0';
+    PLAY_REFUSED("field 'code': not UTF-8 text of at most 1000 bytes", "id", ID, "title", "t",
+                 "code", code);
+    code[1000] = '\0';
+    cf_play_entry e;
+    char err[256] = "";
+    const char *at_limit[] = {"id", ID, "title", "t", "code", code, NULL};
+    if (decode_play(at_limit, 1000, 30, &e, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    cf_play_entry_free(&e);
+    /* 30 bytes decoded: 40 base64 characters; 48 is over. */
+    PLAY_REFUSED("field 'bundle': not base64 of at most 30 bytes", "id", ID, "title", "t", "bundle",
+                 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+}
+
+/* --- a play's end ---------------------------------------------------------- */
+
+static void expect_end_refused(cJSON *end, const char *needle)
+{
+    char err[256] = "";
+
+    if (cf_play_end_validate(end, err, sizeof err) == 0)
+        fail_msg("accepted, expected '%s'", needle);
+    if (strstr(err, needle) == NULL)
+        fail_msg("error '%s' lacks '%s'", err, needle);
+    cJSON_Delete(end);
+}
+
+static cJSON *good_end(void)
+{
+    double score = 12.5;
+    cJSON *end = cf_play_end_new("finished", "ok", "", &score, 40, 9000, "hi\n", 1234);
+    assert_non_null(end);
+    return end;
+}
+
+static cJSON *end_with(const char *key, cJSON *v)
+{
+    cJSON *end = good_end();
+    assert_non_null(v);
+    cJSON_ReplaceItemInObjectCaseSensitive(end, key, v);
+    return end;
+}
+
+static void play_end(void **state)
+{
+    char err[256] = "";
+
+    (void)state;
+    cJSON *end = good_end();
+    if (cf_play_end_validate(end, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    cJSON_Delete(end);
+    end = cf_play_end_new("stopped", "timeout", "stopped on request", NULL, 0, 0, "", 0);
+    if (cf_play_end_validate(end, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(end, "score")));
+    cJSON_Delete(end);
+
+    expect_end_refused(cJSON_CreateArray(), "not a JSON object");
+    expect_end_refused(end_with("type", cJSON_CreateString("sprite")), "type");
+    expect_end_refused(end_with("status", cJSON_CreateString("cancelled")), "status");
+    expect_end_refused(end_with("verdict", cJSON_CreateString("segfault")), "verdict");
+    expect_end_refused(end_with("score", cJSON_CreateString("12")), "score");
+    expect_end_refused(end_with("cpu_ms", cJSON_CreateNumber(-1)), "cpu_ms");
+    expect_end_refused(end_with("elapsed_ms", cJSON_CreateNumber(1.5)), "elapsed_ms");
+    expect_end_refused(end_with("log", cJSON_CreateNumber(1)), "log");
+    end = good_end();
+    cJSON_AddStringToObject(end, "extra", "x");
+    expect_end_refused(end, "unknown key 'extra'");
+    end = good_end();
+    cJSON_DeleteItemFromObjectCaseSensitive(end, "detail");
+    expect_end_refused(end, "8 keys");
+}
+
+/* A play's end on cf:results (kind play) and back. */
+static void play_result(void **state)
+{
+    cJSON *end = good_end();
+    cf_fields_out out;
+    char err[256] = "";
+
+    (void)state;
+    assert_int_equal(cf_result_entry_encode_play(ID, end, &out), 0);
+    cf_field f[CF_FIELDS_OUT_MAX];
+    for (int i = 0; i < out.n; i++)
+        f[i] = (cf_field){out.key[i], strlen(out.key[i]), out.val[i], out.val_len[i]};
+    cf_result_entry msg;
+    if (cf_result_entry_decode(f, (size_t)out.n, &msg, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(msg.kind, CF_RESULT_PLAY);
+    assert_string_equal(msg.id, ID);
+    assert_string_equal(msg.status, "finished");
+    cf_result_entry_free(&msg);
+    cf_fields_out_free(&out);
+    char *json = cJSON_PrintUnformatted(end);
+    RESULT_REFUSED("field 'status'", "kind", "play", "id", ID, "status", "cancelled", "report",
+                   json);
+    RESULT_REFUSED("field 'kind'", "kind", "game", "id", ID, "status", "finished", "report", json);
+    RESULT_REFUSED("status differs", "kind", "play", "id", ID, "status", "stopped", "report", json);
+    free(json);
+    cJSON_Delete(end);
+}
+
+/* --- cf:progress ----------------------------------------------------------- */
+
+static void progress_entries(void **state)
+{
+    cf_progress_entry p = {.play = true, .state = CF_PROGRESS_STARTED}, back;
+    cf_fields_out out;
+    char err[256] = "";
+
+    (void)state;
+    snprintf(p.id, sizeof p.id, "%s", ID);
+    assert_int_equal(cf_progress_entry_encode(&p, &out), 0);
+    cf_field f[CF_FIELDS_OUT_MAX];
+    for (int i = 0; i < out.n; i++)
+        f[i] = (cf_field){out.key[i], strlen(out.key[i]), out.val[i], out.val_len[i]};
+    if (cf_progress_entry_decode(f, (size_t)out.n, &back, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    assert_true(back.play);
+    assert_int_equal(back.state, CF_PROGRESS_STARTED);
+    cf_fields_out_free(&out);
+
+    const char *fight[] = {"id", ID,       "state",     "finished", "tick",
+                           "41", "status", "cancelled", NULL};
+    size_t n = fields_of(f, fight);
+    if (cf_progress_entry_decode(f, n, &back, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    assert_false(back.play);
+    assert_int_equal(back.tick, 41);
+    assert_string_equal(back.status, "cancelled");
+
+    static const char *const bad[][10] = {
+        {"state", "started", NULL},
+        {"id", ID, "state", "begun", NULL},
+        {"id", ID, "kind", "match", "state", "started", NULL},
+        {"id", ID, "state", "tick", "tick", "-4", NULL},
+        {"id", ID, "state", "finished", "status", "won", NULL},
+    };
+    static const char *const why[] = {"'id'", "'state'", "'kind'", "'tick'", "'status'"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        n = fields_of(f, bad[i]);
+        err[0] = '\0';
+        if (cf_progress_entry_decode(f, n, &back, err, sizeof err) == 0)
+            fail_msg("bad progress entry %zu accepted", i);
+        if (strstr(err, why[i]) == NULL)
+            fail_msg("error '%s' lacks %s", err, why[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -328,6 +571,12 @@ int main(void)
         cmocka_unit_test(fight_nul_in_field),
         cmocka_unit_test(result_good),
         cmocka_unit_test(result_bad),
+        cmocka_unit_test(play_round_trip),
+        cmocka_unit_test(play_bad),
+        cmocka_unit_test(play_limits),
+        cmocka_unit_test(play_end),
+        cmocka_unit_test(play_result),
+        cmocka_unit_test(progress_entries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,2 @@
+def points_for(word):
+    return len(word) * 7
