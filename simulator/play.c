@@ -192,6 +192,9 @@ static void game_line(play *p, const char *line, size_t len)
         control(p, msg);
     } else if (!plain_type(cJSON_GetObjectItemCaseSensitive(msg, "type"))) {
         bad_output(p, "a display message without a plain \"type\"");
+    } else if (strcmp(cJSON_GetObjectItemCaseSensitive(msg, "type")->valuestring, "end") == 0) {
+        /* The play's end is the controller's word, never the game's: a
+         * forged one would end the play for whoever shows it. Dropped. */
     } else {
         if (strcmp(cJSON_GetObjectItemCaseSensitive(msg, "type")->valuestring, "report_score") == 0)
             note_score(p, msg);

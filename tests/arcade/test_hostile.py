@@ -104,6 +104,9 @@ class Hostile(unittest.TestCase):
         self.ends(end, {'finished'}, {'ok'})
         self.assertTrue(all(len(m) < (8 << 20) for m in messages))
         self.assertFalse(any('still here' in m for m in messages), messages)
+        # A display message of type "end" never reaches the display: the
+        # play's end is the controller's last line only.
+        self.assertFalse(any(json.loads(m).get('type') == 'end' for m in messages), messages)
 
 
 if __name__ == '__main__':
