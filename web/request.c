@@ -9,6 +9,7 @@
  * key given twice), so no two readers of the same body can see different
  * requests.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,4 +224,28 @@ bool http_is_caller(const web_req *r, PGresult *res, int row, int col)
 {
     return r->authed && !PQgetisnull(res, row, col) &&
            strcmp(PQgetvalue(res, row, col), r->user_id) == 0;
+}
+
+bool http_cookie_hex(web_req *r, const char *name, char *out, size_t len)
+{
+    const char *c = evhttp_find_header(evhttp_request_get_input_headers(r->req), "Cookie");
+    size_t nlen = strlen(name);
+    while (c != NULL && *c != '\0') {
+        while (*c == ' ' || *c == ';')
+            c++;
+        if (strncmp(c, name, nlen) == 0 && c[nlen] == '=') {
+            const char *v = c + nlen + 1;
+            size_t n = strcspn(v, ";");
+            if (n != len)
+                return false;
+            for (size_t i = 0; i < n; i++)
+                if (!isxdigit((unsigned char)v[i]))
+                    return false;
+            memcpy(out, v, n);
+            out[n] = '\0';
+            return true;
+        }
+        c = strchr(c, ';');
+    }
+    return false;
 }

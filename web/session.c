@@ -11,7 +11,6 @@
  * grant. Without a session any non-empty header passes: there is nothing to
  * ride on.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,36 +62,10 @@ static void csrf_of(const char *token, char out[WEB_CSRF_LEN + 1])
     to_hex(h, sizeof h, out);
 }
 
-/* Reads cookie cf_session into out (64 hex chars); false when absent. */
-static bool session_cookie(web_req *r, char out[TOKEN_BYTES * 2 + 1])
-{
-    const char *c = evhttp_find_header(evhttp_request_get_input_headers(r->req), "Cookie");
-
-    while (c != NULL && *c != '\0') {
-        while (*c == ' ' || *c == ';')
-            c++;
-        if (strncmp(c, "cf_session=", 11) == 0) {
-            const char *v = c + 11;
-            size_t n = strcspn(v, ";");
-
-            if (n != TOKEN_BYTES * 2)
-                return false;
-            for (size_t i = 0; i < n; i++)
-                if (!isxdigit((unsigned char)v[i]))
-                    return false;
-            memcpy(out, v, n);
-            out[n] = '\0';
-            return true;
-        }
-        c = strchr(c, ';');
-    }
-    return false;
-}
-
 void session_load(web_req *r)
 {
     char token[TOKEN_BYTES * 2 + 1];
-    if (!session_cookie(r, token))
+    if (!http_cookie_hex(r, "cf_session", token, TOKEN_BYTES * 2))
         return;
     session_token_hash(token, r->session_hash);
     const char *params[1] = {r->session_hash};

@@ -41,6 +41,7 @@
 #include "bounds.h"
 #include "game.h"
 #include "pg_conn.h"
+#include "play_entry.h"
 #include "redis_conn.h"
 #include "streams.h"
 #include "text.h"
@@ -52,6 +53,8 @@
 #define WEB_JSON_BODY_MAX (64 * 1024)
 /* A bigint id as decimal text, with its NUL. */
 #define WEB_INT_ID_SIZE 24
+#define WEB_VISITOR_LEN 32         /* an anonymous player's id: 16 bytes, hex */
+#define ARCADE_INPUT_MAX_EVENTS 64 /* input events in one request */
 
 /* ==== core: settings, threads, requests ==== */
 
@@ -79,7 +82,7 @@ typedef struct web_thread {
     struct evhttp *http;
     cf_pg *pg;
     cf_redis *redis;
-    void *live;        /* live.c's per-thread state */
+    void *live;        /* live.c's per-thread state (live.h) */
     int prepared_pid;  /* backend the statements below live in */
     bool prepared[16]; /* prepared.c: which are prepared */
 } web_thread;
@@ -173,6 +176,9 @@ bool http_int_id(const char *s);
 const char *http_client_ip(web_req *r);
 /* Is the user id in column col of row the caller's? */
 bool http_is_caller(const web_req *r, PGresult *res, int row, int col);
+/* Cookie name when its value is exactly len hex digits (a token we set),
+ * into out (len + 1 bytes); false when absent or anything else. */
+bool http_cookie_hex(web_req *r, const char *name, char *out, size_t len);
 
 /* ---- respond.c: answering a request ---- */
 void http_security_headers(struct evhttp_request *req);
@@ -248,11 +254,19 @@ void dashboard_get(web_req *r);
 /* ---- api_health.c: /healthz ---- */
 void health_get(web_req *r);
 
-/* ---- live.c: Server-Sent Events ---- */
+/* ---- api_plays.c: the arcade's plays ---- */
+void plays_start(web_req *r);  /* POST /api/arcade/games/{id}/plays */
+void plays_scores(web_req *r); /* GET /api/arcade/games/{id}/plays */
+void plays_get(web_req *r);
+void plays_input(web_req *r);
+void plays_stop(web_req *r);
+
+/* ---- live.c, live_fights.c, live_plays.c: Server-Sent Events (live.h) ---- */
 void live_init_thread(web_thread *t);
 void live_free_thread(web_thread *t);
 void live_fight_events(web_req *r);
 void live_user_events(web_req *r);
+void live_play_events(web_req *r);
 int live_client_count(void);
 
 /* ---- metrics.c: /metrics, and the request counters behind it ---- */
@@ -380,6 +394,75 @@ char *catalog_template_read(const char *game, const char *file, size_t *len);
 /* First template file name of a game that can be a house bot into out;
  * false when none. */
 bool catalog_first_template(const char *game, char *out, size_t outlen);
+
+/* ---- player.c: who plays in the arcade ---- */
+typedef struct web_player {
+    bool is_user; /* logged in: user_id */
+    char user_id[WEB_ID_LEN + 1];
+    char visitor[WEB_VISITOR_LEN + 1]; /* cookie cf_visitor, or "" */
+} web_player;
+
+/* The caller as a player (no cookie is set). */
+void player_of(web_req *r, web_player *p);
+/* The same; an anonymous caller without a visitor id gets one (its cookie
+ * goes with the answer). */
+void player_ensure(web_req *r, web_player *p);
+/* Is a play of player_id (NULL: anonymous) and visitor p's? */
+bool player_is(const web_player *p, const char *user_id, const char *visitor);
+
+/* ---- play.c: arcade plays in the database ---- */
+/* A game's latest version, as a play runs it. */
+typedef struct play_game {
+    char game_id[WEB_INT_ID_SIZE], version_id[WEB_INT_ID_SIZE];
+    char title[101];
+    const char *code, *bundle; /* one of them: source, or base64 of the .zip */
+    size_t code_len, bundle_len;
+    PGresult *res; /* holds them */
+} play_game;
+
+/* The latest version of a game the player may see (answers 404). */
+bool play_game_load(web_req *r, const char *game_id, const web_player *p, play_game *g);
+void play_game_free(play_game *g);
+/* 1 when the player may see the game, 0 not, -1 db error (not answered). */
+int play_game_visible(web_req *r, const char *game_id, const web_player *p);
+/* Stops the player's plays not yet over (cancel keys; the queued ones end
+ * now, with detail why). How many, or -1 (not answered). */
+int play_stop_open(web_req *r, const web_player *p, const char *why);
+/* A new queued play of g by p. 0 or -1 (not answered). */
+int play_insert(web_req *r, const play_game *g, const web_player *p, const char *id);
+/* Its cf:plays entry id. 0 or -1. */
+int play_set_entry(web_req *r, const char *id, const char *entry_id);
+/* A play still queued ends as stopped (detail), or as failed when it never
+ * reached the arcade. 0 or -1 (not answered). */
+int play_end_queued(web_req *r, const char *id, const char *detail);
+int play_fail_unsent(web_req *r, const char *id);
+/* The Play object (answers 404). */
+cJSON *play_json(web_req *r, const char *id, const web_player *p);
+/* 1 the player's (status into status), 0 not (or no such play), -1 db
+ * error (not answered). */
+int play_owned(web_req *r, const char *id, const web_player *p, char status[16]);
+/* Is there such a play? Answers 404 (or the db error) otherwise. */
+bool play_exists(web_req *r, const char *id);
+/* The best scores of a game, as an array; NULL on a db error. */
+cJSON *play_scores_json(web_req *r, const char *game_id, const web_player *p, int limit);
+/* status, position, verdict, detail, score, cpu_ms, peak_memory_kb, log,
+ * elapsed_ms of a play (no row: no such play); NULL on a db error. */
+PGresult *play_state(cf_pg *pg, const char *id);
+bool play_status_final(const char *status);
+/* The end object of a final play, from its play_state row. */
+cJSON *play_end_from_state(PGresult *res);
+
+/* ---- arcade_streams.c: a play's Redis side ---- */
+/* XADD cf:plays; the entry id into entry_id. 0 or -1. */
+int arcade_enqueue(cf_redis *r, const cf_play_entry *e, char entry_id[64]);
+/* SET cf:cancel:<id>. 0 or -1. */
+int arcade_cancel(cf_redis *r, const char *play_id);
+/* The events (JSON texts) onto cf:play:<id>:in, in one round trip. */
+int arcade_input(cf_redis *r, const char *play_id, char *const *events, int n);
+/* SET cf:play:<id>:seen (someone shows it). 0 or -1. */
+int arcade_seen(cf_redis *r, const char *play_id);
+/* The play's screen ({"last_id", "messages"}), or NULL when there is none. */
+cJSON *arcade_screen(cf_redis *r, const char *play_id);
 
 /* ---- fight_state.c: the fight life cycle, every change of state ---- */
 /* Fight states: the database's names and the API's (openapi.yaml). */

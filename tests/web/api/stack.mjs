@@ -2,10 +2,12 @@
 // database (created, migrated with cf-migrate, dropped), an empty Redis
 // database number of its own (so no simulator elsewhere takes our fights),
 // and cf-web on a random port with its log captured (password reset links
-// are read from it). No simulator runs: the tests play the pipeline's part
-// by reading cf:fights and writing results into PostgreSQL themselves. With
-// resultProcessor, a cf-result-processor runs beside cf-web: it is the one
-// writer of a fight's running state (from cf:progress).
+// are read from it). No simulator runs unless asked for: the fight tests
+// play the pipeline's part by reading cf:fights and writing results into
+// PostgreSQL themselves. With resultProcessor, a cf-result-processor runs
+// beside cf-web: it is the one writer of a fight's running state (from
+// cf:progress). With simulator, a cf-simulator (root: the real sandbox)
+// plays the arcade's plays (two arcade workers, no fight worker's work).
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -77,6 +79,22 @@ function spawnResultProcessor(bin, databaseUrl, redisUrl, stack) {
   return p;
 }
 
+function spawnSimulator(bin, redisUrl, stack, extra) {
+  const env = {
+    PATH: process.env.PATH,
+    CF_REDIS_URL: redisUrl,
+    CF_SIMULATOR_CONCURRENCY: '1',
+    CF_ARCADE_SLOTS: '2',
+    CF_SIMULATOR_SHUTDOWN_GRACE_MS: '2000',
+    ...extra,
+  };
+  const p = spawn(bin, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const collect = (d) => { stack.simLog += d.toString(); };
+  p.stdout.on('data', collect);
+  p.stderr.on('data', collect);
+  return p;
+}
+
 async function stopProc(p) {
   if (!p || p.exitCode !== null) return;
   p.kill('SIGTERM');
@@ -84,7 +102,7 @@ async function stopProc(p) {
   if (p.exitCode === null) p.kill('SIGKILL');
 }
 
-export async function startWeb({ web, migrate, source, resultProcessor, env: extra = {} }) {
+export async function startWeb({ web, migrate, source, resultProcessor, simulator, simulatorEnv = {}, env: extra = {} }) {
   const pgBase = process.env.CF_DATABASE_URL;
   const redisBase = process.env.CF_REDIS_URL;
   if (!pgBase || !redisBase) throw new Error('CF_DATABASE_URL and CF_REDIS_URL must be set');
@@ -92,8 +110,9 @@ export async function startWeb({ web, migrate, source, resultProcessor, env: ext
   execFileSync('psql', [pgBase, '-qc', `CREATE DATABASE "${dbName}"`], { stdio: 'pipe' });
   const databaseUrl = withDatabase(pgBase, dbName);
   const redisUrl = pickRedisDb(redisBase);
-  const stack = { databaseUrl, redisUrl, dbName, log: '', rpLog: '', proc: null, rp: null };
+  const stack = { databaseUrl, redisUrl, dbName, log: '', rpLog: '', simLog: '', proc: null, rp: null, sim: null };
   stack.stop = async () => {
+    await stopProc(stack.sim);
     await stopProc(stack.rp);
     await stopProc(stack.proc);
     stack.exitCode = stack.proc ? stack.proc.exitCode : null;
@@ -116,6 +135,7 @@ export async function startWeb({ web, migrate, source, resultProcessor, env: ext
       ...extra,
     };
     if (resultProcessor) stack.rp = spawnResultProcessor(resultProcessor, databaseUrl, redisUrl, stack);
+    if (simulator) stack.sim = spawnSimulator(simulator, redisUrl, stack, simulatorEnv);
     stack.proc = spawn(web, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const collect = (d) => { stack.log += d.toString(); };
     stack.proc.stdout.on('data', collect);
@@ -136,13 +156,17 @@ export async function startWeb({ web, migrate, source, resultProcessor, env: ext
   }
 }
 
-// A browser-like client: cookie jar and the CSRF header on every write.
+// A browser-like client: cookie jar (the session and the arcade's visitor
+// id) and the CSRF header on every write.
 export class Client {
   constructor(base) {
     this.base = base;
     this.cookie = '';
+    this.visitor = '';
     this.csrf = null;
   }
+
+  cookies() { return [this.cookie, this.visitor].filter(Boolean).join('; '); }
 
   async refresh() {
     const r = await this.req('GET', '/api/session');
@@ -152,7 +176,7 @@ export class Client {
 
   async req(method, path, body, { headers = {}, csrf = true, raw = false } = {}) {
     const h = { ...headers };
-    if (this.cookie) h.Cookie = this.cookie;
+    if (this.cookies()) h.Cookie = this.cookies();
     if (csrf && method !== 'GET' && method !== 'HEAD') {
       if (this.csrf === null) await this.refresh();
       h['X-CSRF-Token'] = this.csrf;
@@ -169,6 +193,8 @@ export class Client {
     if (setCookie) {
       const m = /cf_session=([^;]*)/.exec(setCookie);
       if (m) this.cookie = m[1] ? `cf_session=${m[1]}` : '';
+      const v = /cf_visitor=([^;]*)/.exec(setCookie);
+      if (v) this.visitor = v[1] ? `cf_visitor=${v[1]}` : '';
     }
     const text = raw ? null : await res.text();
     let json = null;
