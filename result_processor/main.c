@@ -266,7 +266,7 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: cf-result-processor [--config FILE]\n"
                  "Consumes cf:results (group result-processors) into PostgreSQL.\n");
-    const cf_config_key *tables[] = {cf_config_common_keys, rp_keys, NULL};
+    const cf_config_key *tables[] = {cf_config_common_keys, rp_keys, cf_config_arcade_keys, NULL};
     cf_config_describe(tables, out);
 }
 
@@ -283,6 +283,7 @@ static int load(rp *p, const cf_config *cfg)
     s->retry_max_ms = (long)cf_config_int(cfg, "result_processor.retry_max_ms");
     s->reconcile_every_ms = (long)cf_config_int(cfg, "result_processor.reconcile_every_ms");
     s->stuck_after_s = (long)cf_config_int(cfg, "result_processor.stuck_after_s");
+    s->arcade_wall_s = (long)cf_config_int(cfg, "arcade.wall_s");
     s->max_attempts = (int)cf_config_int(cfg, "result_processor.max_attempts");
     s->fights_maxlen = (long)cf_config_int(cfg, "result_processor.fights_maxlen");
     snprintf(p->dburl, sizeof p->dburl, "%s", cf_config_str(cfg, "database.url"));
@@ -295,7 +296,7 @@ int main(int argc, char **argv)
 {
     char err[512];
     int status;
-    const cf_config_key *tables[] = {cf_config_common_keys, rp_keys, NULL};
+    const cf_config_key *tables[] = {cf_config_common_keys, rp_keys, cf_config_arcade_keys, NULL};
     cf_config *cfg = cf_config_from_args(argc, argv, "cf-result-processor", tables, usage, &status);
     if (cfg == NULL)
         return status;
@@ -356,6 +357,8 @@ int main(int argc, char **argv)
             ensure_pg(&p);
             if (p.pg != NULL && cf_pg_ok(p.pg))
                 (void)rp_reconcile(p.pg, p.r, &p.s);
+            if (p.pg != NULL && cf_pg_ok(p.pg))
+                (void)rp_reconcile_plays(p.pg, p.r, &p.s);
         }
     }
     log_info("stopping");

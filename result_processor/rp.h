@@ -7,6 +7,7 @@
  *   store.c      one fight's result -> one PostgreSQL transaction, idempotent
  *   store_play.c one play's end -> one statement, idempotent
  *   reconcile.c  fights stuck in queued/running: re-queued or failed
+ *   reconcile_plays.c  plays lost in queued/running: failed
  *   progress.c   `started` on cf:progress -> status running
  */
 #ifndef CF_RP_H
@@ -35,6 +36,7 @@ typedef struct rp_settings {
     long stuck_after_s;      /* queued/running this long: stuck */
     int max_attempts;        /* re-queues before a stuck fight is failed */
     long fights_maxlen;      /* MAXLEN ~ of a re-queue XADD */
+    long arcade_wall_s;      /* arcade.wall_s: no play runs longer */
 } rp_settings;
 
 /* ---- main.c ---- */
@@ -60,6 +62,10 @@ bool rp_pg_transient(cf_pg *pg);
 /* ---- reconcile.c ---- */
 /* One pass; returns the number of fights re-queued or failed, -1 on error. */
 int rp_reconcile(cf_pg *pg, cf_redis *r, const rp_settings *s);
+
+/* ---- reconcile_plays.c ---- */
+/* Fails the plays that can no longer end by themselves; how many, or -1. */
+int rp_reconcile_plays(cf_pg *pg, cf_redis *r, const rp_settings *s);
 
 /* ---- progress.c ---- */
 /* Reads what is new on cf:progress (no blocking); fights marked running or -1. */
