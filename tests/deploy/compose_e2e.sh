@@ -9,6 +9,10 @@
 #  3. Through nginx: /healthz, the front end, the games API, the upload limit.
 #  4. A fight injected with redis-cli inside the redis container lands in
 #     PostgreSQL with its report; its SSE stream passes through nginx.
+#     An arcade game is played through nginx as a browser plays it: started
+#     anonymously, its display followed on the play's event stream, keys
+#     sent, its end on the stream and in PostgreSQL; nginx takes a game
+#     upload of 15 MB and refuses one of 25 MB.
 #  5. (prod mode) Scales to 2 simulators, sends a burst of slow fights,
 #     `docker kill`s a simulator holding fights in the middle of the burst,
 #     and checks every fight lands exactly once (one report each, none
@@ -225,6 +229,49 @@ events=$(curl -s -N --max-time 10 "$BASE/api/fights/$id1/events" || true)
 grep -q '^event: status' <<<"$events" && grep -q '"finished"' <<<"$events" ||
     fail "SSE through nginx did not deliver the final status: $events"
 say "SSE through nginx: final status delivered"
+
+# ---- one arcade play through nginx, as the browser plays it. The game is
+# put in the database directly (uploading is the web suites' business).
+game_code=$(cat tests/integration/games/keys.py)
+game_id=$(docker exec -i "$PG_ID" psql -qAt -d codefights -v ON_ERROR_STOP=1 -v code="$game_code" <<'SQL'
+WITH g AS (INSERT INTO arcade_games (title) VALUES ('Keys') RETURNING id)
+INSERT INTO arcade_game_versions (game_id, version, code, size)
+SELECT id, 1, :'code', octet_length(:'code') FROM g RETURNING game_id;
+SQL
+)
+game_id=$(head -1 <<<"$game_id")
+jar=$(mktemp)
+started=$(curl -sf -c "$jar" -b "$jar" -X POST -H 'X-CSRF-Token: anonymous' -H 'Content-Type: application/json' \
+          --data '{}' "$BASE/api/arcade/games/$game_id/plays") || fail "starting a play through nginx failed"
+play=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["play"]["id"])' <<<"$started")
+say "play $play of game $game_id started"
+events=$(mktemp)
+curl -s -N -b "$jar" --max-time 60 "$BASE/api/plays/$play/events" >"$events" &
+sse=$!
+deadline=$((SECONDS + 60))
+until grep -q '"id":"ball"' "$events"; do
+    [ $SECONDS -lt $deadline ] || fail "the play's display did not come through nginx: $(head -c 2000 "$events")"
+    sleep 0.5
+done
+for k in up up q; do
+    [ "$(code -b "$jar" -X POST -H 'X-CSRF-Token: anonymous' -H 'Content-Type: application/json' \
+          --data "{\"events\": [{\"type\": \"key\", \"key\": \"$k\"}]}" "$BASE/api/plays/$play/input")" = 204 ] ||
+        fail "input through nginx was not accepted"
+done
+wait "$sse" || true # the server closes the stream after the end
+grep -q '^event: end' "$events" && grep -q '"status":"finished"' "$events" ||
+    fail "the play's end did not come through nginx: $(tail -c 2000 "$events")"
+deadline=$((SECONDS + 30))
+until [ "$(psql_q "SELECT status || ' ' || score FROM plays WHERE id = '$play'")" = "finished 2" ]; do
+    [ $SECONDS -lt $deadline ] || fail "play $play not stored as finished with score 2: $(psql_q "SELECT status, score, detail FROM plays WHERE id = '$play'")"
+    sleep 1
+done
+rm -f "$jar" "$events"
+say "arcade: play $play ran in the simulator container, its display and end through nginx, stored"
+upload() { code -X POST -H 'Content-Type: application/octet-stream' --data-binary @<(head -c "$1" /dev/zero) "$BASE/api/arcade/games"; }
+[ "$(upload 15000000)" != 413 ] || fail "nginx refuses a 15 MB game upload"
+[ "$(upload 25000000)" = 413 ] || fail "nginx lets a 25 MB game upload through"
+say "nginx: game uploads up to the arcade's size, larger ones refused (413)"
 
 # ---- two simulators, one killed in the middle of a burst (once: in prod
 # mode; the consumer groups behave the same with compose.yaml alone)
