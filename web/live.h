@@ -65,6 +65,7 @@ typedef struct live_thread {
     struct event *timer;      /* fights and users, twice a second */
     struct event *play_timer; /* plays, while there are any */
     int nplays;
+    int64_t plays_resume_ms; /* Redis failed: play streams wait until then */
 } live_thread;
 
 /* ---- live.c ---- */

@@ -33,6 +33,7 @@
 #define READ_COUNT "200" /* messages per stream and tick */
 #define STREAMS_MAX 256  /* play streams in one XREAD */
 #define BACKLOG_MAX (8 << 20)
+#define REDIS_PAUSE_MS 1000
 #define END_PREFIX "{\"type\":\"end\"" /* how the simulator prints an end */
 
 /* ------------------------------------------------------------- sending */
@@ -169,8 +170,10 @@ static void relay_stream(live_client **clients, int n, const redisReply *stream)
     }
 }
 
-/* One XREAD for up to STREAMS_MAX play streams. */
-static void read_streams(web_thread *t, live_client **clients, int n)
+/* One XREAD for up to STREAMS_MAX play streams. When Redis fails, the
+ * play streams pause a second: each failing command costs the event loop
+ * the connection's deadline, which every 20 ms would freeze the thread. */
+static void read_streams(live_thread *lt, web_thread *t, live_client **clients, int n)
 {
     const char *argv[4 + 2 * STREAMS_MAX];
     int argc = 0;
@@ -183,6 +186,8 @@ static void read_streams(web_thread *t, live_client **clients, int n)
     for (int i = 0; i < n; i++)
         argv[argc++] = clients[i]->u.play.last_id;
     redisReply *rep = cf_redis_argv(t->redis, argc, argv, NULL);
+    if (rep == NULL)
+        lt->plays_resume_ms = cf_now_ms() + REDIS_PAUSE_MS;
     if (rep != NULL && rep->type == REDIS_REPLY_ARRAY)
         for (size_t s = 0; s < rep->elements; s++)
             relay_stream(clients, n, rep->element[s]);
@@ -222,10 +227,12 @@ static int gather(live_thread *lt, live_client **out, int max)
 
 void live_plays_poll(live_thread *lt)
 {
+    if (cf_now_ms() < lt->plays_resume_ms)
+        return;
     live_client *clients[STREAMS_MAX];
     int n = gather(lt, clients, STREAMS_MAX);
     if (n > 0)
-        read_streams(clients[0]->t, clients, n);
+        read_streams(lt, clients[0]->t, clients, n);
 }
 
 /* ------------------------------------------------------------ the route */
