@@ -6,6 +6,7 @@ add_executable(cf-simulator
   ${CMAKE_CURRENT_LIST_DIR}/service_slots.c
   ${CMAKE_CURRENT_LIST_DIR}/service_fights.c
   ${CMAKE_CURRENT_LIST_DIR}/service_plays.c
+  ${CMAKE_CURRENT_LIST_DIR}/service_desk.c
   ${CMAKE_CURRENT_LIST_DIR}/service_play.c
   ${CMAKE_CURRENT_LIST_DIR}/play_screen.c
   ${CMAKE_CURRENT_LIST_DIR}/service_publish.c

@@ -19,6 +19,8 @@
  *                     a worker, publish its report, acknowledge it
  *   service_plays.c   the plays desk: the same for cf:plays, and the end
  *                     of a play that could not run or was cut short
+ *   service_desk.c    what both desks do alike: hand over a job, read
+ *                     new entries, trim their stream
  *   service_publish.c results, dead letters and progress on their streams
  *   service_cancel.c  cancel keys (cf:cancel:<id>)
  *   service_worker.c  a worker process: sandbox + jobs
@@ -165,6 +167,20 @@ void svc_slots_kill_stuck(svc_slots *s, enum svc_kind kind, int64_t timeout_ms, 
 /* On shutdown: busy workers are killed (their desks have settled their
  * entries first), idle ones end on the end of their job pipe. */
 void svc_slots_stop(svc_slots *s);
+
+/* ---- what both desks do alike ---- */
+/* A desk's treatment of one entry (fresh: new, not delivered before). */
+typedef void (*svc_on_entry)(void *ud, const cf_entry *e, bool fresh);
+/* A JOB frame of an entry's fields (encoded by its contract; freed here)
+ * to sl's worker. 0 or -1. */
+int svc_hand_over(svc_slot *sl, cf_fields_out *job);
+/* Up to count entries (own pending first, then new, blocking up to
+ * block_ms), each to dispatch. */
+void svc_desk_read(cf_consumer *c, svc_slots *slots, int count, long block_ms,
+                   svc_on_entry dispatch, void *ud);
+/* XTRIM below what is pending or undelivered, and prune consumers gone for
+ * an hour, every simulator.trim_every_ms. */
+void svc_desk_trim(cf_consumer *c, const svc_settings *s, int64_t *last_trim);
 
 /* ---- the fights desk ---- */
 typedef struct svc_fights {

@@ -159,21 +159,12 @@ static bool cancelled_already(svc_fights *f, const char *id)
 static int hand_over(svc_slot *sl, const cf_fight_entry *fight)
 {
     cf_fields_out out;
-    if (cf_fight_entry_encode(fight, &out) != 0)
-        return -1;
-    cf_field fields[CF_FIELDS_OUT_MAX];
-    for (int i = 0; i < out.n; i++)
-        fields[i] = (cf_field){out.key[i], strlen(out.key[i]), out.val[i], out.val_len[i]};
-    size_t len;
-    char *packed = svc_fields_pack(fields, (size_t)out.n, &len);
-    cf_fields_out_free(&out);
-    int rc = packed != NULL ? svc_frame_write(sl->jobfd, SVC_FRAME_JOB, packed, len) : -1;
-    free(packed);
-    return rc;
+    return cf_fight_entry_encode(fight, &out) == 0 ? svc_hand_over(sl, &out) : -1;
 }
 
-static void dispatch(svc_fights *f, const cf_entry *e, bool fresh)
+static void dispatch(void *ud, const cf_entry *e, bool fresh)
 {
+    svc_fights *f = ud;
     if (svc_slots_running(f->slots, SVC_FIGHT, e->id))
         return;
     if (e->nfields == 0) {
@@ -325,12 +316,7 @@ void svc_fights_timers(svc_fights *f)
     /* Its entry stays pending, is reclaimed, and after max_deliveries is
      * dead. */
     svc_slots_kill_stuck(f->slots, SVC_FIGHT, f->s->fight_timeout_ms, "simulator.fight_timeout_ms");
-    if (f->s->trim_every_ms > 0 && t - f->last_trim >= f->s->trim_every_ms) {
-        (void)cf_consumer_trim(&f->consumer);
-        (void)cf_group_prune_consumers(f->r, CF_STREAM_FIGHTS, CF_GROUP_SIMULATORS,
-                                       f->consumer.name, 3600 * 1000LL);
-        f->last_trim = t;
-    }
+    svc_desk_trim(&f->consumer, f->s, &f->last_trim);
 }
 
 /* ----------------------------------------------------------------- work */
@@ -376,16 +362,7 @@ void svc_fights_take_work(svc_fights *f, long block_ms)
         if (nfree == 0)
             return;
     }
-    cf_entry *es = NULL;
-    size_t n = 0;
-    bool fresh;
-    if (cf_consumer_read(&f->consumer, nfree, block_ms, &es, &n, &fresh) < 0) {
-        svc_slots_poll(f->slots, 200); /* Redis is away: do not spin */
-        return;
-    }
-    for (size_t i = 0; i < n; i++)
-        dispatch(f, &es[i], fresh);
-    cf_entries_free(es, n);
+    svc_desk_read(&f->consumer, f->slots, nfree, block_ms, dispatch, f);
 }
 
 /* ---------------------------------------------------------------- verbs */

@@ -125,17 +125,7 @@ static bool cancelled_already(svc_plays *p, const char *id)
 static int hand_over(svc_slot *sl, const cf_play_entry *play)
 {
     cf_fields_out out;
-    if (cf_play_entry_encode(play, &out) != 0)
-        return -1;
-    cf_field fields[CF_FIELDS_OUT_MAX];
-    for (int i = 0; i < out.n; i++)
-        fields[i] = (cf_field){out.key[i], strlen(out.key[i]), out.val[i], out.val_len[i]};
-    size_t len;
-    char *packed = svc_fields_pack(fields, (size_t)out.n, &len);
-    cf_fields_out_free(&out);
-    int rc = packed != NULL ? svc_frame_write(sl->jobfd, SVC_FRAME_JOB, packed, len) : -1;
-    free(packed);
-    return rc;
+    return cf_play_entry_encode(play, &out) == 0 ? svc_hand_over(sl, &out) : -1;
 }
 
 /* A decoded play that may run: to a worker, or ended when none takes it. */
@@ -157,8 +147,9 @@ static void start(svc_plays *p, const cf_entry *e, const cf_play_entry *play)
     (void)svc_publish_play_started(p->r, p->s, play->id);
 }
 
-static void dispatch(svc_plays *p, const cf_entry *e, bool fresh)
+static void dispatch(void *ud, const cf_entry *e, bool fresh)
 {
+    svc_plays *p = ud;
     if (svc_slots_running(p->slots, SVC_PLAY, e->id))
         return;
     if (e->nfields == 0) {
@@ -264,12 +255,7 @@ void svc_plays_timers(svc_plays *p)
     }
     svc_slots_kill_stuck(p->slots, SVC_PLAY, (int64_t)p->s->arcade_wall_s * 1000 + STUCK_MARGIN_MS,
                          "arcade.wall_s and a minute");
-    if (p->s->trim_every_ms > 0 && t - p->last_trim >= p->s->trim_every_ms) {
-        (void)cf_consumer_trim(&p->consumer);
-        (void)cf_group_prune_consumers(p->r, CF_STREAM_PLAYS, CF_GROUP_SIMULATORS, p->consumer.name,
-                                       3600 * 1000LL);
-        p->last_trim = t;
-    }
+    svc_desk_trim(&p->consumer, p->s, &p->last_trim);
 }
 
 /* ------------------------------------------------------------------ work */
@@ -308,16 +294,7 @@ void svc_plays_take_work(svc_plays *p, long block_ms)
         p->last_reclaim = t;
         reclaim(p);
     }
-    cf_entry *es = NULL;
-    size_t n = 0;
-    bool fresh;
-    if (cf_consumer_read(&p->consumer, nfree, block_ms, &es, &n, &fresh) < 0) {
-        svc_slots_poll(p->slots, 200); /* Redis is away: do not spin */
-        return;
-    }
-    for (size_t i = 0; i < n; i++)
-        dispatch(p, &es[i], fresh);
-    cf_entries_free(es, n);
+    svc_desk_read(&p->consumer, p->slots, nfree, block_ms, dispatch, p);
 }
 
 /* ----------------------------------------------------------------- verbs */

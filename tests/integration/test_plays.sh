@@ -111,7 +111,11 @@ wait_for 10 "bad play $id failed" play_is "$id" failed
 rcli XRANGE cf:plays:dead - + | grep -q "fields 'code' and 'bundle': exactly one is required" \
     || fail "dead letter: $(rcli XRANGE cf:plays:dead - +)"
 rcli XADD cf:plays '*' title "no id at all" code "print(1)" >/dev/null
-wait_for 10 "second dead letter" test "$(rcli XLEN cf:plays:dead)" = 2
+dead_reasons() { rcli XRANGE cf:plays:dead - + | sed -n '/^reason$/{n;p}'; }
+dead_count_is() { [ "$(rcli XLEN cf:plays:dead)" = "$1" ]; }
+wait_for 10 "second dead letter" dead_count_is 2
+[ "$(dead_reasons)" = "bad entry: fields 'code' and 'bundle': exactly one is required
+bad entry: field 'id': missing" ] || fail "dead letters: $(dead_reasons)"
 alive "$simA" || fail "the simulator died on bad entries"
 
 # --- SIGTERM in the middle of a play: it ends as failed, at once
