@@ -99,10 +99,18 @@ static bool result_ok(const PGresult *res)
     return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 }
 
+/* A statement's parameters: their text (or bytes), and for byte values
+ * each one's length and format (lengths and formats NULL: all text). */
+typedef struct param_list {
+    int n;
+    const char *const *values;
+    const int *lengths;
+    const int *formats;
+} param_list;
+
 /* Runs one statement; reconnects once if the connection broke outside a
  * transaction. script: PQexec (several statements, no parameters). */
-static PGresult *exec(cf_pg *pg, const char *sql, int nparams, const char *const *params,
-                      bool script)
+static PGresult *exec(cf_pg *pg, const char *sql, const param_list *p, bool script)
 {
     bool retried = false;
 
@@ -124,8 +132,9 @@ static PGresult *exec(cf_pg *pg, const char *sql, int nparams, const char *const
             }
             PQsetNoticeProcessor(pg->conn, quiet_notices, NULL);
         }
-        res = script ? PQexec(pg->conn, sql)
-                     : PQexecParams(pg->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+        res = script
+                  ? PQexec(pg->conn, sql)
+                  : PQexecParams(pg->conn, sql, p->n, NULL, p->values, p->lengths, p->formats, 0);
         if (result_ok(res)) {
             pg->error[0] = '\0';
             pg->sqlstate[0] = '\0';
@@ -139,14 +148,34 @@ static PGresult *exec(cf_pg *pg, const char *sql, int nparams, const char *const
     }
 }
 
-PGresult *cf_pg_exec(cf_pg *pg, const char *sql, int nparams, const char *const *params)
+static PGresult *exec_params(cf_pg *pg, const char *sql, const param_list *p)
 {
-    if (nparams < 0 || (nparams > 0 && params == NULL)) {
+    if (p->n < 0 || (p->n > 0 && p->values == NULL)) {
         snprintf(pg->error, sizeof pg->error, "bad parameter list");
         snprintf(pg->sqlstate, sizeof pg->sqlstate, "%s", "");
         return NULL;
     }
-    return exec(pg, sql, nparams, params, false);
+    return exec(pg, sql, p, false);
+}
+
+PGresult *cf_pg_exec(cf_pg *pg, const char *sql, int nparams, const char *const *params)
+{
+    const param_list p = {.n = nparams, .values = params};
+
+    return exec_params(pg, sql, &p);
+}
+
+PGresult *cf_pg_exec_bytes(cf_pg *pg, const char *sql, int nparams, const char *const *params,
+                           const int *lengths, const int *formats)
+{
+    /* Without both lists every value would be read as text, up to its
+     * first NUL. */
+    const param_list p = {.n = lengths != NULL && formats != NULL ? nparams : -1,
+                          .values = params,
+                          .lengths = lengths,
+                          .formats = formats};
+
+    return exec_params(pg, sql, &p);
 }
 
 int cf_pg_run(cf_pg *pg, const char *sql, int nparams, const char *const *params)
@@ -161,7 +190,8 @@ int cf_pg_run(cf_pg *pg, const char *sql, int nparams, const char *const *params
 
 int cf_pg_exec_script(cf_pg *pg, const char *sql)
 {
-    PGresult *res = exec(pg, sql, 0, NULL, true);
+    const param_list none = {.n = 0};
+    PGresult *res = exec(pg, sql, &none, true);
 
     if (res == NULL)
         return -1;

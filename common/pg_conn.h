@@ -21,6 +21,15 @@ cf_pg *cf_pg_connect(const char *conninfo, char *err, size_t errlen);
 void cf_pg_free(cf_pg *pg);
 
 PGresult *cf_pg_exec(cf_pg *pg, const char *sql, int nparams, const char *const *params);
+/*
+ * Like cf_pg_exec, with bytes among the values: formats[i] 1 sends
+ * params[i] as lengths[i] bytes in PostgreSQL's binary form (a bytea's
+ * bytes as they are, a text's UTF-8 without a NUL terminator), 0 as text
+ * (lengths[i] ignored). Files go in once, not hex-escaped to twice their
+ * size. The result is text, as cf_pg_exec's.
+ */
+PGresult *cf_pg_exec_bytes(cf_pg *pg, const char *sql, int nparams, const char *const *params,
+                           const int *lengths, const int *formats);
 /* Like cf_pg_exec, for commands whose result is not needed: 0 or -1. */
 int cf_pg_run(cf_pg *pg, const char *sql, int nparams, const char *const *params);
 

@@ -1,9 +1,9 @@
 /*
  * test_pg_conn.c — the PostgreSQL helper against the real server
- * (CF_DATABASE_URL): parameters travel as data, errors carry SQLSTATE,
- * transactions (a COMMIT that rolled back is a failure), and reconnection
- * after the server ends the session (pg_terminate_backend). Fails when
- * CF_DATABASE_URL is absent.
+ * (CF_DATABASE_URL): parameters travel as data (bytes too), errors carry
+ * SQLSTATE, transactions (a COMMIT that rolled back is a failure), and
+ * reconnection after the server ends the session (pg_terminate_backend).
+ * Fails when CF_DATABASE_URL is absent.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -67,6 +67,44 @@ static void parameters_are_data(void **state)
         assert_string_equal(cf_pg_sqlstate(pg), "22021");
     }
     assert_null(cf_pg_exec(pg, "SELECT 1", 1, NULL));
+    assert_true(strlen(cf_pg_error(pg)) > 0);
+    cf_pg_free(pg);
+}
+
+/* Bytes go in whole (NULs and all) and text in binary form is checked by
+ * the server as text is. */
+static void bytes_are_data(void **state)
+{
+    static const char bytes[] = {'a', '\0', '\xff', '\0', 'b'};
+    const char *p[2] = {bytes, "5"};
+    const int lengths[2] = {(int)sizeof bytes, 0};
+    const int formats[2] = {1, 0};
+    cf_pg *pg = must_connect();
+
+    (void)state;
+    PGresult *res =
+        cf_pg_exec_bytes(pg, "SELECT encode($1::bytea, 'hex'), octet_length($1::bytea) = $2::int",
+                         2, p, lengths, formats);
+    if (res == NULL)
+        fail_msg("%s", cf_pg_error(pg));
+    assert_string_equal(PQgetvalue(res, 0, 0), "6100ff0062");
+    assert_string_equal(PQgetvalue(res, 0, 1), "t");
+    PQclear(res);
+    const char *text[1] = {"caf\xc3\xa9 and more"};
+    const int text_len[1] = {5};
+    const int binary[1] = {1};
+    char *v = NULL;
+    res = cf_pg_exec_bytes(pg, "SELECT $1::text", 1, text, text_len, binary);
+    if (res == NULL)
+        fail_msg("%s", cf_pg_error(pg));
+    v = strdup(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    assert_string_equal(v, "caf\xc3\xa9");
+    free(v);
+    const char *bad[1] = {"\xff"};
+    const int bad_len[1] = {1};
+    assert_null(cf_pg_exec_bytes(pg, "SELECT $1::text", 1, bad, bad_len, binary));
+    assert_null(cf_pg_exec_bytes(pg, "SELECT $1::bytea", 1, bad, NULL, binary));
     assert_true(strlen(cf_pg_error(pg)) > 0);
     cf_pg_free(pg);
 }
@@ -205,6 +243,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parameters_are_data),
+        cmocka_unit_test(bytes_are_data),
         cmocka_unit_test(errors_carry_sqlstate),
         cmocka_unit_test(transactions),
         cmocka_unit_test(commit_after_failure_fails),
