@@ -11,11 +11,12 @@
  *
  * Calls go one way, down: server (http.c) -> router (router.c) -> handlers
  * (api_*.c, live.c, metrics.c, static.c) -> domain (session, account, bot,
- * catalog, fight_*, invitation_view) -> storage and shared state (outbox,
- * live_progress, prepared, cache, ratelimit; PostgreSQL and Redis through
- * common/). Nothing calls back up, and no file reaches into another's
- * statics; within a layer, files use each other's functions without a
- * circle (fight_list -> fight_view -> fight_state -> fight_access).
+ * bundle_check, image_sniff, catalog, fight_*, invitation_view) -> storage
+ * and shared state (outbox, live_progress, prepared, cache, ratelimit;
+ * PostgreSQL and Redis through common/). Nothing calls back up, and no file
+ * reaches into another's statics; within a layer, files use each other's
+ * functions without a circle (fight_list -> fight_view -> fight_state ->
+ * fight_access; bundle_check -> image_sniff).
  * request.c and respond.c stand beside every layer: whoever holds a
  * request may read it or answer it. The two background threads
  * (outbox_relay.c, progress_reader.c) are entry points like the server:
@@ -383,6 +384,27 @@ PGresult *bot_code(web_req *r, const char *bot_id, const char *version);
 /* The latest version of the caller's bot bot_id (answers 404); with game,
  * it must be a bot of that game (400 otherwise). */
 bool bot_latest_version(web_req *r, const char *bot_id, const char *game, bot_version *out);
+
+/* ---- bundle_check.c: a game's zip, by the sandbox's unpacking rules ---- */
+/* What a bundle that passed holds. */
+typedef struct bundle_info {
+    char *entry;   /* the entry point: "game.py", "snake/main.py" */
+    char *preview; /* its preview image, NULL when it has none */
+    size_t preview_len;
+    const char *preview_type;
+} bundle_info;
+
+/* 0: the zip [data, len) keeps every rule of the arcade's sandbox (see
+ * bundle_check.c), *out filled (bundle_info_free). -1: why not in err. */
+int bundle_check(const void *data, size_t len, bundle_info *out, char *err, size_t errlen);
+void bundle_info_free(bundle_info *b);
+
+/* ---- image_sniff.c: an image's type from its bytes ---- */
+/* The largest preview image (arcade_game_versions.preview's bound). */
+#define IMAGE_MAX_BYTES (2 * 1024 * 1024)
+/* "image/png", "image/jpeg", "image/gif" or "image/webp" by the file's
+ * signature; NULL for anything else (SVG included). */
+const char *image_type(const void *data, size_t len);
 
 /* ---- catalog.c: the games, from the C registry ---- */
 int catalog_sync(cf_pg *pg); /* upserts the registry into games/game_templates */
