@@ -137,7 +137,9 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     event_base_loopbreak(main_base);
 }
 
-static const cf_config_key *const key_tables[] = {cf_config_common_keys, web_keys, NULL};
+/* [arcade] is shared with cf-simulator: the sizes of a game it takes. */
+static const cf_config_key *const key_tables[] = {cf_config_common_keys, web_keys,
+                                                  cf_config_arcade_keys, NULL};
 
 static void usage(FILE *out)
 {
@@ -178,6 +180,14 @@ static bool read_settings(const cf_config *cfg)
     snprintf(web_cfg.public_url, sizeof web_cfg.public_url, "%s",
              cf_config_str(cfg, "web.public_url"));
     web_cfg.max_upload = (size_t)cf_config_int(cfg, "web.max_upload");
+    web_cfg.arcade_max_code = (size_t)cf_config_int(cfg, "arcade.max_code_bytes");
+    /* cf-simulator takes bundles up to 64 MiB, the schema stores 16. */
+    web_cfg.arcade_max_bundle = (size_t)cf_config_int(cfg, "arcade.max_bundle_bytes");
+    if (web_cfg.arcade_max_bundle > ARCADE_SIZE_MAX) {
+        log_warn("arcade.max_bundle_bytes %zu: cf-web stores bundles up to %d bytes",
+                 web_cfg.arcade_max_bundle, ARCADE_SIZE_MAX);
+        web_cfg.arcade_max_bundle = ARCADE_SIZE_MAX;
+    }
     web_cfg.secure_cookies = cf_config_bool(cfg, "web.secure_cookies");
     web_cfg.threads = (int)cf_config_int(cfg, "web.threads");
     web_cfg.session_days = (int)cf_config_int(cfg, "web.session_days");

@@ -3,10 +3,12 @@
  *
  * Every API answer is JSON, errors included ({"error": "..."}, a message a
  * person can act on), and API answers are never stored by a browser or a
- * proxy (Cache-Control: no-store). Every response carries the same security
- * headers, set once per request before any handler runs. A database error
- * is logged here with the request it broke and answered 503 when the
- * connection is gone (try again) or 500 otherwise (our bug).
+ * proxy (Cache-Control: no-store); the one kind of file the API serves
+ * for caches to keep (a game's preview image) says so itself. Every
+ * response carries the same security headers, set once per request before
+ * any handler runs. A database error is logged here with the request it
+ * broke and answered 503 when the connection is gone (try again) or 500
+ * otherwise (our bug).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -33,6 +35,18 @@ void http_security_headers(struct evhttp_request *req)
     evhttp_add_header(h, "Referrer-Policy", "same-origin");
 }
 
+/* The answer's body and status, its headers already set. */
+static void send_body(web_req *r, int status, const void *data, size_t len)
+{
+    struct evbuffer *buf = evbuffer_new();
+    if (buf != NULL && len > 0 && r->method != EVHTTP_REQ_HEAD)
+        evbuffer_add(buf, data, len);
+    r->status = status;
+    evhttp_send_reply(r->req, status, NULL, buf);
+    if (buf != NULL)
+        evbuffer_free(buf);
+}
+
 void http_send(web_req *r, int status, const char *ctype, const char *data, size_t len,
                const char *disposition_name)
 {
@@ -47,13 +61,17 @@ void http_send(web_req *r, int status, const char *ctype, const char *data, size
         snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", disposition_name);
         evhttp_add_header(h, "Content-Disposition", disp);
     }
-    struct evbuffer *buf = evbuffer_new();
-    if (buf != NULL && len > 0 && r->method != EVHTTP_REQ_HEAD)
-        evbuffer_add(buf, data, len);
-    r->status = status;
-    evhttp_send_reply(r->req, status, NULL, buf);
-    if (buf != NULL)
-        evbuffer_free(buf);
+    send_body(r, status, data, len);
+}
+
+void http_send_cacheable(web_req *r, const char *ctype, const void *data, size_t len,
+                         const char *cache_control)
+{
+    struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
+
+    evhttp_add_header(h, "Content-Type", ctype);
+    evhttp_add_header(h, "Cache-Control", cache_control);
+    send_body(r, 200, data, len);
 }
 
 /* body as compact text (caller frees), body deleted; NULL when out of

@@ -3,11 +3,12 @@
  *
  * One table says everything about a route: method, path pattern (":" is one
  * path segment, handed to the handler as a parameter), whether it needs a
- * login, whether it takes a bot upload (a larger body) and whether it reads
- * the session at all. Before any handler runs, the router bounds the body
- * (413 JSON, the limit in the message), loads the session from its cookie,
- * demands the CSRF header on every state-changing request and a login where
- * the table says so. Handlers then only deal with their own input.
+ * login, whether it takes a bot or a game upload (a larger body) and
+ * whether it reads the session at all. Before any handler runs, the router
+ * bounds the body (413 JSON, the limit in the message), loads the session
+ * from its cookie, demands the CSRF header on every state-changing request
+ * and a login where the table says so. Handlers then only deal with their
+ * own input.
  *
  * Paths outside /api (and /healthz, /metrics) are files: a game's viewer
  * under /games/, the front end otherwise, GET and HEAD only.
@@ -19,8 +20,9 @@
 
 enum {
     R_AUTH = 1,       /* login required */
-    R_BIG = 2,        /* a bot upload: the body may be up to web_max_body() */
+    R_BIG = 2,        /* a bot upload: the body may be up to bot_body_max() */
     R_NO_SESSION = 4, /* for machines (probes, scrapers): no session lookup */
+    R_GAME = 8,       /* a game upload: the body may be up to web_game_body_max() */
 };
 
 typedef struct route {
@@ -50,6 +52,13 @@ static const route routes[] = {
     {EVHTTP_REQ_PATCH, "/api/bots/:", bots_rename, R_AUTH},
     {EVHTTP_REQ_POST, "/api/bots/:/versions", bots_new_version, R_AUTH | R_BIG},
     {EVHTTP_REQ_GET, "/api/bots/:/code", bots_code, R_AUTH},
+    {EVHTTP_REQ_GET, "/api/arcade/games", arcade_games_list, 0},
+    {EVHTTP_REQ_POST, "/api/arcade/games", arcade_games_create, R_AUTH | R_GAME},
+    {EVHTTP_REQ_GET, "/api/arcade/games/:", arcade_games_get, 0},
+    {EVHTTP_REQ_PATCH, "/api/arcade/games/:", arcade_games_update, R_AUTH},
+    {EVHTTP_REQ_DELETE, "/api/arcade/games/:", arcade_games_delete, R_AUTH},
+    {EVHTTP_REQ_POST, "/api/arcade/games/:/versions", arcade_games_new_version, R_AUTH | R_GAME},
+    {EVHTTP_REQ_GET, "/api/arcade/games/:/preview", arcade_games_preview, 0},
     {EVHTTP_REQ_GET, "/api/dashboard", dashboard_get, R_AUTH},
     {EVHTTP_REQ_GET, "/api/fights", fights_list, 0},
     {EVHTTP_REQ_POST, "/api/fights", fights_create, R_AUTH},
@@ -75,11 +84,27 @@ static const route routes[] = {
     {EVHTTP_REQ_GET, "/metrics", metrics_serve, R_NO_SESSION},
 };
 
-size_t web_max_body(void)
+static size_t bot_body_max(void)
 {
     /* A bot upload as multipart or JSON-escaped code: up to twice the
      * code's size, and room for the other fields. */
     return 2 * web_cfg.max_upload + WEB_JSON_BODY_MAX;
+}
+
+size_t web_game_body_max(void)
+{
+    /* Multipart only, so the file's bytes go as they are: the larger of
+     * the two kinds of game, a preview, and room for the text fields. */
+    size_t file = web_cfg.arcade_max_code > web_cfg.arcade_max_bundle ? web_cfg.arcade_max_code
+                                                                      : web_cfg.arcade_max_bundle;
+    return file + IMAGE_MAX_BYTES + WEB_JSON_BODY_MAX;
+}
+
+size_t web_max_body(void)
+{
+    size_t bot = bot_body_max(), game = web_game_body_max();
+
+    return bot > game ? bot : game;
 }
 
 /* Matches path against pattern, filling params; true on match. */
@@ -138,16 +163,30 @@ static const route *find_route(web_req *r)
     return NULL;
 }
 
+static size_t body_limit(const route *found)
+{
+    if (found->flags & R_BIG)
+        return bot_body_max();
+    if (found->flags & R_GAME)
+        return web_game_body_max();
+    return WEB_JSON_BODY_MAX;
+}
+
 /* The body's bound for route: 413 naming it when over. */
 static bool body_within_limit(web_req *r, const route *found)
 {
-    size_t limit = (found->flags & R_BIG) ? web_max_body() : WEB_JSON_BODY_MAX;
+    size_t limit = body_limit(found);
 
     if (r->body_len <= limit)
         return true;
     if (found->flags & R_BIG)
         http_error(r, 413, "request body is too large: bot code is limited to %zu bytes",
                    web_cfg.max_upload);
+    else if (found->flags & R_GAME)
+        http_error(r, 413,
+                   "request body is larger than %zu bytes: a one-file game is limited to %zu "
+                   "bytes, a bundle to %zu bytes and a preview to %d bytes",
+                   limit, web_cfg.arcade_max_code, web_cfg.arcade_max_bundle, IMAGE_MAX_BYTES);
     else
         http_error(r, 413, "request body is larger than %zu bytes", limit);
     return false;

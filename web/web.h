@@ -11,12 +11,13 @@
  *
  * Calls go one way, down: server (http.c) -> router (router.c) -> handlers
  * (api_*.c, live.c, metrics.c, static.c) -> domain (session, account, bot,
- * bundle_check, image_sniff, catalog, fight_*, invitation_view) -> storage
- * and shared state (outbox, live_progress, prepared, cache, ratelimit;
- * PostgreSQL and Redis through common/). Nothing calls back up, and no file
- * reaches into another's statics; within a layer, files use each other's
- * functions without a circle (fight_list -> fight_view -> fight_state ->
- * fight_access; bundle_check -> image_sniff).
+ * arcade_game, bundle_check, image_sniff, catalog, fight_*,
+ * invitation_view) -> storage and shared state (outbox, live_progress,
+ * prepared, cache, ratelimit; PostgreSQL and Redis through common/).
+ * Nothing calls back up, and no file reaches into another's statics;
+ * within a layer, files use each other's functions without a circle
+ * (fight_list -> fight_view -> fight_state -> fight_access; bundle_check
+ * -> image_sniff).
  * request.c and respond.c stand beside every layer: whoever holds a
  * request may read it or answer it. The two background threads
  * (outbox_relay.c, progress_reader.c) are entry points like the server:
@@ -67,6 +68,8 @@ typedef struct web_settings {
     char games_dir[4096];
     char public_url[512];
     size_t max_upload;
+    size_t arcade_max_code;   /* arcade.max_code_bytes: a one-file game */
+    size_t arcade_max_bundle; /* arcade.max_bundle_bytes, within ARCADE_SIZE_MAX */
     bool secure_cookies;
     int threads;
     int session_days;
@@ -150,6 +153,8 @@ void progress_reader_stop(void);
 void router_dispatch(web_req *r);
 /* The largest request body any route accepts (evhttp's bound too). */
 size_t web_max_body(void);
+/* The largest body of a game upload: its file, its preview, the form. */
+size_t web_game_body_max(void);
 
 /* ==== beside every layer: reading and answering a request ==== */
 
@@ -193,6 +198,10 @@ PGresult *http_one_row(web_req *r, PGresult *res, bool in_tx, int status, const 
 void http_no_content(web_req *r);
 void http_send(web_req *r, int status, const char *ctype, const char *data, size_t len,
                const char *disposition_name);
+/* 200 with data of type ctype that caches may keep as cache_control says,
+ * instead of the API's no-store (an image). */
+void http_send_cacheable(web_req *r, const char *ctype, const void *data, size_t len,
+                         const char *cache_control);
 /* Database error: logs and answers 500/503. */
 void http_db_error(web_req *r);
 /* Answers {key: list}, 200; the database error when list is NULL (a list
@@ -232,6 +241,15 @@ void bots_get(web_req *r);
 void bots_rename(web_req *r);
 void bots_new_version(web_req *r);
 void bots_code(web_req *r);
+
+/* ---- api_arcade_games.c: the arcade's games ---- */
+void arcade_games_list(web_req *r);
+void arcade_games_create(web_req *r);
+void arcade_games_get(web_req *r);
+void arcade_games_update(web_req *r);
+void arcade_games_delete(web_req *r);
+void arcade_games_new_version(web_req *r);
+void arcade_games_preview(web_req *r);
 
 /* ---- api_fights.c: fights ---- */
 void fights_list(web_req *r);
@@ -384,6 +402,76 @@ PGresult *bot_code(web_req *r, const char *bot_id, const char *version);
 /* The latest version of the caller's bot bot_id (answers 404); with game,
  * it must be a bot of that game (400 otherwise). */
 bool bot_latest_version(web_req *r, const char *bot_id, const char *game, bot_version *out);
+
+/* ---- arcade_game.c: the arcade's games and their versions ---- */
+/* Bounds of a game's text, in characters (the schema's checks). */
+#define ARCADE_TITLE_MAX 100
+#define ARCADE_AUTHORS_MAX 200
+#define ARCADE_DESCRIPTION_MAX 4000
+/* The largest version the schema stores (arcade_game_versions.size). */
+#define ARCADE_SIZE_MAX (16 * 1024 * 1024)
+#define ARCADE_INPUTS 4
+/* The inputs a game may support, bit i of a mask standing for name i. */
+extern const char *const arcade_input_names[ARCADE_INPUTS];
+
+/* What a game says of itself, checked by the handler. For an update, NULL
+ * and -1 leave a value as it is. */
+typedef struct arcade_meta {
+    const char *title, *authors, *description;
+    int inputs; /* mask of arcade_input_names */
+    int hidden; /* 0 or 1 */
+} arcade_meta;
+
+/* One version's files, checked by the handler. */
+typedef struct arcade_files {
+    const char *data; /* a .py's text or a .zip's bytes */
+    size_t len;
+    bool bundle;
+    const char *preview; /* NULL: none (a new version keeps the last one's) */
+    size_t preview_len;
+    const char *preview_type;
+} arcade_files;
+
+/* A game's preview image; arcade_preview_free releases it. */
+typedef struct arcade_preview {
+    unsigned char *data;
+    size_t len;
+    char type[24];
+    bool hidden; /* of a hidden game: not for shared caches */
+} arcade_preview;
+
+/* The list's filters and page. */
+typedef struct arcade_list_query {
+    bool mine;     /* the caller's games only (hidden ones too) */
+    const char *q; /* a piece of the title or authors, any case; NULL: all */
+    int page, per_page;
+} arcade_list_query;
+
+typedef struct arcade_list_count {
+    long long total; /* matching games, up to a bound past the page */
+    bool exact;      /* false: there are more than total */
+    bool has_more;   /* a next page has rows */
+} arcade_list_count;
+
+/* A new game of the caller's, f as its version 1; its id into id. */
+bool arcade_game_create(web_req *r, const arcade_meta *m, const arcade_files *f,
+                        char id[WEB_INT_ID_SIZE]);
+/* f as the next version of the caller's game id (answers 404). */
+bool arcade_game_add_version(web_req *r, const char *id, const arcade_files *f);
+/* Changes what m gives of the caller's game id (answers 404). */
+bool arcade_game_update(web_req *r, const char *id, const arcade_meta *m);
+/* Deletes the caller's game id, its versions and plays (answers 404). */
+bool arcade_game_delete(web_req *r, const char *id);
+/* The Game object with its versions and "mine" (answers 404 for a game
+ * the caller may not see: hidden and not theirs). */
+cJSON *arcade_game_json(web_req *r, const char *id);
+/* One page of games, the latest update first; NULL on a db error (not
+ * answered). */
+cJSON *arcade_game_list(web_req *r, const arcade_list_query *q, arcade_list_count *count);
+/* The latest version's preview of game id (answers 404: no such game for
+ * the caller, or no preview). */
+bool arcade_game_preview(web_req *r, const char *id, arcade_preview *out);
+void arcade_preview_free(arcade_preview *p);
 
 /* ---- bundle_check.c: a game's zip, by the sandbox's unpacking rules ---- */
 /* What a bundle that passed holds. */

@@ -862,16 +862,22 @@ test('fights list: bounded total, has_more, user filter, mine through invitation
 test('a body over the largest any route takes: 413 as JSON, never libevent\'s HTML page', async () => {
   const c = new Client(stack.baseURL);
   await c.refresh();
-  // 2 x max_upload (1 MiB) + 64 KiB is what evhttp holds; one byte more
-  const max = 2 * 1048576 + 65536;
-  for (const [path, size] of [['/api/bots', max + 1], ['/api/signup', 3 * 1048576], ['/api/no/such/route', 5 * 1048576]]) {
+  // A game upload takes the most: arcade.max_bundle_bytes (16 MiB) + a
+  // preview (2 MiB) + 64 KiB; that is what evhttp holds; one byte more
+  const max = 16777216 + 2097152 + 65536;
+  for (const [path, size] of [['/api/arcade/games', max + 1], ['/api/signup', max + 1048576], ['/api/no/such/route', max + 3 * 1048576]]) {
     const r = await c.post(path, 'x'.repeat(size), { headers: { 'Content-Type': 'application/json' } });
     assertError(r, 413, new RegExp(`larger than ${max} bytes`));
     assert.doesNotMatch(r.text, /<HTML>/i);
   }
-  // at the bound the route's own check answers (a bot upload takes it all)
+  // at the bound the route's own check answers (a game upload takes it all)
   const a = await user('big');
-  assertError(await a.post('/api/bots', 'x'.repeat(max), { headers: { 'Content-Type': 'application/json' } }), 400, /JSON/);
+  assertError(await a.post('/api/arcade/games', 'x'.repeat(max), { headers: { 'Content-Type': 'multipart/form-data; boundary=XX' } }), 400, /multipart/);
+  // under it, the other routes' own bounds: a bot upload's, a JSON body's
+  const botMax = 2 * 1048576 + 65536;
+  assertError(await a.post('/api/bots', 'x'.repeat(botMax), { headers: { 'Content-Type': 'application/json' } }), 400, /JSON/);
+  assertError(await a.post('/api/bots', 'x'.repeat(botMax + 1), { headers: { 'Content-Type': 'application/json' } }), 413, /bot code is limited to 1048576 bytes/);
+  assertError(await a.post('/api/signup', 'x'.repeat(3 * 1048576), { headers: { 'Content-Type': 'application/json' } }), 413, /larger than 65536 bytes/);
   // the server is fine afterwards, on new connections
   assert.equal((await c.get('/healthz')).status, 200);
 });

@@ -25,7 +25,9 @@ for (const [k, v] of Object.entries(bins)) if (!v) throw new Error(`set CF_${k.t
 const SANITIZER = /AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:/;
 const JSON_MAX = 64 * 1024; // WEB_JSON_BODY_MAX
 const MAX_UPLOAD = 4096; // web.max_upload for this run: keeps the big bodies small
-const BIG_MAX = 2 * MAX_UPLOAD + JSON_MAX; // web_max_body()
+const BIG_MAX = 2 * MAX_UPLOAD + JSON_MAX; // a bot upload's bound
+const ARCADE_MAX = 4096; // arcade.max_code_bytes and max_bundle_bytes for this run
+const GAME_MAX = ARCADE_MAX + 2 * 1048576 + JSON_MAX; // web_game_body_max(): a file, a preview, the form
 
 let stack;
 let port;
@@ -167,7 +169,7 @@ async function healthy(what) {
 // ---- the hostile material ----
 const UUID = '00000000-0000-4000-8000-000000000000';
 // A plausible, well-formed value of each path parameter (unknown ids: 404).
-const PARAM_OK = { game: 'tanks', file: 'main.py', bot_id: '987654321', fight_id: UUID, invitation_id: UUID };
+const PARAM_OK = { game: 'tanks', file: 'main.py', bot_id: '987654321', fight_id: UUID, invitation_id: UUID, game_id: '987654321' };
 const HOSTILE_IDS = [
   'not-a-uuid', 'x'.repeat(5000), '%00', 'a%00b', '..', '..%2F..%2Fetc%2Fpasswd', '%2e%2e',
   '%ff%fe', '%ed%a0%80', '-1', '0', '99999999999999999999999999', '1e400', 'NaN', '%25', '%',
@@ -338,7 +340,7 @@ async function sweep(route, session, label) {
   }
 
   // A body of exactly the limit, and one byte more.
-  const limit = route.multipart ? BIG_MAX : JSON_MAX;
+  const limit = !route.multipart ? JSON_MAX : route.path.startsWith('/api/arcade/') ? GAME_MAX : BIG_MAX;
   const fill = (n) => {
     const pre = '{"pad":"';
     return pre + 'p'.repeat(n - pre.length - 2) + '"}';
@@ -355,7 +357,10 @@ async function sweep(route, session, label) {
 const routes = readRoutes();
 
 before(async () => {
-  stack = await startWeb({ ...bins, env: { CF_WEB_MAX_UPLOAD: String(MAX_UPLOAD) } });
+  stack = await startWeb({
+    ...bins,
+    env: { CF_WEB_MAX_UPLOAD: String(MAX_UPLOAD), CF_ARCADE_MAX_CODE_BYTES: String(ARCADE_MAX), CF_ARCADE_MAX_BUNDLE_BYTES: String(ARCADE_MAX) },
+  });
   port = Number(new URL(stack.baseURL).port);
 });
 after(async () => {
@@ -371,6 +376,9 @@ test('the route list covers the API', () => {
   const signup = routes.find((r) => r.method === 'POST' && r.path === '/api/signup');
   assert.deepEqual(Object.keys(signup.fields).sort(), ['password', 'username']);
   assert.ok(routes.find((r) => r.method === 'POST' && r.path === '/api/bots').multipart);
+  assert.ok(routes.find((r) => r.method === 'POST' && r.path === '/api/arcade/games').multipart);
+  assert.deepEqual(Object.keys(routes.find((r) => r.method === 'PATCH' && r.path === '/api/arcade/games/{game_id}').fields).sort(),
+    ['authors', 'description', 'hidden', 'inputs', 'title']);
   assert.ok(routes.some((r) => r.path.includes('{fight_id}')));
 });
 

@@ -1,0 +1,400 @@
+/*
+ * arcade_game.c — the arcade's games and their versions in the database
+ * (db/migrations/0003_arcade.sql).
+ *
+ * Anyone may see a game unless it is hidden; a hidden game is its owner's
+ * alone, and every other caller gets "no such game" (404), as for a game
+ * that does not exist. Every change is the owner's: its query carries
+ * owner_id = the caller, so another user's game is 404 too, neither
+ * revealed nor touched. An update of the files is a new version, never an
+ * overwrite; version numbers are consecutive per game (an upload locks its
+ * game row first). A version without a preview of its own keeps the one
+ * before it, so the latest version always holds the preview to show.
+ *
+ * Files travel as bytes (cf_pg_exec_bytes): a bundle or a preview goes to
+ * PostgreSQL once, not hex-escaped. One column list serves one game and
+ * the list, so both show a game the same way.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "web.h"
+
+const char *const arcade_input_names[ARCADE_INPUTS] = {"acceleration", "keys", "touch", "gyro"};
+
+/* The columns game_row_json() reads, in this order. */
+enum {
+    COL_ID,
+    COL_TITLE,
+    COL_AUTHORS,
+    COL_DESCRIPTION,
+    COL_INPUTS,
+    COL_OWNER,
+    COL_HIDDEN,
+    COL_VERSION,
+    COL_KIND,
+    COL_SIZE,
+    COL_HAS_PREVIEW,
+    COL_PLAYS,
+    COL_BEST,
+    COL_CREATED,
+    COL_UPDATED,
+    COL_OWNER_ID,
+};
+
+/* The latest version is read without its files: "IS NULL" looks at a
+ * row's null bitmap, never at a bundle's bytes. */
+#define GAME_SELECT                                                                                \
+    "SELECT g.id, g.title, g.authors, g.description, array_to_json(g.inputs)::text, u.username, "  \
+    "g.hidden, v.version, v.kind, v.size, v.has_preview, s.plays, s.best, "                        \
+    "api_time(g.created_at), api_time(g.updated_at), g.owner_id "                                  \
+    "FROM arcade_games g LEFT JOIN users u ON u.id = g.owner_id "                                  \
+    "LEFT JOIN LATERAL (SELECT version, "                                                          \
+    "CASE WHEN bundle IS NULL THEN 'file' ELSE 'bundle' END AS kind, size, "                       \
+    "preview IS NOT NULL AS has_preview FROM arcade_game_versions "                                \
+    "WHERE game_id = g.id ORDER BY version DESC LIMIT 1) v ON true "                               \
+    "LEFT JOIN LATERAL (SELECT count(*) AS plays, max(score) AS best FROM plays "                  \
+    "WHERE game_id = g.id) s ON true "
+
+/* Who may see a game: its owner ($n the caller's id, NULL when logged
+ * out), everyone when it is not hidden. */
+#define GAME_VISIBLE(n) "(NOT g.hidden OR g.owner_id = $" #n "::bigint)"
+
+/* How far past a page's first row the list counts (as fight_list.c). */
+#define LIST_COUNT_PAGES 10
+
+/* The caller's id as a parameter: NULL when logged out. */
+static const char *caller_id(const web_req *r)
+{
+    return r->authed ? r->user_id : NULL;
+}
+
+static cJSON *game_row_json(PGresult *res, int i)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    json_add_pg_num(o, "id", res, i, COL_ID);
+    cJSON_AddStringToObject(o, "title", PQgetvalue(res, i, COL_TITLE));
+    cJSON_AddStringToObject(o, "authors", PQgetvalue(res, i, COL_AUTHORS));
+    cJSON_AddStringToObject(o, "description", PQgetvalue(res, i, COL_DESCRIPTION));
+    cJSON *inputs = cJSON_Parse(PQgetvalue(res, i, COL_INPUTS));
+    cJSON_AddItemToObject(o, "inputs", inputs != NULL ? inputs : cJSON_CreateArray());
+    json_add_pg_str(o, "owner", res, i, COL_OWNER);
+    cJSON_AddBoolToObject(o, "hidden", strcmp(PQgetvalue(res, i, COL_HIDDEN), "t") == 0);
+    json_add_pg_num(o, "version", res, i, COL_VERSION);
+    json_add_pg_str(o, "kind", res, i, COL_KIND);
+    json_add_pg_num(o, "size", res, i, COL_SIZE);
+    if (strcmp(PQgetvalue(res, i, COL_HAS_PREVIEW), "t") == 0) {
+        char url[96];
+        snprintf(url, sizeof url, "/api/arcade/games/%s/preview?v=%s", PQgetvalue(res, i, COL_ID),
+                 PQgetvalue(res, i, COL_VERSION));
+        cJSON_AddStringToObject(o, "preview_url", url);
+    } else {
+        cJSON_AddNullToObject(o, "preview_url");
+    }
+    json_add_pg_num(o, "plays", res, i, COL_PLAYS);
+    json_add_pg_num(o, "best_score", res, i, COL_BEST);
+    cJSON_AddStringToObject(o, "created_at", PQgetvalue(res, i, COL_CREATED));
+    cJSON_AddStringToObject(o, "updated_at", PQgetvalue(res, i, COL_UPDATED));
+    return o;
+}
+
+/* The versions of game id, newest first, into o; false on a db error
+ * (not answered). */
+static bool add_versions(web_req *r, const char *id, cJSON *o)
+{
+    const char *params[1] = {id};
+    PGresult *res = cf_pg_exec(r->t->pg,
+                               "SELECT version, CASE WHEN bundle IS NULL THEN 'file' "
+                               "ELSE 'bundle' END, size, api_time(created_at) "
+                               "FROM arcade_game_versions WHERE game_id = $1::bigint "
+                               "ORDER BY version DESC",
+                               1, params);
+    if (res == NULL)
+        return false;
+    cJSON *arr = cJSON_AddArrayToObject(o, "versions");
+    for (int i = 0; i < PQntuples(res); i++) {
+        cJSON *v = cJSON_CreateObject();
+        json_add_pg_num(v, "version", res, i, 0);
+        cJSON_AddStringToObject(v, "kind", PQgetvalue(res, i, 1));
+        json_add_pg_num(v, "size", res, i, 2);
+        cJSON_AddStringToObject(v, "created_at", PQgetvalue(res, i, 3));
+        cJSON_AddItemToArray(arr, v);
+    }
+    PQclear(res);
+    return true;
+}
+
+cJSON *arcade_game_json(web_req *r, const char *id)
+{
+    const char *params[2] = {id, caller_id(r)};
+    PGresult *res =
+        cf_pg_exec(r->t->pg, GAME_SELECT "WHERE g.id = $1::bigint AND " GAME_VISIBLE(2), 2, params);
+    res = http_one_row(r, res, false, 404, "no such game");
+    if (res == NULL)
+        return NULL;
+    cJSON *o = game_row_json(res, 0);
+    cJSON_AddBoolToObject(o, "mine", http_is_caller(r, res, 0, COL_OWNER_ID));
+    PQclear(res);
+    if (!add_versions(r, id, o)) {
+        cJSON_Delete(o);
+        http_db_error(r);
+        return NULL;
+    }
+    return o;
+}
+
+/* The list's condition on games g: $1 the caller (NULL logged out), $2
+ * mine, $3 the search text (NULL: none). */
+#define LIST_WHERE                                                                                 \
+    "WHERE (g.owner_id = $1::bigint OR (NOT $2::boolean AND NOT g.hidden)) "                       \
+    "AND ($3::text IS NULL OR strpos(lower(g.title), lower($3::text)) > 0 "                        \
+    "OR strpos(lower(g.authors), lower($3::text)) > 0) "
+
+/* Counts matching games, stopping LIST_COUNT_PAGES pages past the page's
+ * first row. */
+static int count_games(web_req *r, const char **params, long long offset, int per_page,
+                       arcade_list_count *c)
+{
+    long long bound = offset + (long long)LIST_COUNT_PAGES * per_page;
+    char cap[24];
+    snprintf(cap, sizeof cap, "%lld", bound + 1);
+    params[3] = cap;
+    PGresult *res = cf_pg_exec(r->t->pg,
+                               "SELECT count(*) FROM (SELECT 1 FROM arcade_games g " LIST_WHERE
+                               "LIMIT $4::bigint) c",
+                               4, params);
+    if (res == NULL)
+        return -1;
+    long long counted = PQntuples(res) == 1 ? atoll(PQgetvalue(res, 0, 0)) : 0;
+    PQclear(res);
+    c->exact = counted <= bound;
+    c->total = c->exact ? counted : bound;
+    c->has_more = counted > offset + per_page;
+    return 0;
+}
+
+cJSON *arcade_game_list(web_req *r, const arcade_list_query *q, arcade_list_count *count)
+{
+    char limit[16], offset[24];
+    long long first = (long long)(q->page - 1) * q->per_page;
+    snprintf(limit, sizeof limit, "%d", q->per_page);
+    snprintf(offset, sizeof offset, "%lld", first);
+    const char *params[5] = {caller_id(r), q->mine ? "true" : "false", q->q, limit, offset};
+    PGresult *res = cf_pg_exec(r->t->pg,
+                               GAME_SELECT LIST_WHERE "ORDER BY g.updated_at DESC, g.id DESC "
+                                                      "LIMIT $4::int OFFSET $5::bigint",
+                               5, params);
+    if (res == NULL)
+        return NULL;
+    cJSON *arr = cJSON_CreateArray();
+    for (int i = 0; i < PQntuples(res); i++)
+        cJSON_AddItemToArray(arr, game_row_json(res, i));
+    PQclear(res);
+    if (count_games(r, params, first, q->per_page, count) != 0) {
+        cJSON_Delete(arr);
+        return NULL;
+    }
+    return arr;
+}
+
+/* mask as the text string_to_array($n, ',') reads: "keys,touch". */
+static void inputs_text(int mask, char out[64])
+{
+    size_t used = 0;
+
+    out[0] = '\0';
+    for (int i = 0; i < ARCADE_INPUTS; i++)
+        if (mask & (1 << i))
+            used += (size_t)snprintf(out + used, 64 - used, "%s%s", used > 0 ? "," : "",
+                                     arcade_input_names[i]);
+}
+
+/* f as the next version of game id, the last version's preview kept when
+ * f has none, inside the caller's transaction. 0 or -1 (not answered). */
+static int insert_version(web_req *r, const char *id, const arcade_files *f)
+{
+    char size[24];
+    snprintf(size, sizeof size, "%zu", f->len);
+    const char *params[6] = {id,
+                             f->bundle ? NULL : f->data,
+                             f->bundle ? f->data : NULL,
+                             size,
+                             f->preview,
+                             f->preview_type};
+    const int lengths[6] = {0, (int)f->len, (int)f->len, 0, (int)f->preview_len, 0};
+    const int formats[6] = {0, 1, 1, 0, 1, 0};
+    PGresult *res = cf_pg_exec_bytes(
+        r->t->pg,
+        "WITH last AS (SELECT version, preview, preview_type FROM arcade_game_versions "
+        "WHERE game_id = $1::bigint ORDER BY version DESC LIMIT 1) "
+        "INSERT INTO arcade_game_versions "
+        "(game_id, version, code, bundle, size, preview, preview_type) "
+        "SELECT $1::bigint, COALESCE((SELECT version FROM last), 0) + 1, $2::text, $3::bytea, "
+        "$4::int, "
+        "CASE WHEN $5::bytea IS NULL THEN (SELECT preview FROM last) ELSE $5::bytea END, "
+        "CASE WHEN $5::bytea IS NULL THEN (SELECT preview_type FROM last) ELSE $6::text END",
+        6, params, lengths, formats);
+    if (res == NULL)
+        return -1;
+    PQclear(res);
+    return 0;
+}
+
+/* A statement failed: rolls back what is open and answers. A check
+ * constraint refusing a value the handler let through (PostgreSQL's idea
+ * of a control character follows its locale) is the caller's 400, the
+ * rest the database error. */
+static bool refused(web_req *r)
+{
+    bool check = strcmp(cf_pg_sqlstate(r->t->pg), "23514") == 0;
+
+    if (check)
+        log_warn("%s %s: %s", r->method_name, r->path, cf_pg_error(r->t->pg));
+    cf_pg_rollback(r->t->pg);
+    if (check)
+        http_error(r, 400, "the database refuses the title, authors or description of this game");
+    else
+        http_db_error(r);
+    return false;
+}
+
+bool arcade_game_create(web_req *r, const arcade_meta *m, const arcade_files *f,
+                        char id[WEB_INT_ID_SIZE])
+{
+    if (cf_pg_begin(r->t->pg) != 0) {
+        http_db_error(r);
+        return false;
+    }
+    char inputs[64];
+    inputs_text(m->inputs, inputs);
+    const char *params[5] = {r->user_id, m->title, m->authors, m->description, inputs};
+    PGresult *res = cf_pg_exec(r->t->pg,
+                               "INSERT INTO arcade_games "
+                               "(owner_id, title, authors, description, inputs, hidden) "
+                               "VALUES ($1::bigint, $2, $3, $4, string_to_array($5, ','), false) "
+                               "RETURNING id",
+                               5, params);
+    if (res == NULL)
+        return refused(r);
+    snprintf(id, WEB_INT_ID_SIZE, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    if (insert_version(r, id, f) != 0 || cf_pg_commit(r->t->pg) != 0)
+        return refused(r);
+    log_info("user %s uploaded arcade game %s (%s, %zu bytes)", r->username, id,
+             f->bundle ? "bundle" : "file", f->len);
+    return true;
+}
+
+bool arcade_game_add_version(web_req *r, const char *id, const arcade_files *f)
+{
+    if (cf_pg_begin(r->t->pg) != 0) {
+        http_db_error(r);
+        return false;
+    }
+    /* Lock the game so two uploads get consecutive version numbers. */
+    const char *params[2] = {id, r->user_id};
+    PGresult *res = cf_pg_exec(r->t->pg,
+                               "SELECT id FROM arcade_games "
+                               "WHERE id = $1::bigint AND owner_id = $2::bigint FOR UPDATE",
+                               2, params);
+    res = http_one_row(r, res, true, 404, "no such game");
+    if (res == NULL)
+        return false;
+    PQclear(res);
+    if (insert_version(r, id, f) != 0 ||
+        cf_pg_run(r->t->pg, "UPDATE arcade_games SET updated_at = now() WHERE id = $1::bigint", 1,
+                  params) != 0 ||
+        cf_pg_commit(r->t->pg) != 0)
+        return refused(r);
+    log_info("user %s uploaded a new version of arcade game %s (%s, %zu bytes)", r->username, id,
+             f->bundle ? "bundle" : "file", f->len);
+    return true;
+}
+
+/* The row of one statement that changed the caller's game id, or 404. */
+static bool changed_one(web_req *r, PGresult *res)
+{
+    if (res == NULL)
+        return refused(r);
+    return http_one_row(r, res, false, 404, "no such game") != NULL;
+}
+
+bool arcade_game_update(web_req *r, const char *id, const arcade_meta *m)
+{
+    char inputs[64];
+    inputs_text(m->inputs, inputs);
+    const char *params[7] = {id,
+                             r->user_id,
+                             m->title,
+                             m->authors,
+                             m->description,
+                             m->inputs >= 0 ? inputs : NULL,
+                             m->hidden < 0 ? NULL
+                             : m->hidden   ? "true"
+                                           : "false"};
+    PGresult *res = cf_pg_exec(r->t->pg,
+                               "UPDATE arcade_games SET title = COALESCE($3, title), "
+                               "authors = COALESCE($4, authors), "
+                               "description = COALESCE($5, description), "
+                               "inputs = COALESCE(string_to_array($6, ','), inputs), "
+                               "hidden = COALESCE($7::boolean, hidden), updated_at = now() "
+                               "WHERE id = $1::bigint AND owner_id = $2::bigint RETURNING id",
+                               7, params);
+    if (!changed_one(r, res))
+        return false;
+    PQclear(res);
+    return true;
+}
+
+bool arcade_game_delete(web_req *r, const char *id)
+{
+    const char *params[2] = {id, r->user_id};
+    PGresult *res = cf_pg_exec(r->t->pg,
+                               "DELETE FROM arcade_games "
+                               "WHERE id = $1::bigint AND owner_id = $2::bigint RETURNING id",
+                               2, params);
+    if (!changed_one(r, res))
+        return false;
+    PQclear(res);
+    log_info("user %s deleted arcade game %s", r->username, id);
+    return true;
+}
+
+bool arcade_game_preview(web_req *r, const char *id, arcade_preview *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *params[2] = {id, caller_id(r)};
+    PGresult *res =
+        cf_pg_exec(r->t->pg,
+                   "SELECT v.preview, v.preview_type, g.hidden "
+                   "FROM arcade_games g JOIN LATERAL (SELECT preview, preview_type "
+                   "FROM arcade_game_versions WHERE game_id = g.id "
+                   "ORDER BY version DESC LIMIT 1) v ON true "
+                   "WHERE g.id = $1::bigint AND " GAME_VISIBLE(2) " "
+                                                                  "AND v.preview IS NOT NULL",
+                   2, params);
+    res = http_one_row(r, res, false, 404, "no such game, or it has no preview");
+    if (res == NULL)
+        return false;
+    size_t len = 0;
+    out->data = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0), &len);
+    out->len = len;
+    snprintf(out->type, sizeof out->type, "%s", PQgetvalue(res, 0, 1));
+    out->hidden = strcmp(PQgetvalue(res, 0, 2), "t") == 0;
+    PQclear(res);
+    if (out->data == NULL) {
+        http_error(r, 500, "out of memory");
+        return false;
+    }
+    return true;
+}
+
+void arcade_preview_free(arcade_preview *p)
+{
+    if (p->data != NULL)
+        PQfreemem(p->data);
+    p->data = NULL;
+}
