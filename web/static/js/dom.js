@@ -117,6 +117,17 @@ export function fmtBytes(n) {
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
+// A play's length: "850 ms", "12.4 s", "3 min 05 s", "1 h 02 min".
+export function fmtDuration(ms) {
+  if (ms == null || !Number.isFinite(Number(ms))) return '';
+  const n = Math.max(0, Number(ms));
+  if (n < 1000) return `${Math.round(n)} ms`;
+  if (n < 60000) return `${(n / 1000).toFixed(1)} s`;
+  const s = Math.floor(n / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor(s / 60) % 60).padStart(2, '0')} min`;
+}
+
 // Says something to screen-reader users without moving focus.
 export function announce(text) {
   const el = document.getElementById('announcer');

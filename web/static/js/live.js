@@ -1,5 +1,6 @@
 // live.js — Server-Sent Events from cf-web: the fight page follows one fight
-// (/api/fights/{id}/events), every logged-in page follows the user's fights
+// (/api/fights/{id}/events), the play page follows one arcade play
+// (/api/plays/{id}/events), every logged-in page follows the user's fights
 // and invitations (/api/events). EventSource reconnects by itself.
 
 const handlers = { status: new Set(), invitation: new Set() };
@@ -44,3 +45,41 @@ export function followFight(id, fn) {
 }
 
 export const FINAL = new Set(['finished', 'failed', 'cancelled']);
+
+export const PLAY_FINAL = new Set(['finished', 'stopped', 'failed']);
+
+// Follows one arcade play. on: {state({status, position}), screen({messages}),
+// msg(message), end(end), connection('open'|'reconnecting'|'closed')}.
+// `screen` comes once each time the stream (re)connects: the screen so far.
+// The server closes the stream after `end`; we stop reconnecting then.
+// While the stream is open the play counts as watched (kept alive).
+// Returns a stop function.
+export function followPlay(id, on) {
+  if (typeof EventSource === 'undefined') {
+    if (on.connection) on.connection('closed');
+    return () => {};
+  }
+  const es = new EventSource(`/api/plays/${encodeURIComponent(id)}/events`);
+  let over = false;
+  const listen = (type, fn) => es.addEventListener(type, (ev) => {
+    if (over) return;
+    let data;
+    try { data = JSON.parse(ev.data); } catch { return; }
+    if (fn) fn(data);
+  });
+  listen('state', on.state);
+  listen('screen', on.screen);
+  listen('msg', on.msg);
+  listen('end', (data) => {
+    over = true;
+    es.close();
+    if (on.end) on.end(data);
+  });
+  es.addEventListener('open', () => { if (!over && on.connection) on.connection('open'); });
+  es.addEventListener('error', () => {
+    if (over || !on.connection) return;
+    // CLOSED: refused for good (not found, not a stream); else it retries.
+    on.connection(es.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting');
+  });
+  return () => { over = true; es.close(); };
+}

@@ -139,3 +139,32 @@ export function botSelect(bots, { id = 'bot', label = 'Your bot', game } = {}) {
     bots.map((b) => h('option', { value: b.id }, `${b.name} (v${b.latest_version})`)));
   return { node: h('div', { class: 'field' }, h('label', { for: id }, label), select), select };
 }
+
+// ---- the arcade ----
+
+// The inputs a game says it supports (its badges), in this order.
+export const INPUT_KINDS = ['keys', 'touch', 'acceleration', 'gyro'];
+export const INPUT_TEXT = { keys: 'Keyboard', touch: 'Touch', acceleration: 'Tilt', gyro: 'Gyroscope' };
+
+export function inputBadges(inputs) {
+  const list = INPUT_KINDS.filter((k) => (inputs || []).includes(k));
+  if (!list.length) return null;
+  return h('ul', { class: 'badges', 'aria-label': 'Inputs' },
+    list.map((k) => h('li', null, h('span', { class: `chip chip-input chip-input-${k}` }, INPUT_TEXT[k]))));
+}
+
+export const PLAY_STATUS_TEXT = {
+  queued: 'Waiting', running: 'Running', finished: 'Finished', stopped: 'Stopped', failed: 'Failed',
+};
+
+export function playStatusChip(status) {
+  return chip(PLAY_STATUS_TEXT[status] || status || 'unknown', status);
+}
+
+// Scores are numbers (the game's report_score); a few digits after the point at most.
+export function fmtScore(score) {
+  if (score === null || score === undefined || score === '') return '—';
+  const n = Number(score);
+  if (!Number.isFinite(n)) return String(score);
+  return n.toLocaleString(undefined, { maximumFractionDigits: 2 });
+}
