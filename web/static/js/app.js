@@ -10,6 +10,8 @@ import * as bots from './pages/bots.js';
 import * as fights from './pages/fights.js';
 import * as fight from './pages/fight.js';
 import * as dash from './pages/dashboard.js';
+import * as arcade from './pages/arcade.js';
+import * as play from './pages/play.js';
 
 const routes = [
   { path: '/', page: dash.home },
@@ -27,6 +29,10 @@ const routes = [
   { path: '/fights/:id', page: fight.page },
   { path: '/invitations', page: dash.invitations, auth: true },
   { path: '/dashboard', page: dash.dashboard, auth: true },
+  { path: '/arcade', page: arcade.list },
+  { path: '/arcade/new', page: arcade.create, auth: true },
+  { path: '/arcade/:id', page: arcade.detail },
+  { path: '/play/:id', page: play.page },
 ];
 
 const main = document.getElementById('main');
@@ -136,7 +142,7 @@ function navLink(href, text, extra) {
 }
 
 function buildNav() {
-  const items = [navLink('/game', 'Games'), navLink('/fights', 'Fights')];
+  const items = [navLink('/game', 'Games'), navLink('/fights', 'Fights'), navLink('/arcade', 'Arcade')];
   if (session.user) {
     items.unshift(navLink('/dashboard', 'Dashboard'));
     items.push(navLink('/bots', 'My bots'), navLink('/fights/new', 'Host a fight'),
@@ -157,7 +163,8 @@ function updateNav(pathname) {
   for (const a of document.querySelectorAll('.site-nav a')) {
     const href = a.getAttribute('href');
     const current = href === pathname || (href !== '/' && href !== '/fights' && pathname.startsWith(href + '/')) ||
-      (href === '/fights' && /^\/fights\/(?!new)/.test(pathname));
+      (href === '/fights' && /^\/fights\/(?!new)/.test(pathname)) ||
+      (href === '/arcade' && pathname.startsWith('/play/'));
     if (current) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }
 }
