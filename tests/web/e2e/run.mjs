@@ -1,26 +1,32 @@
 #!/usr/bin/env node
-// run.mjs — the browser end-to-end test (ctest label "web").
+// run.mjs — the browser end-to-end tests (ctest label "web").
 //
 //   node run.mjs --web BIN --simulator BIN --result-processor BIN --migrate BIN
-//                --source DIR --artifacts DIR
+//                --source DIR --artifacts DIR [--flow site|arcade]
 //   node run.mjs --url http://127.0.0.1:8080 --source DIR --artifacts DIR   (an existing stack)
 //
 // Starts a private stack (stack.mjs) from CF_REDIS_URL / CF_DATABASE_URL,
-// drives chromium through the flow (flow.mjs), writes screenshots and service
-// logs under --artifacts, stops what it started, and prints "N passed, N failed".
+// drives chromium through the flow (flow.mjs: the site, web.e2e_browser;
+// arcade_flow.mjs: the arcade, web.e2e_arcade, with cf-simulator's arcade
+// workers on), writes screenshots and service logs under --artifacts, stops
+// what it started, and prints "N passed, N failed".
 import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startStack } from './stack.mjs';
 import { runFlow } from './flow.mjs';
+import { runArcadeFlow } from './arcade_flow.mjs';
 
 const { values: opt } = parseArgs({
   options: {
     web: { type: 'string' }, simulator: { type: 'string' }, 'result-processor': { type: 'string' },
     migrate: { type: 'string' }, source: { type: 'string' }, artifacts: { type: 'string' }, url: { type: 'string' },
     'finish-timeout': { type: 'string', default: '180' },
+    flow: { type: 'string', default: 'site' },
   },
 });
+// Each flow's stack: the arcade flow needs arcade workers (two plays at once).
+const FLOWS = { site: {}, arcade: { CF_ARCADE_SLOTS: '2' } };
 
 // cf-web writes "password reset requested for user NAME: URL/reset?token=T" at warn level.
 async function lastResetToken(logFile, user) {
@@ -34,6 +40,7 @@ async function lastResetToken(logFile, user) {
 
 async function main() {
   if (!opt.source || !opt.artifacts) throw new Error('--source and --artifacts are required');
+  if (!FLOWS[opt.flow]) throw new Error(`--flow: site or arcade, not ${opt.flow}`);
   mkdirSync(opt.artifacts, { recursive: true });
   // Each run's screenshots and logs replace the previous run's (only our own kinds of files).
   for (const f of readdirSync(opt.artifacts)) {
@@ -48,15 +55,17 @@ async function main() {
     if (!baseURL) {
       stack = await startStack({
         bins: { web: opt.web, simulator: opt.simulator, resultProcessor: opt['result-processor'], migrate: opt.migrate },
-        sourceDir: opt.source, logDir: opt.artifacts,
+        sourceDir: opt.source, logDir: opt.artifacts, env: FLOWS[opt.flow],
       });
       baseURL = stack.baseURL;
       console.log(`stack up at ${baseURL}`);
     }
-    const results = await runFlow({
-      baseURL, artifacts: opt.artifacts, sourceDir: opt.source, finishTimeoutMs: Number(opt['finish-timeout']) * 1000,
-      resetToken: stack ? (user) => lastResetToken(join(opt.artifacts, 'cf-web.log'), user) : null,
-    });
+    const results = opt.flow === 'arcade'
+      ? await runArcadeFlow({ baseURL, artifacts: opt.artifacts, sourceDir: opt.source })
+      : await runFlow({
+        baseURL, artifacts: opt.artifacts, sourceDir: opt.source, finishTimeoutMs: Number(opt['finish-timeout']) * 1000,
+        resetToken: stack ? (user) => lastResetToken(join(opt.artifacts, 'cf-web.log'), user) : null,
+      });
     if (stack) {
       // Every service must stop cleanly: a crash, a sanitizer report or a hang is a failure.
       const ended = await stack.stop();

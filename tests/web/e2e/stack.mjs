@@ -58,7 +58,8 @@ function pickRedisDb(url) {
   throw new Error('no empty Redis database number (1-15) left');
 }
 
-export async function startStack({ bins, sourceDir, logDir, log = console.log }) {
+// env: more settings for the services (e.g. CF_ARCADE_SLOTS), over the defaults below.
+export async function startStack({ bins, sourceDir, logDir, env: extraEnv = {}, log = console.log }) {
   const redisBase = process.env.CF_REDIS_URL;
   const pgBase = process.env.CF_DATABASE_URL;
   if (!redisBase || !pgBase) throw new Error('CF_REDIS_URL and CF_DATABASE_URL must be set (scripts/stack start, then . $CF_RUN_DIR/env)');
@@ -124,6 +125,7 @@ export async function startStack({ bins, sourceDir, logDir, log = console.log })
       CF_RESULT_PROCESSOR_USER: 'nobody',
       // Running fights get this long to end on SIGTERM (default 10 s).
       CF_SIMULATOR_SHUTDOWN_GRACE_MS: '2000',
+      ...extraEnv,
     };
     // Sanitizer settings of a CF_SANITIZE build (scripts/test sets them) reach the services.
     for (const k of ['ASAN_OPTIONS', 'UBSAN_OPTIONS', 'LSAN_OPTIONS']) if (process.env[k]) env[k] = process.env[k];
