@@ -257,7 +257,8 @@ export async function page(ctx) {
       const msgs = Array.isArray(d && d.messages) ? d.messages : [];
       msgs.forEach(track);
       display.applyAll(msgs);
-      screenBox.hidden = false;
+      // A queued play's screen is empty: the waiting words say more than a grey box.
+      if (msgs.length || status === 'running') screenBox.hidden = false;
     },
     msg: (m) => {
       if (ended) return;
