@@ -71,7 +71,7 @@ export async function runArcadeFlow({ baseURL, artifacts, sourceDir, log = conso
       failed = true;
       results.push({ name, ok: false, error: err });
       log(`FAIL ${name}: ${err && err.stack ? err.stack : err}`);
-      for (const [who, u] of Object.entries({ a: state.a, v: state.v })) {
+      for (const [who, u] of Object.entries({ a: state.a, v: state.v, w1: state.w1, w2: state.w2 })) {
         if (u && u.page) await u.page.screenshot({ path: join(artifacts, `arcade-failure-${name.replace(/\W+/g, '_')}-${who}.png`), fullPage: true }).catch(() => {});
       }
     }
@@ -376,6 +376,27 @@ export async function runArcadeFlow({ baseURL, artifacts, sourceDir, log = conso
       assert.equal(firstStatus, 'stopped', 'the first play was stopped by the second');
       await page.goto(`/play/${first}`);
       await page.locator('.play-summary .play-end-status').filter({ hasText: 'Stopped' }).waitFor();
+    });
+
+    await step('with both arcade places taken, a third play waits in the queue, then runs', async () => {
+      // The visitor's play runs (one place of two); a second visitor takes the other.
+      const w1 = state.w1 = await newVisitor();
+      await w1.page.goto(state.gameURL);
+      await w1.page.locator('.arcade-game .page-head').getByRole('button', { name: `Play ${TITLE}` }).click();
+      await waitForGame(w1.page);
+      const w2 = state.w2 = await newVisitor();
+      await w2.page.goto(state.gameURL);
+      await w2.page.locator('.arcade-game .page-head').getByRole('button', { name: `Play ${TITLE}` }).click();
+      await w2.page.waitForURL(/\/play\/[0-9a-f-]{36}$/);
+      await w2.page.locator('.play-state').filter({ hasText: 'Waiting — position 1 in the queue' }).waitFor();
+      assert.equal(await w2.page.locator('.play-screen').isVisible(), false, 'no empty playground while waiting');
+      await w2.page.getByRole('button', { name: 'Stop', exact: true }).waitFor();
+      // A place frees: the waiting play starts by itself, on the same page.
+      await stopAndSummary(w1.page);
+      await waitForGame(w2.page);
+      await stopAndSummary(w2.page);
+      await w1.ctx.close();
+      await w2.ctx.close();
     });
 
     await step('someone else\'s play is watched, not played', async () => {
