@@ -154,7 +154,7 @@ export async function runArcadeFlow({ baseURL, artifacts, sourceDir, log = conso
       await page.getByLabel('Title').fill(TITLE);
       await page.getByLabel('Game file (.py or .zip)').setInputFiles({ name: 'huge.zip', mimeType: 'application/zip', buffer: Buffer.alloc(16 * MiB + 1) });
       await page.getByRole('button', { name: 'Upload game' }).click();
-      await page.locator('.form-error[role="alert"]').filter({ hasText: /^Too large: the game file is 16\.0 MiB \(16,777,217 bytes\)\. Make it smaller \(the limit is 16 MiB\)\.$/ }).waitFor();
+      await page.locator('.form-error[role="alert"]').filter({ hasText: /^Too large: the game file is 16\.0 MiB \(16,777,217 bytes\)\. Make it smaller \(the limit is 16 MiB for a \.zip\)\.$/ }).waitFor();
       assert.equal(await page.getByLabel('Game file (.py or .zip)').getAttribute('aria-invalid'), 'true');
       assert.equal(sent, false, 'nothing was sent');
       page.off('request', watch);

@@ -7,11 +7,15 @@ import { api, session, qs } from '../api.js';
 import { INPUT_KINDS, INPUT_TEXT, inputBadges, fmtScore, playStatusChip } from '../views.js';
 
 const MiB = 1024 * 1024;
-// The server's limits (the upload and the preview column); checked here first
-// so nobody waits for 16 MiB to travel only to be refused.
-export const MAX_GAME_BYTES = 16 * MiB;
+// The server's default limits (arcade.max_code_bytes, arcade.max_bundle_bytes,
+// the preview column); checked here first so nobody waits for 16 MiB to
+// travel only to be refused. The server's own 413 names its actual limit.
+export const MAX_CODE_BYTES = 1 * MiB;
+export const MAX_BUNDLE_BYTES = 16 * MiB;
 export const MAX_PREVIEW_BYTES = 2 * MiB;
-const PREVIEW_TYPES = 'image/png,image/jpeg,image/gif,image/webp,image/svg+xml';
+// PNG, JPEG, GIF, WebP: the server reads the type from the bytes and refuses SVG.
+const PREVIEW_TYPES = 'image/png,image/jpeg,image/gif,image/webp';
+const PER_PAGE = 24;
 const PLACEHOLDER = '/img/arcade-game.svg';
 
 const gameUrl = (id) => `/api/arcade/games/${encodeURIComponent(id)}`;
@@ -81,16 +85,32 @@ function gameList(ctx, games, { q, mine }) {
   return h('ul', { class: 'grid grid-3 plain arcade-list' }, games.map((g) => gameCard(ctx, g)));
 }
 
+// The list and, when there is more than one page, a pager.
+function results(ctx, r, { q, mine, page }) {
+  const hasNext = !!r.has_more;
+  const pageLink = (p, text, rel) => link(`/arcade${qs({ mine: mine ? 1 : '', q, page: p > 1 ? p : '' })}`, text, { class: 'btn btn-secondary btn-small', rel });
+  return [
+    gameList(ctx, r.games || [], { q, mine }),
+    page > 1 || hasNext ? h('nav', { class: 'pager', 'aria-label': 'Pages' },
+      page > 1 ? pageLink(page - 1, '← Newer', 'prev') : null,
+      h('span', { 'aria-current': 'page' }, `Page ${page}`),
+      hasNext ? pageLink(page + 1, 'Older →', 'next') : null) : null,
+  ];
+}
+
+const listUrl = ({ q, mine, page }) => `/api/arcade/games${qs({ mine: mine ? 1 : '', q, page: page > 1 ? page : '', per_page: PER_PAGE })}`;
+
 export async function list(ctx) {
   ctx.title = 'Arcade';
   const mine = !!session.user && ctx.query.get('mine') === '1';
   let q = (ctx.query.get('q') || '').trim();
-  const r = await api.get(`/api/arcade/games${qs({ mine: mine ? 1 : '', q })}`);
-  const results = h('div', { class: 'arcade-results' }, gameList(ctx, r.games || [], { q, mine }));
+  const page = Math.max(1, parseInt(ctx.query.get('page') || '1', 10) || 1);
+  const r = await api.get(listUrl({ q, mine, page }));
+  const found = h('div', { class: 'arcade-results' }, results(ctx, r, { q, mine, page }));
 
   // Searching updates the list in place (focus stays in the box) and the
   // address, so the search can be shared or reloaded.
-  const input = h('input', { type: 'search', name: 'q', value: q, maxlength: '100', autocomplete: 'off' });
+  const input = h('input', { type: 'search', name: 'q', value: q, maxlength: '100', autocomplete: 'off', placeholder: 'Title or authors' });
   const submit = h('button', { type: 'submit', class: 'btn btn-secondary' }, 'Search');
   const form = h('form', { role: 'search', class: 'arcade-search', novalidate: true },
     field('Search games', input), submit);
@@ -99,12 +119,12 @@ export async function list(ctx) {
     q = input.value.trim();
     await busy(submit, async () => {
       try {
-        const found = await api.get(`/api/arcade/games${qs({ mine: mine ? 1 : '', q })}`);
+        const again = await api.get(listUrl({ q, mine, page: 1 }));
         if (!ctx.isCurrent()) return;
         history.replaceState(null, '', `/arcade${qs({ mine: mine ? 1 : '', q })}`);
-        const games = found.games || [];
-        replace(results, gameList(ctx, games, { q, mine }));
-        announce(`${games.length} ${games.length === 1 ? 'game' : 'games'} found.`);
+        replace(found, results(ctx, again, { q, mine, page: 1 }));
+        const n = (again.games || []).length;
+        announce(again.has_more ? `More than ${n} games found.` : `${n} ${n === 1 ? 'game' : 'games'} found.`);
       } catch (ex) { toast(ex.message, 'error'); }
     });
   });
@@ -120,7 +140,7 @@ export async function list(ctx) {
     h('p', { class: 'muted' }, 'Small games written in Python for smartphone_connector. They run on our server; you play them here, with the keyboard, the mouse or your phone.',
       session.user ? '' : [' ', link('/login?next=%2Farcade%2Fnew', 'Log in'), ' to upload your own.']),
     h('div', { class: 'arcade-filters' }, tabs, form),
-    results);
+    found);
 }
 
 // ---- the metadata form (upload and edit) ----
@@ -171,8 +191,8 @@ function fileFields(prefix, { required }) {
   const file = h('input', { type: 'file', id: `${prefix}-file`, name: 'file', accept: '.py,.zip,text/x-python,application/zip', required });
   const picture = h('input', { type: 'file', id: `${prefix}-preview`, name: 'preview', accept: PREVIEW_TYPES });
   const node = [
-    field('Game file (.py or .zip)', file, 'One Python file, or a .zip with game.py and its folders (images, sounds). Up to 16 MiB.'),
-    field('Preview image (optional)', picture, 'PNG, JPEG, GIF, WebP or SVG, up to 2 MiB.'),
+    field('Game file (.py or .zip)', file, 'One Python file (up to 1 MiB), or a .zip with game.py and its folders: images, sounds (up to 16 MiB).'),
+    field('Preview image (optional)', picture, 'PNG, JPEG, GIF or WebP, up to 2 MiB. Without one, a preview.png (or .jpg, .gif, .webp) in the .zip is taken.'),
   ];
   return {
     node,
@@ -189,9 +209,11 @@ function fileFields(prefix, { required }) {
         file.setAttribute('aria-invalid', 'true');
         return { error: 'The game file must be a .py file or a .zip bundle.', input: file };
       }
-      if (f.size > MAX_GAME_BYTES) {
+      const bundle = /\.zip$/i.test(f.name);
+      const limit = bundle ? MAX_BUNDLE_BYTES : MAX_CODE_BYTES;
+      if (f.size > limit) {
         file.setAttribute('aria-invalid', 'true');
-        return { error: `Too large: the game file is ${overSize(f.size, MAX_GAME_BYTES)}. Make it smaller (the limit is 16 MiB).`, input: file };
+        return { error: `Too large: the game file is ${overSize(f.size, limit)}. Make it smaller (the limit is ${fmtBytes(limit).replace('.0 ', ' ')} for ${bundle ? 'a .zip' : 'a .py file'}).`, input: file };
       }
       if (p && p.size > MAX_PREVIEW_BYTES) {
         picture.setAttribute('aria-invalid', 'true');
@@ -203,11 +225,11 @@ function fileFields(prefix, { required }) {
   };
 }
 
-// The server's words, with 413 said as plainly as the client's own check.
+// The server's words; a 413 (its message names the limit) starts as the
+// client's own size check does.
 function uploadMessage(ex) {
-  if (ex.status === 413) {
-    const m = ex.message.replace(/\.?$/, '.');
-    return `Too large: ${m.charAt(0).toLowerCase()}${m.slice(1)} Make it smaller (the limit is 16 MiB).`;
+  if (ex.status === 413 && !/^too large/i.test(ex.message)) {
+    return `Too large: ${ex.message.charAt(0).toLowerCase()}${ex.message.slice(1)}`;
   }
   return ex.message;
 }
