@@ -75,6 +75,28 @@ export function createInputSender(playId, { onOver, onError } = {}) {
   };
 }
 
+// The prompts and alerts this tab answered, per play (sessionStorage). The
+// server's screen for a late viewer is a snapshot taken at most every half
+// second, and the stream goes on from there: right after an answer a reload
+// could show the answered prompt again, and a second answer would wait in
+// the game for its next prompt. Answered ones are left out here.
+const ANSWERED_MAX = 50;
+function answeredStore(playId) {
+  const key = `cf-play-answered:${playId}`;
+  let stamps = [];
+  try { stamps = JSON.parse(sessionStorage.getItem(key) || '[]'); } catch { stamps = []; }
+  if (!Array.isArray(stamps)) stamps = [];
+  return {
+    has: (ts) => stamps.includes(ts),
+    add(ts) {
+      if (typeof ts !== 'number' || stamps.includes(ts)) return;
+      stamps = [...stamps, ts].slice(-ANSWERED_MAX);
+      try { sessionStorage.setItem(key, JSON.stringify(stamps)); } catch { /* storage full or off: best effort */ }
+    },
+  };
+}
+const isPrompt = (m) => m && (m.type === 'input_prompt' || (m.type === 'notification' && m.alert));
+
 const END_WORDS = {
   finished: 'The game ended.',
   stopped: 'The game was stopped before its end.',
@@ -213,6 +235,7 @@ export async function page(ctx) {
     openPrompts.clear();
   }
 
+  const answered = answeredStore(play.id);
   let inputErrorShown = false;
   if (mine) {
     sender = createInputSender(play.id, {
@@ -227,7 +250,11 @@ export async function page(ctx) {
   }
   display = mountPlayground(screenBox, {
     interactive: mine,
-    onEvent: (event) => { if (sender && !ended) sender.push(event); },
+    onEvent: (event) => {
+      if (!sender || ended) return;
+      if (event && (event.type === 'input_response' || event.type === 'alert_confirm')) answered.add(event.time_stamp);
+      sender.push(event);
+    },
     onScore: (score) => { scoreValue.textContent = fmtScore(score); },
   });
 
@@ -254,14 +281,16 @@ export async function page(ctx) {
       if (ended) return;
       display.reset();
       openPrompts.clear();
-      const msgs = Array.isArray(d && d.messages) ? d.messages : [];
+      const msgs = (Array.isArray(d && d.messages) ? d.messages : []).filter((m) => !(isPrompt(m) && answered.has(m.time_stamp)));
       msgs.forEach(track);
       display.applyAll(msgs);
       // A queued play's screen is empty: the waiting words say more than a grey box.
       if (msgs.length || status === 'running') screenBox.hidden = false;
     },
     msg: (m) => {
-      if (ended) return;
+      // After a reload the stream goes on from the screen's snapshot: a
+      // prompt answered since may come again.
+      if (ended || (isPrompt(m) && answered.has(m.time_stamp))) return;
       track(m);
       display.apply(m);
       screenBox.hidden = false;
