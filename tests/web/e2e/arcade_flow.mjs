@@ -121,6 +121,15 @@ export async function runArcadeFlow({ baseURL, artifacts, sourceDir, log = conso
 
   // The summary after Stop: status stopped in words, the score, the log.
   async function stopAndSummary(page) {
+    // cf-result-processor marks the play running in the database a moment
+    // after the game's first message (the page knows it from the stream at
+    // once). A Stop before that is taken as a stop in the queue: the play is
+    // recorded as "stopped before it started", without its score (cf-web's
+    // plays_stop). Wait for the database, as a person always does.
+    const id = new URL(page.url()).pathname.split('/').pop();
+    const stored = () => page.evaluate(async (playId) => (await (await fetch(`/api/plays/${playId}`)).json()).play.status, id);
+    for (let i = 0; i < 100 && (await stored()) !== 'running'; i++) await page.waitForTimeout(200);
+    assert.equal(await stored(), 'running', 'the play is running in the database');
     await page.getByRole('button', { name: 'Stop', exact: true }).click();
     const summary = page.locator('.play-summary');
     await summary.getByRole('heading', { name: 'Game over' }).waitFor({ timeout: 30000 });
@@ -308,11 +317,20 @@ export async function runArcadeFlow({ baseURL, artifacts, sourceDir, log = conso
       await summary.getByRole('button', { name: 'Play again' }).waitFor();
       await summary.getByRole('link', { name: 'Back to the game' }).click();
       await page.waitForURL(`**${state.gameURL}`);
-      // The play is on the game's best scores.
-      const row = page.locator('table.arcade-scores tbody tr').filter({ hasText: A.name });
-      await row.locator('td.score').getByText('15').waitFor();
       // Leaving the play page closed its stream and removed the display.
       assert.equal(await page.locator('.cf-arcade').count(), 0);
+      // The play is on the game's best scores once cf-result-processor has
+      // stored its end, which may come a moment after the stream's end: the
+      // page shows what is stored when it loads, so look again a few times.
+      const row = page.locator('table.arcade-scores tbody tr').filter({ hasText: A.name });
+      for (let i = 0; i < 20 && !(await row.locator('td.score').getByText('15', { exact: true }).count()); i++) {
+        await page.waitForTimeout(500);
+        await page.reload();
+        await page.getByRole('heading', { name: 'Best scores' }).waitFor();
+      }
+      const stored = await page.evaluate(async (id) => (await (await fetch(`/api/plays/${id}`)).json()).play, state.playURL.split('/').pop());
+      assert.equal(await row.locator('td.score').getByText('15', { exact: true }).count(), 1,
+        `the play is among the best scores (stored: ${stored.status}, "${stored.detail}", score ${stored.score})`);
     });
 
     await step('play at 375 px with the on-screen pad', async () => {
