@@ -159,7 +159,7 @@ export async function page(ctx) {
     } else {
       words = END_WORDS[s] || '';
     }
-    replace(stateLine, playStatusChip(s), ' ', words);
+    stateLine.textContent = words;
     if (s === 'running') screenBox.hidden = false;
     root.dataset.status = s;
   }
