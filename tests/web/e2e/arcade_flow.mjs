@@ -316,10 +316,33 @@ export async function runArcadeFlow({ baseURL, artifacts, sourceDir, log = conso
       await page.locator('.cf-stage [data-id="label"]').getByText('Score: 25').waitFor();
     });
 
+    await step('a burst of input goes in batches of at most 64 events, none lost', async () => {
+      const { page } = state.a;
+      const batches = [];
+      const watch = (r) => {
+        if (r.method() === 'POST' && r.url().endsWith('/input')) batches.push(JSON.parse(r.postData()).events.length);
+      };
+      page.on('request', watch);
+      // 150 key presses in one go (one task): the first leaves at once, the
+      // others wait for it and leave together.
+      await page.evaluate(() => {
+        for (let i = 0; i < 150; i++) {
+          for (const type of ['keydown', 'keyup']) {
+            document.dispatchEvent(new KeyboardEvent(type, { key: 'ArrowDown', code: 'ArrowDown', bubbles: true }));
+          }
+        }
+      });
+      await page.locator('.cf-stage [data-id="label"]').getByText('Score: 175').waitFor();
+      page.off('request', watch);
+      assert.equal(batches.reduce((a, b) => a + b, 0), 150, `every event sent once (${batches.join(', ')})`);
+      assert.ok(batches.every((n) => n >= 1 && n <= 64), `at most 64 a request (${batches.join(', ')})`);
+      assert.ok(batches.length <= 10, `coalesced into a few requests (${batches.join(', ')})`);
+    });
+
     await step('Stop ends the play with a summary (stopped, score, own log as text)', async () => {
       const { page } = state.a;
       const summary = await stopAndSummary(page);
-      assert.equal(await summary.locator('.play-end-score').innerText(), '25');
+      assert.equal(await summary.locator('.play-end-score').innerText(), '175');
       await summary.locator('.play-end-duration').waitFor();
       const logBox = summary.locator('pre.log');
       await logBox.filter({ hasText: 'coin taken by Grace' }).waitFor();
@@ -336,13 +359,13 @@ export async function runArcadeFlow({ baseURL, artifacts, sourceDir, log = conso
       // stored its end, which may come a moment after the stream's end: the
       // page shows what is stored when it loads, so look again a few times.
       const row = page.locator('table.arcade-scores tbody tr').filter({ hasText: A.name });
-      for (let i = 0; i < 20 && !(await row.locator('td.score').getByText('25', { exact: true }).count()); i++) {
+      for (let i = 0; i < 20 && !(await row.locator('td.score').getByText('175', { exact: true }).count()); i++) {
         await page.waitForTimeout(500);
         await page.reload();
         await page.getByRole('heading', { name: 'Best scores' }).waitFor();
       }
       const stored = await page.evaluate(async (id) => (await (await fetch(`/api/plays/${id}`)).json()).play, state.playURL.split('/').pop());
-      assert.equal(await row.locator('td.score').getByText('25', { exact: true }).count(), 1,
+      assert.equal(await row.locator('td.score').getByText('175', { exact: true }).count(), 1,
         `the play is among the best scores (stored: ${stored.status}, "${stored.detail}", score ${stored.score})`);
     });
 
