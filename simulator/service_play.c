@@ -85,6 +85,9 @@ static void publish_screen(play_job *j, bool now, int ttl_s)
     const cJSON *a;
     cJSON_ArrayForEach (a, answers)
         play_screen_input(j->screen, a);
+    /* An answered prompt leaves the screen at once: a viewer who reloads
+     * now must not be asked again. */
+    now = now || cJSON_GetArraySize(answers) > 0;
     cJSON_Delete(answers);
     if (!play_screen_dirty(j->screen) || (!now && cf_now_ms() - j->screen_at < SCREEN_EVERY_MS))
         return;

@@ -113,3 +113,40 @@ cJSON *arcade_screen(cf_redis *r, const char *play_id)
     }
     return screen;
 }
+
+/* "ms-seq" into its two numbers; false when it is not a stream id. */
+static bool stream_id(const char *s, unsigned long long *ms, unsigned long long *seq)
+{
+    return sscanf(s, "%llu-%llu", ms, seq) == 2;
+}
+
+int arcade_undelivered(cf_redis *r, const char *entry_id)
+{
+    unsigned long long ms, seq, dms = 0, dseq = 0;
+    if (entry_id == NULL || !stream_id(entry_id, &ms, &seq))
+        return 0;
+    redisReply *rep = cf_redis_command(r, "XINFO GROUPS %s", CF_STREAM_PLAYS);
+    if (rep == NULL)
+        return -1;
+    bool found = false;
+    for (size_t g = 0; rep->type == REDIS_REPLY_ARRAY && g < rep->elements; g++) {
+        const redisReply *grp = rep->element[g];
+        const char *name = NULL, *last = NULL;
+        for (size_t k = 0; grp->type == REDIS_REPLY_ARRAY && k + 1 < grp->elements; k += 2) {
+            if (grp->element[k]->type != REDIS_REPLY_STRING ||
+                grp->element[k + 1]->type != REDIS_REPLY_STRING)
+                continue;
+            if (strcmp(grp->element[k]->str, "name") == 0)
+                name = grp->element[k + 1]->str;
+            else if (strcmp(grp->element[k]->str, "last-delivered-id") == 0)
+                last = grp->element[k + 1]->str;
+        }
+        if (name != NULL && strcmp(name, CF_GROUP_SIMULATORS) == 0 && last != NULL)
+            found = stream_id(last, &dms, &dseq);
+    }
+    bool error = rep->type == REDIS_REPLY_ERROR; /* no stream yet: nothing delivered */
+    freeReplyObject(rep);
+    if (error || !found)
+        return 1;
+    return ms > dms || (ms == dms && seq > dseq);
+}

@@ -116,6 +116,18 @@ int play_set_entry(web_req *r, const char *id, const char *entry_id)
 int play_end_queued(web_req *r, const char *id, const char *detail)
 {
     const char *params[2] = {id, detail};
+    PGresult *res = cf_pg_exec(r->t->pg,
+                               "SELECT entry_id FROM plays WHERE id = $1::uuid AND "
+                               "status = 'queued'",
+                               1, params);
+    if (res == NULL)
+        return -1;
+    int waiting = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)
+                      ? arcade_undelivered(r->t->redis, PQgetvalue(res, 0, 0))
+                      : 0;
+    PQclear(res);
+    if (waiting != 1)
+        return 0; /* taken, or Redis cannot say: its simulator ends it */
     return cf_pg_run(r->t->pg,
                      "UPDATE plays SET status = 'stopped', verdict = 'ok', detail = $2, "
                      "finished_at = now() WHERE id = $1 AND status = 'queued'",

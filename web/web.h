@@ -535,16 +535,20 @@ bool play_game_load(web_req *r, const char *game_id, const web_player *p, play_g
 void play_game_free(play_game *g);
 /* 1 when the player may see the game, 0 not, -1 db error (not answered). */
 int play_game_visible(web_req *r, const char *game_id, const web_player *p);
-/* Stops the player's plays not yet over (cancel keys; the queued ones end
- * now, with detail why). How many, or -1 (not answered). */
+/* Stops the player's plays not yet over (cancel keys; those no simulator
+ * has taken yet end now, with detail why). How many, or -1 (not answered). */
 int play_stop_open(web_req *r, const web_player *p, const char *why);
 /* A new queued play of g by p. 0 or -1 (not answered). */
 int play_insert(web_req *r, const play_game *g, const web_player *p, const char *id);
 /* Its cf:plays entry id. 0 or -1. */
 int play_set_entry(web_req *r, const char *id, const char *entry_id);
-/* A play still queued ends as stopped (detail), or as failed when it never
- * reached the arcade. 0 or -1 (not answered). */
+/* A play that no simulator has taken yet (its entry undelivered) ends as
+ * stopped (detail): its cancel key alone would leave it queued until a
+ * worker frees. A taken one is left to end by its simulator, with its
+ * score and log, although the database may still say queued. 0 or -1 (not
+ * answered). */
 int play_end_queued(web_req *r, const char *id, const char *detail);
+/* ... or as failed when it never reached the arcade. */
 int play_fail_unsent(web_req *r, const char *id);
 /* The Play object (answers 404). */
 cJSON *play_json(web_req *r, const char *id, const web_player *p);
@@ -567,6 +571,9 @@ cJSON *play_end_from_state(PGresult *res);
 int arcade_enqueue(cf_redis *r, const cf_play_entry *e, char entry_id[64]);
 /* SET cf:cancel:<id>. 0 or -1. */
 int arcade_cancel(cf_redis *r, const char *play_id);
+/* Has no simulator taken the cf:plays entry yet (it is after the group's
+ * last delivered id)? 1, 0 (taken, or no entry id), -1 on a Redis error. */
+int arcade_undelivered(cf_redis *r, const char *entry_id);
 /* The events (JSON texts) onto cf:play:<id>:in, in one round trip. */
 int arcade_input(cf_redis *r, const char *play_id, char *const *events, int n);
 /* SET cf:play:<id>:seen (someone shows it). 0 or -1. */

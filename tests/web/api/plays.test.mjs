@@ -191,7 +191,7 @@ test('anyone plays: queued, its display live, keys, the end stored', async () =>
   assert.equal(end.json.score, 2);
   assert.equal(end.json.log, 'bye after 2 points\n');
   await ev.next().then((e) => assert.equal(e, null, 'the stream closes after the end'));
-  assert.ok(ev.seen.some((e) => e.event === 'state' && e.json.status === 'running'));
+  assert.ok([first, ...ev.seen].some((e) => e.event === 'state' && e.json.status === 'running'));
 
   const stored = await waitPlay(anon, play.id, (p) => p.status === 'finished', 'stored');
   assert.equal(stored.score, 2);
@@ -241,6 +241,33 @@ test('a late viewer gets the screen at once, its player stops the play', async (
   // A viewer of a play that is over gets its end from the database.
   const after = new Events(u, play.id);
   await after.until((e) => e.event === 'end');
+});
+
+test('a play the simulator runs is stopped there, whatever the database still says', async () => {
+  // The database learns "running" from the result processor: paused, it
+  // keeps saying queued while the play runs. A stop must not end it as
+  // "stopped before it started" (its score and log would be lost).
+  const c = new Client(stack.baseURL);
+  stack.rp.kill('SIGSTOP');
+  let stopped;
+  try {
+    const play = await start(c);
+    const ev = new Events(c, play.id);
+    await ev.until(isMsg('sprite', (m) => m.sprite.id === 'ball'));
+    assert.equal((await c.post(`/api/plays/${play.id}/input`, { events: [key('up')] })).status, 204);
+    await ev.until(isMsg('report_score', (m) => m.score === 1));
+    assert.equal((await getPlay(c, play.id)).status, 'queued', 'the database does not know yet');
+    stopped = await c.post(`/api/plays/${play.id}/stop`);
+    assert.equal(stopped.status, 202, stopped.text);
+    assert.equal(stopped.body.play.status, 'queued', 'left to its simulator');
+    const end = await ev.until((e) => e.event === 'end', 5000);
+    assert.equal(end.json.detail, 'stopped on request');
+  } finally {
+    stack.rp.kill('SIGCONT');
+  }
+  const stored = await waitPlay(c, stopped.body.play.id, (p) => p.status === 'stopped', 'stored');
+  assert.equal(stored.detail, 'stopped on request');
+  assert.equal(stored.score, 1);
 });
 
 test('input is checked: events, sizes, types', async () => {
