@@ -564,8 +564,13 @@ def cgroup_leaks(before, fight_id, cf_pid):
         except OSError:
             procs = []
         name = os.path.basename(path)
+        other = re.fullmatch(r'cf-(\d+)-\d+', name)
         if (fight_id and fight_id in path) or re.search(r'\b%d\b' % cf_pid, name):
             leaks.append('%s (%d processes)' % (path, len(procs)))
+        elif other and int(other.group(1)) != cf_pid:
+            # Another controller's (its pid in the name): a simulator of
+            # another suite that started, or died, during the fight.
+            continue
         elif not procs and '/docker' not in path:
             maybe.append(path)
     return leaks, maybe

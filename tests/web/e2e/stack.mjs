@@ -122,6 +122,9 @@ export async function startStack({ bins, sourceDir, logDir, env: extraEnv = {}, 
       CF_WEB_GAMES_DIR: join(sourceDir, 'games'),
       CF_WEB_PUBLIC_URL: baseURL,
       CF_SIMULATOR_CONCURRENCY: '2',
+      // One arcade worker unless a flow asks for more (the site's flow plays
+      // no game; fifteen idle sandboxes would only load the machine).
+      CF_ARCADE_SLOTS: '1',
       CF_RESULT_PROCESSOR_USER: 'nobody',
       // Running fights get this long to end on SIGTERM (default 10 s).
       CF_SIMULATOR_SHUTDOWN_GRACE_MS: '2000',
