@@ -416,19 +416,13 @@ void arcade_games_list(web_req *r)
     arcade_list_query q;
     if (!list_query(r, &q))
         return;
-    arcade_list_count count;
+    web_list_count count;
     cJSON *arr = arcade_game_list(r, &q, &count);
     if (arr == NULL) {
         http_db_error(r);
         return;
     }
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddItemToObject(o, "games", arr);
-    cJSON_AddNumberToObject(o, "page", q.page);
-    cJSON_AddNumberToObject(o, "per_page", q.per_page);
-    cJSON_AddNumberToObject(o, "total", (double)count.total);
-    cJSON_AddBoolToObject(o, "total_exact", count.exact);
-    cJSON_AddBoolToObject(o, "has_more", count.has_more);
+    cJSON *o = list_page_json("games", arr, q.page, q.per_page, &count);
     http_json(r, 200, o);
 }
 

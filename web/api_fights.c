@@ -112,19 +112,13 @@ void fights_list(web_req *r)
         if (http_from_cache(r, key))
             return;
     }
-    fight_list_count count;
+    web_list_count count;
     cJSON *arr = fight_list_page(r, &q, &count);
     if (arr == NULL) {
         http_db_error(r);
         return;
     }
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddItemToObject(o, "fights", arr);
-    cJSON_AddNumberToObject(o, "page", q.page);
-    cJSON_AddNumberToObject(o, "per_page", q.per_page);
-    cJSON_AddNumberToObject(o, "total", (double)count.total);
-    cJSON_AddBoolToObject(o, "total_exact", count.exact);
-    cJSON_AddBoolToObject(o, "has_more", count.has_more);
+    cJSON *o = list_page_json("fights", arr, q.page, q.per_page, &count);
     if (key[0] != '\0')
         http_json_cached(r, 200, o, key, LIST_CACHE_MS);
     else

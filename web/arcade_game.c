@@ -63,7 +63,6 @@ enum {
 #define GAME_VISIBLE(n) "(NOT g.hidden OR g.owner_id = $" #n "::bigint)"
 
 /* How far past a page's first row the list counts (as fight_list.c). */
-#define LIST_COUNT_PAGES 10
 
 /* The caller's id as a parameter: NULL when logged out. */
 static const char *caller_id(const web_req *r)
@@ -153,30 +152,21 @@ cJSON *arcade_game_json(web_req *r, const char *id)
     "AND ($3::text IS NULL OR strpos(lower(g.title), lower($3::text)) > 0 "                        \
     "OR strpos(lower(g.authors), lower($3::text)) > 0) "
 
-/* Counts matching games, stopping LIST_COUNT_PAGES pages past the page's
- * first row. */
+/* Counts matching games, only so far (list_page.c). */
 static int count_games(web_req *r, const char **params, long long offset, int per_page,
-                       arcade_list_count *c)
+                       web_list_count *c)
 {
-    long long bound = offset + (long long)LIST_COUNT_PAGES * per_page;
     char cap[24];
-    snprintf(cap, sizeof cap, "%lld", bound + 1);
+    long long bound = list_count_cap(offset, per_page, cap);
     params[3] = cap;
     PGresult *res = cf_pg_exec(r->t->pg,
                                "SELECT count(*) FROM (SELECT 1 FROM arcade_games g " LIST_WHERE
                                "LIMIT $4::bigint) c",
                                4, params);
-    if (res == NULL)
-        return -1;
-    long long counted = PQntuples(res) == 1 ? atoll(PQgetvalue(res, 0, 0)) : 0;
-    PQclear(res);
-    c->exact = counted <= bound;
-    c->total = c->exact ? counted : bound;
-    c->has_more = counted > offset + per_page;
-    return 0;
+    return list_count_of(res, offset, per_page, bound, c);
 }
 
-cJSON *arcade_game_list(web_req *r, const arcade_list_query *q, arcade_list_count *count)
+cJSON *arcade_game_list(web_req *r, const arcade_list_query *q, web_list_count *count)
 {
     char limit[16], offset[24];
     long long first = (long long)(q->page - 1) * q->per_page;

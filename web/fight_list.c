@@ -5,7 +5,7 @@
  * The queries are built for the indexes of web/migrations (0101, 0102):
  * each page is cut first by an index scan in created_at order, and only
  * its rows then get their host and players. "total" is counted only so
- * far past the page (LIST_COUNT_PAGES): exact below that, a lower bound
+ * far past the page (list_page.c): exact below that, a lower bound
  * above (total_exact false), because a whole count grows with the table.
  * Values always go as parameters; the SQL text is assembled only from
  * fixed pieces.
@@ -20,7 +20,6 @@
  * exact below that and a lower bound otherwise: counting every public
  * fight cost 165 ms a request at 300,000 fights, and even a bounded count
  * costs about 10 us a row for a user with many fights. */
-#define LIST_COUNT_PAGES 10
 
 /* The filters as SQL conditions on fights f, in one or two "arms" whose
  * rows together are the list. Each arm is one an index serves in
@@ -164,14 +163,12 @@ static cJSON *list_rows(web_req *r, char arms[2][512], int narms, const char **p
     return arr;
 }
 
-/* Counts matching fights, stopping LIST_COUNT_PAGES pages past the page's
- * first row. */
+/* Counts matching fights, only so far (list_page.c). */
 static int list_count_rows(web_req *r, char arms[2][512], int narms, const char **params, int n,
-                           long long offset, int per_page, fight_list_count *c)
+                           long long offset, int per_page, web_list_count *c)
 {
-    long long bound = offset + (long long)LIST_COUNT_PAGES * per_page;
     char cap[24];
-    snprintf(cap, sizeof cap, "%lld", bound + 1);
+    long long bound = list_count_cap(offset, per_page, cap);
     params[n] = cap;
     char sql[1536];
     if (narms == 1)
@@ -185,21 +182,13 @@ static int list_count_rows(web_req *r, char arms[2][512], int narms, const char 
                  "UNION (SELECT f.id FROM fights f WHERE %s LIMIT $%d::bigint) "
                  "LIMIT $%d::bigint) c",
                  arms[0], n + 1, arms[1], n + 1, n + 1);
-    PGresult *res = cf_pg_exec(r->t->pg, sql, n + 1, params);
-    if (res == NULL)
-        return -1;
-    long long counted = PQntuples(res) == 1 ? atoll(PQgetvalue(res, 0, 0)) : 0;
-    PQclear(res);
-    c->exact = counted <= bound;
-    c->total = c->exact ? counted : bound;
-    c->has_more = counted > offset + per_page;
-    return 0;
+    return list_count_of(cf_pg_exec(r->t->pg, sql, n + 1, params), offset, per_page, bound, c);
 }
 
-cJSON *fight_list_page(web_req *r, const fight_list_query *q, fight_list_count *count)
+cJSON *fight_list_page(web_req *r, const fight_list_query *q, web_list_count *count)
 {
     if (count != NULL)
-        *count = (fight_list_count){.total = 0, .exact = true, .has_more = false};
+        *count = (web_list_count){.total = 0, .exact = true, .has_more = false};
     char uid[WEB_INT_ID_SIZE];
     if (q->user != NULL) {
         int found = account_id_by_name(r, q->user, uid, sizeof uid);

@@ -116,6 +116,13 @@ typedef struct web_req {
 
 typedef void (*web_handler)(web_req *r);
 
+/* How many rows a list has, counted only so far (list_page.c). */
+typedef struct web_list_count {
+    long long total; /* matching rows, up to a bound past the page */
+    bool exact;      /* false: there are more than total */
+    bool has_more;   /* a next page has rows */
+} web_list_count;
+
 /* A string's slot hash (FNV-1a), for the fixed tables of cache.c,
  * ratelimit.c and live_progress.c. */
 static inline uint32_t web_hash(const char *s)
@@ -447,12 +454,6 @@ typedef struct arcade_list_query {
     int page, per_page;
 } arcade_list_query;
 
-typedef struct arcade_list_count {
-    long long total; /* matching games, up to a bound past the page */
-    bool exact;      /* false: there are more than total */
-    bool has_more;   /* a next page has rows */
-} arcade_list_count;
-
 /* A new game of the caller's, f as its version 1; its id into id. */
 bool arcade_game_create(web_req *r, const arcade_meta *m, const arcade_files *f,
                         char id[WEB_INT_ID_SIZE]);
@@ -467,7 +468,7 @@ bool arcade_game_delete(web_req *r, const char *id);
 cJSON *arcade_game_json(web_req *r, const char *id);
 /* One page of games, the latest update first; NULL on a db error (not
  * answered). */
-cJSON *arcade_game_list(web_req *r, const arcade_list_query *q, arcade_list_count *count);
+cJSON *arcade_game_list(web_req *r, const arcade_list_query *q, web_list_count *count);
 /* The latest version's preview of game id (answers 404: no such game for
  * the caller, or no preview). */
 bool arcade_game_preview(web_req *r, const char *id, arcade_preview *out);
@@ -650,15 +651,9 @@ typedef struct fight_list_query {
     int page, per_page;
 } fight_list_query;
 
-typedef struct fight_list_count {
-    long long total; /* matching fights, up to a bound past the page */
-    bool exact;      /* false: there are more than total */
-    bool has_more;   /* a next page has rows */
-} fight_list_count;
-
 /* One page of fights, newest first; count may be NULL (not counted).
  * NULL on a db error (not answered). */
-cJSON *fight_list_page(web_req *r, const fight_list_query *q, fight_list_count *count);
+cJSON *fight_list_page(web_req *r, const fight_list_query *q, web_list_count *count);
 
 /* ---- invitation_view.c: invitations as JSON ---- */
 /* The Invitation object (answers 404 when there is none). */
@@ -687,6 +682,18 @@ int multipart_parse(const char *ctype, const char *body, size_t len, multipart_p
                     int maxparts);
 
 /* ==== storage and shared state ==== */
+
+/* ---- list_page.c: pages of a list, their bounded count ---- */
+/* The count's bound for a page from row offset; bound + 1 as text into cap
+ * (the count query's LIMIT). */
+long long list_count_cap(long long offset, int per_page, char cap[24]);
+/* The count from its query's result (count(*) of at most bound + 1 rows;
+ * cleared here). 0, or -1 when res is NULL. */
+int list_count_of(PGresult *res, long long offset, int per_page, long long bound,
+                  web_list_count *c);
+/* {key: rows, page, per_page, total, total_exact, has_more}; takes rows. */
+cJSON *list_page_json(const char *key, cJSON *rows, int page, int per_page,
+                      const web_list_count *c);
 
 /* ---- pg_json.c: PostgreSQL values into JSON ---- */
 /* Times are selected as api_time(column) (db/migrations/0004_api_time.sql):
