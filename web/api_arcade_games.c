@@ -453,9 +453,11 @@ void arcade_games_new_version(web_req *r)
     game_form form;
     arcade_files f;
     bundle_info b = {0};
-    if (read_form(r, &form, false) && files_from_form(r, &form, &f, &b) &&
-        arcade_game_add_version(r, r->params[0], &f))
-        answer_game(r, r->params[0], 201);
+    cJSON *game = read_form(r, &form, false) && files_from_form(r, &form, &f, &b)
+                      ? arcade_game_add_version(r, r->params[0], &f)
+                      : NULL;
+    if (game != NULL)
+        http_json(r, 201, game);
     bundle_info_free(&b);
     form_free(&form);
 }

@@ -278,11 +278,11 @@ bool arcade_game_create(web_req *r, const arcade_meta *m, const arcade_files *f,
     return true;
 }
 
-bool arcade_game_add_version(web_req *r, const char *id, const arcade_files *f)
+cJSON *arcade_game_add_version(web_req *r, const char *id, const arcade_files *f)
 {
     if (cf_pg_begin(r->t->pg) != 0) {
         http_db_error(r);
-        return false;
+        return NULL;
     }
     /* Lock the game so two uploads get consecutive version numbers. */
     const char *params[2] = {id, r->user_id};
@@ -292,16 +292,29 @@ bool arcade_game_add_version(web_req *r, const char *id, const arcade_files *f)
                                2, params);
     res = http_one_row(r, res, true, 404, "no such game");
     if (res == NULL)
-        return false;
+        return NULL;
     PQclear(res);
     if (insert_version(r, id, f) != 0 ||
         cf_pg_run(r->t->pg, "UPDATE arcade_games SET updated_at = now() WHERE id = $1::bigint", 1,
-                  params) != 0 ||
-        cf_pg_commit(r->t->pg) != 0)
-        return refused(r);
+                  params) != 0) {
+        refused(r);
+        return NULL;
+    }
+    /* The answer as of this version, read before the commit: another
+     * upload committing right after must not show in its place. */
+    cJSON *game = arcade_game_json(r, id);
+    if (game == NULL) {
+        cf_pg_rollback(r->t->pg); /* answered */
+        return NULL;
+    }
+    if (cf_pg_commit(r->t->pg) != 0) {
+        cJSON_Delete(game);
+        refused(r);
+        return NULL;
+    }
     log_info("user %s uploaded a new version of arcade game %s (%s, %zu bytes)", r->username, id,
              f->bundle ? "bundle" : "file", f->len);
-    return true;
+    return game;
 }
 
 /* The row of one statement that changed the caller's game id, or 404. */

@@ -457,8 +457,9 @@ typedef struct arcade_list_query {
 /* A new game of the caller's, f as its version 1; its id into id. */
 bool arcade_game_create(web_req *r, const arcade_meta *m, const arcade_files *f,
                         char id[WEB_INT_ID_SIZE]);
-/* f as the next version of the caller's game id (answers 404). */
-bool arcade_game_add_version(web_req *r, const char *id, const arcade_files *f);
+/* f as the next version of the caller's game id: the Game object as of
+ * that version (answers 404, and NULL). */
+cJSON *arcade_game_add_version(web_req *r, const char *id, const arcade_files *f);
 /* Changes what m gives of the caller's game id (answers 404). */
 bool arcade_game_update(web_req *r, const char *id, const arcade_meta *m);
 /* Deletes the caller's game id, its versions and plays (answers 404). */
