@@ -46,7 +46,7 @@ typedef struct play_job {
     const svc_settings *s;
     int jobfd;
     char id[CF_UUID_LEN + 1];
-    char out_key[CF_PLAY_KEY_MAX + 1], in_key[CF_PLAY_KEY_MAX + 1];
+    char in_key[CF_PLAY_KEY_MAX + 1];
     char seen_key[CF_PLAY_KEY_MAX + 1], screen_key[CF_PLAY_KEY_MAX + 1];
     char cancel_key[sizeof CF_CANCEL_PREFIX + CF_UUID_LEN];
     cf_redis *r; /* the controller thread's */
@@ -62,17 +62,6 @@ typedef struct play_job {
 } play_job;
 
 /* --------------------------------------------------------------- output */
-
-/* The play's streams live ttl seconds more. */
-static void expire_keys(play_job *j, int ttl)
-{
-    redisReply *rep = cf_redis_command(j->r, "EXPIRE %s %d", j->out_key, ttl);
-    if (rep)
-        freeReplyObject(rep);
-    rep = cf_redis_command(j->r, "EXPIRE %s %d", j->in_key, ttl);
-    if (rep)
-        freeReplyObject(rep);
-}
 
 /* The screen a late viewer gets, at most every SCREEN_EVERY_MS unless now
  * (the end); it and the streams live ttl_s more. */
@@ -99,24 +88,14 @@ static void publish_screen(play_job *j, bool now, int ttl_s)
     if (rep)
         freeReplyObject(rep);
     free(json);
-    expire_keys(j, ttl_s);
+    svc_play_expire(j->r, j->id, ttl_s);
 }
 
-/* XADD one message to the play's out stream; its entry id, or "" . */
+/* XADD one message to the play's out stream; its entry id, or "". */
 static void add_out(play_job *j, const char *msg, size_t len, char id[64])
 {
-    char maxlen[24];
-    snprintf(maxlen, sizeof maxlen, "%ld", j->s->arcade_out_maxlen);
-    const char *argv[] = {"XADD", j->out_key, "MAXLEN", "~", maxlen, "*", "msg", msg};
-    size_t lens[] = {4, strlen(j->out_key), 6, 1, strlen(maxlen), 1, 3, len};
-    redisReply *rep = cf_redis_argv(j->r, 8, argv, lens);
-    id[0] = '\0';
-    if (rep != NULL && rep->type == REDIS_REPLY_STRING)
-        snprintf(id, 64, "%s", rep->str);
-    else
+    if (svc_play_out(j->r, j->s, j->id, msg, len, id) != 0)
         atomic_store(&j->lost, true); /* the player cannot see the play */
-    if (rep)
-        freeReplyObject(rep);
 }
 
 static void display(void *ud, const char *msg, size_t len)
@@ -265,7 +244,6 @@ static void *input_main(void *arg)
 
 static void name_keys(play_job *j)
 {
-    cf_play_key(j->out_key, j->id, "out");
     cf_play_key(j->in_key, j->id, "in");
     cf_play_key(j->seen_key, j->id, "seen");
     cf_play_key(j->screen_key, j->id, "screen");
@@ -295,7 +273,7 @@ static int send_end(play_job *j, cJSON *end, int resfd)
     char id[64];
     add_out(j, json, strlen(json), id);
     publish_screen(j, true, SVC_PLAY_AFTER_S);
-    expire_keys(j, SVC_PLAY_AFTER_S); /* also when the screen did not change */
+    svc_play_expire(j->r, j->id, SVC_PLAY_AFTER_S); /* also when the screen did not change */
     int rc = svc_frame_write(resfd, SVC_FRAME_REPORT, json, strlen(json));
     free(json);
     return rc;
@@ -349,7 +327,7 @@ int svc_play_job(cf_sandbox *sb, const svc_settings *s, int jobfd, int resfd, co
     int input_r = -1;
     int rc = -1;
     if (j.answers && j.screen && j.r && start_input(&j, &tid, &input_r) == 0) {
-        expire_keys(&j, SVC_PLAY_TTL_S);
+        svc_play_expire(j.r, j.id, SVC_PLAY_TTL_S);
         cf_play_limits limits;
         limits_of(s, &e, &limits);
         cf_play_hooks hooks = {.ud = &j, .display = display, .input_fd = input_r, .stop = stop};

@@ -34,34 +34,15 @@
 
 /* ------------------------------------------------------------ publishing */
 
-static void expire(cf_redis *r, const char *key, int ttl_s)
-{
-    redisReply *rep = cf_redis_command(r, "EXPIRE %s %d", key, ttl_s);
-    if (rep != NULL)
-        freeReplyObject(rep);
-}
-
 /* The end on the play's out stream, for whoever shows it; its keys then
  * live SVC_PLAY_AFTER_S more. */
 static void end_on_out(svc_plays *p, const char *play_id, const cJSON *end)
 {
     char *json = cJSON_PrintUnformatted(end);
-    char out[CF_PLAY_KEY_MAX + 1], key[CF_PLAY_KEY_MAX + 1];
-    cf_play_key(out, play_id, "out");
-    if (json != NULL) {
-        char maxlen[24];
-        snprintf(maxlen, sizeof maxlen, "%ld", p->s->arcade_out_maxlen);
-        const char *argv[] = {"XADD", out, "MAXLEN", "~", maxlen, "*", "msg", json};
-        redisReply *rep = cf_redis_argv(p->r, 8, argv, NULL);
-        if (rep != NULL)
-            freeReplyObject(rep);
-        free(json);
-    }
-    static const char *const suffixes[] = {"out", "in", "screen"};
-    for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
-        cf_play_key(key, play_id, suffixes[i]);
-        expire(p->r, key, SVC_PLAY_AFTER_S);
-    }
+    if (json != NULL)
+        (void)svc_play_out(p->r, p->s, play_id, json, strlen(json), NULL);
+    free(json);
+    svc_play_expire(p->r, play_id, SVC_PLAY_AFTER_S);
 }
 
 /* Acknowledged, then deleted: the entry is done with. */

@@ -68,3 +68,32 @@ int svc_publish_play_started(cf_redis *r, const svc_settings *s, const char *pla
     snprintf(p.id, sizeof p.id, "%s", play_id);
     return publish_progress(r, s, &p);
 }
+
+int svc_play_out(cf_redis *r, const svc_settings *s, const char *play_id, const char *msg,
+                 size_t len, char id[64])
+{
+    char key[CF_PLAY_KEY_MAX + 1], maxlen[24];
+    cf_play_key(key, play_id, "out");
+    snprintf(maxlen, sizeof maxlen, "%ld", s->arcade_out_maxlen);
+    const char *argv[] = {"XADD", key, "MAXLEN", "~", maxlen, "*", "msg", msg};
+    size_t lens[] = {4, strlen(key), 6, 1, strlen(maxlen), 1, 3, len};
+    redisReply *rep = cf_redis_argv(r, 8, argv, lens);
+    int rc = rep != NULL && rep->type == REDIS_REPLY_STRING && rep->len < 64 ? 0 : -1;
+    if (id != NULL)
+        snprintf(id, 64, "%s", rc == 0 ? rep->str : "");
+    if (rep != NULL)
+        freeReplyObject(rep);
+    return rc;
+}
+
+void svc_play_expire(cf_redis *r, const char *play_id, int ttl_s)
+{
+    static const char *const suffixes[] = {"out", "in", "screen"};
+    for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+        char key[CF_PLAY_KEY_MAX + 1];
+        cf_play_key(key, play_id, suffixes[i]);
+        redisReply *rep = cf_redis_command(r, "EXPIRE %s %d", key, ttl_s);
+        if (rep != NULL)
+            freeReplyObject(rep);
+    }
+}
