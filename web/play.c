@@ -146,13 +146,17 @@ int play_fail_unsent(web_req *r, const char *id)
 
 /* ------------------------------------------------------------ as shown */
 
+/* Play p's place in the queue while it is queued, else NULL (the file's
+ * header says why it is counted here). */
+#define PLAY_POSITION                                                                              \
+    "CASE WHEN p.status = 'queued' THEN (SELECT count(*) FROM plays q "                            \
+    "     WHERE q.status = 'queued' AND q.created_at <= p.created_at) END "
+
 /* The columns play_row_json reads. */
 #define PLAY_SELECT                                                                                \
     "SELECT p.id, p.game_id, g.title, v.version, p.status, p.verdict, p.detail, p.score, "         \
     "p.elapsed_ms, p.log, api_time(p.created_at), api_time(p.started_at), "                        \
-    "api_time(p.finished_at), p.player_id, p.visitor, "                                            \
-    "CASE WHEN p.status = 'queued' THEN (SELECT count(*) FROM plays q "                            \
-    "     WHERE q.status = 'queued' AND q.created_at <= p.created_at) END "                        \
+    "api_time(p.finished_at), p.player_id, p.visitor, " PLAY_POSITION                              \
     "FROM plays p LEFT JOIN arcade_games g ON g.id = p.game_id "                                   \
     "LEFT JOIN arcade_game_versions v ON v.id = p.version_id "
 
@@ -267,9 +271,8 @@ PGresult *play_state(cf_pg *pg, const char *id)
 {
     const char *params[1] = {id};
     return cf_pg_exec(pg,
-                      "SELECT p.status, CASE WHEN p.status = 'queued' THEN (SELECT count(*) "
-                      "FROM plays q WHERE q.status = 'queued' AND q.created_at <= p.created_at) "
-                      "END, p.verdict, p.detail, p.score, p.cpu_ms, p.peak_memory_kb, p.log, "
+                      "SELECT p.status, " PLAY_POSITION
+                      ", p.verdict, p.detail, p.score, p.cpu_ms, p.peak_memory_kb, p.log, "
                       "p.elapsed_ms FROM plays p WHERE p.id = $1::uuid",
                       1, params);
 }
