@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { launch } from './browser.mjs';
+import { launch, stepper } from './browser.mjs';
 
 const STEP_TIMEOUT = 15000;
 // From Play to the first sprite: queueing, a sandbox, Python starting. Not a
@@ -37,7 +37,6 @@ export async function runArcadeFlow({ baseURL, artifacts, sourceDir, log = conso
   const browser = await launch();
   const results = [];
   const scriptErrors = [];
-  let failed = false;
   const state = {};
 
   async function newVisitor(width = 1280) {
@@ -60,22 +59,11 @@ export async function runArcadeFlow({ baseURL, artifacts, sourceDir, log = conso
     return { ctx, page };
   }
 
-  async function step(name, fn) {
-    if (failed) { results.push({ name, ok: false, skipped: true }); log(`SKIP ${name}`); return; }
-    const t0 = Date.now();
-    try {
-      await fn();
-      results.push({ name, ok: true });
-      log(`PASS ${name} (${Date.now() - t0} ms)`);
-    } catch (err) {
-      failed = true;
-      results.push({ name, ok: false, error: err });
-      log(`FAIL ${name}: ${err && err.stack ? err.stack : err}`);
-      for (const [who, u] of Object.entries({ a: state.a, v: state.v, w1: state.w1, w2: state.w2 })) {
-        if (u && u.page) await u.page.screenshot({ path: join(artifacts, `arcade-failure-${name.replace(/\W+/g, '_')}-${who}.png`), fullPage: true }).catch(() => {});
-      }
+  const step = stepper(results, log, async (name) => {
+    for (const [who, u] of Object.entries({ a: state.a, v: state.v, w1: state.w1, w2: state.w2 })) {
+      if (u && u.page) await u.page.screenshot({ path: join(artifacts, `arcade-failure-${name.replace(/\W+/g, '_')}-${who}.png`), fullPage: true }).catch(() => {});
     }
-  }
+  });
 
   const openPlayStreams = (page) => page.evaluate(() => window.__streams
     .filter((s) => s.url.includes('/api/plays/') && s.readyState !== 2).map((s) => s.url));

@@ -25,3 +25,24 @@ export async function launch() {
   }
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 60000 });
 }
+
+// A flow's steps: each runs while every one before it passed; the first
+// failure stops the flow (the later steps depend on it) and the rest count
+// as skipped. onFail(name) keeps the evidence of a failure (screenshots).
+export function stepper(results, log, onFail) {
+  let failed = false;
+  return async function step(name, fn) {
+    if (failed) { results.push({ name, ok: false, skipped: true }); log(`SKIP ${name}`); return; }
+    const t0 = Date.now();
+    try {
+      await fn();
+      results.push({ name, ok: true });
+      log(`PASS ${name} (${Date.now() - t0} ms)`);
+    } catch (err) {
+      failed = true;
+      results.push({ name, ok: false, error: err });
+      log(`FAIL ${name}: ${err && err.stack ? err.stack : err}`);
+      await onFail(name);
+    }
+  };
+}

@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { launch } from './browser.mjs';
+import { launch, stepper } from './browser.mjs';
 
 const STEP_TIMEOUT = 15000;
 
@@ -28,7 +28,6 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
   const browser = await launch();
   const results = [];
   const consoleErrors = [];
-  let failed = false;
   const state = {};
 
   async function newUser() {
@@ -45,27 +44,16 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
     return { ctx, page };
   }
 
-  async function step(name, fn) {
-    if (failed) { results.push({ name, ok: false, skipped: true }); log(`SKIP ${name}`); return; }
-    const t0 = Date.now();
-    try {
-      await fn();
-      results.push({ name, ok: true });
-      log(`PASS ${name} (${Date.now() - t0} ms)`);
-    } catch (err) {
-      failed = true;
-      results.push({ name, ok: false, error: err });
-      log(`FAIL ${name}: ${err && err.stack ? err.stack : err}`);
-      for (const u of [state.a, state.b, state.c]) {
-        if (u && u.page && u.page.pending) {
-          for (const [r, t] of u.page.pending) {
-            if (!/\/events$/.test(r.url())) log(`  unanswered after ${Date.now() - t} ms: ${r.method()} ${r.url()}`);
-          }
+  const step = stepper(results, log, async (name) => {
+    for (const u of [state.a, state.b, state.c]) {
+      if (u && u.page && u.page.pending) {
+        for (const [r, t] of u.page.pending) {
+          if (!/\/events$/.test(r.url())) log(`  unanswered after ${Date.now() - t} ms: ${r.method()} ${r.url()}`);
         }
-        if (u && u.page) await u.page.screenshot({ path: join(artifacts, `failure-${name.replace(/\W+/g, '_')}-${results.length}-${u === state.a ? 'a' : u === state.b ? 'b' : 'c'}.png`), fullPage: true }).catch(() => {});
       }
+      if (u && u.page) await u.page.screenshot({ path: join(artifacts, `failure-${name.replace(/\W+/g, '_')}-${results.length}-${u === state.a ? 'a' : u === state.b ? 'b' : 'c'}.png`), fullPage: true }).catch(() => {});
     }
-  }
+  });
 
   async function signup(page, user) {
     await page.goto('/signup');
