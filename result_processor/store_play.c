@@ -7,7 +7,9 @@
  * its end: status, verdict, detail, score, figures, log, and its start and
  * finish times. A row already final is left alone, so a second copy of the
  * same result (a crash between commit and ack) changes nothing, and a late
- * result cannot overwrite an earlier one.
+ * result cannot overwrite an earlier one. The score never goes down (the
+ * schema refuses it: 0006_arcade_community.sql): the end's score is the
+ * highest the game reported, kept with GREATEST should the row hold one.
  */
 #include <math.h>
 #include <stdio.h>
@@ -55,7 +57,8 @@ enum rp_store_rc rp_store_play(cf_pg *pg, const cf_result_entry *msg, char *err,
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
         "        now() - make_interval(secs => $8::bigint / 1000.0), now()) "
         "ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, verdict = EXCLUDED.verdict, "
-        "detail = EXCLUDED.detail, score = EXCLUDED.score, cpu_ms = EXCLUDED.cpu_ms, "
+        "detail = EXCLUDED.detail, score = GREATEST(plays.score, EXCLUDED.score), "
+        "cpu_ms = EXCLUDED.cpu_ms, "
         "peak_memory_kb = EXCLUDED.peak_memory_kb, elapsed_ms = EXCLUDED.elapsed_ms, "
         "log = EXCLUDED.log, started_at = COALESCE(plays.started_at, EXCLUDED.started_at), "
         "finished_at = EXCLUDED.finished_at "

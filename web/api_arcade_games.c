@@ -388,13 +388,36 @@ static bool path_game_id(web_req *r)
 
 /* ---- the handlers ---- */
 
-/* The list's query: mine=1, q, page, per_page. */
+/* The list's order parameter into *order (rating when absent). */
+static bool list_order(web_req *r, arcade_list_order *order)
+{
+    static const struct {
+        const char *name;
+        arcade_list_order order;
+    } orders[] = {{"rating", ARCADE_ORDER_RATING},
+                  {"random", ARCADE_ORDER_RANDOM},
+                  {"newest", ARCADE_ORDER_NEWEST},
+                  {"updated", ARCADE_ORDER_UPDATED}};
+    const char *v = http_query(r, "order");
+    *order = ARCADE_ORDER_RATING;
+    if (v == NULL)
+        return true;
+    for (size_t i = 0; i < sizeof orders / sizeof orders[0]; i++)
+        if (strcmp(v, orders[i].name) == 0) {
+            *order = orders[i].order;
+            return true;
+        }
+    http_error(r, 400, "query parameter 'order' must be rating, random, newest or updated");
+    return false;
+}
+
+/* The list's query: mine=1 (or true), q, order, page, per_page. */
 static bool list_query(web_req *r, arcade_list_query *q)
 {
     const char *mine = http_query(r, "mine");
     const char *text = http_query(r, "q");
-    if (mine != NULL && strcmp(mine, "1") != 0) {
-        http_error(r, 400, "query parameter 'mine' must be 1");
+    if (mine != NULL && strcmp(mine, "1") != 0 && strcmp(mine, "true") != 0) {
+        http_error(r, 400, "query parameter 'mine' must be 1 or true");
         return false;
     }
     if (mine != NULL && !r->authed) {
@@ -407,8 +430,12 @@ static bool list_query(web_req *r, arcade_list_query *q)
         return false;
     }
     *q = (arcade_list_query){.mine = mine != NULL, .q = text != NULL && *text ? text : NULL};
-    return http_int_query(r, "page", 1, 1, 100000, &q->page) &&
-           http_int_query(r, "per_page", LIST_PER_PAGE_MAX, 1, LIST_PER_PAGE_MAX, &q->per_page);
+    if (!list_order(r, &q->order) || !http_int_query(r, "page", 1, 1, 100000, &q->page) ||
+        !http_int_query(r, "per_page", LIST_PER_PAGE_MAX, 1, LIST_PER_PAGE_MAX, &q->per_page))
+        return false;
+    if (q->order == ARCADE_ORDER_RANDOM)
+        q->page = 1; /* random games: there is no next page */
+    return true;
 }
 
 void arcade_games_list(web_req *r)

@@ -14,6 +14,11 @@
  * Files travel as bytes (cf_pg_exec_bytes): a bundle or a preview goes to
  * PostgreSQL once, not hex-escaped. One column list serves one game and
  * the list, so both show a game the same way.
+ *
+ * The list's orders (docs/arcade.md, "Community"): by rating (the
+ * default: average stars, unrated last, then plays, then oldest first),
+ * random (the kiosk's boards: the page is always the first), newest, or
+ * latest update (My games). Its figures are arcade_game_stats' counters.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,21 +47,29 @@ enum {
     COL_CREATED,
     COL_UPDATED,
     COL_OWNER_ID,
+    COL_TOTAL_MS,
+    COL_LONGEST_MS,
+    COL_REPORTS_SCORE,
+    COL_RATINGS,
+    COL_RATING_AVG,
 };
 
 /* The latest version is read without its files: "IS NULL" looks at a
- * row's null bitmap, never at a bundle's bytes. */
+ * row's null bitmap, never at a bundle's bytes. The figures are the
+ * counters of arcade_game_stats (0006_arcade_community.sql), never an
+ * aggregate of the plays. */
 #define GAME_SELECT                                                                                \
     "SELECT g.id, g.title, g.authors, g.description, array_to_json(g.inputs)::text, u.username, "  \
-    "g.hidden, v.version, v.kind, v.size, v.has_preview, s.plays, s.best, "                        \
-    "api_time(g.created_at), api_time(g.updated_at), g.owner_id "                                  \
+    "g.hidden, v.version, v.kind, v.size, v.has_preview, COALESCE(s.plays, 0), s.best_score, "     \
+    "api_time(g.created_at), api_time(g.updated_at), g.owner_id, COALESCE(s.total_ms, 0), "        \
+    "s.longest_ms, CASE WHEN s.plays > 0 THEN s.scored_plays > 0 END, COALESCE(s.ratings, 0), "    \
+    "s.rating_avg "                                                                                \
     "FROM arcade_games g LEFT JOIN users u ON u.id = g.owner_id "                                  \
+    "LEFT JOIN arcade_game_stats s ON s.game_id = g.id "                                           \
     "LEFT JOIN LATERAL (SELECT version, "                                                          \
     "CASE WHEN bundle IS NULL THEN 'file' ELSE 'bundle' END AS kind, size, "                       \
     "preview IS NOT NULL AS has_preview FROM arcade_game_versions "                                \
-    "WHERE game_id = g.id ORDER BY version DESC LIMIT 1) v ON true "                               \
-    "LEFT JOIN LATERAL (SELECT count(*) AS plays, max(score) AS best FROM plays "                  \
-    "WHERE game_id = g.id) s ON true "
+    "WHERE game_id = g.id ORDER BY version DESC LIMIT 1) v ON true "
 
 /* Who may see a game: its owner ($n the caller's id, NULL when logged
  * out), everyone when it is not hidden. */
@@ -94,7 +107,13 @@ static cJSON *game_row_json(PGresult *res, int i)
         cJSON_AddNullToObject(o, "preview_url");
     }
     json_add_pg_num(o, "plays", res, i, COL_PLAYS);
+    json_add_pg_num(o, "total_ms", res, i, COL_TOTAL_MS);
+    json_add_pg_num(o, "longest_ms", res, i, COL_LONGEST_MS);
     json_add_pg_num(o, "best_score", res, i, COL_BEST);
+    json_add_pg_bool(o, "reports_score", res, i, COL_REPORTS_SCORE);
+    cJSON *rating = cJSON_AddObjectToObject(o, "rating");
+    json_add_pg_num(rating, "average", res, i, COL_RATING_AVG);
+    json_add_pg_num(rating, "count", res, i, COL_RATINGS);
     cJSON_AddStringToObject(o, "created_at", PQgetvalue(res, i, COL_CREATED));
     cJSON_AddStringToObject(o, "updated_at", PQgetvalue(res, i, COL_UPDATED));
     return o;
@@ -126,7 +145,8 @@ static bool add_versions(web_req *r, const char *id, cJSON *o)
     return true;
 }
 
-cJSON *arcade_game_json(web_req *r, const char *id)
+/* Game id as the caller may see it, without its versions (answers 404). */
+static cJSON *game_row(web_req *r, const char *id, bool *mine)
 {
     const char *params[2] = {id, caller_id(r)};
     PGresult *res =
@@ -135,9 +155,26 @@ cJSON *arcade_game_json(web_req *r, const char *id)
     if (res == NULL)
         return NULL;
     cJSON *o = game_row_json(res, 0);
-    cJSON_AddBoolToObject(o, "mine", http_is_caller(r, res, 0, COL_OWNER_ID));
+    *mine = http_is_caller(r, res, 0, COL_OWNER_ID);
     PQclear(res);
-    if (!add_versions(r, id, o)) {
+    return o;
+}
+
+cJSON *arcade_game_card_json(web_req *r, const char *id)
+{
+    bool mine;
+    return game_row(r, id, &mine);
+}
+
+cJSON *arcade_game_json(web_req *r, const char *id)
+{
+    bool mine;
+    cJSON *o = game_row(r, id, &mine);
+    if (o == NULL)
+        return NULL;
+    cJSON_AddBoolToObject(o, "mine", mine);
+    if (!add_versions(r, id, o) ||
+        !arcade_rating_caller(r, id, cJSON_GetObjectItemCaseSensitive(o, "rating"))) {
         cJSON_Delete(o);
         http_db_error(r);
         return NULL;
@@ -166,17 +203,30 @@ static int count_games(web_req *r, const char **params, long long offset, int pe
     return list_count_of(res, offset, per_page, bound, c);
 }
 
+/* The ORDER BY of each order of the list (arcade_list_order). */
+static const char *list_order_sql(arcade_list_order order)
+{
+    switch (order) {
+    case ARCADE_ORDER_RANDOM: return "ORDER BY random() ";
+    case ARCADE_ORDER_NEWEST: return "ORDER BY g.created_at DESC, g.id DESC ";
+    case ARCADE_ORDER_UPDATED: return "ORDER BY g.updated_at DESC, g.id DESC ";
+    case ARCADE_ORDER_RATING: break;
+    }
+    return "ORDER BY s.rating_avg DESC NULLS LAST, COALESCE(s.plays, 0) DESC, g.created_at, g.id ";
+}
+
 cJSON *arcade_game_list(web_req *r, const arcade_list_query *q, web_list_count *count)
 {
-    char limit[16], offset[24];
+    char limit[16], offset[24], sql[2048];
     long long first = (long long)(q->page - 1) * q->per_page;
     snprintf(limit, sizeof limit, "%d", q->per_page);
     snprintf(offset, sizeof offset, "%lld", first);
+    int n = snprintf(sql, sizeof sql, "%s%s%s%s", GAME_SELECT, LIST_WHERE, list_order_sql(q->order),
+                     "LIMIT $4::int OFFSET $5::bigint");
+    if (n < 0 || (size_t)n >= sizeof sql)
+        return NULL;
     const char *params[5] = {caller_id(r), q->mine ? "true" : "false", q->q, limit, offset};
-    PGresult *res = cf_pg_exec(r->t->pg,
-                               GAME_SELECT LIST_WHERE "ORDER BY g.updated_at DESC, g.id DESC "
-                                                      "LIMIT $4::int OFFSET $5::bigint",
-                               5, params);
+    PGresult *res = cf_pg_exec(r->t->pg, sql, 5, params);
     if (res == NULL)
         return NULL;
     cJSON *arr = cJSON_CreateArray();

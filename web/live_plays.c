@@ -13,8 +13,9 @@
  * plays in one XREAD without BLOCK (its event loop must not wait); twice a
  * second it reads the state of those still queued, every few seconds of the
  * others, from PostgreSQL (a play may end where no message says so: the
- * web stopped it in the queue); every SEEN_EVERY_MS it sets each play's
- * seen key, which keeps the play alive while someone shows it. A reader
+ * web stopped it in the queue); every SEEN_EVERY_MS it sets the seen key
+ * of each play whose own player's stream this is, which keeps the play
+ * alive while its player shows it (watchers never do). A reader
  * slower than its play (a backlog over BACKLOG_MAX) is closed: its browser
  * reconnects and starts again from the screen.
  */
@@ -197,9 +198,12 @@ static void read_streams(live_thread *lt, web_thread *t, live_client **clients, 
 
 /* ------------------------------------------------------------ the tick */
 
+/* Sets the play's seen key now and then: its player's stream only. A
+ * watcher (another visitor, a kiosk) never keeps a play alive, so a play
+ * its player left stops after arcade.idle_s however many watch it. */
 static void keep_seen(live_client *c, int64_t now_ms)
 {
-    if (now_ms - c->u.play.seen_at_ms < SEEN_EVERY_MS)
+    if (!c->u.play.mine || now_ms - c->u.play.seen_at_ms < SEEN_EVERY_MS)
         return;
     c->u.play.seen_at_ms = now_ms;
     (void)arcade_seen(c->t->redis, c->u.play.id);

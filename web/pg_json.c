@@ -34,3 +34,11 @@ void json_add_pg_str(cJSON *o, const char *key, PGresult *res, int row, int col)
     else
         cJSON_AddStringToObject(o, key, PQgetvalue(res, row, col));
 }
+
+void json_add_pg_bool(cJSON *o, const char *key, PGresult *res, int row, int col)
+{
+    if (PQgetisnull(res, row, col))
+        cJSON_AddNullToObject(o, key);
+    else
+        cJSON_AddBoolToObject(o, key, PQgetvalue(res, row, col)[0] == 't');
+}

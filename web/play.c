@@ -152,11 +152,19 @@ int play_fail_unsent(web_req *r, const char *id)
     "CASE WHEN p.status = 'queued' THEN (SELECT count(*) FROM plays q "                            \
     "     WHERE q.status = 'queued' AND q.created_at <= p.created_at) END "
 
+/* Does play p let its signed-in player rate its game (the schema's rule,
+ * and not their own game)? */
+#define PLAY_RATES                                                                                 \
+    "(p.player_id IS NOT NULL AND arcade_play_qualifies(p.status, p.elapsed_ms) "                  \
+    " AND g.owner_id IS DISTINCT FROM p.player_id)"
+
 /* The columns play_row_json reads. */
 #define PLAY_SELECT                                                                                \
     "SELECT p.id, p.game_id, g.title, v.version, p.status, p.verdict, p.detail, p.score, "         \
     "p.elapsed_ms, p.log, api_time(p.created_at), api_time(p.started_at), "                        \
-    "api_time(p.finished_at), p.player_id, p.visitor, " PLAY_POSITION                              \
+    "api_time(p.finished_at), p.player_id, p.visitor, " PLAY_POSITION ", " PLAY_RATES              \
+    ", (SELECT stars FROM arcade_ratings a WHERE a.game_id = p.game_id "                           \
+    "   AND a.player_id = p.player_id) "                                                           \
     "FROM plays p LEFT JOIN arcade_games g ON g.id = p.game_id "                                   \
     "LEFT JOIN arcade_game_versions v ON v.id = p.version_id "
 
@@ -188,6 +196,13 @@ static cJSON *play_row_json(PGresult *res, const web_player *p)
     json_add_pg_str(o, "started_at", res, 0, 11);
     json_add_pg_str(o, "finished_at", res, 0, 12);
     cJSON_AddBoolToObject(o, "mine", mine);
+    /* rating: the play's own signed-in player's alone */
+    bool rater = mine && p->is_user;
+    cJSON_AddBoolToObject(o, "can_rate", rater && PQgetvalue(res, 0, 16)[0] == 't');
+    if (rater)
+        json_add_pg_num(o, "rating_mine", res, 0, 17);
+    else
+        cJSON_AddNullToObject(o, "rating_mine");
     return o;
 }
 

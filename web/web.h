@@ -287,6 +287,16 @@ void plays_get(web_req *r);
 void plays_input(web_req *r);
 void plays_stop(web_req *r);
 
+/* ---- api_arcade_community.c: scoreboards, most played, running plays, ratings ---- */
+void arcade_scoreboard_get(web_req *r); /* GET /api/arcade/games/{id}/scoreboard */
+void arcade_most_played_get(web_req *r);
+void arcade_running_get(web_req *r); /* GET /api/arcade/plays/running */
+void arcade_rating_put(web_req *r);  /* PUT /api/arcade/games/{id}/rating */
+void arcade_rating_delete(web_req *r);
+
+/* ---- api_qr.c: GET /api/qr, a QR code as SVG ---- */
+void qr_get(web_req *r);
+
 /* ---- live.c, live_fights.c, live_plays.c: Server-Sent Events (live.h) ---- */
 void live_init_thread(web_thread *t);
 void live_free_thread(web_thread *t);
@@ -447,10 +457,19 @@ typedef struct arcade_preview {
     bool hidden; /* of a hidden game: not for shared caches */
 } arcade_preview;
 
+/* The list's orders (docs/arcade.md). */
+typedef enum arcade_list_order {
+    ARCADE_ORDER_RATING, /* average stars (unrated last), plays, oldest first */
+    ARCADE_ORDER_RANDOM, /* per_page random games, page ignored */
+    ARCADE_ORDER_NEWEST, /* created, newest first */
+    ARCADE_ORDER_UPDATED /* latest update first */
+} arcade_list_order;
+
 /* The list's filters and page. */
 typedef struct arcade_list_query {
     bool mine;     /* the caller's games only (hidden ones too) */
     const char *q; /* a piece of the title or authors, any case; NULL: all */
+    arcade_list_order order;
     int page, per_page;
 } arcade_list_query;
 
@@ -464,16 +483,52 @@ cJSON *arcade_game_add_version(web_req *r, const char *id, const arcade_files *f
 bool arcade_game_update(web_req *r, const char *id, const arcade_meta *m);
 /* Deletes the caller's game id, its versions and plays (answers 404). */
 bool arcade_game_delete(web_req *r, const char *id);
-/* The Game object with its versions and "mine" (answers 404 for a game
- * the caller may not see: hidden and not theirs). */
+/* The Game object with its versions, "mine" and the caller's side of its
+ * rating (answers 404 for a game the caller may not see: hidden and not
+ * theirs). */
 cJSON *arcade_game_json(web_req *r, const char *id);
-/* One page of games, the latest update first; NULL on a db error (not
- * answered). */
+/* The Game object as a list shows it (answers 404 as arcade_game_json). */
+cJSON *arcade_game_card_json(web_req *r, const char *id);
+/* One page of games in q's order; NULL on a db error (not answered). */
 cJSON *arcade_game_list(web_req *r, const arcade_list_query *q, web_list_count *count);
 /* The latest version's preview of game id (answers 404: no such game for
  * the caller, or no preview). */
 bool arcade_game_preview(web_req *r, const char *id, arcade_preview *out);
 void arcade_preview_free(arcade_preview *p);
+
+/* ---- arcade_rating.c: players' stars for games ---- */
+/* The caller's side of game id's rating added to rating: mine, can_rate,
+ * why_not. False on a db error (not answered). */
+bool arcade_rating_caller(web_req *r, const char *game_id, cJSON *rating);
+/* The Rating object of game id for the caller: average, count and the
+ * caller's side (answers 404). */
+cJSON *arcade_rating_json(web_req *r, const char *game_id);
+/* The caller's stars (1..5) for game id, set or changed in the statement
+ * that checks they may: answers 404 (no such game for the caller) or 403
+ * (why not). */
+bool arcade_rating_set(web_req *r, const char *game_id, int stars);
+/* Drops the caller's rating of game id, if any (answers 404). */
+bool arcade_rating_drop(web_req *r, const char *game_id);
+
+/* ---- arcade_stats.c: the community's reads of the play counters ---- */
+/* A game's scoreboard: signed-in players by best score; NULL on a db error
+ * (not answered). The caller has checked the game is visible. */
+cJSON *arcade_scoreboard_players(web_req *r, const char *game_id, int limit);
+/* The caller's latest plays of a game, newest first; NULL on a db error
+ * (not answered). */
+cJSON *arcade_my_plays(web_req *r, const char *game_id, int limit);
+/* A page of the games with a play over, the most time played first; NULL
+ * on a db error (not answered). */
+cJSON *arcade_most_played(web_req *r, int page, int per_page, web_list_count *count);
+/* The running plays of games the caller may see, newest first; NULL on a
+ * db error (not answered). */
+cJSON *arcade_running_plays(web_req *r, int limit);
+
+/* ---- qr_svg.c: a QR code as SVG ---- */
+#define QR_TEXT_MAX 512
+/* The QR code of text[0..len) (1..QR_TEXT_MAX bytes) as an SVG image into
+ * *out (malloc'd); its length, or -1. */
+long qr_svg(const char *text, size_t len, char **out);
 
 /* ---- bundle_check.c: a game's zip, by the sandbox's unpacking rules ---- */
 /* What a bundle that passed holds. */
@@ -702,6 +757,8 @@ cJSON *list_page_json(const char *key, cJSON *rows, int page, int per_page,
 /* Adds a number column, or null when the value is NULL. */
 void json_add_pg_num(cJSON *o, const char *key, PGresult *res, int row, int col);
 void json_add_pg_str(cJSON *o, const char *key, PGresult *res, int row, int col);
+/* Adds a boolean column ("t"/"f"), or null when the value is NULL. */
+void json_add_pg_bool(cJSON *o, const char *key, PGresult *res, int row, int col);
 
 /* ---- prepared.c: the hottest reads as prepared statements ---- */
 /* Statement ids (one per call site of prepared_exec). */

@@ -120,7 +120,9 @@ test('a .py game: the game object, its detail, its preview from the form', async
       id: 0, title, authors: 'Ada & Bob', description: 'Eat the apples.\nDo not bite yourself.\tReally.',
       inputs: ['keys', 'touch'], owner: a.username, hidden: false, version: 1, kind: 'file',
       size: Buffer.byteLength(CODE), preview_url: `/api/arcade/games/${g.id}/preview?v=1`, plays: 0,
-      best_score: null, created_at: '', updated_at: '', mine: true, versions: null,
+      total_ms: 0, longest_ms: null, best_score: null, reports_score: null,
+      rating: { average: null, count: 0, mine: null, can_rate: false, why_not: 'you cannot rate your own game' },
+      created_at: '', updated_at: '', mine: true, versions: null,
     },
   );
   assert.match(g.created_at, isoTime);
@@ -273,7 +275,7 @@ test('refusals of the form: fields, files, previews, sizes, login, CSRF', async 
   assert.equal(mine.body.games.length, 3);
 });
 
-test('the list: latest update first, mine, q, hidden games, pages', async () => {
+test('the list (order=updated): latest update first, mine, q, hidden games, pages', async () => {
   const a = await user('lista');
   const b = await user('listb');
   const anon = new Client(stack.baseURL);
@@ -282,7 +284,7 @@ test('the list: latest update first, mine, q, hidden games, pages', async () => 
   const g2 = await created(a, { title: `Beta ${tok}` });
   const g3 = await created(b, { title: 'Gamma', authors: `Team ${tok.toUpperCase()}` });
   const ids = async (c, query) => {
-    const r = await c.get(`/api/arcade/games?${query}`);
+    const r = await c.get(`/api/arcade/games?order=updated&${query}`);
     assert.equal(r.status, 200, r.text);
     return r.body.games.map((x) => x.id);
   };
@@ -295,12 +297,16 @@ test('the list: latest update first, mine, q, hidden games, pages', async () => 
   // the game object in a list is the same as alone, without versions
   const listed = (await anon.get(`/api/arcade/games?q=${tok}`)).body.games.find((x) => x.id === g1.id);
   const { versions, mine, ...alone } = (await anon.get(`/api/arcade/games/${g1.id}`)).body;
+  // one game adds the caller's side of its rating
+  assert.deepEqual(alone.rating, { average: null, count: 0, mine: null, can_rate: false, why_not: 'sign in to rate games' });
+  alone.rating = { average: null, count: 0 };
   assert.deepEqual(listed, alone);
   assert.equal(versions.length, 1);
   assert.equal(mine, false);
   // mine
   assertError(await anon.get('/api/arcade/games?mine=1'), 401);
-  assertError(await a.get('/api/arcade/games?mine=yes'), 400, /'mine' must be 1/);
+  assertError(await a.get('/api/arcade/games?mine=yes'), 400, /'mine' must be 1 or true/);
+  assert.deepEqual(await ids(a, 'mine=true'), await ids(a, 'mine=1'));
   assert.deepEqual(await ids(a, 'mine=1'), [g2.id, g1.id]);
   assert.deepEqual(await ids(b, 'mine=1'), [g3.id]);
   // an update moves a game up
@@ -325,9 +331,9 @@ test('the list: latest update first, mine, q, hidden games, pages', async () => 
   assert.equal(ownPic.status, 200);
   assert.equal(ownPic.headers.get('cache-control'), 'private, max-age=300');
   // pages
-  const p1 = (await anon.get(`/api/arcade/games?q=${tok}&per_page=1`)).body;
+  const p1 = (await anon.get(`/api/arcade/games?order=updated&q=${tok}&per_page=1`)).body;
   assert.deepEqual([p1.games.map((x) => x.id), p1.page, p1.per_page, p1.total, p1.total_exact, p1.has_more], [[g1.id], 1, 1, 2, true, true]);
-  const p2 = (await anon.get(`/api/arcade/games?q=${tok}&per_page=1&page=2`)).body;
+  const p2 = (await anon.get(`/api/arcade/games?order=updated&q=${tok}&per_page=1&page=2`)).body;
   assert.deepEqual([p2.games.map((x) => x.id), p2.has_more], [[g3.id], false]);
   assert.deepEqual((await anon.get(`/api/arcade/games?q=${tok}&page=3&per_page=1`)).body.games, []);
   assert.equal((await anon.get('/api/arcade/games')).body.per_page, 50);
@@ -404,7 +410,7 @@ test('new versions: consecutive, kinds, the preview kept or replaced; others get
   assert.equal((await a.get(`/api/arcade/games/${g.id}`)).body.version, 7);
 });
 
-test('plays and the best score; DELETE: the owner only, the plays go with the game', async () => {
+test('plays over and the best score; DELETE: the owner only, the plays go with the game', async () => {
   const a = await user();
   const b = await user();
   const g = await created(a, {});
@@ -414,7 +420,8 @@ test('plays and the best score; DELETE: the owner only, the plays go with the ga
     (gen_random_uuid(), ${g.id}, 'finished', 'ok', 12.5),
     (gen_random_uuid(), ${g.id}, 'queued', NULL, NULL)`);
   const seen = (await b.get(`/api/arcade/games/${g.id}`)).body;
-  assert.deepEqual([seen.plays, seen.best_score], [3, 12.5]);
+  // a play counts once it is over: the queued one does not yet
+  assert.deepEqual([seen.plays, seen.best_score], [2, 12.5]);
   const path = `/api/arcade/games/${g.id}`;
   assertError(await del(b, path), 404, /no such game/);
   assertError(await del(new Client(stack.baseURL), path), 401);
