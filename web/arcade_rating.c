@@ -68,13 +68,13 @@ bool arcade_rating_caller(web_req *r, const char *game_id, cJSON *rating)
                                2, params);
     if (res == NULL)
         return false;
-    if (PQntuples(res) != 1) {
-        PQclear(res);
-        return false; /* deleted meanwhile: the caller's 404 is near */
-    }
-    json_add_pg_num(rating, "mine", res, 0, 1);
-    add_why(rating,
-            why_not(true, PQgetvalue(res, 0, 0)[0] == 't', PQgetvalue(res, 0, 2)[0] == 't'));
+    bool found = PQntuples(res) == 1; /* else deleted a moment ago: nothing to rate */
+    if (found)
+        json_add_pg_num(rating, "mine", res, 0, 1);
+    else
+        cJSON_AddNullToObject(rating, "mine");
+    add_why(rating, why_not(true, found && PQgetvalue(res, 0, 0)[0] == 't',
+                            found && PQgetvalue(res, 0, 2)[0] == 't'));
     PQclear(res);
     return true;
 }
