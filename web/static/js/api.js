@@ -99,6 +99,7 @@ export const api = {
   get: (p) => request('GET', p),
   post: (p, b) => request('POST', p, b === undefined ? {} : b),
   patch: (p, b) => request('PATCH', p, b),
+  put: (p, b) => request('PUT', p, b),
   del: (p) => request('DELETE', p),
   text: async (p) => (await request('GET', p, undefined, { raw: true })).text(),
 };

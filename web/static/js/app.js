@@ -12,6 +12,7 @@ import * as fight from './pages/fight.js';
 import * as dash from './pages/dashboard.js';
 import * as arcade from './pages/arcade.js';
 import * as play from './pages/play.js';
+import * as community from './pages/arcade_community.js';
 
 const routes = [
   { path: '/', page: dash.home },
@@ -30,8 +31,13 @@ const routes = [
   { path: '/invitations', page: dash.invitations, auth: true },
   { path: '/dashboard', page: dash.dashboard, auth: true },
   { path: '/arcade', page: arcade.list },
+  // Fixed names before /arcade/:id (the first match wins).
+  { path: '/arcade/most-played', page: community.mostPlayed },
+  { path: '/arcade/mine', page: community.mine, auth: true },
   { path: '/arcade/new', page: arcade.create, auth: true },
   { path: '/arcade/:id', page: arcade.detail },
+  // For embedding: the page alone, without the site's header and footer.
+  { path: '/arcade/:id/board', page: community.board, bare: true },
   { path: '/play/:id', page: play.page },
 ];
 
@@ -70,10 +76,12 @@ async function render({ focus = false } = {}) {
   const found = match(url.pathname);
   updateNav(url.pathname);
   if (!found) {
+    document.body.classList.remove('bare');
     show(seq, notFound(), 'Page not found', focus);
     return;
   }
   const { route, params } = found;
+  document.body.classList.toggle('bare', !!route.bare);
   if (route.auth && !session.user) {
     navigate(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, { replace: true });
     return;

@@ -168,3 +168,29 @@ export function fmtScore(score) {
   if (!Number.isFinite(n)) return String(score);
   return n.toLocaleString(undefined, { maximumFractionDigits: 2 });
 }
+
+// A confirmation in a modal <dialog> (focus trapped, Escape cancels, focus
+// back where it was): resolves true when confirmed. The dialog is removed
+// afterwards, with its listeners.
+export function confirmDialog({ title, message, confirm = 'Delete', cancel = 'Cancel', danger = true }) {
+  return new Promise((resolve) => {
+    const back = document.activeElement;
+    const titleId = `confirm-title-${Date.now()}`;
+    const yes = h('button', { type: 'submit', value: 'yes', class: `btn${danger ? ' btn-danger' : ''}` }, confirm);
+    const no = h('button', { type: 'submit', value: 'no', class: 'btn btn-secondary', autofocus: true }, cancel);
+    const dialog = h('dialog', { class: 'confirm-dialog', 'aria-labelledby': titleId, role: 'alertdialog' },
+      h('form', { method: 'dialog' },
+        h('h2', { id: titleId }, title),
+        (Array.isArray(message) ? message : [message]).map((m) => h('p', null, m)),
+        h('div', { class: 'row' }, no, yes)));
+    dialog.addEventListener('close', () => {
+      const ok = dialog.returnValue === 'yes';
+      dialog.remove();
+      if (back && typeof back.focus === 'function' && document.contains(back)) back.focus();
+      resolve(ok);
+    }, { once: true });
+    document.body.appendChild(dialog);
+    dialog.showModal();
+    no.focus();
+  });
+}

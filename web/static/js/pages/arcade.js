@@ -4,7 +4,10 @@
 // for its owner). A play itself is pages/play.js.
 import { h, link, field, errorBox, okBox, busy, toast, fmtDate, fmtShort, fmtBytes, fmtDuration, announce, replace, uid } from '../dom.js';
 import { api, session, qs } from '../api.js';
-import { INPUT_KINDS, INPUT_TEXT, inputBadges, fmtScore, playStatusChip } from '../views.js';
+import { INPUT_KINDS, INPUT_TEXT, inputBadges, fmtScore, confirmDialog } from '../views.js';
+import { starsView } from '../arcade/stars.js';
+import { renderScoreboard, renderMyPlays } from '../arcade/scoreboard.js';
+import { ratingWidget } from '../arcade/rating.js';
 
 const MiB = 1024 * 1024;
 // The server's default limits (arcade.max_code_bytes, arcade.max_bundle_bytes,
@@ -28,7 +31,7 @@ function overSize(size, limit) {
 
 // The game's preview picture, or the arcade's placeholder (also when the
 // picture fails to load).
-function preview(g) {
+export function preview(g) {
   const img = h('img', {
     class: 'preview', src: g.preview_url || PLACEHOLDER, loading: 'lazy', width: '640', height: '400',
     alt: g.preview_url ? `Preview of ${g.title}` : '',
@@ -59,11 +62,30 @@ function playButton(ctx, g, { small = false } = {}) {
   return b;
 }
 
+// "12 plays · best score 42", the time played when there is some.
 function playsLine(g) {
   const plays = Number(g.plays) || 0;
   return h('p', { class: 'muted small arcade-stats' },
     `${plays} ${plays === 1 ? 'play' : 'plays'}`,
+    g.total_ms ? ` · ${fmtDuration(g.total_ms)} played` : '',
     g.best_score != null ? ` · best score ${fmtScore(g.best_score)}` : '');
+}
+
+// The inputs' badges and "no score" (plays ended, none reported a score).
+export function gameBadges(g) {
+  const inputs = inputBadges(g.inputs);
+  const noScore = g.reports_score === false
+    ? h('li', null, h('span', { class: 'chip chip-noscore', title: 'Its plays never report a score' }, 'no score')) : null;
+  if (!noScore) return inputs;
+  if (!inputs) return h('ul', { class: 'badges', 'aria-label': 'Inputs' }, noScore);
+  inputs.appendChild(noScore);
+  return inputs;
+}
+
+// The description on a card: text (never markup), cut by CSS to a few lines.
+function shortDescription(text) {
+  const t = String(text || '').trim();
+  return t ? h('p', { class: 'arcade-card-description' }, t) : null;
 }
 
 function gameCard(ctx, g) {
@@ -71,42 +93,60 @@ function gameCard(ctx, g) {
     preview(g),
     h('h2', null, link(`/arcade/${encodeURIComponent(g.id)}`, g.title)),
     g.authors ? h('p', { class: 'muted small arcade-authors' }, `by ${g.authors}`) : null,
+    starsView(g.rating || null),
     g.hidden ? h('p', null, h('span', { class: 'chip chip-wait' }, 'Hidden')) : null,
-    inputBadges(g.inputs),
+    shortDescription(g.description),
+    gameBadges(g),
     playsLine(g),
     h('div', { class: 'row arcade-card-actions' }, playButton(ctx, g)));
 }
 
-function gameList(ctx, games, { q, mine }) {
-  if (!games.length) {
-    return h('p', { class: 'empty' }, q ? `No game matches “${q}”.`
-      : mine ? ['You have not uploaded a game yet. ', link('/arcade/new', 'Upload one'), '.'] : 'No games yet.');
-  }
+function gameList(ctx, games, { q }) {
+  if (!games.length) return h('p', { class: 'empty' }, q ? `No game matches “${q}”.` : 'No games yet.');
   return h('ul', { class: 'grid grid-3 plain arcade-list' }, games.map((g) => gameCard(ctx, g)));
 }
 
-// The list and, when there is more than one page, a pager.
-function results(ctx, r, { q, mine, page }) {
-  const hasNext = !!r.has_more;
-  const pageLink = (p, text, rel) => link(`/arcade${qs({ mine: mine ? 1 : '', q, page: p > 1 ? p : '' })}`, text, { class: 'btn btn-secondary btn-small', rel });
-  return [
-    gameList(ctx, r.games || [], { q, mine }),
-    page > 1 || hasNext ? h('nav', { class: 'pager', 'aria-label': 'Pages' },
-      page > 1 ? pageLink(page - 1, '← Newer', 'prev') : null,
-      h('span', { 'aria-current': 'page' }, `Page ${page}`),
-      hasNext ? pageLink(page + 1, 'Older →', 'next') : null) : null,
-  ];
+// A pager: Previous / Page N / Next (has_more says whether there is a next).
+export function pager(base, params, page, hasNext) {
+  if (page <= 1 && !hasNext) return null;
+  const pageLink = (p, text, rel) => link(`${base}${qs({ ...params, page: p > 1 ? p : '' })}`, text, { class: 'btn btn-secondary btn-small', rel });
+  return h('nav', { class: 'pager', 'aria-label': 'Pages' },
+    page > 1 ? pageLink(page - 1, '← Previous', 'prev') : null,
+    h('span', { 'aria-current': 'page' }, `Page ${page}`),
+    hasNext ? pageLink(page + 1, 'Next →', 'next') : null);
 }
 
-const listUrl = ({ q, mine, page }) => `/api/arcade/games${qs({ mine: mine ? 1 : '', q, page: page > 1 ? page : '', per_page: PER_PAGE })}`;
+// The list and, when there is more than one page, a pager.
+function results(ctx, r, { q, page }) {
+  return [gameList(ctx, r.games || [], { q }), pager('/arcade', { q }, page, !!r.has_more)];
+}
+
+const listUrl = ({ q, page }) => `/api/arcade/games${qs({ q, page: page > 1 ? page : '', per_page: PER_PAGE, order: 'rating' })}`;
+
+// The arcade's other pages, from every one of them.
+export function arcadeLinks(current) {
+  const items = [
+    ['/arcade', 'All games'],
+    ['/arcade/most-played', 'Most played'],
+    ['/arcade/demo', 'Kiosk'],
+    session.user ? ['/arcade/mine', 'My games'] : null,
+  ].filter(Boolean);
+  return h('nav', { class: 'arcade-tabs', 'aria-label': 'Arcade' },
+    h('ul', { class: 'row plain-row' }, items.map(([href, text]) =>
+      h('li', null, link(href, text, href === current ? { 'aria-current': 'page' } : {})))));
+}
 
 export async function list(ctx) {
   ctx.title = 'Arcade';
-  const mine = !!session.user && ctx.query.get('mine') === '1';
+  // "My games" has its own page now.
+  if (ctx.query.get('mine') === '1') {
+    ctx.navigate('/arcade/mine', { replace: true });
+    return h('p', { class: 'loading' }, 'Loading…');
+  }
   let q = (ctx.query.get('q') || '').trim();
   const page = Math.max(1, parseInt(ctx.query.get('page') || '1', 10) || 1);
-  const r = await api.get(listUrl({ q, mine, page }));
-  const found = h('div', { class: 'arcade-results' }, results(ctx, r, { q, mine, page }));
+  const r = await api.get(listUrl({ q, page }));
+  const found = h('div', { class: 'arcade-results' }, results(ctx, r, { q, page }));
 
   // Searching updates the list in place (focus stays in the box) and the
   // address, so the search can be shared or reloaded.
@@ -119,27 +159,22 @@ export async function list(ctx) {
     q = input.value.trim();
     await busy(submit, async () => {
       try {
-        const again = await api.get(listUrl({ q, mine, page: 1 }));
+        const again = await api.get(listUrl({ q, page: 1 }));
         if (!ctx.isCurrent()) return;
-        history.replaceState(null, '', `/arcade${qs({ mine: mine ? 1 : '', q })}`);
-        replace(found, results(ctx, again, { q, mine, page: 1 }));
+        history.replaceState(null, '', `/arcade${qs({ q })}`);
+        replace(found, results(ctx, again, { q, page: 1 }));
         const n = (again.games || []).length;
         announce(again.has_more ? `More than ${n} games found.` : `${n} ${n === 1 ? 'game' : 'games'} found.`);
       } catch (ex) { toast(ex.message, 'error'); }
     });
   });
 
-  const tabs = session.user ? h('nav', { class: 'arcade-tabs', 'aria-label': 'Which games' },
-    h('ul', { class: 'row plain-row' },
-      h('li', null, link(`/arcade${qs({ q })}`, 'All games', mine ? {} : { 'aria-current': 'page' })),
-      h('li', null, link(`/arcade${qs({ mine: 1, q })}`, 'My games', mine ? { 'aria-current': 'page' } : {})))) : null;
-
   return h('section', null,
     h('div', { class: 'page-head' }, h('h1', null, 'Arcade'),
       session.user ? link('/arcade/new', 'Upload a game', { class: 'btn' }) : null),
-    h('p', { class: 'muted' }, 'Small games written in Python for smartphone_connector. They run on our server; you play them here, with the keyboard, the mouse or your phone.',
-      session.user ? '' : [' ', link('/login?next=%2Farcade%2Fnew', 'Log in'), ' to upload your own.']),
-    h('div', { class: 'arcade-filters' }, tabs, form),
+    h('p', { class: 'muted' }, 'Small games written in Python for smartphone_connector. They run on our server; you play them here, with the keyboard, the mouse or your phone. The best rated come first.',
+      session.user ? '' : [' ', link('/login?next=%2Farcade%2Fnew', 'Log in'), ' to upload your own and rate games.']),
+    h('div', { class: 'arcade-filters' }, arcadeLinks('/arcade'), form),
     found);
 }
 
@@ -290,26 +325,74 @@ function versionsList(g) {
     h('span', { class: 'muted small' }, `${v.kind === 'bundle' ? 'bundle (.zip)' : 'one file (.py)'} · ${fmtBytes(v.size)} · ${fmtDate(v.created_at)}`))));
 }
 
-function scoresTable(plays) {
-  if (!plays.length) return h('p', { class: 'empty' }, 'Nobody has played it yet.');
-  return h('div', { class: 'table-wrap' }, h('table', { class: 'list stack-sm arcade-scores' },
-    h('caption', { class: 'visually-hidden' }, 'Best scores'),
-    h('thead', null, h('tr', null, ['#', 'Player', 'Score', 'Duration', 'When'].map((t) => h('th', { scope: 'col' }, t)))),
-    h('tbody', null, plays.map((p, i) => h('tr', null,
-      h('td', { 'data-label': '#' }, String(i + 1)),
-      h('td', { 'data-label': 'Player' }, p.player || h('span', { class: 'muted' }, 'Anonymous')),
-      h('td', { 'data-label': 'Score', class: 'score' }, fmtScore(p.score)),
-      // Most plays end when their player stops them: only a failure is worth a word.
-      h('td', { 'data-label': 'Duration' }, fmtDuration(p.elapsed_ms) || '—', ' ', p.status === 'failed' ? playStatusChip(p.status) : null),
-      h('td', { 'data-label': 'When', class: 'when' }, p.finished_at
-        ? h('time', { datetime: p.finished_at, title: fmtDate(p.finished_at) }, fmtShort(p.finished_at)) : '—'))))));
+// The owner's "new version" form (a new file, a new preview, or both: the
+// server keeps every version and the plays). onDone(game) gets the game as
+// the server has it now.
+export function newVersionForm(prefix, g, onDone) {
+  const verr = errorBox();
+  const files = fileFields(prefix, { required: true });
+  const vbtn = h('button', { type: 'submit', class: 'btn' }, 'Upload new version');
+  const upload = h('form', { novalidate: true, class: 'arcade-new-version' }, verr, files.node, vbtn);
+  upload.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    verr.textContent = '';
+    const f = files.read();
+    if (f.error) { verr.textContent = f.error; f.input.focus(); return; }
+    await busy(vbtn, async () => {
+      try {
+        const body = new FormData();
+        body.append('file', f.file, f.file.name);
+        if (f.preview) body.append('preview', f.preview, f.preview.name);
+        await api.post(`${gameUrl(g.id)}/versions`, body);
+        const fresh = await api.get(gameUrl(g.id));
+        files.reset();
+        toast(`Version ${fresh.version} uploaded.`);
+        announce(`Version ${fresh.version} uploaded.`);
+        onDone(fresh);
+      } catch (ex) { verr.textContent = uploadMessage(ex); }
+    });
+  });
+  return upload;
+}
+
+// Deletes game g after a confirmation that says what goes with it; true
+// when it is gone.
+export async function deleteGame(g) {
+  const plays = Number(g.plays) || 0;
+  const ratings = Number(g.rating && g.rating.count) || 0;
+  const ok = await confirmDialog({
+    title: `Delete “${g.title}”?`,
+    message: [
+      `Its versions, its ${plays} ${plays === 1 ? 'play' : 'plays'} with their scores, and its ${ratings} ${ratings === 1 ? 'rating' : 'ratings'} go too.`,
+      'This cannot be undone.',
+    ],
+    confirm: 'Delete game',
+  });
+  if (!ok) return false;
+  await api.del(gameUrl(g.id));
+  toast(`${g.title} deleted.`);
+  return true;
+}
+
+// The rating card: the average and count, then the player's stars (or why not).
+function ratingCard(g, onSaved) {
+  const id = uid('rating');
+  const avg = h('div', { class: 'rating-average' });
+  const paintAverage = (rating) => replace(avg, starsView(rating), ' ',
+    h('span', { class: 'muted small' }, rating && rating.count ? `${Number(rating.average).toFixed(1)} of 5, ${rating.count} ${rating.count === 1 ? 'rating' : 'ratings'}` : 'Not rated yet.'));
+  paintAverage(g.rating);
+  const widget = session.user
+    ? ratingWidget(g.id, g.rating, { onSaved: (r) => { paintAverage(r); if (onSaved) onSaved(r); } })
+    : h('p', { class: 'rating-why-not muted' }, link(`/login?next=${encodeURIComponent(`/arcade/${g.id}`)}`, 'Log in'), ' to rate games.');
+  return h('section', { class: 'card arcade-rating', 'aria-labelledby': id },
+    h('h2', { id }, 'Rating'), avg, widget);
 }
 
 export async function detail(ctx) {
   const id = ctx.params.id;
   let g = await api.get(gameUrl(id));
   ctx.title = g.title;
-  const scores = await api.get(`${gameUrl(id)}/plays`).then((r) => r.plays || []).catch(() => null);
+  const board = await api.get(`${gameUrl(id)}/scoreboard`).catch(() => null);
 
   const heading = h('h1', null, g.title);
   const about = h('div');
@@ -321,10 +404,12 @@ export async function detail(ctx) {
     replace(about,
       g.authors ? h('p', { class: 'lead arcade-authors' }, `by ${g.authors}`) : null,
       g.hidden ? h('p', null, h('span', { class: 'chip chip-wait' }, 'Hidden'), h('span', { class: 'muted small' }, ' Only you see it in the arcade.')) : null,
-      inputBadges(g.inputs),
+      gameBadges(g),
       descriptionNode(g.description),
       h('dl', { class: 'facts' },
         h('dt', null, 'Plays'), h('dd', null, String(Number(g.plays) || 0)),
+        h('dt', null, 'Time played'), h('dd', null, fmtDuration(g.total_ms) || '—'),
+        h('dt', null, 'Longest play'), h('dd', null, fmtDuration(g.longest_ms) || '—'),
         h('dt', null, 'Best score'), h('dd', null, fmtScore(g.best_score)),
         h('dt', null, 'Uploaded by'), h('dd', null, g.owner || 'a former member'),
         h('dt', null, 'Version'), h('dd', null, `${g.version} · ${g.kind === 'bundle' ? 'bundle' : 'one file'}, ${fmtBytes(g.size)}`),
@@ -359,66 +444,49 @@ export async function detail(ctx) {
     });
 
     // A new version
-    const verr = errorBox();
-    const files = fileFields('ver', { required: true });
-    const vbtn = h('button', { type: 'submit', class: 'btn' }, 'Upload new version');
-    const upload = h('form', { novalidate: true }, verr, files.node, vbtn);
-    upload.addEventListener('submit', async (e) => {
-      e.preventDefault();
-      verr.textContent = '';
-      const f = files.read();
-      if (f.error) { verr.textContent = f.error; f.input.focus(); return; }
-      await busy(vbtn, async () => {
-        try {
-          const body = new FormData();
-          body.append('file', f.file, f.file.name);
-          if (f.preview) body.append('preview', f.preview, f.preview.name);
-          await api.post(`${gameUrl(g.id)}/versions`, body);
-          g = await api.get(gameUrl(g.id));
-          files.reset();
-          renderAbout();
-          replace(picture, preview(g)); // API answers are never cached: a new picture shows
-          toast(`Version ${g.version} uploaded.`);
-          announce(`Version ${g.version} uploaded.`);
-        } catch (ex) { verr.textContent = uploadMessage(ex); }
-      });
+    const upload = newVersionForm('ver', g, (fresh) => {
+      g = fresh;
+      renderAbout();
+      replace(picture, preview(g)); // API answers are never cached: a new picture shows
     });
 
     // Delete, after a confirmation
     const derr = errorBox();
     const dbtn = h('button', { type: 'button', class: 'btn btn-danger' }, 'Delete game');
-    dbtn.addEventListener('click', () => {
-      if (!window.confirm(`Delete “${g.title}” with all its versions and scores? This cannot be undone.`)) return;
-      busy(dbtn, async () => {
-        derr.textContent = '';
-        try {
-          await api.del(gameUrl(g.id));
-          toast(`${g.title} deleted.`);
-          ctx.navigate('/arcade?mine=1');
-        } catch (ex) { derr.textContent = ex.message; }
-      });
-    });
+    dbtn.addEventListener('click', () => busy(dbtn, async () => {
+      derr.textContent = '';
+      try {
+        if (await deleteGame(g)) ctx.navigate('/arcade/mine');
+      } catch (ex) { derr.textContent = ex.message; }
+    }));
 
     return [
       h('div', { class: 'card' }, h('h2', null, 'Edit'), edit),
       h('div', { class: 'card' }, h('h2', null, 'Upload a new version'),
         h('p', { class: 'muted small' }, 'Plays from now on use the new version; the old ones stay listed.'), upload),
       h('div', { class: 'card' }, h('h2', null, 'Delete'),
-        h('p', { class: 'muted small' }, 'Removes the game, its versions and its plays.'), derr, dbtn),
+        h('p', { class: 'muted small' }, 'Removes the game, its versions, its plays and its ratings.'), derr, dbtn),
     ];
   }
 
   const scoresId = uid('scores');
+  const mineId = uid('myplays');
+  const myPlays = board && Array.isArray(board.my_plays) ? h('section', { class: 'card arcade-my-plays', 'aria-labelledby': mineId },
+    h('h2', { id: mineId }, 'My plays'), renderMyPlays(board.my_plays, { fmtWhen: fmtShort })) : null;
   return h('section', { class: 'arcade-game', dataset: { game: String(g.id) } },
     h('div', { class: 'page-head' }, heading, playButton(ctx, g)),
     h('div', { class: 'grid grid-2' },
       h('div', null,
         picture,
+        ratingCard(g, (r) => { g = { ...g, rating: { ...g.rating, ...r } }; }),
         h('div', { class: 'card' }, h('h2', null, 'About'), about)),
       h('div', null,
-        h('section', { class: 'card', 'aria-labelledby': scoresId },
-          h('h2', { id: scoresId }, 'Best scores'),
-          scores === null ? h('p', { class: 'form-error' }, 'The scores could not be loaded.') : scoresTable(scores)),
+        h('section', { class: 'card arcade-scoreboard', 'aria-labelledby': scoresId },
+          h('div', { class: 'page-head card-head' }, h('h2', { id: scoresId }, 'Scoreboard'),
+            link(`/arcade/${encodeURIComponent(g.id)}/board`, 'Compact board', { class: 'small' })),
+          board === null ? h('p', { class: 'form-error' }, 'The scoreboard could not be loaded.')
+            : renderScoreboard(board, { title: false })),
+        myPlays,
         h('div', { class: 'card' }, h('h2', null, 'Versions'), versionsBox),
         owner)),
     h('p', null, link('/arcade', '← All games')));

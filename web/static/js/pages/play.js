@@ -10,6 +10,7 @@ import { followPlay, PLAY_FINAL } from '../live.js';
 import { PLAY_STATUS_TEXT, playStatusChip, fmtScore } from '../views.js';
 import { mountPlayground } from '../arcade/playground.js';
 import { startPlay } from './arcade.js';
+import { ratingWidget } from '../arcade/rating.js';
 
 // Input batching: a lone event leaves at once; a burst is coalesced into one
 // request at most every GAP_MS, each request carrying at most BATCH events
@@ -172,6 +173,7 @@ export async function page(ctx) {
     showState(s, null);
     // The summary says it all from here on (and announce() below says it aloud).
     if (stopBtn) stopBtn.remove();
+    if (share) share.remove();
     statusCard.hidden = true;
     const facts = [
       h('dt', null, 'Status'), h('dd', { class: 'play-end-status' }, playStatusChip(s), ' ', END_WORDS[s] || ''),
@@ -198,7 +200,9 @@ export async function page(ctx) {
       actions.push(link('/arcade', 'Back to the arcade', { class: 'btn btn-secondary' }));
     }
     const heading = h('h2', { id: 'play-summary-title', tabindex: '-1' }, 'Game over');
-    replace(summaryBox, heading, h('dl', { class: 'facts' }, facts), log, h('div', { class: 'row' }, actions));
+    const rateBox = h('div', { class: 'play-rate' });
+    replace(summaryBox, heading, h('dl', { class: 'facts' }, facts), rateBox, log, h('div', { class: 'row' }, actions));
+    if (mine && game) offerRating(end, rateBox);
     summaryBox.hidden = false;
     // The game is over: nothing waits for an answer any more, and focus
     // goes to the summary so keyboard and screen-reader users land on it.
@@ -208,11 +212,52 @@ export async function page(ctx) {
     announce(`Game over. ${PLAY_STATUS_TEXT[s] || s}. Score ${fmtScore(end.score)}.`);
   }
 
+  // The play's player may rate the game once the play made them eligible
+  // (over, more than 5 s, signed in, not their own game): the stored play
+  // says so (can_rate). The stream's end can come a moment before
+  // cf-result-processor stores it, so ask a few times.
+  async function offerRating(end, box) {
+    let p = end && typeof end.can_rate === 'boolean' ? end : null;
+    for (let i = 0; !p && i < 12; i++) {
+      try {
+        const again = (await api.get(`/api/plays/${encodeURIComponent(play.id)}`)).play;
+        if (PLAY_FINAL.has(again.status)) p = again;
+      } catch { return; }
+      if (!p) await new Promise((ok) => setTimeout(ok, 500));
+      if (!ctx.isCurrent()) return;
+    }
+    if (!p || !p.can_rate || !ctx.isCurrent()) return;
+    replace(box, h('p', { class: 'play-rate-lead' }, `Did you like ${title}? Rate it:`),
+      ratingWidget(game.id, { can_rate: true, mine: p.rating_mine ?? null }, { legend: `Your rating of ${title}` }));
+  }
+
+  // The player shares a link to watch (anyone may watch, silently).
+  function shareBox() {
+    const btn = h('button', { type: 'button', class: 'btn btn-secondary btn-small share-watch' }, 'Share watch link');
+    const out = h('span', { class: 'share-watch-out' });
+    btn.addEventListener('click', async () => {
+      const url = `${location.origin}/play/${encodeURIComponent(play.id)}`;
+      let copied = false;
+      try {
+        if (navigator.clipboard && window.isSecureContext) { await navigator.clipboard.writeText(url); copied = true; }
+      } catch { /* shown below to copy by hand */ }
+      const field = h('input', { type: 'text', readonly: true, value: url, class: 'share-watch-url', 'aria-label': 'Watch link' });
+      replace(out, field, h('span', { class: 'small muted', role: 'status' }, copied ? ' Link copied: anyone with it can watch.' : ' Copy this link: anyone with it can watch.'));
+      field.focus();
+      field.select();
+    });
+    return h('div', { class: 'share-watch-box row' }, btn, out);
+  }
+
+  const share = mine && !PLAY_FINAL.has(play.status) ? shareBox() : null;
   const headingTitle = h('h1', null, title);
   const root = h('section', { class: 'play-page', dataset: { play: play.id, status } },
     h('div', { class: 'page-head' }, headingTitle,
+      mine ? null : h('span', { class: 'chip chip-watch play-watching' }, 'Watching'),
       game ? link(`/arcade/${encodeURIComponent(game.id)}`, 'About this game', { class: 'btn btn-secondary btn-small' }) : null),
-    h('p', { class: 'muted play-who' }, mine ? 'You are playing. Use the keyboard, the buttons or the playground itself.' : 'You are watching this play.'),
+    h('p', { class: 'muted play-who' }, mine ? 'You are playing. Use the keyboard, the buttons or the playground itself.'
+      : 'You are watching this play. Only its player steers it; your keys and taps go nowhere.'),
+    share,
     statusCard, summaryBox, screenBox);
 
   // A play that is over has no screen left to show: only its summary.
