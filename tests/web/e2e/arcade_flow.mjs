@@ -343,18 +343,18 @@ export async function runArcadeFlow({ baseURL, artifacts, sourceDir, log = conso
       await page.waitForURL(`**${state.gameURL}`);
       // Leaving the play page closed its stream and removed the display.
       assert.equal(await page.locator('.cf-arcade').count(), 0);
-      // The play is on the game's best scores once cf-result-processor has
+      // The play is on the game's scoreboard once cf-result-processor has
       // stored its end, which may come a moment after the stream's end: the
       // page shows what is stored when it loads, so look again a few times.
       const row = page.locator('table.arcade-scores tbody tr').filter({ hasText: A.name });
       for (let i = 0; i < 20 && !(await row.locator('td.score').getByText('175', { exact: true }).count()); i++) {
         await page.waitForTimeout(500);
         await page.reload();
-        await page.getByRole('heading', { name: 'Best scores' }).waitFor();
+        await page.getByRole('heading', { name: 'Scoreboard' }).waitFor();
       }
       const stored = await page.evaluate(async (id) => (await (await fetch(`/api/plays/${id}`)).json()).play, state.playURL.split('/').pop());
       assert.equal(await row.locator('td.score').getByText('175', { exact: true }).count(), 1,
-        `the play is among the best scores (stored: ${stored.status}, "${stored.detail}", score ${stored.score})`);
+        `the play is on the scoreboard (stored: ${stored.status}, "${stored.detail}", score ${stored.score})`);
     });
 
     await step('play at 375 px with the on-screen pad', async () => {
@@ -483,13 +483,16 @@ export async function runArcadeFlow({ baseURL, artifacts, sourceDir, log = conso
       await state.v.page.getByRole('heading', { name: `${TITLE} II`, level: 1 }).waitFor();
       assert.equal(await state.v.page.getByRole('heading', { name: 'Edit' }).count(), 0);
       assert.equal(await state.v.page.getByRole('button', { name: 'Delete game' }).count(), 0);
-      // Delete asks first; "no" keeps it.
-      page.once('dialog', (d) => d.dismiss());
+      // Delete asks first (a modal dialog saying what goes with it); "Cancel" keeps it.
       await page.getByRole('button', { name: 'Delete game' }).click();
+      const confirm = page.getByRole('alertdialog');
+      await confirm.getByText('rating', { exact: false }).first().waitFor();
+      await confirm.getByRole('button', { name: 'Cancel' }).click();
+      await confirm.waitFor({ state: 'detached' });
       await page.getByRole('heading', { name: `${TITLE} II`, level: 1 }).waitFor();
-      page.once('dialog', (d) => d.accept());
       await page.getByRole('button', { name: 'Delete game' }).click();
-      await page.waitForURL(/\/arcade\?mine=1$/);
+      await page.getByRole('alertdialog').getByRole('button', { name: 'Delete game' }).click();
+      await page.waitForURL(/\/arcade\/mine$/);
       await page.getByText('You have not uploaded a game yet.').waitFor();
       await page.goto(state.gameURL);
       await page.getByRole('heading', { name: 'Not found', level: 1 }).waitFor();
@@ -508,7 +511,7 @@ export async function runArcadeFlow({ baseURL, artifacts, sourceDir, log = conso
       await waitForGame(page);
       const playURL = new URL(page.url()).pathname;
       const problems = [];
-      for (const path of ['/arcade', '/arcade?mine=1', '/arcade/new', gameURL, playURL]) {
+      for (const path of ['/arcade', '/arcade/mine', '/arcade/new', gameURL, playURL]) {
         await page.goto(path);
         await page.locator('main h1').first().waitFor();
         await page.waitForTimeout(300);

@@ -2,13 +2,14 @@
 // run.mjs — the browser end-to-end tests (ctest label "web").
 //
 //   node run.mjs --web BIN --simulator BIN --result-processor BIN --migrate BIN
-//                --source DIR --artifacts DIR [--flow site|arcade]
+//                --source DIR --artifacts DIR [--flow site|arcade|community]
 //   node run.mjs --url http://127.0.0.1:8080 --source DIR --artifacts DIR   (an existing stack)
 //
 // Starts a private stack (stack.mjs) from CF_REDIS_URL / CF_DATABASE_URL,
 // drives chromium through the flow (flow.mjs: the site, web.e2e_browser;
-// arcade_flow.mjs: the arcade, web.e2e_arcade, with cf-simulator's arcade
-// workers on), writes screenshots and service logs under --artifacts, stops
+// arcade_flow.mjs: the arcade, web.e2e_arcade, and community_flow.mjs: its
+// ratings, scoreboards and pages, web.e2e_community, both with cf-simulator's
+// arcade workers on), writes screenshots and service logs under --artifacts, stops
 // what it started, and prints "N passed, N failed".
 import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { startStack } from './stack.mjs';
 import { runFlow } from './flow.mjs';
 import { runArcadeFlow } from './arcade_flow.mjs';
+import { runCommunityFlow } from './community_flow.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -26,7 +28,7 @@ const { values: opt } = parseArgs({
   },
 });
 // Each flow's stack: the arcade flow needs arcade workers (two plays at once).
-const FLOWS = { site: {}, arcade: { CF_ARCADE_SLOTS: '2' } };
+const FLOWS = { site: {}, arcade: { CF_ARCADE_SLOTS: '2' }, community: { CF_ARCADE_SLOTS: '2' } };
 
 // cf-web writes "password reset requested for user NAME: URL/reset?token=T" at warn level.
 async function lastResetToken(logFile, user) {
@@ -40,7 +42,7 @@ async function lastResetToken(logFile, user) {
 
 async function main() {
   if (!opt.source || !opt.artifacts) throw new Error('--source and --artifacts are required');
-  if (!FLOWS[opt.flow]) throw new Error(`--flow: site or arcade, not ${opt.flow}`);
+  if (!FLOWS[opt.flow]) throw new Error(`--flow: ${Object.keys(FLOWS).join(', ')}, not ${opt.flow}`);
   mkdirSync(opt.artifacts, { recursive: true });
   // Each run's screenshots and logs replace the previous run's (only our own kinds of files).
   for (const f of readdirSync(opt.artifacts)) {
@@ -62,7 +64,9 @@ async function main() {
     }
     const results = opt.flow === 'arcade'
       ? await runArcadeFlow({ baseURL, artifacts: opt.artifacts, sourceDir: opt.source })
-      : await runFlow({
+      : opt.flow === 'community'
+        ? await runCommunityFlow({ baseURL, artifacts: opt.artifacts, sourceDir: opt.source })
+        : await runFlow({
         baseURL, artifacts: opt.artifacts, sourceDir: opt.source, finishTimeoutMs: Number(opt['finish-timeout']) * 1000,
         resetToken: stack ? (user) => lastResetToken(join(opt.artifacts, 'cf-web.log'), user) : null,
       });

@@ -363,7 +363,7 @@ export async function deleteGame(g) {
   const ok = await confirmDialog({
     title: `Delete “${g.title}”?`,
     message: [
-      `Its versions, its ${plays} ${plays === 1 ? 'play' : 'plays'} with their scores, and its ${ratings} ${ratings === 1 ? 'rating' : 'ratings'} go too.`,
+      `Its versions, ${plays === 1 ? '1 play with its score' : `${plays} plays with their scores`} and ${ratings} ${ratings === 1 ? 'rating' : 'ratings'} go with it.`,
       'This cannot be undone.',
     ],
     confirm: 'Delete game',
