@@ -138,7 +138,8 @@ export async function runCommunityFlow({ baseURL, artifacts, sourceDir, log = co
   // Click star n of a rating widget and wait for the server's yes.
   async function rate(scope, n) {
     const widget = scope.locator('fieldset.rating-widget');
-    await widget.getByText(`${n} ${n === 1 ? 'star' : 'stars'}`, { exact: true }).click();
+    // The star a pointer user clicks (the radio's label; the radio itself is visually hidden).
+    await widget.locator(`label.rating-star[title="${n} ${n === 1 ? 'star' : 'stars'}"]`).click();
     await widget.locator('.rating-status').filter({ hasText: `Saved: ${n} ${n === 1 ? 'star' : 'stars'}.` }).waitFor();
   }
 
@@ -239,6 +240,7 @@ export async function runCommunityFlow({ baseURL, artifacts, sourceDir, log = co
       // Bob: 4 from his summary, now 5, from the keyboard (a radio group).
       const b = who.bob.page;
       await b.goto(`/arcade/${ids.score}`);
+      await b.locator('.arcade-rating fieldset.rating-widget').waitFor();
       const radios = b.locator('.arcade-rating input[type="radio"]');
       assert.equal(await radios.count(), 5);
       assert.equal(await b.locator('.arcade-rating input[type="radio"]:checked').getAttribute('value'), '4', 'his stars from the summary');

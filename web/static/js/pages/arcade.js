@@ -378,7 +378,7 @@ export async function deleteGame(g) {
 function ratingCard(g, onSaved) {
   const id = uid('rating');
   const avg = h('div', { class: 'rating-average' });
-  const paintAverage = (rating) => replace(avg, starsView(rating), ' ',
+  const paintAverage = (rating) => replace(avg, starsView(rating, { count: false }), ' ',
     h('span', { class: 'muted small' }, rating && rating.count ? `${Number(rating.average).toFixed(1)} of 5, ${rating.count} ${rating.count === 1 ? 'rating' : 'ratings'}` : 'Not rated yet.'));
   paintAverage(g.rating);
   const widget = session.user

@@ -243,8 +243,9 @@ export async function page(ctx) {
       } catch { /* shown below to copy by hand */ }
       const field = h('input', { type: 'text', readonly: true, value: url, class: 'share-watch-url', 'aria-label': 'Watch link' });
       replace(out, field, h('span', { class: 'small muted', role: 'status' }, copied ? ' Link copied: anyone with it can watch.' : ' Copy this link: anyone with it can watch.'));
-      field.focus();
-      field.select();
+      // Copied: focus stays on the button, so the arrow keys still play.
+      // Not copied: the address is selected, ready to copy by hand.
+      if (!copied) { field.focus(); field.select(); }
     });
     return h('div', { class: 'share-watch-box row' }, btn, out);
   }
