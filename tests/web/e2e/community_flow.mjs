@@ -380,6 +380,7 @@ export async function runCommunityFlow({ baseURL, artifacts, sourceDir, log = co
       await quietCard.getByRole('button', { name: 'Upload new version' }).click();
       await page.locator('.toast').filter({ hasText: 'Version 2 uploaded.' }).waitFor();
       assert.equal(await quietCard.locator('dd.plays').innerText(), '1', 'the plays stay');
+      await page.waitForFunction(() => !document.querySelector('.toast'), null, { timeout: 8000 });
       await shoot(page, 'community-mine');
       // Delete the quiet game: the dialog names its plays and ratings; "Cancel" keeps it.
       await quietCard.getByRole('button', { name: `Delete ${T.quiet}` }).click();

@@ -28,9 +28,9 @@ export async function mostPlayed(ctx) {
         h('td', { 'data-label': '#', class: 'rank' }, String(first + i + 1)),
         h('th', { 'data-label': 'Game', scope: 'row', class: 'game' }, link(gameHref(g.id), g.title)),
         h('td', { 'data-label': 'Plays', class: 'plays' }, String(Number(g.plays) || 0)),
-        h('td', { 'data-label': 'Time played', class: 'time' }, fmtDuration(g.total_ms) || '—'),
+        h('td', { 'data-label': 'Time played', class: 'time' }, (g.plays ? fmtDuration(g.total_ms) : '') || '—'),
         h('td', { 'data-label': 'Best score', class: 'score' }, fmtScore(g.best_score)),
-        h('td', { 'data-label': 'Longest play', class: 'longest' }, fmtDuration(g.longest_ms) || '—'))))));
+        h('td', { 'data-label': 'Longest play', class: 'longest' }, (g.plays ? fmtDuration(g.longest_ms) : '') || '—'))))));
   return h('section', { class: 'arcade-most-played' },
     h('div', { class: 'page-head' }, h('h1', null, 'Most played')),
     h('p', { class: 'muted' }, 'The games people spent the most time with: every play that ended counts.'),
@@ -48,7 +48,7 @@ function myGameCard(ctx, g, { onGone }) {
   function paint() {
     replace(facts,
       h('dt', null, 'Plays'), h('dd', { class: 'plays' }, String(Number(g.plays) || 0)),
-      h('dt', null, 'Time played'), h('dd', null, fmtDuration(g.total_ms) || '—'),
+      h('dt', null, 'Time played'), h('dd', null, (g.plays ? fmtDuration(g.total_ms) : '') || '—'),
       h('dt', null, 'Best score'), h('dd', { class: 'score' }, g.reports_score === false ? 'no score' : fmtScore(g.best_score)),
       h('dt', null, 'Rating'), h('dd', { class: 'rating' }, starsView(g.rating || null)),
       h('dt', null, 'Version'), h('dd', null, String(g.version ?? '')));
@@ -109,8 +109,11 @@ export async function board(ctx) {
   const r = await api.get(`/api/arcade/games/${encodeURIComponent(id)}/scoreboard?compact=true`);
   const title = (r.game && r.game.title) || 'Scoreboard';
   ctx.title = `${title} — scoreboard`;
-  return h('section', { class: 'arcade-board' },
+  const node = h('section', { class: 'arcade-board' },
     h('h1', { class: 'visually-hidden' }, `${title}: scoreboard`),
     renderScoreboard(r, { compact: true, heading: 2 }),
     h('p', { class: 'small arcade-board-links' }, link(gameHref(id), 'Full scoreboard and play')));
+  // Embedded in an <iframe>, a link opens the site in the whole window.
+  for (const a of node.querySelectorAll('a')) a.target = '_top';
+  return node;
 }
