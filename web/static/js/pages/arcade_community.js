@@ -87,7 +87,7 @@ function myGameCard(ctx, g, { onGone }) {
 export async function mine(ctx) {
   ctx.title = 'My games';
   const page = pageOf(ctx);
-  const r = await api.get(`/api/arcade/games${qs({ mine: 1, page: page > 1 ? page : '', per_page: PER_PAGE })}`);
+  const r = await api.get(`/api/arcade/games${qs({ mine: 1, order: 'updated', page: page > 1 ? page : '', per_page: PER_PAGE })}`);
   const games = r.games || [];
   const empty = () => h('p', { class: 'empty' }, 'You have not uploaded a game yet. ', link('/arcade/new', 'Upload one'), '.');
   const box = h('div', { class: 'my-games' });
