@@ -10,8 +10,8 @@
 // embedding (/arcade/:id/board, the kiosk): the game's title and stars and
 // the top players, without plays and time. Text from the API only ever
 // becomes text nodes.
-import { h, fmtDuration } from '../dom.js';
-import { fmtScore, playStatusChip } from '../views.js';
+import { h, chip, fmtDuration } from '../dom.js';
+import { fmtScore, playStatusChip, PLAY_STATUS_TEXT } from '../views.js';
 import { starsView } from './stars.js';
 
 const gameHref = (id) => `/arcade/${encodeURIComponent(id)}`;
@@ -76,7 +76,9 @@ export function renderMyPlays(list, { fmtWhen = (v) => v } = {}) {
       h('td', { 'data-label': 'When', class: 'when' }, p.created_at
         ? h('time', { datetime: String(p.created_at) }, fmtWhen(p.finished_at || p.created_at)) : '—'),
       h('td', { 'data-label': 'Status' }, p.status === 'running' || p.status === 'queued'
-        ? h('a', { href: `/play/${encodeURIComponent(p.id)}`, 'data-link': '' }, playStatusChip(p.status)) : playStatusChip(p.status)),
+        ? h('a', { href: `/play/${encodeURIComponent(p.id)}`, 'data-link': '' }, playStatusChip(p.status))
+        // Stopping is how most plays end: only a failure is worth a colour.
+        : p.status === 'stopped' ? chip(PLAY_STATUS_TEXT.stopped, 'plain') : playStatusChip(p.status)),
       h('td', { 'data-label': 'Score', class: 'score' }, fmtScore(p.score)),
       h('td', { 'data-label': 'Duration' }, fmtDuration(p.elapsed_ms) || '—'))))));
 }

@@ -253,8 +253,9 @@ export async function page(ctx) {
   const share = mine && !PLAY_FINAL.has(play.status) ? shareBox() : null;
   const headingTitle = h('h1', null, title);
   const root = h('section', { class: 'play-page', dataset: { play: play.id, status } },
-    h('div', { class: 'page-head' }, headingTitle,
-      mine ? null : h('span', { class: 'chip chip-watch play-watching' }, 'Watching'),
+    h('div', { class: 'page-head' },
+      h('div', { class: 'play-title' }, headingTitle,
+        mine ? null : h('span', { class: 'chip chip-watch play-watching' }, 'Watching')),
       game ? link(`/arcade/${encodeURIComponent(game.id)}`, 'About this game', { class: 'btn btn-secondary btn-small' }) : null),
     h('p', { class: 'muted play-who' }, mine ? 'You are playing. Use the keyboard, the buttons or the playground itself.'
       : 'You are watching this play. Only its player steers it; your keys and taps go nowhere.'),
