@@ -13,6 +13,7 @@ import * as dash from './pages/dashboard.js';
 import * as arcade from './pages/arcade.js';
 import * as play from './pages/play.js';
 import * as community from './pages/arcade_community.js';
+import * as kiosk from './pages/kiosk.js';
 
 const routes = [
   { path: '/', page: dash.home },
@@ -35,6 +36,7 @@ const routes = [
   { path: '/arcade/most-played', page: community.mostPlayed },
   { path: '/arcade/mine', page: community.mine, auth: true },
   { path: '/arcade/new', page: arcade.create, auth: true },
+  { path: '/arcade/demo', page: kiosk.page },
   { path: '/arcade/:id', page: arcade.detail },
   // For embedding: the page alone, without the site's header and footer.
   { path: '/arcade/:id/board', page: community.board, bare: true },

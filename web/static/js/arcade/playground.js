@@ -7,6 +7,7 @@
 //     onEvent(msg) { … send to the game … },
 //     interactive: true,        // false: a silent watcher, sends nothing
 //     onScore(score) { … },     // report_score messages
+//     sound: false,             // never any sound: no tracks, no blob: URLs (the kiosk)
 //   });
 //   display.apply(msg); display.applyAll([msg, …]); display.reset(); display.destroy();
 //
@@ -31,6 +32,9 @@ const DEFAULT_CONFIG = Object.freeze({ width: 100, height: 100, shiftX: -50, shi
 export function mountPlayground(container, options = {}) {
   if (!(container instanceof Element)) throw new TypeError('mountPlayground: container must be an element');
   const interactive = options.interactive !== false;
+  // sound: false — a silent display (the kiosk): sound tracks are never
+  // decoded (no blob: URLs), start_audio is ignored, no sound switch.
+  const sound = options.sound !== false;
   const warn = createLogger('arcade');
   let destroyed = false;
 
@@ -190,7 +194,7 @@ export function mountPlayground(container, options = {}) {
     if (typeof cfg.color === 'string') config.color = cfg.color;
     if (Array.isArray(cfg.images)) cfg.images.forEach(addImage);
     if (cfg.image !== undefined) config.image = typeof cfg.image === 'string' ? cfg.image : undefined;
-    if (Array.isArray(cfg.audio_tracks)) {
+    if (sound && Array.isArray(cfg.audio_tracks)) {
       cfg.audio_tracks.forEach((track) => (isObject(track) ? mixer.setTrack(track) : warn('playground_config: bad sound track', track)));
     }
     configChanged();
@@ -458,7 +462,7 @@ export function mountPlayground(container, options = {}) {
     // Relayed answers of the player close a watcher's read-only copy.
     input_response: (m) => { if (!interactive) prompts.withdraw(m.time_stamp, 'input_prompt'); },
     alert_confirm: (m) => { if (!interactive) prompts.withdraw(m.time_stamp, 'notification'); },
-    start_audio: (m) => { if (typeof m.name === 'string') mixer.play(m); else warn('start_audio: no name', m.name); },
+    start_audio: (m) => { if (!sound) return; if (typeof m.name === 'string') mixer.play(m); else warn('start_audio: no name', m.name); },
     stop_audio: (m) => mixer.stop({ name: typeof m.name === 'string' ? m.name : undefined, id: m.id === undefined || m.id === null ? undefined : m.id }),
     grid: (m) => { board.showGrid(m); showView('grid'); },
     grid_update: (m) => { board.updateGrid(m); showView('grid'); },
