@@ -2,14 +2,15 @@
 // run.mjs — the browser end-to-end tests (ctest label "web").
 //
 //   node run.mjs --web BIN --simulator BIN --result-processor BIN --migrate BIN
-//                --source DIR --artifacts DIR [--flow site|arcade|community]
+//                --source DIR --artifacts DIR [--flow site|arcade|community|kiosk]
 //   node run.mjs --url http://127.0.0.1:8080 --source DIR --artifacts DIR   (an existing stack)
 //
 // Starts a private stack (stack.mjs) from CF_REDIS_URL / CF_DATABASE_URL,
 // drives chromium through the flow (flow.mjs: the site, web.e2e_browser;
-// arcade_flow.mjs: the arcade, web.e2e_arcade, and community_flow.mjs: its
-// ratings, scoreboards and pages, web.e2e_community, both with cf-simulator's
-// arcade workers on), writes screenshots and service logs under --artifacts, stops
+// arcade_flow.mjs: the arcade, web.e2e_arcade; community_flow.mjs: its
+// ratings, scoreboards and pages, web.e2e_community; kiosk_flow.mjs: its
+// kiosk, web.e2e_kiosk; the arcade's three with cf-simulator's arcade workers
+// on), writes screenshots and service logs under --artifacts, stops
 // what it started, and prints "N passed, N failed".
 import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +19,7 @@ import { startStack } from './stack.mjs';
 import { runFlow } from './flow.mjs';
 import { runArcadeFlow } from './arcade_flow.mjs';
 import { runCommunityFlow } from './community_flow.mjs';
+import { runKioskFlow } from './kiosk_flow.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -27,8 +29,9 @@ const { values: opt } = parseArgs({
     flow: { type: 'string', default: 'site' },
   },
 });
-// Each flow's stack: the arcade flow needs arcade workers (two plays at once).
-const FLOWS = { site: {}, arcade: { CF_ARCADE_SLOTS: '2' }, community: { CF_ARCADE_SLOTS: '2' } };
+// Each flow's stack: the arcade flows need arcade workers (two plays at once).
+const ARCADE = { CF_ARCADE_SLOTS: '2' };
+const FLOWS = { site: {}, arcade: ARCADE, community: ARCADE, kiosk: ARCADE };
 
 // cf-web writes "password reset requested for user NAME: URL/reset?token=T" at warn level.
 async function lastResetToken(logFile, user) {
@@ -66,6 +69,8 @@ async function main() {
       ? await runArcadeFlow({ baseURL, artifacts: opt.artifacts, sourceDir: opt.source })
       : opt.flow === 'community'
         ? await runCommunityFlow({ baseURL, artifacts: opt.artifacts, sourceDir: opt.source })
+      : opt.flow === 'kiosk'
+        ? await runKioskFlow({ baseURL, artifacts: opt.artifacts, sourceDir: opt.source })
         : await runFlow({
         baseURL, artifacts: opt.artifacts, sourceDir: opt.source, finishTimeoutMs: Number(opt['finish-timeout']) * 1000,
         resetToken: stack ? (user) => lastResetToken(join(opt.artifacts, 'cf-web.log'), user) : null,

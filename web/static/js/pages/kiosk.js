@@ -37,6 +37,8 @@ const POLL_MS = 3000;
 const BACKOFF_MAX_MS = 60000;
 // How long a play's end stays before the next view (at most the hold).
 const END_MS = 5000;
+// The shown play's board once more this long after its end.
+const END_BOARD_MS = 2000;
 // Plays asked for at once (the API's default is 10, its maximum 50).
 const RUNNING_LIMIT = 10;
 // A shown play missing from this many polls in a row (without its end on the
@@ -103,11 +105,11 @@ export function compactBoard(sb, { heading = 'h2' } = {}) {
 }
 
 // "Play it": the game's address as text, and its QR code (GET /api/qr).
-function playHere(gameId, title, { small = false } = {}) {
+function playHere(gameId, { small = false } = {}) {
   const url = `${location.origin}/arcade/${encodeURIComponent(gameId)}`;
   return h('div', { class: `kiosk-play-here${small ? ' kiosk-play-here-small' : ''}` },
     h('img', { class: 'kiosk-qr', src: `/api/qr?text=${encodeURIComponent(url)}`, alt: `QR code: ${url}`, width: 160, height: 160 }),
-    h('p', { class: 'kiosk-url' }, h('span', { class: 'kiosk-url-words' }, small ? 'Play it too: ' : `Play ${title}: `),
+    h('p', { class: 'kiosk-url' }, h('span', { class: 'kiosk-url-words' }, small ? 'Play it too:' : 'Play it on your phone or at'),
       h('a', { href: url }, url)));
 }
 
@@ -172,7 +174,7 @@ function createKiosk({ holdMs }) {
         h('div', { class: 'kiosk-screen-wrap' }, screen, endBox)),
       h('aside', { class: 'kiosk-side', 'aria-label': 'Scoreboard' },
         boardBox,
-        gameId != null ? playHere(gameId, title, { small: true }) : null));
+        gameId != null ? playHere(gameId, { small: true }) : null));
 
     swap(v, node);
     // The play page's display, silent: no input, no listeners that send, no sound.
@@ -210,10 +212,12 @@ function createKiosk({ holdMs }) {
     if (v !== view || v.endedAt || destroyed) return;
     v.endedAt = Date.now();
     v.showEnd(e);
-    // Its scores changed: the board again (the statistics follow the end shortly).
+    // Its scores changed: the board now, and once more a moment later (the
+    // statistics are stored a little after the end comes on the stream).
     v.refreshBoard();
-    // The next view after the end's few seconds (the poll does it).
-    if (!inflight) schedule(endMs);
+    // The poll does that second refresh, and the next view after the end's
+    // few seconds.
+    if (!inflight) schedule(nextDelay());
   }
 
   function loadBoard(v, gameId, box) {
@@ -240,7 +244,7 @@ function createKiosk({ holdMs }) {
       const g = { ...games[i], ...(sb && sb.game) };
       return h('div', { class: 'kiosk-card', dataset: { game: String(g.id) } },
         compactBoard({ ...sb, game: g }),
-        playHere(g.id, g.title || 'this game'));
+        playHere(g.id));
     });
     const node = h('div', { class: 'kiosk-idle', dataset: { games: games.map((g) => g.id).join(',') } },
       h('h2', { class: 'kiosk-idle-title' }, games.length ? 'Nobody is playing right now. Your turn!' : 'No games yet'),
@@ -273,6 +277,10 @@ function createKiosk({ holdMs }) {
         else if ((v.missing += 1) >= MISSING_POLLS) ended(v, {});
       }
       if (v.endedAt) {
+        if (!v.endRefreshed && now - v.endedAt >= END_BOARD_MS) {
+          v.endRefreshed = true;
+          v.refreshBoard();
+        }
         if (now - v.endedAt < endMs) return;
         const next = pickNext(v.play.id);
         if (next) showLive(next);
@@ -295,9 +303,12 @@ function createKiosk({ holdMs }) {
   function nextDelay() {
     if (!view) return POLL_MS;
     const now = Date.now();
-    const due = view.kind === 'live' && view.endedAt ? view.endedAt + endMs : view.since + holdMs;
+    let due = view.since + holdMs;
+    if (view.kind === 'live' && view.endedAt) {
+      due = view.endedAt + (view.endRefreshed ? endMs : Math.min(END_BOARD_MS, endMs));
+    }
     const left = due - now;
-    return left > 0 && left < POLL_MS ? Math.max(100, left) : POLL_MS;
+    return left > 0 && left < POLL_MS ? Math.max(100, left) : left <= 0 && view.endedAt ? 100 : POLL_MS;
   }
 
   function schedule(ms) {
