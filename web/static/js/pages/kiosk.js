@@ -27,6 +27,7 @@ import { api } from '../api.js';
 import { followPlay } from '../live.js';
 import { fmtScore } from '../views.js';
 import { mountPlayground } from '../arcade/playground.js';
+import { starIcons, starsLabel } from '../arcade/stars.js';
 
 export const HOLD_DEFAULT = 30;
 export const HOLD_MIN = 5;
@@ -52,34 +53,26 @@ export function parseHold(value) {
   return Math.min(HOLD_MAX, Math.max(HOLD_MIN, Number(value)));
 }
 
-// The stars of an average rating, five of 'full' | 'half' | 'empty': full at
-// >= i + 0.75, half at >= i + 0.25 (the issue's rule).
-// TODO(reconcile): the same as starIcons() in js/arcade/stars.js (PAGES);
-// use that one once both branches are merged.
-export function starKinds(average) {
-  const a = Number(average);
-  const out = [];
-  for (let i = 0; i < 5; i++) out.push(a >= i + 0.75 ? 'full' : a >= i + 0.25 ? 'half' : 'empty');
-  return out;
-}
-
+// The average rating as five stars (starIcons(): full at >= i + 0.75, half
+// at >= i + 0.25), in the kiosk's size.
 function stars(rating) {
-  const avg = rating && rating.average != null && Number.isFinite(Number(rating.average)) ? Number(rating.average) : null;
-  const count = rating && Number.isFinite(Number(rating.count)) ? Number(rating.count) : 0;
-  if (avg === null) return h('p', { class: 'kiosk-rating muted' }, 'Not rated yet');
-  const words = `${avg.toLocaleString(undefined, { maximumFractionDigits: 1 })} of 5 stars, ${count} ${count === 1 ? 'rating' : 'ratings'}`;
+  const count = Number(rating && rating.count) || 0;
+  const avg = rating && rating.average;
+  if (!count || avg === null || avg === undefined || !Number.isFinite(Number(avg))) return h('p', { class: 'kiosk-rating muted' }, 'Not rated yet');
   return h('p', { class: 'kiosk-rating' },
-    h('span', { class: 'kiosk-stars', role: 'img', 'aria-label': words },
-      starKinds(avg).map((k) => h('span', { class: `kiosk-star kiosk-star-${k}`, 'aria-hidden': 'true' }, '★'))),
-    h('span', { class: 'kiosk-rating-words', 'aria-hidden': 'true' }, ` ${avg.toFixed(1)} (${count})`));
+    h('span', { class: 'kiosk-stars', role: 'img', 'aria-label': starsLabel(rating) },
+      starIcons(avg).map((k) => h('span', { class: `kiosk-star kiosk-star-${k}`, 'aria-hidden': 'true' }, '★'))),
+    h('span', { class: 'kiosk-rating-words', 'aria-hidden': 'true' }, ` ${Number(avg).toFixed(1)} (${count})`));
 }
 
 // A game's compact scoreboard (GET …/scoreboard?compact=true): title,
 // rating, the best players.
-// TODO(reconcile): PAGES writes the site's compact scoreboard component in
-// js/arcade/scoreboard.js; this small one is the kiosk's until both branches
-// are merged (the coordinator may swap it for that one, keeping the classes
-// the kiosk test looks for: .kiosk-board[data-game], .kiosk-board-players).
+// Reconcile: the site's component is renderScoreboard(answer, {compact:
+// true}) in js/arcade/scoreboard.js (branch community-pages); the kiosk keeps
+// this one (its own large type, a plays column, no links: a hallway screen
+// is not clicked) until both branches are merged. Swapping it for that one
+// means keeping the classes the kiosk test looks for: .kiosk-board[data-game],
+// .kiosk-board-title, .kiosk-board-players td.kiosk-best.
 export function compactBoard(sb, { heading = 'h2' } = {}) {
   const game = (sb && sb.game) || {};
   const players = Array.isArray(sb && sb.players) ? sb.players.slice(0, 5) : [];
