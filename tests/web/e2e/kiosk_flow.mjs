@@ -68,9 +68,14 @@ export async function runKioskFlow({ baseURL, artifacts, sourceDir, log = consol
         for (const C of [window.DeviceMotionEvent, window.DeviceOrientationEvent]) {
           if (C) C.requestPermission = () => { window.__asked.permission += 1; return Promise.resolve('denied'); };
         }
+        // Only the site's own modules count (playwright's injected script
+        // listens to pointerdown and touchstart itself).
         const add = EventTarget.prototype.addEventListener;
         EventTarget.prototype.addEventListener = function (type, ...rest) {
-          if (/^(devicemotion|deviceorientation|keyup|pointerdown|touchstart)$/.test(type) && window.__asked.listeners.length < 50) window.__asked.listeners.push(type);
+          if (/^(devicemotion|deviceorientation|keyup|pointerdown|touchstart)$/.test(type) && window.__asked.listeners.length < 50) {
+            const from = (new Error().stack || '').split('\n').find((l) => l.includes('/js/'));
+            if (from) window.__asked.listeners.push(`${type} ${from.trim()}`);
+          }
           return add.call(this, type, ...rest);
         };
       });
