@@ -157,13 +157,14 @@ function createKiosk({ holdMs }) {
     const endBox = h('div', { class: 'kiosk-end', hidden: true });
     const scoreValue = h('span', { class: 'kiosk-score-value' }, '—');
     const boardBox = h('div', { class: 'kiosk-board-box' });
+    const badge = h('p', { class: 'kiosk-live-badge' }, 'Live');
     const node = h('div', { class: 'kiosk-live', dataset: { play: String(play.id), game: String(gameId ?? '') } },
       h('div', { class: 'kiosk-live-main' },
         h('div', { class: 'kiosk-live-head' },
-          h('p', { class: 'kiosk-live-badge' }, 'Live'),
-          h('h2', { class: 'kiosk-live-title' }, title),
-          h('p', { class: 'kiosk-live-who' }, play.player ? `played by ${play.player}` : 'played by a guest'),
-          h('p', { class: 'kiosk-score' }, 'Score ', scoreValue)),
+          h('div', { class: 'kiosk-live-line' }, badge, h('h2', { class: 'kiosk-live-title' }, title)),
+          h('div', { class: 'kiosk-live-line' },
+            h('p', { class: 'kiosk-live-who' }, play.player ? `played by ${play.player}` : 'played by a guest'),
+            h('p', { class: 'kiosk-score' }, 'Score ', scoreValue))),
         h('div', { class: 'kiosk-screen-wrap' }, screen, endBox)),
       h('aside', { class: 'kiosk-side', 'aria-label': 'Scoreboard' },
         boardBox,
@@ -191,6 +192,7 @@ function createKiosk({ holdMs }) {
       replace(endBox, h('p', { class: 'kiosk-end-title' }, s),
         e.score != null ? h('p', { class: 'kiosk-end-score' }, `Score ${fmtScore(e.score)}`) : null);
       endBox.hidden = false;
+      badge.textContent = 'Over';
       node.classList.add('kiosk-over');
     };
     v.refreshBoard = () => loadBoard(v, gameId, boardBox);
