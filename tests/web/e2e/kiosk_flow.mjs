@@ -335,8 +335,28 @@ export async function runKioskFlow({ baseURL, artifacts, sourceDir, log = consol
       assert.equal(await page.locator('.kiosk-live').count(), 0, 'no live play left');
       assert.deepEqual(await page.evaluate(() => window.__openStreams().filter((u) => u.includes('/api/plays/'))), [], 'no play stream open');
       assert.deepEqual(kioskWrites, [], 'still nothing sent');
+    });
+
+    await step('the boards now show the plays: the played game\'s board has both players\' best scores', async () => {
+      const { page } = state.k;
+      await page.goto(`/arcade/demo?hold=${HOLD_S}`);
+      const played = String(state.games[0]);
+      // Random pairs: wait (a few holds at most) for one with the played game.
+      let info = null;
+      for (let turn = 0; turn < 12; turn++) {
+        await page.locator('.kiosk-idle .kiosk-card').first().waitFor({ timeout: SWITCH_TIMEOUT });
+        info = await kioskInfo(page);
+        if (info.games && info.games.split(',').includes(played)) break;
+        await waitSwitches(page, info.switches + 1, SWITCH_TIMEOUT);
+      }
+      assert.ok(info.games.split(',').includes(played), `the played game came up (${info.games})`);
+      const board = page.locator(`.kiosk-card[data-game="${played}"] .kiosk-board`);
+      await board.locator('tr').filter({ hasText: `kio_${suffix}` }).locator('.kiosk-best').filter({ hasText: /^3$/ }).waitFor();
+      await board.locator('tr').filter({ hasText: `bea_${suffix}` }).locator('.kiosk-best').filter({ hasText: /^2$/ }).waitFor();
+      await board.locator('.kiosk-board-facts').filter({ hasText: /^2 plays · best 3$/ }).waitFor();
       await page.waitForFunction(() => [...document.querySelectorAll('.kiosk-idle img.kiosk-qr')].every((i) => i.complete && i.naturalWidth > 0));
       await page.screenshot({ path: join(artifacts, 'kiosk-idle-after-1280.png') });
+      assert.deepEqual(kioskWrites, [], 'still nothing sent');
     });
 
     await step('no script errors in any page', async () => {
