@@ -15,8 +15,9 @@
 // Every switch tears the previous view down completely: its EventSource is
 // closed, its display destroyed (timers, animation frame, observers,
 // listeners), its DOM removed; answers that arrive for a view that is gone
-// are dropped. Nothing here grows with time: the only map (plays shown, for
-// taking turns) is pruned to the running plays at every poll.
+// are dropped. Nothing here grows with time: the plays shown (for taking
+// turns) and those whose stream was refused are pruned to the running plays
+// at every poll.
 //
 // The kiosk only reads: it sends no input, no Stop, no POST of any kind, and
 // installs no key, pointer or motion listener. A watcher's stream does not
@@ -45,6 +46,8 @@ const RUNNING_LIMIT = 10;
 // A shown play missing from this many polls in a row (without its end on the
 // stream) is taken as over.
 const MISSING_POLLS = 2;
+// A play whose stream was refused is not tried again for this long.
+const REFUSED_MS = 60000;
 
 // ?hold=S: whole seconds, 5..3600 (out of range: the nearest bound; anything
 // else: 30).
@@ -124,6 +127,7 @@ function createKiosk({ holdMs }) {
   let switches = 0;
   let running = [];
   const shown = new Map(); // play id -> when it was last shown; only running plays
+  const refused = new Map(); // play id -> when its stream was refused; only running plays
 
   const problem = h('p', { class: 'kiosk-problem', role: 'status' });
   const viewBox = h('div', { class: 'kiosk-view' }, h('p', { class: 'kiosk-loading' }, 'Loading…'));
@@ -184,8 +188,13 @@ function createKiosk({ holdMs }) {
       },
       msg: (m) => display.apply(m),
       end: (e) => ended(v, e || {}),
-      // Refused for good (gone, hidden): over as far as the kiosk is concerned.
-      connection: (c) => { if (c === 'closed') ended(v, {}); },
+      // Refused for good (gone, hidden, a proxy's error): over as far as the
+      // kiosk is concerned, and not tried again for a minute.
+      connection: (c) => {
+        if (c !== 'closed') return;
+        refused.set(play.id, Date.now());
+        ended(v, {});
+      },
     });
     v.showEnd = (e) => {
       const s = e.status === 'stopped' ? 'Stopped' : e.status === 'failed' ? 'Ended' : 'Game over';
@@ -250,7 +259,9 @@ function createKiosk({ holdMs }) {
 
   // ---- the poll: what to show next ----
   function pickNext(exclude) {
-    const candidates = running.filter((p) => p && p.id != null && p.id !== exclude);
+    const now = Date.now();
+    const wasRefused = (id) => refused.has(id) && now - refused.get(id) < REFUSED_MS;
+    const candidates = running.filter((p) => p && p.id != null && p.id !== exclude && !wasRefused(p.id));
     if (candidates.length === 0) return null;
     // The list is newest first: the newest one not shown yet...
     const fresh = candidates.find((p) => !shown.has(p.id));
@@ -263,6 +274,7 @@ function createKiosk({ holdMs }) {
     const now = Date.now();
     const ids = new Set(running.map((p) => p && p.id));
     for (const id of shown.keys()) if (!ids.has(id) && !(view && view.play && view.play.id === id)) shown.delete(id);
+    for (const id of refused.keys()) if (!ids.has(id)) refused.delete(id);
 
     if (view && view.kind === 'live') {
       const v = view;
@@ -342,6 +354,7 @@ function createKiosk({ holdMs }) {
     if (view) view.teardown();
     view = null;
     shown.clear();
+    refused.clear();
     running = [];
     document.body.classList.remove('kiosk-mode');
   }
