@@ -46,8 +46,10 @@ export async function runKioskFlow({ baseURL, artifacts, sourceDir, log = consol
   const results = [];
   const scriptErrors = [];
   const state = { games: [] };
-  // Everything the kiosk page asked that was not a GET (there must be none).
+  // Everything the kiosk page asked that was not a GET (there must be none),
+  // and how many times it asked for the running plays.
   const kioskWrites = [];
+  let kioskPolls = 0;
 
   async function newVisitor(width = 1280, { kiosk = false } = {}) {
     const ctx = await browser.newContext({ baseURL, viewport: { width, height: width === 375 ? 812 : 800 } });
@@ -89,6 +91,7 @@ export async function runKioskFlow({ baseURL, artifacts, sourceDir, log = consol
     if (kiosk) {
       page.on('request', (r) => {
         if (r.method() !== 'GET' || /\/(input|stop)(\?|$)/.test(new URL(r.url()).pathname)) kioskWrites.push(`${r.method()} ${r.url()}`);
+        if (new URL(r.url()).pathname === '/api/arcade/plays/running') kioskPolls += 1;
       });
     }
     return { ctx, page };
@@ -357,6 +360,20 @@ export async function runKioskFlow({ baseURL, artifacts, sourceDir, log = consol
       await page.waitForFunction(() => [...document.querySelectorAll('.kiosk-idle img.kiosk-qr')].every((i) => i.complete && i.naturalWidth > 0));
       await page.screenshot({ path: join(artifacts, 'kiosk-idle-after-1280.png') });
       assert.deepEqual(kioskWrites, [], 'still nothing sent');
+    });
+
+    await step('leaving the kiosk through a link stops it: the site again, no more polls', async () => {
+      const { page } = state.k;
+      const played = String(state.games[0]);
+      await page.locator(`.kiosk-card[data-game="${played}"]`).getByRole('link', { name: `${baseURL}/arcade/${played}`, exact: true }).click();
+      await page.waitForURL(`**/arcade/${played}`);
+      await page.getByRole('heading', { name: `Kiosk robot 1 ${suffix}`, level: 1 }).waitFor();
+      await page.locator('.site-header').waitFor();
+      assert.equal(await page.evaluate(() => document.body.classList.contains('kiosk-mode')), false);
+      const polls = kioskPolls;
+      await page.waitForTimeout(7000); // two polls' worth
+      assert.equal(kioskPolls, polls, 'no poll after leaving');
+      assert.deepEqual(await page.evaluate(() => window.__openStreams().filter((u) => u.includes('/api/plays/'))), []);
     });
 
     await step('no script errors in any page', async () => {
