@@ -56,6 +56,21 @@ export function parseHold(value) {
   return Math.min(HOLD_MAX, Math.max(HOLD_MIN, Number(value)));
 }
 
+// Which running play to show next (the kiosk's rule, pure for
+// tests/web/js/kiosk.test.mjs): of `running` (newest first), leaving out
+// `exclude` and those whose stream was refused less than REFUSED_MS ago
+// (`refused`: id -> when), the newest one not shown yet (`shown`: id -> when
+// it was last shown), else the one shown longest ago; null when none.
+export function nextPlay(running, { exclude = null, shown = new Map(), refused = new Map(), now = Date.now() } = {}) {
+  const wasRefused = (id) => refused.has(id) && now - refused.get(id) < REFUSED_MS;
+  const candidates = (Array.isArray(running) ? running : [])
+    .filter((p) => p && p.id != null && p.id !== exclude && !wasRefused(p.id));
+  if (candidates.length === 0) return null;
+  const fresh = candidates.find((p) => !shown.has(p.id));
+  if (fresh) return fresh;
+  return candidates.reduce((a, b) => (shown.get(b.id) < shown.get(a.id) ? b : a));
+}
+
 // The average rating as five stars (starIcons(): full at >= i + 0.75, half
 // at >= i + 0.25), in the kiosk's size.
 function stars(rating) {
@@ -258,17 +273,7 @@ function createKiosk({ holdMs }) {
   }
 
   // ---- the poll: what to show next ----
-  function pickNext(exclude) {
-    const now = Date.now();
-    const wasRefused = (id) => refused.has(id) && now - refused.get(id) < REFUSED_MS;
-    const candidates = running.filter((p) => p && p.id != null && p.id !== exclude && !wasRefused(p.id));
-    if (candidates.length === 0) return null;
-    // The list is newest first: the newest one not shown yet...
-    const fresh = candidates.find((p) => !shown.has(p.id));
-    if (fresh) return fresh;
-    // ...else the one shown longest ago.
-    return candidates.reduce((a, b) => (shown.get(b.id) < shown.get(a.id) ? b : a));
-  }
+  const pickNext = (exclude) => nextPlay(running, { exclude, shown, refused, now: Date.now() });
 
   async function decide() {
     const now = Date.now();
