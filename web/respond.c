@@ -22,17 +22,30 @@
 
 /* The same policy as docker/nginx/codefights-headers.conf: the arcade's
  * display draws data: images and plays its sounds from blob: URLs. */
+#define CSP_BASE                                                                                   \
+    "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; "                           \
+    "object-src 'none'; base-uri 'self'; form-action 'self'; "
+
 void http_security_headers(struct evhttp_request *req)
 {
     struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 
-    evhttp_add_header(h, "Content-Security-Policy",
-                      "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; "
-                      "object-src 'none'; base-uri 'self'; form-action 'self'; "
-                      "frame-ancestors 'none'");
+    evhttp_add_header(h, "Content-Security-Policy", CSP_BASE "frame-ancestors 'none'");
     evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
     evhttp_add_header(h, "X-Frame-Options", "DENY");
     evhttp_add_header(h, "Referrer-Policy", "same-origin");
+}
+
+/* A page made to be framed by any site (the arcade's compact scoreboard,
+ * docker/nginx/codefights-embed-headers.conf): it only shows and links, so
+ * no click on it can be stolen. */
+void http_allow_framing(struct evhttp_request *req)
+{
+    struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+
+    evhttp_remove_header(h, "Content-Security-Policy");
+    evhttp_remove_header(h, "X-Frame-Options");
+    evhttp_add_header(h, "Content-Security-Policy", CSP_BASE "frame-ancestors *");
 }
 
 /* The answer's body and status, its headers already set. */

@@ -6,7 +6,8 @@
  * the file's real path (symlinks resolved) must still lie under the root it
  * was asked from; only regular files are served. A GET of a path whose last
  * segment has no dot and is not a file answers index.html, so the single
- * page app owns its URLs (/fights/<id>, /bots ...).
+ * page app owns its URLs (/fights/<id>, /bots ...); of them, only the
+ * arcade's compact scoreboard may be framed by other sites.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -147,6 +148,19 @@ static void not_found(web_req *r)
     http_send(r, 404, "text/plain; charset=utf-8", msg, sizeof msg - 1, NULL);
 }
 
+/* The single page app's URLs other sites may frame: the arcade's compact
+ * scoreboard, /arcade/<id>/board (docs/arcade.md). */
+static bool embeddable(const char *path)
+{
+    static const char prefix[] = "/arcade/", suffix[] = "/board";
+    if (strncmp(path, prefix, sizeof prefix - 1) != 0)
+        return false;
+    const char *p = path + sizeof prefix - 1, *digits = p;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    return p > digits && p - digits <= 19 && strcmp(p, suffix) == 0;
+}
+
 void static_serve(web_req *r)
 {
     const char *rel = r->path + 1; /* after the leading '/' */
@@ -163,9 +177,12 @@ void static_serve(web_req *r)
         return;
     /* SPA fallback: app URLs have no extension. */
     const char *last = strrchr(r->path, '/');
-    if (last != NULL && strchr(last, '.') == NULL &&
-        serve_file(r, web_cfg.static_dir, "index.html") != 0)
-        return;
+    if (last != NULL && strchr(last, '.') == NULL) {
+        if (embeddable(r->path))
+            http_allow_framing(r->req);
+        if (serve_file(r, web_cfg.static_dir, "index.html") != 0)
+            return;
+    }
     not_found(r);
 }
 

@@ -195,6 +195,7 @@ bool http_cookie_hex(web_req *r, const char *name, char *out, size_t len);
 
 /* ---- respond.c: answering a request ---- */
 void http_security_headers(struct evhttp_request *req);
+void http_allow_framing(struct evhttp_request *req);
 void http_json(web_req *r, int status, cJSON *body); /* takes body */
 void http_error(web_req *r, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* res when it holds exactly one row. Otherwise res is cleared, the open

@@ -204,7 +204,13 @@ grep -q '"tanks"' <<<"$(curl -sf "$BASE/api/games" || true)" || fail "GET /api/g
 [ "$(code -X POST -H 'Content-Type: application/json' --data-binary @<(head -c 3000000 /dev/zero | tr '\0' a) "$BASE/api/bots")" = 413 ] ||
     fail "a 3 MB upload is not refused with 413 by nginx"
 [ "$(code "$BASE/metrics")" = 404 ] || fail "/metrics is public through nginx"
-say "nginx: front end, API, health, upload limit (413), /metrics hidden"
+# Only the arcade's compact scoreboard may be framed by other sites.
+board_headers=$(curl -sfI "$BASE/arcade/1/board" || true)
+grep -qi "frame-ancestors \*" <<<"$board_headers" && ! grep -qi '^x-frame-options' <<<"$board_headers" ||
+    fail "the compact scoreboard /arcade/1/board cannot be framed through nginx"
+grep -qi '^x-frame-options: *deny' <<<"$(curl -sfI "$BASE/arcade" || true)" ||
+    fail "/arcade can be framed through nginx"
+say "nginx: front end, API, health, upload limit (413), /metrics hidden, only the compact board framable"
 
 # ---- one fight injected with redis-cli inside the redis container
 bot_fire='class Main:\n    def decide_tick(self, tick, me, enemy):\n        return [\"F\", [enemy[\"x\"], enemy[\"y\"]]]\n'

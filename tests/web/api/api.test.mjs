@@ -85,6 +85,16 @@ test('health, security headers, metrics', async () => {
   assert.match(h.headers.get('content-security-policy'), /frame-ancestors 'none'/);
   assert.equal(h.headers.get('x-content-type-options'), 'nosniff');
   assert.ok(h.headers.get('referrer-policy'));
+  // Only the arcade's compact scoreboard may be framed by other sites.
+  const board = await c.get('/arcade/12/board');
+  assert.equal(board.status, 200);
+  assert.match(board.headers.get('content-security-policy'), /frame-ancestors \*/);
+  assert.equal(board.headers.get('x-frame-options'), null);
+  for (const page of ['/arcade/12', '/arcade/12/board/x', '/arcade/x/board', '/arcade//board']) {
+    const other = await c.get(page);
+    assert.match(other.headers.get('content-security-policy'), /frame-ancestors 'none'/, page);
+    assert.equal(other.headers.get('x-frame-options'), 'DENY', page);
+  }
   const m = await c.get('/metrics');
   assert.equal(m.status, 200);
   assert.match(m.text, /cf_web_requests_total\{method="GET",route="\/healthz",status="200"\} \d+/);
