@@ -23,6 +23,7 @@ enum {
     R_BIG = 2,        /* a bot upload: the body may be up to bot_body_max() */
     R_NO_SESSION = 4, /* for machines (probes, scrapers): no session lookup */
     R_GAME = 8,       /* a game upload: the body may be up to web_game_body_max() */
+    R_OPERATOR = 16,  /* the operator console: 401 logged out, 403 without the role */
 };
 
 typedef struct route {
@@ -212,8 +213,12 @@ static void dispatch_api(web_req *r)
         http_error(r, 403, "missing or invalid CSRF token");
         return;
     }
-    if ((found->flags & R_AUTH) && !r->authed) {
+    if ((found->flags & (R_AUTH | R_OPERATOR)) && !r->authed) {
         http_error(r, 401, "login required");
+        return;
+    }
+    if ((found->flags & R_OPERATOR) && !r->operator) {
+        http_error(r, 403, "the operator role is required");
         return;
     }
     found->handler(r);

@@ -71,9 +71,11 @@ void session_load(web_req *r)
     const char *params[1] = {r->session_hash};
     PGresult *res = prepared_exec(r->t, WEB_STMT_SESSION,
                                   "SELECT u.id, u.username, s.csrf_token, "
-                                  "s.last_seen_at < now() - interval '1 minute' FROM sessions s "
+                                  "s.last_seen_at < now() - interval '1 minute', "
+                                  "u.role = 'operator' FROM sessions s "
                                   "JOIN users u ON u.id = s.user_id "
-                                  "WHERE s.token_hash = decode($1, 'hex') AND s.expires_at > now()",
+                                  "WHERE s.token_hash = decode($1, 'hex') AND s.expires_at > now() "
+                                  "AND u.deactivated_at IS NULL",
                                   1, params);
     if (res == NULL) {
         log_warn("session lookup: %s", cf_pg_error(r->t->pg));
@@ -86,6 +88,7 @@ void session_load(web_req *r)
         snprintf(r->username, sizeof r->username, "%s", PQgetvalue(res, 0, 1));
         snprintf(r->csrf, sizeof r->csrf, "%s", PQgetvalue(res, 0, 2));
         stale = PQgetvalue(res, 0, 3)[0] == 't';
+        r->operator= PQgetvalue(res, 0, 4)[0] == 't';
     }
     PQclear(res);
     /* last_seen_at (docs/schema.md) to the minute: one write per session

@@ -107,6 +107,7 @@ typedef struct web_req {
     cJSON *json; /* parsed JSON body, when asked for */
     /* session */
     bool authed;
+    bool operator; /* authed with the operator role (docs/operations.md) */
     char user_id[WEB_ID_LEN + 1];
     char username[WEB_USERNAME_MAX + 1];
     char session_hash[65];
@@ -115,6 +116,13 @@ typedef struct web_req {
 } web_req;
 
 typedef void (*web_handler)(web_req *r);
+
+/* ------------------------------------------------------ operator_log.c */
+
+/* Records that the caller (an operator) did action (e.g. "user.deactivate")
+ * on target, with detail (may be NULL), in the caller's transaction when
+ * one is open. 0, or -1 (logged; not answered). */
+int operator_log(web_req *r, const char *action, const char *target, const cJSON *detail);
 
 /* How many rows a list has, counted only so far (list_page.c). */
 typedef struct web_list_count {
