@@ -221,7 +221,7 @@ export async function runKioskFlow({ baseURL, artifacts, sourceDir, log = consol
       for (const card of await page.locator('.kiosk-idle .kiosk-card').all()) {
         const id = Number(await card.getAttribute('data-game'));
         assert.ok(state.games.includes(id), `a board of one of our games (${id})`);
-        await card.locator('.kiosk-board-title').filter({ hasText: /^Kiosk robot \d / }).waitFor();
+        await card.locator('.scoreboard-title').filter({ hasText: /^Kiosk robot \d / }).waitFor();
         const url = `${baseURL}/arcade/${id}`;
         await card.getByRole('link', { name: url, exact: true }).waitFor();
         const qr = card.locator('img.kiosk-qr');
@@ -252,8 +252,8 @@ export async function runKioskFlow({ baseURL, artifacts, sourceDir, log = consol
       await waitLive(page, state.playA);
       const live = page.locator(`.kiosk-live[data-play="${state.playA}"]`);
       await live.locator('.kiosk-live-who').filter({ hasText: `played by kio_${suffix}` }).waitFor();
-      await live.locator(`.kiosk-board[data-game="${state.games[0]}"]`).waitFor();
-      await live.locator('.kiosk-board-title').filter({ hasText: `Kiosk robot 1 ${suffix}` }).waitFor();
+      await live.locator(`.scoreboard[data-game="${state.games[0]}"]`).waitFor();
+      await live.locator('.scoreboard-title').filter({ hasText: `Kiosk robot 1 ${suffix}` }).waitFor();
       await live.locator('.cf-arcade.cf-arcade-watch').waitFor();
       assert.equal(await page.locator('.cf-pad').count(), 0, 'no on-screen pad');
       assert.equal(await live.locator('.cf-stage [data-id="coin"]').getAttribute('role'), null, 'sprites are not buttons');
@@ -330,8 +330,8 @@ export async function runKioskFlow({ baseURL, artifacts, sourceDir, log = consol
       await page.screenshot({ path: join(artifacts, 'kiosk-end-1280.png') });
       // Then A, with the board that now has B's player and score.
       await waitLive(page, state.playA, SWITCH_TIMEOUT);
-      const row = page.locator('.kiosk-live .kiosk-board-players tr').filter({ hasText: `bea_${suffix}` });
-      await row.locator('.kiosk-best').filter({ hasText: /^2$/ }).waitFor();
+      const row = page.locator('.kiosk-live .scoreboard-compact-list li').filter({ hasText: `bea_${suffix}` });
+      await row.locator('.score').filter({ hasText: /^best score 2$/ }).waitFor();
       await stopPlay(state.o, state.playA);
       await page.locator(`.kiosk-live[data-play="${state.playA}"] .kiosk-end`).filter({ hasText: 'Stopped' }).waitFor();
       await page.locator('.kiosk-idle .kiosk-card').nth(1).waitFor({ timeout: SWITCH_TIMEOUT });
@@ -353,10 +353,13 @@ export async function runKioskFlow({ baseURL, artifacts, sourceDir, log = consol
         await waitSwitches(page, info.switches + 1, SWITCH_TIMEOUT);
       }
       assert.ok(info.games.split(',').includes(played), `the played game came up (${info.games})`);
-      const board = page.locator(`.kiosk-card[data-game="${played}"] .kiosk-board`);
-      await board.locator('tr').filter({ hasText: `kio_${suffix}` }).locator('.kiosk-best').filter({ hasText: /^3$/ }).waitFor();
-      await board.locator('tr').filter({ hasText: `bea_${suffix}` }).locator('.kiosk-best').filter({ hasText: /^2$/ }).waitFor();
-      await board.locator('.kiosk-board-facts').filter({ hasText: /^2 plays · best 3$/ }).waitFor();
+      const board = page.locator(`.kiosk-card[data-game="${played}"] .scoreboard`);
+      const player = (name) => board.locator('.scoreboard-compact-list li').filter({ hasText: name });
+      await player(`kio_${suffix}`).locator('.score').filter({ hasText: /^best score 3$/ }).waitFor();
+      await player(`kio_${suffix}`).locator('.plays').filter({ hasText: /^1 play$/ }).waitFor();
+      await player(`bea_${suffix}`).locator('.score').filter({ hasText: /^best score 2$/ }).waitFor();
+      await board.locator('.scoreboard-facts').filter({ hasText: /^2 plays · best 3$/ }).waitFor();
+      assert.equal(await board.locator('a').count(), 0, 'the board itself has no links (the address below it does)');
       await page.waitForFunction(() => [...document.querySelectorAll('.kiosk-idle img.kiosk-qr')].every((i) => i.complete && i.naturalWidth > 0));
       await page.screenshot({ path: join(artifacts, 'kiosk-idle-after-1280.png') });
       assert.deepEqual(kioskWrites, [], 'still nothing sent');

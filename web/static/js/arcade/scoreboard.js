@@ -2,14 +2,18 @@
 // (GET /api/arcade/games/{id}/scoreboard): per signed-in player their rank,
 // best score, plays and time played, best first (the API's order).
 //
-//   renderScoreboard(answer, { compact: false, heading: 2, title: true, limit })
+//   renderScoreboard(answer, { compact: false, heading: 2, title: true, limit,
+//                              links: true, facts: false, plays: false })
 //
 // returns a new element and nothing else: no listeners, no timers, no
 // globals, so a page (or the kiosk, every 30 s for days) drops it by removing
 // it and nothing is left behind. `compact` is the small variant for
 // embedding (/arcade/:id/board, the kiosk): the game's title and stars and
-// the top players, without plays and time. Text from the API only ever
-// becomes text nodes.
+// the top players, without time (and without plays unless `plays`).
+// `links: false`: the title as text, not a link (the kiosk: a screen nobody
+// clicks). `facts`: the game's plays and best score under its title ("2
+// plays · best 3"). Its size is the page's: the kiosk scales it with its own
+// CSS on these classes. Text from the API only ever becomes text nodes.
 import { h, chip, fmtDuration } from '../dom.js';
 import { fmtScore, playStatusChip, PLAY_STATUS_TEXT } from '../views.js';
 import { starsView } from './stars.js';
@@ -38,16 +42,29 @@ function fullTable(players, caption) {
       h('td', { 'data-label': 'Time played', class: 'time' }, fmtDuration(p.total_ms) || '—'))))));
 }
 
-// The compact list: rank, player, best score.
-function compactList(players, caption) {
-  return h('ol', { class: 'scoreboard-compact-list', 'aria-label': caption },
+const playsText = (n) => `${n} ${n === 1 ? 'play' : 'plays'}`;
+
+// The compact list: rank, player, best score (and plays).
+function compactList(players, caption, plays) {
+  return h('ol', { class: `scoreboard-compact-list${plays ? ' scoreboard-with-plays' : ''}`, 'aria-label': caption },
     players.map((p) => h('li', { dataset: { player: String(p.player || '') } },
       h('span', { class: 'rank', 'aria-hidden': 'true' }, String(p.rank ?? '')),
       h('span', { class: 'player' }, String(p.player || '')),
-      h('span', { class: 'score' }, h('span', { class: 'visually-hidden' }, 'best score '), fmtScore(p.best_score)))));
+      h('span', { class: 'score' }, h('span', { class: 'visually-hidden' }, 'best score '), fmtScore(p.best_score)),
+      plays ? h('span', { class: 'plays' }, playsText(Number(p.plays) || 0)) : null)));
 }
 
-export function renderScoreboard(answer, { compact = false, heading = 2, title = true, limit } = {}) {
+// The game's own figures: "2 plays · best 3".
+function factsLine(game) {
+  const facts = [];
+  if (Number.isFinite(Number(game.plays))) facts.push(playsText(Number(game.plays)));
+  if (game.best_score != null) facts.push(`best ${fmtScore(game.best_score)}`);
+  return facts.length ? h('p', { class: 'scoreboard-facts muted' }, facts.join(' · ')) : null;
+}
+
+export function renderScoreboard(answer, {
+  compact = false, heading = 2, title = true, limit, links = true, facts = false, plays = false,
+} = {}) {
   const game = (answer && answer.game) || {};
   let players = Array.isArray(answer && answer.players) ? answer.players : [];
   if (limit) players = players.slice(0, limit);
@@ -55,14 +72,14 @@ export function renderScoreboard(answer, { compact = false, heading = 2, title =
   const caption = `Scoreboard of ${name}`;
   const head = title ? h('div', { class: 'scoreboard-head' },
     headingEl(heading, { class: 'scoreboard-title' },
-      game.id != null ? h('a', { href: gameHref(game.id), 'data-link': '' }, name) : name),
+      links && game.id != null ? h('a', { href: gameHref(game.id), 'data-link': '' }, name) : name),
     starsView(game.rating || null)) : null;
-  const body = players.length === 0 ? emptyLine(compact) : compact ? compactList(players, caption) : fullTable(players, caption);
+  const body = players.length === 0 ? emptyLine(compact) : compact ? compactList(players, caption, plays) : fullTable(players, caption);
   return h('section', {
     class: `scoreboard${compact ? ' scoreboard-compact' : ''}`,
     'aria-label': caption,
     dataset: game.id != null ? { game: String(game.id) } : undefined,
-  }, head, body);
+  }, head, facts ? factsLine(game) : null, body);
 }
 
 // "My plays": the caller's latest plays of the game, newest first.

@@ -28,7 +28,7 @@ import { api } from '../api.js';
 import { followPlay } from '../live.js';
 import { fmtScore } from '../views.js';
 import { mountPlayground } from '../arcade/playground.js';
-import { starIcons, starsLabel } from '../arcade/stars.js';
+import { renderScoreboard } from '../arcade/scoreboard.js';
 
 export const HOLD_DEFAULT = 30;
 export const HOLD_MIN = 5;
@@ -71,49 +71,11 @@ export function nextPlay(running, { exclude = null, shown = new Map(), refused =
   return candidates.reduce((a, b) => (shown.get(b.id) < shown.get(a.id) ? b : a));
 }
 
-// The average rating as five stars (starIcons(): full at >= i + 0.75, half
-// at >= i + 0.25), in the kiosk's size.
-function stars(rating) {
-  const count = Number(rating && rating.count) || 0;
-  const avg = rating && rating.average;
-  if (!count || avg === null || avg === undefined || !Number.isFinite(Number(avg))) return h('p', { class: 'kiosk-rating muted' }, 'Not rated yet');
-  return h('p', { class: 'kiosk-rating' },
-    h('span', { class: 'kiosk-stars', role: 'img', 'aria-label': starsLabel(rating) },
-      starIcons(avg).map((k) => h('span', { class: `kiosk-star kiosk-star-${k}`, 'aria-hidden': 'true' }, '★'))),
-    h('span', { class: 'kiosk-rating-words', 'aria-hidden': 'true' }, ` ${Number(avg).toFixed(1)} (${count})`));
-}
-
-// A game's compact scoreboard (GET …/scoreboard?compact=true): title,
-// rating, the best players.
-// Reconcile: the site's component is renderScoreboard(answer, {compact:
-// true}) in js/arcade/scoreboard.js (branch community-pages); the kiosk keeps
-// this one (its own large type, a plays column, no links: a hallway screen
-// is not clicked) until both branches are merged. Swapping it for that one
-// means keeping the classes the kiosk test looks for: .kiosk-board[data-game],
-// .kiosk-board-title, .kiosk-board-players td.kiosk-best.
-export function compactBoard(sb, { heading = 'h2' } = {}) {
-  const game = (sb && sb.game) || {};
-  const players = Array.isArray(sb && sb.players) ? sb.players.slice(0, 5) : [];
-  const rows = players.map((p, i) => h('tr', null,
-    h('td', { class: 'kiosk-rank' }, String(p.rank ?? i + 1)),
-    h('td', { class: 'kiosk-player' }, p.player == null ? 'Guest' : String(p.player)),
-    h('td', { class: 'kiosk-best num' }, fmtScore(p.best_score)),
-    h('td', { class: 'kiosk-plays num' }, String(p.plays ?? ''))));
-  const facts = [];
-  if (Number.isFinite(Number(game.plays))) facts.push(`${game.plays} ${Number(game.plays) === 1 ? 'play' : 'plays'}`);
-  if (game.best_score != null) facts.push(`best ${fmtScore(game.best_score)}`);
-  return h('article', { class: 'kiosk-board', dataset: { game: String(game.id ?? '') } },
-    h(heading, { class: 'kiosk-board-title' }, String(game.title || 'Arcade game')),
-    stars(game.rating),
-    facts.length ? h('p', { class: 'kiosk-board-facts muted' }, facts.join(' · ')) : null,
-    rows.length
-      ? h('table', { class: 'kiosk-board-players' },
-        h('thead', null, h('tr', null,
-          h('th', { scope: 'col' }, '#'), h('th', { scope: 'col' }, 'Player'),
-          h('th', { scope: 'col', class: 'num' }, 'Best'), h('th', { scope: 'col', class: 'num' }, 'Plays'))),
-        h('tbody', null, rows))
-      : h('p', { class: 'kiosk-board-empty' }, 'No scores yet — be the first!'));
-}
+// A game's compact scoreboard (GET …/scoreboard?compact=true): the site's
+// component, with the game's figures and each player's plays, and no links (a
+// hallway screen is not clicked; the address below it is there to type or
+// scan). css/kiosk.css sizes it for the kiosk.
+const board = (sb, heading = 2) => renderScoreboard(sb, { compact: true, heading, links: false, facts: true, plays: true, limit: 5 });
 
 // "Play it": the game's address as text, and its QR code (GET /api/qr).
 function playHere(gameId, { small = false } = {}) {
@@ -244,10 +206,10 @@ function createKiosk({ holdMs }) {
     v.boardAt = Date.now();
     api.get(`/api/arcade/games/${encodeURIComponent(gameId)}/scoreboard?compact=true`).then((sb) => {
       if (v !== view || destroyed) return;
-      replace(box, compactBoard(sb));
+      replace(box, board(sb));
     }, () => {
       if (v !== view || destroyed || box.firstChild) return;
-      replace(box, h('p', { class: 'kiosk-board-empty' }, 'The scores are not available right now.'));
+      replace(box, h('p', { class: 'empty' }, 'The scores are not available right now.'));
     });
   }
 
@@ -262,7 +224,7 @@ function createKiosk({ holdMs }) {
     const cards = boards.map((sb, i) => {
       const g = { ...games[i], ...(sb && sb.game) };
       return h('div', { class: 'kiosk-card', dataset: { game: String(g.id) } },
-        compactBoard({ ...sb, game: g }),
+        board({ ...sb, game: g }, 3),
         playHere(g.id));
     });
     const node = h('div', { class: 'kiosk-idle', dataset: { games: games.map((g) => g.id).join(',') } },
