@@ -372,7 +372,7 @@ export async function runKioskFlow({ baseURL, artifacts, sourceDir, log = consol
       await page.waitForURL(`**/arcade/${played}`);
       await page.getByRole('heading', { name: `Kiosk robot 1 ${suffix}`, level: 1 }).waitFor();
       await page.locator('.site-header').waitFor();
-      assert.equal(await page.evaluate(() => document.body.classList.contains('kiosk-mode')), false);
+      assert.equal(await page.evaluate(() => document.body.classList.contains('bare')), false);
       const polls = kioskPolls;
       await page.waitForTimeout(7000); // two polls' worth
       assert.equal(kioskPolls, polls, 'no poll after leaving');

@@ -36,7 +36,8 @@ const routes = [
   { path: '/arcade/most-played', page: community.mostPlayed },
   { path: '/arcade/mine', page: community.mine, auth: true },
   { path: '/arcade/new', page: arcade.create, auth: true },
-  { path: '/arcade/demo', page: kiosk.page },
+  // The kiosk: full screen, bare like the board.
+  { path: '/arcade/demo', page: kiosk.page, bare: true },
   { path: '/arcade/:id', page: arcade.detail },
   // For embedding: the page alone, without the site's header and footer.
   { path: '/arcade/:id/board', page: community.board, bare: true },

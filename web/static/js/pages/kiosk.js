@@ -1,13 +1,15 @@
 // The kiosk (/arcade/demo[?hold=S]): the arcade on a screen in a hallway or a
-// classroom, full screen, for days without a reload.
+// classroom, full screen (its route is `bare` in app.js: no site header or
+// footer), for days without a reload.
 //
 // It asks GET /api/arcade/plays/running every few seconds (one timer, never
 // two; backoff on errors). When plays run it shows one of them live and
 // silent — the play page's display (js/arcade/playground.js) with
 // interactive: false and sound: false, fed by /api/plays/{id}/events — beside
-// that game's compact scoreboard. A play stays at least `hold` seconds; after
-// that the kiosk moves on to another running play (one it has not shown yet,
-// newest first, else the one shown longest ago: two plays take turns). When
+// that game's compact scoreboard (the site's, js/arcade/scoreboard.js). A
+// play stays at least `hold` seconds; after that the kiosk moves on to
+// another running play (one it has not shown yet, newest first, else the one
+// shown longest ago: two plays take turns). When
 // the shown play ends, its end stays a few seconds, then the next. When
 // nothing runs: two random games' compact scoreboards, each with its address
 // and a QR code to play it, new ones every `hold` seconds.
@@ -114,7 +116,6 @@ function createKiosk({ holdMs }) {
       h('h1', { class: 'kiosk-brand' }, 'Codefights Arcade'),
       problem),
     viewBox);
-  document.body.classList.add('kiosk-mode');
 
   // ---- switching views ----
   function swap(next, node) {
@@ -323,7 +324,6 @@ function createKiosk({ holdMs }) {
     shown.clear();
     refused.clear();
     running = [];
-    document.body.classList.remove('kiosk-mode');
   }
 
   poll();
