@@ -2,7 +2,7 @@
 // run.mjs — the browser end-to-end tests (ctest label "web").
 //
 //   node run.mjs --web BIN --simulator BIN --result-processor BIN --migrate BIN
-//                --source DIR --artifacts DIR [--flow site|arcade|community|kiosk]
+//                --source DIR --artifacts DIR [--flow NAME: site (default), arcade, community, kiosk]
 //   node run.mjs --url http://127.0.0.1:8080 --source DIR --artifacts DIR   (an existing stack)
 //
 // Starts a private stack (stack.mjs) from CF_REDIS_URL / CF_DATABASE_URL,
@@ -29,9 +29,16 @@ const { values: opt } = parseArgs({
     flow: { type: 'string', default: 'site' },
   },
 });
-// Each flow's stack: the arcade flows need arcade workers (two plays at once).
+// The flows, one line each: `env`, the stack's extra environment (the arcade
+// flows need arcade workers: two plays at once); `run(common, stack)`, the
+// flow, with common = { baseURL, artifacts, sourceDir } (stack: null with --url).
 const ARCADE = { CF_ARCADE_SLOTS: '2' };
-const FLOWS = { site: {}, arcade: ARCADE, community: ARCADE, kiosk: ARCADE };
+const FLOWS = {
+  site: { env: {}, run: (common, stack) => runFlow({ ...common, finishTimeoutMs: Number(opt['finish-timeout']) * 1000, resetToken: stack ? (user) => lastResetToken(join(opt.artifacts, 'cf-web.log'), user) : null }) },
+  arcade: { env: ARCADE, run: runArcadeFlow },
+  community: { env: ARCADE, run: runCommunityFlow },
+  kiosk: { env: ARCADE, run: runKioskFlow },
+};
 
 // cf-web writes "password reset requested for user NAME: URL/reset?token=T" at warn level.
 async function lastResetToken(logFile, user) {
@@ -45,7 +52,7 @@ async function lastResetToken(logFile, user) {
 
 async function main() {
   if (!opt.source || !opt.artifacts) throw new Error('--source and --artifacts are required');
-  if (!FLOWS[opt.flow]) throw new Error(`--flow: ${Object.keys(FLOWS).join(', ')}, not ${opt.flow}`);
+  if (!Object.hasOwn(FLOWS, opt.flow)) throw new Error(`--flow: ${Object.keys(FLOWS).join(', ')}, not ${opt.flow}`);
   mkdirSync(opt.artifacts, { recursive: true });
   // Each run's screenshots and logs replace the previous run's (only our own kinds of files).
   for (const f of readdirSync(opt.artifacts)) {
@@ -60,21 +67,12 @@ async function main() {
     if (!baseURL) {
       stack = await startStack({
         bins: { web: opt.web, simulator: opt.simulator, resultProcessor: opt['result-processor'], migrate: opt.migrate },
-        sourceDir: opt.source, logDir: opt.artifacts, env: FLOWS[opt.flow],
+        sourceDir: opt.source, logDir: opt.artifacts, env: FLOWS[opt.flow].env,
       });
       baseURL = stack.baseURL;
       console.log(`stack up at ${baseURL}`);
     }
-    const results = opt.flow === 'arcade'
-      ? await runArcadeFlow({ baseURL, artifacts: opt.artifacts, sourceDir: opt.source })
-      : opt.flow === 'community'
-        ? await runCommunityFlow({ baseURL, artifacts: opt.artifacts, sourceDir: opt.source })
-      : opt.flow === 'kiosk'
-        ? await runKioskFlow({ baseURL, artifacts: opt.artifacts, sourceDir: opt.source })
-        : await runFlow({
-        baseURL, artifacts: opt.artifacts, sourceDir: opt.source, finishTimeoutMs: Number(opt['finish-timeout']) * 1000,
-        resetToken: stack ? (user) => lastResetToken(join(opt.artifacts, 'cf-web.log'), user) : null,
-      });
+    const results = await FLOWS[opt.flow].run({ baseURL, artifacts: opt.artifacts, sourceDir: opt.source }, stack);
     if (stack) {
       // Every service must stop cleanly: a crash, a sanitizer report or a hang is a failure.
       const ended = await stack.stop();
