@@ -160,6 +160,9 @@ typedef struct ctl_proc {
     uint64_t log_total;
 
     uint64_t cpu_ns, peak_kb;
+    /* cpu_ns is final: read when the controller killed the coderunner (its
+     * tree's tear-down after that is the kernel's work, not the bot's) */
+    bool cpu_settled;
     struct rusage ru; /* unsafe mode: from wait4 */
     unsigned long stops;
     int64_t spawn_us;

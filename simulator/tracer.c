@@ -145,8 +145,35 @@ void ctl_proc_verdict(ctl_proc *p, enum ctl_verdict v, const char *fmt, ...)
     va_end(ap);
 }
 
+static uint64_t proc_cpu_ns(ctl_tracer *t, ctl_proc *p)
+{
+    if (p->cg)
+        return sandbox_cgroup_cpu_ns(p->cg);
+    if (t->sb->opts.unsafe_no_sandbox && !p->reaped) {
+        clockid_t cid;
+        struct timespec ts;
+        if (clock_getcpuclockid(p->pid, &cid) == 0 && clock_gettime(cid, &ts) == 0)
+            return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+    }
+    return p->cpu_ns;
+}
+
+/* The CPU the coderunner's tree used up to now, as its final bill. Read
+ * before the kill: a tree of 64 Python processes takes the kernel a
+ * second of CPU or more to tear down on a loaded machine, charged to the
+ * group after the bot could run any code. */
+static void settle_cpu(ctl_tracer *t, ctl_proc *p)
+{
+    uint64_t ns = proc_cpu_ns(t, p);
+    if (ns > p->cpu_ns)
+        p->cpu_ns = ns;
+    p->cpu_settled = true;
+}
+
 void ctl_proc_kill(ctl_tracer *t, ctl_proc *p)
 {
+    if (p->alive && !p->reaped && p->cg)
+        settle_cpu(t, p);
     p->alive = false;
     if (p->reaped || p->pid <= 0)
         return;
@@ -161,19 +188,6 @@ void ctl_proc_kill(ctl_tracer *t, ctl_proc *p)
         ctl_sandbox_break(t->sb, "cannot kill bot %d (pid %d): %s%s", p->slot + 1, (int)p->pid,
                           strerror(errno),
                           errno == EPERM ? " (the controller lacks CAP_KILL)" : "");
-}
-
-static uint64_t proc_cpu_ns(ctl_tracer *t, ctl_proc *p)
-{
-    if (p->cg)
-        return sandbox_cgroup_cpu_ns(p->cg);
-    if (t->sb->opts.unsafe_no_sandbox && !p->reaped) {
-        clockid_t cid;
-        struct timespec ts;
-        if (clock_getcpuclockid(p->pid, &cid) == 0 && clock_gettime(cid, &ts) == 0)
-            return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-    }
-    return p->cpu_ns;
 }
 
 bool ctl_proc_check_cpu(ctl_tracer *t, ctl_proc *p)
@@ -657,7 +671,7 @@ static void report_of(ctl_tracer *t, ctl_proc *p, ctl_bot_report *r)
 {
     memset(r, 0, sizeof *r);
     drain_log(p);
-    uint64_t ns = proc_cpu_ns(t, p);
+    uint64_t ns = p->cpu_settled ? 0 : proc_cpu_ns(t, p);
     if (ns > p->cpu_ns)
         p->cpu_ns = ns;
     if (t->sb->opts.unsafe_no_sandbox && p->reaped)
