@@ -86,6 +86,8 @@ static void user_from_row(PGresult *res, int id, int username, int created_at, a
     snprintf(out->id, sizeof out->id, "%s", PQgetvalue(res, 0, id));
     snprintf(out->username, sizeof out->username, "%s", PQgetvalue(res, 0, username));
     snprintf(out->created_at, sizeof out->created_at, "%s", PQgetvalue(res, 0, created_at));
+    out->operator= false;
+    out->deactivated = false;
 }
 
 bool account_create(web_req *r, const char *username, const char *password, account_user *out)
@@ -132,7 +134,8 @@ int account_check_password(web_req *r, const char *username, const char *passwor
 {
     const char *params[1] = {username};
     PGresult *res = cf_pg_exec(r->t->pg,
-                               "SELECT id, username, password_hash, api_time(created_at) FROM "
+                               "SELECT id, username, password_hash, api_time(created_at), "
+                               "role = 'operator', deactivated_at IS NOT NULL FROM "
                                "users WHERE lower(username) = lower($1)",
                                1, params);
     if (res == NULL)
@@ -141,8 +144,11 @@ int account_check_password(web_req *r, const char *username, const char *passwor
     pthread_once(&dummy_once, dummy_init);
     const char *hash = found ? PQgetvalue(res, 0, 2) : dummy;
     bool ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0 && found;
-    if (ok)
+    if (ok) {
         user_from_row(res, 0, 1, 3, out);
+        out->operator= PQgetvalue(res, 0, 4)[0] == 't';
+        out->deactivated = PQgetvalue(res, 0, 5)[0] == 't';
+    }
     PQclear(res);
     return ok ? 1 : 0;
 }

@@ -36,7 +36,9 @@ static void answer_session(web_req *r, int status, cJSON *user, const char *csrf
 void auth_session_get(web_req *r)
 {
     if (r->authed) {
-        answer_session(r, 200, account_user_json(r->user_id, r->username, NULL), r->csrf);
+        cJSON *user = account_user_json(r->user_id, r->username, NULL);
+        cJSON_AddBoolToObject(user, "operator", r->operator);
+        answer_session(r, 200, user, r->csrf);
         return;
     }
     /* Without a session any non-empty header passes (see openapi.yaml);
@@ -55,7 +57,9 @@ static void log_in(web_req *r, int status, const account_user *user)
         http_db_error(r);
         return;
     }
-    answer_session(r, status, account_user_json(user->id, user->username, user->created_at), csrf);
+    cJSON *u = account_user_json(user->id, user->username, user->created_at);
+    cJSON_AddBoolToObject(u, "operator", user->operator);
+    answer_session(r, status, u, csrf);
 }
 
 static bool password_ok(web_req *r, const char *field, const char *pw)
@@ -147,6 +151,11 @@ void auth_login(web_req *r)
         return;
     }
     ratelimit_reset(ukey);
+    /* Said only to whoever knows the password: no news for a guesser. */
+    if (user.deactivated) {
+        http_error(r, 403, "this account is deactivated");
+        return;
+    }
     log_in(r, 200, &user);
 }
 
@@ -156,6 +165,8 @@ void auth_logout(web_req *r)
         http_db_error(r);
         return;
     }
+    /* The session's live streams end too, on every process. */
+    (void)revocation_publish(r->t->redis, NULL, NULL, r->session_hash);
     http_no_content(r);
 }
 
@@ -209,8 +220,11 @@ void auth_password_change(web_req *r)
     if (current == NULL)
         return;
     const char *pw = new_password(r);
-    if (pw != NULL && account_change_password(r, current, pw))
-        http_no_content(r);
+    if (pw == NULL || !account_change_password(r, current, pw))
+        return;
+    /* The other sessions ended: their live streams end too. */
+    (void)revocation_publish(r->t->redis, r->user_id, r->session_hash, NULL);
+    http_no_content(r);
 }
 
 void auth_reset_request(web_req *r)

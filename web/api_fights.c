@@ -213,6 +213,8 @@ void fights_create(web_req *r)
         http_error(r, 400, "no such game '%s'", game_name);
         return;
     }
+    if (!admin_games_offered(r, g->name))
+        return;
     bool pub;
     if (!http_bool_field(r, b, "public", account_public_default(r), &pub))
         return;
@@ -287,6 +289,8 @@ void fights_play_now(web_req *r)
         http_error(r, 409, "game '%s' is not available any more", host.game);
         return;
     }
+    if (!admin_games_offered(r, g->name))
+        return;
     char house_name[CF_PLAYER_NAME_MAX + 1];
     if (!house_bot(r, b, g, house_name))
         return;

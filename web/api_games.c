@@ -3,19 +3,46 @@
  * its docs, settings and templates, and a template's source.
  *
  * Handlers only: everything comes from the registry compiled into cf-web
- * (catalog.c), so no route here touches the database.
+ * (catalog.c); only the list asks the database which games an operator
+ * hid (admin_games.c): those are left out for everyone but operators. A
+ * hidden game's page stays, for its fights and replays.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "web.h"
 
+#define HIDDEN_MAX 64
+
+static bool name_in(const char *name, char names[][CF_GAME_NAME_MAX + 1], int n)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return true;
+    return false;
+}
+
 void games_list(web_req *r)
 {
+    char hidden[HIDDEN_MAX][CF_GAME_NAME_MAX + 1];
+    int nhidden = admin_games_hidden_names(r, hidden, HIDDEN_MAX);
+    if (nhidden < 0) {
+        http_db_error(r);
+        return;
+    }
     cJSON *o = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(o, "games");
     const cf_game *g;
 
-    for (size_t i = 0; (g = cf_game_at(i)) != NULL; i++)
-        cJSON_AddItemToArray(arr, catalog_game_summary(g));
+    for (size_t i = 0; (g = cf_game_at(i)) != NULL; i++) {
+        bool is_hidden = name_in(g->name, hidden, nhidden);
+        /* An operator sees every game, the hidden ones marked. */
+        if (is_hidden && !r->operator)
+            continue;
+        cJSON *summary = catalog_game_summary(g);
+        if (r->operator)
+            cJSON_AddBoolToObject(summary, "hidden", is_hidden);
+        cJSON_AddItemToArray(arr, summary);
+    }
     http_json(r, 200, o);
 }
 

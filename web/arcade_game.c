@@ -52,6 +52,7 @@ enum {
     COL_REPORTS_SCORE,
     COL_RATINGS,
     COL_RATING_AVG,
+    COL_OPERATOR_HIDDEN,
 };
 
 /* The latest version is read without its files: "IS NULL" looks at a
@@ -63,7 +64,7 @@ enum {
     "g.hidden, v.version, v.kind, v.size, v.has_preview, COALESCE(s.plays, 0), s.best_score, "     \
     "api_time(g.created_at), api_time(g.updated_at), g.owner_id, COALESCE(s.total_ms, 0), "        \
     "s.longest_ms, CASE WHEN s.plays > 0 THEN s.scored_plays > 0 END, COALESCE(s.ratings, 0), "    \
-    "s.rating_avg "                                                                                \
+    "s.rating_avg, g.operator_hidden "                                                             \
     "FROM arcade_games g LEFT JOIN users u ON u.id = g.owner_id "                                  \
     "LEFT JOIN arcade_game_stats s ON s.game_id = g.id "                                           \
     "LEFT JOIN LATERAL (SELECT version, "                                                          \
@@ -73,7 +74,7 @@ enum {
 
 /* Who may see a game: its owner ($n the caller's id, NULL when logged
  * out), everyone when it is not hidden. */
-#define GAME_VISIBLE(n) "(NOT g.hidden OR g.owner_id = $" #n "::bigint)"
+#define GAME_VISIBLE(n) "(NOT (g.hidden OR g.operator_hidden) OR g.owner_id = $" #n "::bigint)"
 
 /* How far past a page's first row the list counts (as fight_list.c). */
 
@@ -95,6 +96,10 @@ static cJSON *game_row_json(PGresult *res, int i)
     cJSON_AddItemToObject(o, "inputs", inputs != NULL ? inputs : cJSON_CreateArray());
     json_add_pg_str(o, "owner", res, i, COL_OWNER);
     cJSON_AddBoolToObject(o, "hidden", strcmp(PQgetvalue(res, i, COL_HIDDEN), "t") == 0);
+    /* Hidden by an operator (docs/operations.md): only its owner sees it,
+     * nobody may play it, and only an operator can show it again. */
+    cJSON_AddBoolToObject(o, "hidden_by_operator",
+                          strcmp(PQgetvalue(res, i, COL_OPERATOR_HIDDEN), "t") == 0);
     json_add_pg_num(o, "version", res, i, COL_VERSION);
     json_add_pg_str(o, "kind", res, i, COL_KIND);
     json_add_pg_num(o, "size", res, i, COL_SIZE);
@@ -185,7 +190,8 @@ cJSON *arcade_game_json(web_req *r, const char *id)
 /* The list's condition on games g: $1 the caller (NULL logged out), $2
  * mine, $3 the search text (NULL: none). */
 #define LIST_WHERE                                                                                 \
-    "WHERE (g.owner_id = $1::bigint OR (NOT $2::boolean AND NOT g.hidden)) "                       \
+    "WHERE (g.owner_id = $1::bigint OR (NOT $2::boolean AND NOT (g.hidden OR "                     \
+    "g.operator_hidden))) "                                                                        \
     "AND ($3::text IS NULL OR strpos(lower(g.title), lower($3::text)) > 0 "                        \
     "OR strpos(lower(g.authors), lower($3::text)) > 0) "
 
@@ -422,7 +428,7 @@ bool arcade_game_preview(web_req *r, const char *id, arcade_preview *out)
     const char *params[2] = {id, caller_id(r)};
     PGresult *res =
         cf_pg_exec(r->t->pg,
-                   "SELECT v.preview, v.preview_type, g.hidden "
+                   "SELECT v.preview, v.preview_type, g.hidden OR g.operator_hidden "
                    "FROM arcade_games g JOIN LATERAL (SELECT preview, preview_type "
                    "FROM arcade_game_versions WHERE game_id = g.id "
                    "ORDER BY version DESC LIMIT 1) v ON true "

@@ -593,3 +593,62 @@ bool invitation_withdraw(web_req *r, const char *invitation_id)
                              "WHERE id = $1::bigint",
                              1, params);
 }
+
+/* ---- a deactivated user leaves: the operator console ---- */
+
+/* Locks (in fight order, as one fight at a time elsewhere) and returns the
+ * rows of sql for user_id; NULL on a db error. */
+static PGresult *rows_of_user(cf_pg *pg, const char *sql, const char *user_id)
+{
+    const char *params[1] = {user_id};
+    return cf_pg_exec(pg, sql, 1, params);
+}
+
+int fight_state_user_leaves(cf_pg *pg, const char *user_id, fight_leave_counts *out)
+{
+    *out = (fight_leave_counts){0};
+    PGresult *res = rows_of_user(pg,
+                                 "SELECT id FROM fights WHERE host_id = $1::bigint "
+                                 "AND status = 'hosting' ORDER BY id FOR UPDATE",
+                                 user_id);
+    if (res == NULL)
+        return -1;
+    for (int i = 0; i < PQntuples(res); i++) {
+        if (cancel_fight(pg, PQgetvalue(res, i, 0)) != 0) {
+            PQclear(res);
+            return -1;
+        }
+        out->cancelled++;
+    }
+    PQclear(res);
+    /* Their answers, as they could have given them: a pending invitation
+     * declined, an accepted one withdrawn; each fight then settled as any
+     * answer settles it (started with the others, or cancelled). */
+    res = rows_of_user(pg,
+                       "SELECT i.id, i.fight_id, i.status FROM invitations i "
+                       "JOIN fights f ON f.id = i.fight_id WHERE i.invitee_id = $1::bigint "
+                       "AND i.status IN ('pending', 'accepted') AND f.status = 'hosting' "
+                       "ORDER BY f.id FOR UPDATE OF f",
+                       user_id);
+    if (res == NULL)
+        return -1;
+    for (int i = 0; i < PQntuples(res); i++) {
+        const char *params[2] = {PQgetvalue(res, i, 0),
+                                 strcmp(PQgetvalue(res, i, 2), "pending") == 0 ? "declined"
+                                                                               : "withdrawn"};
+        int rc = cf_pg_run(pg,
+                           "UPDATE invitations SET status = $2, responded_at = now() "
+                           "WHERE id = $1::bigint",
+                           2, params) != 0
+                     ? -1
+                     : settle(pg, PQgetvalue(res, i, 1), false);
+        if (rc < 0) {
+            PQclear(res);
+            return -1;
+        }
+        out->left++;
+        out->started += rc == 1;
+    }
+    PQclear(res);
+    return 0;
+}

@@ -6,6 +6,8 @@
  * while it has play streams, every PLAY_POLL_MS it relays their display
  * messages (live_plays.c), which a game cannot wait half a second for. A
  * comment line every 15 s keeps proxies from closing a quiet stream. The
+ * same timer ends the streams of a user or session revoked on any process
+ * (revocation.c: a deactivation, a log-out, a password change). The
  * number of streams is bounded: each costs queries while it is open.
  */
 #include <stdio.h>
@@ -153,6 +155,10 @@ live_client *live_open(web_req *r, enum live_kind kind)
     c->req = r->req;
     c->t = r->t;
     c->kind = kind;
+    if (r->authed) {
+        snprintf(c->viewer, sizeof c->viewer, "%s", r->user_id);
+        snprintf(c->session, sizeof c->session, "%s", r->session_hash);
+    }
     client_start(r, c);
     return c;
 }
@@ -166,11 +172,28 @@ static void ping_quiet(live_thread *lt, int64_t now_ms)
             send_bytes(c, ": ping\n\n", 8);
 }
 
+/* Ends the streams of users and sessions revoked since the last look. */
+static void end_revoked(live_thread *lt)
+{
+    uint64_t upto = revocation_next();
+    if (upto == lt->revoked_seen)
+        return;
+    live_client *next;
+    for (live_client *c = lt->head; c != NULL; c = next) {
+        next = c->next;
+        if (c->viewer[0] != '\0' &&
+            revocation_matches(lt->revoked_seen, upto, c->viewer, c->session))
+            live_end(c);
+    }
+    lt->revoked_seen = upto;
+}
+
 static void poll_tick(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
     live_thread *lt = arg;
+    end_revoked(lt);
     live_client *next;
     for (live_client *c = lt->head; c != NULL; c = next) {
         next = c->next;
@@ -199,6 +222,7 @@ void live_init_thread(web_thread *t)
     lt->play_timer = event_new(t->base, -1, EV_PERSIST, play_tick, lt);
     if (lt->timer == NULL || lt->play_timer == NULL || event_add(lt->timer, &tv) != 0)
         abort();
+    lt->revoked_seen = revocation_next();
     t->live = lt;
 }
 

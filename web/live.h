@@ -47,6 +47,10 @@ typedef struct live_client {
     web_thread *t;
     enum live_kind kind;
     int64_t last_write_ms; /* cf_now_ms() of the last bytes sent */
+    /* Who opened it, when signed in ("" otherwise): revocation.c's entries
+     * end a user's or a session's streams, whatever their kind. */
+    char viewer[WEB_ID_LEN + 1];
+    char session[65];
     union {
         struct {                            /* LIVE_FIGHT, LIVE_USER */
             char fight_id[CF_UUID_LEN + 1]; /* one-fight stream */
@@ -66,6 +70,7 @@ typedef struct live_thread {
     struct event *play_timer; /* plays, while there are any */
     int nplays;
     int64_t plays_resume_ms; /* Redis failed: play streams wait until then */
+    uint64_t revoked_seen;   /* revocation.c's entries before this are done */
 } live_thread;
 
 /* ---- live.c ---- */

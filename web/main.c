@@ -4,7 +4,9 @@
  * Each worker thread gets its own SO_REUSEPORT socket, so the kernel spreads
  * connections across threads and no lock sits on the request path. Before
  * serving, the games registry is written to the database (so fights can
- * reference games by name) and the outbox relay and progress reader start.
+ * reference games by name) and the outbox relay, progress reader and
+ * revocation reader start. With --grant-operator or --revoke-operator it
+ * only changes that account's role and exits (docs/operations.md).
  */
 #include <errno.h>
 #include <netdb.h>
@@ -144,17 +146,33 @@ static const cf_config_key *const key_tables[] = {cf_config_common_keys, web_key
 static void usage(FILE *out)
 {
     fprintf(out, "usage: cf-web [--config FILE]\n"
+                 "       cf-web [--config FILE] --grant-operator NAME | --revoke-operator NAME\n"
+                 "The second form gives or takes the operator role of account NAME in the\n"
+                 "database, prints what it did and exits (1: no such account, or the last\n"
+                 "active operator).\n"
                  "The file defaults to $CF_CONFIG; every key can be set by environment,\n"
                  "e.g. CF_WEB_LISTEN=127.0.0.1:8080. Keys:\n");
     cf_config_describe(key_tables, out);
 }
 
-/* --config FILE (or -c) and --help; 0 to go on, else the exit status. */
-static int parse_args(int argc, char **argv, const char **config_path)
+/* The command line's one-off task instead of serving. */
+typedef struct cli_task {
+    const char *grant, *revoke; /* the account named, or NULL */
+} cli_task;
+
+/* --config FILE (or -c), --grant-operator / --revoke-operator NAME and
+ * --help; 0 to go on, else the exit status. */
+static int parse_args(int argc, char **argv, const char **config_path, cli_task *task)
 {
     for (int i = 1; i < argc; i++) {
         if ((strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "-c") == 0) && i + 1 < argc) {
             *config_path = argv[++i];
+        } else if (strcmp(argv[i], "--grant-operator") == 0 && i + 1 < argc &&
+                   task->revoke == NULL) {
+            task->grant = argv[++i];
+        } else if (strcmp(argv[i], "--revoke-operator") == 0 && i + 1 < argc &&
+                   task->grant == NULL) {
+            task->revoke = argv[++i];
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             return -1;
@@ -234,6 +252,7 @@ static void stop_all(pthread_t *tids)
         pthread_join(tids[i], NULL);
     outbox_relay_stop();
     progress_reader_stop();
+    revocation_stop();
     for (int i = 0; i < web_cfg.threads; i++) {
         /* evhttp_free closes the connections, SSE streams included (their
          * close callbacks free live.c's clients), before the loop goes. */
@@ -246,10 +265,28 @@ static void stop_all(pthread_t *tids)
     log_info("stopped");
 }
 
+/* cf-web --grant-operator / --revoke-operator NAME (docs/operations.md):
+ * the exit status. */
+static int run_task(const cli_task *task)
+{
+    char err[512];
+    cf_pg *pg = cf_pg_connect(web_cfg.database_url, err, sizeof err);
+    if (pg == NULL) {
+        fprintf(stderr, "cf-web: database: %s\n", err);
+        return 1;
+    }
+    bool grant = task->grant != NULL;
+    int rc = admin_operator_by_name(pg, grant ? task->grant : task->revoke, grant, err, sizeof err);
+    cf_pg_free(pg);
+    fprintf(rc < 0 ? stderr : stdout, "%s%s\n", rc < 0 ? "cf-web: " : "", err);
+    return rc < 0 ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *config_path = NULL;
-    int rc = parse_args(argc, argv, &config_path);
+    cli_task task = {0};
+    int rc = parse_args(argc, argv, &config_path, &task);
     if (rc != 0)
         return rc < 0 ? 0 : rc;
     signal(SIGPIPE, SIG_IGN);
@@ -269,6 +306,11 @@ int main(int argc, char **argv)
     cf_config_apply_log(cfg, "cf-web");
     if (!read_settings(cfg))
         return 2;
+    if (task.grant != NULL || task.revoke != NULL) {
+        rc = run_task(&task);
+        cf_config_free(cfg);
+        return rc;
+    }
 
     if (evthread_use_pthreads() != 0) {
         log_error("libevent threads unavailable");
@@ -284,6 +326,7 @@ int main(int argc, char **argv)
             return 1;
     outbox_relay_start();
     progress_reader_start();
+    revocation_start();
     for (int i = 0; i < web_cfg.threads; i++)
         if (pthread_create(&tids[i], NULL, thread_main, &threads[i]) != 0) {
             log_error("pthread_create failed");

@@ -34,7 +34,7 @@ bool play_game_load(web_req *r, const char *game_id, const web_player *p, play_g
     PGresult *res =
         cf_pg_exec(r->t->pg,
                    "SELECT g.id, v.id, g.title, v.code, "
-                   "       translate(encode(v.bundle, 'base64'), E'\\n', '') "
+                   "       translate(encode(v.bundle, 'base64'), E'\\n', ''), g.operator_hidden "
                    "FROM arcade_games g JOIN arcade_game_versions v ON v.game_id = g.id "
                    "WHERE g.id = $1::bigint AND (NOT g.hidden OR g.owner_id = $2::bigint) "
                    "ORDER BY v.version DESC LIMIT 1",
@@ -42,6 +42,12 @@ bool play_game_load(web_req *r, const char *game_id, const web_player *p, play_g
     res = http_one_row(r, res, false, 404, "no such game");
     if (res == NULL)
         return false;
+    /* Hidden by an operator: its owner still sees it, nobody plays it. */
+    if (strcmp(PQgetvalue(res, 0, 5), "t") == 0) {
+        PQclear(res);
+        http_error(r, 409, "this game is not offered");
+        return false;
+    }
     g->res = res;
     snprintf(g->game_id, sizeof g->game_id, "%s", PQgetvalue(res, 0, 0));
     snprintf(g->version_id, sizeof g->version_id, "%s", PQgetvalue(res, 0, 1));
@@ -239,16 +245,16 @@ cJSON *play_scores_json(web_req *r, const char *game_id, const web_player *p, in
     char lim[16];
     snprintf(lim, sizeof lim, "%d", limit);
     const char *params[3] = {game_id, user_param(p), lim};
-    PGresult *res =
-        cf_pg_exec(r->t->pg,
-                   "SELECT p.id, u.username, p.score, p.status, p.elapsed_ms, "
-                   "api_time(p.finished_at) FROM plays p "
-                   "JOIN arcade_games g ON g.id = p.game_id "
-                   "LEFT JOIN users u ON u.id = p.player_id "
-                   "WHERE p.game_id = $1::bigint AND (NOT g.hidden OR g.owner_id = $2::bigint) "
-                   "AND p.score IS NOT NULL AND p.status IN ('finished', 'stopped') "
-                   "ORDER BY p.score DESC, p.finished_at LIMIT $3::int",
-                   3, params);
+    PGresult *res = cf_pg_exec(r->t->pg,
+                               "SELECT p.id, u.username, p.score, p.status, p.elapsed_ms, "
+                               "api_time(p.finished_at) FROM plays p "
+                               "JOIN arcade_games g ON g.id = p.game_id "
+                               "LEFT JOIN users u ON u.id = p.player_id "
+                               "WHERE p.game_id = $1::bigint AND (NOT (g.hidden OR "
+                               "g.operator_hidden) OR g.owner_id = $2::bigint) "
+                               "AND p.score IS NOT NULL AND p.status IN ('finished', 'stopped') "
+                               "ORDER BY p.score DESC, p.finished_at LIMIT $3::int",
+                               3, params);
     if (res == NULL)
         return NULL;
     cJSON *arr = cJSON_CreateArray();
@@ -271,7 +277,7 @@ int play_game_visible(web_req *r, const char *game_id, const web_player *p)
     const char *params[2] = {game_id, user_param(p)};
     PGresult *res = cf_pg_exec(r->t->pg,
                                "SELECT 1 FROM arcade_games WHERE id = $1::bigint "
-                               "AND (NOT hidden OR owner_id = $2::bigint)",
+                               "AND (NOT (hidden OR operator_hidden) OR owner_id = $2::bigint)",
                                2, params);
     if (res == NULL)
         return -1;

@@ -131,6 +131,10 @@ typedef struct web_list_count {
     bool has_more;   /* a next page has rows */
 } web_list_count;
 
+/* The record's lines, newest first: a page of them; NULL on a db error
+ * (not answered). */
+cJSON *operator_log_list(web_req *r, int page, int per_page, web_list_count *count);
+
 /* A string's slot hash (FNV-1a), for the fixed tables of cache.c,
  * ratelimit.c and live_progress.c. */
 static inline uint32_t web_hash(const char *s)
@@ -283,6 +287,18 @@ void invitations_accept(web_req *r);
 void invitations_decline(web_req *r);
 void invitations_withdraw(web_req *r);
 
+/* ---- api_admin_users.c: the operator console's users, games and actions ---- */
+void api_admin_users_list(web_req *r);
+void api_admin_users_deactivate(web_req *r);
+void api_admin_users_reactivate(web_req *r);
+void api_admin_users_operator(web_req *r);
+void api_admin_games_get(web_req *r);
+void api_admin_games_builtin_hide(web_req *r);
+void api_admin_games_builtin_show(web_req *r);
+void api_admin_games_arcade_hide(web_req *r);
+void api_admin_games_arcade_show(web_req *r);
+void api_admin_actions_list(web_req *r);
+
 /* ---- api_dashboard.c: a user's start page ---- */
 void dashboard_get(web_req *r);
 
@@ -349,12 +365,51 @@ void session_new_token(char token[65], char hash[65]);
 /* The hash the database keeps of a token. */
 void session_token_hash(const char *token, char hash[65]);
 
+/* ---- admin_users.c: the operator console's users ---- */
+/* The admin's User object (answers 404). */
+cJSON *admin_user_json(web_req *r, const char *id);
+/* A page of users whose name contains q ("" all), by name; NULL on a db
+ * error (not answered). */
+cJSON *admin_user_list(web_req *r, const char *q, int page, int per_page, web_list_count *count);
+/* Deactivates user id: their sessions end, their live streams close on
+ * every process, they leave the fights not begun; recorded. Answers 404,
+ * 409 (the last active operator). A user deactivated already: true,
+ * nothing done. */
+bool admin_user_deactivate(web_req *r, const char *id);
+/* The same for reactivation (answers 404). */
+bool admin_user_reactivate(web_req *r, const char *id);
+/* Grants or revokes the operator role (answers 404, 409 for the last
+ * active operator); recorded. */
+bool admin_user_set_operator(web_req *r, const char *id, bool operator);
+/* The command line's grant (operator) or revoke: 1 done, 0 so already,
+ * -1 refused or failed; what happened into msg. */
+int admin_operator_by_name(cf_pg *pg, const char *name, bool operator, char * msg, size_t msglen);
+
+/* ---- admin_games.c: games hidden by an operator ---- */
+/* At most this many arcade games in the console's list, newest first. */
+#define ADMIN_GAMES_ARCADE_MAX "500"
+/* The built-in games hidden (at most max names); -1 on a db error (not
+ * answered). */
+int admin_games_hidden_names(web_req *r, char names[][CF_GAME_NAME_MAX + 1], int max);
+/* May a new fight of built-in game be made? Answers 409 "this game is not
+ * offered" (or the db error) and returns false otherwise. */
+bool admin_games_offered(web_req *r, const char *game);
+/* Every built-in game and the newest arcade games, with their hidden
+ * flags and counts; NULL on a db error (not answered). */
+cJSON *admin_games_list(web_req *r);
+/* Hides or shows a built-in game (by name) or an arcade game (by id):
+ * its item of the list (answers 404); recorded when it changed. */
+cJSON *admin_games_builtin_set(web_req *r, const char *name, bool hidden);
+cJSON *admin_games_arcade_set(web_req *r, const char *id, bool hidden);
+
 /* ---- account.c: accounts and passwords ---- */
 /* One account as the answers show it. */
 typedef struct account_user {
     char id[WEB_INT_ID_SIZE];
     char username[WEB_USERNAME_MAX + 1];
     char created_at[32];
+    bool operator;    /* has the operator role */
+    bool deactivated; /* an operator deactivated it: no log-in */
 } account_user;
 
 bool account_username_valid(const char *s);
@@ -366,8 +421,9 @@ int account_id_by_name(web_req *r, const char *name, char *out, size_t len);
 bool account_public_default(web_req *r);
 /* A new account; answers 409 for a taken name. */
 bool account_create(web_req *r, const char *username, const char *password, account_user *out);
-/* 1 right password (out filled), 0 wrong or unknown user (in the same
- * time), -1 db error (not answered). */
+/* 1 right password (out filled: a deactivated account too, which the
+ * caller refuses), 0 wrong or unknown user (in the same time), -1 db
+ * error (not answered). */
 int account_check_password(web_req *r, const char *username, const char *password,
                            account_user *out);
 /* The caller's Account object (answers 401 when it is gone). */
@@ -596,7 +652,8 @@ typedef struct play_game {
     PGresult *res; /* holds them */
 } play_game;
 
-/* The latest version of a game the player may see (answers 404). */
+/* The latest version of a game the player may see (answers 404, or 409
+ * when an operator hid it: nobody plays it). */
 bool play_game_load(web_req *r, const char *game_id, const web_player *p, play_game *g);
 void play_game_free(play_game *g);
 /* 1 when the player may see the game, 0 not, -1 db error (not answered). */
@@ -690,6 +747,17 @@ bool fight_invite(web_req *r, const char *fight_id, const char *username,
 bool invitation_accept(web_req *r, const char *invitation_id, const char *bot_id);
 bool invitation_decline(web_req *r, const char *invitation_id);
 bool invitation_withdraw(web_req *r, const char *invitation_id);
+/* What a deactivated user's leaving did. */
+typedef struct fight_leave_counts {
+    int cancelled; /* open fights they hosted */
+    int left;      /* open invitations to them, declined or withdrawn */
+    int started;   /* fights that started without them (wake the outbox) */
+} fight_leave_counts;
+/* Inside the caller's transaction: user_id leaves the fights not begun:
+ * the open fights they host are cancelled, their pending invitations
+ * declined and accepted ones withdrawn, each fight settled as an answer
+ * would. 0 or -1 (not answered). */
+int fight_state_user_leaves(cf_pg *pg, const char *user_id, fight_leave_counts *out);
 
 /* ---- fight_access.c: who may see a fight ---- */
 /* May the caller see this fight? 1 yes, 0 no, -1 db error (not answered). */
@@ -747,6 +815,22 @@ int multipart_parse(const char *ctype, const char *body, size_t len, multipart_p
                     int maxparts);
 
 /* ==== storage and shared state ==== */
+
+/* ---- revocation.c: ending a user's or a session's live streams everywhere ---- */
+/* Writes the entry every cf-web process reads (docs/streams.md): every
+ * stream of user_id (NULL: none) but those of keep_session (NULL: none),
+ * or those of session (a session's hash; NULL: none). 0 or -1 (logged). */
+int revocation_publish(cf_redis *redis, const char *user_id, const char *keep_session,
+                       const char *session);
+/* The number the next entry read will get (the live timers' cursor). */
+uint64_t revocation_next(void);
+/* Does an entry numbered from..to-1 revoke a stream of user_id opened with
+ * session? */
+bool revocation_matches(uint64_t from, uint64_t to, const char *user_id, const char *session);
+/* The reader thread of cf:web:revocations (own connection); stop waits
+ * for it (at exit, about 1 s). */
+void revocation_start(void);
+void revocation_stop(void);
 
 /* ---- list_page.c: pages of a list, their bounded count ---- */
 /* The count's bound for a page from row offset; bound + 1 as text into cap
