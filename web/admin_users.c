@@ -124,9 +124,19 @@ static bool begin_on_user(web_req *r, const char *id, char name[WEB_USERNAME_MAX
         http_db_error(r);
         return false;
     }
+    /* The operators' lock first, the trigger's own (0104): changes of
+     * users wait for each other here, before any row lock, so they cannot
+     * deadlock (the record's reference to the operator's row included:
+     * FOR NO KEY UPDATE leaves it free). */
     const char *params[1] = {id};
+    if (cf_pg_run(r->t->pg, "SELECT pg_advisory_xact_lock(hashtext('cf:operators'))", 0, NULL) !=
+        0) {
+        cf_pg_rollback(r->t->pg);
+        http_db_error(r);
+        return false;
+    }
     PGresult *res = cf_pg_exec(
-        r->t->pg, "SELECT username FROM users WHERE id = $1::bigint FOR UPDATE", 1, params);
+        r->t->pg, "SELECT username FROM users WHERE id = $1::bigint FOR NO KEY UPDATE", 1, params);
     res = http_one_row(r, res, true, 404, "no such user");
     if (res == NULL)
         return false;
@@ -243,13 +253,15 @@ int admin_operator_by_name(cf_pg *pg, const char *name, bool operator, char * ms
 {
     const char *role = operator? "operator" : "user";
     const char *params[2] = {name, role};
-    if (cf_pg_begin(pg) != 0) {
+    if (cf_pg_begin(pg) != 0 ||
+        cf_pg_run(pg, "SELECT pg_advisory_xact_lock(hashtext('cf:operators'))", 0, NULL) != 0) {
         snprintf(msg, msglen, "database: %s", cf_pg_error(pg));
+        cf_pg_rollback(pg);
         return -1;
     }
     PGresult *res = cf_pg_exec(pg,
                                "SELECT id, username, role FROM users "
-                               "WHERE lower(username) = lower($1) FOR UPDATE",
+                               "WHERE lower(username) = lower($1) FOR NO KEY UPDATE",
                                1, params);
     if (res == NULL || PQntuples(res) != 1) {
         snprintf(msg, msglen, res == NULL ? "database: %s" : "no user named '%s'",
