@@ -19,9 +19,9 @@
  * (fight_list -> fight_view -> fight_state -> fight_access; bundle_check
  * -> image_sniff).
  * request.c and respond.c stand beside every layer: whoever holds a
- * request may read it or answer it. The two background threads
- * (outbox_relay.c, progress_reader.c) are entry points like the server:
- * they start at the top and call down.
+ * request may read it or answer it. The background threads
+ * (outbox_relay.c, progress_reader.c, revocation.c's reader) are entry
+ * points like the server: they start at the top and call down.
  *
  * The convention that keeps handlers short: a function that takes a
  * web_req and can refuse answers the request itself (an error as JSON, or
@@ -145,7 +145,7 @@ static inline uint32_t web_hash(const char *s)
     return h;
 }
 
-/* ==== entry points: the server and the two background threads ==== */
+/* ==== entry points: the server and the background threads ==== */
 
 /* ---- http.c: the evhttp server of each worker thread ---- */
 void http_start_thread(web_thread *t, int fd);
@@ -160,6 +160,8 @@ void outbox_relay_start(void);
 void outbox_relay_stop(void);
 
 /* ---- progress_reader.c: the thread that follows cf:progress ---- */
+/* (revocation.c's reader of cf:web:revocations is declared with its table,
+ * under storage and shared state.) */
 void progress_reader_start(void);
 /* Stops the progress reader and waits for it (at exit, about 1 s). */
 void progress_reader_stop(void);
