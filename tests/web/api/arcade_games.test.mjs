@@ -118,7 +118,7 @@ test('a .py game: the game object, its detail, its preview from the form', async
     { ...g, id: 0, created_at: '', updated_at: '', versions: null },
     {
       id: 0, title, authors: 'Ada & Bob', description: 'Eat the apples.\nDo not bite yourself.\tReally.',
-      inputs: ['keys', 'touch'], owner: a.username, hidden: false, version: 1, kind: 'file',
+      inputs: ['keys', 'touch'], owner: a.username, hidden: false, hidden_by_operator: false, version: 1, kind: 'file',
       size: Buffer.byteLength(CODE), preview_url: `/api/arcade/games/${g.id}/preview?v=1`, plays: 0,
       total_ms: 0, longest_ms: null, best_score: null, reports_score: null,
       rating: { average: null, count: 0, mine: null, can_rate: false, why_not: 'you cannot rate your own game' },
