@@ -104,8 +104,11 @@ bool revocation_matches(uint64_t from, uint64_t to, const char *user_id, const c
 {
     if ((user_id == NULL || *user_id == '\0') && (session == NULL || *session == '\0'))
         return false;
+    /* A thread that slept through more than RING entries (its loop was
+     * blocked for long) checks the last RING: the older are overwritten.
+     * Their sessions are gone all the same; only the streams stay open. */
     if (to - from > RING)
-        from = to - RING; /* older entries were overwritten (logged) */
+        from = to - RING;
     bool hit = false;
     pthread_mutex_lock(&ring_mu);
     for (uint64_t s = from; s < to && !hit; s++) {
