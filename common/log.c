@@ -23,6 +23,7 @@
 #include <cjson/cJSON.h>
 
 #include "log.h"
+#include "log_ring.h"
 #include "text.h"
 
 #define LOG_LINE_MAX 8192
@@ -103,6 +104,16 @@ static void write_all(const char *buf, size_t len)
     }
 }
 
+/* A warn or error line for the heartbeat's last_errors (log_ring.h). */
+static void keep_in_ring(const char *ts, enum cf_log_level level, const char *msg)
+{
+    char line[CF_LOG_RING_LINE_MAX];
+    int n = snprintf(line, sizeof line, "%s %s ", ts, level_names[level]);
+    if (n > 0 && (size_t)n < sizeof line)
+        escape_controls(line + n, sizeof line - (size_t)n, msg);
+    cf_log_ring_push(line); /* cut to the ring's line, as the ring would */
+}
+
 void cf_log(enum cf_log_level level, const char *fmt, ...)
 {
     char msg[LOG_LINE_MAX], ts[TS_LEN], line[LOG_LINE_MAX + 256];
@@ -115,6 +126,8 @@ void cf_log(enum cf_log_level level, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     timestamp(ts);
+    if (level >= CF_LOG_WARN && cf_log_ring_enabled())
+        keep_in_ring(ts, level, msg);
 
     if (log_json) {
         cJSON *o = cJSON_CreateObject();
