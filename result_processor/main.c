@@ -24,6 +24,7 @@
 
 #include "clock.h"
 #include "config.h"
+#include "heartbeat.h"
 #include "log.h"
 #include "redis_conn.h"
 #include "rp.h"
@@ -316,6 +317,7 @@ int main(int argc, char **argv)
         log_error("signals: %s", strerror(errno));
         return 1;
     }
+    cf_heartbeat *hb = cf_heartbeat_start(redis_url, "result-processor", p.s.consumer);
     p.r = cf_redis_connect_until(redis_url, 0, &g_stop, err, sizeof err);
     cf_consumer_init(&p.results, p.r, CF_STREAM_RESULTS, CF_GROUP_RESULTS, p.s.consumer,
                      p.s.claim_idle_ms);
@@ -362,6 +364,7 @@ int main(int argc, char **argv)
         }
     }
     log_info("stopping");
+    cf_heartbeat_stop(hb);
     if (p.pg != NULL)
         cf_pg_free(p.pg);
     if (p.r != NULL)

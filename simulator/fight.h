@@ -43,6 +43,9 @@ typedef struct cf_sandbox_options {
 cf_sandbox *cf_sandbox_start(const cf_sandbox_options *opts, char *err, size_t errlen);
 /* One line per layer: "landlock: active (ABI 3)", "apparmor: absent (...)". */
 void cf_sandbox_describe(const cf_sandbox *sb, FILE *out);
+/* The same table as JSON, for the simulator's heartbeat: an array of
+ * {"layer", "active", "detail"} (malloc'd text; NULL when memory ran out). */
+char *cf_sandbox_layers_json(const cf_sandbox *sb);
 void cf_sandbox_stop(cf_sandbox *sb);
 
 typedef struct cf_fight_hooks {

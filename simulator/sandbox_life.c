@@ -178,6 +178,32 @@ void cf_sandbox_describe(const cf_sandbox *sb, FILE *out)
         fprintf(out, "%s: %s\n", sandbox_layer_name(l), sb->layers[l].detail);
 }
 
+/* One row of the table; false when memory ran out. */
+static bool add_layer_json(cJSON *arr, const char *name, bool active, const char *detail)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (o == NULL || !cJSON_AddItemToArray(arr, o)) {
+        cJSON_Delete(o);
+        return false;
+    }
+    return cJSON_AddStringToObject(o, "layer", name) != NULL &&
+           cJSON_AddBoolToObject(o, "active", active) != NULL &&
+           cJSON_AddStringToObject(o, "detail", detail) != NULL;
+}
+
+char *cf_sandbox_layers_json(const cf_sandbox *sb)
+{
+    cJSON *arr = cJSON_CreateArray();
+    bool ok = arr != NULL;
+    if (ok && sb->opts.unsafe_no_sandbox)
+        ok = add_layer_json(arr, "sandbox", false, "UNSAFE: simulator.unsafe_no_sandbox is on");
+    for (int l = 0; ok && l < SB_LAYER_COUNT; l++)
+        ok = add_layer_json(arr, sandbox_layer_name(l), sb->layers[l].active, sb->layers[l].detail);
+    char *text = ok ? cJSON_PrintUnformatted(arr) : NULL;
+    cJSON_Delete(arr);
+    return text;
+}
+
 void cf_sandbox_stop(cf_sandbox *sb)
 {
     if (!sb)

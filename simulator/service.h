@@ -128,6 +128,7 @@ typedef void (*svc_on_gone)(void *ud, svc_slot *sl);
 typedef struct svc_slots {
     svc_slot slot[SVC_MAX_SLOTS];
     int n;
+    char *layers[SVC_KINDS]; /* a kind's sandbox layers (JSON), from its first READY */
     const svc_settings *s;
     cf_sandbox_options opts[SVC_KINDS];
     struct {
@@ -167,6 +168,10 @@ void svc_slots_kill_stuck(svc_slots *s, enum svc_kind kind, int64_t timeout_ms, 
 /* On shutdown: busy workers are killed (their desks have settled their
  * entries first), idle ones end on the end of their job pipe. */
 void svc_slots_stop(svc_slots *s);
+
+/* ---- the heartbeat (service_main.c): slots in use and the layers ---- */
+struct cf_heartbeat;
+void svc_heartbeat_update(struct cf_heartbeat *hb, const svc_slots *s);
 
 /* ---- what both desks do alike ---- */
 /* A desk's treatment of one entry (fresh: new, not delivered before). */

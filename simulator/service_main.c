@@ -27,6 +27,7 @@
 
 #include "clock.h"
 #include "config.h"
+#include "heartbeat.h"
 #include "log.h"
 #include "redis_conn.h"
 #include "service.h"
@@ -235,13 +236,33 @@ static int start_workers(svc_slots *slots, const svc_settings *s, const cf_sandb
     return svc_slots_start(slots, s, count, kinds);
 }
 
+/* The heartbeat's view of the workers: slots in use of each kind and the
+ * sandbox's layers (the fight workers', or the arcade's when there are
+ * none). Cheap: the heartbeat only copies values that changed. */
+void svc_heartbeat_update(struct cf_heartbeat *hb, const svc_slots *s)
+{
+    int fights = 0, plays = 0;
+    for (int i = 0; i < s->n; i++) {
+        fights += s->slot[i].kind == SVC_FIGHT;
+        plays += s->slot[i].kind == SVC_PLAY;
+    }
+    (void)cf_heartbeat_set_int(hb, "slots", fights);
+    (void)cf_heartbeat_set_int(hb, "slots_busy", svc_slots_count_busy(s, SVC_FIGHT));
+    (void)cf_heartbeat_set_int(hb, "arcade_slots", plays);
+    (void)cf_heartbeat_set_int(hb, "arcade_busy", svc_slots_count_busy(s, SVC_PLAY));
+    const char *layers = s->layers[SVC_FIGHT] != NULL ? s->layers[SVC_FIGHT] : s->layers[SVC_PLAY];
+    if (layers != NULL)
+        (void)cf_heartbeat_set(hb, "layers", layers);
+}
+
 /* One round of both desks: frames, timers, new work. New work blocks on a
  * stream only while nothing runs (a running job's frames must not wait on
  * an idle stream), and then each stream at most idle_block_ms, so that
  * neither waits long on the other. */
 static void round_of_desks(const svc_settings *s, svc_slots *slots, svc_fights *fights,
-                           svc_plays *plays)
+                           svc_plays *plays, struct cf_heartbeat *hb)
 {
+    svc_heartbeat_update(hb, slots);
     if (!svc_stop)
         svc_slots_respawn(slots);
     svc_slots_poll(slots, 0);
@@ -259,7 +280,8 @@ static void round_of_desks(const svc_settings *s, svc_slots *slots, svc_fights *
 /* Rounds until a stop signal, then until every job ended or the grace ran
  * out. Plays are told to end at once: a play has no natural end to wait
  * for. */
-static void run(const svc_settings *s, svc_slots *slots, svc_fights *fights, svc_plays *plays)
+static void run(const svc_settings *s, svc_slots *slots, svc_fights *fights, svc_plays *plays,
+                struct cf_heartbeat *hb)
 {
     int64_t stop_deadline = 0;
     for (;;) {
@@ -274,7 +296,7 @@ static void run(const svc_settings *s, svc_slots *slots, svc_fights *fights, svc
             if (svc_slots_count_busy(slots, SVC_ANY) == 0 || cf_now_ms() >= stop_deadline)
                 break;
         }
-        round_of_desks(s, slots, fights, plays);
+        round_of_desks(s, slots, fights, plays, hb);
     }
 }
 
@@ -326,11 +348,14 @@ int main(int argc, char **argv)
     log_info("consumer %s of group %s: %d fight workers on %s, %d arcade workers on %s", s.consumer,
              CF_GROUP_SIMULATORS, s.concurrency, CF_STREAM_FIGHTS, s.arcade_slots, CF_STREAM_PLAYS);
 
-    run(&s, &slots, &fights, &plays);
+    /* After the workers: none of them inherits its thread or socket. */
+    cf_heartbeat *hb = cf_heartbeat_start(s.redis_url, "simulator", s.consumer);
+    run(&s, &slots, &fights, &plays, hb);
     /* Fights still running stay pending (no ack), plays end as failed. */
     svc_fights_stop(&fights);
     svc_plays_stop(&plays);
     svc_slots_stop(&slots);
+    cf_heartbeat_stop(hb);
     if (r != NULL)
         cf_redis_free(r);
     log_info("stopped");

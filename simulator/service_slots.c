@@ -74,6 +74,15 @@ static void slot_close(svc_slot *sl)
     cf_fight_entry_free(&sl->fight);
 }
 
+/* A READY frame carries the worker's sandbox layers (JSON); the first of
+ * each kind is kept for the heartbeat. */
+static void on_ready(svc_slots *s, svc_slot *sl, char *data, size_t len)
+{
+    sl->ready = true;
+    if (s->layers[sl->kind] == NULL && data != NULL && len > 0)
+        s->layers[sl->kind] = strdup(data);
+}
+
 /* Waits for every worker's READY; logs the reason and fails otherwise. */
 static int wait_ready(svc_slots *s)
 {
@@ -83,7 +92,7 @@ static int wait_ready(svc_slots *s)
         size_t len;
         int rc = svc_frame_read(s->slot[i].resfd, &type, &data, &len);
         if (rc == 1 && type == SVC_FRAME_READY) {
-            s->slot[i].ready = true;
+            on_ready(s, &s->slot[i], data, len);
         } else {
             log_error("worker %d could not start its sandbox: %s", i,
                       rc == 1 && type == SVC_FRAME_ERROR ? data : "exited");
@@ -176,7 +185,7 @@ static void read_worker(svc_slots *s, svc_slot *sl)
         return;
     }
     switch (type) {
-    case SVC_FRAME_READY: sl->ready = true; break;
+    case SVC_FRAME_READY: on_ready(s, sl, data, len); break;
     case SVC_FRAME_ERROR: log_error("worker %d: %s", (int)(sl - s->slot), data); break;
     case SVC_FRAME_PROGRESS:
     case SVC_FRAME_REPORT:
@@ -324,5 +333,9 @@ void svc_slots_stop(svc_slots *s)
             }
         }
         slot_close(sl);
+    }
+    for (int k = 0; k < SVC_KINDS; k++) {
+        free(s->layers[k]);
+        s->layers[k] = NULL;
     }
 }

@@ -143,10 +143,13 @@ void svc_worker_main(int jobfd, int resfd, int index, enum svc_kind kind,
     }
     if (index == 0 || (kind == SVC_PLAY && index == s->concurrency)) /* a kind's first */
         cf_sandbox_describe(sb, stderr);
-    if (svc_frame_write(resfd, SVC_FRAME_READY, NULL, 0) != 0) {
+    /* READY carries the layers, for the parent's heartbeat. */
+    char *layers = cf_sandbox_layers_json(sb);
+    if (svc_frame_write(resfd, SVC_FRAME_READY, layers, layers != NULL ? strlen(layers) : 0) != 0) {
         cf_sandbox_stop(sb);
         _exit(1);
     }
+    cJSON_free(layers);
 
     const char *bad = getenv("CF_TEST_BAD_REPORT");
     worker_ctx w = {.kind = kind,

@@ -23,6 +23,7 @@
 #include <sodium.h>
 
 #include "config.h"
+#include "heartbeat.h"
 #include "log.h"
 #include "web.h"
 
@@ -244,6 +245,19 @@ static bool prepare_thread(int i)
     return true;
 }
 
+/* cf:service:web:<host>:<pid>: one cf-web process (all its threads). */
+static cf_heartbeat *heartbeat;
+
+static void start_heartbeat(void)
+{
+    char host[100], name[CF_HEARTBEAT_NAME_MAX];
+    if (gethostname(host, sizeof host) != 0)
+        snprintf(host, sizeof host, "?");
+    host[sizeof host - 1] = '\0';
+    snprintf(name, sizeof name, "%s:%ld", host, (long)getpid());
+    heartbeat = cf_heartbeat_start(web_cfg.redis_url, "web", name);
+}
+
 /* After the loops have stopped: the background threads, then each
  * worker's server, connections and loop. */
 static void stop_all(pthread_t *tids)
@@ -253,6 +267,7 @@ static void stop_all(pthread_t *tids)
     outbox_relay_stop();
     progress_reader_stop();
     revocation_stop();
+    cf_heartbeat_stop(heartbeat);
     for (int i = 0; i < web_cfg.threads; i++) {
         /* evhttp_free closes the connections, SSE streams included (their
          * close callbacks free live.c's clients), before the loop goes. */
@@ -327,6 +342,7 @@ int main(int argc, char **argv)
     outbox_relay_start();
     progress_reader_start();
     revocation_start();
+    start_heartbeat();
     for (int i = 0; i < web_cfg.threads; i++)
         if (pthread_create(&tids[i], NULL, thread_main, &threads[i]) != 0) {
             log_error("pthread_create failed");
