@@ -259,11 +259,12 @@ void plays_stop(web_req *r)
         return;
     /* The key stops it where it runs (or before it starts); a play still
      * in the queue ends here at once. */
-    if (arcade_cancel(r->t->redis, id) != 0) {
+    int rc = play_stop(r, id, "stopped before it started");
+    if (rc == -2) {
         http_error(r, 503, "the arcade cannot be reached; try again in a moment");
         return;
     }
-    if (play_end_queued(r, id, "stopped before it started") != 0) {
+    if (rc != 0) {
         http_db_error(r);
         return;
     }

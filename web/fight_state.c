@@ -386,26 +386,82 @@ static bool cancellable(const char *db_status)
            strcmp(db_status, "running") == 0;
 }
 
+/* The one way a fight is stopped, the host's cancel and the operator's
+ * stop alike: inside the transaction that locked the fight (status its
+ * state), cancelled in PostgreSQL, its outbox entry dropped and flagged
+ * for the result processor when it was queued or running, the action
+ * recorded (operator_action: NULL for the host), committed, then the cancel
+ * key set so the simulator stops it within simulator.cancel_poll_ms. */
+static bool stop_locked(web_req *r, const char *fight_id, const char *status,
+                        const char *operator_action)
+{
+    if (!cancellable(status)) {
+        cf_pg_rollback(r->t->pg);
+        http_error(r, 409, "fight is %s already", fight_state_api(status));
+        return false;
+    }
+    bool queued = strcmp(status, "hosting") != 0;
+    cJSON *detail = cJSON_CreateObject();
+    bool recorded = operator_action == NULL ||
+                    (detail != NULL &&
+                     cJSON_AddStringToObject(detail, "was", fight_state_api(status)) != NULL &&
+                     operator_log(r, operator_action, fight_id, detail) == 0);
+    cJSON_Delete(detail);
+    if (!recorded || cancel_fight(r->t->pg, fight_id) != 0 ||
+        (queued && stop_queued(r->t->pg, fight_id) != 0) || cf_pg_commit(r->t->pg) != 0)
+        return fail_db(r);
+    if (queued)
+        set_cancel_key(r, fight_id);
+    log_info("%s %s stopped fight %s", operator_action != NULL ? "operator" : "user", r->username,
+             fight_id);
+    return true;
+}
+
 bool fight_cancel(web_req *r, const char *fight_id)
 {
     char *status = lock_as_host(r, fight_id);
     if (status == NULL)
         return false;
-    if (!cancellable(status)) {
-        cf_pg_rollback(r->t->pg);
-        http_error(r, 409, "fight is %s already", fight_state_api(status));
-        free(status);
-        return false;
-    }
-    bool queued = strcmp(status, "hosting") != 0;
+    bool ok = stop_locked(r, fight_id, status, NULL);
     free(status);
-    if (cancel_fight(r->t->pg, fight_id) != 0 || (queued && stop_queued(r->t->pg, fight_id) != 0) ||
-        cf_pg_commit(r->t->pg) != 0)
-        return fail_db(r);
-    if (queued)
-        set_cancel_key(r, fight_id);
-    log_info("user %s cancelled fight %s", r->username, fight_id);
-    return true;
+    return ok;
+}
+
+/* Opens a transaction and locks fight id, whoever hosts it; its db status
+ * (caller frees), or NULL after answering 404. */
+static char *lock_any(web_req *r, const char *id)
+{
+    if (!http_valid_id(id)) {
+        http_error(r, 404, "no such fight");
+        return NULL;
+    }
+    if (cf_pg_begin(r->t->pg) != 0) {
+        http_db_error(r);
+        return NULL;
+    }
+    const char *params[1] = {id};
+    PGresult *res =
+        cf_pg_exec(r->t->pg, "SELECT status FROM fights WHERE id = $1::uuid FOR UPDATE", 1, params);
+    res = http_one_row(r, res, true, 404, "no such fight");
+    if (res == NULL)
+        return NULL;
+    char *status = strdup(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    if (status == NULL) {
+        cf_pg_rollback(r->t->pg);
+        http_error(r, 503, "out of memory");
+    }
+    return status;
+}
+
+bool fight_stop_as_operator(web_req *r, const char *fight_id)
+{
+    char *status = lock_any(r, fight_id);
+    if (status == NULL)
+        return false;
+    bool ok = stop_locked(r, fight_id, status, "fight.stop");
+    free(status);
+    return ok;
 }
 
 bool fight_invite(web_req *r, const char *fight_id, const char *username,

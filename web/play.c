@@ -93,7 +93,7 @@ int play_stop_open(web_req *r, const web_player *p, const char *why)
     int stopped = 0;
     for (int i = 0; i < PQntuples(res); i++) {
         const char *id = PQgetvalue(res, i, 0);
-        if (arcade_cancel(r->t->redis, id) != 0 || play_end_queued(r, id, why) != 0) {
+        if (play_stop(r, id, why) != 0) {
             PQclear(res);
             return -1;
         }
@@ -101,6 +101,13 @@ int play_stop_open(web_req *r, const web_player *p, const char *why)
     }
     PQclear(res);
     return stopped;
+}
+
+int play_stop(web_req *r, const char *id, const char *why)
+{
+    if (arcade_cancel(r->t->redis, id) != 0)
+        return -2;
+    return play_end_queued(r, id, why) == 0 ? 0 : -1;
 }
 
 int play_insert(web_req *r, const play_game *g, const web_player *p, const char *id)

@@ -321,6 +321,16 @@ void arcade_running_get(web_req *r); /* GET /api/arcade/plays/running */
 void arcade_rating_put(web_req *r);  /* PUT /api/arcade/games/{id}/rating */
 void arcade_rating_delete(web_req *r);
 
+/* ---- api_admin_work.c: the console's work, dead letters, health ---- */
+void admin_work_get(web_req *r);          /* GET /api/admin/work */
+void admin_fight_stop(web_req *r);        /* POST /api/admin/fights/{id}/stop */
+void admin_play_stop(web_req *r);         /* POST /api/admin/plays/{id}/stop */
+void admin_recent_get(web_req *r);        /* GET /api/admin/recent */
+void admin_dead_get(web_req *r);          /* GET /api/admin/dead-letters */
+void admin_dead_requeue_post(web_req *r); /* POST .../dead-letters/{stream}/{entry}/requeue */
+void admin_dead_delete(web_req *r);       /* DELETE .../dead-letters/{stream}/{entry} */
+void admin_health_get(web_req *r);        /* GET /api/admin/health */
+
 /* ---- api_qr.c: GET /api/qr, a QR code as SVG ---- */
 void qr_get(web_req *r);
 
@@ -342,6 +352,31 @@ void static_game_file(web_req *r);
 const char *static_mime(const char *path);
 
 /* ==== domain: what the handlers call ==== */
+
+/* ---- admin_work.c: queued, running and recent work ---- */
+/* {"fights": [...], "plays": [...]} of what is queued or running, with the
+ * simulator holding each (XPENDING). 0; -1 db error, -2 Redis (not
+ * answered). */
+int admin_work(web_req *r, cJSON **out);
+/* The last fights and plays (kind all|fight|play, status "" for any),
+ * failed ones first when asked; NULL on a db error (not answered). */
+cJSON *admin_recent(web_req *r, const char *kind, const char *status, bool failed_first, int limit);
+
+/* ---- admin_dead.c: the dead-letter streams ---- */
+typedef struct admin_dead_kind admin_dead_kind;
+/* "fights" or "plays"; NULL for anything else. */
+const admin_dead_kind *admin_dead_kind_named(const char *name);
+bool admin_dead_entry_id_valid(const char *id);
+/* The entries of one dead stream (or both: NULL), newest first; NULL when
+ * Redis failed (not answered). */
+cJSON *admin_dead_list(web_req *r, const admin_dead_kind *only);
+/* Both answer: 200, 404 no such entry, 400/422 a bad fix, 409, 503. */
+void admin_dead_requeue(web_req *r, const admin_dead_kind *k, const char *entry_id);
+void admin_dead_discard(web_req *r, const admin_dead_kind *k, const char *entry_id);
+
+/* ---- admin_health.c: heartbeats, groups, streams ---- */
+/* {"services", "groups", "streams"}; NULL when Redis failed (not answered). */
+cJSON *admin_health(web_req *r);
 
 /* ---- session.c: sessions and CSRF ---- */
 void session_load(web_req *r);
@@ -673,6 +708,11 @@ int play_set_entry(web_req *r, const char *id, const char *entry_id);
  * score and log, although the database may still say queued. 0 or -1 (not
  * answered). */
 int play_end_queued(web_req *r, const char *id, const char *detail);
+/* Stops an open play the way its player's stop does: its cancel key (the
+ * simulator stops it within a second, or skips it), and, still waiting in
+ * cf:plays, ended here at once with why. 0; -1 a db error, -2 Redis (not
+ * answered). */
+int play_stop(web_req *r, const char *id, const char *why);
 /* ... or as failed when it never reached the arcade. */
 int play_fail_unsent(web_req *r, const char *id);
 /* The Play object (answers 404). */
@@ -733,6 +773,9 @@ bool fight_play_now(web_req *r, const fight_new *f, const char *house_name, int 
 bool fight_start(web_req *r, const char *fight_id);
 /* The host cancels a fight that has not ended (409 when it has). */
 bool fight_cancel(web_req *r, const char *fight_id);
+/* The operator's stop of any hosting, queued or running fight: the host's
+ * cancel, recorded as fight.stop. */
+bool fight_stop_as_operator(web_req *r, const char *fight_id);
 /* Locks an open fight of the caller's: 404, 403 (not the host) or 409 (not
  * open) otherwise. The transaction stays open for fight_invite, or until
  * fight_unlock. */
