@@ -13,6 +13,7 @@
  *   cf:play:<id>:out  a play's display messages        play_entry.h
  *   cf:play:<id>:in   a play's input events            play_entry.h
  *   cf:cancel:<id>    stop a fight or a play (a key: SET ... EX 86400)
+ *   cf:service:<kind>:<name>  a service's heartbeat (a hash)  heartbeat.h
  *
  * docs/streams.md documents them for people; docs/architecture.md follows
  * one fight through them.
