@@ -14,6 +14,7 @@ import * as arcade from './pages/arcade.js';
 import * as play from './pages/play.js';
 import * as community from './pages/arcade_community.js';
 import * as kiosk from './pages/kiosk.js';
+import * as admin from './pages/admin.js';
 
 const routes = [
   { path: '/', page: dash.home },
@@ -42,6 +43,8 @@ const routes = [
   // For embedding: the page alone, without the site's header and footer.
   { path: '/arcade/:id/board', page: community.board, bare: true },
   { path: '/play/:id', page: play.page },
+  // The operator console: the page itself says "operators only" to others.
+  { path: '/admin', page: admin.page, auth: true },
 ];
 
 const main = document.getElementById('main');
@@ -160,6 +163,7 @@ function buildNav() {
       navLink('/invitations', 'Invitations', pendingInvitations > 0
         ? h('span', { class: 'nav-badge', 'aria-label': `${pendingInvitations} waiting` }, String(pendingInvitations))
         : null));
+    if (session.user.operator === true) items.push(navLink('/admin', 'Console'));
     replace(navUser,
       navLink('/account', `Account (${session.user.username})`),
       h('li', null, h('button', { type: 'button', onclick: logout }, 'Log out')));
@@ -228,10 +232,13 @@ document.addEventListener('click', (e) => {
 window.addEventListener('popstate', () => render({ focus: true }));
 
 let lastUserId = null;
+let lastOperator = false;
 onSession(() => {
   const id = session.user ? session.user.id : null;
-  if (id === lastUserId) return;
+  const op = !!(session.user && session.user.operator);
+  if (id === lastUserId) { if (op !== lastOperator) { lastOperator = op; buildNav(); } return; }
   lastUserId = id;
+  lastOperator = op;
   pendingInvitations = 0;
   buildNav();
   if (id) { startLive(); refreshInvitationCount(); } else stopLive();
