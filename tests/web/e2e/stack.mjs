@@ -160,6 +160,9 @@ export async function startStack({ bins, sourceDir, logDir, env: extraEnv = {}, 
       await sleep(200);
     }
     stack.baseURL = baseURL;
+    // The services' environment, for a command-line step against the same
+    // database and Redis (the console flow's `cf-web --grant-operator`).
+    stack.env = env;
     return stack;
   } catch (err) {
     await stopAll();

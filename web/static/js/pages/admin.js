@@ -14,6 +14,8 @@ import { api, session, qs } from '../api.js';
 import { confirmDialog, STATE_TEXT, PLAY_STATUS_TEXT } from '../views.js';
 
 export const REFRESH_MS = 1500;
+// After a Stop, until its row is gone: the same timer, sooner.
+const SOON_MS = 300;
 const USERS_PER_PAGE = 25;
 const ACTIONS_PER_PAGE = 50;
 // A field's value shown in a dead letter: longer ones are cut (the editor has all).
@@ -99,7 +101,7 @@ function pagerButtons(page, total, perPage, go) {
 function showError(box, ex) { box.textContent = ex && ex.message ? ex.message : String(ex); }
 
 // ---- Running: queued and running fights and plays ----
-function runningSection(ctx) {
+function runningSection(ctx, { soon }) {
   const err = errorBox();
   const status = h('p', { class: 'muted small console-updated', role: 'status' });
   const stopping = new Map(); // "fight:id" -> when Stop was answered
@@ -115,7 +117,8 @@ function runningSection(ctx) {
         await api.post(`/api/admin/${kind}s/${encodeURIComponent(item.id)}/stop`);
         stopping.set(`${kind}:${item.id}`, Date.now());
         announce(`${kind === 'fight' ? 'Fight' : 'Play'} ${shortId(item.id)}: stop sent.`);
-        section.refresh();
+        // Its row goes at the next refresh, which comes sooner while a stop waits.
+        soon();
       } catch (ex) { showError(err, ex); }
     }));
     return b;
@@ -191,6 +194,7 @@ function runningSection(ctx) {
       }
       status.textContent = `Updated ${new Date().toLocaleTimeString()}.`;
     },
+    urgent: () => stopping.size > 0,
   };
   return section;
 }
@@ -715,7 +719,7 @@ export async function page(ctx) {
   if (!session.user || session.user.operator !== true) return operatorsOnly();
 
   const makers = {
-    running: () => runningSection(ctx), recent: recentSection, dead: deadSection, users: usersSection,
+    running: () => runningSection(ctx, { soon: () => schedule(true, SOON_MS) }), recent: recentSection, dead: deadSection, users: usersSection,
     games: gamesSection, health: () => healthSection(ctx), actions: actionsSection,
   };
   const sections = {};
@@ -799,11 +803,12 @@ export async function page(ctx) {
   }
 
   // The one timer: a chain of setTimeout, the next set after the answer.
-  function schedule(restart = false) {
+  function schedule(restart = false, delay = 0) {
     if (restart) { clearTimeout(timer); timer = 0; }
     if (left || timer || document.hidden) return;
     if (!TABS.find((t) => t.id === current).live) return;
-    timer = setTimeout(tick, REFRESH_MS);
+    const s = sections[current];
+    timer = setTimeout(tick, delay || (s && s.urgent && s.urgent() ? SOON_MS : REFRESH_MS));
   }
   async function tick() {
     timer = 0;
