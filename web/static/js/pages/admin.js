@@ -532,6 +532,10 @@ function gamesSection() {
         cell: (g) => link(kind === 'builtin' ? `/game/${encodeURIComponent(g.id)}` : `/arcade/${encodeURIComponent(g.id)}`, String(g.title || g.id)),
       },
       { label: kind === 'builtin' ? 'Name' : 'Id', cls: 'mono', cell: (g) => String(g.id) },
+      ...(kind === 'arcade' ? [{
+        label: 'Owner', cls: 'owner', sig: (g) => `${g.owner}:${!!g.owner_hidden}`,
+        cell: (g) => [String(g.owner || '—'), g.owner_hidden ? h('span', { class: 'muted small' }, ' (hidden by its owner)') : null],
+      }] : []),
       { label: kind === 'builtin' ? 'Fights' : 'Plays', cls: 'num', cell: (g) => num(kind === 'builtin' ? g.fights : g.plays) },
       { label: 'Offered', cls: 'state', sig: (g) => String(!!g.hidden), cell: (g) => (g.hidden ? h('span', { class: 'chip chip-bad' }, 'Hidden') : h('span', { class: 'chip chip-ok' }, 'Offered')) },
       { label: 'Actions', cls: 'actions', sig: (g) => `${g.kind}:${g.id}:${!!g.hidden}:${g.title}`, cell: hideButton },
@@ -542,7 +546,7 @@ function gamesSection() {
   const section = {
     node: h('div', { class: 'console-games' },
       h('h2', null, 'Games'),
-      h('p', { class: 'muted' }, 'A hidden game is not offered for new fights or plays; its history stays.'),
+      h('p', { class: 'muted' }, 'A hidden game is not offered for new fights or plays; its history stays. An arcade game hidden here is hidden for everyone, its owner too, who cannot show it again.'),
       err,
       h('section', { class: 'console-games-builtin', 'aria-label': 'Built-in games' }, h('h3', null, 'Built-in'), builtin.node),
       h('section', { class: 'console-games-arcade', 'aria-label': 'Arcade games' }, h('h3', null, 'Arcade'), arcade.node)),
