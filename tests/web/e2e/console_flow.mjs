@@ -205,7 +205,10 @@ export async function runConsoleFlow({ baseURL, artifacts, sourceDir, stack = nu
       await page.waitForFunction(({ play, fight }) => {
         const cell = (k, c) => document.querySelector(`#console-panel-running tr[data-key="${k}"] td.${c}`);
         const w1 = cell(play, 'worker'); const w2 = cell(fight, 'worker');
-        return w1 && w2 && w1.textContent.trim() !== '—' && w2.textContent.trim() !== '—';
+        // Running: the worker from the stream's pending entries, the status
+        // once cf-result-processor marked it (a moment after it started).
+        return w1 && w2 && w1.textContent.trim() !== '—' && w2.textContent.trim() !== '—' &&
+          !/Queued/.test(cell(play, 'status').textContent) && !/Queued/.test(cell(fight, 'status').textContent);
       }, { play: ids.play, fight: ids.fight }, { timeout: 30000 });
       assert.match(await playRow.locator('td.status').innerText(), /Running/);
       assert.match(await fightRow.locator('td.status').innerText(), /Running|Simulating/);
@@ -249,13 +252,13 @@ export async function runConsoleFlow({ baseURL, artifacts, sourceDir, stack = nu
       log(`fight gone from Running ${Date.now() - t1} ms after Stop`);
       let f;
       for (let i = 0; i < 25; i++) {
-        f = (await api(page, `/api/fights/${ids.fight}`)).body;
+        f = (await api(who.pat.page, `/api/fights/${ids.fight}`)).body; // private: its host asks
         if (f && ['cancelled', 'finished', 'failed'].includes(f.state || (f.fight && f.fight.state))) break;
         await page.waitForTimeout(200);
       }
       assert.equal(f.state || (f.fight && f.fight.state), 'cancelled', `the fight was stopped (${JSON.stringify(f).slice(0, 200)})`);
       // Focus went somewhere sensible (not lost to <body>).
-      assert.notEqual(await page.evaluate(() => document.activeElement && document.activeElement.tagName), 'BODY');
+      assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.textContent), 'Running work', 'the focus on the section\'s heading');
     });
 
     await step('dead letters: listed with the reason; one requeued after fixing it, one discarded', async () => {

@@ -43,7 +43,7 @@ const timeEl = (v) => (v ? h('time', { datetime: v, title: fmtDate(v) }, fmtShor
 // defaults to the cell's text (cell must then return a string). A row is
 // keyed by key(item); a cell is rebuilt only when its sig changed, so a
 // button keeps its focus across refreshes.
-function liveTable({ caption, columns, key, rowClass, empty }) {
+function liveTable({ caption, columns, key, rowClass, empty, onFocusLost }) {
   const tbody = h('tbody');
   const table = h('table', { class: 'list stack-sm console-table' },
     h('caption', { class: 'visually-hidden' }, caption),
@@ -70,7 +70,13 @@ function liveTable({ caption, columns, key, rowClass, empty }) {
         const sig = c.sig ? c.sig(item) : String(c.cell(item));
         if (row.sigs[j] === sig) return;
         row.sigs[j] = sig;
+        const hadFocus = row.tds[j].contains(document.activeElement);
         replace(row.tds[j], c.cell(item));
+        // A rebuilt cell that had the focus gives it to its new control.
+        if (hadFocus) {
+          const next = row.tds[j].querySelector('button, a[href], input, select, textarea');
+          if (next) next.focus(); else if (onFocusLost) onFocusLost();
+        }
       });
       // Move a row only when it is out of place: moving blurs a focused button.
       if (tbody.children[i] !== row.tr) tbody.insertBefore(row.tr, tbody.children[i] || null);
@@ -80,7 +86,8 @@ function liveTable({ caption, columns, key, rowClass, empty }) {
       const hadFocus = row.tr.contains(document.activeElement);
       row.tr.remove();
       rows.delete(k);
-      if (onGone) onGone(row.item, hadFocus);
+      if (onGone) onGone(row.item);
+      if (hadFocus && onFocusLost) onFocusLost();
     }
     table.hidden = items.length === 0;
     emptyEl.hidden = items.length !== 0;
@@ -97,6 +104,21 @@ function pagerButtons(page, total, perPage, go) {
   return h('nav', { class: 'pager', 'aria-label': 'Pages' }, prev, h('span', null, `Page ${page} of ${pages}`), next);
 }
 
+// While a button's request runs it stays focusable but inert (aria-disabled,
+// not disabled: a disabled button loses the focus, and the refreshed cell
+// would have none to pass on).
+async function guarded(b, fn) {
+  if (b.getAttribute('aria-busy') === 'true') return undefined;
+  b.setAttribute('aria-busy', 'true');
+  b.setAttribute('aria-disabled', 'true');
+  try {
+    return await fn();
+  } finally {
+    b.removeAttribute('aria-busy');
+    b.removeAttribute('aria-disabled');
+  }
+}
+
 // The words of a failed request in a panel's error box.
 function showError(box, ex) { box.textContent = ex && ex.message ? ex.message : String(ex); }
 
@@ -111,7 +133,7 @@ function runningSection(ctx, { soon }) {
   function stopButton(kind, item) {
     const label = kind === 'fight' ? `Stop fight ${shortId(item.id)}` : `Stop play ${shortId(item.id)}`;
     const b = h('button', { type: 'button', class: 'btn btn-danger btn-small', 'aria-label': label }, 'Stop');
-    b.addEventListener('click', () => busy(b, async () => {
+    b.addEventListener('click', () => guarded(b, async () => {
       err.textContent = '';
       try {
         await api.post(`/api/admin/${kind}s/${encodeURIComponent(item.id)}/stop`);
@@ -124,11 +146,13 @@ function runningSection(ctx, { soon }) {
     return b;
   }
   const stopSig = (kind) => (item) => `${kind}:${item.id}:${stopping.has(`${kind}:${item.id}`)}`;
+  // While a stop waits, the button stays (and keeps the focus), inert.
   const stopCell = (kind) => (item) => (stopping.has(`${kind}:${item.id}`)
-    ? h('span', { class: 'chip chip-stopped' }, 'Stopping…')
+    ? h('button', { type: 'button', class: 'btn btn-danger btn-small', 'aria-disabled': 'true', 'aria-label': `Stopping ${kind} ${shortId(item.id)}` }, 'Stopping…')
     : stopButton(kind, item));
 
   const fights = liveTable({
+    onFocusLost: panelFocus,
     caption: 'Queued and running fights',
     empty: 'No fight is queued or running.',
     key: (f) => f.id,
@@ -144,6 +168,7 @@ function runningSection(ctx, { soon }) {
     ],
   });
   const plays = liveTable({
+    onFocusLost: panelFocus,
     caption: 'Queued and running plays',
     empty: 'No play is queued or running.',
     key: (p) => p.id,
@@ -164,13 +189,12 @@ function runningSection(ctx, { soon }) {
     ],
   });
 
-  const gone = (kind) => (item, hadFocus) => {
+  const gone = (kind) => (item) => {
     const k = `${kind}:${item.id}`;
     if (stopping.has(k)) {
       stopping.delete(k);
       announce(`${kind === 'fight' ? 'Fight' : 'Play'} ${shortId(item.id)} ended.`);
     }
-    if (hadFocus) panelFocus();
   };
 
   const section = {
@@ -283,6 +307,25 @@ export function parseFields(text) {
   return { fields: out };
 }
 
+// What to send: the fields that differ from the entry's (a JSON value
+// compared as JSON, so re-spacing is no change), and null for each field the
+// operator removed (the server drops it). The server keeps every field not
+// sent as it is, in full: a value shown cut (`truncated`) stays whole unless
+// it is edited or removed.
+export function changedFields(original, edited) {
+  const norm = (v) => {
+    if (typeof v !== 'string') return JSON.stringify(v);
+    try { const x = JSON.parse(v); return x && typeof x === 'object' ? JSON.stringify(x) : v; } catch { return v; }
+  };
+  const out = {};
+  for (const [k, v] of Object.entries(edited)) {
+    if (Object.prototype.hasOwnProperty.call(original, k) && norm(original[k]) === norm(v)) continue;
+    out[k] = v;
+  }
+  for (const k of Object.keys(original)) if (!Object.prototype.hasOwnProperty.call(edited, k)) out[k] = null;
+  return out;
+}
+
 // The editor starts from the entry's fields; a value that is JSON text of an
 // array or an object is shown as JSON (readable, editable), and sent back as text.
 export function fieldsForEditing(fields) {
@@ -303,12 +346,14 @@ function deadSection() {
   const counts = {};
   function entryCard(stream, d, reload) {
     const fields = d.fields || {};
+    const cut = new Set(Array.isArray(d.truncated) ? d.truncated : []);
     const titleId = uid('dead');
     const cardErr = errorBox();
     const facts = h('dl', { class: 'facts console-fields' },
       Object.entries(fields).map(([k, v]) => {
         const s = typeof v === 'string' ? v : JSON.stringify(v);
-        return [h('dt', null, k), h('dd', { class: 'mono' }, s.length > FIELD_SHOW ? `${s.slice(0, FIELD_SHOW)}… (${s.length} characters)` : s)];
+        const note = cut.has(k) ? ' (cut by the server)' : '';
+        return [h('dt', null, k), h('dd', { class: 'mono' }, s.length > FIELD_SHOW ? `${s.slice(0, FIELD_SHOW)}… (${s.length} characters shown here${note})` : `${s}${note ? ` …${note}` : ''}`)];
       }));
     const editorId = uid('dead-fields');
     const editor = h('textarea', { id: editorId, class: 'code console-json', spellcheck: 'false', rows: '10', 'aria-describedby': `${editorId}-hint` });
@@ -318,7 +363,8 @@ function deadSection() {
       h('div', { class: 'field' },
         h('label', { for: editorId }, 'Fields to queue (JSON)'),
         editor,
-        h('span', { class: 'hint', id: `${editorId}-hint` }, `Fix the entry, then requeue it on cf:${stream}. Values that are JSON (players, settings) may stay JSON: they are sent as text.`)),
+        h('span', { class: 'hint', id: `${editorId}-hint` }, `Fix the entry, then requeue it on cf:${stream}. Only the fields you change (or remove) are sent; the others stay as they are, in full. Values that are JSON (players, settings) may stay JSON: they are sent as text.`,
+          cut.size ? ` Shown cut here, kept whole unless you edit them: ${[...cut].join(', ')}.` : '')),
       h('div', { class: 'row' }, send, cancel));
     const requeue = h('button', { type: 'button', class: 'btn btn-secondary btn-small', 'aria-expanded': 'false', 'aria-label': `Requeue entry ${d.entry_id}` }, 'Requeue…');
     const discard = h('button', { type: 'button', class: 'btn btn-danger btn-small', 'aria-label': `Discard entry ${d.entry_id}` }, 'Discard');
@@ -342,13 +388,13 @@ function deadSection() {
       editor.removeAttribute('aria-invalid');
       busy(send, async () => {
         try {
-          const r = await api.post(`/api/admin/dead-letters/${stream}/${encodeURIComponent(d.entry_id)}/requeue`, { fields: parsed.fields });
+          const r = await api.post(`/api/admin/dead-letters/${stream}/${encodeURIComponent(d.entry_id)}/requeue`, { fields: changedFields(fields, parsed.fields) });
           toast(`Requeued on cf:${stream}${r && r.requeued_as ? ` as ${r.requeued_as}` : ''}.`);
           await reload();
         } catch (ex) { showError(cardErr, ex); }
       });
     });
-    discard.addEventListener('click', () => busy(discard, async () => {
+    discard.addEventListener('click', () => guarded(discard, async () => {
       cardErr.textContent = '';
       const ok = await confirmDialog({
         title: 'Discard this dead letter?',
@@ -363,7 +409,8 @@ function deadSection() {
       } catch (ex) { showError(cardErr, ex); }
     }));
     return h('li', { class: 'card console-dead', dataset: { entry: String(d.entry_id) }, 'aria-labelledby': titleId },
-      h('h4', { id: titleId, class: 'console-dead-title' }, h('span', { class: 'mono' }, String(d.entry_id)), ' ', d.at ? timeEl(d.at) : null),
+      h('h4', { id: titleId, class: 'console-dead-title' }, h('span', { class: 'mono' }, String(d.entry_id)), ' ', d.at ? timeEl(d.at) : null,
+        d.source ? h('span', { class: 'muted small' }, `from ${d.source}${d.entry ? ` ${d.entry}` : ''}`) : null),
       h('p', { class: 'console-reason' }, h('strong', null, 'Reason: '), String(d.reason || '(none given)')),
       facts, cardErr,
       h('div', { class: 'row' }, requeue, discard),
@@ -421,7 +468,7 @@ function usersSection() {
     const active = u.active !== false && !u.deactivated_at;
     const op = u.role === 'operator';
     const toggle = h('button', { type: 'button', class: `btn btn-small ${active ? 'btn-danger-outline' : 'btn-secondary'}`, 'aria-label': `${active ? 'Deactivate' : 'Reactivate'} ${u.username}` }, active ? 'Deactivate' : 'Reactivate');
-    toggle.addEventListener('click', () => busy(toggle, async () => {
+    toggle.addEventListener('click', () => guarded(toggle, async () => {
       if (active) {
         const ok = await confirmDialog({
           title: `Deactivate ${u.username}?`,
@@ -438,7 +485,7 @@ function usersSection() {
       }
     }));
     const role = h('button', { type: 'button', class: 'btn btn-secondary btn-small', 'aria-label': `${op ? 'Revoke operator from' : 'Make operator:'} ${u.username}` }, op ? 'Revoke operator' : 'Make operator');
-    role.addEventListener('click', () => busy(role, async () => {
+    role.addEventListener('click', () => guarded(role, async () => {
       if (op) {
         const ok = await confirmDialog({
           title: `Revoke the operator role from ${u.username}?`,
@@ -511,7 +558,7 @@ function gamesSection() {
   function hideButton(g) {
     const verb = g.hidden ? 'Show' : 'Hide';
     const b = h('button', { type: 'button', class: `btn btn-small ${g.hidden ? '' : 'btn-secondary'}`, 'aria-label': `${verb} ${g.title}` }, verb);
-    b.addEventListener('click', () => busy(b, async () => {
+    b.addEventListener('click', () => guarded(b, async () => {
       err.textContent = '';
       try {
         await api.post(`/api/admin/games/${g.kind}/${encodeURIComponent(g.id)}/${g.hidden ? 'show' : 'hide'}`);
@@ -591,7 +638,10 @@ function healthSection(ctx) {
     rowClass: (s) => (s.up ? '' : 'console-down'),
     columns: [
       { label: 'Service', cls: 'service', sig: (s) => `${s.kind}:${s.name}`, cell: (s) => h('div', null, h('strong', null, s.kind), h('br'), h('span', { class: 'mono small' }, String(s.name || ''))) },
-      { label: 'State', cls: 'state', sig: (s) => String(!!s.up), cell: (s) => (s.up ? h('span', { class: 'chip chip-ok' }, 'Up') : h('span', { class: 'chip chip-bad' }, 'Down')) },
+      {
+        label: 'State', cls: 'state', sig: (s) => `${!!s.up}:${s.state}`,
+        cell: (s) => (s.up ? h('span', { class: 'chip chip-ok' }, 'Up') : h('span', { class: 'chip chip-bad' }, s.state === 'stopped' ? 'Stopped' : 'Down')),
+      },
       { label: 'Heartbeat', cls: 'age num', cell: (s) => (s.age_ms == null ? '—' : `${fmtDuration(s.age_ms)} ago`) },
       { label: 'Host · pid', cls: 'small host', cell: (s) => [s.host, s.pid].filter((x) => x !== undefined && x !== null && x !== '').join(' · ') || '—' },
       { label: 'Started', sig: (s) => String(s.started_at), cell: (s) => timeEl(s.started_at) },
@@ -626,7 +676,12 @@ function healthSection(ctx) {
       { label: 'Group', cls: 'mono', cell: (g) => String(g.group) },
       { label: 'Lag', cls: 'num lag', cell: (g) => num(g.lag) },
       { label: 'Pending', cls: 'num pending', cell: (g) => num(g.pending) },
-      { label: 'Consumers', cls: 'num', cell: (g) => (Array.isArray(g.consumers) ? String(g.consumers.length) : num(g.consumers)) },
+      {
+        label: 'Consumers', cls: 'consumers small', sig: (g) => JSON.stringify(g.consumers ?? null),
+        cell: (g) => (Array.isArray(g.consumers)
+          ? (g.consumers.length ? h('ul', { class: 'console-layers' }, g.consumers.map((c) => h('li', null, `${c.name}${c.pending ? ` (${c.pending} pending)` : ''}`))) : 'none')
+          : num(g.consumers)),
+      },
     ],
   });
   const streams = liveTable({
