@@ -454,12 +454,13 @@ export async function runConsoleFlow({ baseURL, artifacts, sourceDir, stack = nu
       assert.match(await sim.locator('td.slots').innerText(), /of/);
       assert.ok(await p.locator('td.lag').count() > 0, 'consumer groups with their lag');
       // An open "Last errors" and the focus on it survive refreshes.
-      const summary = sim.locator('td.errors summary');
+      const errors = p.locator('.console-errors details[data-key^="simulator:"]');
+      const summary = errors.locator('summary');
       await summary.click();
       const updated = await p.locator('.console-updated').innerText();
       await page.waitForTimeout(3300);
       assert.notEqual(await p.locator('.console-updated').innerText(), updated, 'refreshed meanwhile');
-      assert.equal(await sim.locator('td.errors details').evaluate((d) => d.open), true, 'still open');
+      assert.equal(await errors.evaluate((d) => d.open), true, 'still open');
       assert.equal(await summary.evaluate((s) => s === document.activeElement), true, 'focus kept');
       await shot(page, 'console-health');
     });

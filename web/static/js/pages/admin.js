@@ -37,6 +37,12 @@ const num = (v) => (v === null || v === undefined || v === '' ? '—' : String(v
 const ageText = (ms) => (ms === null || ms === undefined ? '—' : fmtDuration(ms));
 const shortId = (id) => String(id || '').slice(0, 8);
 const timeEl = (v) => (v ? h('time', { datetime: v, title: fmtDate(v) }, fmtShort(v)) : '—');
+// To the second, for the record of actions (several a minute).
+const timeSec = (v) => {
+  const d = new Date(v);
+  if (!v || Number.isNaN(d.getTime())) return timeEl(v);
+  return h('time', { datetime: v, title: fmtDate(v) }, d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' }));
+};
 
 // ---- a table updated in place ----
 // columns: [{label, cls, sig(item) -> string, cell(item) -> content}]; sig
@@ -618,6 +624,15 @@ function jsonList(v) {
 }
 const itemText = (x) => (typeof x === 'string' ? x : x && typeof x === 'object' ? (x.line || x.message || x.name || JSON.stringify(x)) : String(x));
 
+// A sandbox layer as the simulator reports it ({layer, active, detail}), or text.
+function layerItem(x) {
+  if (x && typeof x === 'object' && x.layer) {
+    return h('li', { class: x.active === false ? 'console-layer-off' : 'console-layer-on' },
+      h('strong', null, String(x.layer)), x.active === false ? ' (off)' : '', x.detail ? `: ${x.detail}` : '');
+  }
+  return h('li', null, itemText(x));
+}
+
 // A <details> that keeps itself (and its open state) across refreshes: only its text changes.
 function keptDetails(summaryText) {
   const summary = h('summary', null, summaryText);
@@ -654,19 +669,14 @@ function healthSection(ctx) {
         label: 'Layers', cls: 'layers', sig: (s) => JSON.stringify(s.layers ?? null),
         cell: (s) => {
           const list = jsonList(s.layers);
-          return list.length ? h('ul', { class: 'console-layers' }, list.map((x) => h('li', null, itemText(x)))) : '—';
-        },
-      },
-      {
-        label: 'Last errors', cls: 'errors', sig: (s) => `${s.kind}:${s.name}`,
-        cell: (s) => {
-          const d = keptDetails('');
-          errorsBoxes.set(`${s.kind}:${s.name}`, d);
-          return d.el;
+          return list.length ? h('ul', { class: 'console-layers' }, list.map(layerItem)) : '—';
         },
       },
     ],
   });
+  // Each service's last warn and error lines, below the table (long lines
+  // need the width): one <details> each, kept (open or not) across refreshes.
+  const errorsList = h('ul', { class: 'plain console-errors' });
   const groups = liveTable({
     caption: 'Consumer groups',
     empty: 'No consumer group.',
@@ -699,6 +709,9 @@ function healthSection(ctx) {
       h('p', { class: 'muted' }, 'Each service\'s heartbeat (a service is down when its heartbeat is missing or late), the consumer groups\' lag and pending entries, the streams; updated every 1.5 s while this tab shows.'),
       err, status,
       h('h3', null, 'Services'), services.node,
+      h('h3', null, 'Last errors'),
+      h('p', { class: 'muted small' }, 'The last warn and error lines each service logged.'),
+      errorsList,
       h('div', { class: 'grid grid-2' },
         h('div', null, h('h3', null, 'Consumer groups'), groups.node),
         h('div', null, h('h3', null, 'Streams'), streams.node))),
@@ -706,17 +719,30 @@ function healthSection(ctx) {
       const r = await api.get('/api/admin/health');
       if (!ctx.isCurrent()) return;
       const list = r.services || [];
-      services.update(list, { onGone: (s) => errorsBoxes.delete(`${s.kind}:${s.name}`) });
-      for (const s of list) {
-        const d = errorsBoxes.get(`${s.kind}:${s.name}`);
-        if (!d) continue;
+      services.update(list);
+      const seen = new Set();
+      list.forEach((s, i) => {
+        const k = `${s.kind}:${s.name}`;
+        seen.add(k);
+        let d = errorsBoxes.get(k);
+        if (!d) {
+          d = keptDetails('');
+          d.label = h('strong', null, `${s.kind} ${s.name || ''}`);
+          d.count = h('span', { class: 'muted' });
+          d.summary.replaceChildren(d.label, ': ', d.count);
+          d.el.dataset.key = k;
+          d.li = h('li', null, d.el);
+          errorsBoxes.set(k, d);
+        }
+        if (errorsList.children[i] !== d.li) errorsList.insertBefore(d.li, errorsList.children[i] || null);
         const lines = jsonList(s.last_errors).map(itemText);
         const text = lines.join('\n');
         const summary = lines.length ? `${lines.length} ${lines.length === 1 ? 'line' : 'lines'}` : 'none';
-        if (d.summary.textContent !== summary) d.summary.textContent = summary;
+        if (d.count.textContent !== summary) d.count.textContent = summary;
         if (d.body.textContent !== text) d.body.textContent = text;
         d.body.hidden = !lines.length;
-      }
+      });
+      for (const [k, d] of errorsBoxes) if (!seen.has(k)) { d.li.remove(); errorsBoxes.delete(k); }
       groups.update(r.groups || []);
       streams.update(r.streams || []);
       status.textContent = `Updated ${new Date().toLocaleTimeString()}.`;
@@ -734,7 +760,7 @@ function actionsSection() {
     empty: 'No operator action yet.',
     key: (a) => a.id,
     columns: [
-      { label: 'When', sig: (a) => String(a.at), cell: (a) => timeEl(a.at) },
+      { label: 'When', sig: (a) => String(a.at), cell: (a) => timeSec(a.at) },
       { label: 'Operator', cell: (a) => String(a.operator || '—') },
       { label: 'Action', cls: 'mono action', cell: (a) => String(a.action) },
       { label: 'Target', cls: 'target', cell: (a) => String(a.target || '—') },
@@ -743,7 +769,8 @@ function actionsSection() {
         cell: (a) => {
           const d = a.detail;
           if (d === null || d === undefined || (typeof d === 'object' && Object.keys(d).length === 0)) return '';
-          return typeof d === 'string' ? d : JSON.stringify(d);
+          if (typeof d !== 'object' || Array.isArray(d)) return typeof d === 'string' ? d : JSON.stringify(d);
+          return Object.entries(d).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' · ');
         },
       },
     ],
