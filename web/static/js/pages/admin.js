@@ -545,7 +545,8 @@ function usersSection() {
       const items = r.items || [];
       table.update(items);
       const total = r.total ?? items.length;
-      count.textContent = `${total} ${total === 1 ? 'user' : 'users'}${q.value.trim() ? ' match' : ''}.`;
+      const matching = q.value.trim() ? (total === 1 ? ' matches' : ' match') : '';
+      count.textContent = `${total} ${total === 1 ? 'user' : 'users'}${matching}.`;
       replace(pagerBox, pagerButtons(page, total, r.per_page || USERS_PER_PAGE, (p) => { page = p; section.refresh().catch((ex) => showError(err, ex)); }));
     },
   };
