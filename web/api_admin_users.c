@@ -25,7 +25,7 @@ static bool page_query(web_req *r, int *page, int *per_page)
            http_int_query(r, "per_page", 50, 1, 100, per_page);
 }
 
-void api_admin_users_list(web_req *r)
+void admin_users_list(web_req *r)
 {
     const char *q = http_query(r, "q");
     if (q == NULL)
@@ -46,19 +46,19 @@ void api_admin_users_list(web_req *r)
     http_json(r, 200, list_page_json("items", rows, page, per_page, &count));
 }
 
-void api_admin_users_deactivate(web_req *r)
+void admin_users_deactivate(web_req *r)
 {
     if (admin_user_deactivate(r, r->params[0]))
         answer_user(r, r->params[0]);
 }
 
-void api_admin_users_reactivate(web_req *r)
+void admin_users_reactivate(web_req *r)
 {
     if (admin_user_reactivate(r, r->params[0]))
         answer_user(r, r->params[0]);
 }
 
-void api_admin_users_operator(web_req *r)
+void admin_users_operator(web_req *r)
 {
     cJSON *b = http_json_body(r);
     if (b == NULL)
@@ -72,7 +72,7 @@ void api_admin_users_operator(web_req *r)
         answer_user(r, r->params[0]);
 }
 
-void api_admin_games_get(web_req *r)
+void admin_games_get(web_req *r)
 {
     cJSON *items = admin_games_list(r);
     if (items == NULL) {
@@ -93,27 +93,27 @@ static void set_hidden(web_req *r, bool builtin, bool hidden)
         http_json(r, 200, o);
 }
 
-void api_admin_games_builtin_hide(web_req *r)
+void admin_games_builtin_hide(web_req *r)
 {
     set_hidden(r, true, true);
 }
 
-void api_admin_games_builtin_show(web_req *r)
+void admin_games_builtin_show(web_req *r)
 {
     set_hidden(r, true, false);
 }
 
-void api_admin_games_arcade_hide(web_req *r)
+void admin_games_arcade_hide(web_req *r)
 {
     set_hidden(r, false, true);
 }
 
-void api_admin_games_arcade_show(web_req *r)
+void admin_games_arcade_show(web_req *r)
 {
     set_hidden(r, false, false);
 }
 
-void api_admin_actions_list(web_req *r)
+void admin_actions_list(web_req *r)
 {
     int page, per_page;
     if (!page_query(r, &page, &per_page))

@@ -290,16 +290,16 @@ void invitations_decline(web_req *r);
 void invitations_withdraw(web_req *r);
 
 /* ---- api_admin_users.c: the operator console's users, games and actions ---- */
-void api_admin_users_list(web_req *r);
-void api_admin_users_deactivate(web_req *r);
-void api_admin_users_reactivate(web_req *r);
-void api_admin_users_operator(web_req *r);
-void api_admin_games_get(web_req *r);
-void api_admin_games_builtin_hide(web_req *r);
-void api_admin_games_builtin_show(web_req *r);
-void api_admin_games_arcade_hide(web_req *r);
-void api_admin_games_arcade_show(web_req *r);
-void api_admin_actions_list(web_req *r);
+void admin_users_list(web_req *r);
+void admin_users_deactivate(web_req *r);
+void admin_users_reactivate(web_req *r);
+void admin_users_operator(web_req *r);
+void admin_games_get(web_req *r);
+void admin_games_builtin_hide(web_req *r);
+void admin_games_builtin_show(web_req *r);
+void admin_games_arcade_hide(web_req *r);
+void admin_games_arcade_show(web_req *r);
+void admin_actions_list(web_req *r);
 
 /* ---- api_dashboard.c: a user's start page ---- */
 void dashboard_get(web_req *r);

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { startWeb, Client } from './stack.mjs';
+import { startWeb, Client, psql } from './stack.mjs';
 
 const bins = {
   web: process.env.CF_WEB_BIN,
@@ -420,4 +420,24 @@ test('every route, logged out and logged in, answers hostile input with a JSON 4
   assert.equal(l.status, 200, l.text);
   assert.equal(l.body.user.username, username);
   assert.ok(Date.now() - t0 < 120000, `sweep took ${Date.now() - t0} ms`);
+});
+
+test('the console\'s routes, as an operator, answer hostile input with a JSON 4xx', async () => {
+  const admin = routes.filter((r) => r.path.startsWith('/api/admin/'));
+  assert.ok(admin.length >= 10, `only ${admin.length} /api/admin/ routes in docs/openapi.yaml`);
+  // The only operator (the role granted as cf-web --grant-operator does): it
+  // can neither deactivate nor demote itself, so its session lives throughout.
+  const op = new Client(stack.baseURL);
+  const username = `op_${randomBytes(4).toString('hex')}`;
+  const su = await op.post('/api/signup', { username, password: 'password-123' });
+  assert.equal(su.status, 201, su.text);
+  psql(stack.databaseUrl, "UPDATE users SET role = 'operator' WHERE username = :'v1'", username);
+  await op.refresh();
+  const session = { cookie: op.cookie, csrf: op.csrf };
+  for (const route of admin) {
+    await sweep(route, session, 'operator');
+    await healthy(`operator ${route.method} ${route.path}`);
+  }
+  const s = await op.get('/api/session');
+  assert.equal(s.body.user && s.body.user.operator, true, 'the operator lost its session or role');
 });
