@@ -13,17 +13,16 @@
  * that lost its connection for a moment goes on from the last entry it
  * read instead of missing one. The stream is capped (MAXLEN ~ 1000).
  *
- * Each process has one reader thread (a blocking XREAD from "$", as
- * progress_reader.c does on cf:progress) that puts the entries in a small
- * ring here, numbered; each worker thread's live timer (every 500 ms,
- * live.c) asks for the entries numbered after the last it saw and ends its
- * matching streams. From the operator's click to the stream's end: the
+ * Each process has one reader thread (stream_reader.c: a blocking XREAD
+ * from "$", as progress_reader.c's on cf:progress) that puts the entries
+ * in a small ring here, numbered; each worker thread's live timer (every
+ * 500 ms, live.c) asks for the entries numbered after the last it saw and
+ * ends its matching streams. From the operator's click to the stream's end: the
  * XREAD's wake-up plus at most one timer period.
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "log.h"
 #include "stream_group.h"
@@ -142,72 +141,15 @@ static void ring_add(const cf_entry *en)
 
 /* ---- the reader thread ---- */
 
-static pthread_t reader_tid;
-static bool reader_started, reader_stopping;
-
-static bool stopping(void)
-{
-    return __atomic_load_n(&reader_stopping, __ATOMIC_ACQUIRE);
-}
-
-static void take_entries(const redisReply *list, char last[64])
-{
-    cf_entry *es = NULL;
-    size_t n = 0;
-    if (cf_entries_from_reply(list, &es, &n) < 0)
-        return;
-    for (size_t i = 0; i < n; i++) {
-        snprintf(last, 64, "%s", es[i].id);
-        ring_add(&es[i]);
-    }
-    cf_entries_free(es, n);
-}
-
-static void *reader_main(void *arg)
-{
-    (void)arg;
-    char err[256];
-    cf_redis *redis;
-    while ((redis = cf_redis_connect(web_cfg.redis_url, 0, err, sizeof err)) == NULL) {
-        log_warn("revocation reader: %s", err);
-        if (stopping())
-            return NULL;
-        sleep(1);
-    }
-    /* "$" once: from then on the last id read, so a reconnection misses
-     * nothing the stream still holds. */
-    char last[64] = "$";
-    while (!stopping()) {
-        redisReply *rep = cf_redis_command(redis, "XREAD COUNT 100 BLOCK 1000 STREAMS %s %s",
-                                           REVOCATION_STREAM, last);
-        if (rep == NULL) {
-            sleep(1);
-            continue;
-        }
-        if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 1 &&
-            rep->element[0]->type == REDIS_REPLY_ARRAY && rep->element[0]->elements == 2) {
-            take_entries(rep->element[0]->element[1], last);
-        } else if (rep->type == REDIS_REPLY_ERROR) {
-            log_warn("revocation reader: %s", rep->str);
-            sleep(1);
-        }
-        freeReplyObject(rep);
-    }
-    cf_redis_free(redis);
-    return NULL;
-}
+static stream_reader *reader;
 
 void revocation_start(void)
 {
-    reader_started = pthread_create(&reader_tid, NULL, reader_main, NULL) == 0;
-    if (!reader_started)
-        log_error("revocation reader thread could not start");
+    reader = stream_reader_start("revocation reader", REVOCATION_STREAM, ring_add);
 }
 
 void revocation_stop(void)
 {
-    /* Its XREAD blocks one second at most: it sees the flag by then. */
-    __atomic_store_n(&reader_stopping, true, __ATOMIC_RELEASE);
-    if (reader_started)
-        pthread_join(reader_tid, NULL);
+    stream_reader_stop(reader);
+    reader = NULL;
 }

@@ -159,6 +159,18 @@ void outbox_relay_start(void);
 /* Stops the relay thread and waits for it (at exit). */
 void outbox_relay_stop(void);
 
+/* ---- stream_reader.c: a thread that follows a Redis stream from its end ---- */
+/* The loop both readers below share: own connection, XREAD from "$", each
+ * entry handed in order to take, on the reader's thread. */
+struct cf_entry; /* stream_group.h */
+typedef struct stream_reader stream_reader;
+typedef void stream_reader_take(const struct cf_entry *entry);
+/* name is for log lines ("progress reader"); NULL if the thread could not
+ * start (logged). */
+stream_reader *stream_reader_start(const char *name, const char *stream, stream_reader_take *take);
+/* Stops the thread and waits for it (about 1 s); NULL: nothing. */
+void stream_reader_stop(stream_reader *r);
+
 /* ---- progress_reader.c: the thread that follows cf:progress ---- */
 /* (revocation.c's reader of cf:web:revocations is declared with its table,
  * under storage and shared state.) */
