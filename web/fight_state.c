@@ -311,11 +311,11 @@ bool fight_play_now(web_req *r, const fight_new *f, const char *house_name, int 
     return true;
 }
 
-/* Opens a transaction, locks fight id and checks the caller hosts it.
- * Returns the fight's db status (caller frees) inside the transaction, or
- * NULL after answering (404 for a fight the caller may not see, 403 for
- * one they may see but do not host) with the transaction closed. */
-static char *lock_as_host(web_req *r, const char *id)
+/* Opens a transaction and locks fight id's row: its status and host_id,
+ * or NULL after answering (404 for an id that is none, the database
+ * error) with the transaction closed. The one way both lockers below take
+ * a fight. */
+static PGresult *lock_fight_row(web_req *r, const char *id)
 {
     if (!http_valid_id(id)) {
         http_error(r, 404, "no such fight");
@@ -328,7 +328,16 @@ static char *lock_as_host(web_req *r, const char *id)
     const char *params[1] = {id};
     PGresult *res = cf_pg_exec(
         r->t->pg, "SELECT status, host_id FROM fights WHERE id = $1::uuid FOR UPDATE", 1, params);
-    res = http_one_row(r, res, true, 404, "no such fight");
+    return http_one_row(r, res, true, 404, "no such fight");
+}
+
+/* Opens a transaction, locks fight id and checks the caller hosts it.
+ * Returns the fight's db status (caller frees) inside the transaction, or
+ * NULL after answering (404 for a fight the caller may not see, 403 for
+ * one they may see but do not host) with the transaction closed. */
+static char *lock_as_host(web_req *r, const char *id)
+{
+    PGresult *res = lock_fight_row(r, id);
     if (res == NULL)
         return NULL;
     bool host = http_is_caller(r, res, 0, 1);
@@ -431,18 +440,7 @@ bool fight_cancel(web_req *r, const char *fight_id)
  * (caller frees), or NULL after answering 404. */
 static char *lock_any(web_req *r, const char *id)
 {
-    if (!http_valid_id(id)) {
-        http_error(r, 404, "no such fight");
-        return NULL;
-    }
-    if (cf_pg_begin(r->t->pg) != 0) {
-        http_db_error(r);
-        return NULL;
-    }
-    const char *params[1] = {id};
-    PGresult *res =
-        cf_pg_exec(r->t->pg, "SELECT status FROM fights WHERE id = $1::uuid FOR UPDATE", 1, params);
-    res = http_one_row(r, res, true, 404, "no such fight");
+    PGresult *res = lock_fight_row(r, id);
     if (res == NULL)
         return NULL;
     char *status = strdup(PQgetvalue(res, 0, 0));

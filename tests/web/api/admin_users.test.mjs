@@ -8,23 +8,15 @@
 //   CF_MIGRATE_BIN, CF_SOURCE_DIR, CF_DATABASE_URL, CF_REDIS_URL)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { startWeb, Client, psql } from './stack.mjs';
+import { startWeb, Client, psql, assertError, binsFromEnv, signUp, sleep, uniq } from './stack.mjs';
 
-const bins = {
-  web: process.env.CF_WEB_BIN,
-  migrate: process.env.CF_MIGRATE_BIN,
-  source: process.env.CF_SOURCE_DIR,
-};
-for (const [k, v] of Object.entries(bins)) if (!v) throw new Error(`set CF_${k.toUpperCase()}_BIN / CF_SOURCE_DIR`);
+const bins = binsFromEnv('web', 'migrate', 'source');
 
 let stack;
 let op; // the operator most tests act as
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const uniq = () => randomBytes(4).toString('hex');
 const BOT = 'class Main:\n    def __init__(self):\n        pass\n';
 const GAME = 'def main(io):\n    io.display({"t": 1})\n';
 
@@ -52,15 +44,7 @@ function cli(...args) {
   return spawnSync(bins.web, args, { env, encoding: 'utf8' });
 }
 
-async function user(prefix = 'u') {
-  const c = new Client(stack.baseURL);
-  const username = `${prefix}_${uniq()}`;
-  const r = await c.post('/api/signup', { username, password: 'password-123' });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  c.username = username;
-  c.id = r.body.user.id;
-  return c;
-}
+const user = (prefix = 'u') => signUp(stack, prefix);
 
 async function login(username, password = 'password-123') {
   const c = new Client(stack.baseURL);
@@ -75,12 +59,6 @@ async function bot(c, game = 'tanks') {
   return r.body;
 }
 
-function assertError(r, status, re) {
-  assert.equal(r.status, status, `${r.status} ${r.text}`);
-  assert.match(r.headers.get('content-type'), /^application\/json/);
-  assert.equal(typeof r.body.error, 'string');
-  if (re) assert.match(r.body.error, re);
-}
 
 async function waitFor(fn, what, ms = 5000) {
   for (let t = 0; t < ms; t += 100) {

@@ -13,27 +13,17 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { startWeb, Client, psql, redis, redisRaw } from './stack.mjs';
+import { randomUUID } from 'node:crypto';
+import { startWeb, Client, psql, redis, redisRaw, SANITIZER, assertError, binsFromEnv, signUp, sleep, uniq } from './stack.mjs';
 
-const bins = {
-  web: process.env.CF_WEB_BIN,
-  migrate: process.env.CF_MIGRATE_BIN,
-  resultProcessor: process.env.CF_RESULT_PROCESSOR_BIN,
-  simulator: process.env.CF_SIMULATOR_BIN,
-  source: process.env.CF_SOURCE_DIR,
-};
-for (const [k, v] of Object.entries(bins)) if (!v) throw new Error(`set ${k} (see CMakeLists.txt)`);
+const bins = binsFromEnv('web', 'migrate', 'resultProcessor', 'simulator', 'source');
 
-const SANITIZER = /AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:/;
 const KEYS = readFileSync(join(bins.source, 'tests', 'integration', 'games', 'keys.py'), 'utf8');
 const EMPTY = readFileSync(join(bins.source, 'games', 'tanks', 'templates', 'empty.py'), 'utf8');
 // A bot that takes its time: 170 ms a tick (the call limit is 200 ms), so a
 // fight of Tanks' 100 ticks runs for 17 s unless stopped.
 const SLOW = `import time\n${EMPTY}\n\nclass Main(Main):\n    def decide_tick(self, *a):\n        time.sleep(0.17)\n        return D_NOTHING\n`;
 const SIM = 'sim-admin-test';
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const uniq = () => randomBytes(4).toString('hex');
 
 let stack;
 let op; // an operator
@@ -70,21 +60,8 @@ after(async () => {
   assert.equal(stack.exitCode, 0, stack.log.slice(-2000));
 });
 
-async function user(prefix) {
-  const c = new Client(stack.baseURL);
-  const r = await c.post('/api/signup', { username: `${prefix}_${uniq()}`, password: 'password-123' });
-  assert.equal(r.status, 201, r.text);
-  c.id = r.body.user.id;
-  c.username = r.body.user.username;
-  return c;
-}
+const user = (prefix) => signUp(stack, prefix);
 
-function assertError(r, status, re) {
-  assert.equal(r.status, status, `${r.status} ${r.text}`);
-  assert.match(r.headers.get('content-type'), /^application\/json/);
-  assert.equal(typeof r.body.error, 'string', r.text);
-  if (re) assert.match(r.body.error, re);
-}
 
 async function until(what, fn, ms = 20000, every = 100) {
   const t0 = Date.now();

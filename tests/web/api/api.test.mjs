@@ -5,19 +5,11 @@
 //   set; see CMakeLists.txt)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { startWeb, Client, psql, redis, redisRaw } from './stack.mjs';
+import { startWeb, Client, psql, redis, redisRaw, assertError, binsFromEnv, signUp, sleep, uniq } from './stack.mjs';
 
-const bins = {
-  web: process.env.CF_WEB_BIN,
-  migrate: process.env.CF_MIGRATE_BIN,
-  source: process.env.CF_SOURCE_DIR,
-};
-for (const [k, v] of Object.entries(bins)) if (!v) throw new Error(`set CF_${k.toUpperCase()}_BIN / CF_SOURCE_DIR`);
+const bins = binsFromEnv('web', 'migrate', 'source');
 
 let stack;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const uniq = () => randomBytes(4).toString('hex');
 const BOT = 'class Main:\n    def __init__(self):\n        pass\n';
 
 // The result processor writes a fight's running state (the pipeline's one
@@ -31,15 +23,7 @@ after(async () => {
   assert.equal(stack.exitCode, 0, stack.log.slice(-2000));
 });
 
-async function user(prefix = 'u') {
-  const c = new Client(stack.baseURL);
-  const username = `${prefix}_${uniq()}`;
-  const r = await c.post('/api/signup', { username, password: 'password-123' });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  c.username = username;
-  c.id = r.body.user.id;
-  return c;
-}
+const user = (prefix = 'u') => signUp(stack, prefix);
 
 async function bot(c, game = 'tanks', name = `bot ${uniq()}`, code = BOT) {
   const r = await c.post('/api/bots', { name, game, code });
@@ -47,12 +31,6 @@ async function bot(c, game = 'tanks', name = `bot ${uniq()}`, code = BOT) {
   return r.body;
 }
 
-function assertError(r, status, re) {
-  assert.equal(r.status, status, `${r.status} ${r.text}`);
-  assert.match(r.headers.get('content-type'), /^application\/json/);
-  assert.equal(typeof r.body.error, 'string');
-  if (re) assert.match(r.body.error, re);
-}
 
 // Reads every cf:fights entry of the private Redis database as objects.
 function fightEntries() {

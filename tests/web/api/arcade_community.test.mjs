@@ -16,20 +16,10 @@
 //   CF_REDIS_URL; see CMakeLists.txt)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { startWeb, Client, psql, redis } from './stack.mjs';
+import { startWeb, Client, psql, redis, SANITIZER, assertError, binsFromEnv, signUp, sleep, uniq } from './stack.mjs';
 
-const bins = {
-  web: process.env.CF_WEB_BIN,
-  migrate: process.env.CF_MIGRATE_BIN,
-  resultProcessor: process.env.CF_RESULT_PROCESSOR_BIN,
-  source: process.env.CF_SOURCE_DIR,
-};
-for (const [k, v] of Object.entries(bins)) if (!v) throw new Error(`set ${k} (see CMakeLists.txt)`);
+const bins = binsFromEnv('web', 'migrate', 'resultProcessor', 'source');
 
-const SANITIZER = /AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:/;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const uniq = () => randomBytes(4).toString('hex');
 const CODE = 'print("hello")\n';
 const isoTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
@@ -51,14 +41,7 @@ after(async () => {
 
 const sql = (q) => psql(stack.databaseUrl, q);
 
-async function user(prefix = 'com') {
-  const c = new Client(stack.baseURL);
-  const r = await c.post('/api/signup', { username: `${prefix}_${uniq()}`, password: 'password-123' });
-  assert.equal(r.status, 201, r.text);
-  c.id = r.body.user.id;
-  c.username = r.body.user.username;
-  return c;
-}
+const user = (prefix = 'com') => signUp(stack, prefix);
 
 const anon = () => new Client(stack.baseURL);
 
@@ -71,12 +54,6 @@ async function newGame(c, title = `Game ${uniq()}`) {
   return r.body;
 }
 
-function assertError(r, status, re) {
-  assert.equal(r.status, status, `${r.status} ${r.text}`);
-  assert.match(r.headers.get('content-type'), /^application\/json/);
-  assert.equal(typeof r.body.error, 'string');
-  if (re) assert.match(r.body.error, re);
-}
 
 async function waitFor(what, f, ms = 15000) {
   const t0 = Date.now();

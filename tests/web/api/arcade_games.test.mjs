@@ -8,16 +8,10 @@
 //   see CMakeLists.txt)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { startWeb, Client, psql } from './stack.mjs';
+import { startWeb, Client, psql, assertError, binsFromEnv, signUp, uniq } from './stack.mjs';
 import { zip } from './zip.mjs';
 
-const bins = {
-  web: process.env.CF_WEB_BIN,
-  migrate: process.env.CF_MIGRATE_BIN,
-  source: process.env.CF_SOURCE_DIR,
-};
-for (const [k, v] of Object.entries(bins)) if (!v) throw new Error(`set CF_${k.toUpperCase()}_BIN / CF_SOURCE_DIR`);
+const bins = binsFromEnv('web', 'migrate', 'source');
 
 // Small limits for this run, so that the too-large cases stay small; bot
 // uploads (2 x web.max_upload + 64 KiB) take more than game uploads here,
@@ -31,7 +25,6 @@ const MAX_UPLOAD = 2097152;
 const BODY_MAX = 2 * MAX_UPLOAD + 65536; // the largest body any route takes
 
 let stack;
-const uniq = () => randomBytes(4).toString('hex');
 const CODE = 'from smartphone_connector import Connector\nprint("hello")\n';
 
 // A 1x1 PNG, and the first bytes of the other formats (cf-web reads the
@@ -59,21 +52,8 @@ after(async () => {
   assert.equal(stack.exitCode, 0, stack.log.slice(-2000));
 });
 
-async function user(prefix = 'arc') {
-  const c = new Client(stack.baseURL);
-  const username = `${prefix}_${uniq()}`;
-  const r = await c.post('/api/signup', { username, password: 'password-123' });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  c.username = username;
-  return c;
-}
+const user = (prefix = 'arc') => signUp(stack, prefix);
 
-function assertError(r, status, re) {
-  assert.equal(r.status, status, `${r.status} ${r.text}`);
-  assert.match(r.headers.get('content-type'), /^application\/json/);
-  assert.equal(typeof r.body.error, 'string');
-  if (re) assert.match(r.body.error, re);
-}
 
 // The form of an upload: text fields, inputs (an array: one field each;
 // a string: one field), file and preview as {name, data[, type]}.

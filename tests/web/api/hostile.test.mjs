@@ -13,16 +13,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { startWeb, Client, psql } from './stack.mjs';
+import { startWeb, Client, psql, SANITIZER, binsFromEnv } from './stack.mjs';
 
-const bins = {
-  web: process.env.CF_WEB_BIN,
-  migrate: process.env.CF_MIGRATE_BIN,
-  source: process.env.CF_SOURCE_DIR,
-};
-for (const [k, v] of Object.entries(bins)) if (!v) throw new Error(`set CF_${k.toUpperCase()}_BIN / CF_SOURCE_DIR`);
+const bins = binsFromEnv('web', 'migrate', 'source');
 
-const SANITIZER = /AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:/;
 const JSON_MAX = 64 * 1024; // WEB_JSON_BODY_MAX
 const MAX_UPLOAD = 4096; // web.max_upload for this run: keeps the big bodies small
 const BIG_MAX = 2 * MAX_UPLOAD + JSON_MAX; // a bot upload's bound

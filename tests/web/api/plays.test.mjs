@@ -10,22 +10,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { startWeb, Client, psql } from './stack.mjs';
+import { startWeb, Client, psql, SANITIZER, assertError, binsFromEnv, signUp, sleep, uniq } from './stack.mjs';
 
-const bins = {
-  web: process.env.CF_WEB_BIN,
-  migrate: process.env.CF_MIGRATE_BIN,
-  resultProcessor: process.env.CF_RESULT_PROCESSOR_BIN,
-  simulator: process.env.CF_SIMULATOR_BIN,
-  source: process.env.CF_SOURCE_DIR,
-};
-for (const [k, v] of Object.entries(bins)) if (!v) throw new Error(`set ${k} (see CMakeLists.txt)`);
+const bins = binsFromEnv('web', 'migrate', 'resultProcessor', 'simulator', 'source');
 
-const SANITIZER = /AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:/;
 const KEYS = readFileSync(join(bins.source, 'tests', 'integration', 'games', 'keys.py'), 'utf8');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const uniq = () => randomBytes(4).toString('hex');
 
 let stack;
 let owner; // a user who owns the games
@@ -52,14 +41,7 @@ after(async () => {
   assert.equal(stack.exitCode, 0, stack.log.slice(-2000));
 });
 
-async function user(prefix) {
-  const c = new Client(stack.baseURL);
-  const r = await c.post('/api/signup', { username: `${prefix}_${uniq()}`, password: 'password-123' });
-  assert.equal(r.status, 201, r.text);
-  c.id = r.body.user.id;
-  c.username = r.body.user.username;
-  return c;
-}
+const user = (prefix) => signUp(stack, prefix);
 
 function addGame(ownerId, title, code, isHidden) {
   return Number(psql(stack.databaseUrl,
@@ -69,11 +51,6 @@ function addGame(ownerId, title, code, isHidden) {
     ownerId, title, isHidden ? 'true' : 'false', code).split('\n')[0]);
 }
 
-function assertError(r, status, re) {
-  assert.equal(r.status, status, `${r.status} ${r.text}`);
-  assert.equal(typeof r.body.error, 'string', r.text);
-  if (re) assert.match(r.body.error, re);
-}
 
 // A Server-Sent Events reader: events as they come, next() waits for one.
 class Events {

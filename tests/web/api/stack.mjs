@@ -12,6 +12,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import assert from 'node:assert/strict';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -206,4 +207,49 @@ export class Client {
   get(path, opts) { return this.req('GET', path, undefined, opts); }
   post(path, body, opts) { return this.req('POST', path, body, opts); }
   patch(path, body, opts) { return this.req('PATCH', path, body, opts); }
+}
+
+// ---- what every suite on this stack does alike ----
+
+// What a sanitizer build writes to a log on a leak or a memory error.
+export const SANITIZER = /AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:/;
+
+export const uniq = () => randomBytes(4).toString('hex');
+export { sleep };
+
+// The programs a suite needs, from the environment CMakeLists.txt sets;
+// names are startWeb's (web, migrate, resultProcessor, simulator, source).
+const BIN_ENV = {
+  web: 'CF_WEB_BIN',
+  migrate: 'CF_MIGRATE_BIN',
+  resultProcessor: 'CF_RESULT_PROCESSOR_BIN',
+  simulator: 'CF_SIMULATOR_BIN',
+  source: 'CF_SOURCE_DIR',
+};
+export function binsFromEnv(...names) {
+  const bins = {};
+  for (const k of names) {
+    bins[k] = process.env[BIN_ENV[k]];
+    if (!bins[k]) throw new Error(`set ${BIN_ENV[k]} (see CMakeLists.txt)`);
+  }
+  return bins;
+}
+
+// A new user, signed up and signed in: a Client with id and username.
+export async function signUp(stack, prefix) {
+  const c = new Client(stack.baseURL);
+  const username = `${prefix}_${uniq()}`;
+  const r = await c.post('/api/signup', { username, password: 'password-123' });
+  if (r.status !== 201) throw new Error(`sign-up: ${r.status} ${r.text}`);
+  c.id = r.body.user.id;
+  c.username = r.body.user.username;
+  return c;
+}
+
+// An error as the API answers one: status, JSON, {error} matching re.
+export function assertError(r, status, re) {
+  assert.equal(r.status, status, `${r.status} ${r.text}`);
+  assert.match(r.headers.get('content-type'), /^application\/json/);
+  assert.equal(typeof r.body.error, 'string', r.text);
+  if (re) assert.match(r.body.error, re);
 }
