@@ -3,11 +3,23 @@
  * its password and password resets, and the user search.
  *
  * Handlers only: each checks its input, applies the rate limits, calls
- * account.c or session.c and answers. The limits are counted per client
- * address and per username in ratelimit.c (one process is the unit): log-in
- * failures per user and per address (a success clears the user's count),
- * sign-ups per address (sign-up must say a name is taken — that is how names
- * work — so guessing names costs attempts), reset requests per username.
+ * account.c or session.c and answers. The limits are counted in
+ * ratelimit.c (one process is the unit), keyed on the client's address as
+ * client_ip.c finds it (behind a trusted proxy, the address it forwards).
+ *
+ * Log-in counts failures three ways within 15 minutes, so that guessing is
+ * bounded and yet nobody else's failures refuse a correct password:
+ *   - per address and account: after 5, that address may not try that
+ *     account (the classic limit, but it locks out the guesser only);
+ *   - per address: after 20, that address may not log in at all (a spray
+ *     of one password over many names);
+ *   - per account, from every address: after 50, only addresses with no
+ *     failure on the account may still try it (many addresses guessing one
+ *     account get one guess each; its owner, who has not failed, gets in).
+ * A success clears its address's count on the account. Sign-ups are
+ * counted per address (sign-up must say a name is taken — that is how names
+ * work — so guessing names costs attempts); reset requests per address,
+ * for the whole service, and per username.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -18,10 +30,14 @@
 #define PASSWORD_MIN 8
 #define PASSWORD_MAX 256
 #define LOGIN_WINDOW_S 900
-#define LOGIN_USER_LIMIT 5
-#define LOGIN_IP_LIMIT 100
+#define LOGIN_PAIR_LIMIT 5
+#define LOGIN_IP_LIMIT 20
+#define LOGIN_ACCOUNT_LIMIT 50
 #define SIGNUP_IP_LIMIT 300
-#define RESET_LIMIT 5
+#define RESET_WINDOW_S 3600
+#define RESET_USER_LIMIT 5
+#define RESET_IP_LIMIT 10
+#define RESET_ALL_LIMIT 300
 
 /* The Session object: the user (null when logged out) and the CSRF token. */
 static void answer_session(web_req *r, int status, cJSON *user, const char *csrf)
@@ -86,11 +102,44 @@ static bool limited(web_req *r, const char *key, int limit, int window_s)
 }
 
 /* "<prefix><username>" in lower case: one key whatever the case typed. */
-static void user_key(char key[96], const char *prefix, const char *username)
+static void user_key(char key[128], const char *prefix, const char *username)
 {
-    snprintf(key, 96, "%s%.64s", prefix, username);
+    snprintf(key, 128, "%s%.64s", prefix, username);
     for (char *p = key; *p != '\0'; p++)
         *p = (char)tolower((unsigned char)*p);
+}
+
+/* The three log-in counters of a username from the caller's address. */
+typedef struct login_keys {
+    char pair[128], ip[128], account[128];
+} login_keys;
+
+static void login_keys_of(web_req *r, const char *username, login_keys *k)
+{
+    char prefix[64];
+
+    snprintf(prefix, sizeof prefix, "login:pair:%s:", http_client_ip(r));
+    user_key(k->pair, prefix, username);
+    snprintf(k->ip, sizeof k->ip, "login:ip:%s", http_client_ip(r));
+    user_key(k->account, "login:account:", username);
+}
+
+/* May the caller's address try this account now? Else *retry is set. */
+static bool login_allowed(const login_keys *k, int *retry)
+{
+    if (ratelimit_blocked(k->ip, LOGIN_IP_LIMIT, LOGIN_WINDOW_S, retry) ||
+        ratelimit_blocked(k->pair, LOGIN_PAIR_LIMIT, LOGIN_WINDOW_S, retry))
+        return false;
+    /* An account under attack: only addresses that never failed on it. */
+    return !(ratelimit_blocked(k->account, LOGIN_ACCOUNT_LIMIT, LOGIN_WINDOW_S, retry) &&
+             ratelimit_blocked(k->pair, 1, LOGIN_WINDOW_S, retry));
+}
+
+static void login_failed(const login_keys *k)
+{
+    ratelimit_hit(k->pair, LOGIN_PAIR_LIMIT, LOGIN_WINDOW_S, NULL);
+    ratelimit_hit(k->ip, LOGIN_IP_LIMIT, LOGIN_WINDOW_S, NULL);
+    ratelimit_hit(k->account, LOGIN_ACCOUNT_LIMIT, LOGIN_WINDOW_S, NULL);
 }
 
 /* The body's "username" and "password" strings; answers 400 and returns
@@ -115,7 +164,7 @@ void auth_signup(web_req *r)
     }
     if (!password_ok(r, "password", password))
         return;
-    char key[96];
+    char key[128];
     snprintf(key, sizeof key, "signup:ip:%s", http_client_ip(r));
     if (limited(r, key, SIGNUP_IP_LIMIT, 3600))
         return;
@@ -129,12 +178,10 @@ void auth_login(web_req *r)
     const char *username, *password;
     if (!credentials(r, &username, &password))
         return;
-    char ukey[96], ikey[96];
-    user_key(ukey, "login:user:", username);
-    snprintf(ikey, sizeof ikey, "login:ip:%s", http_client_ip(r));
+    login_keys k;
+    login_keys_of(r, username, &k);
     int retry = 0;
-    if (ratelimit_blocked(ukey, LOGIN_USER_LIMIT, LOGIN_WINDOW_S, &retry) ||
-        ratelimit_blocked(ikey, LOGIN_IP_LIMIT, LOGIN_WINDOW_S, &retry)) {
+    if (!login_allowed(&k, &retry)) {
         http_too_many(r, retry);
         return;
     }
@@ -145,12 +192,11 @@ void auth_login(web_req *r)
         return;
     }
     if (ok == 0) {
-        ratelimit_hit(ukey, LOGIN_USER_LIMIT, LOGIN_WINDOW_S, NULL);
-        ratelimit_hit(ikey, LOGIN_IP_LIMIT, LOGIN_WINDOW_S, NULL);
+        login_failed(&k);
         http_error(r, 401, "invalid username or password");
         return;
     }
-    ratelimit_reset(ukey);
+    ratelimit_reset(k.pair);
     /* Said only to whoever knows the password: no news for a guesser. */
     if (user.deactivated) {
         http_error(r, 403, "this account is deactivated");
@@ -232,9 +278,12 @@ void auth_reset_request(web_req *r)
     const char *username = http_body_str(r, "username", 256);
     if (username == NULL)
         return;
-    char key[96];
-    user_key(key, "reset:", username);
-    if (limited(r, key, RESET_LIMIT, 3600))
+    char ikey[128], ukey[128];
+    snprintf(ikey, sizeof ikey, "reset:ip:%s", http_client_ip(r));
+    user_key(ukey, "reset:user:", username);
+    if (limited(r, ikey, RESET_IP_LIMIT, RESET_WINDOW_S) ||
+        limited(r, "reset:all", RESET_ALL_LIMIT, RESET_WINDOW_S) ||
+        limited(r, ukey, RESET_USER_LIMIT, RESET_WINDOW_S))
         return;
     if (!account_reset_request(r, username))
         return;

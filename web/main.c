@@ -68,6 +68,11 @@ static const cf_config_key web_keys[] = {
      .min = 1,
      .max = 365,
      .doc = "days a login session lasts"},
+    {.name = "web.trusted_proxies",
+     .type = CF_CONFIG_STRING,
+     .def = "",
+     .doc = "comma-separated addresses or CIDR networks of reverse proxies whose "
+            "X-Forwarded-For / X-Real-IP name the client (empty: none)"},
     {.name = NULL},
 };
 
@@ -210,6 +215,8 @@ static bool read_settings(const cf_config *cfg)
     web_cfg.secure_cookies = cf_config_bool(cfg, "web.secure_cookies");
     web_cfg.threads = (int)cf_config_int(cfg, "web.threads");
     web_cfg.session_days = (int)cf_config_int(cfg, "web.session_days");
+    if (!client_ip_configure(cf_config_str(cfg, "web.trusted_proxies")))
+        return false;
     web_cfg.database_url = cf_config_str(cfg, "database.url");
     web_cfg.redis_url = cf_config_str(cfg, "redis.url");
     return true;

@@ -209,17 +209,6 @@ bool http_int_id(const char *s)
     return true;
 }
 
-const char *http_client_ip(web_req *r)
-{
-    char *addr = NULL;
-    ev_uint16_t port = 0;
-    struct evhttp_connection *c = evhttp_request_get_connection(r->req);
-
-    if (c != NULL)
-        evhttp_connection_get_peer(c, &addr, &port);
-    return addr != NULL ? addr : "?";
-}
-
 bool http_is_caller(const web_req *r, PGresult *res, int row, int col)
 {
     return r->authed && !PQgetisnull(res, row, col) &&

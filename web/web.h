@@ -112,7 +112,9 @@ typedef struct web_req {
     char username[WEB_USERNAME_MAX + 1];
     char session_hash[65];
     char csrf[WEB_CSRF_LEN + 1];
-    int status; /* status sent, for metrics */
+    char client_ip[48]; /* client_ip.c: filled on first use */
+    bool suspended;     /* http.c: answered later, from a completion */
+    int status;         /* status sent, for metrics */
 } web_req;
 
 typedef void (*web_handler)(web_req *r);
@@ -211,8 +213,14 @@ bool http_int_query(web_req *r, const char *name, int def, int min, int max, int
 bool http_valid_id(const char *s);
 /* A positive integer id (bigint column) in decimal, no sign or leading 0. */
 bool http_int_id(const char *s);
-/* The peer's address, "?" when unknown (rate limits key on it). */
+/* ---- client_ip.c: the client's address ---- */
+/* The client: the peer, or the address a trusted proxy forwarded
+ * (X-Forwarded-For, X-Real-IP); normalised, "?" when unknown. Rate limits
+ * key on it. */
 const char *http_client_ip(web_req *r);
+/* web.trusted_proxies: comma-separated addresses or CIDR networks; false
+ * (logged) for a word that is neither. At start, before any thread. */
+bool client_ip_configure(const char *list);
 /* Is the user id in column col of row the caller's? */
 bool http_is_caller(const web_req *r, PGresult *res, int row, int col);
 /* Cookie name when its value is exactly len hex digits (a token we set),

@@ -1,0 +1,167 @@
+// abuse_auth.test.mjs — the attacks of issue 15 on log-in and passwords,
+// replayed against the real cf-web (stack.mjs), loopback only, each bounded
+// in requests and time. Every test here failed before its fix.
+//   The stack trusts 127.0.0.1 as a reverse proxy (web.trusted_proxies), so
+//   a request from 127.0.0.1 with X-Forwarded-For plays "nginx forwarding a
+//   client"; one from 127.0.0.2 (also loopback on Linux) plays a stranger
+//   whose X-Forwarded-For must be ignored.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
+import { startWeb, Client } from './stack.mjs';
+
+const bins = {
+  web: process.env.CF_WEB_BIN,
+  migrate: process.env.CF_MIGRATE_BIN,
+  source: process.env.CF_SOURCE_DIR,
+};
+for (const [k, v] of Object.entries(bins)) if (!v) throw new Error(`set CF_${k.toUpperCase()}_BIN / CF_SOURCE_DIR`);
+
+let stack;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const uniq = () => randomBytes(4).toString('hex');
+const PASSWORD = 'correct horse 8731';
+
+before(async () => {
+  stack = await startWeb({ ...bins, env: { CF_WEB_TRUSTED_PROXIES: '127.0.0.1/32' } });
+});
+after(async () => {
+  if (!stack) return;
+  await stack.stop();
+  assert.doesNotMatch(stack.log, /AddressSanitizer|LeakSanitizer|runtime error:/, stack.log.slice(-4000));
+  assert.equal(stack.exitCode, 0, stack.log.slice(-2000));
+});
+
+// One JSON POST (or GET) from a chosen loopback source address, with extra
+// headers; anonymous requests pass CSRF with any non-empty token.
+function send(method, path, body, { from = '127.0.0.1', headers = {}, cookie } = {}) {
+  const url = new URL(stack.baseURL + path);
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const h = { ...headers };
+  if (payload !== undefined) { h['Content-Type'] = 'application/json'; h['Content-Length'] = Buffer.byteLength(payload); }
+  if (method !== 'GET') h['X-CSRF-Token'] ??= 'x';
+  if (cookie) h.Cookie = cookie;
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, path, method, headers: h, localAddress: from, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => {
+        let json = null;
+        try { json = JSON.parse(text); } catch { /* not JSON */ }
+        resolve({ status: res.statusCode, headers: res.headers, body: json, text });
+      });
+    });
+    req.on('error', reject);
+    req.setTimeout(30000, () => req.destroy(new Error(`${method} ${path}: no answer in 30 s`)));
+    if (payload !== undefined) req.write(payload);
+    req.end();
+  });
+}
+
+const login = (username, password, opts) => send('POST', '/api/login', { username, password }, opts);
+const xff = (ip) => ({ headers: { 'X-Forwarded-For': ip } });
+
+async function signup(prefix = 'v') {
+  const c = new Client(stack.baseURL);
+  const username = `${prefix}_${uniq()}`;
+  const r = await c.post('/api/signup', { username, password: PASSWORD });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  c.username = username;
+  return c;
+}
+
+// Runs n jobs, at most width at a time.
+async function pool(n, width, job) {
+  let next = 0;
+  const out = [];
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < n) { const i = next++; out[i] = await job(i); }
+  }));
+  return out;
+}
+
+const fnv1a = (s) => {
+  let h = 2166136261;
+  for (const ch of Buffer.from(s)) h = Math.imul(h ^ ch, 16777619) >>> 0;
+  return h;
+};
+
+// Finding 1: the table evicted live counters, reset requests added a key per
+// name with no address limit, and the slot hash (FNV-1a) was public. Names
+// whose "reset:<name>" lands on the slot of "login:user:<victim>" are found
+// offline; 16 reset requests filled its probes and evicted the victim's
+// count, and guessing went on. Now: counters live out their window, the
+// hash is keyed, resets are limited per address.
+test('finding 1: reset requests cannot wipe a log-in counter', async () => {
+  const v = await signup('wipe');
+  const name = v.username.toLowerCase();
+  for (let i = 0; i < 5; i++) assert.equal((await login(name, `wrong-${i}-guess`)).status, 401);
+  assert.equal((await login(name, 'wrong-5-guess')).status, 429);
+  await sleep(1100); // the victim's counter strictly the oldest in its probes
+  const target = fnv1a(`login:user:${name}`) % 4096;
+  const crafted = [];
+  for (let i = 0; crafted.length < 16; i++) {
+    const n = `c${i.toString(36)}`;
+    if (fnv1a(`reset:${n}`) % 4096 === target) crafted.push(n);
+  }
+  for (const n of crafted) {
+    const r = await send('POST', '/api/password-reset', { username: n });
+    assert.ok(r.status === 202 || r.status === 429, `${r.status} ${r.text}`);
+  }
+  const again = await login(name, 'wrong-6-guess');
+  assert.equal(again.status, 429, `guessing resumed after the wipe: ${again.status}`);
+  assert.equal((await login(name, PASSWORD)).status, 429);
+});
+
+test('finding 1: password-reset requests are limited per address', async () => {
+  const statuses = [];
+  for (let i = 0; i < 12; i++) {
+    statuses.push((await send('POST', '/api/password-reset', { username: `nobody_${uniq()}` }, xff('198.51.100.77'))).status);
+  }
+  assert.ok(statuses.includes(429), statuses.join(' '));
+  const r = await send('POST', '/api/password-reset', { username: `nobody_${uniq()}` }, xff('198.51.100.77'));
+  assert.equal(r.status, 429);
+  assert.ok(Number(r.headers['retry-after']) > 0);
+});
+
+// Finding 2: behind nginx every client was the proxy's address, so 100
+// failures on random names locked everybody out. Now the forwarded address
+// counts when the peer is a trusted proxy, and only then.
+test('finding 2: a spray from many forwarded addresses does not lock others out', async () => {
+  const v = await signup('spray');
+  const statuses = await pool(100, 4, (i) =>
+    login(`ghost_${uniq()}`, 'password-guess', xff(`198.51.${100 + (i >> 8)}.${i & 255}`)).then((r) => r.status));
+  assert.deepEqual([...new Set(statuses)], [401]);
+  const r = await login(v.username, PASSWORD, xff('203.0.113.9'));
+  assert.equal(r.status, 200, `a correct password after strangers' failures: ${r.status} ${r.text}`);
+});
+
+test('finding 2: one forwarded address is limited to 20 failures', async () => {
+  const statuses = [];
+  for (let i = 0; i < 21; i++) statuses.push((await login(`ghost_${uniq()}`, 'password-guess', xff('192.0.2.44'))).status);
+  assert.deepEqual(statuses.slice(0, 20), Array(20).fill(401));
+  assert.equal(statuses[20], 429);
+  // A client-written X-Forwarded-For left of nginx's entry changes nothing.
+  const spoof = await login(`ghost_${uniq()}`, 'password-guess', xff('203.0.113.1, 192.0.2.44'));
+  assert.equal(spoof.status, 429);
+});
+
+test('finding 2: X-Forwarded-For from an untrusted peer is ignored', async () => {
+  const statuses = [];
+  for (let i = 0; i < 21; i++) {
+    statuses.push((await login(`ghost_${uniq()}`, 'password-guess', { from: '127.0.0.2', ...xff(`198.18.0.${i}`) })).status);
+  }
+  assert.deepEqual(statuses.slice(0, 20), Array(20).fill(401));
+  assert.equal(statuses[20], 429, 'a stranger escaped the address limit by naming addresses');
+});
+
+test('finding 2: a correct password is accepted after others failed on the account', async () => {
+  const v = await signup('owner');
+  const statuses = await pool(60, 4, (i) => login(v.username, `guess-${i}-xyz`, xff(`198.19.${i >> 8}.${i & 255}`)).then((r) => r.status));
+  assert.ok(statuses.every((s) => s === 401 || s === 429), statuses.join(' '));
+  assert.equal((await login(v.username, 'guess-again', xff('198.19.0.1'))).status, 429, 'a failing address keeps guessing');
+  const r = await login(v.username, PASSWORD, xff('203.0.113.77'));
+  assert.equal(r.status, 200, `the owner was refused: ${r.status} ${r.text}`);
+});
