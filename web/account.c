@@ -1,22 +1,19 @@
 /*
  * account.c — accounts: names, passwords, the profile, password resets.
  *
- * Passwords: Argon2id through libsodium's crypto_pwhash_str (the encoded
- * string carries its own salt and parameters), hashed only once the cheap
- * checks have passed, so a stranger gets no free Argon2 work. No account
- * enumeration at log-in: an unknown user costs a password hash all the
- * same and gets the same answer. A reset token is made and kept like a
+ * Passwords: Argon2id hashes (the encoded string carries its own salt and
+ * parameters), made and checked by pwhash.c off the event loops; this file
+ * only stores and reads them. The handlers hash only once the cheap checks
+ * have passed (a reset token is checked before), so a stranger gets no
+ * free Argon2 work. A reset token is made and kept like a
  * session's (session.c: random, only its hash stored), lasts an hour and
  * serves once; the link goes to the log, where an operator hands it over.
  * A password change ends the account's other sessions, a reset all of them.
  */
 #include <ctype.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <sodium.h>
 
 #include "log.h"
 #include "web.h"
@@ -74,12 +71,6 @@ bool account_public_default(web_req *r)
     return pub;
 }
 
-static int hash_password(const char *pw, char out[crypto_pwhash_STRBYTES])
-{
-    return crypto_pwhash_str(out, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                             crypto_pwhash_MEMLIMIT_INTERACTIVE);
-}
-
 /* Row columns id, username, created_at (ISO text) into out. */
 static void user_from_row(PGresult *res, int id, int username, int created_at, account_user *out)
 {
@@ -90,13 +81,8 @@ static void user_from_row(PGresult *res, int id, int username, int created_at, a
     out->deactivated = false;
 }
 
-bool account_create(web_req *r, const char *username, const char *password, account_user *out)
+bool account_create(web_req *r, const char *username, const char *hash, account_user *out)
 {
-    char hash[crypto_pwhash_STRBYTES];
-    if (hash_password(password, hash) != 0) {
-        http_error(r, 500, "out of memory");
-        return false;
-    }
     const char *params[2] = {username, hash};
     PGresult *res = cf_pg_exec(r->t->pg,
                                "INSERT INTO users (username, password_hash) VALUES ($1, $2) "
@@ -115,22 +101,7 @@ bool account_create(web_req *r, const char *username, const char *password, acco
     return true;
 }
 
-/* A hash no password matches, verified when the user does not exist so
- * both answers take the same time. */
-static char dummy[crypto_pwhash_STRBYTES];
-static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
-
-static void dummy_init(void)
-{
-    char pw[33];
-
-    session_random_hex(pw, 16);
-    if (hash_password(pw, dummy) != 0)
-        dummy[0] = '\0';
-}
-
-int account_check_password(web_req *r, const char *username, const char *password,
-                           account_user *out)
+int account_login_lookup(web_req *r, const char *username, account_login *out)
 {
     const char *params[1] = {username};
     PGresult *res = cf_pg_exec(r->t->pg,
@@ -140,17 +111,15 @@ int account_check_password(web_req *r, const char *username, const char *passwor
                                1, params);
     if (res == NULL)
         return -1;
-    bool found = PQntuples(res) == 1;
-    pthread_once(&dummy_once, dummy_init);
-    const char *hash = found ? PQgetvalue(res, 0, 2) : dummy;
-    bool ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0 && found;
-    if (ok) {
-        user_from_row(res, 0, 1, 3, out);
-        out->operator= PQgetvalue(res, 0, 4)[0] == 't';
-        out->deactivated = PQgetvalue(res, 0, 5)[0] == 't';
+    out->found = PQntuples(res) == 1;
+    if (out->found) {
+        user_from_row(res, 0, 1, 3, &out->user);
+        snprintf(out->hash, sizeof out->hash, "%s", PQgetvalue(res, 0, 2));
+        out->user.operator= PQgetvalue(res, 0, 4)[0] == 't';
+        out->user.deactivated = PQgetvalue(res, 0, 5)[0] == 't';
     }
     PQclear(res);
-    return ok ? 1 : 0;
+    return 0;
 }
 
 cJSON *account_json(web_req *r)
@@ -202,27 +171,21 @@ static bool set_password(web_req *r, const char *user_id, const char *hash, bool
     return true;
 }
 
-bool account_change_password(web_req *r, const char *current, const char *new_password)
+bool account_password_hash(web_req *r, char *out, size_t len)
 {
     const char *params[1] = {r->user_id};
     PGresult *res =
         cf_pg_exec(r->t->pg, "SELECT password_hash FROM users WHERE id = $1", 1, params);
-    if (res == NULL) {
-        http_db_error(r);
+    res = http_one_row(r, res, false, 401, "login required");
+    if (res == NULL)
         return false;
-    }
-    bool ok = PQntuples(res) == 1 &&
-              crypto_pwhash_str_verify(PQgetvalue(res, 0, 0), current, strlen(current)) == 0;
+    snprintf(out, len, "%s", PQgetvalue(res, 0, 0));
     PQclear(res);
-    if (!ok) {
-        http_error(r, 400, "current password is wrong");
-        return false;
-    }
-    char hash[crypto_pwhash_STRBYTES];
-    if (hash_password(new_password, hash) != 0) {
-        http_error(r, 500, "out of memory");
-        return false;
-    }
+    return true;
+}
+
+bool account_set_password(web_req *r, const char *hash)
+{
     if (cf_pg_begin(r->t->pg) != 0) {
         cf_pg_rollback(r->t->pg);
         http_db_error(r);
@@ -255,7 +218,23 @@ bool account_reset_request(web_req *r, const char *username)
     return true;
 }
 
-bool account_reset_confirm(web_req *r, const char *token, const char *new_password)
+bool account_reset_valid(web_req *r, const char *token)
+{
+    char hash[65];
+    session_token_hash(token, hash);
+    const char *params[1] = {hash};
+    PGresult *res = cf_pg_exec(r->t->pg,
+                               "SELECT user_id FROM password_resets "
+                               "WHERE token_hash = decode($1, 'hex') "
+                               "AND used_at IS NULL AND expires_at > now()",
+                               1, params);
+    res = http_one_row(r, res, false, 400, "invalid or expired token");
+    bool valid = res != NULL;
+    PQclear(res);
+    return valid;
+}
+
+bool account_reset_confirm(web_req *r, const char *token, const char *pwhash)
 {
     char hash[65];
     session_token_hash(token, hash);
@@ -272,14 +251,6 @@ bool account_reset_confirm(web_req *r, const char *token, const char *new_passwo
     res = http_one_row(r, res, true, 400, "invalid or expired token");
     if (res == NULL)
         return false;
-    /* Hashed only for a valid token: no free Argon2 work for strangers. */
-    char pwhash[crypto_pwhash_STRBYTES];
-    if (hash_password(new_password, pwhash) != 0) {
-        PQclear(res);
-        cf_pg_rollback(r->t->pg);
-        http_error(r, 500, "out of memory");
-        return false;
-    }
     bool done = set_password(r, PQgetvalue(res, 0, 0), pwhash, false);
     PQclear(res);
     return done;

@@ -16,14 +16,19 @@
  *   - per account, from every address: after 50, only addresses with no
  *     failure on the account may still try it (many addresses guessing one
  *     account get one guess each; its owner, who has not failed, gets in).
- * A success clears its address's count on the account. Sign-ups are
+ * A success clears its address's count on the account. Password changes
+ * are counted per user (10 in 15 minutes, right or wrong: each costs two
+ * Argon2id hashes, done by pwhash.c off the event loop). Sign-ups are
  * counted per address (sign-up must say a name is taken — that is how names
  * work — so guessing names costs attempts); reset requests per address,
  * for the whole service, and per username.
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "web.h"
 
@@ -34,6 +39,8 @@
 #define LOGIN_IP_LIMIT 20
 #define LOGIN_ACCOUNT_LIMIT 50
 #define SIGNUP_IP_LIMIT 300
+#define PASSWORD_CHANGE_LIMIT 10
+#define PASSWORD_CHANGE_WINDOW_S 900
 #define RESET_WINDOW_S 3600
 #define RESET_USER_LIMIT 5
 #define RESET_IP_LIMIT 10
@@ -153,6 +160,23 @@ static bool credentials(web_req *r, const char **username, const char **password
     return *password != NULL;
 }
 
+/* A sign-up's name, kept until its password is hashed. */
+typedef struct signup_ctx {
+    char username[WEB_USERNAME_MAX + 1];
+} signup_ctx;
+
+static void signup_hashed(web_req *r, int result, const char *hash, void *arg)
+{
+    signup_ctx *c = arg;
+    account_user user;
+
+    if (result != 1)
+        http_error(r, 500, "out of memory");
+    else if (account_create(r, c->username, hash, &user))
+        log_in(r, 201, &user);
+    free(c);
+}
+
 void auth_signup(web_req *r)
 {
     const char *username, *password;
@@ -168,9 +192,40 @@ void auth_signup(web_req *r)
     snprintf(key, sizeof key, "signup:ip:%s", http_client_ip(r));
     if (limited(r, key, SIGNUP_IP_LIMIT, 3600))
         return;
-    account_user user;
-    if (account_create(r, username, password, &user))
-        log_in(r, 201, &user);
+    signup_ctx *c = malloc(sizeof *c);
+    if (c == NULL) {
+        http_error(r, 500, "out of memory");
+        return;
+    }
+    snprintf(c->username, sizeof c->username, "%s", username);
+    if (!pwhash_hash(r, password, signup_hashed, c))
+        free(c);
+}
+
+/* A log-in waiting for its password check. */
+typedef struct login_ctx {
+    login_keys keys;
+    account_login account;
+} login_ctx;
+
+static void login_checked(web_req *r, int result, const char *hash, void *arg)
+{
+    login_ctx *c = arg;
+    (void)hash;
+
+    if (result != 1) {
+        login_failed(&c->keys);
+        http_error(r, 401, "invalid username or password");
+    } else {
+        ratelimit_reset(c->keys.pair);
+        /* Said only to whoever knows the password: no news for a guesser. */
+        if (c->account.user.deactivated)
+            http_error(r, 403, "this account is deactivated");
+        else
+            log_in(r, 200, &c->account.user);
+    }
+    sodium_memzero(c, sizeof *c);
+    free(c);
 }
 
 void auth_login(web_req *r)
@@ -178,31 +233,27 @@ void auth_login(web_req *r)
     const char *username, *password;
     if (!credentials(r, &username, &password))
         return;
-    login_keys k;
-    login_keys_of(r, username, &k);
+    login_ctx *c = calloc(1, sizeof *c);
+    if (c == NULL) {
+        http_error(r, 500, "out of memory");
+        return;
+    }
+    login_keys_of(r, username, &c->keys);
     int retry = 0;
-    if (!login_allowed(&k, &retry)) {
+    if (!login_allowed(&c->keys, &retry)) {
+        free(c);
         http_too_many(r, retry);
         return;
     }
-    account_user user;
-    int ok = account_check_password(r, username, password, &user);
-    if (ok < 0) {
+    if (account_login_lookup(r, username, &c->account) != 0) {
+        free(c);
         http_db_error(r);
         return;
     }
-    if (ok == 0) {
-        login_failed(&k);
-        http_error(r, 401, "invalid username or password");
-        return;
-    }
-    ratelimit_reset(k.pair);
-    /* Said only to whoever knows the password: no news for a guesser. */
-    if (user.deactivated) {
-        http_error(r, 403, "this account is deactivated");
-        return;
-    }
-    log_in(r, 200, &user);
+    /* An unknown user is checked against a dummy hash: same answer, same
+     * time. */
+    if (!pwhash_verify(r, c->account.found ? c->account.hash : NULL, password, login_checked, c))
+        free(c);
 }
 
 void auth_logout(web_req *r)
@@ -260,17 +311,48 @@ static const char *new_password(web_req *r)
     return pw != NULL && password_ok(r, "new_password", pw) ? pw : NULL;
 }
 
+/* The new password, hashed once the current one has been checked. */
+static void password_hashed(web_req *r, int result, const char *hash, void *arg)
+{
+    (void)arg;
+    if (result != 1) {
+        http_error(r, 500, "out of memory");
+        return;
+    }
+    if (!account_set_password(r, hash))
+        return;
+    /* The other sessions ended: their live streams end too. */
+    (void)revocation_publish(r->t->redis, r->user_id, r->session_hash, NULL);
+    http_no_content(r);
+}
+
+static void current_checked(web_req *r, int result, const char *hash, void *arg)
+{
+    const char *pw = arg; /* the body's new_password: r lives on */
+    (void)hash;
+
+    if (result != 1)
+        http_error(r, 400, "current password is wrong");
+    else
+        (void)pwhash_hash(r, pw, password_hashed, NULL);
+}
+
 void auth_password_change(web_req *r)
 {
     const char *current = http_body_str(r, "current_password", 4096);
     if (current == NULL)
         return;
     const char *pw = new_password(r);
-    if (pw == NULL || !account_change_password(r, current, pw))
+    if (pw == NULL)
         return;
-    /* The other sessions ended: their live streams end too. */
-    (void)revocation_publish(r->t->redis, r->user_id, r->session_hash, NULL);
-    http_no_content(r);
+    /* Every attempt costs two hashes: counted per user, right or wrong. */
+    char key[128];
+    snprintf(key, sizeof key, "password:user:%s", r->user_id);
+    if (limited(r, key, PASSWORD_CHANGE_LIMIT, PASSWORD_CHANGE_WINDOW_S))
+        return;
+    char stored[256];
+    if (account_password_hash(r, stored, sizeof stored))
+        (void)pwhash_verify(r, stored, current, current_checked, (void *)pw);
 }
 
 void auth_reset_request(web_req *r)
@@ -292,14 +374,25 @@ void auth_reset_request(web_req *r)
     http_json(r, 202, o);
 }
 
+static void reset_hashed(web_req *r, int result, const char *hash, void *arg)
+{
+    const char *token = arg; /* the body's: r lives on */
+
+    if (result != 1)
+        http_error(r, 500, "out of memory");
+    else if (account_reset_confirm(r, token, hash))
+        http_no_content(r);
+}
+
 void auth_reset_confirm(web_req *r)
 {
     const char *token = http_body_str(r, "token", 256);
     if (token == NULL)
         return;
     const char *pw = new_password(r);
-    if (pw != NULL && account_reset_confirm(r, token, pw))
-        http_no_content(r);
+    /* Hashed only for a valid token: no free Argon2 work for strangers. */
+    if (pw != NULL && account_reset_valid(r, token))
+        (void)pwhash_hash(r, pw, reset_hashed, (void *)token);
 }
 
 void auth_users_search(web_req *r)

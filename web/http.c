@@ -7,9 +7,11 @@
  * headers, 60 s of idleness. request_cb() turns evhttp's request into a
  * web_req once (the path decoded, a NUL or a bad escape being a 400; the
  * query parsed; the body copied and NUL-terminated), hands it to the
- * router, and afterwards makes sure nothing outlives it: a transaction a
- * handler left open is rolled back, the request is counted in the metrics,
- * and what was allocated is freed.
+ * router, and afterwards (http_finish) makes sure nothing outlives it: a
+ * transaction a handler left open is rolled back, the request is counted
+ * in the metrics, and what was allocated is freed. A handler that waits for
+ * a password hash (pwhash.c) leaves the request suspended; it is finished
+ * when its continuation has answered, on the same loop.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -70,31 +72,55 @@ static bool read_request(web_req *r, struct evkeyvalq *query)
     return true;
 }
 
-static void request_cb(struct evhttp_request *req, void *arg)
+/* A request and what lives as long as it (it may outlive request_cb). */
+typedef struct held_req {
+    web_req r; /* first: a web_req * is a held_req * */
+    struct evkeyvalq query;
+    int64_t start_us;
+} held_req;
+
+void http_finish(web_req *r)
 {
-    int64_t start_us = cf_now_us();
-    web_req r = {.req = req, .t = arg, .status = 0, .route = "static"};
-    r.method = evhttp_request_get_command(req);
-    r.method_name = method_name(r.method);
-    struct evkeyvalq query = {0};
-    query.tqh_first = NULL;
-    query.tqh_last = &query.tqh_first;
-    http_security_headers(req);
-    if (read_request(&r, &query))
-        router_dispatch(&r);
+    held_req *h = (held_req *)r;
+
     /* A handler must close what it opened: a transaction left open would
      * hold its row locks into the next request on this connection. */
-    if (cf_pg_raw(r.t->pg) != NULL && PQtransactionStatus(cf_pg_raw(r.t->pg)) != PQTRANS_IDLE) {
-        log_error("%s %s left a transaction open: rolled back", r.method_name, r.path);
-        cf_pg_rollback(r.t->pg);
+    if (cf_pg_raw(r->t->pg) != NULL && PQtransactionStatus(cf_pg_raw(r->t->pg)) != PQTRANS_IDLE) {
+        log_error("%s %s left a transaction open: rolled back", r->method_name, r->path);
+        cf_pg_rollback(r->t->pg);
     }
-    metrics_observe(r.method_name, r.route, r.status, (double)(cf_now_us() - start_us) / 1e6);
-    evhttp_clear_headers(&query);
+    metrics_observe(r->method_name, r->route, r->status, (double)(cf_now_us() - h->start_us) / 1e6);
+    evhttp_clear_headers(&h->query);
     for (int i = 0; i < WEB_MAX_PARAMS; i++)
-        free(r.params[i]);
-    cJSON_Delete(r.json);
-    free(r.body);
-    free(r.path);
+        free(r->params[i]);
+    cJSON_Delete(r->json);
+    free(r->body);
+    free(r->path);
+    free(h);
+}
+
+static void request_cb(struct evhttp_request *req, void *arg)
+{
+    held_req *h = calloc(1, sizeof *h);
+    if (h == NULL) {
+        evhttp_send_error(req, 500, NULL);
+        return;
+    }
+    h->start_us = cf_now_us();
+    h->query.tqh_first = NULL;
+    h->query.tqh_last = &h->query.tqh_first;
+    web_req *r = &h->r;
+    r->req = req;
+    r->t = arg;
+    r->route = "static";
+    r->method = evhttp_request_get_command(req);
+    r->method_name = method_name(r->method);
+    http_security_headers(req);
+    if (read_request(r, &h->query))
+        router_dispatch(r);
+    /* Suspended: pwhash.c answers it later and calls http_finish. */
+    if (!r->suspended)
+        http_finish(r);
 }
 
 void http_start_thread(web_thread *t, int fd)

@@ -68,6 +68,19 @@ static const cf_config_key web_keys[] = {
      .min = 1,
      .max = 365,
      .doc = "days a login session lasts"},
+    {.name = "web.hash_threads",
+     .type = CF_CONFIG_INT,
+     .def = "2",
+     .min = 1,
+     .max = 64,
+     .doc = "threads that hash and check passwords (Argon2id, 64 MiB each), off the "
+            "event loops"},
+    {.name = "web.hash_queue",
+     .type = CF_CONFIG_INT,
+     .def = "64",
+     .min = 1,
+     .max = 10000,
+     .doc = "password hashes that may wait for a thread; past them, 503 with Retry-After"},
     {.name = "web.trusted_proxies",
      .type = CF_CONFIG_STRING,
      .def = "",
@@ -215,6 +228,8 @@ static bool read_settings(const cf_config *cfg)
     web_cfg.secure_cookies = cf_config_bool(cfg, "web.secure_cookies");
     web_cfg.threads = (int)cf_config_int(cfg, "web.threads");
     web_cfg.session_days = (int)cf_config_int(cfg, "web.session_days");
+    web_cfg.hash_threads = (int)cf_config_int(cfg, "web.hash_threads");
+    web_cfg.hash_queue = (int)cf_config_int(cfg, "web.hash_queue");
     if (!client_ip_configure(cf_config_str(cfg, "web.trusted_proxies")))
         return false;
     web_cfg.database_url = cf_config_str(cfg, "database.url");
@@ -271,6 +286,7 @@ static void stop_all(pthread_t *tids)
 {
     for (int i = 0; i < web_cfg.threads; i++)
         pthread_join(tids[i], NULL);
+    pwhash_stop();
     outbox_relay_stop();
     progress_reader_stop();
     revocation_stop();
@@ -346,6 +362,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < web_cfg.threads; i++)
         if (!prepare_thread(i))
             return 1;
+    pwhash_start(web_cfg.hash_threads, web_cfg.hash_queue);
     outbox_relay_start();
     progress_reader_start();
     revocation_start();

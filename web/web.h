@@ -73,6 +73,8 @@ typedef struct web_settings {
     bool secure_cookies;
     int threads;
     int session_days;
+    int hash_threads; /* pwhash.c's pool */
+    int hash_queue;
     const char *database_url;
     const char *redis_url;
 } web_settings;
@@ -151,6 +153,10 @@ static inline uint32_t web_hash(const char *s)
 
 /* ---- http.c: the evhttp server of each worker thread ---- */
 void http_start_thread(web_thread *t, int fd);
+/* Ends a request a handler left suspended (r->suspended: pwhash.c resumes
+ * it on its loop and answers it): the checks and counts every request
+ * gets, then r is freed. */
+void http_finish(web_req *r);
 
 /* ---- evhttp_pages.c: libevent's own error pages go out as JSON ---- */
 void http_pages_as_json(struct evhttp *http);
@@ -476,27 +482,34 @@ cJSON *account_user_json(const char *id, const char *username, const char *creat
 int account_id_by_name(web_req *r, const char *name, char *out, size_t len);
 /* The caller's setting for fights whose "public" is not given. */
 bool account_public_default(web_req *r);
-/* A new account; answers 409 for a taken name. */
-bool account_create(web_req *r, const char *username, const char *password, account_user *out);
-/* 1 right password (out filled: a deactivated account too, which the
- * caller refuses), 0 wrong or unknown user (in the same time), -1 db
- * error (not answered). */
-int account_check_password(web_req *r, const char *username, const char *password,
-                           account_user *out);
+/* A new account with the password's hash; answers 409 for a taken name. */
+bool account_create(web_req *r, const char *username, const char *hash, account_user *out);
+/* What log-in needs of an account, by name (case-insensitive). */
+typedef struct account_login {
+    bool found;
+    account_user user; /* when found (a deactivated account too) */
+    char hash[256];    /* its password hash, when found */
+} account_login;
+/* 0 (out filled, found or not), -1 db error (not answered). */
+int account_login_lookup(web_req *r, const char *username, account_login *out);
 /* The caller's Account object (answers 401 when it is gone). */
 cJSON *account_json(web_req *r);
 /* Sets about and the fights' default visibility ("true"/"false"); NULL
  * leaves a value as it is. */
 bool account_update(web_req *r, const char *about, const char *public_default);
-/* Answers 400 for a wrong current password; ends the caller's other
- * sessions. */
-bool account_change_password(web_req *r, const char *current, const char *new_password);
+/* The caller's password hash into out (answers the db error or 401). */
+bool account_password_hash(web_req *r, char *out, size_t len);
+/* Sets the caller's password hash and ends the caller's other sessions. */
+bool account_set_password(web_req *r, const char *hash);
 /* Writes a reset link for username to the log (nothing for an unknown
  * name: the answer is the same). */
 bool account_reset_request(web_req *r, const char *username);
-/* Answers 400 for a token that is invalid, expired or used; ends every
+/* Answers 400 for a token that is invalid, expired or used (checked, not
+ * spent: before the new password is hashed). */
+bool account_reset_valid(web_req *r, const char *token);
+/* Spends the token and sets the hash; answers 400 as above; ends every
  * session of the account. */
-bool account_reset_confirm(web_req *r, const char *token, const char *new_password);
+bool account_reset_confirm(web_req *r, const char *token, const char *hash);
 /* Drops reset tokens a day past their expiry (the outbox relay runs it
  * now and then). 0 or -1. */
 int account_sweep_resets(cf_pg *pg);
@@ -961,5 +974,21 @@ void cache_put(const char *key, const char *data, size_t len, int ttl_ms);
 bool ratelimit_hit(const char *key, int limit, int window_s, int *retry_after);
 bool ratelimit_blocked(const char *key, int limit, int window_s, int *retry_after);
 void ratelimit_reset(const char *key);
+
+/* ---- pwhash.c: Argon2id in a bounded pool of threads, off the loops ---- */
+/* The continuation of a suspended request, on its own loop: result 1 a
+ * match (verify) or a hash made (hash is it), 0 no match, -1 failure. It
+ * answers r (or suspends it again); r is freed after it. */
+typedef void (*pwhash_done)(web_req *r, int result, const char *hash, void *arg);
+/* Checks password against stored (NULL: an unknown user, checked against a
+ * dummy in the same time, result 0), or hashes password; r is suspended
+ * until done runs. False after answering 503 with Retry-After (the queue
+ * is full) or 500. password must live as long as r (its body does). */
+bool pwhash_verify(web_req *r, const char *stored, const char *password, pwhash_done done,
+                   void *arg);
+bool pwhash_hash(web_req *r, const char *password, pwhash_done done, void *arg);
+/* The threads (web.hash_threads, web.hash_queue), at start and exit. */
+void pwhash_start(int threads, int queue);
+void pwhash_stop(void);
 
 #endif

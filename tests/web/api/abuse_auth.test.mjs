@@ -165,3 +165,64 @@ test('finding 2: a correct password is accepted after others failed on the accou
   const r = await login(v.username, PASSWORD, xff('203.0.113.77'));
   assert.equal(r.status, 200, `the owner was refused: ${r.status} ${r.text}`);
 });
+
+// Finding 4: Argon2id ran on the event loops and /api/account/password had
+// no limit: 4 clients sending wrong current passwords took /healthz from
+// 2 ms to 851 ms. Now hashing is done by a bounded pool off the loops, and
+// password changes are limited per user. The hammer below keeps the pool
+// busy through log-ins to unknown names from fresh forwarded addresses
+// (each costs a hash) once the password route says 429.
+test('finding 4: /healthz stays fast while 4 clients hammer wrong passwords (4 in flight each)', async () => {
+  const users = await Promise.all([0, 1, 2, 3].map(() => signup('hammer')));
+  let stop = false;
+  let hashed = 0;
+  // Each client keeps 4 requests in flight.
+  const hammer = users.flatMap((c, k) => [0, 1, 2, 3].map(async (w) => {
+    for (let i = 0; !stop; i++) {
+      const r = await c.post('/api/account/password', { current_password: `wrong-${i}-password`, new_password: 'another-password-1' });
+      if (r.status === 429) break;
+      assert.equal(r.status, 400, `${r.status} ${r.text}`);
+      hashed++;
+    }
+    for (let i = 0; !stop; i++) {
+      const r = await login(`ghost_${uniq()}`, 'password-guess', xff(`198.20.${k * 4 + w}.${i & 255}`));
+      assert.ok(r.status === 401 || r.status === 503, `${r.status} ${r.text}`);
+      hashed++;
+    }
+  }));
+  await sleep(300);
+  const times = [];
+  for (let i = 0; i < 20; i++) {
+    const t0 = performance.now();
+    const r = await fetch(`${stack.baseURL}/healthz`);
+    await r.text();
+    times.push(performance.now() - t0);
+    await sleep(50);
+  }
+  stop = true;
+  await Promise.all(hammer);
+  times.sort((a, b) => a - b);
+  const p50 = times[10];
+  assert.ok(hashed >= 8, `the hammer hashed only ${hashed} times`);
+  assert.ok(p50 < 100, `/healthz p50 ${p50.toFixed(1)} ms under password hammering (${times.map((t) => t.toFixed(0)).join(' ')})`);
+});
+
+test('finding 4: password changes are limited per user', async () => {
+  const c = await signup('change');
+  const statuses = [];
+  for (let i = 0; i < 11; i++) {
+    statuses.push((await c.post('/api/account/password', { current_password: `wrong-${i}-password`, new_password: 'another-password-1' })).status);
+  }
+  assert.deepEqual(statuses.slice(0, 10), Array(10).fill(400));
+  assert.equal(statuses[10], 429);
+  const r = await c.post('/api/account/password', { current_password: PASSWORD, new_password: 'another-password-1' });
+  assert.equal(r.status, 429, 'the limit holds for a right password too');
+});
+
+test('finding 4: hashing off the loop keeps every password flow working', async () => {
+  const c = await signup('flow');
+  const r = await c.post('/api/account/password', { current_password: PASSWORD, new_password: 'a-new-password-42' });
+  assert.equal(r.status, 204, r.text);
+  assert.equal((await login(c.username, 'a-new-password-42', xff('203.0.113.120'))).status, 200);
+  assert.equal((await login(c.username, PASSWORD, xff('203.0.113.120'))).status, 401);
+});
