@@ -144,8 +144,10 @@ void http_start_thread(web_thread *t, int fd)
     evhttp_set_max_headers_size(t->http, 64 * 1024);
     evhttp_set_timeout(t->http, 60);
     evhttp_set_gencb(t->http, request_cb, t);
-    if (evhttp_accept_socket(t->http, fd) != 0) {
+    struct evhttp_bound_socket *bound = evhttp_accept_socket_with_handle(t->http, fd);
+    if (bound == NULL) {
         log_error("evhttp_accept_socket failed");
         exit(1);
     }
+    conn_accept_backoff(bound, t->base);
 }

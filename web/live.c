@@ -8,8 +8,13 @@
  * comment line every 15 s keeps proxies from closing a quiet stream. The
  * same timer ends the streams of a user or session revoked on any process
  * (revocation.c: a deactivation, a log-out, a password change). The
- * number of streams is bounded: each costs queries while it is open.
+ * number of streams is bounded: each costs queries while it is open, in
+ * all (MAX_CLIENTS), by account (web.live_max_per_user) and, without a
+ * session, by address (web.live_max_per_ip); and a stream lasts
+ * web.live_max_seconds at most, then ends with a "reconnect" event (the
+ * browser's EventSource reconnects by itself after "retry").
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +38,56 @@ int live_client_count(void)
     return __atomic_load_n(&clients_total, __ATOMIC_RELAXED);
 }
 
+/* ------------------------------------------- streams by user or address */
+
+#define OWNER_BUCKETS 256
+
+typedef struct owner_count {
+    struct owner_count *next;
+    int n;
+    char owner[48];
+} owner_count;
+
+static pthread_mutex_t owners_lock = PTHREAD_MUTEX_INITIALIZER;
+static owner_count *owners[OWNER_BUCKETS];
+
+/* Takes one of owner's cap streams; false when it has them all. */
+static bool owner_take(const char *owner, int cap)
+{
+    bool ok = false;
+    pthread_mutex_lock(&owners_lock);
+    owner_count **slot = &owners[web_hash(owner) % OWNER_BUCKETS], *e = *slot;
+    while (e != NULL && strcmp(e->owner, owner) != 0)
+        e = e->next;
+    if (e == NULL && (e = calloc(1, sizeof *e)) != NULL) {
+        snprintf(e->owner, sizeof e->owner, "%s", owner);
+        e->next = *slot;
+        *slot = e;
+    }
+    if (e != NULL && e->n < cap) {
+        e->n++;
+        ok = true;
+    }
+    pthread_mutex_unlock(&owners_lock);
+    return ok;
+}
+
+static void owner_release(const char *owner)
+{
+    pthread_mutex_lock(&owners_lock);
+    for (owner_count **p = &owners[web_hash(owner) % OWNER_BUCKETS]; *p != NULL; p = &(*p)->next) {
+        owner_count *e = *p;
+        if (strcmp(e->owner, owner) != 0)
+            continue;
+        if (--e->n <= 0) {
+            *p = e->next;
+            free(e);
+        }
+        break;
+    }
+    pthread_mutex_unlock(&owners_lock);
+}
+
 /* ---------------------------------------------------------- one stream */
 
 static void client_free(live_client *c)
@@ -46,6 +101,7 @@ static void client_free(live_client *c)
             event_del(lt->play_timer);
     }
     __atomic_sub_fetch(&clients_total, 1, __ATOMIC_RELAXED);
+    owner_release(c->owner);
     free(c);
 }
 
@@ -147,11 +203,27 @@ live_client *live_open(web_req *r, enum live_kind kind)
         http_error(r, 503, "too many live streams, try again later");
         return NULL;
     }
+    char owner[48];
+    if (r->authed) {
+        snprintf(owner, sizeof owner, "u:%s", r->user_id);
+    } else {
+        snprintf(owner, sizeof owner, "a:%s", http_client_ip(r));
+    }
+    if (!owner_take(owner, r->authed ? web_cfg.live_max_per_user : web_cfg.live_max_per_ip)) {
+        evhttp_add_header(evhttp_request_get_output_headers(r->req), "Retry-After", "10");
+        http_error(r, 429, "too many live streams open (%d at most %s), close one first",
+                   r->authed ? web_cfg.live_max_per_user : web_cfg.live_max_per_ip,
+                   r->authed ? "an account" : "an address without a session");
+        return NULL;
+    }
     live_client *c = calloc(1, sizeof *c);
     if (c == NULL) {
+        owner_release(owner);
         http_error(r, 500, "out of memory");
         return NULL;
     }
+    snprintf(c->owner, sizeof c->owner, "%s", owner);
+    c->opened_ms = cf_now_ms();
     c->req = r->req;
     c->t = r->t;
     c->kind = kind;
@@ -188,12 +260,27 @@ static void end_revoked(live_thread *lt)
     lt->revoked_seen = upto;
 }
 
+/* Ends the streams open web.live_max_seconds: the browser reconnects. */
+static void end_old(live_thread *lt, int64_t now_ms)
+{
+    live_client *next;
+    for (live_client *c = lt->head; c != NULL; c = next) {
+        next = c->next;
+        if (now_ms - c->opened_ms < (int64_t)web_cfg.live_max_seconds * 1000)
+            continue;
+        static const char why[] = "{\"reason\":\"max_lifetime\"}";
+        live_send(c, "reconnect", why, sizeof why - 1);
+        live_end(c);
+    }
+}
+
 static void poll_tick(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
     live_thread *lt = arg;
     end_revoked(lt);
+    end_old(lt, cf_now_ms());
     live_client *next;
     for (live_client *c = lt->head; c != NULL; c = next) {
         next = c->next;

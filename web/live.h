@@ -51,6 +51,9 @@ typedef struct live_client {
      * end a user's or a session's streams, whatever their kind. */
     char viewer[WEB_ID_LEN + 1];
     char session[65];
+    /* What its cap counts: "u:<viewer>", or "a:<address>" without a session. */
+    char owner[48];
+    int64_t opened_ms; /* it ends web.live_max_seconds after */
     union {
         struct {                            /* LIVE_FIGHT, LIVE_USER */
             char fight_id[CF_UUID_LEN + 1]; /* one-fight stream */
@@ -75,7 +78,8 @@ typedef struct live_thread {
 
 /* ---- live.c ---- */
 /* A new stream of kind for r (its headers sent); NULL after answering 503
- * when there are too many. */
+ * when there are too many, 429 when its user or address has
+ * web.live_max_per_user or web.live_max_per_ip open. */
 live_client *live_open(web_req *r, enum live_kind kind);
 /* "event: <event>\ndata: <json>\n\n"; json must be one line. */
 void live_send(live_client *c, const char *event, const char *json, size_t len);

@@ -86,6 +86,25 @@ static const cf_config_key web_keys[] = {
      .def = "",
      .doc = "comma-separated addresses or CIDR networks of reverse proxies whose "
             "X-Forwarded-For / X-Real-IP name the client (empty: none)"},
+    {.name = "web.live_max_per_ip",
+     .type = CF_CONFIG_INT,
+     .def = "20",
+     .min = 1,
+     .max = 100000,
+     .doc = "live streams (SSE) of one client address without a session at once (over it: "
+            "429; the address is http_client_ip()'s: a trusted proxy's client)"},
+    {.name = "web.live_max_per_user",
+     .type = CF_CONFIG_INT,
+     .def = "20",
+     .min = 1,
+     .max = 100000,
+     .doc = "live streams (SSE) of one account at once (over it: 429)"},
+    {.name = "web.live_max_seconds",
+     .type = CF_CONFIG_INT,
+     .def = "3600",
+     .min = 1,
+     .max = 86400,
+     .doc = "seconds a live stream lasts at most; then it ends with a \"reconnect\" event"},
     {.name = NULL},
 };
 
@@ -232,6 +251,9 @@ static bool read_settings(const cf_config *cfg)
     web_cfg.hash_queue = (int)cf_config_int(cfg, "web.hash_queue");
     if (!client_ip_configure(cf_config_str(cfg, "web.trusted_proxies")))
         return false;
+    web_cfg.live_max_per_ip = (int)cf_config_int(cfg, "web.live_max_per_ip");
+    web_cfg.live_max_per_user = (int)cf_config_int(cfg, "web.live_max_per_user");
+    web_cfg.live_max_seconds = (int)cf_config_int(cfg, "web.live_max_seconds");
     web_cfg.database_url = cf_config_str(cfg, "database.url");
     web_cfg.redis_url = cf_config_str(cfg, "redis.url");
     return true;
@@ -300,6 +322,7 @@ static void stop_all(pthread_t *tids)
         cf_pg_free(threads[i].pg);
         cf_redis_free(threads[i].redis);
     }
+    conn_accept_backoff_free();
     log_info("stopped");
 }
 

@@ -75,6 +75,9 @@ typedef struct web_settings {
     int session_days;
     int hash_threads; /* pwhash.c's pool */
     int hash_queue;
+    int live_max_per_ip;   /* web.live_max_per_ip: anonymous streams of one address */
+    int live_max_per_user; /* web.live_max_per_user: streams of one account */
+    int live_max_seconds;  /* web.live_max_seconds: a stream's lifetime */
     const char *database_url;
     const char *redis_url;
 } web_settings;
@@ -157,6 +160,13 @@ void http_start_thread(web_thread *t, int fd);
  * it on its loop and answers it): the checks and counts every request
  * gets, then r is freed. */
 void http_finish(web_req *r);
+
+/* ---- conn.c: the accept loop's back-off at the descriptor limit ---- */
+/* Pauses bound's listener a moment when accept() fails (base: the
+ * thread's). */
+void conn_accept_backoff(struct evhttp_bound_socket *bound, struct event_base *base);
+/* Frees the back-off timers (at exit, after the loops). */
+void conn_accept_backoff_free(void);
 
 /* ---- evhttp_pages.c: libevent's own error pages go out as JSON ---- */
 void http_pages_as_json(struct evhttp *http);
