@@ -70,6 +70,29 @@ function getFrom(localAddress, path, headers = {}) {
   });
 }
 
+async function signup() {
+  const c = new Client(stack.baseURL);
+  const r = await c.post('/api/signup', { username: `ab_${uniq()}`, password: 'password-123' });
+  assert.equal(r.status, 201, r.text);
+  return c;
+}
+
+// An SSE stream from address (fetch cannot choose one: node's http can).
+function stream(path, { localAddress, cookie } = {}) {
+  return new Promise((resolve, reject) => {
+    const headers = cookie ? { Cookie: cookie } : {};
+    const req = http.get({ host: '127.0.0.1', port: port(), path, localAddress, headers, agent: false }, (res) => {
+      const s = { status: res.statusCode, text: '', endedAt: null, close: () => req.destroy() };
+      res.setEncoding('utf8');
+      res.on('data', (d) => { s.text += d; });
+      res.on('end', () => { s.endedAt = Date.now(); });
+      res.on('error', () => {});
+      resolve(s);
+    });
+    req.on('error', reject);
+  });
+}
+
 test('live streams: an address or account over its cap gets 429, others still get streams; a stream ends at its lifetime', async () => {
   const owner = await signup();
   const b = (await owner.post('/api/bots', { name: `b ${uniq()}`, game: 'tanks', code: 'class Main:\n    pass\n' })).body;
