@@ -36,10 +36,14 @@ function append(el, children) {
   }
 }
 
-// Only same-origin paths, http(s), blob: and mailto: are links; anything else
-// (javascript:, data:) becomes '#'.
+// What a link may point at: our own paths, http(s), blob: and mailto:; any
+// other scheme (javascript:, data:, vbscript:) becomes '#'. The URL is first
+// read as the browser's URL parser reads it, which drops tabs and newlines
+// anywhere and control characters and spaces at both ends: otherwise
+// "\x01javascript:..." looks relative here and runs there.
 export function safeUrl(url) {
-  const u = url.trim();
+  const u = String(url).replace(/[\t\n\r]/g, '').replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '');
+  if (/[\u0000-\u001f\u007f]/.test(u)) return '#';
   if (u.startsWith('/') || u.startsWith('#') || u.startsWith('?')) return u;
   if (/^(https?:|blob:|mailto:)/i.test(u)) return u;
   if (!/^[a-z][a-z0-9+.-]*:/i.test(u)) return u; // relative
