@@ -14,9 +14,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "log.h"
 #include "web.h"
+
+/* Names a new account may not take: what would pass for the house bots
+ * (their players are "house/<template>", an account "house" would show its
+ * bots as the same) or for the system itself. Compared without case. */
+static const char *const reserved_names[] = {"admin", "administrator", "codefights", "operator",
+                                             "root",  "support",       "system"};
+
+bool account_username_reserved(const char *s)
+{
+    if (strncasecmp(s, "house", 5) == 0)
+        return true;
+    for (size_t i = 0; i < sizeof reserved_names / sizeof reserved_names[0]; i++)
+        if (strcasecmp(s, reserved_names[i]) == 0)
+            return true;
+    return false;
+}
 
 bool account_username_valid(const char *s)
 {

@@ -186,6 +186,10 @@ void auth_signup(web_req *r)
         http_error(r, 400, "username must be 3 to 32 letters, digits or underscores");
         return;
     }
+    if (account_username_reserved(username)) {
+        http_error(r, 400, "username '%s' is reserved: pick another", username);
+        return;
+    }
     if (!password_ok(r, "password", password))
         return;
     char key[128];

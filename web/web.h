@@ -486,6 +486,9 @@ typedef struct account_user {
 } account_user;
 
 bool account_username_valid(const char *s);
+/* A name kept from new accounts: "house…" (the house bots' look) and the
+ * system's own names (account.c). */
+bool account_username_reserved(const char *s);
 /* The User object of openapi.yaml (created_at omitted when NULL). */
 cJSON *account_user_json(const char *id, const char *username, const char *created_at);
 /* The id of user name into out; 0 none, 1 found, -1 db error (not answered). */

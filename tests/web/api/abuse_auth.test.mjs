@@ -226,3 +226,15 @@ test('finding 4: hashing off the loop keeps every password flow working', async 
   assert.equal((await login(c.username, 'a-new-password-42', xff('203.0.113.120'))).status, 200);
   assert.equal((await login(c.username, PASSWORD, xff('203.0.113.120'))).status, 401);
 });
+
+// Finding 9: "house" could be registered, and its bots ("house/<bot>") then
+// looked like the house bots ("house/<template>") in every fight.
+test('finding 9: house-like and system names are reserved', async () => {
+  for (const name of ['house', 'House', 'HOUSE_bot', 'house1', 'admin', 'Operator', 'system']) {
+    const r = await send('POST', '/api/signup', { username: name, password: PASSWORD }, xff('198.51.100.90'));
+    assert.equal(r.status, 400, `${name}: ${r.text}`);
+    assert.match(r.body.error, /reserved/);
+  }
+  const ok = await send('POST', '/api/signup', { username: `lighthouse_${uniq()}`, password: PASSWORD }, xff('198.51.100.91'));
+  assert.equal(ok.status, 201, ok.text);
+});
