@@ -243,6 +243,9 @@ static bool handle(rp *p, const cf_entry *e)
                 log_warn("CF_TEST_CRASH_AFTER_COMMIT: dying between commit and ack");
                 kill(getpid(), SIGKILL);
             }
+        } else if (rc == RP_REFUSED) {
+            if (rp_dead(p->r, &p->s, e, err) != 0)
+                break;
         } else if (rc == RP_BAD) {
             char reason[1100];
             snprintf(reason, sizeof reason, "database refused the result: %s", err);

@@ -9,6 +9,12 @@
  * commit and ack, a simulator ran a reclaimed fight twice) harmless, and
  * what keeps a fight the web cancelled cancelled.
  *
+ * A result is stored only for a fight the web queued (queued or running)
+ * or never saw. A fight still hosting was never sent to cf:fights by the
+ * web: a result for it comes from a forged cf:fights entry that borrowed
+ * its id (someone else's open private fight), so it is refused, logged and
+ * dead-lettered, and the fight stays open with its invitations pending.
+ *
  * The fight row is locked (SELECT ... FOR UPDATE) before the check, so two
  * processors handling two copies of one result serialise on it. A fight the
  * web never saw (injected with redis-cli) is created first, with no host;
@@ -103,7 +109,7 @@ static int store_player(cf_pg *pg, const char *fight_id, int slot, const cJSON *
     return rc;
 }
 
-/* The body of the transaction; 1 stored, 0 ignored, -1 error. */
+/* The body of the transaction; 1 stored, 0 ignored, 2 refused, -1 error. */
 static int store_tx(cf_pg *pg, const cf_result_entry *msg, char *err, size_t errlen)
 {
     const cJSON *rep = msg->report;
@@ -171,6 +177,13 @@ static int store_tx(cf_pg *pg, const cf_result_entry *msg, char *err, size_t err
         rc = 0;
         goto out;
     }
+    if (strcmp(status, "queued") != 0 && strcmp(status, "running") != 0) {
+        snprintf(err, errlen, "fight %s is %s, never queued: result (%s) refused", msg->id, status,
+                 msg->status);
+        log_warn("%s", err);
+        rc = 2;
+        goto out;
+    }
 
     /* The seed the web chose stays (a stub report of a fight that never ran
      * says 0); a fight injected without one gets the simulator's. */
@@ -226,9 +239,9 @@ enum rp_store_rc rp_store(cf_pg *pg, const cf_result_entry *msg, char *err, size
         cf_pg_rollback(pg);
         return transient ? RP_RETRY : RP_BAD;
     }
-    if (rc == 0) {
+    if (rc == 0 || rc == 2) {
         cf_pg_rollback(pg);
-        return RP_IGNORED;
+        return rc == 0 ? RP_IGNORED : RP_REFUSED;
     }
     if (cf_pg_commit(pg) != 0) {
         snprintf(err, errlen, "COMMIT: %s", cf_pg_error(pg));
