@@ -136,6 +136,8 @@ bool bot_create(web_req *r, const bot_upload *u, char bot_id[WEB_INT_ID_SIZE])
         http_db_error(r);
         return false;
     }
+    if (!caps_allow(r, CAP_BOTS, NULL, 1))
+        return false;
     const char *params[3] = {r->user_id, u->game, u->name};
     PGresult *res = cf_pg_exec(r->t->pg,
                                "INSERT INTO bots (owner_id, game, name) "
@@ -198,6 +200,8 @@ bool bot_add_version(web_req *r, const char *bot_id, const bot_upload *u)
     if (res == NULL)
         return false;
     PQclear(res);
+    if (!caps_allow(r, CAP_BOT_VERSIONS, bot_id, 1))
+        return false;
     return commit_version(r, bot_id, u);
 }
 

@@ -251,7 +251,7 @@ static int settle(cf_pg *pg, const char *fight_id, bool host_starts)
 
 /* ---- the host: new fights, start, cancel, invite ---- */
 
-/* Opens the transaction of a new fight: the fight, hosting, and its host
+/* Inside the transaction of a new fight: the fight, hosting, and its host
  * as player slot 0 (the fights list and the live poll rely on the host
  * being a player). 0 or -1 (transaction left for the caller to roll back). */
 static int begin_hosting(web_req *r, const char *fight_id, const fight_new *f)
@@ -260,8 +260,7 @@ static int begin_hosting(web_req *r, const char *fight_id, const fight_new *f)
     web_player_name(name, r->username, f->host->bot_name);
     const char *params[5] = {fight_id, f->game->name, r->user_id,
                              f->is_public ? "public" : "private", f->settings};
-    if (cf_pg_begin(r->t->pg) != 0 ||
-        cf_pg_run(r->t->pg,
+    if (cf_pg_run(r->t->pg,
                   "INSERT INTO fights (id, game, host_id, status, visibility, settings) "
                   "VALUES ($1::uuid, $2, $3::bigint, 'hosting', $4, $5::jsonb)",
                   5, params) != 0)
@@ -282,6 +281,11 @@ bool fight_host(web_req *r, const fight_new *f, char invitees[][WEB_INT_ID_SIZE]
                 char fight_id[CF_UUID_LEN + 1])
 {
     cf_uuid_generate(fight_id);
+    if (cf_pg_begin(r->t->pg) != 0)
+        return fail_db(r);
+    if (!caps_allow(r, CAP_OPEN_FIGHTS, NULL, 1) ||
+        !caps_allow(r, CAP_INVITATIONS, NULL, ninvitees))
+        return false;
     if (begin_hosting(r, fight_id, f) != 0)
         return fail_db(r);
     for (int i = 0; i < ninvitees; i++)
@@ -298,6 +302,10 @@ bool fight_play_now(web_req *r, const fight_new *f, const char *house_name, int 
                     char fight_id[CF_UUID_LEN + 1])
 {
     cf_uuid_generate(fight_id);
+    if (cf_pg_begin(r->t->pg) != 0)
+        return fail_db(r);
+    if (!caps_allow(r, CAP_QUEUED_FIGHTS, NULL, 1))
+        return false;
     if (begin_hosting(r, fight_id, f) != 0)
         return fail_db(r);
     for (int i = 0; i < nhouse; i++)
@@ -375,7 +383,7 @@ void fight_unlock(web_req *r)
 
 bool fight_start(web_req *r, const char *fight_id)
 {
-    if (!fight_lock_open_as_host(r, fight_id))
+    if (!fight_lock_open_as_host(r, fight_id) || !caps_allow(r, CAP_QUEUED_FIGHTS, NULL, 1))
         return false;
     int rc = settle(r->t->pg, fight_id, true);
     if (rc == -2) {
@@ -490,6 +498,8 @@ bool fight_invite(web_req *r, const char *fight_id, const char *username,
         http_error(r, 409, "the fight is full");
         return false;
     }
+    if (!caps_allow(r, CAP_INVITATIONS, NULL, 1))
+        return false;
     /* Someone who declined or was withdrawn may be invited again. */
     const char *params[2] = {fight_id, invitee};
     res = cf_pg_exec(r->t->pg,

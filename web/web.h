@@ -78,6 +78,11 @@ typedef struct web_settings {
     int live_max_per_ip;   /* web.live_max_per_ip: anonymous streams of one address */
     int live_max_per_user; /* web.live_max_per_user: streams of one account */
     int live_max_seconds;  /* web.live_max_seconds: a stream's lifetime */
+    long max_open_fights;   /* web.max_open_fights: hosting, per host */
+    long max_queued_fights; /* web.max_queued_fights: queued + running, per host */
+    long max_bots;          /* web.max_bots: per user */
+    long max_bot_versions;  /* web.max_bot_versions: per bot */
+    long max_invitations;   /* web.max_invitations: pending, sent by one host */
     const char *database_url;
     const char *redis_url;
 } web_settings;
@@ -121,6 +126,14 @@ typedef struct web_req {
     bool suspended;     /* http.c: answered later, from a completion */
     int status;         /* status sent, for metrics */
 } web_req;
+
+/* ---- caps.c: what one user may hold at a time ---- */
+enum cap_kind { CAP_OPEN_FIGHTS, CAP_QUEUED_FIGHTS, CAP_BOTS, CAP_BOT_VERSIONS, CAP_INVITATIONS };
+/* Inside an open transaction: locks the user's row and counts. true when
+ * `adding` more stay within the cap; otherwise rolls back and answers (429
+ * for CAP_QUEUED_FIGHTS, 409 for the others, or the db error). subject: the
+ * bot id for CAP_BOT_VERSIONS, else NULL. */
+bool caps_allow(web_req *r, enum cap_kind kind, const char *subject, long adding);
 
 typedef void (*web_handler)(web_req *r);
 

@@ -1,0 +1,96 @@
+// abuse_fair.test.mjs — issue 15's fairness findings against the real cf-web,
+// PostgreSQL and Redis (loopback only, bounded): one user cannot pile up open
+// fights, fights waiting or running, bots, versions of a bot or pending
+// invitations; each cap answers a JSON 409, or 429 for fights waiting.
+//   node --test tests/web/api/abuse_fair.test.mjs   (CF_WEB_BIN, CF_MIGRATE_BIN,
+//   CF_SOURCE_DIR, CF_DATABASE_URL, CF_REDIS_URL; see CMakeLists.txt)
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { startWeb, Client, psql } from './stack.mjs';
+
+const bins = {
+  web: process.env.CF_WEB_BIN,
+  migrate: process.env.CF_MIGRATE_BIN,
+  source: process.env.CF_SOURCE_DIR,
+};
+for (const [k, v] of Object.entries(bins)) if (!v) throw new Error(`set CF_${k.toUpperCase()}_BIN / CF_SOURCE_DIR`);
+
+const CAPS = {
+  CF_WEB_MAX_OPEN_FIGHTS: '3',
+  CF_WEB_MAX_QUEUED_FIGHTS: '2',
+  CF_WEB_MAX_BOTS: '2',
+  CF_WEB_MAX_BOT_VERSIONS: '3',
+  CF_WEB_MAX_INVITATIONS: '2',
+};
+const BOT = 'class Main:\n    def decide_tick(self, tick, my_state, enemy_state):\n        return "N"\n';
+const uniq = () => randomBytes(4).toString('hex');
+let stack;
+
+// No simulator: the fights the caps count stay queued for the test's length.
+before(async () => { stack = await startWeb({ ...bins, env: CAPS }); });
+after(async () => {
+  if (!stack) return;
+  await stack.stop();
+  assert.doesNotMatch(stack.log, /AddressSanitizer|LeakSanitizer|runtime error:/, stack.log.slice(-4000));
+  assert.equal(stack.exitCode, 0, stack.log.slice(-2000));
+});
+
+async function user() {
+  const c = new Client(stack.baseURL);
+  c.username = `f_${uniq()}`;
+  const r = await c.post('/api/signup', { username: c.username, password: 'password-123' });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  return c;
+}
+
+function assertCap(r, status, re) {
+  assert.equal(r.status, status, `${r.status} ${r.text}`);
+  assert.match(r.headers.get('content-type'), /^application\/json/);
+  assert.match(r.body.error, re);
+}
+
+function created(r) {
+  assert.equal(r.status, 201, `${r.status} ${r.text}`);
+  return r.body;
+}
+
+test('bots and versions of one user are capped (409)', async () => {
+  const a = await user();
+  const b1 = created(await a.post('/api/bots', { name: 'one', game: 'tanks', code: BOT }));
+  created(await a.post('/api/bots', { name: 'two', game: 'tanks', code: BOT }));
+  assertCap(await a.post('/api/bots', { name: 'three', game: 'tanks', code: BOT }), 409, /too many bots/);
+  created(await a.post(`/api/bots/${b1.id}/versions`, { code: BOT + '# 2\n' }));
+  created(await a.post(`/api/bots/${b1.id}/versions`, { code: BOT + '# 3\n' }));
+  assertCap(await a.post(`/api/bots/${b1.id}/versions`, { code: BOT + '# 4\n' }), 409, /too many versions/);
+  const n = psql(stack.databaseUrl, "SELECT count(*) FROM bot_versions WHERE bot_id = :'v1'", b1.id);
+  assert.equal(n, '3');
+});
+
+test('open fights and pending invitations of one host are capped (409)', async () => {
+  const h = await user();
+  const guests = [await user(), await user(), await user()];
+  const bot = created(await h.post('/api/bots', { name: 'host', game: 'tanks', code: BOT }));
+  const host = (invite) => h.post('/api/fights', { game: 'tanks', bot_id: bot.id, public: false, invite });
+  created(await host([guests[0].username]));
+  created(await host([guests[1].username]));
+  assertCap(await host([guests[2].username]), 409, /too many pending invitations/);
+  const third = created(await host([]));
+  assertCap(await h.post(`/api/fights/${third.id}/invitations`, { username: guests[2].username }), 409,
+    /too many pending invitations/);
+  assertCap(await host([]), 409, /too many open fights/);
+  const open = psql(stack.databaseUrl, "SELECT count(*) FROM fights f JOIN users u ON u.id = f.host_id WHERE u.username = :'v1' AND f.status = 'hosting'", h.username);
+  assert.equal(open, '3');
+});
+
+test('fights of one host waiting or running are capped (429), others still play', async () => {
+  const h = await user();
+  const other = await user();
+  const bot = created(await h.post('/api/bots', { name: 'eager', game: 'tanks', code: BOT }));
+  created(await h.post('/api/fights/play-now', { bot_id: bot.id }));
+  created(await h.post('/api/fights/play-now', { bot_id: bot.id }));
+  assertCap(await h.post('/api/fights/play-now', { bot_id: bot.id }), 429, /too many fights waiting or running/);
+  const ob = created(await other.post('/api/bots', { name: 'other', game: 'tanks', code: BOT }));
+  created(await other.post('/api/fights/play-now', { bot_id: ob.id }));
+});
+
