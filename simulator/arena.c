@@ -13,6 +13,14 @@
  * failed call and the bot lives; a bot that lets two calls in a row time out
  * is killed (verdict "timeout"), so a sleeping bot costs at most two limits.
  * A reply to an earlier call (one that timed out) is read and dropped.
+ *
+ * The wall budget (simulator.fight_wall_s, issue 15): a bot that answers
+ * every call just inside its limit would still hold a worker for ticks x
+ * limit. Each bot may spend its share of the fight's budget (the budget
+ * over the players) waiting for its replies, all calls together; the call
+ * that runs over the share kills it (verdict "timeout"), and the fight
+ * goes on without it. So the bots together keep a fight at most the budget
+ * long, and the one that used it up is the one named.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -26,6 +34,8 @@
 
 #define POLL_SLICE_MS 50 /* cancellation and CPU checks while waiting */
 #define REAP_GRACE_MS 3000
+/* call_wait's own answer beside enum cf_call_status: the wall share ran out */
+#define CALL_OVER_BUDGET (-100)
 
 /* A bot's side of the call protocol. */
 typedef struct bot_calls {
@@ -39,6 +49,8 @@ typedef struct bot_calls {
     long call_id;
     bool first_call_done;
     uint32_t first_call_wall_ms, call_wall_ms;
+    int64_t wall_share_ms; /* of the fight's wall budget; 0: none */
+    int64_t wall_used_ms;  /* waiting for this bot's replies so far */
     int timeouts, consecutive_timeouts;
     int64_t first_reply_us;
     unsigned long calls;
@@ -249,6 +261,21 @@ static enum cf_call_status pipe_closed(ctl_arena *a, ctl_proc *p, bool bad)
     return CF_CALL_DEAD;
 }
 
+/* The bot's wall share is spent: killed with a timeout. */
+static enum cf_call_status over_budget(ctl_arena *a, ctl_proc *p)
+{
+    bot_calls *c = &a->calls[p->slot];
+    ctl_proc_verdict(p, V_TIMEOUT,
+                     "over its wall budget: %" PRId64 " ms waiting for its replies, its share of "
+                     "the fight's simulator.fight_wall_s is %" PRId64 " ms",
+                     c->wall_used_ms, c->wall_share_ms);
+    ctl_proc_kill(&a->tracer, p);
+    return CF_CALL_DEAD;
+}
+
+static int call_wait(ctl_arena *a, ctl_proc *p, bool first, int64_t sent_us, uint32_t wall,
+                     int64_t budget_deadline, cJSON **result);
+
 static enum cf_call_status arena_call(void *self, int player, const char *method, const cJSON *args,
                                       cJSON **result)
 {
@@ -267,6 +294,22 @@ static enum cf_call_status arena_call(void *self, int player, const char *method
     uint32_t wall = c->first_call_done ? c->call_wall_ms : c->first_call_wall_ms;
     bool first = !c->first_call_done;
     c->first_call_done = true;
+    int64_t start = cf_now_ms();
+    int64_t budget_deadline =
+        c->wall_share_ms > 0 ? start + (c->wall_share_ms - c->wall_used_ms) : INT64_MAX;
+    int st = call_wait(a, p, first, sent_us, wall, budget_deadline, result);
+    c->wall_used_ms += cf_now_ms() - start;
+    if (st == CALL_OVER_BUDGET)
+        return over_budget(a, p);
+    return (enum cf_call_status)st;
+}
+
+/* Waits for the reply to the call just sent: its status, or CALL_OVER_BUDGET
+ * when the bot's wall share ran out first. */
+static int call_wait(ctl_arena *a, ctl_proc *p, bool first, int64_t sent_us, uint32_t wall,
+                     int64_t budget_deadline, cJSON **result)
+{
+    bot_calls *c = &a->calls[p->slot];
     int64_t deadline = cf_now_ms() + wall;
     for (;;) {
         cJSON *msg = NULL;
@@ -291,8 +334,13 @@ static enum cf_call_status arena_call(void *self, int player, const char *method
         if (ctl_proc_check_cpu(&a->tracer, p))
             continue;
         check_cancel(a);
-        int64_t left = deadline - cf_now_ms();
-        if (left <= 0) {
+        int64_t now = cf_now_ms();
+        if (now >= budget_deadline)
+            return CALL_OVER_BUDGET;
+        int64_t left = deadline - now;
+        if (budget_deadline - now < left)
+            left = budget_deadline - now;
+        if (now >= deadline) {
             c->timeouts++;
             if (++c->consecutive_timeouts >= 2) {
                 ctl_proc_verdict(p, V_TIMEOUT, "no reply within %" PRIu32 " ms, twice in a row",
@@ -391,6 +439,7 @@ ctl_arena *ctl_arena_start(cf_sandbox *sb, const cf_fight_entry *e, const cJSON 
     for (int i = 0; i < e->nplayers; i++) {
         a->calls[i].first_call_wall_ms = limits->first_call_wall_ms;
         a->calls[i].call_wall_ms = limits->call_wall_ms;
+        a->calls[i].wall_share_ms = (int64_t)sb->opts.fight_wall_ms / e->nplayers;
     }
     for (int i = 0; i < e->nplayers; i++) {
         char *init = init_message(&e->players[i], settings);

@@ -38,6 +38,9 @@ typedef struct cf_sandbox_options {
     bool arcade;                /* can also run arcade games (cf_play_run):
                                    the forkserver loads the play harness and
                                    the smartphone_connector shim */
+    uint32_t fight_wall_ms;     /* simulator.fight_wall_s: a fight's bots
+                                   together wait at most this long for their
+                                   replies, each its share; 0: no budget */
 } cf_sandbox_options;
 
 cf_sandbox *cf_sandbox_start(const cf_sandbox_options *opts, char *err, size_t errlen);

@@ -134,6 +134,14 @@ static const cf_config_key svc_keys[] = {
      .max = 86400000,
      .doc = "a worker whose fight runs longer is killed (safety net; the game's limits "
             "end fights long before)"},
+    {.name = "simulator.fight_wall_s",
+     .type = CF_CONFIG_INT,
+     .def = "60",
+     .min = 0,
+     .max = 86400,
+     .doc = "a fight's wall budget: its bots together wait at most this long for their "
+            "replies, each its share; a bot over its share ends with verdict timeout "
+            "(0: no budget)"},
     {.name = "simulator.require_layers",
      .type = CF_CONFIG_STRING,
      .def = "",
@@ -320,9 +328,10 @@ int main(int argc, char **argv)
     }
     char require[256];
     snprintf(require, sizeof require, "%s", cf_config_str(cfg, "simulator.require_layers"));
-    cf_sandbox_options opts = {.unsafe_no_sandbox =
-                                   cf_config_bool(cfg, "simulator.unsafe_no_sandbox"),
-                               .require_layers = require[0] ? require : NULL};
+    cf_sandbox_options opts = {
+        .unsafe_no_sandbox = cf_config_bool(cfg, "simulator.unsafe_no_sandbox"),
+        .require_layers = require[0] ? require : NULL,
+        .fight_wall_ms = (uint32_t)cf_config_int(cfg, "simulator.fight_wall_s") * 1000};
     if (opts.unsafe_no_sandbox)
         log_warn("UNSAFE: simulator.unsafe_no_sandbox is on: bots run WITHOUT a sandbox");
     cf_config_free(cfg);

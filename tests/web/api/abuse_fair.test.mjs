@@ -94,3 +94,53 @@ test('fights of one host waiting or running are capped (429), others still play'
   created(await other.post('/api/fights/play-now', { bot_id: ob.id }));
 });
 
+// A bot that answers every call just inside Tanks' 200 ms limit: 100 ticks
+// made an 18 s fight for a few ms of CPU.
+const SLEEPER = 'import time\n\nclass Main:\n    def decide_tick(self, tick, my_state, enemy_state):\n        time.sleep(0.18)\n        return "N"\n';
+
+async function waitFinal(c, id, ms) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const r = await c.get(`/api/fights/${id}`);
+    assert.equal(r.status, 200, r.text);
+    if (['finished', 'failed', 'cancelled'].includes(r.body.state)) return r.body;
+    if (Date.now() > end) throw new Error(`fight ${id} still ${r.body.state} after ${ms} ms`);
+    await new Promise((res) => setTimeout(res, 200));
+  }
+}
+
+// The whole pipeline with the real sandbox (root): one simulator worker, a
+// 4 s wall budget per fight (each of its two bots 2 s).
+async function simStack() {
+  return startWeb({
+    ...bins,
+    resultProcessor: process.env.CF_RESULT_PROCESSOR_BIN,
+    simulator: process.env.CF_SIMULATOR_BIN,
+    simulatorEnv: { CF_SIMULATOR_FIGHT_WALL_S: '4' },
+  });
+}
+
+async function simUser(sim) {
+  const c = new Client(sim.baseURL);
+  c.username = `s_${uniq()}`;
+  assert.equal((await c.post('/api/signup', { username: c.username, password: 'password-123' })).status, 201);
+  return c;
+}
+
+test('a bot that sleeps just under each call\'s limit ends at its wall budget (timeout)', async () => {
+  const sim = await simStack();
+  try {
+    const sleeper = await simUser(sim);
+    const sb = created(await sleeper.post('/api/bots', { name: 'sleepy', game: 'tanks', code: SLEEPER }));
+    const t0 = Date.now();
+    const id = created(await sleeper.post('/api/fights/play-now', { bot_id: sb.id })).id;
+    // Without a budget: 100 ticks x 180 ms, 18 s.
+    const done = await waitFinal(sleeper, id, 12000);
+    const slept = done.players[0]; // the host, slot 0
+    assert.equal(slept.verdict, 'timeout', JSON.stringify(done.players));
+    assert.match(slept.detail, /wall budget/);
+    assert.ok(Date.now() - t0 < 12000);
+  } finally {
+    await sim.stop();
+  }
+});
