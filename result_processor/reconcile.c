@@ -4,7 +4,10 @@
  * PostgreSQL is the source of truth for a fight's state. A fight still
  * `queued` or `running` stuck_after_s after it was queued (or started) has
  * lost its stream entry somewhere (Redis restarted without persistence, an
- * entry trimmed, a result dead-lettered). The reconciler then:
+ * entry trimmed, a result dead-lettered). A fight whose outbox row is
+ * still unsent is not lost but waiting its turn (cf-web's fair queue,
+ * web/outbox.c): it is left alone, and a fight counts as stuck from when
+ * its row was sent. The reconciler then:
  *   - marks it `cancelled` if a cancel was requested;
  *   - re-queues it, when the web stored its entry's fields in `outbox`
  *     (cf_fields_from_json: {"id","game","players","settings","seed"}),
@@ -60,7 +63,10 @@ int rp_reconcile(cf_pg *pg, cf_redis *r, const rp_settings *s)
                    "       (SELECT o.payload::text FROM outbox o WHERE o.fight_id = f.id "
                    "        ORDER BY o.id DESC LIMIT 1) "
                    "FROM fights f WHERE f.status IN ('queued', 'running') "
-                   "AND COALESCE(f.started_at, f.queued_at, f.created_at) < "
+                   "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.fight_id = f.id "
+                   "                AND o.sent_at IS NULL) "
+                   "AND COALESCE(f.started_at, GREATEST(f.queued_at, (SELECT max(o.sent_at) "
+                   "    FROM outbox o WHERE o.fight_id = f.id)), f.created_at) < "
                    "    now() - make_interval(secs => $1::double precision) "
                    "ORDER BY f.created_at LIMIT 100 FOR UPDATE OF f SKIP LOCKED",
                    1, p);

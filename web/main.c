@@ -135,6 +135,13 @@ static const cf_config_key web_keys[] = {
      .min = 1,
      .max = 100000,
      .doc = "pending invitations one host may have sent at a time (more: 409)"},
+    {.name = "web.max_fights_in_stream",
+     .type = CF_CONFIG_INT,
+     .def = "1",
+     .min = 1,
+     .max = 100000,
+     .doc = "fights of one host in cf:fights at a time; the others wait in the outbox "
+            "and go as theirs end (the fair queue)"},
     {.name = NULL},
 };
 
@@ -289,6 +296,7 @@ static bool read_settings(const cf_config *cfg)
     web_cfg.max_bots = cf_config_int(cfg, "web.max_bots");
     web_cfg.max_bot_versions = cf_config_int(cfg, "web.max_bot_versions");
     web_cfg.max_invitations = cf_config_int(cfg, "web.max_invitations");
+    web_cfg.max_fights_in_stream = cf_config_int(cfg, "web.max_fights_in_stream");
     web_cfg.database_url = cf_config_str(cfg, "database.url");
     web_cfg.redis_url = cf_config_str(cfg, "redis.url");
     return true;

@@ -112,14 +112,35 @@ int outbox_drop(cf_pg *pg, const char *fight_id)
                      1, params);
 }
 
-/* The unsent rows, oldest first: id, fight_id, payload. */
+/*
+ * The fair queue (issue 15): the unsent rows that may go now, oldest
+ * first: id, fight_id, payload. A host has at most web.max_fights_in_stream
+ * fights in cf:fights at a time, counting those sent and not yet over
+ * (queued or running); the rest of their rows wait here, unsent, and each
+ * goes when one of theirs ends, in the order they were queued. So a burst
+ * of one user's fights never sits in the stream ahead of everybody else's:
+ * another user's fight is sent at once and runs after at most K of each
+ * other user's. A fight without a host (none: the web queued it) is never
+ * held. The entries themselves, and the once-only commit of results, are
+ * as before; only when a row is sent changes. Several relays side by side
+ * may each send one row of the same host in one round (K + 1 for a
+ * moment): fairness, not a security boundary.
+ */
 static PGresult *take_unsent(cf_pg *pg)
 {
-    char sql[256];
+    char sql[1024];
     snprintf(sql, sizeof sql,
-             "SELECT id, fight_id, payload::text FROM outbox WHERE sent_at IS NULL "
-             "ORDER BY id LIMIT %d FOR UPDATE SKIP LOCKED",
-             RELAY_BATCH);
+             "SELECT id, fight_id, payload::text FROM outbox WHERE id IN ("
+             "  SELECT id FROM ("
+             "    SELECT o.id, f.host_id, "
+             "           row_number() OVER (PARTITION BY f.host_id ORDER BY o.id) AS nth, "
+             "           (SELECT count(*) FROM outbox so JOIN fights sf ON sf.id = so.fight_id "
+             "            WHERE sf.host_id = f.host_id AND so.sent_at IS NOT NULL "
+             "            AND sf.status IN ('queued', 'running')) AS in_stream "
+             "    FROM outbox o JOIN fights f ON f.id = o.fight_id WHERE o.sent_at IS NULL"
+             "  ) w WHERE host_id IS NULL OR in_stream + nth <= %ld"
+             ") ORDER BY id LIMIT %d FOR UPDATE SKIP LOCKED",
+             web_cfg.max_fights_in_stream, RELAY_BATCH);
     return cf_pg_exec(pg, sql, 0, NULL);
 }
 

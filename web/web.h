@@ -78,11 +78,12 @@ typedef struct web_settings {
     int live_max_per_ip;   /* web.live_max_per_ip: anonymous streams of one address */
     int live_max_per_user; /* web.live_max_per_user: streams of one account */
     int live_max_seconds;  /* web.live_max_seconds: a stream's lifetime */
-    long max_open_fights;   /* web.max_open_fights: hosting, per host */
-    long max_queued_fights; /* web.max_queued_fights: queued + running, per host */
-    long max_bots;          /* web.max_bots: per user */
-    long max_bot_versions;  /* web.max_bot_versions: per bot */
-    long max_invitations;   /* web.max_invitations: pending, sent by one host */
+    long max_open_fights;      /* web.max_open_fights: hosting, per host */
+    long max_queued_fights;    /* web.max_queued_fights: queued + running, per host */
+    long max_bots;             /* web.max_bots: per user */
+    long max_bot_versions;     /* web.max_bot_versions: per bot */
+    long max_invitations;      /* web.max_invitations: pending, sent by one host */
+    long max_fights_in_stream; /* web.max_fights_in_stream: the fair queue (outbox.c) */
     const char *database_url;
     const char *redis_url;
 } web_settings;

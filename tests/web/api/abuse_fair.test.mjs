@@ -110,13 +110,15 @@ async function waitFinal(c, id, ms) {
 }
 
 // The whole pipeline with the real sandbox (root): one simulator worker, a
-// 4 s wall budget per fight (each of its two bots 2 s).
+// 4 s wall budget per fight (each of its two bots 2 s), one fight of each
+// host in cf:fights at a time.
 async function simStack() {
   return startWeb({
     ...bins,
     resultProcessor: process.env.CF_RESULT_PROCESSOR_BIN,
     simulator: process.env.CF_SIMULATOR_BIN,
     simulatorEnv: { CF_SIMULATOR_FIGHT_WALL_S: '4' },
+    env: { CF_WEB_MAX_FIGHTS_IN_STREAM: '1', CF_WEB_MAX_QUEUED_FIGHTS: '3' },
   });
 }
 
@@ -144,3 +146,31 @@ test('a bot that sleeps just under each call\'s limit ends at its wall budget (t
     await sim.stop();
   }
 });
+
+test('a sleeper\'s burst of fights does not delay another user\'s (fair queue)', async () => {
+  const sim = await simStack();
+  try {
+    const sleeper = await simUser(sim);
+    const other = await simUser(sim);
+    const sb = created(await sleeper.post('/api/bots', { name: 'sleepy', game: 'tanks', code: SLEEPER }));
+    const ob = created(await other.post('/api/bots', { name: 'quick', game: 'tanks', code: BOT }));
+    const burst = [];
+    for (let i = 0; i < 3; i++) burst.push(created(await sleeper.post('/api/fights/play-now', { bot_id: sb.id })).id);
+    const t0 = Date.now();
+    const mine = created(await other.post('/api/fights/play-now', { bot_id: ob.id })).id;
+    // Without the fair queue the other user's fight waits for all three.
+    const done = await waitFinal(other, mine, 20000);
+    const waited = Date.now() - t0;
+    assert.equal(done.state, 'finished');
+    for (const id of burst) await waitFinal(sleeper, id, 20000);
+    const order = psql(sim.databaseUrl,
+      "SELECT string_agg(id::text, ',' ORDER BY started_at) FROM fights WHERE id IN (:'v1', :'v2', :'v3')",
+      mine, burst[1], burst[2]).split(',');
+    assert.ok(order.indexOf(mine) < order.indexOf(burst[1]),
+      `the other user's fight started after the sleeper's second (${order}, waited ${waited} ms)`);
+    assert.ok(waited < 10000, `the other user's fight waited ${waited} ms`);
+  } finally {
+    await sim.stop();
+  }
+});
+

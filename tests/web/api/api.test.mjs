@@ -13,8 +13,17 @@ let stack;
 const BOT = 'class Main:\n    def __init__(self):\n        pass\n';
 
 // The result processor writes a fight's running state (the pipeline's one
-// writer of it): the live status tests see the database learn it.
-before(async () => { stack = await startWeb({ ...bins, resultProcessor: process.env.CF_RESULT_PROCESSOR_BIN }); });
+// writer of it): the live status tests see the database learn it. No
+// simulator runs the fights, so none ends: the fair queue (one fight of a
+// host in cf:fights at a time, web.max_fights_in_stream) is opened wide for
+// the tests that read each queued fight's entry (web.abuse_fair tests it).
+before(async () => {
+  stack = await startWeb({
+    ...bins,
+    resultProcessor: process.env.CF_RESULT_PROCESSOR_BIN,
+    env: { CF_WEB_MAX_FIGHTS_IN_STREAM: '1000', CF_WEB_MAX_QUEUED_FIGHTS: '1000' },
+  });
+});
 after(async () => {
   if (!stack) return;
   await stack.stop();
