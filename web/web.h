@@ -75,9 +75,9 @@ typedef struct web_settings {
     int session_days;
     int hash_threads; /* pwhash.c's pool */
     int hash_queue;
-    int live_max_per_ip;   /* web.live_max_per_ip: anonymous streams of one address */
-    int live_max_per_user; /* web.live_max_per_user: streams of one account */
-    int live_max_seconds;  /* web.live_max_seconds: a stream's lifetime */
+    int live_max_per_ip;       /* web.live_max_per_ip: anonymous streams of one address */
+    int live_max_per_user;     /* web.live_max_per_user: streams of one account */
+    int live_max_seconds;      /* web.live_max_seconds: a stream's lifetime */
     long max_open_fights;      /* web.max_open_fights: hosting, per host */
     long max_queued_fights;    /* web.max_queued_fights: queued + running, per host */
     long max_bots;             /* web.max_bots: per user */
