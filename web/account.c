@@ -268,8 +268,14 @@ bool account_reset_confirm(web_req *r, const char *token, const char *pwhash)
     res = http_one_row(r, res, true, 400, "invalid or expired token");
     if (res == NULL)
         return false;
-    bool done = set_password(r, PQgetvalue(res, 0, 0), pwhash, false);
+    char user_id[WEB_ID_LEN + 1];
+    snprintf(user_id, sizeof user_id, "%s", PQgetvalue(res, 0, 0));
     PQclear(res);
+    bool done = set_password(r, user_id, pwhash, false);
+    /* Its sessions just ended: so do their open live streams, on every
+     * cf-web process, as after a password change or a deactivation. */
+    if (done)
+        (void)revocation_publish(r->t->redis, user_id, NULL, NULL);
     return done;
 }
 

@@ -297,6 +297,17 @@ test('log-out and a password change end the streams of the sessions they end', a
   sa.abort();
 });
 
+test('a password reset ends the streams of every session of the account', async () => {
+  const u = await user('reset');
+  const s = await openStream(u, '/api/events');
+  const anon = new Client(stack.baseURL);
+  assert.equal((await anon.post('/api/password-reset', { username: u.username })).status, 202);
+  const link = new RegExp(`password reset requested for user ${u.username}: \\S*token=([0-9a-f]+)`);
+  const token = await waitFor(() => (link.exec(stack.log) || [])[1], 'the reset link in the log', 3000);
+  assert.equal((await anon.post('/api/password-reset/confirm', { token, new_password: 'password-789' })).status, 204);
+  await waitFor(() => s.closedAt !== null, 'the reset account\'s stream to close', 2500);
+});
+
 // ---- the operator role and the last operator ----
 
 test('grant and revoke the operator role; never the last active operator, not even racing', async () => {
