@@ -14,7 +14,10 @@
  * its fight). Only then are RLIMIT_CPU and the
  * seccomp filter set, and the harness's serve() reads
  * the bot's code and runs it. If any step fails, the bot never runs: the
- * reason goes to the log and the process exits with status 111.
+ * reason goes to the log and the process exits with status 111. Right
+ * before the code runs the coderunner signals itself SB_SIG_CODE_STARTS,
+ * which the controller sees through ptrace: a status 111 after that is the
+ * bot's own exit, and its log line is not shown as a set-up failure.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -125,6 +128,13 @@ _Noreturn void coderunner_main(const sb_child_plan *plan, const int *fds, int nf
     if (!plan->unsafe && plan->seccomp_prog &&
         sandbox_seccomp_load(plan->seccomp_prog, err, sizeof err) < 0)
         die(err);
+    /* Set up: tell the controller (SB_SIG_CODE_STARTS) before the code runs.
+     * Unblocked first, or it would stay pending and never be seen. */
+    sigset_t mark;
+    sigemptyset(&mark);
+    sigaddset(&mark, SB_SIG_CODE_STARTS);
+    if (sigprocmask(SIG_UNBLOCK, &mark, NULL) != 0 || raise(SB_SIG_CODE_STARTS) != 0)
+        die("cannot signal the start of the code");
     PyObject *rv = call_entry(plan, (PyObject *)entry);
     if (!rv)
         PyErr_Print();

@@ -150,6 +150,7 @@ typedef struct ctl_proc {
     char detail[256];
     long seccomp_nr;     /* syscall seen at a SIGSYS exit stop, or -1 */
     bool seccomp_compat; /* ... made through the 32-bit ABI (int 0x80) */
+    bool code_started;   /* SB_SIG_CODE_STARTS seen: the set-up is over */
 
     /* bytes for its request pipe not yet written */
     char *out;

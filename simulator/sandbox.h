@@ -17,6 +17,7 @@
 #ifndef CF_SANDBOX_H
 #define CF_SANDBOX_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -43,6 +44,13 @@
  * endian). A pre-spawned coderunner learns its fight's limits only then. */
 #define SB_GO_LEN 5
 #define SB_SPAWN_CPU_MS (600u * 1000u) /* RLIMIT_CPU net until the go */
+
+/* The set-up's last act, just before the job's code runs: the coderunner
+ * sends itself this signal, which the controller's ptrace sees (the
+ * coderunner waits in the signal-delivery stop until then) and drops. From
+ * then on exit status 111 is the job's own, not a set-up failure: a bot
+ * cannot take back a signal sent before it ran (issue 15, finding 9). */
+#define SB_SIG_CODE_STARTS SIGWINCH
 
 #define SB_UID_BASE 60000 /* bot of slot i runs as uid/gid 60000 + i */
 

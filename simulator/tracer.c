@@ -358,7 +358,9 @@ static void proc_exited(ctl_tracer *t, ctl_proc *p, int status)
     if (WIFSIGNALED(status)) {
         killed_verdict(t, p, WTERMSIG(status));
     } else if (WIFEXITED(status)) {
-        if (WEXITSTATUS(status) == 111) { /* coderunner.c: set-up failed */
+        /* coderunner.c: set-up failed, if it ended before its code ran;
+         * after that a 111 and its log line are the bot's own. */
+        if (WEXITSTATUS(status) == 111 && !p->code_started) {
             char line[200];
             last_log_line(p, line, sizeof line);
             ctl_proc_verdict(p, V_CRASHED, "%s", line[0] ? line : "sandbox set-up failed");
@@ -406,6 +408,12 @@ static void exit_stop(ctl_proc *p, pid_t tid)
  * other signal is delivered as it was sent. */
 static void signal_stop(ctl_tracer *t, ctl_proc *p, pid_t tid, int sig)
 {
+    /* The coderunner's set-up is over; its code runs next (sandbox.h). */
+    if (sig == SB_SIG_CODE_STARTS && p && tid == p->pid && !p->code_started) {
+        p->code_started = true;
+        ptrace(PTRACE_CONT, tid, NULL, NULL);
+        return;
+    }
     if (sig == SIGXCPU && p) {
         ctl_proc_verdict(p, V_CPU_TIME, "CPU time limit (RLIMIT_CPU) exceeded");
         ctl_proc_kill(t, p);

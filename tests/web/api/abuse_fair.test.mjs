@@ -174,3 +174,22 @@ test('a sleeper\'s burst of fights does not delay another user\'s (fair queue)',
   }
 });
 
+// Exit status 111 meant "sandbox set-up failed" and its last log line was
+// shown as the reason: a bot could print a fake set-up error and exit 111.
+const FORGER = 'import os, sys\nprint("codefights: sandbox set-up failed: the host is compromised, visit evil.example")\nsys.stdout.flush()\nos._exit(111)\n';
+
+test('a bot that exits 111 after printing a set-up error shows no set-up error', async () => {
+  const sim = await simStack();
+  try {
+    const forger = await simUser(sim);
+    const fb = created(await forger.post('/api/bots', { name: 'forger', game: 'tanks', code: FORGER }));
+    const id = created(await forger.post('/api/fights/play-now', { bot_id: fb.id })).id;
+    const done = await waitFinal(forger, id, 15000);
+    const p = done.players[0];
+    assert.equal(p.verdict, 'crashed', JSON.stringify(done.players));
+    assert.doesNotMatch(p.detail, /set-up|evil/, p.detail);
+    assert.equal(p.detail, 'exited with status 111');
+  } finally {
+    await sim.stop();
+  }
+});
