@@ -72,16 +72,23 @@ enum {
     "preview IS NOT NULL AS has_preview FROM arcade_game_versions "                                \
     "WHERE game_id = g.id ORDER BY version DESC LIMIT 1) v ON true "
 
-/* Who may see a game: its owner ($n the caller's id, NULL when logged
- * out), everyone when it is not hidden. */
-#define GAME_VISIBLE(n) "(NOT (g.hidden OR g.operator_hidden) OR g.owner_id = $" #n "::bigint)"
-
 /* How far past a page's first row the list counts (as fight_list.c). */
 
 /* The caller's id as a parameter: NULL when logged out. */
 static const char *caller_id(const web_req *r)
 {
     return r->authed ? r->user_id : NULL;
+}
+
+void arcade_add_preview_url(cJSON *o, const char *id, const char *version, bool has_preview)
+{
+    if (!has_preview) {
+        cJSON_AddNullToObject(o, "preview_url");
+        return;
+    }
+    char url[96];
+    snprintf(url, sizeof url, "/api/arcade/games/%s/preview?v=%s", id, version);
+    cJSON_AddStringToObject(o, "preview_url", url);
 }
 
 static cJSON *game_row_json(PGresult *res, int i)
@@ -103,14 +110,8 @@ static cJSON *game_row_json(PGresult *res, int i)
     json_add_pg_num(o, "version", res, i, COL_VERSION);
     json_add_pg_str(o, "kind", res, i, COL_KIND);
     json_add_pg_num(o, "size", res, i, COL_SIZE);
-    if (strcmp(PQgetvalue(res, i, COL_HAS_PREVIEW), "t") == 0) {
-        char url[96];
-        snprintf(url, sizeof url, "/api/arcade/games/%s/preview?v=%s", PQgetvalue(res, i, COL_ID),
-                 PQgetvalue(res, i, COL_VERSION));
-        cJSON_AddStringToObject(o, "preview_url", url);
-    } else {
-        cJSON_AddNullToObject(o, "preview_url");
-    }
+    arcade_add_preview_url(o, PQgetvalue(res, i, COL_ID), PQgetvalue(res, i, COL_VERSION),
+                           strcmp(PQgetvalue(res, i, COL_HAS_PREVIEW), "t") == 0);
     json_add_pg_num(o, "plays", res, i, COL_PLAYS);
     json_add_pg_num(o, "total_ms", res, i, COL_TOTAL_MS);
     json_add_pg_num(o, "longest_ms", res, i, COL_LONGEST_MS);
@@ -154,8 +155,9 @@ static bool add_versions(web_req *r, const char *id, cJSON *o)
 static cJSON *game_row(web_req *r, const char *id, bool *mine)
 {
     const char *params[2] = {id, caller_id(r)};
-    PGresult *res =
-        cf_pg_exec(r->t->pg, GAME_SELECT "WHERE g.id = $1::bigint AND " GAME_VISIBLE(2), 2, params);
+    PGresult *res = cf_pg_exec(
+        r->t->pg, GAME_SELECT "WHERE g.id = $1::bigint AND " ARCADE_GAME_VISIBLE("g.", 2), 2,
+        params);
     res = http_one_row(r, res, false, 404, "no such game");
     if (res == NULL)
         return NULL;
@@ -426,15 +428,15 @@ bool arcade_game_preview(web_req *r, const char *id, arcade_preview *out)
 {
     memset(out, 0, sizeof *out);
     const char *params[2] = {id, caller_id(r)};
-    PGresult *res =
-        cf_pg_exec(r->t->pg,
-                   "SELECT v.preview, v.preview_type, g.hidden OR g.operator_hidden "
-                   "FROM arcade_games g JOIN LATERAL (SELECT preview, preview_type "
-                   "FROM arcade_game_versions WHERE game_id = g.id "
-                   "ORDER BY version DESC LIMIT 1) v ON true "
-                   "WHERE g.id = $1::bigint AND " GAME_VISIBLE(2) " "
-                                                                  "AND v.preview IS NOT NULL",
-                   2, params);
+    PGresult *res = cf_pg_exec(
+        r->t->pg,
+        "SELECT v.preview, v.preview_type, g.hidden OR g.operator_hidden "
+        "FROM arcade_games g JOIN LATERAL (SELECT preview, preview_type "
+        "FROM arcade_game_versions WHERE game_id = g.id "
+        "ORDER BY version DESC LIMIT 1) v ON true "
+        "WHERE g.id = $1::bigint AND " ARCADE_GAME_VISIBLE("g.", 2) " "
+                                                                    "AND v.preview IS NOT NULL",
+        2, params);
     res = http_one_row(r, res, false, 404, "no such game, or it has no preview");
     if (res == NULL)
         return false;

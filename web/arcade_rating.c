@@ -24,7 +24,7 @@
 /* Who may see game $1: $2 the caller. */
 #define RATING_GAME                                                                                \
     "SELECT id, owner_id FROM arcade_games "                                                       \
-    "WHERE id = $1::bigint AND (NOT (hidden OR operator_hidden) OR owner_id = $2::bigint)"
+    "WHERE id = $1::bigint AND " ARCADE_GAME_VISIBLE("", 2)
 
 /* Has caller $2 a play of game $1 that lets them rate it? */
 #define RATING_PLAYED                                                                              \

@@ -79,22 +79,15 @@ cJSON *arcade_my_plays(web_req *r, const char *game_id, int limit)
 
 /* The games "most played" shows: visible to $1, with a play over. */
 #define MOST_PLAYED_FROM "FROM arcade_game_stats s JOIN arcade_games g ON g.id = s.game_id "
-#define MOST_PLAYED_WHERE                                                                          \
-    "WHERE s.plays > 0 AND (NOT (g.hidden OR g.operator_hidden) OR g.owner_id = $1::bigint) "
+#define MOST_PLAYED_WHERE "WHERE s.plays > 0 AND " ARCADE_GAME_VISIBLE("g.", 1) " "
 
 static cJSON *most_played_row(PGresult *res, int i)
 {
     cJSON *o = cJSON_CreateObject();
     json_add_pg_num(o, "id", res, i, 0);
     cJSON_AddStringToObject(o, "title", PQgetvalue(res, i, 1));
-    if (PQgetvalue(res, i, 2)[0] == 't') {
-        char url[96];
-        snprintf(url, sizeof url, "/api/arcade/games/%s/preview?v=%s", PQgetvalue(res, i, 0),
-                 PQgetvalue(res, i, 3));
-        cJSON_AddStringToObject(o, "preview_url", url);
-    } else {
-        cJSON_AddNullToObject(o, "preview_url");
-    }
+    arcade_add_preview_url(o, PQgetvalue(res, i, 0), PQgetvalue(res, i, 3),
+                           PQgetvalue(res, i, 2)[0] == 't');
     json_add_pg_num(o, "plays", res, i, 4);
     json_add_pg_num(o, "total_ms", res, i, 5);
     json_add_pg_num(o, "best_score", res, i, 6);
@@ -144,15 +137,15 @@ cJSON *arcade_running_plays(web_req *r, int limit)
     char lim[16];
     snprintf(lim, sizeof lim, "%d", limit);
     const char *params[2] = {caller_id(r), lim};
-    PGresult *res =
-        cf_pg_exec(r->t->pg,
-                   "SELECT p.id, g.id, g.title, u.username, api_time(p.started_at) "
-                   "FROM plays p JOIN arcade_games g ON g.id = p.game_id "
-                   "LEFT JOIN users u ON u.id = p.player_id "
-                   "WHERE p.status = 'running' "
-                   "AND (NOT (g.hidden OR g.operator_hidden) OR g.owner_id = $1::bigint) "
-                   "ORDER BY p.started_at DESC, p.id LIMIT $2::int",
-                   2, params);
+    PGresult *res = cf_pg_exec(
+        r->t->pg,
+        "SELECT p.id, g.id, g.title, u.username, api_time(p.started_at) "
+        "FROM plays p JOIN arcade_games g ON g.id = p.game_id "
+        "LEFT JOIN users u ON u.id = p.player_id "
+        "WHERE p.status = 'running' "
+        "AND " ARCADE_GAME_VISIBLE("g.", 1) " "
+                                            "ORDER BY p.started_at DESC, p.id LIMIT $2::int",
+        2, params);
     if (res == NULL)
         return NULL;
     cJSON *arr = cJSON_CreateArray();

@@ -252,16 +252,17 @@ cJSON *play_scores_json(web_req *r, const char *game_id, const web_player *p, in
     char lim[16];
     snprintf(lim, sizeof lim, "%d", limit);
     const char *params[3] = {game_id, user_param(p), lim};
-    PGresult *res = cf_pg_exec(r->t->pg,
-                               "SELECT p.id, u.username, p.score, p.status, p.elapsed_ms, "
-                               "api_time(p.finished_at) FROM plays p "
-                               "JOIN arcade_games g ON g.id = p.game_id "
-                               "LEFT JOIN users u ON u.id = p.player_id "
-                               "WHERE p.game_id = $1::bigint AND (NOT (g.hidden OR "
-                               "g.operator_hidden) OR g.owner_id = $2::bigint) "
-                               "AND p.score IS NOT NULL AND p.status IN ('finished', 'stopped') "
-                               "ORDER BY p.score DESC, p.finished_at LIMIT $3::int",
-                               3, params);
+    PGresult *res =
+        cf_pg_exec(r->t->pg,
+                   "SELECT p.id, u.username, p.score, p.status, p.elapsed_ms, "
+                   "api_time(p.finished_at) FROM plays p "
+                   "JOIN arcade_games g ON g.id = p.game_id "
+                   "LEFT JOIN users u ON u.id = p.player_id "
+                   "WHERE p.game_id = $1::bigint AND " ARCADE_GAME_VISIBLE(
+                       "g.", 2) " "
+                                "AND p.score IS NOT NULL AND p.status IN ('finished', 'stopped') "
+                                "ORDER BY p.score DESC, p.finished_at LIMIT $3::int",
+                   3, params);
     if (res == NULL)
         return NULL;
     cJSON *arr = cJSON_CreateArray();
@@ -284,7 +285,7 @@ int play_game_visible(web_req *r, const char *game_id, const web_player *p)
     const char *params[2] = {game_id, user_param(p)};
     PGresult *res = cf_pg_exec(r->t->pg,
                                "SELECT 1 FROM arcade_games WHERE id = $1::bigint "
-                               "AND (NOT (hidden OR operator_hidden) OR owner_id = $2::bigint)",
+                               "AND " ARCADE_GAME_VISIBLE("", 2),
                                2, params);
     if (res == NULL)
         return -1;

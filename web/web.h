@@ -593,6 +593,17 @@ bool bot_latest_version(web_req *r, const char *bot_id, const char *game, bot_ve
 /* The inputs a game may support, bit i of a mask standing for name i. */
 extern const char *const arcade_input_names[ARCADE_INPUTS];
 
+/* Who may see an arcade game (SQL): everyone unless its owner or an
+ * operator hid it, its owner always. t is the games table's alias with its
+ * dot ("g." or ""), n the number of the caller's parameter (NULL when
+ * logged out). One rule for every query that shows a game or its plays. */
+#define ARCADE_GAME_VISIBLE(t, n)                                                                  \
+    "(NOT (" t "hidden OR " t "operator_hidden) OR " t "owner_id = $" #n "::bigint)"
+
+/* Adds "preview_url" to o: the latest version's preview of game id, or
+ * null when it has none (version: that version's number). */
+void arcade_add_preview_url(cJSON *o, const char *id, const char *version, bool has_preview);
+
 /* What a game says of itself, checked by the handler. For an update, NULL
  * and -1 leave a value as it is. */
 typedef struct arcade_meta {
