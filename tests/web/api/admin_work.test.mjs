@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { startWeb, Client, psql, redis, redisRaw, SANITIZER, assertError, binsFromEnv, signUp, sleep, uniq } from './stack.mjs';
+import { startWeb, Client, psql, redis, redisRaw, SANITIZER, saveLogs, assertError, binsFromEnv, signUp, sleep, uniq } from './stack.mjs';
 
 const bins = binsFromEnv('web', 'migrate', 'resultProcessor', 'simulator', 'source');
 
@@ -49,12 +49,7 @@ before(async () => {
 after(async () => {
   if (!stack) return;
   await stack.stop();
-  if (process.env.CF_TEST_LOGS) {
-    const { writeFileSync } = await import('node:fs');
-    writeFileSync(`${process.env.CF_TEST_LOGS}/web.log`, stack.log);
-    writeFileSync(`${process.env.CF_TEST_LOGS}/rp.log`, stack.rpLog);
-    writeFileSync(`${process.env.CF_TEST_LOGS}/sim.log`, stack.simLog);
-  }
+  saveLogs(stack);
   assert.doesNotMatch(stack.log, SANITIZER, stack.log.slice(-4000));
   assert.doesNotMatch(stack.rpLog, SANITIZER, stack.rpLog.slice(-4000));
   assert.equal(stack.exitCode, 0, stack.log.slice(-2000));

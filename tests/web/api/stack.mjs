@@ -13,6 +13,7 @@ import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -212,6 +213,15 @@ export class Client {
 // ---- what every suite on this stack does alike ----
 
 // What a sanitizer build writes to a log on a leak or a memory error.
+// The services' logs into $CF_TEST_LOGS, when set, to read after a run.
+export function saveLogs(stack) {
+  const dir = process.env.CF_TEST_LOGS;
+  if (!dir) return;
+  writeFileSync(`${dir}/web.log`, stack.log);
+  writeFileSync(`${dir}/rp.log`, stack.rpLog);
+  writeFileSync(`${dir}/sim.log`, stack.simLog);
+}
+
 export const SANITIZER = /AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:/;
 
 export const uniq = () => randomBytes(4).toString('hex');
