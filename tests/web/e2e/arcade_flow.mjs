@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { launch, stepper } from './browser.mjs';
+import { launch, stepper, collectScriptErrors } from './browser.mjs';
 
 const STEP_TIMEOUT = 15000;
 // From Play to the first sprite: queueing, a sandbox, Python starting. Not a
@@ -51,11 +51,7 @@ export async function runArcadeFlow({ baseURL, artifacts, sourceDir, log = conso
       };
     });
     const page = await ctx.newPage();
-    page.on('pageerror', (e) => scriptErrors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      // A refused or dropped request is the network's business, not a script error.
-      if (m.type() === 'error' && !/EventSource|net::ERR|Failed to load resource/.test(m.text())) scriptErrors.push(`console: ${m.text()}`);
-    });
+    collectScriptErrors(page, scriptErrors);
     return { ctx, page };
   }
 

@@ -26,6 +26,16 @@ export async function launch() {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 60000 });
 }
 
+// Collects a page's script errors into errors, each after prefix (whose
+// page): uncaught exceptions and console errors; a refused or dropped
+// request is the network's business, not a script error.
+export function collectScriptErrors(page, errors, prefix = '') {
+  page.on('pageerror', (e) => errors.push(`${prefix}pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/EventSource|net::ERR|Failed to load resource/.test(m.text())) errors.push(`${prefix}console: ${m.text()}`);
+  });
+}
+
 // A flow's steps: each runs while every one before it passed; the first
 // failure stops the flow (the later steps depend on it) and the rest count
 // as skipped. onFail(name) keeps the evidence of a failure (screenshots).

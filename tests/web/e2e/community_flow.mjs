@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { launch, stepper } from './browser.mjs';
+import { launch, stepper, collectScriptErrors } from './browser.mjs';
 
 const STEP_TIMEOUT = 15000;
 // From Play to the first sprite: queueing, a sandbox, Python starting.
@@ -50,10 +50,7 @@ export async function runCommunityFlow({ baseURL, artifacts, sourceDir, log = co
       }
     });
     const page = await ctx.newPage();
-    page.on('pageerror', (e) => scriptErrors.push(`${name} pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/EventSource|net::ERR|Failed to load resource/.test(m.text())) scriptErrors.push(`${name} console: ${m.text()}`);
-    });
+    collectScriptErrors(page, scriptErrors, `${name} `);
     who[name] = { ctx, page };
     return who[name];
   }

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
-import { launch, stepper } from './browser.mjs';
+import { launch, stepper, collectScriptErrors } from './browser.mjs';
 
 const STEP_TIMEOUT = 15000;
 // From Play to the first sprite: queueing, a sandbox, Python starting.
@@ -63,10 +63,7 @@ export async function runConsoleFlow({ baseURL, artifacts, sourceDir, stack = nu
     const ctx = await browser.newContext({ baseURL, viewport: { width: 1280, height: 900 } });
     ctx.setDefaultTimeout(STEP_TIMEOUT);
     const page = await ctx.newPage();
-    page.on('pageerror', (e) => scriptErrors.push(`${name} pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/EventSource|net::ERR|Failed to load resource/.test(m.text())) scriptErrors.push(`${name} console: ${m.text()}`);
-    });
+    collectScriptErrors(page, scriptErrors, `${name} `);
     who[name] = { ctx, page };
     return who[name];
   }

@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { launch, stepper } from './browser.mjs';
+import { launch, stepper, collectScriptErrors } from './browser.mjs';
 
 const STEP_TIMEOUT = 15000;
 
@@ -39,8 +39,7 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
     page.on('request', (r) => page.pending.set(r, Date.now()));
     page.on('requestfinished', (r) => page.pending.delete(r));
     page.on('requestfailed', (r) => page.pending.delete(r));
-    page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => { if (m.type() === 'error' && !/EventSource|net::ERR|Failed to load resource/.test(m.text())) consoleErrors.push(`console: ${m.text()}`); });
+    collectScriptErrors(page, consoleErrors);
     return { ctx, page };
   }
 

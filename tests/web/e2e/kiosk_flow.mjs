@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { launch, stepper } from './browser.mjs';
+import { launch, stepper, collectScriptErrors } from './browser.mjs';
 
 const STEP_TIMEOUT = 15000;
 // From a play's start to its first sprite: queueing, a sandbox, Python.
@@ -84,10 +84,7 @@ export async function runKioskFlow({ baseURL, artifacts, sourceDir, log = consol
       });
     }
     const page = await ctx.newPage();
-    page.on('pageerror', (e) => scriptErrors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/EventSource|net::ERR|Failed to load resource/.test(m.text())) scriptErrors.push(`console: ${m.text()}`);
-    });
+    collectScriptErrors(page, scriptErrors);
     if (kiosk) {
       page.on('request', (r) => {
         if (r.method() !== 'GET' || /\/(input|stop)(\?|$)/.test(new URL(r.url()).pathname)) kioskWrites.push(`${r.method()} ${r.url()}`);
