@@ -118,6 +118,12 @@ static bool trusted(const char *s, char *out, size_t outlen)
     return false;
 }
 
+bool client_ip_is_proxy(const char *addr)
+{
+    char canonical[64];
+    return trusted(addr, canonical, sizeof canonical);
+}
+
 /* s as an address, printed canonically into out; false when it is none. */
 static bool normalise(const char *s, char *out, size_t outlen)
 {

@@ -2,13 +2,14 @@
  * evhttp_pages.c — libevent's own error pages, answered as our JSON errors.
  *
  * evhttp buffers a whole request body before cf-web sees the request, so
- * its max body size (the largest body any route accepts) is what bounds the
- * memory a client can make us hold. Past it, libevent 2.1 answers by itself
+ * the connection's max body size (its route's limit, which conn.c sets from
+ * the request line) is what bounds the memory a client can make us hold.
+ * Past it, libevent 2.1 answers by itself
  * with a hard-coded HTML page (evhttp_send_error from inside the reader),
  * and 2.1 has no hook for that answer (no evhttp_set_errorcb, no new-request
  * callback to read the headers first). What it does let us choose is each
- * connection's bufferevent (evhttp_set_bevcb): ours watches what evhttp
- * appends to the output and, when it is that page — the status line
+ * connection's bufferevent (evhttp_set_bevcb, conn.c): ours watches what
+ * evhttp appends to the output and, when it is that page — the status line
  * "413 Request Entity Too Large" followed at once by "Content-Type:
  * text/html", which cf-web itself never sends — replaces the page by the
  * JSON error. Everything happens inside the one evhttp_send() call that
@@ -39,10 +40,10 @@ static const struct page {
     int code;
     int status;
     const char *status_text;
-    const char *error; /* 413: followed by web_max_body() */
+    const char *error; /* 413: the connection's message instead */
 } pages[] = {
     {"413 Request Entity Too Large\r\n", 413, 413, "Payload Too Large",
-     "request body (or headers over 64 KiB) larger than"},
+     NULL /* the connection's: its route's limit */},
     {"400 Bad Request\r\n", 400, 400, "Bad Request", "malformed HTTP request"},
     {"501 Not Implemented\r\n", 501, 405, "Method Not Allowed", "method not allowed"},
 };
@@ -82,30 +83,38 @@ static void cut_to(struct evbuffer *buf, size_t keep)
     evbuffer_free(head);
 }
 
-static void add_json(struct evbuffer *buf, bool http10, const struct page *pg)
+int http_raw_error(char *out, size_t outlen, bool http10, int status, const char *status_text,
+                   const char *message)
 {
-    char msg[128];
-    if (pg->code == 413)
-        snprintf(msg, sizeof msg, "%s %zu bytes", pg->error, web_max_body());
-    else
-        snprintf(msg, sizeof msg, "%s", pg->error);
-    char body[200];
-    int n = snprintf(body, sizeof body, "{\"error\":\"%s\"}", msg);
-    evbuffer_add_printf(buf,
-                        "HTTP/1.%d %d %s\r\n"
-                        "Content-Type: application/json\r\n"
-                        "Content-Length: %d\r\n"
-                        "Cache-Control: no-store\r\n"
-                        "X-Content-Type-Options: nosniff\r\n"
-                        "Connection: close\r\n\r\n",
-                        http10 ? 0 : 1, pg->status, pg->status_text, n);
-    evbuffer_add(buf, body, (size_t)n);
+    char body[256];
+    int n = snprintf(body, sizeof body, "{\"error\":\"%s\"}", message);
+
+    if (n < 0 || (size_t)n >= sizeof body)
+        n = snprintf(body, sizeof body, "{\"error\":\"%s\"}", status_text);
+    return snprintf(out, outlen,
+                    "HTTP/1.%d %d %s\r\n"
+                    "Content-Type: application/json\r\n"
+                    "Content-Length: %d\r\n"
+                    "Cache-Control: no-store\r\n"
+                    "X-Content-Type-Options: nosniff\r\n"
+                    "Connection: close\r\n\r\n%s",
+                    http10 ? 0 : 1, status, status_text, n, body);
+}
+
+static void add_json(struct evbuffer *buf, bool http10, const struct page *pg,
+                     const char *too_large)
+{
+    char answer[800];
+    const char *msg = pg->code == 413 ? too_large : pg->error;
+    int n = http_raw_error(answer, sizeof answer, http10, pg->status, pg->status_text, msg);
+    if (n > 0 && (size_t)n < sizeof answer)
+        evbuffer_add(buf, answer, (size_t)n);
 }
 
 /* Replaces the page in buf by the JSON error when the n bytes just
  * appended at `at` are its Content-Type line right after its status line
  * (cf-web's own answers start with the security headers, never with it). */
-static bool replace_page(struct evbuffer *buf, size_t at, size_t n)
+static bool replace_page(struct evbuffer *buf, size_t at, size_t n, const char *too_large)
 {
     if (n != strlen(PAGE_TYPE) || !bytes_at(buf, at, PAGE_TYPE))
         return false;
@@ -122,7 +131,7 @@ static bool replace_page(struct evbuffer *buf, size_t at, size_t n)
         if (!http10 && !bytes_at(buf, 0, "HTTP/1.1 "))
             return false;
         cut_to(buf, 0);
-        add_json(buf, http10, pg);
+        add_json(buf, http10, pg, too_large);
         log_info("libevent's %d page answered as JSON %d", pg->code, pg->status);
         return true;
     }
@@ -132,8 +141,8 @@ static bool replace_page(struct evbuffer *buf, size_t at, size_t n)
 static void output_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
 {
     size_t at = info->orig_size;
+    const char *too_large = arg;
 
-    (void)arg;
     if (busy || info->n_added == 0)
         return;
     busy = 1;
@@ -146,28 +155,18 @@ static void output_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
         if (last)
             dropping = NULL;
     } else {
-        dropping = replace_page(buf, at, info->n_added) ? buf : NULL;
+        dropping = replace_page(buf, at, info->n_added, too_large) ? buf : NULL;
     }
     busy = 0;
 }
 
-static struct bufferevent *new_bufferevent(struct event_base *base, void *arg)
+struct evbuffer_cb_entry *http_pages_watch(struct bufferevent *bev, const char *too_large)
 {
-    struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    struct evbuffer *out = bufferevent_get_output(bev);
 
-    (void)arg;
     /* A page never finished (a HEAD request has no body) must not follow
      * its buffer's address into a new connection. */
-    if (bev != NULL && bufferevent_get_output(bev) == dropping)
+    if (out == dropping)
         dropping = NULL;
-    if (bev != NULL && evbuffer_add_cb(bufferevent_get_output(bev), output_cb, NULL) == NULL) {
-        bufferevent_free(bev);
-        return NULL;
-    }
-    return bev;
-}
-
-void http_pages_as_json(struct evhttp *http)
-{
-    evhttp_set_bevcb(http, new_bufferevent, NULL);
+    return evbuffer_add_cb(out, output_cb, (void *)too_large);
 }

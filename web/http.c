@@ -4,7 +4,8 @@
  *
  * evhttp buffers a whole request before calling us, so its limits are the
  * service's memory bounds: the largest body any route accepts, 64 KiB of
- * headers, 60 s of idleness. request_cb() turns evhttp's request into a
+ * headers, 60 s of idleness (conn.c adds the per-route body limit and each
+ * request's deadline). request_cb() turns evhttp's request into a
  * web_req once (the path decoded, a NUL or a bad escape being a 400; the
  * query parsed; the body copied and NUL-terminated), hands it to the
  * router, and afterwards (http_finish) makes sure nothing outlives it: a
@@ -77,6 +78,7 @@ typedef struct held_req {
     web_req r; /* first: a web_req * is a held_req * */
     struct evkeyvalq query;
     int64_t start_us;
+    conn_ticket ticket; /* conn.c: its connection has a request in hand */
 } held_req;
 
 void http_finish(web_req *r)
@@ -90,6 +92,7 @@ void http_finish(web_req *r)
         cf_pg_rollback(r->t->pg);
     }
     metrics_observe(r->method_name, r->route, r->status, (double)(cf_now_us() - h->start_us) / 1e6);
+    conn_request_finished(&h->ticket);
     evhttp_clear_headers(&h->query);
     for (int i = 0; i < WEB_MAX_PARAMS; i++)
         free(r->params[i]);
@@ -107,6 +110,7 @@ static void request_cb(struct evhttp_request *req, void *arg)
         return;
     }
     h->start_us = cf_now_us();
+    conn_request_started(req, &h->ticket);
     h->query.tqh_first = NULL;
     h->query.tqh_last = &h->query.tqh_first;
     web_req *r = &h->r;
@@ -133,14 +137,16 @@ void http_start_thread(web_thread *t, int fd)
     evhttp_set_allowed_methods(t->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
                                             EVHTTP_REQ_PATCH | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
                                             EVHTTP_REQ_OPTIONS);
-    /* evhttp holds at most the largest body a route accepts; past it,
-     * evhttp answers 413 by itself, which evhttp_pages.c turns into our JSON
-     * error. Lingering close: the client's body is read (and dropped)
-     * before the answer, so the client gets to read it rather than a reset. */
+    /* Each request's body limit is its route's (conn.c sets it from the
+     * request line); this one bounds a connection conn.c could not take in
+     * hand. Past the limit, evhttp answers 413 by itself, which
+     * evhttp_pages.c turns into our JSON error. Lingering close: the
+     * client's body is read (and dropped) before the answer, so the client
+     * gets to read it rather than a reset. */
     evhttp_set_max_body_size(t->http, (ev_ssize_t)web_max_body());
     if (evhttp_set_flags(t->http, EVHTTP_SERVER_LINGERING_CLOSE) != 0)
         log_warn("evhttp: no lingering close; a too large body may see a reset");
-    http_pages_as_json(t->http);
+    conn_start_thread(t);
     evhttp_set_max_headers_size(t->http, 64 * 1024);
     evhttp_set_timeout(t->http, 60);
     evhttp_set_gencb(t->http, request_cb, t);
@@ -149,5 +155,5 @@ void http_start_thread(web_thread *t, int fd)
         log_error("evhttp_accept_socket failed");
         exit(1);
     }
-    conn_accept_backoff(bound, t->base);
+    accept_backoff_start(bound, t->base);
 }

@@ -109,11 +109,10 @@ static void client_free(live_client *c)
  * unfinished request from it and leaves it to us: ending the reply frees
  * it. When cf-web itself is stopping (evhttp_free), the request is still
  * attached and libevent frees it right after this callback. */
-static void on_close(struct evhttp_connection *conn, void *arg)
+static void on_close(void *arg)
 {
     live_client *c = arg;
 
-    (void)conn;
     if (evhttp_request_get_connection(c->req) == NULL)
         evhttp_send_reply_end(c->req);
     client_free(c);
@@ -159,7 +158,7 @@ void live_end(live_client *c)
     struct evhttp_connection *conn = evhttp_request_get_connection(c->req);
 
     if (conn != NULL)
-        evhttp_connection_set_closecb(conn, NULL, NULL);
+        (void)conn_on_close(conn, NULL, NULL);
     evhttp_send_reply_end(c->req);
     client_free(c);
 }
@@ -191,7 +190,6 @@ static void client_start(web_req *r, live_client *c)
         struct timeval tv = {.tv_sec = 0, .tv_usec = PLAY_POLL_MS * 1000};
         event_add(lt->play_timer, &tv);
     }
-    evhttp_connection_set_closecb(evhttp_request_get_connection(r->req), on_close, c);
     send_bytes(c, "retry: 2000\n\n", 13);
 }
 
@@ -220,6 +218,14 @@ live_client *live_open(web_req *r, enum live_kind kind)
     if (c == NULL) {
         owner_release(owner);
         http_error(r, 500, "out of memory");
+        return NULL;
+    }
+    /* The stream lives until its connection closes: conn.c says when. */
+    if (!conn_on_close(evhttp_request_get_connection(r->req), on_close, c)) {
+        owner_release(owner);
+        free(c);
+        evhttp_add_header(evhttp_request_get_output_headers(r->req), "Retry-After", "10");
+        http_error(r, 503, "too many live streams, try again later");
         return NULL;
     }
     snprintf(c->owner, sizeof c->owner, "%s", owner);

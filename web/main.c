@@ -105,6 +105,40 @@ static const cf_config_key web_keys[] = {
      .min = 1,
      .max = 86400,
      .doc = "seconds a live stream lasts at most; then it ends with a \"reconnect\" event"},
+    {.name = "web.max_connections",
+     .type = CF_CONFIG_INT,
+     .def = "10000",
+     .min = 1,
+     .max = 4000000,
+     .doc = "client connections open at once, in all (over it: 503 and closed; at most the "
+            "descriptor limit leaves room for)"},
+    {.name = "web.max_connections_per_ip",
+     .type = CF_CONFIG_INT,
+     .def = "128",
+     .min = 1,
+     .max = 4000000,
+     .doc = "client connections open at once from one address (an IPv6 /64 counts as one; a "
+            "trusted proxy only in all): over it, 503 and closed"},
+    {.name = "web.request_timeout_s",
+     .type = CF_CONFIG_INT,
+     .def = "20",
+     .min = 1,
+     .max = 3600,
+     .doc = "seconds a request's head and body have to arrive, from its first byte (from the "
+            "connection's opening for the first request): past it, 408 and closed"},
+    {.name = "web.request_min_rate",
+     .type = CF_CONFIG_INT,
+     .def = "1000",
+     .min = 0,
+     .max = 1000000000,
+     .doc = "bytes received that give a request one more second (0: none), up to "
+            "web.request_max_s"},
+    {.name = "web.request_max_s",
+     .type = CF_CONFIG_INT,
+     .def = "120",
+     .min = 1,
+     .max = 86400,
+     .doc = "seconds a request's head and body have at most, however fast they come"},
     {.name = "web.max_open_fights",
      .type = CF_CONFIG_INT,
      .def = "10",
@@ -297,6 +331,11 @@ static bool read_settings(const cf_config *cfg)
     web_cfg.max_bot_versions = cf_config_int(cfg, "web.max_bot_versions");
     web_cfg.max_invitations = cf_config_int(cfg, "web.max_invitations");
     web_cfg.max_fights_in_stream = cf_config_int(cfg, "web.max_fights_in_stream");
+    web_cfg.max_connections = cf_config_int(cfg, "web.max_connections");
+    web_cfg.max_connections_per_ip = cf_config_int(cfg, "web.max_connections_per_ip");
+    web_cfg.request_timeout_s = (int)cf_config_int(cfg, "web.request_timeout_s");
+    web_cfg.request_min_rate = cf_config_int(cfg, "web.request_min_rate");
+    web_cfg.request_max_s = (int)cf_config_int(cfg, "web.request_max_s");
     web_cfg.database_url = cf_config_str(cfg, "database.url");
     web_cfg.redis_url = cf_config_str(cfg, "redis.url");
     return true;
@@ -360,12 +399,14 @@ static void stop_all(pthread_t *tids)
         /* evhttp_free closes the connections, SSE streams included (their
          * close callbacks free live.c's clients), before the loop goes. */
         evhttp_free(threads[i].http);
+        conn_stop_thread(&threads[i]);
         live_free_thread(&threads[i]);
         event_base_free(threads[i].base);
         cf_pg_free(threads[i].pg);
         cf_redis_free(threads[i].redis);
     }
-    conn_accept_backoff_free();
+    accept_backoff_free();
+    conn_free_all();
     log_info("stopped");
 }
 
@@ -423,7 +464,7 @@ int main(int argc, char **argv)
     threads = calloc((size_t)web_cfg.threads, sizeof *threads);
     pthread_t *tids = calloc((size_t)web_cfg.threads, sizeof *tids);
     main_base = event_base_new();
-    if (threads == NULL || tids == NULL || main_base == NULL)
+    if (threads == NULL || tids == NULL || main_base == NULL || !conn_init())
         return 1;
     for (int i = 0; i < web_cfg.threads; i++)
         if (!prepare_thread(i))

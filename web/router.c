@@ -13,6 +13,7 @@
  * Paths outside /api (and /healthz, /metrics) are files: a game's viewer
  * under /games/, the front end otherwise, GET and HEAD only.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -197,23 +198,51 @@ static size_t body_limit(const route *found)
     return WEB_JSON_BODY_MAX;
 }
 
-/* The body's bound for route: 413 naming it when over. */
-static bool body_within_limit(web_req *r, const route *found)
+/* What a 413 of route says: its limit and what makes it. */
+static void too_large_message(const route *found, char *out, size_t outlen)
 {
     size_t limit = body_limit(found);
 
-    if (r->body_len <= limit)
-        return true;
     if (found->flags & R_BIG)
-        http_error(r, 413, "request body is too large: bot code is limited to %zu bytes",
-                   web_cfg.max_upload);
+        snprintf(out, outlen, "request body is too large: bot code is limited to %zu bytes",
+                 web_cfg.max_upload);
     else if (found->flags & R_GAME)
-        http_error(r, 413,
-                   "request body is larger than %zu bytes: a one-file game is limited to %zu "
-                   "bytes, a bundle to %zu bytes and a preview to %d bytes",
-                   limit, web_cfg.arcade_max_code, web_cfg.arcade_max_bundle, IMAGE_MAX_BYTES);
+        snprintf(out, outlen,
+                 "request body is larger than %zu bytes: a one-file game is limited to %zu "
+                 "bytes, a bundle to %zu bytes and a preview to %d bytes",
+                 limit, web_cfg.arcade_max_code, web_cfg.arcade_max_bundle, IMAGE_MAX_BYTES);
     else
-        http_error(r, 413, "request body is larger than %zu bytes", limit);
+        snprintf(out, outlen, "request body is larger than %zu bytes", limit);
+}
+
+size_t router_body_limit(enum evhttp_cmd_type method, const char *path, char *msg, size_t msglen)
+{
+    static const route none = {.flags = 0};
+    const route *found = &none;
+    web_req probe;
+
+    memset(&probe, 0, sizeof probe);
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        if (routes[i].method == method && route_match(routes[i].pattern, path, &probe)) {
+            found = &routes[i];
+            break;
+        }
+    }
+    for (int i = 0; i < WEB_MAX_PARAMS; i++)
+        free(probe.params[i]);
+    too_large_message(found, msg, msglen);
+    return body_limit(found);
+}
+
+/* The body's bound for route: 413 naming it when over. */
+static bool body_within_limit(web_req *r, const route *found)
+{
+    char msg[WEB_TOO_LARGE_MSG];
+
+    if (r->body_len <= body_limit(found))
+        return true;
+    too_large_message(found, msg, sizeof msg);
+    http_error(r, 413, "%s", msg);
     return false;
 }
 

@@ -75,15 +75,20 @@ typedef struct web_settings {
     int session_days;
     int hash_threads; /* pwhash.c's pool */
     int hash_queue;
-    int live_max_per_ip;       /* web.live_max_per_ip: anonymous streams of one address */
-    int live_max_per_user;     /* web.live_max_per_user: streams of one account */
-    int live_max_seconds;      /* web.live_max_seconds: a stream's lifetime */
-    long max_open_fights;      /* web.max_open_fights: hosting, per host */
-    long max_queued_fights;    /* web.max_queued_fights: queued + running, per host */
-    long max_bots;             /* web.max_bots: per user */
-    long max_bot_versions;     /* web.max_bot_versions: per bot */
-    long max_invitations;      /* web.max_invitations: pending, sent by one host */
-    long max_fights_in_stream; /* web.max_fights_in_stream: the fair queue (outbox.c) */
+    int live_max_per_ip;         /* web.live_max_per_ip: anonymous streams of one address */
+    int live_max_per_user;       /* web.live_max_per_user: streams of one account */
+    int live_max_seconds;        /* web.live_max_seconds: a stream's lifetime */
+    long max_open_fights;        /* web.max_open_fights: hosting, per host */
+    long max_queued_fights;      /* web.max_queued_fights: queued + running, per host */
+    long max_bots;               /* web.max_bots: per user */
+    long max_bot_versions;       /* web.max_bot_versions: per bot */
+    long max_invitations;        /* web.max_invitations: pending, sent by one host */
+    long max_fights_in_stream;   /* web.max_fights_in_stream: the fair queue (outbox.c) */
+    long max_connections;        /* web.max_connections: open at once, in all (conn.c) */
+    long max_connections_per_ip; /* web.max_connections_per_ip: from one address */
+    int request_timeout_s;       /* web.request_timeout_s: a request's head and body */
+    long request_min_rate;       /* web.request_min_rate: bytes/s that extend it */
+    int request_max_s;           /* web.request_max_s: the most it is extended to */
     const char *database_url;
     const char *redis_url;
 } web_settings;
@@ -98,6 +103,7 @@ typedef struct web_thread {
     cf_pg *pg;
     cf_redis *redis;
     void *live;        /* live.c's per-thread state (live.h) */
+    void *conn;        /* conn.c's per-thread state */
     int prepared_pid;  /* backend the statements below live in */
     bool prepared[16]; /* prepared.c: which are prepared */
 } web_thread;
@@ -175,15 +181,81 @@ void http_start_thread(web_thread *t, int fd);
  * gets, then r is freed. */
 void http_finish(web_req *r);
 
-/* ---- conn.c: the accept loop's back-off at the descriptor limit ---- */
+/* ---- conn.c: a connection's admission, deadline, body limit, close ---- */
+typedef struct web_conn web_conn;
+/* A request cf-web has in hand, known to its connection until finished
+ * (a deadline does not close a connection under it). */
+typedef struct conn_ticket {
+    web_conn *c; /* NULL once its connection has closed */
+    struct conn_ticket *next;
+} conn_ticket;
+/* At start, after the settings: sizes the table of connections by the
+ * descriptor limit (and web.max_connections within it). */
+bool conn_init(void);
+/* Takes over t->http's new connections (evhttp_set_bevcb). */
+void conn_start_thread(web_thread *t);
+/* After evhttp_free(t->http), before the loop is freed. */
+void conn_stop_thread(web_thread *t);
+void conn_free_all(void);
+/* The request is in cf-web's hands (request_cb) / answered (http_finish). */
+void conn_request_started(struct evhttp_request *req, conn_ticket *tk);
+void conn_request_finished(conn_ticket *tk);
+/* hook(arg) runs when evcon closes, before it is freed (one hook per
+ * connection; NULL removes it). False for a connection conn.c does not
+ * know (it was out of memory when it came). */
+bool conn_on_close(struct evhttp_connection *evcon, void (*hook)(void *), void *arg);
+
+/* ---- conn_count.c: connections open, in all and per address ---- */
+enum conn_count_verdict { CONN_COUNT_OK, CONN_COUNT_ALL, CONN_COUNT_ADDR };
+typedef struct conn_count_slot {
+    unsigned char key[16]; /* the address (IPv6 /64; IPv4 mapped) */
+    bool per_addr;         /* counted under key too (not a trusted proxy) */
+    bool held;
+} conn_count_slot;
+/* Counts a new connection from sa into slot, or says which limit refuses
+ * it (nothing counted then). */
+enum conn_count_verdict conn_count_take(const struct sockaddr *sa, conn_count_slot *slot);
+/* The connection closed: uncounts slot (nothing when not held). */
+void conn_count_put(conn_count_slot *slot);
+long conn_count_total(void);
+
+/* ---- request_head.c: a request line read before evhttp reads it ---- */
+enum { HEAD_NEED_MORE, HEAD_READ, HEAD_UNREADABLE };
+typedef struct request_head {
+    enum evhttp_cmd_type method;
+    bool has_path; /* path decoded (no query) */
+    char path[2048];
+    bool head_complete;       /* the headers were all there: the two below */
+    bool expect_continue;     /* Expect: 100-continue */
+    long long content_length; /* -1: none */
+} request_head;
+/* Reads the request line at the front of buf (and the headers when the
+ * whole head is there); scanned: how far buf is known to hold no line end
+ * (0 for a new request), moved on. */
+int request_head_read(struct evbuffer *buf, size_t *scanned, request_head *h);
+
+/* ---- accept_backoff.c: the accept loop's back-off at the descriptor limit ---- */
 /* Pauses bound's listener a moment when accept() fails (base: the
  * thread's). */
-void conn_accept_backoff(struct evhttp_bound_socket *bound, struct event_base *base);
+void accept_backoff_start(struct evhttp_bound_socket *bound, struct event_base *base);
 /* Frees the back-off timers (at exit, after the loops). */
-void conn_accept_backoff_free(void);
+void accept_backoff_free(void);
+
+/* ---- log_gate.c: log lines an attack cannot turn into a flood ---- */
+typedef struct log_gate {
+    int64_t next_us;
+    long since;
+} log_gate;
+/* Logs "what" at most once a second for g, with how many since. */
+void log_gated(log_gate *g, const char *what, const char *from);
 
 /* ---- evhttp_pages.c: libevent's own error pages go out as JSON ---- */
-void http_pages_as_json(struct evhttp *http);
+/* Watches bev's output for libevent's pages; too_large: what the
+ * connection's 413 says (its route's limit). NULL when out of memory. */
+struct evbuffer_cb_entry *http_pages_watch(struct bufferevent *bev, const char *too_large);
+/* A whole JSON error answer ("Connection: close") into out; its length. */
+int http_raw_error(char *out, size_t outlen, bool http10, int status, const char *status_text,
+                   const char *message);
 
 /* ---- outbox_relay.c: the thread that sends the outbox to cf:fights ---- */
 /* Starts the relay thread (own connections). */
@@ -218,6 +290,11 @@ void progress_reader_stop(void);
 void router_dispatch(web_req *r);
 /* The largest request body any route accepts (evhttp's bound too). */
 size_t web_max_body(void);
+/* The body limit of the route method and path name (the JSON one when
+ * none does), and what its 413 says into msg: conn.c's, from the request
+ * line. */
+#define WEB_TOO_LARGE_MSG 256
+size_t router_body_limit(enum evhttp_cmd_type method, const char *path, char *msg, size_t msglen);
 /* The largest body of a game upload: its file, its preview, the form. */
 size_t web_game_body_max(void);
 
@@ -251,6 +328,8 @@ const char *http_client_ip(web_req *r);
 /* web.trusted_proxies: comma-separated addresses or CIDR networks; false
  * (logged) for a word that is neither. At start, before any thread. */
 bool client_ip_configure(const char *list);
+/* Is the address text (as inet_ntop prints it) a trusted proxy's? */
+bool client_ip_is_proxy(const char *addr);
 /* Is the user id in column col of row the caller's? */
 bool http_is_caller(const web_req *r, PGresult *res, int row, int col);
 /* Cookie name when its value is exactly len hex digits (a token we set),

@@ -1,10 +1,11 @@
 // abuse_http.test.mjs — the attacks of issue 15 on cf-web's connections,
 // each reproduced against the real service on loopback, bounded in count and
 // time: the descriptor limit, live streams hoarded and one that would never
-// end. cf-web runs with small limits (env) so the counts stay small. A
-// second client address is 127.0.0.2 (all of 127/8 is local). (The request
-// deadline, connection caps and refusing a body from its headers are not
-// built yet: issue 15 stays open for them.)
+// end, a request trickled a byte at a time (slowloris), connections hoarded
+// from one address, bodies held before any check, CONNECT and Expect:
+// 100-continue holding the socket. cf-web runs with small limits (env) so
+// the counts stay small. A second client address is 127.0.0.2 (all of 127/8
+// is local).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
@@ -21,6 +22,9 @@ const LIMITS = {
   CF_WEB_LIVE_MAX_PER_IP: '3',
   CF_WEB_LIVE_MAX_PER_USER: '3',
   CF_WEB_LIVE_MAX_SECONDS: '3',
+  CF_WEB_REQUEST_TIMEOUT_S: '2',
+  CF_WEB_REQUEST_MAX_S: '5',
+  CF_WEB_REQUEST_MIN_RATE: '1000',
 };
 let stack;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -145,4 +149,146 @@ test('at the descriptor limit: accept backs off, logs a bounded number of lines,
   } finally {
     await lim.stop();
   }
+});
+
+// The resident memory of a process, in MiB.
+function rssMiB(pid) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m[1]) / 1024;
+}
+
+test('slowloris: a request trickled a byte at a time is answered 408 at its deadline; a slow but steady body is not', async () => {
+  // Before: the read timeout restarted on every byte, so a header trickled
+  // one byte every 300 ms was held as long as the client liked.
+  const c = raw(port());
+  await c.ready;
+  const head = 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ' + 'a'.repeat(200);
+  let i = 0;
+  const trickle = setInterval(() => { if (c.closedAt === null && i < head.length) c.sock.write(head[i++]); }, 300);
+  try {
+    assert.ok(await until(() => c.closedAt !== null, 4500), `still open after ${Date.now() - c.openedAt} ms and ${i} bytes`);
+  } finally {
+    clearInterval(trickle);
+  }
+  const held = c.closedAt - c.openedAt;
+  assert.ok(held >= 1900 && held < 3500, `closed after ${held} ms (web.request_timeout_s = 2)`);
+  assert.match(c.text, /^HTTP\/1\.1 408 Request Timeout\r\n/);
+  assert.match(c.text, /Content-Type: application\/json/);
+  assert.match(c.text, /"error":"the request did not arrive within its deadline \(2 s\)"/);
+
+  // An idle connection: the same deadline from its opening.
+  const idle = raw(port());
+  await idle.ready;
+  assert.ok(await until(() => idle.closedAt !== null, 3500), 'an idle connection outlived the deadline');
+  assert.match(idle.text, / 408 /);
+
+  // A body sent steadily (8 KiB every 250 ms, well over 1000 bytes/s) for
+  // 3 s: each byte buys time, so it passes the 2 s deadline and is answered.
+  const body = JSON.stringify({ username: 'nobody', password: 'x'.repeat(60000) });
+  const steady = raw(port());
+  await steady.ready;
+  steady.sock.write(`POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
+  for (let at = 0; at < body.length; at += 5000) {
+    steady.sock.write(body.slice(at, at + 5000));
+    await sleep(250);
+  }
+  assert.ok(await until(() => /\r\n\r\n/.test(steady.text), 3000), 'no answer to the steady body');
+  assert.doesNotMatch(steady.text, / 408 /);
+  assert.match(steady.text, /^HTTP\/1\.1 (400|401|403|429) /);
+  steady.sock.destroy();
+});
+
+test('connection caps: past web.max_connections_per_ip an address gets 503, others still connect; past web.max_connections everyone does', async () => {
+  // Before: 2,000 idle sockets from one address were all accepted.
+  const lim = await startWeb({ ...bins, env: { CF_WEB_MAX_CONNECTIONS_PER_IP: '6', CF_WEB_MAX_CONNECTIONS: '10', CF_WEB_THREADS: '2' } });
+  const socks = [];
+  try {
+    const p = Number(new URL(lim.baseURL).port);
+    const open = async (localAddress) => { const c = raw(p, { localAddress }); socks.push(c); await c.ready; return c; };
+    // Addresses of their own: the harness keeps a connection from 127.0.0.1.
+    const mine = [];
+    for (let i = 0; i < 8; i++) mine.push(await open('127.0.0.5'));
+    await sleep(300);
+    const refused = mine.filter((c) => / 503 /.test(c.text));
+    assert.equal(refused.length, 2, mine.map((c) => c.text.slice(0, 40)).join(' | '));
+    for (const c of refused) {
+      assert.ok(c.closedAt !== null, 'a refused connection is closed');
+      assert.match(c.text, /"error":"too many connections from this address/);
+    }
+    // Another address still gets in, up to the total of 10 (6 held above,
+    // and the harness's own connection, if it kept one).
+    const other = [];
+    for (let i = 0; i < 4; i++) other.push(await open('127.0.0.6'));
+    await sleep(300);
+    const inside = other.filter((c) => c.text === '' && c.closedAt === null).length;
+    assert.ok(inside >= 3, `another address got ${inside} of 4 under its cap`);
+    for (const c of other.filter((c) => c.text !== '')) assert.match(c.text, /"error":"too many connections: try again later"/);
+    const third = await open('127.0.0.7');
+    assert.ok(await until(() => third.closedAt !== null, 1000));
+    assert.match(third.text, / 503 [^]*"error":"too many connections: try again later"/);
+    // Closing frees the places: the count follows the connections.
+    for (const c of mine) c.sock.destroy();
+    await sleep(300);
+    const back = await getFrom('127.0.0.7', '/healthz');
+    assert.equal(back.status, 200);
+    assert.match(lim.log, /connection refused: 503 too many connections from this address/);
+  } finally {
+    for (const c of socks) c.sock.destroy();
+    await lim.stop();
+  }
+  assert.doesNotMatch(lim.log, /AddressSanitizer|LeakSanitizer|runtime error:/, lim.log.slice(-4000));
+});
+
+test('bodies: a route takes only its own limit, refused from the headers; nothing of a refused body is held', async () => {
+  // Before: every route buffered up to the largest body any route takes
+  // (19 MiB), before any check: 200 near-complete bodies took 260 MB. A
+  // cf-web of its own, without ASan's quarantine (freed memory kept back
+  // would count as held).
+  const lim = await startWeb({ ...bins, env: { ASAN_OPTIONS: 'detect_leaks=0:quarantine_size_mb=0:thread_local_quarantine_size_kb=0' } });
+  const conns = [];
+  try {
+    const p = Number(new URL(lim.baseURL).port);
+    const before = rssMiB(lim.proc.pid);
+    const chunk = 'x'.repeat(64 * 1024);
+    for (let i = 0; i < 40; i++) {
+      const c = raw(p);
+      conns.push(c);
+      await c.ready;
+      c.sock.write(`POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${4 * 1048576}\r\n\r\n`);
+      for (let k = 0; k < 16; k++) c.sock.write(chunk); /* 1 MiB of 4, never finished */
+    }
+    await sleep(1000);
+    const grown = rssMiB(lim.proc.pid) - before;
+    assert.ok(grown < 16, `cf-web grew ${grown.toFixed(1)} MiB holding 40 MiB of refused bodies`);
+  } finally {
+    for (const c of conns) c.sock.destroy();
+    await lim.stop();
+  }
+
+  // Expect: 100-continue with a length over the route's limit: 413 at once,
+  // from the headers, and closed (before: held 60 s).
+  const e = raw(port());
+  await e.ready;
+  const t0 = Date.now();
+  e.sock.write('POST /api/bots HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000000\r\nExpect: 100-continue\r\n\r\n');
+  assert.ok(await until(() => e.closedAt !== null, 1500), 'Expect: 100-continue with a huge length held the connection');
+  assert.ok(e.closedAt - t0 < 1000);
+  assert.match(e.text, /^HTTP\/1\.1 413 Payload Too Large\r\n[^]*"error":"request body is too large: bot code is limited to \d+ bytes"/);
+  assert.doesNotMatch(e.text, /100 Continue/);
+
+  // Under the limit, Expect: 100-continue goes on as HTTP says.
+  const ok = raw(port());
+  await ok.ready;
+  ok.sock.write('POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n');
+  assert.ok(await until(() => /100 Continue/.test(ok.text), 1500), ok.text);
+  ok.sock.destroy();
+
+  // CONNECT: 405 at once and closed (before: held 60 s).
+  const cn = raw(port());
+  await cn.ready;
+  const t1 = Date.now();
+  cn.sock.write('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+  assert.ok(await until(() => cn.closedAt !== null, 1500), 'CONNECT held the connection');
+  assert.ok(cn.closedAt - t1 < 1000);
+  assert.match(cn.text, /^HTTP\/1\.1 405 Method Not Allowed\r\n[^]*"error":"method not allowed"/);
 });
