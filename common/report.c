@@ -24,6 +24,10 @@ static const char *const top_keys[] = {
 static const char *const player_keys[] = {
     "name", "result", "rank", "score", "verdict", "detail", "cpu_ms", "peak_memory_kb", "log", NULL,
 };
+/* Keys a player may have beside player_keys. */
+static const char *const player_optional_keys[] = {"errors", NULL};
+static const char *const errors_keys[] = {"raised", "invalid", "first", NULL};
+static const char *const first_error_keys[] = {"tick", "kind", "message", NULL};
 static const char *const verdicts[] = {
     "ok", "timeout", "cpu_time", "memory", "illegal", "crashed", "bad_output", "killed", NULL,
 };
@@ -41,15 +45,16 @@ bool cf_verdict_valid(const char *v)
     return v != NULL && in_list(verdicts, v);
 }
 
-/* Every key present is known, none twice (cJSON keeps duplicates), and
- * every known key is present. */
-static int check_keys(const cJSON *obj, const char *const *keys, const char *what, char *err,
-                      size_t errlen)
+/* Every key present is known (in keys or optional), none twice (cJSON
+ * keeps duplicates), and every one of keys is present. */
+static int check_keys_opt(const cJSON *obj, const char *const *keys, const char *const *optional,
+                          const char *what, char *err, size_t errlen)
 {
     const cJSON *it;
 
     cJSON_ArrayForEach (it, obj) {
-        if (it->string == NULL || !in_list(keys, it->string)) {
+        if (it->string == NULL ||
+            !(in_list(keys, it->string) || (optional != NULL && in_list(optional, it->string)))) {
             cf_seterr(err, errlen, "%sunknown key '%.40s'", what, it->string ? it->string : "?");
             return -1;
         }
@@ -67,6 +72,12 @@ static int check_keys(const cJSON *obj, const char *const *keys, const char *wha
         }
     }
     return 0;
+}
+
+static int check_keys(const cJSON *obj, const char *const *keys, const char *what, char *err,
+                      size_t errlen)
+{
+    return check_keys_opt(obj, keys, NULL, what, err, errlen);
 }
 
 /* obj[key] is an integer in 0..max (max <= CF_JSON_INT_MAX); what prefixes
@@ -94,6 +105,42 @@ static int check_text(const cJSON *obj, const char *key, size_t max, const char 
     return -1;
 }
 
+/* A player's "errors": {"raised", "invalid", "first": null or {"tick",
+ * "kind", "message"}}. */
+static int check_errors(const cJSON *e, const char *what, char *err, size_t errlen)
+{
+    char in[48];
+
+    snprintf(in, sizeof in, "%serrors: ", what);
+    if (!cJSON_IsObject(e)) {
+        cf_seterr(err, errlen, "%snot an object", in);
+        return -1;
+    }
+    if (check_keys(e, errors_keys, in, err, errlen) != 0 ||
+        check_count(e, "raised", CF_JSON_INT_MAX, in, err, errlen) != 0 ||
+        check_count(e, "invalid", CF_JSON_INT_MAX, in, err, errlen) != 0)
+        return -1;
+    const cJSON *first = cJSON_GetObjectItemCaseSensitive(e, "first");
+    if (cJSON_IsNull(first))
+        return 0;
+    snprintf(in, sizeof in, "%serrors.first: ", what);
+    if (!cJSON_IsObject(first)) {
+        cf_seterr(err, errlen, "%snot an object or null", in);
+        return -1;
+    }
+    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(first, "kind");
+    if (check_keys(first, first_error_keys, in, err, errlen) != 0 ||
+        check_count(first, "tick", CF_REPORT_TICKS_MAX, in, err, errlen) != 0 ||
+        check_text(first, "message", CF_REPORT_ERROR_MAX, in, err, errlen) != 0)
+        return -1;
+    if (!cJSON_IsString(kind) ||
+        (strcmp(kind->valuestring, "raised") != 0 && strcmp(kind->valuestring, "invalid") != 0)) {
+        cf_seterr(err, errlen, "%skind: must be \"raised\" or \"invalid\"", in);
+        return -1;
+    }
+    return 0;
+}
+
 static int check_player(const cJSON *p, int i, char *err, size_t errlen)
 {
     char what[32];
@@ -104,7 +151,10 @@ static int check_player(const cJSON *p, int i, char *err, size_t errlen)
         cf_seterr(err, errlen, "players[%d]: not an object", i);
         return -1;
     }
-    if (check_keys(p, player_keys, what, err, errlen) != 0)
+    if (check_keys_opt(p, player_keys, player_optional_keys, what, err, errlen) != 0)
+        return -1;
+    v = cJSON_GetObjectItemCaseSensitive(p, "errors");
+    if (v != NULL && check_errors(v, what, err, errlen) != 0)
         return -1;
     v = cJSON_GetObjectItemCaseSensitive(p, "name");
     if (!cf_json_string(v, CF_PLAYER_NAME_MAX) || v->valuestring[0] == '\0') {
@@ -230,6 +280,22 @@ cJSON *cf_report_new(const char *fight_id, const char *game, bool has_seed, uint
     return r;
 }
 
+static int add_errors(cJSON *player, const cf_report_errors *e)
+{
+    cJSON *o = cJSON_AddObjectToObject(player, "errors");
+    bool ok = o != NULL && cJSON_AddNumberToObject(o, "raised", (double)e->raised) != NULL &&
+              cJSON_AddNumberToObject(o, "invalid", (double)e->invalid) != NULL;
+    if (!ok)
+        return -1;
+    if (e->first_tick < 0)
+        return cJSON_AddNullToObject(o, "first") != NULL ? 0 : -1;
+    cJSON *f = cJSON_AddObjectToObject(o, "first");
+    ok = f != NULL && cJSON_AddNumberToObject(f, "tick", e->first_tick) != NULL &&
+         cJSON_AddStringToObject(f, "kind", e->first_kind) != NULL &&
+         cJSON_AddStringToObject(f, "message", e->first_message) != NULL;
+    return ok ? 0 : -1;
+}
+
 int cf_report_add_player(cJSON *report, const cf_report_player *p)
 {
     cJSON *players = cJSON_GetObjectItemCaseSensitive(report, "players");
@@ -254,6 +320,8 @@ int cf_report_add_player(cJSON *report, const cf_report_player *p)
          cJSON_AddNumberToObject(o, "cpu_ms", (double)p->cpu_ms) != NULL &&
          cJSON_AddNumberToObject(o, "peak_memory_kb", (double)p->peak_memory_kb) != NULL &&
          cJSON_AddStringToObject(o, "log", p->log ? p->log : "") != NULL;
+    if (ok && p->errors != NULL)
+        ok = add_errors(o, p->errors) == 0;
     return ok ? 0 : -1;
 }
 

@@ -40,6 +40,18 @@
 #define CF_REPORT_TICKS_MAX 2147483647ULL
 
 /* One player's line. */
+#define CF_REPORT_ERROR_MAX 1024 /* bytes of errors.first.message */
+
+/* The calls of a player that did nothing: raised, or returned a decision
+ * the game refused; the first one (tick, kind, the bot's or the game's
+ * words). The report's "errors", which a report may leave out. */
+typedef struct cf_report_errors {
+    uint64_t raised, invalid;
+    int first_tick;            /* -1: none (first is null) */
+    const char *first_kind;    /* "raised" or "invalid" */
+    const char *first_message; /* valid UTF-8 */
+} cf_report_errors;
+
 typedef struct cf_report_player {
     const char *name;
     const char *result;  /* "win", "loss", "draw"; NULL: null, or the rank (below) */
@@ -50,7 +62,8 @@ typedef struct cf_report_player {
     const char *verdict; /* NULL: "ok" */
     const char *detail;  /* NULL: "" */
     uint64_t cpu_ms, peak_memory_kb;
-    const char *log; /* NULL: "" */
+    const char *log;                /* NULL: "" */
+    const cf_report_errors *errors; /* NULL: no "errors" key */
 } cf_report_player;
 
 /* A report with its id, game and seed (has_seed false: null), status

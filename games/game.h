@@ -71,6 +71,7 @@ typedef struct cf_arena_ops {
     bool (*alive)(const void *self, int player);
     const char *(*death)(const void *self, int player);
     void (*progress)(void *self, int tick);
+    void (*rejected)(void *self, int player, const char *why);
 } cf_arena_ops;
 
 /* What a game holds of whoever runs it. */
@@ -108,6 +109,15 @@ static inline const char *cf_arena_death(const cf_arena *arena, int player)
 static inline void cf_arena_progress(cf_arena *arena, int tick)
 {
     arena->ops->progress(arena->self, tick);
+}
+
+/* The player's last call returned a decision the rules refuse (the game
+ * plays it as "nothing"): counted in the report with the first one's
+ * reason, so the bot's author learns why the bot did nothing. why is the
+ * game's words ("'dance' is not a move: ..."), at most 200 bytes kept. */
+static inline void cf_arena_rejected(cf_arena *arena, int player, const char *why)
+{
+    arena->ops->rejected(arena->self, player, why);
 }
 
 /* What a game produces. The controller owns the struct; the game fills it. */

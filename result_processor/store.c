@@ -88,20 +88,31 @@ static int store_player(cf_pg *pg, const char *fight_id, int slot, const cJSON *
     char *score = num_param(cJSON_GetObjectItemCaseSensitive(pl, "score"), false);
     char *cpu = num_param(cJSON_GetObjectItemCaseSensitive(pl, "cpu_ms"), true);
     char *mem = num_param(cJSON_GetObjectItemCaseSensitive(pl, "peak_memory_kb"), true);
+    /* "errors" is optional in a report (validated by cf_report_validate). */
+    const cJSON *errors = cJSON_GetObjectItemCaseSensitive(pl, "errors");
+    char *errors_json = errors != NULL ? cJSON_PrintUnformatted(errors) : NULL;
+    if (errors != NULL && errors_json == NULL) {
+        free(rankp);
+        free(score);
+        free(cpu);
+        free(mem);
+        return -1;
+    }
     const char *p[] = {fight_id, slotbuf, str_of(pl, "name"),    result,
                        rankp,    score,   str_of(pl, "verdict"), str_of(pl, "detail"),
-                       cpu,      mem,     str_of(pl, "log")};
+                       cpu,      mem,     str_of(pl, "log"),     errors_json};
     /* The web's row (user, bot version, name) is kept; only results change. */
     int rc = cf_pg_run(pg,
                        "INSERT INTO fight_players (fight_id, slot, name, result, rank, score, "
-                       "verdict, detail, cpu_ms, peak_memory_kb, log) "
-                       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
+                       "verdict, detail, cpu_ms, peak_memory_kb, log, errors) "
+                       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb) "
                        "ON CONFLICT (fight_id, slot) DO UPDATE SET result = EXCLUDED.result, "
                        "rank = EXCLUDED.rank, score = EXCLUDED.score, "
                        "verdict = EXCLUDED.verdict, detail = EXCLUDED.detail, "
                        "cpu_ms = EXCLUDED.cpu_ms, peak_memory_kb = EXCLUDED.peak_memory_kb, "
-                       "log = EXCLUDED.log",
-                       11, p);
+                       "log = EXCLUDED.log, errors = EXCLUDED.errors",
+                       12, p);
+    free(errors_json);
     free(rankp);
     free(score);
     free(cpu);

@@ -31,6 +31,7 @@
 
 #include "clock.h"
 #include "controller.h"
+#include "text.h"
 
 #define POLL_SLICE_MS 50 /* cancellation and CPU checks while waiting */
 #define REAP_GRACE_MS 3000
@@ -55,6 +56,12 @@ typedef struct bot_calls {
     int64_t first_reply_us;
     unsigned long calls;
     uint64_t call_us_total, call_us_min;
+    /* The calls that did nothing: raised, or a decision the game refused
+     * (cf_arena_rejected); the first one said in the report. */
+    unsigned long raised, rejected;
+    int first_error_tick; /* -1: none yet */
+    const char *first_error_kind;
+    char first_error[CTL_ERROR_MAX + 1];
 } bot_calls;
 
 struct ctl_arena {
@@ -64,6 +71,7 @@ struct ctl_arena {
     bot_calls calls[CF_MAX_PLAYERS];
     bool cancelled;
     int64_t last_cancel_check, last_progress;
+    int tick; /* the game's latest (cf_arena_progress): where errors happened */
 };
 
 /* ----------------------------------------------------------------- replies */
@@ -174,6 +182,16 @@ static enum cf_call_status bad_output(ctl_arena *a, ctl_proc *p, const char *wha
     return CF_CALL_BAD_OUTPUT;
 }
 
+/* One call that did nothing: counted, and the first one kept. */
+static void note_error(ctl_arena *a, bot_calls *c, const char *kind, const char *what)
+{
+    if (c->first_error_tick >= 0)
+        return;
+    c->first_error_tick = a->tick;
+    c->first_error_kind = kind;
+    snprintf(c->first_error, sizeof c->first_error, "%s", what);
+}
+
 /* Interprets one reply to the current call. Returns -2 to keep waiting (a
  * late reply to an earlier call), else a cf_call_status. */
 static int interpret(ctl_arena *a, ctl_proc *p, cJSON *msg, cJSON **result)
@@ -194,8 +212,11 @@ static int interpret(ctl_arena *a, ctl_proc *p, cJSON *msg, cJSON **result)
         return CF_CALL_OK;
     }
     const cJSON *raised = cJSON_GetObjectItemCaseSensitive(msg, "raised");
-    if (cJSON_IsString(raised))
+    if (cJSON_IsString(raised)) {
+        c->raised++;
+        note_error(a, c, "raised", raised->valuestring);
         return CF_CALL_RAISED;
+    }
     return bad_output(a, p, "a reply with neither ok nor raised");
 }
 
@@ -392,6 +413,7 @@ static const char *arena_death(const void *self, int player)
 static void arena_progress(void *self, int tick)
 {
     ctl_arena *a = self;
+    a->tick = tick;
     if (!a->hooks || !a->hooks->progress)
         return;
     int64_t t = cf_now_ms();
@@ -401,8 +423,20 @@ static void arena_progress(void *self, int tick)
     a->hooks->progress(a->hooks->ud, tick);
 }
 
-static const cf_arena_ops arena_ops = {
-    .call = arena_call, .alive = arena_alive, .death = arena_death, .progress = arena_progress};
+static void arena_rejected(void *self, int player, const char *why)
+{
+    ctl_arena *a = self;
+    if (player < 0 || player >= a->tracer.n)
+        return;
+    a->calls[player].rejected++;
+    note_error(a, &a->calls[player], "invalid", why);
+}
+
+static const cf_arena_ops arena_ops = {.call = arena_call,
+                                       .alive = arena_alive,
+                                       .death = arena_death,
+                                       .progress = arena_progress,
+                                       .rejected = arena_rejected};
 
 /* -------------------------------------------------------------- the start */
 
@@ -440,6 +474,7 @@ ctl_arena *ctl_arena_start(cf_sandbox *sb, const cf_fight_entry *e, const cJSON 
         a->calls[i].first_call_wall_ms = limits->first_call_wall_ms;
         a->calls[i].call_wall_ms = limits->call_wall_ms;
         a->calls[i].wall_share_ms = (int64_t)sb->opts.fight_wall_ms / e->nplayers;
+        a->calls[i].first_error_tick = -1;
     }
     for (int i = 0; i < e->nplayers; i++) {
         char *init = init_message(&e->players[i], settings);
@@ -480,6 +515,11 @@ bool ctl_arena_finish(ctl_arena *a, ctl_bot_report *reports)
         reports[i].calls = c->calls;
         reports[i].call_us_total = c->call_us_total;
         reports[i].call_us_min = c->call_us_min;
+        reports[i].raised = c->raised;
+        reports[i].rejected = c->rejected;
+        reports[i].first_error_tick = c->first_error_tick;
+        reports[i].first_error_kind = c->first_error_kind;
+        cf_utf8_sanitize(reports[i].first_error, c->first_error, strlen(c->first_error));
         free(c->body);
     }
     bool cancelled = a->cancelled;

@@ -68,6 +68,8 @@ enum ctl_verdict {
 
 const char *ctl_verdict_name(enum ctl_verdict v);
 
+#define CTL_ERROR_MAX 200 /* bytes of a bot's first error kept (its text) */
+
 /* What the report says about one coderunner once its job is over. */
 typedef struct ctl_bot_report {
     enum ctl_verdict verdict;
@@ -83,6 +85,12 @@ typedef struct ctl_bot_report {
     uint64_t first_reply_us;
     unsigned long calls;
     uint64_t call_us_total, call_us_min;
+    /* Calls that did nothing: raised, or returned a decision the game
+     * refused; the first one (tick -1: none). */
+    unsigned long raised, rejected;
+    int first_error_tick;
+    const char *first_error_kind;            /* "raised" or "invalid" (static) */
+    char first_error[3 * CTL_ERROR_MAX + 1]; /* valid UTF-8 */
 } ctl_bot_report;
 
 /* ------------------------------------------------------------- the pool */
@@ -134,7 +142,8 @@ void ctl_pool_discard(ctl_pooled *r);
 
 /* ----------------------------------------------------------- the tracer */
 
-#define CTL_LOG_CAP 4096 /* bytes of a coderunner's stdout+stderr kept */
+#define CTL_LOG_CAP 4096  /* bytes of a coderunner's stdout+stderr kept */
+#define CTL_LOG_HEAD 1024 /* of them, from its start when it is cut */
 
 /* One coderunner of a job (a bot of a fight, the game of a play). */
 typedef struct ctl_proc {
@@ -156,8 +165,10 @@ typedef struct ctl_proc {
     char *out;
     size_t out_len, out_off;
     /* log tail */
-    char log[2 * CTL_LOG_CAP];
+    char log[2 * CTL_LOG_CAP]; /* the tail: the latest bytes */
     size_t log_len;
+    char log_head[CTL_LOG_HEAD]; /* the first bytes (a first traceback) */
+    size_t log_head_len;
     uint64_t log_total;
 
     uint64_t cpu_ns, peak_kb;

@@ -58,6 +58,35 @@ static void add_debug(cJSON *player, const ctl_bot_report *rep)
     cJSON_AddNumberToObject(dbg, "call_us_min", (double)rep->call_us_min);
 }
 
+/* The game's explanation with each "player N" (1-based, not followed by a
+ * digit) replaced by that player's name: "alice/Rocket destroyed at tick 36
+ * by bob/Idle's missile" rather than "player 2 ... player 1's". One pass,
+ * so a name that itself reads "player 2" is left as it is. */
+static void name_players(const char *in, const cf_fight_entry *e, char *out, size_t outlen)
+{
+    static const char word[] = "player ";
+    size_t o = 0;
+
+    while (*in != '\0' && o + 1 < outlen) {
+        char *end = NULL;
+        long n = 0;
+        if (strncmp(in, word, sizeof word - 1) == 0 && in[sizeof word - 1] >= '1' &&
+            in[sizeof word - 1] <= '9') {
+            n = strtol(in + sizeof word - 1, &end, 10);
+        }
+        if (end != NULL && n >= 1 && n <= e->nplayers) {
+            int w = snprintf(out + o, outlen - o, "%s", e->players[n - 1].name);
+            if (w < 0 || (size_t)w >= outlen - o)
+                break;
+            o += (size_t)w;
+            in = end;
+            continue;
+        }
+        out[o++] = *in++;
+    }
+    out[o < outlen ? o : outlen - 1] = '\0';
+}
+
 /* The report of a fight that ran. NULL when memory ran out. */
 static cJSON *fight_report(const cf_game *game, const cf_fight_entry *e, uint64_t seed,
                            cf_outcome *out, const ctl_bot_report *reps, bool cancelled, bool debug,
@@ -65,12 +94,21 @@ static cJSON *fight_report(const cf_game *game, const cf_fight_entry *e, uint64_
 {
     cJSON *r = cf_report_new(e->id, e->game, true, seed);
     for (int i = 0; r != NULL && i < e->nplayers; i++) {
+        cf_report_errors errors = {.raised = reps[i].raised,
+                                   .invalid = reps[i].rejected,
+                                   .first_tick = reps[i].first_error_tick,
+                                   .first_kind = reps[i].first_error_kind,
+                                   .first_message = reps[i].first_error};
         cf_report_player p = {.name = e->players[i].name,
                               .verdict = ctl_verdict_name(reps[i].verdict),
                               .detail = reps[i].detail,
                               .cpu_ms = reps[i].cpu_ms,
                               .peak_memory_kb = reps[i].peak_memory_kb,
-                              .log = reps[i].log};
+                              .log = reps[i].log,
+                              /* only when there is something to say: the
+                               * contract's keys stay exactly as they were
+                               * for every bot whose calls all did something */
+                              .errors = reps[i].raised || reps[i].rejected ? &errors : NULL};
         cf_outcome_player(game, out, e->nplayers, i, &p);
         if (cf_report_add_player(r, &p) != 0) {
             cJSON_Delete(r);
@@ -85,8 +123,10 @@ static cJSON *fight_report(const cf_game *game, const cf_fight_entry *e, uint64_
         return NULL;
     cJSON *summary = out->summary, *data = out->data;
     out->summary = out->data = NULL; /* taken by the report */
+    char named[CF_EXPLANATION_MAX + CF_MAX_PLAYERS * (CF_PLAYER_NAME_MAX + 1)];
+    name_players(out->explanation, e, named, sizeof named);
     if (cf_report_finish(r, cancelled ? "cancelled" : "finished", summary,
-                         cancelled ? "cancelled" : out->explanation, out->ticks, data,
+                         cancelled ? "cancelled" : named, out->ticks, data,
                          cf_now_ms() - started) != 0) {
         cJSON_Delete(r);
         return NULL;

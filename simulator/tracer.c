@@ -226,6 +226,13 @@ static void drain_log(ctl_proc *p)
             }
             return;
         }
+        if (p->log_head_len < CTL_LOG_HEAD) {
+            size_t h = CTL_LOG_HEAD - p->log_head_len;
+            if (h > (size_t)n)
+                h = (size_t)n;
+            memcpy(p->log_head + p->log_head_len, buf, h);
+            p->log_head_len += h;
+        }
         p->log_total += (uint64_t)n;
         size_t take = (size_t)n;
         const char *src = buf;
@@ -629,24 +636,35 @@ int ctl_tracer_spawn(ctl_tracer *t, int slot, const char *init, size_t init_len,
 
 /* ----------------------------------------------------------------- the end */
 
-/* The log tail as valid UTF-8 text, cut at a line start when it was cut. */
+/* The log as valid UTF-8 text: whole when it fits CTL_LOG_CAP, else its
+ * head (what a bot printed first: its first traceback) up to a line end and
+ * its tail from a line start, with "[... N bytes cut ...]" between. */
 static char *log_text(const ctl_proc *p)
 {
-    size_t start = p->log_len > CTL_LOG_CAP ? p->log_len - CTL_LOG_CAP : 0;
-    bool cut = p->log_total > p->log_len - start;
-    if (cut)
-        while (start < p->log_len && p->log[start] != '\n')
-            start++;
-    if (cut && start < p->log_len)
-        start++;
-    size_t len = p->log_len - start;
-    char *out = malloc(3 * len + 64);
+    char *out = malloc(3 * CTL_LOG_CAP + 64);
     if (!out)
         return NULL;
-    size_t o = 0;
-    if (cut)
-        o = (size_t)snprintf(out, 64, "[... %" PRIu64 " bytes before]\n", p->log_total - len);
-    cf_utf8_sanitize(out + o, p->log + start, len);
+    if (p->log_total <= CTL_LOG_CAP) {
+        cf_utf8_sanitize(out, p->log, p->log_len);
+        return out;
+    }
+    size_t head = p->log_head_len;
+    while (head > 0 && p->log_head[head - 1] != '\n')
+        head--;
+    if (head == 0)
+        head = p->log_head_len; /* one long line: cut inside it */
+    size_t tail_max = CTL_LOG_CAP - head;
+    size_t start = p->log_len > tail_max ? p->log_len - tail_max : 0;
+    while (start < p->log_len && p->log[start] != '\n')
+        start++;
+    if (start < p->log_len)
+        start++;
+    size_t tail = p->log_len - start;
+    size_t o = cf_utf8_sanitize(out, p->log_head, head);
+    o += (size_t)snprintf(out + o, 64, "%s[... %" PRIu64 " bytes cut ...]\n",
+                          head > 0 && p->log_head[head - 1] != '\n' ? "\n" : "",
+                          p->log_total - head - tail);
+    cf_utf8_sanitize(out + o, p->log + start, tail);
     return out;
 }
 

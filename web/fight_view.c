@@ -58,6 +58,25 @@ typedef struct fight_roles {
     int accepted;                        /* invitations accepted, by anyone */
 } fight_roles;
 
+/* The player's "errors" (the report's: calls that raised or returned a
+ * decision the game refused, and the first of them); null when none did,
+ * and for fights stored before it. The first one's message is the bot's own text (an
+ * exception, or the game's words about its decision): like the log, it is
+ * for its author only. */
+static void add_errors(cJSON *o, const PGresult *res, int i, int col, bool mine)
+{
+    cJSON *errors = PQgetisnull(res, i, col) ? NULL : cJSON_Parse(PQgetvalue(res, i, col));
+    cJSON *first = errors != NULL ? cJSON_GetObjectItemCaseSensitive(errors, "first") : NULL;
+
+    if (errors == NULL) {
+        cJSON_AddNullToObject(o, "errors");
+        return;
+    }
+    if (!mine && cJSON_IsObject(first))
+        cJSON_DeleteItemFromObjectCaseSensitive(first, "message");
+    cJSON_AddItemToObject(o, "errors", errors);
+}
+
 /* Row i of players_json()'s query; mine: the caller plays this slot. */
 static cJSON *player_json(PGresult *res, int i, bool mine)
 {
@@ -99,6 +118,7 @@ static cJSON *player_json(PGresult *res, int i, bool mine)
     /* A bot's log is its author's business only. */
     if (mine)
         cJSON_AddStringToObject(o, "log", PQgetvalue(res, i, 14));
+    add_errors(o, res, i, 15, mine);
     return o;
 }
 
@@ -109,7 +129,7 @@ static cJSON *players_json(web_req *r, const char *fight_id, fight_roles *me)
     PGresult *res = prepared_exec(
         r->t, WEB_STMT_PLAYERS,
         "SELECT p.slot, pu.username, p.user_id, b.id, b.name, v.version, p.name, p.result, "
-        "p.rank, p.score, p.verdict, p.detail, p.cpu_ms, p.peak_memory_kb, p.log "
+        "p.rank, p.score, p.verdict, p.detail, p.cpu_ms, p.peak_memory_kb, p.log, p.errors "
         "FROM fight_players p LEFT JOIN users pu ON pu.id = p.user_id "
         "LEFT JOIN bot_versions v ON v.id = p.bot_version_id "
         "LEFT JOIN bots b ON b.id = v.bot_id WHERE p.fight_id = $1::uuid ORDER BY p.slot",

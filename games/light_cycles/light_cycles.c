@@ -179,14 +179,27 @@ static cJSON *state_json(const arena_state *a, int me)
 }
 
 /* The direction the bot asks for, or its heading when the answer is not a
- * direction or turns it back on itself. */
-static char parse_move(const cJSON *v, char head)
+ * direction (null keeps the heading too) or turns it back on itself; why
+ * says which, for the bot's author ("" for a move taken). */
+static char parse_move(const cJSON *v, char head, char *why, size_t whylen)
 {
-    if (!cJSON_IsString(v) || strlen(v->valuestring) != 1 ||
-        strchr("URDL", v->valuestring[0]) == NULL)
+    why[0] = '\0';
+    if (v == NULL || cJSON_IsNull(v))
         return head;
+    if (!cJSON_IsString(v) || strlen(v->valuestring) != 1 ||
+        strchr("URDL", v->valuestring[0]) == NULL) {
+        char *json = cJSON_PrintUnformatted(v);
+        snprintf(why, whylen, "%.60s%s is not a direction ('U', 'R', 'D' or 'L'): kept going %c",
+                 json != NULL ? json : "?", json != NULL && strlen(json) > 60 ? "..." : "", head);
+        free(json);
+        return head;
+    }
     char d = v->valuestring[0];
-    return d == reverse_of(head) ? head : d;
+    if (d == reverse_of(head)) {
+        snprintf(why, whylen, "'%c' turns back on itself: kept going %c", d, head);
+        return head;
+    }
+    return d;
 }
 
 /* Asks a living bot; false when the bot is gone. */
@@ -202,8 +215,12 @@ static bool ask(cf_arena *arena, const arena_state *a, int p, int tick, char *di
     cJSON *result = NULL;
     enum cf_call_status st = cf_arena_call(arena, p, "decide_move", args, &result);
     cJSON_Delete(args);
-    if (st == CF_CALL_OK)
-        *dir = parse_move(result, a->c[p].head);
+    if (st == CF_CALL_OK) {
+        char why[200];
+        *dir = parse_move(result, a->c[p].head, why, sizeof why);
+        if (why[0] != '\0')
+            cf_arena_rejected(arena, p, why);
+    }
     cJSON_Delete(result);
     return st == CF_CALL_OK || st == CF_CALL_RAISED || st == CF_CALL_TIMEOUT;
 }

@@ -21,6 +21,7 @@
  * a list holding a malformed element ignored whole.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "game.h"
@@ -59,9 +60,17 @@ typedef struct decision {
     point target;
 } decision;
 
+/* What hit a tank this tick (for the explanation of a knockout). */
+typedef struct hits {
+    int missile[PLAYERS]; /* damage of each shooter's missile (its own too) */
+    bool moved[PLAYERS];  /* that shooter moved when it fired: 20, else 50 */
+    int crash;            /* crash damage */
+} hits;
+
 typedef struct fight {
     tank t[PLAYERS];
     missile in_flight[PLAYERS]; /* fired last tick, landing this tick */
+    hits hit[PLAYERS];          /* this tick's, per tank */
     cJSON *frames;
     cf_rng *rng;
 } fight;
@@ -180,57 +189,96 @@ static bool on_board(int x, int y)
     return x >= 0 && x < BOARD && y >= 0 && y < BOARD;
 }
 
-/* One ['M', dir] or ['F', [x, y]] into d; false when malformed. */
-static bool parse_pair(const cJSON *pair, decision *d)
+/* Why a decision was refused, for the bot's author (cf_arena_rejected). */
+typedef struct refusal {
+    char why[200];
+} refusal;
+
+/* v as JSON, cut to fit a reason. */
+static void quote(const cJSON *v, char *out, size_t outlen)
+{
+    char *json = cJSON_PrintUnformatted(v);
+    if (json == NULL) {
+        snprintf(out, outlen, "?");
+        return;
+    }
+    if (strlen(json) >= outlen && outlen > 4)
+        memcpy(json + outlen - 4, "...", 4);
+    snprintf(out, outlen, "%s", json);
+    free(json);
+}
+
+static bool refuse(refusal *r, const cJSON *v, const char *what)
+{
+    char q[64];
+    quote(v, q, sizeof q);
+    snprintf(r->why, sizeof r->why, "%s %s", q, what);
+    return false;
+}
+
+/* One ['M', dir] or ['F', [x, y]] into d; false (r says why) when
+ * malformed. A fire off the board is ignored and said in r, the rest of
+ * the decision stands. */
+static bool parse_pair(const cJSON *pair, decision *d, refusal *r)
 {
     if (!cJSON_IsArray(pair) || cJSON_GetArraySize(pair) != 2)
-        return false;
+        return refuse(r, pair, "is not an action: ['M', 'U'|'R'|'D'|'L'] or ['F', [x, y]]");
     const cJSON *kind = cJSON_GetArrayItem(pair, 0);
     const cJSON *arg = cJSON_GetArrayItem(pair, 1);
-    if (!cJSON_IsString(kind))
-        return false;
-    if (strcmp(kind->valuestring, "M") == 0) {
+    if (cJSON_IsString(kind) && strcmp(kind->valuestring, "M") == 0) {
         if (!cJSON_IsString(arg) || strlen(arg->valuestring) != 1 ||
             strchr("URDL", arg->valuestring[0]) == NULL)
-            return false;
+            return refuse(r, pair, "is not a move: the direction is 'U', 'R', 'D' or 'L'");
         if (!d->move) { /* the first move of the tick counts */
             d->move = true;
             d->dir = arg->valuestring[0];
         }
         return true;
     }
-    if (strcmp(kind->valuestring, "F") == 0) {
+    if (cJSON_IsString(kind) && strcmp(kind->valuestring, "F") == 0) {
         int x, y;
         if (!cJSON_IsArray(arg) || cJSON_GetArraySize(arg) != 2 ||
             !json_int(cJSON_GetArrayItem(arg, 0), &x) || !json_int(cJSON_GetArrayItem(arg, 1), &y))
-            return false;
+            return refuse(r, pair, "is not a fire: the target is [x, y], two integers");
         /* well formed but off the board: this fire is ignored, not the list */
-        if (!d->fire && on_board(x, y)) {
+        if (!on_board(x, y))
+            refuse(r, pair, "fires off the board (x and y are 0..9): that fire is ignored");
+        else if (!d->fire) {
             d->fire = true;
             d->target = (point){x, y};
         }
         return true;
     }
-    return false;
+    return refuse(r, pair, "is not an action: it starts with 'M' (move) or 'F' (fire)");
 }
 
-/* 'N', null, one pair or a list of pairs; anything malformed is 'N'. */
-static decision parse_decision(const cJSON *v)
+/* 'N', null, one pair or a list of pairs; anything malformed is 'N', and r
+ * says why (r->why stays empty for a decision taken whole). */
+static decision parse_decision(const cJSON *v, refusal *r)
 {
     decision d = {0};
-    if (v == NULL || cJSON_IsNull(v))
+    r->why[0] = '\0';
+    if (v == NULL || cJSON_IsNull(v) || (cJSON_IsString(v) && strcmp(v->valuestring, "N") == 0))
         return d;
-    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0)
-        return d; /* "N" and every other non-list */
+    if (!cJSON_IsArray(v)) {
+        refuse(r, v, "is not a decision: return 'N', an action or a list of actions");
+        return d;
+    }
+    if (cJSON_GetArraySize(v) == 0)
+        return d;
     if (!cJSON_IsArray(cJSON_GetArrayItem(v, 0))) {
-        if (!parse_pair(v, &d))
+        if (!parse_pair(v, &d, r))
             d = (decision){0};
         return d;
     }
     const cJSON *pair;
     cJSON_ArrayForEach (pair, v) {
-        if (!parse_pair(pair, &d))
+        if (!parse_pair(pair, &d, r)) {
+            char why[sizeof r->why];
+            snprintf(why, sizeof why, "%s; the whole list is ignored", r->why);
+            snprintf(r->why, sizeof r->why, "%s", why);
             return (decision){0};
+        }
     }
     return d;
 }
@@ -239,6 +287,7 @@ static decision parse_decision(const cJSON *v)
 
 static void apply_damages(fight *f)
 {
+    memset(f->hit, 0, sizeof f->hit);
     for (int p = 0; p < PLAYERS; p++) {
         missile *m = &f->in_flight[p];
         if (!m->active)
@@ -246,16 +295,64 @@ static void apply_damages(fight *f)
         point at = m->randomized ? m->landing : m->target;
         int damage = f->t[p].moved ? MISSILE_1_DAMAGE : MISSILE_2_DAMAGE;
         for (int q = 0; q < PLAYERS; q++)
-            if (f->t[q].x == at.x && f->t[q].y == at.y)
+            if (f->t[q].x == at.x && f->t[q].y == at.y) {
                 f->t[q].health -= damage;
+                f->hit[q].missile[p] += damage;
+                f->hit[q].moved[p] = f->t[p].moved;
+            }
         m->active = false;
     }
     for (int p = 0; p < PLAYERS; p++)
         for (int q = 0; q < PLAYERS; q++)
             if (q != p && f->t[q].x == f->t[p].x && f->t[q].y == f->t[p].y) {
                 f->t[p].health -= CRASH_DAMAGE;
+                f->hit[p].crash += CRASH_DAMAGE;
                 break;
             }
+}
+
+/* How tank p was destroyed this tick, in words: the enemy's missile first,
+ * then its own, then the crash ("player 1's missile (50, fired standing)"). */
+static void cause_of(const fight *f, int p, char *out, size_t outlen)
+{
+    const hits *h = &f->hit[p];
+    size_t used = 0;
+    out[0] = '\0';
+    for (int k = 0; k < PLAYERS; k++) {
+        int q = k == 0 ? 1 - p : p; /* the enemy, then itself */
+        if (h->missile[q] == 0)
+            continue;
+        int n =
+            snprintf(out + used, outlen - used, "%s%s missile (%d, fired %s)", used ? " and " : "",
+                     q == p ? "its own" : (q == 0 ? "player 1's" : "player 2's"), h->missile[q],
+                     h->moved[q] ? "while moving" : "standing");
+        if (n < 0 || (size_t)n >= outlen - used)
+            return;
+        used += (size_t)n;
+    }
+    if (h->crash > 0)
+        snprintf(out + used, outlen - used, "%sthe crash into player %d (%d)", used ? " and " : "",
+                 2 - p, h->crash);
+}
+
+/* The knockout at tick: who destroyed whom and how (the original said
+ * nothing). */
+static void explain_knockout(const fight *f, int tick, cf_outcome *out)
+{
+    char cause[PLAYERS][96];
+    bool dead[PLAYERS];
+    for (int p = 0; p < PLAYERS; p++) {
+        dead[p] = f->t[p].health <= 0;
+        cause_of(f, p, cause[p], sizeof cause[p]);
+    }
+    if (dead[0] && dead[1])
+        snprintf(out->explanation, sizeof out->explanation,
+                 "both tanks destroyed at tick %d: player 1 by %.90s; player 2 by %.90s", tick,
+                 cause[0], cause[1]);
+    else
+        snprintf(out->explanation, sizeof out->explanation,
+                 "player %d destroyed at tick %d by %.95s", dead[0] ? 1 : 2, tick,
+                 cause[dead[0] ? 0 : 1]);
 }
 
 /* A uniformly random in-board square within MISSILE_RAND_RADIUS of target. */
@@ -335,8 +432,12 @@ static bool ask(cf_arena *arena, fight *f, int p, int tick, decision *d)
     cJSON *result = NULL;
     enum cf_call_status st = cf_arena_call(arena, p, "decide_tick", args, &result);
     cJSON_Delete(args);
-    if (st == CF_CALL_OK)
-        *d = parse_decision(result);
+    if (st == CF_CALL_OK) {
+        refusal r;
+        *d = parse_decision(result, &r);
+        if (r.why[0] != '\0')
+            cf_arena_rejected(arena, p, r.why);
+    }
     cJSON_Delete(result);
     /* raised or timed out: that call did nothing, the bot plays on */
     return st == CF_CALL_OK || st == CF_CALL_RAISED || st == CF_CALL_TIMEOUT;
@@ -377,6 +478,7 @@ static int run(cf_arena *arena, fight *f, int max_ticks, cf_outcome *out)
         apply_damages(f);
         bool dead0 = f->t[0].health <= 0, dead1 = f->t[1].health <= 0;
         if (dead0 || dead1) {
+            explain_knockout(f, tick, out);
             reset_flags(f);
             out->ticks = tick + 1;
             if (push_frame(f) != 0)

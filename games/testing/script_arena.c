@@ -20,6 +20,8 @@ typedef struct sa_arena {
     cJSON *last_args[CF_MAX_PLAYERS];
     char last_method[CF_MAX_PLAYERS][64];
     int progress;
+    int rejected[CF_MAX_PLAYERS];
+    char first_rejected[CF_MAX_PLAYERS][256];
 } sa_arena;
 
 static enum cf_call_status sa_call(void *self, int player, const char *method, const cJSON *args,
@@ -27,9 +29,13 @@ static enum cf_call_status sa_call(void *self, int player, const char *method, c
 static bool sa_alive(const void *self, int player);
 static const char *sa_death(const void *self, int player);
 static void sa_progress(void *self, int tick);
+static void sa_rejected(void *self, int player, const char *why);
 
-static const cf_arena_ops sa_ops = {
-    .call = sa_call, .alive = sa_alive, .death = sa_death, .progress = sa_progress};
+static const cf_arena_ops sa_ops = {.call = sa_call,
+                                    .alive = sa_alive,
+                                    .death = sa_death,
+                                    .progress = sa_progress,
+                                    .rejected = sa_rejected};
 
 static sa_arena *of(const cf_arena *arena)
 {
@@ -74,6 +80,14 @@ const cJSON *sa_last_args(const cf_arena *a, int player)
 const char *sa_last_method(const cf_arena *a, int player)
 {
     return of(a)->last_method[player];
+}
+int sa_rejected_count(const cf_arena *a, int player)
+{
+    return of(a)->rejected[player];
+}
+const char *sa_first_rejected(const cf_arena *a, int player)
+{
+    return of(a)->first_rejected[player];
 }
 int sa_last_progress(const cf_arena *a)
 {
@@ -207,4 +221,13 @@ cJSON *sa_report(const cf_game *game, const cf_outcome *out, int nplayers, uint6
         r = NULL;
     }
     return r;
+}
+
+static void sa_rejected(void *self, int player, const char *why)
+{
+    sa_arena *a = self;
+    if (player < 0 || player >= a->n)
+        return;
+    if (a->rejected[player]++ == 0)
+        snprintf(a->first_rejected[player], sizeof a->first_rejected[player], "%s", why);
 }

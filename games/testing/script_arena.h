@@ -33,6 +33,10 @@ int sa_calls(const cf_arena *arena, int player);              /* calls made so f
 const cJSON *sa_last_args(const cf_arena *arena, int player); /* args of the last call */
 const char *sa_last_method(const cf_arena *arena, int player);
 int sa_last_progress(const cf_arena *arena); /* -1 before any */
+/* Decisions the game refused (cf_arena_rejected), and the first's reason
+ * ("" when none). */
+int sa_rejected_count(const cf_arena *arena, int player);
+const char *sa_first_rejected(const cf_arena *arena, int player);
 
 /* Settings (validated, from_user false), seed, simulate. 0 or -1 (err set). */
 int sa_simulate(const cf_game *game, cf_arena *arena, int nplayers, const char *settings_json,

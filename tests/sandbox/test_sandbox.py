@@ -330,7 +330,8 @@ class Report(RootRequired):
         self.assertIsInstance(r["elapsed_ms"], int)
         self.assertEqual(len(r["players"]), n)
         for p in r["players"]:
-            self.assertEqual(list(p.keys()), PLAYER_KEYS)
+            # "errors" follows only when some call raised or was refused
+            self.assertIn(list(p.keys()), (PLAYER_KEYS, PLAYER_KEYS + ["errors"]))
             self.assertIn(p["verdict"], VERDICTS)
             self.assertIsInstance(p["detail"], str)
             self.assertIsInstance(p["cpu_ms"], int)
@@ -370,6 +371,33 @@ class Report(RootRequired):
         self.assertEqual(rc, 0, err)
         self.assertIn("tanks, seed 1: finished after 100 tick(s)", out)
         self.assertIn("result: \"D\"", out)
+
+    def test_errors_raised_and_invalid(self):
+        r, err = fight_json("--game", "tanks", "--seed", "5", bot("e_raises.py"),
+                            bot("e_invalid.py"))
+        self.check_report(r, "tanks", 2)
+        raises, invalid = r["players"]
+        self.assertEqual(raises["verdict"], "ok")
+        self.assertEqual(raises["errors"]["invalid"], 0)
+        self.assertEqual(raises["errors"]["raised"], r["ticks"] - 2)
+        self.assertEqual(raises["errors"]["first"],
+                         {"tick": 2, "kind": "raised", "message": "ValueError: no plan for tick 2"})
+        self.assertEqual(invalid["errors"]["raised"], 0)
+        self.assertEqual(invalid["errors"]["invalid"], r["ticks"])
+        first = invalid["errors"]["first"]
+        self.assertEqual((first["tick"], first["kind"]), (0, "invalid"))
+        self.assertIn('"dance" is not a decision', first["message"])
+        # A bot whose calls all did something has no "errors".
+        r, err = fight_json("--game", "tanks", "--seed", "5", bot("idle.py"), bot("idle.py"))
+        self.assertEqual([list(p.keys()) for p in r["players"]], [PLAYER_KEYS, PLAYER_KEYS])
+
+    def test_log_keeps_head_and_tail(self):
+        r, err = fight_json("--game", "tanks", "--seed", "5", bot("e_chatty.py"), bot("idle.py"))
+        log = r["players"][0]["log"]
+        self.assertTrue(log.startswith("FIRST LINE: hello from the start\n"), log[:200])
+        self.assertRegex(log, r"\n\[\.\.\. \d+ bytes cut \.\.\.\]\n")
+        self.assertTrue(log.rstrip("\n").endswith("LAST LINE: goodbye"), log[-200:])
+        self.assertLessEqual(len(log.encode()), 4096 + 64)
 
     def test_failed_fight_exit_status(self):
         rc, out, err = fight("--game", "no_such_game", bot("idle.py"), bot("idle.py"))

@@ -104,6 +104,59 @@ static void accepts_the_contract(void **state)
     cJSON_Delete(r);
 }
 
+/* A player's optional "errors": taken when well formed, refused otherwise
+ * with the key named; the builder writes what the validator takes. */
+static void errors_of_a_player(void **state)
+{
+    char err[256];
+    cJSON *r = good();
+
+    (void)state;
+    set(player(r, 0), "errors",
+        cJSON_Parse("{\"raised\":3,\"invalid\":1,\"first\":{\"tick\":2,\"kind\":"
+                    "\"raised\",\"message\":\"ValueError: x\"}}"));
+    set(player(r, 1), "errors", cJSON_Parse("{\"raised\":0,\"invalid\":0,\"first\":null}"));
+    if (cf_report_validate(r, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    cJSON_Delete(r);
+
+    refuse_player(0, "errors", cJSON_CreateString("x"), "players[0]: errors: not an object");
+    refuse_player(0, "errors", cJSON_Parse("{\"raised\":1,\"invalid\":0}"),
+                  "errors: missing key 'first'");
+    refuse_player(0, "errors", cJSON_Parse("{\"raised\":-1,\"invalid\":0,\"first\":null}"),
+                  "errors: raised");
+    refuse_player(0, "errors", cJSON_Parse("{\"raised\":1,\"invalid\":0,\"first\":null,\"x\":1}"),
+                  "errors: unknown key 'x'");
+    refuse_player(0, "errors",
+                  cJSON_Parse("{\"raised\":1,\"invalid\":0,\"first\":{\"tick\":1,\"kind\":"
+                              "\"oops\",\"message\":\"\"}}"),
+                  "errors.first: kind");
+    refuse_player(0, "errors",
+                  cJSON_Parse("{\"raised\":1,\"invalid\":0,\"first\":{\"tick\":1.5,\"kind\":"
+                              "\"raised\",\"message\":\"\"}}"),
+                  "errors.first: tick");
+
+    /* The builder: no "errors" without one, and what it writes validates. */
+    r = cf_report_new("6a1f0c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b", "tanks", true, 1);
+    cf_report_errors e = {.raised = 2,
+                          .first_tick = 4,
+                          .first_kind = "invalid",
+                          .first_message = "\"dance\" is not a decision"};
+    cf_report_player with = {.name = "a.py", .result = "win", .rank = 1, .errors = &e};
+    cf_report_player without = {.name = "b.py", .result = "loss", .rank = 2};
+    assert_int_equal(cf_report_add_player(r, &with), 0);
+    assert_int_equal(cf_report_add_player(r, &without), 0);
+    assert_int_equal(cf_report_finish(r, "finished", cJSON_Parse("[\"W\",\"L\"]"), "", 5,
+                                      cJSON_CreateArray(), 3),
+                     0);
+    if (cf_report_validate(r, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(player(r, 0), "errors"), "raised")->valuedouble, 2);
+    assert_null(cJSON_GetObjectItem(player(r, 1), "errors"));
+    cJSON_Delete(r);
+}
+
 static void refuses_missing_and_unknown_keys(void **state)
 {
     static const char *const top[] = {"fight_id", "game",        "seed",  "status", "players",
@@ -265,6 +318,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(accepts_the_contract),
+        cmocka_unit_test(errors_of_a_player),
         cmocka_unit_test(refuses_missing_and_unknown_keys),
         cmocka_unit_test(refuses_wrong_types),
         cmocka_unit_test(refuses_bad_players),

@@ -167,7 +167,10 @@ static void test_original_draw_both_lost(void **state)
             "\"L\", false, null]], [[0, 9, 10, \"U\", false, null], [0, 9, 10, \"L\", false, "
             "null]], [[0, 9, 0, \"U\", false, null], [0, 9, 0, \"L\", false, null]]]");
     expect_summary(&r, "\"D\"");
-    assert_string_equal(r.out.explanation, "");
+    /* the original left a knockout unexplained (docs.md, differences) */
+    assert_string_equal(r.out.explanation, "both tanks destroyed at tick 18: player 1 by the crash "
+                                           "into player 2 (10); player 2 by the crash into player "
+                                           "1 (10)");
     assert_int_equal(r.out.ticks, 19);
     assert_int_equal(r.out.result[0], CF_RESULT_DRAW);
     assert_int_equal(r.out.result[1], CF_RESULT_DRAW);
@@ -213,7 +216,8 @@ static void test_original_win_by_missile(void **state)
                     "100, \"R\", false, [[9, 9], null]], [9, 9, 50, \"L\", false, null]], [[0, 0, "
                     "100, \"R\", false, null], [9, 9, 0, \"L\", false, null]]]");
     expect_summary(&r, "[\"W\",\"L\"]");
-    assert_string_equal(r.out.explanation, "");
+    assert_string_equal(r.out.explanation,
+                        "player 2 destroyed at tick 2 by player 1's missile (50, fired standing)");
     assert_int_equal(r.out.ticks, 3);
     assert_int_equal(r.out.result[0], CF_RESULT_WIN);
     assert_int_equal(r.out.result[1], CF_RESULT_LOSS);
@@ -294,6 +298,8 @@ static void test_self_hit_kills_shooter(void **state)
     expect_frame(&r, 3, 0, "[0,0,0,\"R\",false,null]");
     expect_summary(&r, "[\"L\",\"W\"]");
     assert_int_equal(r.out.ticks, 3);
+    assert_string_equal(r.out.explanation,
+                        "player 1 destroyed at tick 2 by its own missile (50, fired standing)");
     end_fight(&r);
 }
 
@@ -443,6 +449,16 @@ static void test_invalid_decisions_ignored(void **state)
         if (strcmp(got, "[0,0,100,\"R\",false,null]") != 0)
             fail_msg("decision %s was not ignored: %s", bad[i], got);
         free(got);
+        /* 'N', null and [] are "nothing" on purpose; every other one is
+         * refused aloud, each of the two ticks, with its reason. */
+        bool nothing = strcmp(bad[i], "\"N\"") == 0 || strcmp(bad[i], "null") == 0 ||
+                       strcmp(bad[i], "[]") == 0;
+        if (sa_rejected_count(r.arena, 0) != (nothing ? 0 : 2))
+            fail_msg("decision %s: %d refusals reported", bad[i], sa_rejected_count(r.arena, 0));
+        if (!nothing && strstr(sa_first_rejected(r.arena, 0), "is not") == NULL &&
+            strstr(sa_first_rejected(r.arena, 0), "off the board") == NULL)
+            fail_msg("decision %s: reason '%s'", bad[i], sa_first_rejected(r.arena, 0));
+        assert_int_equal(sa_rejected_count(r.arena, 1), 0);
         expect_frame(&r, 2, 1, "[9,9,100,\"L\",false,null]");
         end_fight(&r);
     }

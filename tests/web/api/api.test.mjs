@@ -576,7 +576,8 @@ test('fight page: results, verdicts, own log only, replay, list, dashboard, SSE'
   const db = stack.databaseUrl;
   assertError(await anon.get(`/api/fights/${f.id}/replay`), 409);
   psql(db, `UPDATE fights SET status = 'finished', started_at = now(), finished_at = now(), result = '["W","L"]', explanation = 'Beta ran out of memory', ticks = 12, seed = 9007199254740991 WHERE id = '${f.id}';
-    UPDATE fight_players SET result = 'win', verdict = 'ok', log = 'alpha log', cpu_ms = 5, peak_memory_kb = 900 WHERE fight_id = '${f.id}' AND slot = 0;
+    UPDATE fight_players SET result = 'win', verdict = 'ok', log = 'alpha log', cpu_ms = 5, peak_memory_kb = 900,
+      errors = '{"raised": 3, "invalid": 1, "first": {"tick": 2, "kind": "raised", "message": "ValueError: alpha secret"}}' WHERE fight_id = '${f.id}' AND slot = 0;
     UPDATE fight_players SET result = 'loss', verdict = 'memory', detail = 'over 64 MiB', log = 'beta secret log' WHERE fight_id = '${f.id}' AND slot = 1;
     INSERT INTO fight_reports (fight_id, report, replay) VALUES ('${f.id}', '{"status":"finished"}', '[{"t":1},{"t":2}]');`);
   await waitFor(() => events.find((e) => e.data.state === 'finished'), 'SSE finished');
@@ -594,12 +595,18 @@ test('fight page: results, verdicts, own log only, replay, list, dashboard, SSE'
   assert.equal(pa.players[1].verdict_text, 'memory limit exceeded');
   assert.equal(pa.players[0].log, 'alpha log');
   assert.equal(pa.players[1].log, undefined); // not a's bot
+  // The calls that did nothing: counts and the first one's tick for all,
+  // its message (the bot's own words) for the bot's author only.
+  assert.deepEqual(pa.players[0].errors, { raised: 3, invalid: 1, first: { tick: 2, kind: 'raised', message: 'ValueError: alpha secret' } });
+  assert.equal(pa.players[1].errors, null);
   const pb = (await b.get(`/api/fights/${f.id}`)).body;
   assert.equal(pb.players[1].log, 'beta secret log');
   assert.equal(pb.players[0].log, undefined);
+  assert.deepEqual(pb.players[0].errors, { raised: 3, invalid: 1, first: { tick: 2, kind: 'raised' } });
   const pn = await anon.get(`/api/fights/${f.id}`);
   assert.equal(pn.status, 200);
   assert.ok(pn.body.players.every((p) => p.log === undefined && p.bot_id === null));
+  assert.equal(pn.body.players[0].errors.raised, 3);
   assert.ok(!pn.text.includes('secret'));
   const rp = await anon.get(`/api/fights/${f.id}/replay`);
   assert.equal(rp.status, 200);

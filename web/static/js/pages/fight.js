@@ -194,12 +194,28 @@ export async function page(ctx) {
   }
 
   // OK is a small green chip; anything else is said in words ("memory limit exceeded").
+  // Calls that did nothing (raised, or a decision the game refused) follow.
   function verdictCell(p) {
     if (!p.verdict) return '—';
-    if (p.verdict === 'ok') return h('span', { class: 'chip chip-ok', title: verdictText(p) }, VERDICT_SHORT.ok);
+    const errors = errorsNote(p);
+    if (p.verdict === 'ok') return h('span', null, h('span', { class: 'chip chip-ok', title: verdictText(p) }, VERDICT_SHORT.ok), errors);
     const words = verdictText(p);
     return h('span', null, h('span', { class: 'chip chip-bad verdict-text' }, words.charAt(0).toUpperCase() + words.slice(1)),
-      p.detail ? h('span', { class: 'muted small' }, ` ${p.detail}`) : null);
+      p.detail ? h('span', { class: 'muted small' }, ` ${p.detail}`) : null, errors);
+  }
+
+  // "12 calls raised · 3 invalid decisions", and the first one: its tick,
+  // and for the bot's author its message (others see only the counts).
+  function errorsNote(p) {
+    const e = p.errors;
+    if (!e || (!e.raised && !e.invalid)) return null;
+    const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+    const counts = [e.raised ? plural(e.raised, 'call raised', 'calls raised') : null,
+      e.invalid ? plural(e.invalid, 'invalid decision', 'invalid decisions') : null].filter(Boolean).join(' · ');
+    const f = e.first;
+    const first = f ? h('span', { class: 'error-first' }, `First at tick ${f.tick}: `,
+      f.message != null ? h('code', null, f.message) : (f.kind === 'raised' ? 'an exception' : 'an invalid decision')) : null;
+    return h('div', { class: 'player-errors small' }, h('span', { class: 'chip chip-warn' }, counts), ' ', first);
   }
 
   function renderInvites() {
