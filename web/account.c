@@ -235,20 +235,23 @@ bool account_reset_request(web_req *r, const char *username)
     return true;
 }
 
-bool account_reset_valid(web_req *r, const char *token)
+bool account_reset_valid(web_req *r, const char *token, char *username, size_t len)
 {
     char hash[65];
     session_token_hash(token, hash);
     const char *params[1] = {hash};
     PGresult *res = cf_pg_exec(r->t->pg,
-                               "SELECT user_id FROM password_resets "
-                               "WHERE token_hash = decode($1, 'hex') "
-                               "AND used_at IS NULL AND expires_at > now()",
+                               "SELECT u.username FROM password_resets p "
+                               "JOIN users u ON u.id = p.user_id "
+                               "WHERE p.token_hash = decode($1, 'hex') "
+                               "AND p.used_at IS NULL AND p.expires_at > now()",
                                1, params);
     res = http_one_row(r, res, false, 400, "invalid or expired token");
-    bool valid = res != NULL;
+    if (res == NULL)
+        return false;
+    snprintf(username, len, "%s", PQgetvalue(res, 0, 0));
     PQclear(res);
-    return valid;
+    return true;
 }
 
 bool account_reset_confirm(web_req *r, const char *token, const char *pwhash)

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sodium.h>
 
@@ -85,13 +86,27 @@ static void log_in(web_req *r, int status, const account_user *user)
     answer_session(r, status, u, csrf);
 }
 
-static bool password_ok(web_req *r, const char *field, const char *pw)
+/* The password policy: 8 to 256 bytes, not the account's name, not on the
+ * list of common passwords (password_list.c), both without regard to case.
+ * username: the account's, or NULL when not known yet (a reset before its
+ * token is read). Answers 400 and returns false otherwise. */
+static bool password_ok(web_req *r, const char *field, const char *pw, const char *username)
 {
     size_t n = strlen(pw);
 
     if (n < PASSWORD_MIN || n > PASSWORD_MAX) {
         http_error(r, 400, "field '%s' must be %d to %d characters", field, PASSWORD_MIN,
                    PASSWORD_MAX);
+        return false;
+    }
+    if (username != NULL && strcasecmp(pw, username) == 0) {
+        http_error(r, 400, "field '%s' must not be the username", field);
+        return false;
+    }
+    if (password_list_has(pw)) {
+        http_error(r, 400,
+                   "this password is too common (it is on a list of the passwords most "
+                   "often leaked): choose another");
         return false;
     }
     return true;
@@ -190,7 +205,7 @@ void auth_signup(web_req *r)
         http_error(r, 400, "username '%s' is reserved: pick another", username);
         return;
     }
-    if (!password_ok(r, "password", password))
+    if (!password_ok(r, "password", password, username))
         return;
     char key[128];
     snprintf(key, sizeof key, "signup:ip:%s", http_client_ip(r));
@@ -306,13 +321,13 @@ void auth_account_patch(web_req *r)
         auth_account_get(r);
 }
 
-/* The body's "new_password", of an acceptable length; NULL after
- * answering 400. */
-static const char *new_password(web_req *r)
+/* The body's "new_password", as the policy allows for username (NULL:
+ * not known yet); NULL after answering 400. */
+static const char *new_password(web_req *r, const char *username)
 {
     const char *pw = http_body_str(r, "new_password", 4096);
 
-    return pw != NULL && password_ok(r, "new_password", pw) ? pw : NULL;
+    return pw != NULL && password_ok(r, "new_password", pw, username) ? pw : NULL;
 }
 
 /* The new password, hashed once the current one has been checked. */
@@ -346,7 +361,7 @@ void auth_password_change(web_req *r)
     const char *current = http_body_str(r, "current_password", 4096);
     if (current == NULL)
         return;
-    const char *pw = new_password(r);
+    const char *pw = new_password(r, r->username);
     if (pw == NULL)
         return;
     /* Every attempt costs two hashes: counted per user, right or wrong. */
@@ -393,9 +408,13 @@ void auth_reset_confirm(web_req *r)
     const char *token = http_body_str(r, "token", 256);
     if (token == NULL)
         return;
-    const char *pw = new_password(r);
+    /* The policy without the name first: the token is read only then. */
+    const char *pw = new_password(r, NULL);
+    char username[WEB_USERNAME_MAX + 1];
     /* Hashed only for a valid token: no free Argon2 work for strangers. */
-    if (pw != NULL && account_reset_valid(r, token))
+    if (pw == NULL || !account_reset_valid(r, token, username, sizeof username))
+        return;
+    if (password_ok(r, "new_password", pw, username))
         (void)pwhash_hash(r, pw, reset_hashed, (void *)token);
 }
 

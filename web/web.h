@@ -611,8 +611,9 @@ bool account_set_password(web_req *r, const char *hash);
  * name: the answer is the same). */
 bool account_reset_request(web_req *r, const char *username);
 /* Answers 400 for a token that is invalid, expired or used (checked, not
- * spent: before the new password is hashed). */
-bool account_reset_valid(web_req *r, const char *token);
+ * spent: before the new password is hashed); else the account's name into
+ * username (len bytes). */
+bool account_reset_valid(web_req *r, const char *token, char *username, size_t len);
 /* Spends the token and sets the hash; answers 400 as above; ends every
  * session of the account. */
 bool account_reset_confirm(web_req *r, const char *token, const char *hash);
@@ -1091,6 +1092,11 @@ void cache_put(const char *key, const char *data, size_t len, int ttl_ms);
 bool ratelimit_hit(const char *key, int limit, int window_s, int *retry_after);
 bool ratelimit_blocked(const char *key, int limit, int window_s, int *retry_after);
 void ratelimit_reset(const char *key);
+
+/* ---- password_list.c: the common passwords (web/passwords/) ---- */
+#define PASSWORD_LIST_MAX 256 /* bytes of the longest password on the list */
+/* Is password on the list of common passwords, without regard to case? */
+bool password_list_has(const char *password);
 
 /* ---- pwhash.c: Argon2id in a bounded pool of threads, off the loops ---- */
 /* The continuation of a suspended request, on its own loop: result 1 a

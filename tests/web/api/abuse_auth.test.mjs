@@ -238,3 +238,56 @@ test('finding 9: house-like and system names are reserved', async () => {
   const ok = await send('POST', '/api/signup', { username: `lighthouse_${uniq()}`, password: PASSWORD }, xff('198.51.100.91'));
   assert.equal(ok.status, 201, ok.text);
 });
+
+// Finding 9: the password policy was "at least 8 bytes" only. Now a password
+// on the list of common passwords (web/passwords/), or the account's own
+// name, is refused in any case at sign-up, change and reset (400), before
+// any hash is made; other passwords still pass.
+const TOO_COMMON = /this password is too common/;
+
+test('finding 9: common passwords and the username are refused at sign-up', async () => {
+  const name = `policy_${uniq()}`;
+  for (const password of ['password', 'Password1', 'ILOVEYOU', 'qwertyuiop', '12345678']) {
+    const r = await send('POST', '/api/signup', { username: name, password }, xff('198.51.100.92'));
+    assert.equal(r.status, 400, `${password}: ${r.text}`);
+    assert.match(r.body.error, TOO_COMMON);
+  }
+  const same = await send('POST', '/api/signup', { username: name, password: name.toUpperCase() }, xff('198.51.100.92'));
+  assert.equal(same.status, 400, same.text);
+  assert.match(same.body.error, /must not be the username/);
+  const ok = await send('POST', '/api/signup', { username: name, password: 'password-123' }, xff('198.51.100.92'));
+  assert.equal(ok.status, 201, ok.text);
+});
+
+test('finding 9: common passwords and the username are refused at a password change', async () => {
+  const c = await signup('policy');
+  for (const new_password of ['sunshine', 'TrustNo1', c.username, c.username.toUpperCase()]) {
+    const r = await c.post('/api/account/password', { current_password: PASSWORD, new_password });
+    assert.equal(r.status, 400, `${new_password}: ${r.text}`);
+    assert.match(r.body.error, new_password.toLowerCase() === c.username.toLowerCase() ? /must not be the username/ : TOO_COMMON);
+  }
+  const r = await c.post('/api/account/password', { current_password: PASSWORD, new_password: 'tr0ub4dor &3 x' });
+  assert.equal(r.status, 204, r.text);
+});
+
+test('finding 9: common passwords and the username are refused at a password reset', async () => {
+  const c = await signup('policyreset');
+  assert.equal((await send('POST', '/api/password-reset', { username: c.username }, xff('198.51.100.93'))).status, 202);
+  let token = null;
+  for (let i = 0; i < 50 && token === null; i++) {
+    const m = new RegExp(`reset requested for user ${c.username}: \\S+/reset\\?token=([0-9a-f]{64})`).exec(stack.log);
+    if (m) token = m[1];
+    else await sleep(100);
+  }
+  assert.ok(token, 'the reset link in the log');
+  const common = await send('POST', '/api/password-reset/confirm', { token, new_password: 'Football1' });
+  assert.equal(common.status, 400, common.text);
+  assert.match(common.body.error, TOO_COMMON);
+  const same = await send('POST', '/api/password-reset/confirm', { token, new_password: c.username });
+  assert.equal(same.status, 400, same.text);
+  assert.match(same.body.error, /must not be the username/);
+  // Refused answers do not spend the token.
+  const ok = await send('POST', '/api/password-reset/confirm', { token, new_password: 'reset-password-9' });
+  assert.equal(ok.status, 204, ok.text);
+  assert.equal((await login(c.username, 'reset-password-9', xff('203.0.113.121'))).status, 200);
+});
