@@ -10,9 +10,15 @@
  * counts. Its lock comes after the fight's where there is one. Over a cap the transaction is rolled
  * back and the request answered: 429 for fights waiting or running (they end by themselves: try
  * again later), 409 for the rest (the user must close or delete something).
+ *
+ * Fights waiting or running are the host's, whoever queues them: an
+ * invitee's answer that starts a fight (the last one awaited) counts
+ * against its host's cap too (caps_allow_host), or hosting with invitees
+ * of one's own would bypass it.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "log.h"
 #include "web.h"
@@ -49,15 +55,19 @@ static long cap_limit(enum cap_kind kind)
     return 0;
 }
 
-bool caps_allow(web_req *r, enum cap_kind kind, const char *subject, long adding)
+/* The cap of user_id (the caller, or the host of the fight the caller
+ * answers for): the count under a lock of the user's row, the refusal
+ * worded for whose cap it is. */
+static bool allow_for(web_req *r, enum cap_kind kind, const char *user_id, const char *subject,
+                      long adding)
 {
-    const char *uid[1] = {r->user_id};
+    const char *uid[1] = {user_id};
     PGresult *res =
         cf_pg_exec(r->t->pg, "SELECT 1 FROM users WHERE id = $1::bigint FOR NO KEY UPDATE", 1, uid);
     if (res == NULL)
         goto dberr;
     PQclear(res);
-    const char *params[2] = {r->user_id, subject};
+    const char *params[2] = {user_id, subject};
     res = cf_pg_exec(r->t->pg, caps[kind].sql, subject != NULL ? 2 : 1, params);
     if (res == NULL)
         goto dberr;
@@ -67,12 +77,24 @@ bool caps_allow(web_req *r, enum cap_kind kind, const char *subject, long adding
     if (have + adding <= limit)
         return true;
     cf_pg_rollback(r->t->pg);
-    log_info("user %s: %s at the cap (%ld of %ld)", r->username, caps[kind].what, have, limit);
-    http_error(r, caps[kind].status, "too many %s: %ld of at most %ld", caps[kind].what, have,
-               limit);
+    bool own = strcmp(user_id, r->user_id) == 0;
+    log_info("user %s%s: %s at the cap (%ld of %ld)", own ? r->username : user_id,
+             own ? "" : " (host, by another's answer)", caps[kind].what, have, limit);
+    http_error(r, caps[kind].status, "%stoo many %s: %ld of at most %ld",
+               own ? "" : "the fight's host has ", caps[kind].what, have, limit);
     return false;
 dberr:
     cf_pg_rollback(r->t->pg);
     http_db_error(r);
     return false;
+}
+
+bool caps_allow(web_req *r, enum cap_kind kind, const char *subject, long adding)
+{
+    return allow_for(r, kind, r->user_id, subject, adding);
+}
+
+bool caps_allow_host(web_req *r, const char *host_id)
+{
+    return allow_for(r, CAP_QUEUED_FIGHTS, host_id, NULL, 1);
 }

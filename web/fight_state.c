@@ -214,12 +214,10 @@ static int start_with_accepted(cf_pg *pg, const char *fight_id)
     return 1;
 }
 
-/* Inside a transaction: starts fight_id when it can (all answered and
- * enough accepted) or cancels it when too few can remain. host_starts: the
- * host's start, which does not wait for pending invitations. Returns 0
- * (nothing, or cancelled), 1 started, -1 db error, -2 out of the game's
- * bounds (host_starts only). */
-static int settle(cf_pg *pg, const char *fight_id, bool host_starts)
+/* Inside a transaction: what settle() is to do with fight_id (locked
+ * here) and who hosts it (empty for none). 0, or -1 on a db error. */
+static int settle_plan(cf_pg *pg, const char *fight_id, bool host_starts, enum settle_step *step,
+                       char host_id[WEB_INT_ID_SIZE])
 {
     const char *params[1] = {fight_id};
     PGresult *res = cf_pg_exec(pg,
@@ -227,19 +225,27 @@ static int settle(cf_pg *pg, const char *fight_id, bool host_starts)
                                "(SELECT count(*) FROM invitations i WHERE i.fight_id = f.id "
                                "AND i.status = 'accepted'), "
                                "(SELECT count(*) FROM invitations i WHERE i.fight_id = f.id "
-                               "AND i.status = 'pending') "
+                               "AND i.status = 'pending'), f.host_id "
                                "FROM fights f WHERE f.id = $1::uuid FOR UPDATE",
                                1, params);
     if (res == NULL)
         return -1;
-    if (PQntuples(res) != 1) {
-        PQclear(res);
-        return 0;
+    *step = SETTLE_WAIT;
+    host_id[0] = '\0';
+    if (PQntuples(res) == 1) {
+        *step = settle_step(cf_game_find(PQgetvalue(res, 0, 0)),
+                            strcmp(PQgetvalue(res, 0, 1), "hosting") == 0,
+                            atoi(PQgetvalue(res, 0, 2)), atoi(PQgetvalue(res, 0, 3)), host_starts);
+        snprintf(host_id, WEB_INT_ID_SIZE, "%s", PQgetvalue(res, 0, 4));
     }
-    enum settle_step step = settle_step(
-        cf_game_find(PQgetvalue(res, 0, 0)), strcmp(PQgetvalue(res, 0, 1), "hosting") == 0,
-        atoi(PQgetvalue(res, 0, 2)), atoi(PQgetvalue(res, 0, 3)), host_starts);
     PQclear(res);
+    return 0;
+}
+
+/* Does step of settle_plan(). Returns 0 (nothing, or cancelled), 1
+ * started, -1 db error, -2 out of the game's bounds (host_starts only). */
+static int settle_apply(cf_pg *pg, const char *fight_id, enum settle_step step)
+{
     switch (step) {
     case SETTLE_WAIT: return 0;
     case SETTLE_START: return start_with_accepted(pg, fight_id);
@@ -247,6 +253,20 @@ static int settle(cf_pg *pg, const char *fight_id, bool host_starts)
     case SETTLE_REFUSED: return -2;
     }
     return -1;
+}
+
+/* Inside a transaction: starts fight_id when it can (all answered and
+ * enough accepted) or cancels it when too few can remain. host_starts: the
+ * host's start, which does not wait for pending invitations. Returns as
+ * settle_apply(). */
+static int settle(cf_pg *pg, const char *fight_id, bool host_starts)
+{
+    enum settle_step step;
+    char host_id[WEB_INT_ID_SIZE];
+
+    if (settle_plan(pg, fight_id, host_starts, &step, host_id) != 0)
+        return -1;
+    return settle_apply(pg, fight_id, step);
 }
 
 /* ---- the host: new fights, start, cancel, invite ---- */
@@ -597,14 +617,23 @@ static bool lock_pending_invitation(web_req *r, const char *invitation_id, locke
     return true;
 }
 
-/* Applies the invitation's update, settles its fight and commits. */
+/* Applies the invitation's update, settles its fight and commits. An
+ * answer that starts the fight queues it for its host: within the host's
+ * web.max_queued_fights, as the host's own start is (429 otherwise, and
+ * the answer is not recorded: the invitee answers again later). */
 static bool answer_and_settle(web_req *r, const char *fight_id, const char *sql, int nparams,
                               const char *const *params)
 {
+    enum settle_step step;
+    char host_id[WEB_INT_ID_SIZE];
     int rc = 0;
 
     if (cf_pg_run(r->t->pg, sql, nparams, params) != 0 ||
-        (rc = settle(r->t->pg, fight_id, false)) < 0 || cf_pg_commit(r->t->pg) != 0)
+        settle_plan(r->t->pg, fight_id, false, &step, host_id) != 0)
+        return fail_db(r);
+    if (step == SETTLE_START && host_id[0] != '\0' && !caps_allow_host(r, host_id))
+        return false;
+    if ((rc = settle_apply(r->t->pg, fight_id, step)) < 0 || cf_pg_commit(r->t->pg) != 0)
         return fail_db(r);
     if (rc == 1)
         outbox_wake();
@@ -687,7 +716,9 @@ int fight_state_user_leaves(cf_pg *pg, const char *user_id, fight_leave_counts *
     PQclear(res);
     /* Their answers, as they could have given them: a pending invitation
      * declined, an accepted one withdrawn; each fight then settled as any
-     * answer settles it (started with the others, or cancelled). */
+     * answer settles it (started with the others, or cancelled), but
+     * without the host's cap of fights waiting (caps_allow_host): an
+     * operator's deactivation is never refused for it. */
     res = rows_of_user(pg,
                        "SELECT i.id, i.fight_id, i.status FROM invitations i "
                        "JOIN fights f ON f.id = i.fight_id WHERE i.invitee_id = $1::bigint "

@@ -141,6 +141,11 @@ enum cap_kind { CAP_OPEN_FIGHTS, CAP_QUEUED_FIGHTS, CAP_BOTS, CAP_BOT_VERSIONS, 
  * for CAP_QUEUED_FIGHTS, 409 for the others, or the db error). subject: the
  * bot id for CAP_BOT_VERSIONS, else NULL. */
 bool caps_allow(web_req *r, enum cap_kind kind, const char *subject, long adding);
+/* CAP_QUEUED_FIGHTS of host_id, the host of the fight that the caller's
+ * answer to an invitation would start: as caps_allow, 429 "the fight's
+ * host has too many fights waiting or running" when it is not the
+ * caller. */
+bool caps_allow_host(web_req *r, const char *host_id);
 
 typedef void (*web_handler)(web_req *r);
 

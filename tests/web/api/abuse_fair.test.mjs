@@ -94,6 +94,52 @@ test('fights of one host waiting or running are capped (429), others still play'
   created(await other.post('/api/fights/play-now', { bot_id: ob.id }));
 });
 
+// An answer to an invitation that starts its fight (the last one awaited)
+// queued the fight for its host without a look at the host's cap: hosting
+// with invitees of one's own piled fights up past web.max_queued_fights.
+// Now such an accept, decline or withdraw is answered 429 and not recorded,
+// as the host's own start would be, until one of the host's fights ends.
+test('an answer that would start a fight counts against its host\'s cap of fights waiting (429)', async () => {
+  const h = await user();
+  const g1 = await user();
+  const g2 = await user();
+  const ht = created(await h.post('/api/bots', { name: 'tanks', game: 'tanks', code: BOT }));
+  const hl = created(await h.post('/api/bots', { name: 'cycles', game: 'light_cycles', code: BOT }));
+  const gt = created(await g1.post('/api/bots', { name: 'tanks', game: 'tanks', code: BOT }));
+  const gl = created(await g1.post('/api/bots', { name: 'cycles', game: 'light_cycles', code: BOT }));
+  const invitation = async (c, fightId) =>
+    (await c.get('/api/invitations')).body.invitations.find((i) => i.fight_id === fightId);
+  // Light cycles (2-6 players): g1 accepts, g2's answer is the one awaited.
+  const lc = created(await h.post('/api/fights', { game: 'light_cycles', bot_id: hl.id, invite: [g1.username, g2.username] }));
+  const lc1 = await invitation(g1, lc.id);
+  const lc2 = await invitation(g2, lc.id);
+  assert.equal((await g1.post(`/api/invitations/${lc1.id}/accept`, { bot_id: gl.id })).body.fight_state, 'open');
+  // Tanks (2 players): g1's accept would start it.
+  const t = created(await h.post('/api/fights', { game: 'tanks', bot_id: ht.id, invite: [g1.username] }));
+  const ti = await invitation(g1, t.id);
+  const now1 = created(await h.post('/api/fights/play-now', { bot_id: ht.id }));
+  created(await h.post('/api/fights/play-now', { bot_id: ht.id }));
+
+  const HOST_AT_CAP = /^the fight's host has too many fights waiting or running: 2 of at most 2$/;
+  assertCap(await g1.post(`/api/invitations/${ti.id}/accept`, { bot_id: gt.id }), 429, HOST_AT_CAP);
+  assertCap(await g2.post(`/api/invitations/${lc2.id}/decline`), 429, HOST_AT_CAP);
+  assertCap(await h.post(`/api/invitations/${lc2.id}/withdraw`), 429, /^too many fights waiting or running: 2 of at most 2$/);
+  const states = psql(stack.databaseUrl,
+    "SELECT string_agg(f.status || '/' || i.status, ' ' ORDER BY f.game) FROM fights f " +
+    "JOIN invitations i ON i.fight_id = f.id JOIN users u ON u.id = i.invitee_id " +
+    "WHERE f.id IN (:'v1', :'v2') AND (f.game = 'tanks' OR u.username = :'v3')", lc.id, t.id, g2.username);
+  assert.equal(states, 'hosting/pending hosting/pending', 'a refused answer changed nothing');
+
+  // One of the host's fights ends: the next answer starts its fight.
+  assert.equal((await h.post(`/api/fights/${now1.id}/cancel`)).status, 200);
+  const ok = await g1.post(`/api/invitations/${ti.id}/accept`, { bot_id: gt.id });
+  assert.equal(ok.status, 200, ok.text);
+  assert.equal(ok.body.fight_state, 'queued');
+  assertCap(await g2.post(`/api/invitations/${lc2.id}/decline`), 429, HOST_AT_CAP);
+  const queued = psql(stack.databaseUrl, "SELECT count(*) FROM fights f JOIN users u ON u.id = f.host_id WHERE u.username = :'v1' AND f.status IN ('queued', 'running')", h.username);
+  assert.equal(queued, '2');
+});
+
 // A bot that answers every call just inside Tanks' 200 ms limit: 100 ticks
 // made an 18 s fight for a few ms of CPU.
 const SLEEPER = 'import time\n\nclass Main:\n    def decide_tick(self, tick, my_state, enemy_state):\n        time.sleep(0.18)\n        return "N"\n';
