@@ -5,11 +5,14 @@
  * the caller's transaction: either both exist or neither. The relay then
  * (outbox_relay.c's thread) XADDs unsent rows and stamps them sent. If
  * Redis is down the rows wait and the relay retries every half second, so a
- * Redis hiccup delays a fight but never strands it. Rows are taken FOR
- * UPDATE SKIP LOCKED, so several cf-web processes can relay side by side;
- * a crash between XADD and the stamp sends an entry twice, which the
- * pipeline tolerates (results are committed exactly once by the result
- * processor).
+ * Redis hiccup delays a fight but never strands it. Several cf-web
+ * processes each run a relay, but one round at a time: a round holds a
+ * PostgreSQL advisory lock for its transaction, and a relay that finds it
+ * taken skips its round (the one holding it is sending). So each round
+ * sees every earlier round's stamps, and the fair queue's count (below)
+ * holds however many processes there are. A crash between XADD and the
+ * stamp sends an entry twice, which the pipeline tolerates (results are
+ * committed exactly once by the result processor).
  *
  * The entry is the contract's own (common/fight_entry.h): the fight is read
  * into a cf_fight_entry and encoded by cf_fight_entry_encode; the row keeps
@@ -122,9 +125,13 @@ int outbox_drop(cf_pg *pg, const char *fight_id)
  * another user's fight is sent at once and runs after at most K of each
  * other user's. A fight without a host (none: the web queued it) is never
  * held. The entries themselves, and the once-only commit of results, are
- * as before; only when a row is sent changes. Several relays side by side
- * may each send one row of the same host in one round (K + 1 for a
- * moment): fairness, not a security boundary.
+ * as before; only when a row is sent changes. The count and the choice
+ * are one statement, and only one relay runs it at a time (outbox_relay's
+ * advisory lock): the statements of two relays that overlap see different
+ * states (one's stamps not yet committed, a row committed out of id order
+ * visible to one only), so each could send a row of one host (K + 1), or
+ * both the same row. A row chosen is taken only while still unsent: a
+ * cancel (outbox_drop) that stamped it since the statement began wins.
  */
 static PGresult *take_unsent(cf_pg *pg)
 {
@@ -139,7 +146,7 @@ static PGresult *take_unsent(cf_pg *pg)
              "            AND sf.status IN ('queued', 'running')) AS in_stream "
              "    FROM outbox o JOIN fights f ON f.id = o.fight_id WHERE o.sent_at IS NULL"
              "  ) w WHERE host_id IS NULL OR in_stream + nth <= %ld"
-             ") ORDER BY id LIMIT %d FOR UPDATE SKIP LOCKED",
+             ") AND sent_at IS NULL ORDER BY id LIMIT %d FOR UPDATE SKIP LOCKED",
              web_cfg.max_fights_in_stream, RELAY_BATCH);
     return cf_pg_exec(pg, sql, 0, NULL);
 }
@@ -175,10 +182,28 @@ static int stamp(cf_pg *pg, const char *row_id, bool sent, const char *err)
                      2, params);
 }
 
+/* The relays' turn, for the open transaction: 1 taken (until it ends), 0
+ * another relay's round runs, -1 db error. */
+static int take_turn(cf_pg *pg)
+{
+    PGresult *res =
+        cf_pg_exec(pg, "SELECT pg_try_advisory_xact_lock(hashtext('cf:outbox'))", 0, NULL);
+    if (res == NULL)
+        return -1;
+    int mine = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
+    return mine;
+}
+
 int outbox_relay(cf_pg *pg, cf_redis *redis)
 {
     if (cf_pg_begin(pg) != 0)
         return -1;
+    int turn = take_turn(pg);
+    if (turn <= 0) {
+        cf_pg_rollback(pg);
+        return turn;
+    }
     PGresult *res = take_unsent(pg);
     if (res == NULL) {
         cf_pg_rollback(pg);

@@ -1076,7 +1076,9 @@ int outbox_enqueue(cf_pg *pg, const char *fight_id);
 /* Inside the caller's transaction: fight id is cancelled; drop its unsent
  * row. 0 or -1. */
 int outbox_drop(cf_pg *pg, const char *fight_id);
-/* Sends a batch of pending rows to Redis; returns rows sent or -1. */
+/* One relay round: sends a batch of pending rows to Redis, the fair
+ * queue's (web.max_fights_in_stream); returns rows sent (0 also when
+ * another relay's round holds the turn), or -1. */
 int outbox_relay(cf_pg *pg, cf_redis *redis);
 /* Rows wait: the relay should run now rather than at its next tick. */
 void outbox_wake(void);
