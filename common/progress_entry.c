@@ -15,7 +15,7 @@ static const char *const kinds[] = {"fight", "play", NULL};
 int cf_progress_entry_decode(const cf_field *fields, size_t nfields, cf_progress_entry *out,
                              char *err, size_t errlen)
 {
-    const cf_field *id, *kind, *state, *tick, *status;
+    const cf_field *id, *kind, *state, *tick, *status, *entry;
     int which;
 
     memset(out, 0, sizeof *out);
@@ -24,6 +24,7 @@ int cf_progress_entry_decode(const cf_field *fields, size_t nfields, cf_progress
         cf_field_find(fields, nfields, "state", &state, err, errlen) != 0 ||
         cf_field_find(fields, nfields, "tick", &tick, err, errlen) != 0 ||
         cf_field_find(fields, nfields, "status", &status, err, errlen) != 0 ||
+        cf_field_find(fields, nfields, "entry", &entry, err, errlen) != 0 ||
         cf_field_uuid(id, "id", out->id, err, errlen) != 0 ||
         cf_field_word(state, "state", states, &which, err, errlen) != 0)
         return -1;
@@ -44,6 +45,8 @@ int cf_progress_entry_decode(const cf_field *fields, size_t nfields, cf_progress
             return -1;
         snprintf(out->status, sizeof out->status, "%s", statuses[which]);
     }
+    if (entry != NULL && cf_field_entry_id(entry, "entry", out->entry, err, errlen) != 0)
+        return -1;
     return 0;
 }
 
@@ -57,6 +60,8 @@ int cf_progress_entry_encode(const cf_progress_entry *e, cf_fields_out *out)
     cf_fields_out_add_uint(out, "tick", e->tick > 0 ? (uint64_t)e->tick : 0);
     if (e->state == CF_PROGRESS_FINISHED && e->status[0] != '\0')
         cf_fields_out_add_str(out, "status", e->status);
+    if (e->entry[0] != '\0')
+        cf_fields_out_add_str(out, "entry", e->entry);
     if (cf_fields_out_ok(out))
         return 0;
     cf_fields_out_free(out);

@@ -8,6 +8,10 @@
  *   state   started (a worker took it), tick (how far it is), finished
  *   tick    decimal integer, the game's tick (0 when started)
  *   status  with finished only: finished, failed or cancelled
+ *   entry   optional, "ms-seq": the stream entry the fight or play came
+ *           from (cf-simulator writes it for a play's started: its
+ *           cf:plays entry); a play the web queued is marked running only
+ *           by the entry the web sent (result_entry.h)
  *
  * Written by cf-simulator (at most one tick entry per fight every
  * simulator.progress_every_ms); read by cf-result-processor, the one writer
@@ -29,7 +33,8 @@ typedef struct cf_progress_entry {
     bool play; /* kind play */
     enum cf_progress_state state;
     int tick;
-    char status[16]; /* finished only; "" otherwise */
+    char status[16];                        /* finished only; "" otherwise */
+    char entry[CF_STREAM_ENTRY_ID_MAX + 1]; /* "" when absent */
 } cf_progress_entry;
 
 int cf_progress_entry_decode(const cf_field *fields, size_t nfields, cf_progress_entry *out,

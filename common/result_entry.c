@@ -40,7 +40,7 @@ static int check_fight(cf_result_entry *out, char *err, size_t errlen)
 int cf_result_entry_decode(const cf_field *fields, size_t nfields, cf_result_entry *out, char *err,
                            size_t errlen)
 {
-    const cf_field *kind, *id, *status, *report;
+    const cf_field *kind, *id, *status, *report, *entry;
     char why[200];
     int which = 0;
 
@@ -48,7 +48,10 @@ int cf_result_entry_decode(const cf_field *fields, size_t nfields, cf_result_ent
     if (cf_field_find(fields, nfields, "kind", &kind, err, errlen) != 0 ||
         cf_field_find(fields, nfields, "id", &id, err, errlen) != 0 ||
         cf_field_find(fields, nfields, "status", &status, err, errlen) != 0 ||
-        cf_field_find(fields, nfields, "report", &report, err, errlen) != 0)
+        cf_field_find(fields, nfields, "report", &report, err, errlen) != 0 ||
+        cf_field_find(fields, nfields, "entry", &entry, err, errlen) != 0)
+        return -1;
+    if (entry != NULL && cf_field_entry_id(entry, "entry", out->entry, err, errlen) != 0)
         return -1;
     if (kind != NULL && cf_field_word(kind, "kind", kinds, &which, err, errlen) != 0)
         return -1;
@@ -117,7 +120,8 @@ int cf_result_entry_encode(const cJSON *report, cf_fields_out *out)
     return -1;
 }
 
-int cf_result_entry_encode_play(const char *id, const cJSON *end, cf_fields_out *out)
+int cf_result_entry_encode_play(const char *id, const char *entry, const cJSON *end,
+                                cf_fields_out *out)
 {
     memset(out, 0, sizeof *out);
     const cJSON *status = cJSON_GetObjectItemCaseSensitive(end, "status");
@@ -126,6 +130,8 @@ int cf_result_entry_encode_play(const char *id, const cJSON *end, cf_fields_out 
     cf_fields_out_add_str(out, "kind", "play");
     cf_fields_out_add_str(out, "id", id);
     cf_fields_out_add_str(out, "status", status->valuestring);
+    if (entry != NULL)
+        cf_fields_out_add_str(out, "entry", entry);
     cf_fields_out_take(out, "report", cJSON_PrintUnformatted(end));
     if (cf_fields_out_ok(out))
         return 0;

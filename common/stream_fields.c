@@ -66,6 +66,31 @@ int cf_field_uuid(const cf_field *f, const char *name, char out[CF_UUID_LEN + 1]
     return 0;
 }
 
+int cf_field_entry_id(const cf_field *f, const char *name, char out[CF_STREAM_ENTRY_ID_MAX + 1],
+                      char *err, size_t errlen)
+{
+    size_t digits = 0, dashes = 0;
+    bool ok = f != NULL && f->val_len <= CF_STREAM_ENTRY_ID_MAX;
+    for (size_t i = 0; ok && i < f->val_len; i++) {
+        char c = f->val[i];
+        if (c == '-' && digits > 0 && dashes == 0) {
+            dashes = 1;
+            digits = 0;
+        } else if (c >= '0' && c <= '9' && digits < 20) {
+            digits++;
+        } else {
+            ok = false;
+        }
+    }
+    if (!ok || dashes != 1 || digits == 0) {
+        cf_seterr(err, errlen, "field '%s': not a stream entry id (ms-seq)", name);
+        return -1;
+    }
+    memcpy(out, f->val, f->val_len);
+    out[f->val_len] = '\0';
+    return 0;
+}
+
 int cf_field_uint(const cf_field *f, const char *name, uint64_t max, uint64_t *out, char *err,
                   size_t errlen)
 {

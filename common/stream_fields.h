@@ -36,6 +36,13 @@ int cf_field_find(const cf_field *fields, size_t n, const char *name, const cf_f
 int cf_field_uuid(const cf_field *f, const char *name, char out[CF_UUID_LEN + 1], char *err,
                   size_t errlen);
 
+/* A stream entry id ("ms-seq", each 1 to 20 digits) as a field value. */
+#define CF_STREAM_ENTRY_ID_MAX 41
+
+/* A present field holding a stream entry id. */
+int cf_field_entry_id(const cf_field *f, const char *name, char out[CF_STREAM_ENTRY_ID_MAX + 1],
+                      char *err, size_t errlen);
+
 /* A present field holding a decimal integer in 0..max. */
 int cf_field_uint(const cf_field *f, const char *name, uint64_t max, uint64_t *out, char *err,
                   size_t errlen);

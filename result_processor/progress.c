@@ -24,16 +24,20 @@
 #include "stream_group.h"
 
 /* started -> running, for a fight still queued or running, or a play still
- * queued (or not yet known). */
+ * queued (or not yet known) by the entry the web sent, when it recorded
+ * one (an entry forged with a queued play's id does not start it:
+ * store_play.c). */
 static int mark_running(cf_pg *pg, const cf_progress_entry *pe)
 {
-    const char *p[] = {pe->id};
+    const char *p[] = {pe->id, pe->entry[0] != '\0' ? pe->entry : NULL};
     int rc = pe->play ? cf_pg_run(pg,
-                                  "INSERT INTO plays (id, status, started_at) "
-                                  "VALUES ($1, 'running', now()) "
+                                  "INSERT INTO plays (id, status, started_at, entry_id) "
+                                  "VALUES ($1, 'running', now(), $2) "
                                   "ON CONFLICT (id) DO UPDATE SET status = 'running', "
-                                  "started_at = now() WHERE plays.status = 'queued'",
-                                  1, p)
+                                  "started_at = now() WHERE plays.status = 'queued' "
+                                  "AND ($2::text IS NULL OR plays.entry_id IS NULL "
+                                  "OR plays.entry_id = $2::text)",
+                                  2, p)
                       : cf_pg_run(pg,
                                   "UPDATE fights SET status = 'running', started_at = now() "
                                   "WHERE id = $1 AND status IN ('queued', 'running')",

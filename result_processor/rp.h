@@ -50,7 +50,8 @@ enum rp_store_rc {
     RP_IGNORED, /* the fight was already final: nothing changed */
     RP_BAD,     /* the database refused the data: dead letter */
     RP_RETRY,   /* the database is away or busy: try again, do not ack */
-    RP_REFUSED, /* the fight was never queued (still hosting): dead letter */
+    RP_REFUSED, /* a fight never queued (still hosting), or a play's end from an entry not
+                 * the one the web sent: dead letter */
 };
 enum rp_store_rc rp_store(cf_pg *pg, const cf_result_entry *msg, char *err, size_t errlen);
 

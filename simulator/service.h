@@ -241,15 +241,19 @@ int svc_publish_dead(cf_redis *r, const svc_settings *s, const char *stream, con
 int svc_publish_progress(cf_redis *r, const svc_settings *s, const char *fight_id,
                          enum cf_progress_state state, int tick, const char *status);
 /* A play's one progress entry: a worker took it. */
-int svc_publish_play_started(cf_redis *r, const svc_settings *s, const char *play_id);
+int svc_publish_play_started(cf_redis *r, const svc_settings *s, const char *play_id,
+                             const char *entry_id);
 /* One message on cf:play:<id>:out (MAXLEN ~ arcade.out_maxlen); its entry
  * id into id (NULL: not wanted; "" on failure). 0 or -1. */
 int svc_play_out(cf_redis *r, const svc_settings *s, const char *play_id, const char *msg,
                  size_t len, char id[64]);
 /* A play's keys (out, in, screen) live ttl_s seconds more. */
 void svc_play_expire(cf_redis *r, const char *play_id, int ttl_s);
-/* A play's end object (borrowed) on cf:results, kind play. */
-int svc_publish_play_end(cf_redis *r, const svc_settings *s, const char *play_id, const cJSON *end);
+/* A play's end object (borrowed) on cf:results, kind play, naming the
+ * cf:plays entry it came from (the result processor checks it is the one
+ * the web sent). */
+int svc_publish_play_end(cf_redis *r, const svc_settings *s, const char *play_id,
+                         const char *entry_id, const cJSON *end);
 
 /* ---- cancel ---- */
 /* Which of the ids have a cancel key: out[i] set. 0 or -1. */

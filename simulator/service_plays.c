@@ -65,7 +65,7 @@ static void end_here(svc_plays *p, const char *entry_id, const char *play_id, co
     if (end == NULL)
         return;
     end_on_out(p, play_id, end);
-    if (svc_publish_play_end(p->r, p->s, play_id, end) == 0)
+    if (svc_publish_play_end(p->r, p->s, play_id, entry_id, end) == 0)
         settle(p, entry_id);
     else
         log_error("play %s: its end is not published; left pending", play_id);
@@ -125,7 +125,7 @@ static void start(svc_plays *p, const cf_entry *e, const cf_play_entry *play)
     sl->started_ms = sl->last_progress_ms = cf_now_ms();
     log_info("play %s (%s) started (entry %s, %s)", play->id, play->title, e->id,
              play->bundle != NULL ? "bundle" : "one file");
-    (void)svc_publish_play_started(p->r, p->s, play->id);
+    (void)svc_publish_play_started(p->r, p->s, play->id, e->id);
 }
 
 static void dispatch(void *ud, const cf_entry *e, bool fresh)
@@ -187,7 +187,7 @@ static void finish(svc_plays *p, svc_slot *sl, const char *json)
     cJSON *end = checked_end(p, sl, json);
     int rc = -1;
     for (int attempt = 0; end != NULL && rc != 0; attempt++) {
-        rc = svc_publish_play_end(p->r, p->s, sl->job_id, end);
+        rc = svc_publish_play_end(p->r, p->s, sl->job_id, sl->entry_id, end);
         if (rc != 0) {
             if (svc_stop && attempt >= 3)
                 break;

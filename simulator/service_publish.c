@@ -32,10 +32,11 @@ int svc_publish_dead(cf_redis *r, const svc_settings *s, const char *stream, con
                              SVC_DEAD_VALUE_MAX);
 }
 
-int svc_publish_play_end(cf_redis *r, const svc_settings *s, const char *play_id, const cJSON *end)
+int svc_publish_play_end(cf_redis *r, const svc_settings *s, const char *play_id,
+                         const char *entry_id, const cJSON *end)
 {
     cf_fields_out f;
-    if (cf_result_entry_encode_play(play_id, end, &f) != 0)
+    if (cf_result_entry_encode_play(play_id, entry_id, end, &f) != 0)
         return -1;
     int rc = cf_stream_add(r, CF_STREAM_RESULTS, s->results_maxlen, &f);
     cf_fields_out_free(&f);
@@ -62,10 +63,12 @@ int svc_publish_progress(cf_redis *r, const svc_settings *s, const char *fight_i
     return publish_progress(r, s, &p);
 }
 
-int svc_publish_play_started(cf_redis *r, const svc_settings *s, const char *play_id)
+int svc_publish_play_started(cf_redis *r, const svc_settings *s, const char *play_id,
+                             const char *entry_id)
 {
     cf_progress_entry p = {.play = true, .state = CF_PROGRESS_STARTED};
     snprintf(p.id, sizeof p.id, "%s", play_id);
+    snprintf(p.entry, sizeof p.entry, "%s", entry_id);
     return publish_progress(r, s, &p);
 }
 

@@ -490,7 +490,7 @@ static void play_result(void **state)
     char err[256] = "";
 
     (void)state;
-    assert_int_equal(cf_result_entry_encode_play(ID, end, &out), 0);
+    assert_int_equal(cf_result_entry_encode_play(ID, NULL, end, &out), 0);
     cf_field f[CF_FIELDS_OUT_MAX];
     for (int i = 0; i < out.n; i++)
         f[i] = (cf_field){out.key[i], strlen(out.key[i]), out.val[i], out.val_len[i]};
@@ -500,6 +500,7 @@ static void play_result(void **state)
     assert_int_equal(msg.kind, CF_RESULT_PLAY);
     assert_string_equal(msg.id, ID);
     assert_string_equal(msg.status, "finished");
+    assert_string_equal(msg.entry, "");
     cf_result_entry_free(&msg);
     cf_fields_out_free(&out);
     char *json = cJSON_PrintUnformatted(end);
@@ -507,7 +508,21 @@ static void play_result(void **state)
                    json);
     RESULT_REFUSED("field 'kind'", "kind", "game", "id", ID, "status", "finished", "report", json);
     RESULT_REFUSED("status differs", "kind", "play", "id", ID, "status", "stopped", "report", json);
+    /* The entry it came from: a stream entry id, or nothing. */
+    const char *bad_entries[] = {"",      "abc",  "17-",   "-3",
+                                 "1-2-3", "1 -2", "12a-3", "123456789012345678901-0"};
+    for (size_t i = 0; i < sizeof bad_entries / sizeof bad_entries[0]; i++)
+        RESULT_REFUSED("field 'entry'", "kind", "play", "id", ID, "status", "finished", "report",
+                       json, "entry", bad_entries[i]);
     free(json);
+    assert_int_equal(cf_result_entry_encode_play(ID, "1765000000000-17", end, &out), 0);
+    for (int i = 0; i < out.n; i++)
+        f[i] = (cf_field){out.key[i], strlen(out.key[i]), out.val[i], out.val_len[i]};
+    if (cf_result_entry_decode(f, (size_t)out.n, &msg, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    assert_string_equal(msg.entry, "1765000000000-17");
+    cf_result_entry_free(&msg);
+    cf_fields_out_free(&out);
     cJSON_Delete(end);
 }
 
@@ -521,6 +536,7 @@ static void progress_entries(void **state)
 
     (void)state;
     snprintf(p.id, sizeof p.id, "%s", ID);
+    snprintf(p.entry, sizeof p.entry, "1765000000000-0");
     assert_int_equal(cf_progress_entry_encode(&p, &out), 0);
     cf_field f[CF_FIELDS_OUT_MAX];
     for (int i = 0; i < out.n; i++)
@@ -529,6 +545,7 @@ static void progress_entries(void **state)
         fail_msg("%s", err);
     assert_true(back.play);
     assert_int_equal(back.state, CF_PROGRESS_STARTED);
+    assert_string_equal(back.entry, "1765000000000-0");
     cf_fields_out_free(&out);
 
     const char *fight[] = {"id", ID,       "state",     "finished", "tick",
@@ -539,6 +556,7 @@ static void progress_entries(void **state)
     assert_false(back.play);
     assert_int_equal(back.tick, 41);
     assert_string_equal(back.status, "cancelled");
+    assert_string_equal(back.entry, "");
 
     static const char *const bad[][10] = {
         {"state", "started", NULL},
@@ -546,8 +564,9 @@ static void progress_entries(void **state)
         {"id", ID, "kind", "match", "state", "started", NULL},
         {"id", ID, "state", "tick", "tick", "-4", NULL},
         {"id", ID, "state", "finished", "status", "won", NULL},
+        {"id", ID, "state", "started", "entry", "1-2-3", NULL},
     };
-    static const char *const why[] = {"'id'", "'state'", "'kind'", "'tick'", "'status'"};
+    static const char *const why[] = {"'id'", "'state'", "'kind'", "'tick'", "'status'", "'entry'"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         n = fields_of(f, bad[i]);
         err[0] = '\0';
