@@ -52,6 +52,8 @@ enum cf_player_result { CF_RESULT_NONE, CF_RESULT_WIN, CF_RESULT_LOSS, CF_RESULT
 typedef struct cf_limits {
     uint32_t first_call_wall_ms; /* first call: includes import and Main() */
     uint32_t call_wall_ms;       /* every later call */
+    uint32_t time_bank_ms;       /* wall time later calls may take past call_wall_ms, all
+                                    together, in a fight (0: none) */
     uint32_t cpu_ms;             /* CPU time for the whole fight */
     uint32_t memory_kb;          /* resident memory (cgroup) */
 } cf_limits;

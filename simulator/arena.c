@@ -9,7 +9,10 @@
  * speaks the other side).
  *
  * Timeouts: a call gets the game's wall-clock limit (a longer one for the
- * first call, which includes importing the bot). A call that times out is a
+ * first call, which includes importing the bot), and a later call may run
+ * past it into the bot's time bank (cf_limits.time_bank_ms, for the whole
+ * fight; what a call takes past its limit is taken from the bank), so a
+ * slow call now and then costs nothing. A call that times out is a
  * failed call and the bot lives; a bot that lets two calls in a row time out
  * is killed (verdict "timeout"), so a sleeping bot costs at most two limits.
  * A reply to an earlier call (one that timed out) is read and dropped.
@@ -50,6 +53,7 @@ typedef struct bot_calls {
     long call_id;
     bool first_call_done;
     uint32_t first_call_wall_ms, call_wall_ms;
+    int64_t bank_ms;       /* time bank left: what later calls may take past their limit */
     int64_t wall_share_ms; /* of the fight's wall budget; 0: none */
     int64_t wall_used_ms;  /* waiting for this bot's replies so far */
     int timeouts, consecutive_timeouts;
@@ -312,14 +316,19 @@ static enum cf_call_status arena_call(void *self, int player, const char *method
     int64_t sent_us = cf_now_us(); /* before the write: it may switch to the bot */
     if (send_call(p, c, method, args) < 0)
         return CF_CALL_RAISED;
-    uint32_t wall = c->first_call_done ? c->call_wall_ms : c->first_call_wall_ms;
     bool first = !c->first_call_done;
+    /* A later call may run past its limit into the bot's time bank. */
+    int64_t wall = first ? c->first_call_wall_ms : c->call_wall_ms + c->bank_ms;
     c->first_call_done = true;
     int64_t start = cf_now_ms();
     int64_t budget_deadline =
         c->wall_share_ms > 0 ? start + (c->wall_share_ms - c->wall_used_ms) : INT64_MAX;
-    int st = call_wait(a, p, first, sent_us, wall, budget_deadline, result);
-    c->wall_used_ms += cf_now_ms() - start;
+    int st = call_wait(a, p, first, sent_us, (uint32_t)wall, budget_deadline, result);
+    int64_t took = cf_now_ms() - start;
+    c->wall_used_ms += took;
+    if (!first && took > (int64_t)c->call_wall_ms)
+        c->bank_ms =
+            took - c->call_wall_ms >= c->bank_ms ? 0 : c->bank_ms - (took - c->call_wall_ms);
     if (st == CALL_OVER_BUDGET)
         return over_budget(a, p);
     return (enum cf_call_status)st;
@@ -473,6 +482,7 @@ ctl_arena *ctl_arena_start(cf_sandbox *sb, const cf_fight_entry *e, const cJSON 
     for (int i = 0; i < e->nplayers; i++) {
         a->calls[i].first_call_wall_ms = limits->first_call_wall_ms;
         a->calls[i].call_wall_ms = limits->call_wall_ms;
+        a->calls[i].bank_ms = limits->time_bank_ms;
         a->calls[i].wall_share_ms = (int64_t)sb->opts.fight_wall_ms / e->nplayers;
         a->calls[i].first_error_tick = -1;
     }

@@ -52,6 +52,7 @@ static void lc_limits(const cJSON *settings, int nplayers, cf_limits *out)
     int64_t ticks = cf_game_setting(&cf_game_light_cycles, settings, "max_ticks");
     out->first_call_wall_ms = 2000;
     out->call_wall_ms = 200;
+    out->time_bank_ms = 1000; /* a slow call now and then is not fatal */
     /* a bot looking a little ahead costs a few ms a tick in Python */
     out->cpu_ms = (uint32_t)(1000 + 5 * ticks);
     out->memory_kb = 100 * 1024;

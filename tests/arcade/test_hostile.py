@@ -17,7 +17,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 HOSTILE = os.path.join(HERE, 'hostile')
 CF_PLAY = os.environ.get('CF_PLAY')
-LOG_CAP = 4096 + 64  # the controller's log tail, and its "[... N bytes before]" line
+LOG_CAP = 4096 + 64  # the controller's log (head and tail) and its "[... N bytes cut ...]" line
 
 # Files the hostile games try to create outside their /tmp.
 OUTSIDE = ['/cf-hostile-root', '/etc/cf-hostile', '/var/tmp/cf-hostile', '/dev/shm/cf-hostile',
@@ -95,7 +95,9 @@ class Hostile(unittest.TestCase):
     def test_log_flood(self):
         _, end, _ = play('log_flood', '--seconds', '3')
         self.ends(end, {'stopped'}, {'ok'})
-        self.assertTrue(end['log'].startswith('[...'), end['log'][:80])
+        # Its head and its tail, the flood between them cut.
+        self.assertRegex(end['log'], r'\n\[\.\.\. \d+ bytes cut \.\.\.\]\n', end['log'][:80])
+        self.assertLessEqual(len(end['log'].encode()), LOG_CAP)
 
     def test_forge_control(self):
         messages, end, _ = play('forge_control', '--seconds', '10')

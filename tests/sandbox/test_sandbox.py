@@ -391,6 +391,20 @@ class Report(RootRequired):
         r, err = fight_json("--game", "tanks", "--seed", "5", bot("idle.py"), bot("idle.py"))
         self.assertEqual([list(p.keys()) for p in r["players"]], [PLAYER_KEYS, PLAYER_KEYS])
 
+    def test_time_bank(self):
+        # One call past the 200 ms limit: the 1 s time bank takes it.
+        r, err = fight_json("--game", "tanks", "--seed", "5", "--set", "max_ticks=8",
+                            bot("e_slow_once.py"), bot("idle.py"))
+        self.assertEqual(r["players"][0]["verdict"], "ok", r["players"][0])
+        self.assertEqual(r["ticks"], 8)
+        # Always 100 ms past it: the bank is spent, then the bot times out.
+        r, err = fight_json("--game", "tanks", "--seed", "5", "--set", "max_ticks=20",
+                            bot("e_slow_always.py"), bot("idle.py"))
+        p = r["players"][0]
+        self.assertEqual(p["verdict"], "timeout", p)
+        self.assertLess(r["ticks"], 20)
+        self.assertGreaterEqual(r["ticks"], 10)
+
     def test_log_keeps_head_and_tail(self):
         r, err = fight_json("--game", "tanks", "--seed", "5", bot("e_chatty.py"), bot("idle.py"))
         log = r["players"][0]["log"]
