@@ -54,10 +54,16 @@ cf_build() {
         { grep -E 'error|Error' "$dir.build.log" | head -n 40 >&2; cf_die "build failed (full log: $dir.build.log)"; }
 }
 
-# Installs the browser-test dependencies from package-lock.json.
+# Installs the npm packages of package-lock.json: playwright-core for the
+# browser tests, CodeMirror and esbuild for scripts/build-editor (the editor's
+# bundle itself is committed: serving the site needs no npm package).
 cf_npm_install() {
-    if [ ! -d "$CF_ROOT/node_modules/playwright-core" ]; then
-        cf_say "installing npm packages (playwright-core)"
+    local p missing=0
+    for p in playwright-core codemirror @codemirror/lang-python esbuild; do
+        [ -d "$CF_ROOT/node_modules/$p" ] || missing=1
+    done
+    if [ "$missing" = 1 ]; then
+        cf_say "installing npm packages (playwright-core, CodeMirror, esbuild)"
         (cd "$CF_ROOT" && npm ci --no-audit --no-fund >"${CF_LOG_DIR:-/tmp}/npm.log" 2>&1) ||
             { tail -n 20 "${CF_LOG_DIR:-/tmp}/npm.log" >&2; cf_die "npm ci failed"; }
     fi
