@@ -1,8 +1,11 @@
-// Bots: my bots, uploading (file or paste), versions, rename, download.
-import { h, link, field, errorBox, okBox, busy, toast, fmtDate, fmtBytes, download, replace } from '../dom.js';
+// Bots: my bots, uploading (file or paste), versions, rename, download,
+// and the code editor (view, edit, save as a new version, test run).
+import { h, link, field, errorBox, okBox, busy, toast, fmtDate, fmtBytes, download, replace, uid } from '../dom.js';
 import { api, games, game } from '../api.js';
-import { rememberGames, gameTitle } from '../views.js';
+import { rememberGames, gameTitle, confirmDialog } from '../views.js';
 import { playNowCard } from './games.js';
+import { mountEditor, KEYBOARD_HINT } from '../editor.js';
+import { showTestRun } from '../testrun.js';
 
 const NAME_RE = /^[A-Za-z0-9 _.-]{1,64}$/;
 
@@ -161,6 +164,7 @@ export async function detail(ctx) {
         const b = await api.post(`/api/bots/${bot.id}/versions`, body);
         code.reset();
         replace(versionsBox, versions(b));
+        editor.versionsChanged(b, { load: true });
         toast(`Version ${b.latest_version} uploaded.`);
       } catch (ex) { verr.textContent = sizeMessage(ex); }
     });
@@ -170,10 +174,13 @@ export async function detail(ctx) {
   let fullGame = null;
   try { fullGame = await game(bot.game); } catch { fullGame = g; }
 
+  const editor = codeCard(ctx, bot, fullGame || g, (b) => replace(versionsBox, versions(b)));
+
   return h('section', null,
     h('div', { class: 'page-head' }, heading,
       link(`/fights/new?game=${encodeURIComponent(bot.game)}&bot=${bot.id}`, 'Host a fight with it', { class: 'btn' })),
     h('p', { class: 'muted' }, `A bot for ${gameTitle(bot.game)} · created ${fmtDate(bot.created_at)}`),
+    editor.node,
     h('div', { class: 'grid grid-2' },
       h('div', null,
         h('div', { class: 'card' }, h('h2', null, 'Versions'), versionsBox),
@@ -200,4 +207,136 @@ function versions(bot) {
         h('span', { class: 'muted small' }, `${fmtBytes(v.size)} · ${fmtDate(v.created_at)}`)),
       btn);
   }));
+}
+
+// The code card: a version's code in the editor (Python highlighted), "Save
+// as new version" (the editor's text becomes the latest version) and "Test
+// run" (a private play-now fight of the latest version against the chosen
+// house bot, followed in place: state, result, verdicts, log, replay).
+// Unsaved changes are saved as a new version before a test run, so what runs
+// is what the editor shows. onVersions(bot) redraws the version list.
+function codeCard(ctx, initial, g, onVersions) {
+  let bot = initial;
+  let shown = bot.latest_version; // the version the editor was loaded from
+  let saved = null; // that version's text
+  let ed = null;
+  const err = errorBox();
+  const status = h('p', { class: 'muted small editor-status', role: 'status' });
+  const hintId = uid('editor-hint');
+  const host = h('div', { class: 'editor-host' }, h('p', { class: 'loading', role: 'status' }, 'Loading the editor…'));
+  const pickId = uid('editor-version');
+  const pick = h('select', { id: pickId, name: 'version' });
+  const save = h('button', { type: 'button', class: 'btn' }, 'Save as new version');
+  const templates = g.templates || [];
+  const preferred = templates.find((t) => !/empty|idle|noop/i.test(t.name)) || templates[0];
+  const oppId = uid('testrun-opponent');
+  const opponent = h('select', { id: oppId, name: 'opponent' },
+    templates.map((t) => h('option', { value: t.name, selected: t === preferred }, `House bot: ${t.name}`)));
+  const run = h('button', { type: 'button', class: 'btn btn-secondary', disabled: !templates.length }, 'Test run');
+  const runBox = h('div', { class: 'testrun', 'aria-live': 'off' });
+  let stopRun = null;
+  ctx.onLeave(() => { if (stopRun) stopRun(); if (ed) ed.destroy(); });
+
+  const dirty = () => ed && saved !== null && ed.text() !== saved;
+  function fillPick() {
+    const list = [...(bot.versions || [])].map((v) => v.version).sort((a, b) => b - a);
+    if (!list.length) list.push(bot.latest_version);
+    replace(pick, list.map((v) => h('option', { value: String(v), selected: v === shown }, `Version ${v}${v === bot.latest_version ? ' (latest)' : ''}`)));
+  }
+  function showStatus() {
+    status.textContent = dirty() ? `Changed since version ${shown}: not saved yet.` : `Version ${shown}${shown === bot.latest_version ? ', the latest' : ''}.`;
+  }
+  async function load(version) {
+    const text = await api.text(`/api/bots/${bot.id}/code?version=${version}`);
+    shown = version;
+    saved = text;
+    if (ed) ed.setText(text);
+    fillPick();
+    showStatus();
+    return text;
+  }
+
+  pick.addEventListener('change', async () => {
+    const want = Number(pick.value);
+    if (dirty() && !await confirmDialog({ title: 'Discard your changes?', message: `The editor has changes that are not saved. Load version ${want} instead?`, confirm: 'Discard and load' })) {
+      pick.value = String(shown);
+      return;
+    }
+    err.textContent = '';
+    try { await load(want); } catch (ex) { err.textContent = ex.message; pick.value = String(shown); }
+  });
+
+  // Saves the editor's text as a new version; returns the bot, or null.
+  async function saveNew() {
+    const text = ed.text();
+    if (text.trim() === '') { err.textContent = 'The code is empty: write some before saving.'; ed.focus(); return null; }
+    const b = await api.post(`/api/bots/${bot.id}/versions`, { code: text });
+    bot = b;
+    shown = b.latest_version;
+    saved = text;
+    fillPick();
+    showStatus();
+    onVersions(b);
+    toast(`Version ${b.latest_version} saved.`);
+    return b;
+  }
+
+  save.addEventListener('click', () => busy(save, async () => {
+    err.textContent = '';
+    if (!ed) return;
+    if (!dirty() && shown === bot.latest_version) { status.textContent = `Nothing changed since version ${shown}.`; return; }
+    try { await saveNew(); } catch (ex) { err.textContent = ex.message; }
+  }));
+
+  run.addEventListener('click', () => busy(run, async () => {
+    err.textContent = '';
+    if (!ed) return;
+    try {
+      // What runs is the latest version: the editor's text becomes it first.
+      if (dirty() || shown !== bot.latest_version) { if (!await saveNew()) return; }
+      const f = await api.post('/api/fights/play-now', { bot_id: bot.id, template: opponent.value });
+      if (stopRun) stopRun();
+      stopRun = showTestRun(runBox, g, f.id);
+    } catch (ex) { err.textContent = ex.message; }
+  }));
+
+  fillPick();
+  const node = h('div', { class: 'card code-card' },
+    h('h2', null, 'Code'),
+    err,
+    h('div', { class: 'row editor-bar' },
+      h('div', { class: 'field' }, h('label', { for: pickId }, 'Show version'), pick),
+      status),
+    host,
+    h('p', { class: 'hint muted small', id: hintId }, KEYBOARD_HINT),
+    h('div', { class: 'row editor-actions' }, save,
+      templates.length ? h('div', { class: 'field' }, h('label', { for: oppId }, 'Opponent'), opponent) : h('p', { class: 'muted small' }, 'This game has no house bot to test against.'),
+      run),
+    runBox);
+
+  (async () => {
+    try {
+      const text = await api.text(`/api/bots/${bot.id}/code?version=${shown}`);
+      saved = text;
+      if (!ctx.isCurrent()) return;
+      ed = await mountEditor(host.appendChild(h('div', { class: 'editor' })), {
+        doc: text, label: `Code of ${bot.name}`, describedBy: hintId, onChange: showStatus,
+      });
+      host.querySelector('.loading')?.remove();
+      if (!ctx.isCurrent()) { ed.destroy(); ed = null; return; }
+      showStatus();
+    } catch (ex) {
+      replace(host, h('p', { class: 'form-error' }, `The code could not be shown: ${ex.message}`));
+    }
+  })();
+
+  return {
+    node,
+    // Another upload made a new version: show it unless the editor has changes.
+    versionsChanged(b, { load: wantLoad } = {}) {
+      bot = b;
+      if (wantLoad && !dirty()) load(b.latest_version).catch((ex) => { err.textContent = ex.message; });
+      else { fillPick(); showStatus(); }
+    },
+  };
 }
