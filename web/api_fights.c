@@ -291,15 +291,29 @@ void fights_play_now(web_req *r)
     }
     if (!admin_games_offered(r, g->name))
         return;
-    char house_name[CF_PLAYER_NAME_MAX + 1];
-    if (!house_bot(r, b, g, house_name))
+    /* "opponent_bot_id": one of the caller's bots of the game (its latest
+     * version, the same bot too) takes the first house bot's seat. */
+    int nhouse = house_bots_for(g);
+    bot_version opponent;
+    bool own = false;
+    const cJSON *opp = cJSON_GetObjectItemCaseSensitive(b, "opponent_bot_id");
+    if (opp != NULL && !cJSON_IsNull(opp)) {
+        char id[WEB_INT_ID_SIZE];
+        if (!http_id_field(r, b, "opponent_bot_id", id) ||
+            !bot_latest_version(r, id, g->name, &opponent))
+            return;
+        own = true;
+        nhouse--;
+    }
+    char house_name[CF_PLAYER_NAME_MAX + 1] = "";
+    if (nhouse > 0 && !house_bot(r, b, g, house_name))
         return;
     char *settings = checked_settings(r, g, b);
     if (settings == NULL)
         return;
     char fight_id[CF_UUID_LEN + 1];
     const fight_new f = {.game = g, .is_public = pub, .settings = settings, .host = &host};
-    if (fight_play_now(r, &f, house_name, house_bots_for(g), fight_id))
+    if (fight_play_now(r, &f, own ? &opponent : NULL, house_name, nhouse, fight_id))
         answer_fight(r, fight_id, 201);
     free(settings);
 }

@@ -318,8 +318,8 @@ bool fight_host(web_req *r, const fight_new *f, char invitees[][WEB_INT_ID_SIZE]
     return true;
 }
 
-bool fight_play_now(web_req *r, const fight_new *f, const char *house_name, int nhouse,
-                    char fight_id[CF_UUID_LEN + 1])
+bool fight_play_now(web_req *r, const fight_new *f, const bot_version *opponent,
+                    const char *house_name, int nhouse, char fight_id[CF_UUID_LEN + 1])
 {
     cf_uuid_generate(fight_id);
     if (cf_pg_begin(r->t->pg) != 0)
@@ -328,13 +328,20 @@ bool fight_play_now(web_req *r, const fight_new *f, const char *house_name, int 
         return false;
     if (begin_hosting(r, fight_id, f) != 0)
         return fail_db(r);
+    int slot = 1;
+    if (opponent != NULL) {
+        char name[CF_PLAYER_NAME_MAX + 1];
+        web_player_name(name, r->username, opponent->bot_name);
+        if (insert_player(r->t->pg, fight_id, slot++, r->user_id, opponent->id, name) != 0)
+            return fail_db(r);
+    }
     for (int i = 0; i < nhouse; i++)
-        if (insert_player(r->t->pg, fight_id, 1 + i, NULL, NULL, house_name) != 0)
+        if (insert_player(r->t->pg, fight_id, slot++, NULL, NULL, house_name) != 0)
             return fail_db(r);
     if (queue_fight(r->t->pg, fight_id) != 0 || cf_pg_commit(r->t->pg) != 0)
         return fail_db(r);
-    log_info("user %s plays now: fight %s (%s vs %d house bots)", r->username, fight_id,
-             f->game->name, nhouse);
+    log_info("user %s plays now: fight %s (%s vs %d house bots%s)", r->username, fight_id,
+             f->game->name, nhouse, opponent != NULL ? " and their own bot" : "");
     outbox_wake();
     return true;
 }

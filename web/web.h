@@ -921,9 +921,10 @@ typedef struct fight_new {
  * into fight_id. */
 bool fight_host(web_req *r, const fight_new *f, char invitees[][WEB_INT_ID_SIZE], int ninvitees,
                 char fight_id[CF_UUID_LEN + 1]);
-/* A new fight against nhouse house bots named house_name, queued at once. */
-bool fight_play_now(web_req *r, const fight_new *f, const char *house_name, int nhouse,
-                    char fight_id[CF_UUID_LEN + 1]);
+/* A new fight against opponent (another of the caller's bots, or NULL)
+ * and nhouse house bots named house_name, queued at once. */
+bool fight_play_now(web_req *r, const fight_new *f, const bot_version *opponent,
+                    const char *house_name, int nhouse, char fight_id[CF_UUID_LEN + 1]);
 /* The host starts an open fight with whoever accepted (409 when the game
  * does not take that many players). */
 bool fight_start(web_req *r, const char *fight_id);

@@ -525,6 +525,25 @@ test('play now against a house bot', async () => {
   assert.match(players[1].name, /^house\//);
   assert.match(players[1].code, /class Main/);
   assertError(await other.get(`/api/fights/${r.body.id}`), 404);
+
+  // Against one's own bot (the bot page's test run): it takes the house bot's seat.
+  const b2 = await bot(a, 'tanks', 'Sparring');
+  const lc = await bot(a, 'light_cycles', 'Cycle');
+  assertError(await a.post('/api/fights/play-now', { bot_id: b.id, opponent_bot_id: ob.id }), 404);
+  assertError(await a.post('/api/fights/play-now', { bot_id: b.id, opponent_bot_id: lc.id }), 400);
+  assertError(await a.post('/api/fights/play-now', { bot_id: b.id, opponent_bot_id: 'x' }), 400);
+  const own = await a.post('/api/fights/play-now', { bot_id: b.id, opponent_bot_id: b2.id });
+  assert.equal(own.status, 201, own.text);
+  assert.equal(own.body.state, 'queued');
+  assert.deepEqual(own.body.players.map((p) => [p.username, p.bot, !!p.house]),
+    [[a.username, 'Solo', false], [a.username, 'Sparring', false]]);
+  const ownEntry = await waitFor(() => fightEntries().find((e) => e.id === own.body.id), 'the own-bot play-now entry');
+  assert.deepEqual(JSON.parse(ownEntry.players).map((p) => p.code), [BOT, BOT]);
+  // The same bot against itself.
+  const self = await a.post('/api/fights/play-now', { bot_id: b.id, opponent_bot_id: b.id });
+  assert.equal(self.status, 201, self.text);
+  assert.equal(self.body.players.length, 2);
+  assertError(await other.get(`/api/fights/${own.body.id}`), 404);
 });
 
 test('fight page: results, verdicts, own log only, replay, list, dashboard, SSE', async () => {

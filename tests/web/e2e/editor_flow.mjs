@@ -1,7 +1,8 @@
 // editor_flow.mjs — the bot page's code editor (web.e2e_editor): one's own
 // bot's code highlighted as Python, edited, saved as a new version, and a
 // test run against a house bot on the real simulator and result processor,
-// its result and replay shown in place; at 1280 and at 375 px.
+// its result and replay shown in place; at 1280 px against a house bot, at
+// 375 px against one's own bot (itself).
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
@@ -57,9 +58,12 @@ export async function runEditorFlow({ baseURL, artifacts, sourceDir, log = conso
   }
 
   // A test run against the house bot, to its result and replay in place.
-  async function testRun(page, version) {
+  // opponent: 'house' (the Tanks starter that moves and fires) or 'self'
+  // (this bot: one's own bot as the opponent).
+  async function testRun(page, version, opponent) {
     const card = page.locator('.code-card');
-    await card.getByLabel('Opponent').selectOption('random_move_direct_fire.py');
+    if (opponent === 'house') await card.getByLabel('Opponent').selectOption('house:random_move_direct_fire.py');
+    else await card.getByLabel('Opponent').selectOption({ label: 'Edited tank (this bot, latest version)' });
     await card.getByRole('button', { name: 'Test run' }).click();
     const run = card.locator('.testrun');
     await run.getByRole('heading', { name: /Test run/ }).waitFor();
@@ -69,8 +73,14 @@ export async function runEditorFlow({ baseURL, artifacts, sourceDir, log = conso
     const players = run.locator('.testrun-players li');
     assert.equal(await players.count(), 2, 'two players: mine and the house bot');
     const text = await run.locator('.testrun-players').innerText();
-    assert.match(text, /House bot/);
-    assert.match(text, new RegExp(`${user.name}.*v${version}`), `my bot at version ${version}: ${text}`);
+    const mine = new RegExp(`${user.name} · Edited tank v${version}`, 'g');
+    if (opponent === 'house') {
+      assert.match(text, /House bot · random_move_direct_fire\.py/);
+      assert.equal((text.match(mine) || []).length, 1, `my bot at version ${version}: ${text}`);
+    } else {
+      assert.doesNotMatch(text, /House bot/);
+      assert.equal((text.match(mine) || []).length, 2, `my bot at version ${version} on both sides: ${text}`);
+    }
     assert.match(text, /Win|Loss|Draw/);
     assert.match(text, /OK/);
     const canvas = run.locator('.viewer canvas').first();
@@ -183,13 +193,13 @@ export async function runEditorFlow({ baseURL, artifacts, sourceDir, log = conso
 
     await step('1280: test run against the house bot, result and replay in place', async () => {
       const { page } = state.wide;
-      await testRun(page, 2);
+      await testRun(page, 2, 'house');
       await page.waitForFunction(() => !document.querySelector('.toast'), null, { timeout: 8000 });
       await noSideways(page, 'bot page at 1280 px');
       await page.screenshot({ path: join(artifacts, 'editor-1280.png'), fullPage: true });
     });
 
-    await step('375: edit, test run with unsaved changes (saved first as version 3), result and replay', async () => {
+    await step('375: edit, test run against itself with unsaved changes (saved first as version 3), result and replay', async () => {
       state.narrow = await newPage(375);
       const { page } = state.narrow;
       await page.goto(`/bots/${state.botId}`);
@@ -198,7 +208,7 @@ export async function runEditorFlow({ baseURL, artifacts, sourceDir, log = conso
       await noSideways(page, 'bot page at 375 px');
       await appendLine(page, '# and at 375 px');
       await page.getByText('Changed since version 2: not saved yet.').waitFor();
-      await testRun(page, 3);
+      await testRun(page, 3, 'self');
       await page.getByText('Version 3, the latest.').waitFor();
       const saved = await versionCode(page, 3);
       assert.match(saved, /# edited in the browser at 1280 px\n# and at 375 px\n?$/, 'version 3 is what the editor held');

@@ -212,7 +212,8 @@ function versions(bot) {
 // The code card: a version's code in the editor (Python highlighted), "Save
 // as new version" (the editor's text becomes the latest version) and "Test
 // run" (a private play-now fight of the latest version against the chosen
-// house bot, followed in place: state, result, verdicts, log, replay).
+// house bot or one of one's own bots of the game, this one too, followed in
+// place: state, result, verdicts, log, replay).
 // Unsaved changes are saved as a new version before a test run, so what runs
 // is what the editor shows. onVersions(bot) redraws the version list.
 function codeCard(ctx, initial, g, onVersions) {
@@ -230,9 +231,19 @@ function codeCard(ctx, initial, g, onVersions) {
   const templates = g.templates || [];
   const preferred = templates.find((t) => !/empty|idle|noop/i.test(t.name)) || templates[0];
   const oppId = uid('testrun-opponent');
+  // House bots, then one's own bots of the game (filled once they are known).
+  const own = h('optgroup', { label: 'Your bots' });
   const opponent = h('select', { id: oppId, name: 'opponent' },
-    templates.map((t) => h('option', { value: t.name, selected: t === preferred }, `House bot: ${t.name}`)));
-  const run = h('button', { type: 'button', class: 'btn btn-secondary', disabled: !templates.length }, 'Test run');
+    h('optgroup', { label: 'House bots' },
+      templates.map((t) => h('option', { value: `house:${t.name}`, selected: t === preferred }, `House bot: ${t.name}`))),
+    own);
+  const ownBots = (list) => {
+    replace(own, list.map((b) => h('option', { value: `bot:${b.id}` }, b.id === bot.id ? `${b.name} (this bot, latest version)` : `${b.name} (v${b.latest_version})`)));
+    own.hidden = !list.length;
+  };
+  ownBots([]);
+  api.get(`/api/bots?game=${encodeURIComponent(bot.game)}`).then((r) => ownBots(r.bots || [])).catch(() => {});
+  const run = h('button', { type: 'button', class: 'btn btn-secondary' }, 'Test run');
   const runBox = h('div', { class: 'testrun', 'aria-live': 'off' });
   let stopRun = null;
   ctx.onLeave(() => { if (stopRun) stopRun(); if (ed) ed.destroy(); });
@@ -294,7 +305,9 @@ function codeCard(ctx, initial, g, onVersions) {
     try {
       // What runs is the latest version: the editor's text becomes it first.
       if (dirty() || shown !== bot.latest_version) { if (!await saveNew()) return; }
-      const f = await api.post('/api/fights/play-now', { bot_id: bot.id, template: opponent.value });
+      const [kind, value] = opponent.value.split(/:(.*)/s);
+      const body = kind === 'bot' ? { bot_id: bot.id, opponent_bot_id: Number(value) } : { bot_id: bot.id, template: value };
+      const f = await api.post('/api/fights/play-now', body);
       if (stopRun) stopRun();
       stopRun = showTestRun(runBox, g, f.id);
     } catch (ex) { err.textContent = ex.message; }
@@ -310,7 +323,7 @@ function codeCard(ctx, initial, g, onVersions) {
     host,
     h('p', { class: 'hint muted small', id: hintId }, KEYBOARD_HINT),
     h('div', { class: 'row editor-actions' }, save,
-      templates.length ? h('div', { class: 'field' }, h('label', { for: oppId }, 'Opponent'), opponent) : h('p', { class: 'muted small' }, 'This game has no house bot to test against.'),
+      h('div', { class: 'field' }, h('label', { for: oppId }, 'Opponent'), opponent),
       run),
     runBox);
 
