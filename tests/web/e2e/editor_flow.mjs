@@ -22,7 +22,8 @@ export async function runEditorFlow({ baseURL, artifacts, sourceDir, log = conso
   const state = {};
 
   async function newPage(width) {
-    const ctx = await browser.newContext({ baseURL, viewport: { width, height: width === 375 ? 812 : 900 }, storageState: state.storage });
+    // The phone is in dark mode: the editor's other colours.
+    const ctx = await browser.newContext({ baseURL, viewport: { width, height: width === 375 ? 812 : 900 }, storageState: state.storage, colorScheme: width === 375 ? 'dark' : 'light' });
     ctx.setDefaultTimeout(STEP_TIMEOUT);
     const page = await ctx.newPage();
     collectScriptErrors(page, errors, `${width}px `);
@@ -42,6 +43,18 @@ export async function runEditorFlow({ baseURL, artifacts, sourceDir, log = conso
     const w = await page.evaluate(() => window.innerWidth);
     assert.ok(sw <= w, `${what}: no horizontal scrolling (scrollWidth ${sw}, window ${w})`);
   };
+
+  // Highlighted: `class` and `def` are keywords, coloured unlike plain text.
+  async function highlighted(page) {
+    const colours = await page.evaluate(() => {
+      const spans = [...document.querySelectorAll('.cm-line span')];
+      const kw = spans.find((s) => s.textContent === 'def' || s.textContent === 'class');
+      const plain = getComputedStyle(document.querySelector('.cm-content')).color;
+      return { kw: kw ? getComputedStyle(kw).color : null, plain, spans: spans.length };
+    });
+    assert.ok(colours.kw, `a keyword span (${colours.spans} spans)`);
+    assert.notEqual(colours.kw, colours.plain, 'keywords have their own colour');
+  }
 
   // The code the server keeps for a version.
   const versionCode = (page, v) => page.evaluate(async ([id, ver]) => (await fetch(`/api/bots/${id}/code?version=${ver}`)).text(), [state.botId, v]);
@@ -136,15 +149,7 @@ export async function runEditorFlow({ baseURL, artifacts, sourceDir, log = conso
       // The code is there: its first line, and the whole text.
       const shown = await page.evaluate(() => [...document.querySelectorAll('.cm-line')].map((l) => l.textContent).join('\n'));
       assert.equal(shown.trimEnd(), botCode.trimEnd(), 'the editor holds version 1');
-      // Highlighted: `class` and `def` are keywords, coloured unlike plain text.
-      const colours = await page.evaluate(() => {
-        const spans = [...document.querySelectorAll('.cm-line span')];
-        const kw = spans.find((s) => s.textContent === 'def' || s.textContent === 'class');
-        const plain = getComputedStyle(document.querySelector('.cm-content')).color;
-        return { kw: kw ? getComputedStyle(kw).color : null, plain, spans: spans.length };
-      });
-      assert.ok(colours.kw, `a keyword span (${colours.spans} spans)`);
-      assert.notEqual(colours.kw, colours.plain, 'keywords have their own colour');
+      await highlighted(page);
       // Served here, from the committed bundle.
       const r = await page.request.get('/vendor/codemirror/codemirror.js');
       assert.equal(r.status(), 200);
@@ -184,6 +189,8 @@ export async function runEditorFlow({ baseURL, artifacts, sourceDir, log = conso
       assert.ok(saved.startsWith(botCode.trimEnd()), 'version 2 begins with version 1');
       assert.equal(saved.slice(botCode.trimEnd().length).trim(), '# edited in the browser at 1280 px', 'and adds what was typed');
       assert.equal(await versionCode(page, 1), botCode, 'version 1 kept');
+      // The play-now card beside it names the new version too.
+      await page.locator('#playnow-bot option', { hasText: 'Edited tank (v2)' }).waitFor({ state: 'attached' });
       // An older version loads into the editor on demand.
       await page.getByLabel('Show version').selectOption('1');
       await page.getByText('Version 1.', { exact: true }).waitFor();
@@ -199,19 +206,25 @@ export async function runEditorFlow({ baseURL, artifacts, sourceDir, log = conso
       await page.screenshot({ path: join(artifacts, 'editor-1280.png'), fullPage: true });
     });
 
-    await step('375: edit, test run against itself with unsaved changes (saved first as version 3), result and replay', async () => {
+    await step('375, dark: edit, test run against itself with unsaved changes (saved first as version 3), result and replay; Ctrl+S saves', async () => {
       state.narrow = await newPage(375);
       const { page } = state.narrow;
       await page.goto(`/bots/${state.botId}`);
       await page.getByRole('textbox', { name: 'Code of Edited tank' }).waitFor();
       await page.getByText('Version 2, the latest.').waitFor();
       await noSideways(page, 'bot page at 375 px');
+      await highlighted(page);
       await appendLine(page, '# and at 375 px');
       await page.getByText('Changed since version 2: not saved yet.').waitFor();
       await testRun(page, 3, 'self');
       await page.getByText('Version 3, the latest.').waitFor();
       const saved = await versionCode(page, 3);
       assert.match(saved, /# edited in the browser at 1280 px\n# and at 375 px\n?$/, 'version 3 is what the editor held');
+      // Ctrl+S in the editor saves too (not the browser's "save page").
+      await appendLine(page, '# saved with Ctrl+S');
+      await page.keyboard.press('Control+s');
+      await page.getByText('Version 4, the latest.').waitFor();
+      assert.match(await versionCode(page, 4), /# and at 375 px\n# saved with Ctrl\+S\n?$/);
       await page.waitForFunction(() => !document.querySelector('.toast'), null, { timeout: 8000 });
       await noSideways(page, 'bot page at 375 px with a test run');
       await page.screenshot({ path: join(artifacts, 'editor-375.png'), fullPage: true });

@@ -19,9 +19,10 @@ export function loadEditor() {
 export const KEYBOARD_HINT = 'Tab indents. To move on with the keyboard, press Escape, then Tab; or Ctrl-M (Shift-Alt-M on a Mac) switches Tab between indenting and moving on.';
 
 // Mounts an editor in parent. opts: doc (text), label (the accessible name),
-// describedBy (an element id), onChange(text). Returns
+// describedBy (an element id), onChange(text), onSave() (Ctrl-S / Cmd-S in
+// the editor, instead of the browser's "save page"). Returns
 // { view, text(), setText(t), focus(), destroy() }.
-export async function mountEditor(parent, { doc = '', label = 'Code', describedBy, onChange } = {}) {
+export async function mountEditor(parent, { doc = '', label = 'Code', describedBy, onChange, onSave } = {}) {
   const cm = await loadEditor();
   const { EditorView, EditorState, keymap, basicSetup, indentWithTab, python, syntaxHighlighting, oneDarkHighlightStyle, indentUnit } = cm;
   const dark = window.matchMedia && window.matchMedia('(prefers-color-scheme: dark)').matches;
@@ -38,7 +39,7 @@ export async function mountEditor(parent, { doc = '', label = 'Code', describedB
   }, { dark });
   const extensions = [
     basicSetup,
-    keymap.of([indentWithTab]),
+    keymap.of([indentWithTab, ...(onSave ? [{ key: 'Mod-s', run: () => { onSave(); return true; }, preventDefault: true }] : [])]),
     python(),
     indentUnit.of('    '),
     EditorState.tabSize.of(4),

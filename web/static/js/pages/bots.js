@@ -141,6 +141,7 @@ export async function detail(ctx) {
         const b = await api.patch(`/api/bots/${bot.id}`, { name: rname.value.trim() });
         heading.textContent = b.name;
         document.title = `${b.name} · Codefights`;
+        playNowLabel(b);
         rok.textContent = 'Renamed.';
       } catch (ex) { rerr.textContent = ex.message; }
     });
@@ -164,6 +165,7 @@ export async function detail(ctx) {
         const b = await api.post(`/api/bots/${bot.id}/versions`, body);
         code.reset();
         replace(versionsBox, versions(b));
+        playNowLabel(b);
         editor.versionsChanged(b, { load: true });
         toast(`Version ${b.latest_version} uploaded.`);
       } catch (ex) { verr.textContent = sizeMessage(ex); }
@@ -174,7 +176,7 @@ export async function detail(ctx) {
   let fullGame = null;
   try { fullGame = await game(bot.game); } catch { fullGame = g; }
 
-  const editor = codeCard(ctx, bot, fullGame || g, (b) => replace(versionsBox, versions(b)));
+  const editor = codeCard(ctx, bot, fullGame || g, (b) => { replace(versionsBox, versions(b)); playNowLabel(b); });
 
   return h('section', null,
     h('div', { class: 'page-head' }, heading,
@@ -188,6 +190,12 @@ export async function detail(ctx) {
       h('div', null,
         h('div', { class: 'card' }, h('h2', null, 'Upload a new version'), upload),
         h('div', { class: 'card' }, h('h2', null, 'Rename'), rename))));
+}
+
+// The play-now card's choice says the bot's current name and version.
+function playNowLabel(b) {
+  const opt = document.querySelector(`#playnow-bot option[value="${b.id}"]`);
+  if (opt) opt.textContent = `${b.name} (v${b.latest_version})`;
 }
 
 function versions(bot) {
@@ -292,12 +300,17 @@ function codeCard(ctx, initial, g, onVersions) {
     return b;
   }
 
-  save.addEventListener('click', () => busy(save, async () => {
+  const doSave = () => busy(save, async () => {
     err.textContent = '';
     if (!ed) return;
     if (!dirty() && shown === bot.latest_version) { status.textContent = `Nothing changed since version ${shown}.`; return; }
     try { await saveNew(); } catch (ex) { err.textContent = ex.message; }
-  }));
+  });
+  save.addEventListener('click', doSave);
+  // Closing or reloading the tab with unsaved changes asks first.
+  const guard = (e) => { if (dirty()) { e.preventDefault(); e.returnValue = ''; } };
+  window.addEventListener('beforeunload', guard);
+  ctx.onLeave(() => window.removeEventListener('beforeunload', guard));
 
   run.addEventListener('click', () => busy(run, async () => {
     err.textContent = '';
@@ -334,6 +347,7 @@ function codeCard(ctx, initial, g, onVersions) {
       if (!ctx.isCurrent()) return;
       ed = await mountEditor(host.appendChild(h('div', { class: 'editor' })), {
         doc: text, label: `Code of ${bot.name}`, describedBy: hintId, onChange: showStatus,
+        onSave: () => { if (!save.disabled) doSave(); },
       });
       host.querySelector('.loading')?.remove();
       if (!ctx.isCurrent()) { ed.destroy(); ed = null; return; }
