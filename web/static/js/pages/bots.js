@@ -222,8 +222,8 @@ function versions(bot) {
 // run" (a private play-now fight of the latest version against the chosen
 // house bot or one of one's own bots of the game, this one too, followed in
 // place: state, result, verdicts, log, replay).
-// Unsaved changes are saved as a new version before a test run, so what runs
-// is what the editor shows. onVersions(bot) redraws the version list.
+// Unsaved changes (or an older version shown) are saved as a new version
+// before a test run, so what runs is what the editor shows. onVersions(bot) redraws the version list.
 function codeCard(ctx, initial, g, onVersions) {
   let bot = initial;
   let shown = bot.latest_version; // the version the editor was loaded from
@@ -252,7 +252,7 @@ function codeCard(ctx, initial, g, onVersions) {
   ownBots([]);
   api.get(`/api/bots?game=${encodeURIComponent(bot.game)}`).then((r) => ownBots(r.bots || [])).catch(() => {});
   const run = h('button', { type: 'button', class: 'btn btn-secondary' }, 'Test run');
-  const runBox = h('div', { class: 'testrun', 'aria-live': 'off' });
+  const runBox = h('div', { class: 'testrun' });
   let stopRun = null;
   ctx.onLeave(() => { if (stopRun) stopRun(); if (ed) ed.destroy(); });
 
