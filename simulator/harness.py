@@ -90,6 +90,28 @@ def _last_line(exc):
     return line[:500]
 
 
+def _bot_line(exc, name):
+    """The line of the bot's own code where exc arose: a SyntaxError's own
+    line, else the innermost frame of the traceback in the bot's code
+    (compiled under its name); None when the bot's code is not in it."""
+    if isinstance(exc, SyntaxError) and exc.filename == name and exc.lineno:
+        return exc.lineno
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == name:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _with_line(exc, name):
+    """The exception's last line, naming the line of the bot's code."""
+    text = _last_line(exc)
+    line = _bot_line(exc, name)
+    return text if line is None else "%s (line %d)" % (text, line)
+
+
 def _flush():
     for f in (sys.stdout, sys.stderr):
         try:
@@ -125,14 +147,16 @@ def serve():
         _die("memory", _last_line(e), 3)
     except BaseException as e:
         traceback.print_exc()
-        _die("crash", _last_line(e), 2)
+        _die("crash", _with_line(e, name), 2)
     _flush()
 
     while True:
         msg = _recv(_MSG_MAX)
         cid = msg.get("id")
         try:
-            method = getattr(instance, str(msg["m"]))
+            method = getattr(instance, str(msg["m"]), None)
+            if not callable(method):
+                raise AttributeError("Main has no %s" % str(msg["m"])[:100])
             value = method(*msg.get("a", []))
             data = json.dumps({"id": cid, "ok": value}, separators=(",", ":"),
                               allow_nan=False).encode("utf-8")

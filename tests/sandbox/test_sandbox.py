@@ -235,6 +235,23 @@ class Verdicts(RootRequired):
         r = self.verdict("v_crashed.py", "crashed", "RuntimeError: broken at import")
         self.assertIn("Traceback", r["players"][0]["log"])
 
+    def test_crash_names_the_line(self):
+        # The bot's code is compiled as module "bot": a crash at import names
+        # the line of the bot's own code (a SyntaxError's, or the innermost
+        # frame of the bot's code in the traceback), so an upload's check
+        # can show it.
+        self.verdict("v_syntax_error.py", "crashed", "SyntaxError: expected ':' (line 3)")
+        self.verdict("v_crashed.py", "crashed", "RuntimeError: broken at import (line 1)")
+        r = self.verdict("v_import_raises.py", "crashed", "JSONDecodeError")
+        self.assertTrue(r["players"][0]["detail"].endswith("(line 4)"), r["players"][0])
+
+    def test_missing_method_named(self):
+        r, err = fight_json("--game", "tanks", "--seed", "5", bot("e_no_method.py"),
+                            bot("idle.py"))
+        self.assertEqual(r["players"][0]["errors"]["first"],
+                         {"tick": 0, "kind": "raised",
+                          "message": "AttributeError: Main has no decide_tick"})
+
     def test_bad_output(self):
         self.verdict("v_bad_output.py", "bad_output", "not a JSON object")
 
