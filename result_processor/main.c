@@ -364,6 +364,8 @@ int main(int argc, char **argv)
                 (void)rp_reconcile(p.pg, p.r, &p.s);
             if (p.pg != NULL && cf_pg_ok(p.pg))
                 (void)rp_reconcile_plays(p.pg, p.r, &p.s);
+            if (p.pg != NULL && cf_pg_ok(p.pg))
+                (void)rp_reconcile_checks(p.pg, &p.s);
         }
     }
     log_info("stopping");

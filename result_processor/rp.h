@@ -6,8 +6,10 @@
  *                common/stream_group.h's), dead letters
  *   store.c      one fight's result -> one PostgreSQL transaction, idempotent
  *   store_play.c one play's end -> one statement, idempotent
+ *   store_check.c a version check's result -> the version's check status
  *   reconcile.c  fights stuck in queued/running: re-queued or failed
  *   reconcile_plays.c  plays lost in queued/running: failed
+ *   reconcile_checks.c version checks lost after sending: sent again or failed
  *   progress.c   `started` on cf:progress -> status running
  */
 #ifndef CF_RP_H
@@ -60,6 +62,17 @@ enum rp_store_rc rp_store(cf_pg *pg, const cf_result_entry *msg, char *err, size
 enum rp_store_rc rp_store_play(cf_pg *pg, const cf_result_entry *msg, char *err, size_t errlen);
 /* Was this failure the connection's or the server's state, not the data's? */
 bool rp_pg_transient(cf_pg *pg);
+
+/* ---- store_check.c ---- */
+/* Inside the caller's transaction: when msg->id is a version's check_id,
+ * stores the check's outcome on the version: 1 stored, 0 ignored (no
+ * longer checking), -1 error (err); 3 when it is no check (a fight). */
+int rp_store_check(cf_pg *pg, const cf_result_entry *msg, char *err, size_t errlen);
+
+/* ---- reconcile_checks.c ---- */
+/* One statement: checks sent and stuck are sent again or failed; how
+ * many, or -1. */
+int rp_reconcile_checks(cf_pg *pg, const rp_settings *s);
 
 /* ---- reconcile.c ---- */
 /* One pass; returns the number of fights re-queued or failed, -1 on error. */

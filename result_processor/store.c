@@ -19,6 +19,8 @@
  * processors handling two copies of one result serialise on it. A fight the
  * web never saw (injected with redis-cli) is created first, with no host;
  * its game row too (a placeholder) if the web never loaded the games.
+ * The result of a version's check (its id is a bot_versions.check_id) is
+ * no fight's: store_check.c stores it on the version instead.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,7 +246,11 @@ enum rp_store_rc rp_store(cf_pg *pg, const cf_result_entry *msg, char *err, size
         snprintf(err, errlen, "BEGIN: %s", cf_pg_error(pg));
         return RP_RETRY;
     }
-    int rc = store_tx(pg, msg, err, errlen);
+    /* A version's check (store_check.c) has no fight row: it is stored on
+     * its version. */
+    int rc = rp_store_check(pg, msg, err, errlen);
+    if (rc == 3)
+        rc = store_tx(pg, msg, err, errlen);
     if (rc < 0) {
         bool transient = rp_pg_transient(pg);
         cf_pg_rollback(pg);

@@ -5,7 +5,9 @@
  * never an overwrite, so a fight always names the exact code it ran. Every
  * query carries owner_id = the caller: another user's bot is "no such bot"
  * (404), which neither reveals nor touches it. Version numbers are
- * consecutive per bot: an upload locks its bot row first.
+ * consecutive per bot: an upload locks its bot row first. Every version is
+ * stored checking; its check in the sandbox (version_check.c) then marks
+ * it ok or failed, and the bot's JSON shows that per version.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -49,6 +51,22 @@ bool bot_name_valid(const char *s)
     return true;
 }
 
+/* A version's check (version_check.c) from columns col (status) and col + 1
+ * (message): {"status", "message"}, or null for a version uploaded before
+ * versions were checked. */
+static cJSON *check_json(PGresult *res, int i, int col)
+{
+    if (PQgetisnull(res, i, col))
+        return cJSON_CreateNull();
+    cJSON *c = cJSON_CreateObject();
+    cJSON_AddStringToObject(c, "status", PQgetvalue(res, i, col));
+    if (PQgetisnull(res, i, col + 1))
+        cJSON_AddNullToObject(c, "message");
+    else
+        cJSON_AddStringToObject(c, "message", PQgetvalue(res, i, col + 1));
+    return c;
+}
+
 cJSON *bot_json(web_req *r, const char *bot_id)
 {
     const char *params[2] = {bot_id, r->user_id};
@@ -58,7 +76,8 @@ cJSON *bot_json(web_req *r, const char *bot_id)
     if (res == NULL)
         return NULL;
     PGresult *vres = cf_pg_exec(r->t->pg,
-                                "SELECT version, size, api_time(created_at) FROM bot_versions "
+                                "SELECT version, size, api_time(created_at), check_status, "
+                                "check_message FROM bot_versions "
                                 "WHERE bot_id = $1::bigint ORDER BY version DESC",
                                 1, params);
     if (vres == NULL) {
@@ -73,6 +92,7 @@ cJSON *bot_json(web_req *r, const char *bot_id)
         json_add_pg_num(v, "version", vres, i, 0);
         json_add_pg_num(v, "size", vres, i, 1);
         cJSON_AddStringToObject(v, "created_at", PQgetvalue(vres, i, 2));
+        cJSON_AddItemToObject(v, "check", check_json(vres, i, 3));
         cJSON_AddItemToArray(arr, v);
     }
     PQclear(res);
@@ -107,8 +127,10 @@ static int insert_version(web_req *r, const char *bot_id, const bot_upload *u)
     snprintf(size, sizeof size, "%zu", u->code_len);
     const char *params[3] = {bot_id, code, size};
     int rc = cf_pg_run(r->t->pg,
-                       "INSERT INTO bot_versions (bot_id, version, code, size) "
-                       "SELECT $1::bigint, COALESCE(max(version), 0) + 1, $2, $3::int "
+                       "INSERT INTO bot_versions (bot_id, version, code, size, check_id, "
+                       "check_status) "
+                       "SELECT $1::bigint, COALESCE(max(version), 0) + 1, $2, $3::int, "
+                       "gen_random_uuid(), 'checking' "
                        "FROM bot_versions WHERE bot_id = $1::bigint",
                        3, params);
     free(code);
@@ -127,6 +149,7 @@ static bool commit_version(web_req *r, const char *bot_id, const bot_upload *u)
         http_db_error(r);
         return false;
     }
+    outbox_wake(); /* its check (version_check.c) goes now */
     return true;
 }
 

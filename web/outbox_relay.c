@@ -4,7 +4,8 @@
  * The relay has its own thread and connections: while Redis is away its
  * commands wait out their deadline here, never in a request handler. It
  * runs a batch (outbox.c) every half second, or at once when a fight was
- * queued (outbox_wake), and reconnects whatever broke. Being the one
+ * queued (outbox_wake), and reconnects whatever broke. After each batch it
+ * sends the versions' checks that may go (version_check.c). Being the one
  * periodic thread with a database connection, it also drops what has
  * expired, now and then: sessions (session.c) and reset tokens
  * (account.c). Like a request, it starts at the top and calls only down.
@@ -43,6 +44,8 @@ static void *relay_main(void *arg)
             log_warn("outbox relay: redis: %s", err);
         if (pg != NULL && redis != NULL && outbox_relay(pg, redis) < 0)
             log_warn("outbox relay: %s", cf_pg_error(pg));
+        if (pg != NULL && redis != NULL && version_check_relay(pg, redis) < 0)
+            log_warn("version checks relay: %s", cf_pg_error(pg));
         if (pg != NULL && ++rounds % SWEEP_ROUNDS == 1 && sweep(pg) != 0)
             log_warn("expired sessions sweep: %s", cf_pg_error(pg));
         outbox_wait(RELAY_PERIOD_MS);

@@ -1086,6 +1086,12 @@ void outbox_wake(void);
 /* The relay's pause: timeout_ms, or until outbox_wake(). */
 void outbox_wait(int timeout_ms);
 
+/* ---- version_check.c: every uploaded version checked in the sandbox ---- */
+/* One round: sends each owner's oldest waiting check (bot_versions
+ * check_status 'checking', unsent) when none of theirs is in cf:fights;
+ * returns checks sent (0 also when another relay holds the turn), or -1. */
+int version_check_relay(cf_pg *pg, cf_redis *redis);
+
 /* ---- live_progress.c: the simulator's progress, as last seen on cf:progress ---- */
 /* Last progress seen for a fight: tick or -1; sets *simulating. */
 int live_progress(const char *fight_id, bool *simulating);

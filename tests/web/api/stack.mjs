@@ -65,7 +65,7 @@ function pickRedisDb(url) {
   throw new Error('no empty Redis database number (1-15) left');
 }
 
-function spawnResultProcessor(bin, databaseUrl, redisUrl, stack) {
+function spawnResultProcessor(bin, databaseUrl, redisUrl, stack, extra = {}) {
   const env = {
     PATH: process.env.PATH,
     CF_DATABASE_URL: databaseUrl,
@@ -73,6 +73,7 @@ function spawnResultProcessor(bin, databaseUrl, redisUrl, stack) {
     CF_RESULT_PROCESSOR_USER: 'nobody',
     CF_RESULT_PROCESSOR_CLAIM_EVERY_MS: '200',
     ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=1',
+    ...extra,
   };
   const p = spawn(bin, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const collect = (d) => { stack.rpLog += d.toString(); };
@@ -104,7 +105,7 @@ async function stopProc(p) {
   if (p.exitCode === null) p.kill('SIGKILL');
 }
 
-export async function startWeb({ web, migrate, source, resultProcessor, simulator, simulatorEnv = {}, env: extra = {} }) {
+export async function startWeb({ web, migrate, source, resultProcessor, simulator, simulatorEnv = {}, rpEnv = {}, env: extra = {} }) {
   const pgBase = process.env.CF_DATABASE_URL;
   const redisBase = process.env.CF_REDIS_URL;
   if (!pgBase || !redisBase) throw new Error('CF_DATABASE_URL and CF_REDIS_URL must be set');
@@ -136,7 +137,7 @@ export async function startWeb({ web, migrate, source, resultProcessor, simulato
       ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=1',
       ...extra,
     };
-    if (resultProcessor) stack.rp = spawnResultProcessor(resultProcessor, databaseUrl, redisUrl, stack);
+    if (resultProcessor) stack.rp = spawnResultProcessor(resultProcessor, databaseUrl, redisUrl, stack, rpEnv);
     if (simulator) stack.sim = spawnSimulator(simulator, redisUrl, stack, simulatorEnv);
     stack.proc = spawn(web, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const collect = (d) => { stack.log += d.toString(); };
