@@ -108,6 +108,8 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
       await page.waitForURL(/\/bots\/\d+$/);
       await page.getByRole('heading', { name: 'Pasted tank', level: 1 }).waitFor();
       await page.getByText('Version 1', { exact: true }).waitFor();
+      // Its check in the sandbox: the chip turns from checking to ok, no reload.
+      await page.locator('li').filter({ hasText: 'Version 1' }).getByText('check ok').waitFor({ timeout: 15000 });
     });
 
     await step('oversize upload shows the size-limit error', async () => {
@@ -389,6 +391,11 @@ export async function runFlow({ baseURL, artifacts, sourceDir, finishTimeoutMs =
       await page.getByLabel('Or paste the code').fill('import sys\nprint(\'<img src=x onerror="window.__xss=1">\', file=sys.stderr)\nraise RuntimeError("boom at import")\n');
       await page.getByRole('button', { name: 'Upload bot' }).click();
       await page.waitForURL(/\/bots\/\d+$/);
+      // The upload's check says so at once, with the line, without a reload;
+      // the version is kept and still fights.
+      const v1 = page.locator('li').filter({ hasText: 'Version 1' });
+      await v1.getByText('check failed').waitFor({ timeout: 15000 });
+      await v1.locator('.check-message').filter({ hasText: 'RuntimeError: boom at import (line 3)' }).waitFor();
       await page.getByRole('button', { name: 'Play now vs house bot' }).click();
       await page.waitForURL(/\/fights\/[0-9a-f-]{36}$/);
       await waitState(page, ['Finished', 'Failed'], finishTimeoutMs);

@@ -201,7 +201,7 @@ function playNowLabel(b) {
 function versions(bot) {
   const list = [...(bot.versions || [])].sort((a, b) => b.version - a.version);
   if (!list.length) return h('p', { class: 'empty' }, 'No versions.');
-  return h('ul', { class: 'plain' }, list.map((v) => {
+  return untilChecked(bot, h('ul', { class: 'plain' }, list.map((v) => {
     const btn = h('button', { type: 'button', class: 'btn btn-secondary btn-small' }, 'Download', h('span', { class: 'visually-hidden' }, ` version ${v.version}`));
     btn.addEventListener('click', () => busy(btn, async () => {
       try {
@@ -212,9 +212,12 @@ function versions(bot) {
     return h('li', { class: 'item-line' },
       h('span', null, h('span', { class: 'title' }, `Version ${v.version}`),
         v.version === bot.latest_version ? h('span', { class: 'chip chip-ok' }, 'latest') : null, ' ',
-        h('span', { class: 'muted small' }, `${fmtBytes(v.size)} · ${fmtDate(v.created_at)}`)),
+        checkChip(v.check), ' ',
+        h('span', { class: 'muted small' }, `${fmtBytes(v.size)} · ${fmtDate(v.created_at)}`),
+        v.check && v.check.status === 'failed' && v.check.message
+          ? h('span', { class: 'check-message small' }, v.check.message) : null),
       btn);
-  }));
+  })));
 }
 
 // The code card: a version's code in the editor (Python highlighted), "Save
@@ -366,4 +369,30 @@ function codeCard(ctx, initial, g, onVersions) {
       else { fillPick(); showStatus(); }
     },
   };
+}
+
+// A version's check in the sandbox (GET /api/bots/{id}: versions[].check):
+// a chip, none for a version uploaded before versions were checked. A
+// failed check blocks nothing: the version still fights.
+function checkChip(check) {
+  if (!check) return null;
+  if (check.status === 'checking') return h('span', { class: 'chip chip-wait' }, 'checking…');
+  if (check.status === 'ok') return h('span', { class: 'chip chip-ok', title: 'It compiled, imported and played its first moves in the sandbox.' }, 'check ok');
+  return h('span', { class: 'chip chip-bad', title: 'It still fights, but will fail the same way there.' }, 'check failed');
+}
+
+// The list of bot's versions, node: while one of them is being checked, it
+// asks for the bot again every second and puts the fresh list in its place,
+// until every check is known. So the page updates without a reload,
+// wherever the list is shown; a list no longer on the page (left, or
+// replaced by a newer one) stops asking.
+function untilChecked(bot, node) {
+  if (!(bot.versions || []).some((v) => v.check && v.check.status === 'checking')) return node;
+  setTimeout(async () => {
+    if (!node.isConnected) return;
+    let fresh = bot;
+    try { fresh = await api.get(`/api/bots/${bot.id}`); } catch { /* asked again in a second */ }
+    if (node.isConnected) node.replaceWith(versions(fresh));
+  }, 1000);
+  return node;
 }
