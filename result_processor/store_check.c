@@ -8,10 +8,11 @@
  * raised or returned a decision the game refused; failed otherwise, with
  * the first thing that went wrong in words the author can act on: the
  * crash's detail (the harness names the line of the bot's code, e.g.
- * "SyntaxError: invalid syntax (line 3)", "the bot defines no class
+ * "SyntaxError: expected ':' (line 3)", "the bot defines no class
  * Main"), the verdict, or the first call that raised ("AttributeError:
- * Main has no decide_tick (tick 0)") or was refused. A check that could not
- * run (a failed report: the entry was refused) fails with its reason.
+ * Main has no decide_tick at tick 0", "ValueError: no plan (line 5) at
+ * tick 2") or was refused. A check that could not run (a failed report:
+ * the entry was refused) fails with its reason.
  *
  * Like a fight's, a result for a check that is no longer checking (a
  * second copy, a check the reconciler gave up on) changes nothing; the row
@@ -99,7 +100,7 @@ static void judge(const cf_result_entry *msg, char *out, size_t outlen)
             snprintf(out, outlen, "the game refused a decision at tick %d: %s", t,
                      str_of(first, "message"));
         else
-            snprintf(out, outlen, "%s (tick %d)", str_of(first, "message"), t);
+            snprintf(out, outlen, "%s at tick %d", str_of(first, "message"), t);
         return;
     }
 }

@@ -9,8 +9,9 @@
 #       then   {"t": "call", "id": int, "m": str, "a": [args]}
 #   fd 4, bot -> controller: the same framing
 #       {"id": int, "ok": value}       the method returned value
-#       {"id": int, "raised": str}     the method raised (last line)
-#       {"crash": str}                 import error, no Main, exit, ...
+#       {"id": int, "raised": str}     the method raised (last line, and the
+#                                      line of the bot's code: "(line N)")
+#       {"crash": str}                 import error (naming its line), no Main, exit, ...
 #       {"memory": str}                MemoryError: out of memory
 # A reply larger than SB_MSG_MAX counts as the call raising.
 #
@@ -166,7 +167,7 @@ def serve():
             _die("memory", _last_line(e), 3)
         except Exception as e:
             traceback.print_exc()
-            data = json.dumps({"id": cid, "raised": _last_line(e)}).encode("utf-8")
+            data = json.dumps({"id": cid, "raised": _with_line(e, name)}).encode("utf-8")
         except BaseException as e:  # SystemExit, KeyboardInterrupt: the bot quits
             _die("crash", _last_line(e) or type(e).__name__, 2)
         _flush()

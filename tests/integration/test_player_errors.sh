@@ -17,7 +17,7 @@ wait_for 60 "fight $id final in PostgreSQL" status_is "$id" finished
 row() { sql "SELECT $1 FROM fight_players WHERE fight_id = '$id' AND slot = $2"; }
 [ "$(row verdict 0),$(row verdict 1)" = "ok,ok" ] || fail "verdicts: $(row verdict 0) $(row verdict 1)"
 [ "$(row "errors->>'raised'" 0)" = 8 ] || fail "raised: $(row errors 0)"
-[ "$(row "errors->'first'" 0)" = '{"kind": "raised", "tick": 2, "message": "ValueError: no plan for tick 2"}' ] \
+[ "$(row "errors->'first'" 0)" = '{"kind": "raised", "tick": 2, "message": "ValueError: no plan for tick 2 (line 5)"}' ] \
     || fail "first error: $(row errors 0)"
 [ "$(row "errors->>'invalid'" 1)" = 10 ] || fail "invalid: $(row errors 1)"
 row "errors->'first'->>'message'" 1 | grep -q '"dance" is not a decision' || fail "reason: $(row errors 1)"

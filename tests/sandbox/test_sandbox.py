@@ -398,7 +398,8 @@ class Report(RootRequired):
         self.assertEqual(raises["errors"]["invalid"], 0)
         self.assertEqual(raises["errors"]["raised"], r["ticks"] - 2)
         self.assertEqual(raises["errors"]["first"],
-                         {"tick": 2, "kind": "raised", "message": "ValueError: no plan for tick 2"})
+                         {"tick": 2, "kind": "raised",
+                          "message": "ValueError: no plan for tick 2 (line 5)"})
         self.assertEqual(invalid["errors"]["raised"], 0)
         self.assertEqual(invalid["errors"]["invalid"], r["ticks"])
         first = invalid["errors"]["first"]

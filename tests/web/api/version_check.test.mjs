@@ -84,6 +84,8 @@ const CASES = [
     /^ModuleNotFoundError: No module named 'numpy' \(line 1\)$/],
   ['an error raised at import', 'X = 1\nY = {}["missing"]\n\nclass Main:\n    def decide_tick(self, *a):\n        return "N"\n', 'failed',
     /^KeyError: 'missing' \(line 2\)$/],
+  ['a call that raises', 'class Main:\n    def decide_tick(self, tick, me, enemy):\n        x = 1\n        raise ValueError("no plan")\n', 'failed',
+    /^ValueError: no plan \(line 4\) at tick 0$/],
   ['a forbidden call at import', 'import subprocess\nsubprocess.run(["ls"])\n\nclass Main:\n    def decide_tick(self, *a):\n        return "N"\n', 'failed',
     /forbids: forbidden system call/],
 ];
