@@ -183,8 +183,15 @@ static cJSON *invitations_json(web_req *r, const char *fight_id, fight_roles *me
     return arr;
 }
 
-/* The fight's own fields, from fight_json()'s row. */
-static cJSON *fight_fields(PGresult *res, const char *state, int tick, const cf_game *g)
+/* What a failed fight's explanation says to a reader who is neither its
+ * host nor an operator: the stored one is the pipeline's own ("Bad entry:
+ * field 'players': ..."), for those who can act on it (issue 17). */
+#define FAILED_FOR_OTHERS "The fight could not be simulated; its host and the operators see why."
+
+/* The fight's own fields, from fight_json()'s row; insider: the caller is
+ * the fight's host or an operator. */
+static cJSON *fight_fields(PGresult *res, const char *state, int tick, const cf_game *g,
+                           bool insider)
 {
     cJSON *o = cJSON_CreateObject();
 
@@ -208,6 +215,8 @@ static cJSON *fight_fields(PGresult *res, const char *state, int tick, const cf_
     /* The game's words for its codes (Tanks' "X": "Tick limit exceeded."). */
     if (PQgetisnull(res, 0, 11))
         cJSON_AddNullToObject(o, "explanation");
+    else if (strcmp(state, "failed") == 0 && !insider)
+        cJSON_AddStringToObject(o, "explanation", FAILED_FOR_OTHERS);
     else
         cJSON_AddStringToObject(o, "explanation",
                                 cf_game_explanation_text(g, PQgetvalue(res, 0, 11)));
@@ -279,7 +288,7 @@ cJSON *fight_json(web_req *r, const char *fight_id)
     int tick;
     const char *state = fight_shown_state(PQgetvalue(res, 0, 3), fight_id, &tick);
     const cf_game *g = cf_game_find(PQgetvalue(res, 0, 1));
-    cJSON *o = fight_fields(res, state, tick, g);
+    cJSON *o = fight_fields(res, state, tick, g, me.host || r->operator);
     cJSON_AddItemToObject(o, "players", players);
     cJSON_AddItemToObject(o, "invitations", invitations);
     cJSON_AddItemToObject(o, "me", me_json(&me, state, g));
