@@ -142,6 +142,42 @@ try {
   await p.waitForTimeout(500);
   check(f3 > 0 && await frameNo() === f3, `pause stops on a frame (${f3})`);
 
+  // Readable at a glance (issue 17): a legend ties each colour to the
+  // player's name from the report; Tanks shows each tank's health.
+  const names = (report.players || []).map((pl) => pl.name);
+  const legend = await p.$$eval('#viewer [data-role=legend] [data-player]', (li) => li.map((x) => x.textContent));
+  check(legend.length === names.length && names.every((nm, i) => legend[i].includes(nm)),
+    `the legend names every player (${legend.map((t) => t.slice(0, 40)).join(' | ')})`);
+  if (opt.game === 'tanks') {
+    const meters = await p.$$eval('#viewer [data-role=health]', (m) => m.map((x) => Number(x.getAttribute('aria-valuenow'))));
+    check(meters.length === 2 && meters.every((v) => v >= 0 && v <= 100), `a health bar per tank (${meters})`);
+    check(!/\[\[|\]\]|null/.test(await tableText()), 'the state says shots in words, not JSON');
+  }
+  check(/Space/.test(await p.$eval('#viewer [data-role=keys]', (e) => e.textContent)), 'the keys are written beside the viewer');
+
+  // The keyboard: focus the viewer, then Home, →, ←, End, Space.
+  await p.focus('#viewer .cf-viewer');
+  await p.keyboard.press('Home');
+  check(await frameNo() === 0, 'Home goes to the first frame');
+  await p.keyboard.press('ArrowRight');
+  await p.keyboard.press('ArrowRight');
+  check(await frameNo() === 2, '→ steps forward');
+  await p.keyboard.press('ArrowLeft');
+  check(await frameNo() === 1, '← steps back');
+  await p.keyboard.press('End');
+  check(await frameNo() === last, 'End goes to the last frame');
+  await p.keyboard.press('Home');
+  await p.keyboard.press('Space');
+  check(await p.$eval('#viewer', (e) => e.dataset.playing) === 'true', 'Space plays');
+  await p.keyboard.press('Space');
+  check(await p.$eval('#viewer', (e) => e.dataset.playing) === 'false', 'Space pauses');
+  const outline = await p.$eval('#viewer .cf-viewer', (e) => getComputedStyle(e).outlineStyle);
+  check(outline !== 'none', `the focused viewer shows its focus (outline ${outline})`);
+  await p.click('#viewer [data-action=last]');
+  check(await frameNo() === last, 'the last-frame button');
+  await p.click('#viewer [data-action=first]');
+  check(await frameNo() === 0, 'the first-frame button');
+
   await p.$eval('#viewer [data-role=scrub]', (s, v) => {
     s.value = String(v);
     s.dispatchEvent(new Event('input', { bubbles: true }));
