@@ -349,6 +349,37 @@ static void killed_verdict(ctl_tracer *t, ctl_proc *p, int sig)
     ctl_proc_verdict(p, V_KILLED, "killed by signal SIG%s", abbrev ? abbrev : "?");
 }
 
+/* v with a comma between groups of three digits: "70,000,640". */
+static void grouped(unsigned long long v, char *out, size_t len)
+{
+    char digits[24];
+    int n = snprintf(digits, sizeof digits, "%llu", v);
+    size_t o = 0;
+
+    for (int i = 0; i < n && o + 2 < len; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = digits[i];
+    }
+    out[o] = '\0';
+}
+
+/* A memory limit in the units of the games' docs: bytes, as Tanks gives
+ * its limit (the original's 70,000,000), and KiB or MiB beside it:
+ * "70,000,640 bytes (68,360 KiB)", "104,857,600 bytes (100 MiB)". */
+static void memory_limit_words(uint32_t kb, char *out, size_t len)
+{
+    char bytes[32], kib[24];
+
+    grouped((unsigned long long)kb * 1024u, bytes, sizeof bytes);
+    if (kb % 1024 == 0) {
+        snprintf(out, len, "%s bytes (%" PRIu32 " MiB)", bytes, kb / 1024);
+    } else {
+        grouped(kb, kib, sizeof kib);
+        snprintf(out, len, "%s bytes (%s KiB)", bytes, kib);
+    }
+}
+
 /* The main process is gone: the job reads what it said last, then the exit
  * status decides. */
 static void proc_exited(ctl_tracer *t, ctl_proc *p, int status)
@@ -360,8 +391,11 @@ static void proc_exited(ctl_tracer *t, ctl_proc *p, int status)
         t->on_exit(t->owner, p, status);
     if (p->cg)
         p->peak_kb = sandbox_cgroup_peak_kb(p->cg);
-    if (p->cg && sandbox_cgroup_oom_killed(p->cg))
-        ctl_proc_verdict(p, V_MEMORY, "memory limit of %" PRIu32 " KB exceeded", p->memory_kb);
+    if (p->cg && sandbox_cgroup_oom_killed(p->cg)) {
+        char words[96];
+        memory_limit_words(p->memory_kb, words, sizeof words);
+        ctl_proc_verdict(p, V_MEMORY, "memory limit of %s exceeded", words);
+    }
     if (WIFSIGNALED(status)) {
         killed_verdict(t, p, WTERMSIG(status));
     } else if (WIFEXITED(status)) {
