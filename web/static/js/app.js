@@ -15,6 +15,7 @@ import * as play from './pages/play.js';
 import * as community from './pages/arcade_community.js';
 import * as kiosk from './pages/kiosk.js';
 import * as admin from './pages/admin.js';
+import * as replayFile from './pages/replay_file.js';
 
 const routes = [
   { path: '/', page: dash.home },
@@ -30,6 +31,8 @@ const routes = [
   { path: '/fights', page: fights.list },
   { path: '/fights/new', page: fights.host, auth: true },
   { path: '/fights/:id', page: fight.page },
+  // A replay file from this computer (cf-fight --replay), read in the browser.
+  { path: '/replay', page: replayFile.page },
   { path: '/invitations', page: dash.invitations, auth: true },
   { path: '/dashboard', page: dash.dashboard, auth: true },
   { path: '/arcade', page: arcade.list },

@@ -140,12 +140,29 @@ export function announce(text) {
   setTimeout(() => { el.textContent = text; }, 30);
 }
 
+// A notification, in the flow under the header (index.html): it never covers
+// a control. It goes by itself after 4 s (not while the keyboard is on its
+// Dismiss button), or at once with Dismiss.
 export function toast(text, kind = '') {
   const box = document.getElementById('toasts');
   if (!box) return;
-  const t = h('div', { class: `toast ${kind}` }, text);
+  const close = h('button', { type: 'button', class: 'toast-close', 'aria-label': 'Dismiss notification' }, '×');
+  const t = h('div', { class: `toast ${kind}` }, h('span', { class: 'toast-text' }, text), close);
+  let timer = null;
+  const remove = () => {
+    clearTimeout(timer);
+    const hadFocus = t.contains(document.activeElement);
+    t.remove();
+    if (hadFocus) document.getElementById('main')?.focus({ preventScroll: true });
+  };
+  const arm = () => { clearTimeout(timer); timer = setTimeout(remove, 4000); };
+  close.addEventListener('click', remove);
+  t.addEventListener('focusin', () => clearTimeout(timer));
+  t.addEventListener('focusout', arm);
   box.appendChild(t);
-  setTimeout(() => t.remove(), 4000);
+  // Three at most: the oldest go first.
+  while (box.children.length > 3) box.firstElementChild.remove();
+  arm();
 }
 
 // Disables a form's submit button while a request runs.

@@ -1,26 +1,49 @@
 // replay.js — embeds a game's replay viewer (games/<name>/web/viewer.js,
-// served by cf-web at /games/<name>/web/...) on the fight page.
+// served by cf-web at /games/<name>/web/...) on the fight page and on the
+// local replay page (/replay).
 //
 // Viewer contract (games/tanks/web/viewer.js): mount(container, report,
 // options) draws report.data on a canvas with its own play/pause/step/scrub/
-// speed controls and returns {play, pause, seek, setSpeed, step, destroy}.
+// speed controls and keys and returns {play, pause, seek, setSpeed, step, destroy}.
 // `report` has the fields of the fight report (docs/cf-fight.md) that a viewer
 // reads: data, result, ticks, explanation, players [{name}].
 import { h, replace } from './dom.js';
 import { api } from './api.js';
 
-export async function mountReplay(box, g, fight) {
-  const replay = await api.get(`/api/fights/${encodeURIComponent(fight.id)}/replay`);
-  const heading = h('h2', null, 'Replay');
+// The name a viewer's legend shows for a player of the API's Fight:
+// "alice · Pasted tank", "House bot · random_move.py", a system fight's
+// entry name.
+export function viewerName(p, system) {
+  if (!p) return '';
+  if (system) return p.bot || '';
+  const who = p.house || p.username === 'house' ? 'House bot' : p.username;
+  return [who, p.bot].filter(Boolean).join(' · ');
+}
+
+// Mounts g's viewer on host for report; returns the viewer's handle, or
+// null when the game has none (host then says so).
+export async function mountViewer(host, g, report, { autoplay = true } = {}) {
   if (!g.viewer) {
-    replace(box, heading, h('p', { class: 'muted' }, `This game has no replay viewer; the fight lasted ${replay.ticks ?? '?'} ticks.`));
-    return () => {};
+    replace(host, h('p', { class: 'muted' }, `This game has no replay viewer; the fight lasted ${report.ticks ?? '?'} ticks.`));
+    return null;
   }
   const mod = await import(g.viewer);
   const mount = mod.mount || mod.default;
   if (typeof mount !== 'function') throw new Error('the viewer module has no mount function');
+  const handle = await mount(host, report, {});
+  // Play at once unless the reader asked for less motion; the controls stay theirs.
+  const still = window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+  if (autoplay && handle && typeof handle.play === 'function' && !still) handle.play();
+  return handle;
+}
+
+export async function mountReplay(box, g, fight) {
+  const replay = await api.get(`/api/fights/${encodeURIComponent(fight.id)}/replay`);
+  const heading = h('h2', null, 'Replay');
   const host = h('div', { class: 'viewer', role: 'region', 'aria-label': 'Replay viewer' });
   replace(box, heading, host);
+  const system = fight.host === null || fight.host === undefined;
+  const names = (replay.players || []).map((p) => (typeof p === 'string' ? p : p && p.name));
   const report = {
     fight_id: fight.id,
     game: fight.game,
@@ -29,11 +52,10 @@ export async function mountReplay(box, g, fight) {
     ticks: replay.ticks ?? fight.ticks,
     explanation: replay.explanation ?? fight.explanation ?? '',
     settings: replay.settings ?? fight.settings,
-    players: (replay.players || []).map((p) => (typeof p === 'string' ? { name: p } : p)),
+    // The fight's players (in slot order) name the legend; the replay's own
+    // names ("alice/bot") when the fight has none.
+    players: names.map((n, i) => ({ name: viewerName((fight.players || [])[i], system) || n || `Player ${i + 1}` })),
   };
-  const handle = await mount(host, report, {});
-  // Play at once unless the reader asked for less motion; the controls stay theirs.
-  const still = window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
-  if (handle && typeof handle.play === 'function' && !still) handle.play();
+  const handle = await mountViewer(host, g, report);
   return () => { if (handle && typeof handle.destroy === 'function') handle.destroy(); };
 }

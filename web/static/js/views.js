@@ -30,6 +30,17 @@ export const VERDICT_SHORT = {
   crashed: 'Crashed', bad_output: 'Bad output', killed: 'Killed',
 };
 
+// A verdict's detail as shown: the memory limit in the games' docs' units
+// (bytes, with KiB or MiB beside). Fights stored before the simulator said
+// it so read "memory limit of 68360 KB exceeded"; the KB there are KiB.
+export function detailText(detail) {
+  return String(detail ?? '').replace(/memory limit of (\d+) KB exceeded/, (_, kb) => {
+    const k = Number(kb);
+    const group = (n) => n.toLocaleString('en-US');
+    return `memory limit of ${group(k * 1024)} bytes (${k % 1024 === 0 ? `${k / 1024} MiB` : `${group(k)} KiB`}) exceeded`;
+  });
+}
+
 export function verdictText(p) {
   if (!p.verdict) return '';
   return p.verdict_text || VERDICT_TEXT[p.verdict] || p.verdict;
@@ -49,6 +60,14 @@ export function resultChip(r) {
   return chip(t, kind);
 }
 
+// A fight with no host was injected into cf:fights by hand (docs/streams.md):
+// a system fight. Its players are the entry's names, not house bots.
+export const SYSTEM_FIGHT_TEXT = 'System fight';
+export function isSystemFight(f) { return f.host === null || f.host === undefined; }
+export function fightTitle(f) {
+  return isSystemFight(f) ? `${gameTitle(f.game)} fight` : `${gameTitle(f.game)} by ${f.host}`;
+}
+
 export function playerLabel(p) {
   const who = p.username === 'house' || p.house ? 'House bot' : p.username;
   return p.bot ? `${who} · ${p.bot}` : who;
@@ -63,17 +82,18 @@ export function fightTable(list, { empty = 'No fights yet.', caption } = {}) {
       h('th', { scope: 'col' }, 'Fight'), h('th', { scope: 'col' }, 'Players'),
       h('th', { scope: 'col' }, 'State'), h('th', { scope: 'col' }, 'When'))),
     h('tbody', null, list.map((f) => h('tr', { dataset: { fight: f.id } },
-      h('td', { 'data-label': 'Fight' }, link(`/fights/${f.id}`, `${gameTitle(f.game)} by ${f.host}`),
+      h('td', { 'data-label': 'Fight' }, link(`/fights/${f.id}`, fightTitle(f)),
+        isSystemFight(f) ? [' ', h('span', { class: 'chip chip-system', title: 'Injected into the simulators\' queue by an operator, not hosted on the site' }, SYSTEM_FIGHT_TEXT)] : null,
         f.public === false ? h('span', { class: 'muted small' }, ' (private)') : null),
-      h('td', { 'data-label': 'Players' }, playersLine(f.players)),
+      h('td', { 'data-label': 'Players' }, playersLine(f.players, isSystemFight(f))),
       h('td', { 'data-label': 'State', class: 'state-cell' }, stateChip(f.state)),
       h('td', { 'data-label': 'When', class: 'when' }, h('time', { datetime: f.finished_at || f.created_at, title: fmtDate(f.finished_at || f.created_at) }, fmtShort(f.finished_at || f.created_at))))))));
 }
 
-function playersLine(players) {
+function playersLine(players, system) {
   if (!players || players.length === 0) return '—';
   return h('ul', { class: 'players-line' }, players.map((p) => h('li', null,
-    playerLabel(p), p.result ? [' ', resultChip(p.result)] : null)));
+    system ? p.bot || '—' : playerLabel(p), p.result ? [' ', resultChip(p.result)] : null)));
 }
 
 // Game titles for lists: filled once the catalogue is loaded.

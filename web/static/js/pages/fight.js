@@ -1,9 +1,9 @@
 // The fight page: players, invitations, actions, live status, results,
 // verdicts, my own bots' logs, and the game's replay viewer.
-import { h, link, errorBox, busy, toast, fmtDate, announce, fmtBytes, replace } from '../dom.js';
+import { h, link, errorBox, busy, toast, fmtDate, announce, fmtBytes, replace, download } from '../dom.js';
 import { api, session, game, games } from '../api.js';
 import { followFight, FINAL } from '../live.js';
-import { stateChip, STATE_TEXT, verdictText, VERDICT_SHORT, resultChip, playerLabel, botSelect, gameTitle, rememberGames } from '../views.js';
+import { stateChip, STATE_TEXT, verdictText, VERDICT_SHORT, resultChip, playerLabel, botSelect, gameTitle, rememberGames, isSystemFight, detailText } from '../views.js';
 import { inviteBox } from './fights.js';
 import { mountReplay } from '../replay.js';
 
@@ -49,10 +49,22 @@ export async function page(ctx) {
   const progress = h('progress', { max: '100', 'aria-label': 'Simulation progress' });
   const explanationEl = h('p', { class: 'explanation' });
   const metaEl = h('p', { class: 'muted small' });
+  // The fight and its replay as the API gives them, in one JSON file
+  // ({format, fight, replay}); /replay opens it again.
+  const downloadBtn = h('button', { type: 'button', class: 'btn btn-secondary btn-small', id: 'download-json' }, 'Download JSON');
+  downloadBtn.addEventListener('click', () => busy(downloadBtn, async () => {
+    try {
+      const f = await api.get(`/api/fights/${encodeURIComponent(id)}`);
+      const replay = f.has_replay ? await api.get(`/api/fights/${encodeURIComponent(id)}/replay`) : null;
+      download(`fight-${id}.json`, `${JSON.stringify({ format: 'codefights-fight', fight: f, replay })}\n`, 'application/json');
+    } catch (ex) { toast(ex.message, 'error'); }
+  }));
+  const downloadBox = h('p', { class: 'row download-row' }, downloadBtn,
+    h('span', { class: 'muted small' }, 'The report and the replay; ', link('/replay', 'open a replay file'), ' plays it again.'));
   replace(statusBox,
     h('h2', { id: 'status-title', class: 'visually-hidden' }, 'Status'),
     h('div', { class: 'status-box' }, liveText, progress),
-    explanationEl, metaEl, actionsBox);
+    explanationEl, metaEl, downloadBox, actionsBox);
   let shownState = null;
   function renderStatus(state, tick) {
     const maxTicks = fight.settings && Number.isInteger(fight.settings.max_ticks) ? fight.settings.max_ticks : null;
@@ -64,7 +76,7 @@ export async function page(ctx) {
         queued: 'Waiting for a simulator.',
         simulating: 'Running',
         finished: fight.ticks != null ? `After ${fight.ticks} ticks.` : '',
-        failed: 'The fight could not be simulated.',
+        failed: fight.explanation ? '' : 'The fight could not be simulated.', // else the explanation says it
         cancelled: 'Stopped before the end.',
       }[state] || '';
       replace(stateText, stateChip(state, null), ' ', words);
@@ -77,7 +89,8 @@ export async function page(ctx) {
     } else progress.removeAttribute('value'); // indeterminate
     explanationEl.textContent = fight.explanation ? explanationText(fight.explanation) : '';
     explanationEl.hidden = !fight.explanation;
-    metaEl.textContent = `Hosted by ${fight.host} · ${fight.public ? 'public' : 'private'} · created ${fmtDate(fight.created_at)}` +
+    downloadBox.hidden = !FINAL.has(state);
+    metaEl.textContent = `${isSystemFight(fight) ? 'System fight: injected into the simulators\' queue, not hosted on the site' : `Hosted by ${fight.host}`} · ${fight.public ? 'public' : 'private'} · created ${fmtDate(fight.created_at)}` +
       (fight.finished_at ? ` · finished ${fmtDate(fight.finished_at)}` : '');
   }
 
@@ -174,7 +187,7 @@ export async function page(ctx) {
     const players = fight.players || [];
     const finished = fight.state === 'finished';
     const rows = players.map((p) => h('tr', null,
-      h('td', { 'data-label': 'Player' }, h('strong', null, p.house ? 'House bot' : p.username),
+      h('td', { 'data-label': 'Player' }, h('strong', null, isSystemFight(fight) ? 'System' : p.house ? 'House bot' : p.username),
         p.username === session.user?.username && !p.house ? h('span', { class: 'muted small' }, ' (you)') : null),
       h('td', { 'data-label': 'Bot' }, p.bot_id ? link(`/bots/${p.bot_id}`, p.bot || 'bot') : (p.bot || '—'),
         p.version ? h('span', { class: 'muted small nowrap' }, ` v${p.version}`) : null),
@@ -201,7 +214,7 @@ export async function page(ctx) {
     if (p.verdict === 'ok') return h('span', null, h('span', { class: 'chip chip-ok', title: verdictText(p) }, VERDICT_SHORT.ok), errors);
     const words = verdictText(p);
     return h('span', null, h('span', { class: 'chip chip-bad verdict-text' }, words.charAt(0).toUpperCase() + words.slice(1)),
-      p.detail ? h('span', { class: 'muted small' }, ` ${p.detail}`) : null, errors);
+      p.detail ? h('span', { class: 'muted small verdict-detail' }, ` ${detailText(p.detail)}`) : null, errors);
   }
 
   // "12 calls raised · 3 invalid decisions", and the first one: its tick,
