@@ -23,11 +23,13 @@ import { runCommunityFlow } from './community_flow.mjs';
 import { runKioskFlow } from './kiosk_flow.mjs';
 import { runConsoleFlow } from './console_flow.mjs';
 import { runEditorFlow } from './editor_flow.mjs';
+import { runReplayFlow } from './replay_flow.mjs';
 
 const { values: opt } = parseArgs({
   options: {
     web: { type: 'string' }, simulator: { type: 'string' }, 'result-processor': { type: 'string' },
     migrate: { type: 'string' }, source: { type: 'string' }, artifacts: { type: 'string' }, url: { type: 'string' },
+    fight: { type: 'string' }, // cf-fight, for the replay flow's local replays
     'finish-timeout': { type: 'string', default: '180' },
     flow: { type: 'string', default: 'site' },
   },
@@ -43,6 +45,7 @@ const FLOWS = {
   kiosk: { env: ARCADE, run: runKioskFlow },
   console: { env: ARCADE, run: (common, stack) => runConsoleFlow({ ...common, stack, webBin: opt.web }) },
   editor: { env: {}, run: runEditorFlow },
+  replay: { env: {}, run: (common, stack) => runReplayFlow({ ...common, stack, fightBin: opt.fight }) },
 };
 
 // cf-web writes "password reset requested for user NAME: URL/reset?token=T" at warn level.
