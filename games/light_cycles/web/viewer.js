@@ -34,11 +34,13 @@ function el(tag, attrs = {}, ...children) {
 
 // Focus shown on the viewer and its controls whatever the page's styles
 // (the module brings no stylesheet).
-function showFocus(node) {
+// The viewer's own ring is drawn inside it (offset -3px): a page may clip
+// what overflows the viewer's box.
+function showFocus(node, offset = '2px') {
   node.addEventListener('focus', () => {
     let visible = true;
     try { visible = node.matches(':focus-visible'); } catch { /* old browsers: always */ }
-    if (visible) { node.style.outline = '3px solid #d35400'; node.style.outlineOffset = '2px'; }
+    if (visible) { node.style.outline = '3px solid #d35400'; node.style.outlineOffset = offset; }
   });
   node.addEventListener('blur', () => { node.style.outline = ''; node.style.outlineOffset = ''; });
 }
@@ -93,12 +95,13 @@ export function mount(container, report, options = {}) {
     firstBtn, backBtn, playBtn, stepBtn, lastBtn, scrub, speedSel);
   const root = el('div', { className: 'cf-viewer cf-viewer-light-cycles', tabindex: '0', role: 'group',
     'aria-label': `Light cycles replay. ${KEYS_HELP}`, 'aria-keyshortcuts': 'Space K ArrowLeft ArrowRight Home End',
-    style: { borderRadius: '6px' } },
+    style: { borderRadius: '6px', padding: '4px' } },
   el('div', { style: { display: 'flex', gap: '16px', flexWrap: 'wrap', alignItems: 'flex-start' } },
     el('div', { style: { flex: '1 1 320px', maxWidth: '560px', minWidth: '0' } }, canvas, controls, label, help),
     el('div', { style: { flex: '1 1 260px', minWidth: '0' } }, table, caption)));
   container.replaceChildren(root);
-  for (const node of [root, firstBtn, backBtn, playBtn, stepBtn, lastBtn, scrub, speedSel]) showFocus(node);
+  showFocus(root, '-3px');
+  for (const node of [firstBtn, backBtn, playBtn, stepBtn, lastBtn, scrub, speedSel]) showFocus(node);
   const ctx = canvas.getContext('2d');
 
   function cell(x, y) {

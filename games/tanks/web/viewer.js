@@ -83,11 +83,13 @@ function resultText(report, names) {
 
 // Focus shown on the viewer and its controls whatever the page's styles
 // (the module brings no stylesheet).
-function showFocus(node) {
+// The viewer's own ring is drawn inside it (offset -3px): a page may clip
+// what overflows the viewer's box.
+function showFocus(node, offset = '2px') {
   node.addEventListener('focus', () => {
     let visible = true;
     try { visible = node.matches(':focus-visible'); } catch { /* old browsers: always */ }
-    if (visible) { node.style.outline = '3px solid #d35400'; node.style.outlineOffset = '2px'; }
+    if (visible) { node.style.outline = '3px solid #d35400'; node.style.outlineOffset = offset; }
   });
   node.addEventListener('blur', () => { node.style.outline = ''; node.style.outlineOffset = ''; });
 }
@@ -124,10 +126,11 @@ export function mount(container, report, options = {}) {
   const side = el('div', { style: { flex: '1 1 260px', minWidth: '0' } }, state, caption);
   const root = el('div', { className: 'cf-viewer cf-viewer-tanks', tabindex: '0', role: 'group',
     'aria-label': `Tanks replay. ${KEYS_HELP}`, 'aria-keyshortcuts': 'Space K ArrowLeft ArrowRight Home End',
-    style: { borderRadius: '6px' } },
+    style: { borderRadius: '6px', padding: '4px' } },
   el('div', { style: { display: 'flex', gap: '16px', flexWrap: 'wrap', alignItems: 'flex-start' } }, boardBox, side));
   container.replaceChildren(root);
-  for (const node of [root, firstBtn, backBtn, playBtn, stepBtn, lastBtn, scrub, speedSel]) showFocus(node);
+  showFocus(root, '-3px');
+  for (const node of [firstBtn, backBtn, playBtn, stepBtn, lastBtn, scrub, speedSel]) showFocus(node);
 
   const ctx = canvas.getContext('2d');
   const size = canvas.width / BOARD;

@@ -56,7 +56,7 @@ export async function runReplayFlow({ baseURL, artifacts, sourceDir, stack, figh
   // The viewer on a page: a legend naming each player, health bars (Tanks),
   // no JSON in the state, a board wider than the old 320 px where there is
   // room, and the keys: Home, →, →, ←, End, Space.
-  async function checkViewer(page, { names, width, game = 'tanks' }) {
+  async function checkViewer(page, { names, width, game = 'tanks', focusShot = '' }) {
     const viewer = page.locator('.viewer .cf-viewer');
     await viewer.waitFor();
     const legend = await page.$$eval('.viewer [data-role=legend] [data-player]', (li) => li.map((x) => x.innerText));
@@ -83,6 +83,7 @@ export async function runReplayFlow({ baseURL, artifacts, sourceDir, stack, figh
     assert.ok(await viewer.evaluate((e) => document.activeElement === e), 'Tab reaches the viewer');
     const outline = await viewer.evaluate((e) => getComputedStyle(e).outlineStyle);
     assert.notEqual(outline, 'none', 'the focused viewer shows its focus');
+    if (focusShot) await page.locator('.viewer').screenshot({ path: join(artifacts, focusShot) });
     const n = await page.evaluate(() => Number(document.querySelector('.viewer input[data-role=scrub]').max));
     assert.ok(n >= 2, `a replay of several frames (${n + 1})`);
     await page.keyboard.press('Home');
@@ -208,7 +209,7 @@ export async function runReplayFlow({ baseURL, artifacts, sourceDir, stack, figh
       state.fightUrl = new URL(page.url()).pathname;
       state.fightId = state.fightUrl.split('/').pop();
       await page.locator('.status-line').filter({ hasText: /Finished/ }).waitFor({ timeout: 120000 });
-      await checkViewer(page, { names: [`${A.name} · Rita blaster`, 'House bot'], width: 1280 });
+      await checkViewer(page, { names: [`${A.name} · Rita blaster`, 'House bot'], width: 1280, focusShot: 'viewer-focused-1280.png' });
       await shot(page, 'fight-viewer-1280.png');
     });
 
@@ -216,7 +217,7 @@ export async function runReplayFlow({ baseURL, artifacts, sourceDir, stack, figh
       const { page } = state.phone;
       state.page = page;
       await page.goto(state.fightUrl);
-      await checkViewer(page, { names: [`${A.name} · Rita blaster`, 'House bot'], width: 375 });
+      await checkViewer(page, { names: [`${A.name} · Rita blaster`, 'House bot'], width: 375, focusShot: 'viewer-focused-375.png' });
       await shot(page, 'fight-viewer-375.png');
     });
 
