@@ -150,6 +150,7 @@ export async function runReplayFlow({ baseURL, artifacts, sourceDir, stack, figh
       state.page = page;
       const option = () => page.locator('#playnow-bot option').first().innerText();
       assert.equal(await option(), 'Rita fire (v1)');
+      await page.locator('#playnow-opponent').selectOption('empty.py');
       await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Rita blaster');
       await page.getByRole('button', { name: 'Rename' }).click();
       await page.getByText('Renamed.').waitFor();
@@ -158,6 +159,8 @@ export async function runReplayFlow({ baseURL, artifacts, sourceDir, stack, figh
       await page.getByRole('button', { name: 'Upload new version' }).click();
       await page.getByText('Version 2', { exact: true }).waitFor();
       assert.equal(await option(), 'Rita blaster (v2)', 'the new version in the play-now box');
+      assert.equal(await page.locator('#playnow-opponent').inputValue(), 'empty.py', 'the house bot chosen stays chosen');
+      await page.locator('#playnow-opponent').selectOption('random_move_direct_fire.py');
     });
 
     await step('a notification covers no control and can be dismissed (1280 and 375 px)', async () => {
