@@ -209,6 +209,11 @@ export async function runReplayFlow({ baseURL, artifacts, sourceDir, stack, figh
       await page.goto(state.botUrl);
       await page.getByRole('button', { name: /Play now/ }).click();
       await page.waitForURL(/\/fights\/[0-9a-f-]{36}$/);
+      // Nothing to download before the fight ends.
+      await page.locator('.status-line .chip').waitFor();
+      const early = await page.evaluate(() => ({ state: document.querySelector('.status-line .chip').textContent, shown: !!document.querySelector('#download-json').offsetParent }));
+      if (!/Finished/.test(early.state)) assert.equal(early.shown, false, `no Download JSON while ${early.state}`);
+      log(`  before the end (${early.state}): Download JSON ${early.shown ? 'shown' : 'hidden'}`);
       state.fightUrl = new URL(page.url()).pathname;
       state.fightId = state.fightUrl.split('/').pop();
       await page.locator('.status-line').filter({ hasText: /Finished/ }).waitFor({ timeout: 120000 });

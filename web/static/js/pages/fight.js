@@ -59,8 +59,9 @@ export async function page(ctx) {
       download(`fight-${id}.json`, `${JSON.stringify({ format: 'codefights-fight', fight: f, replay })}\n`, 'application/json');
     } catch (ex) { toast(ex.message, 'error'); }
   }));
-  const downloadBox = h('p', { class: 'row download-row' }, downloadBtn,
-    h('span', { class: 'muted small' }, 'The report and the replay; ', link('/replay', 'open a replay file'), ' plays it again.'));
+  // Shown once the fight has ended (hidden on the outer box: .row's display would beat [hidden]).
+  const downloadBox = h('div', { class: 'download-box' }, h('p', { class: 'row' }, downloadBtn,
+    h('span', { class: 'muted small' }, 'The report and the replay; ', link('/replay', 'open a replay file'), ' plays it again.')));
   replace(statusBox,
     h('h2', { id: 'status-title', class: 'visually-hidden' }, 'Status'),
     h('div', { class: 'status-box' }, liveText, progress),
