@@ -55,7 +55,8 @@ const heldStats = (k) => {
 
 // ---- slowloris ----
 const slow = { opened: 0, connected: 0, connectErrors: {}, closedWithResponse: {}, closedSilently: 0,
-  closedLifetimesMs: [], heldAtStop: 0, bytesSent: 0 };
+  heldAtStop: 0, bytesSent: 0 };
+const lifetimes = { response: [], silent: [] }; // connect to the server's close, ms
 const slowSockets = new Set();
 const HEAD = 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slowloris\r\n';
 const TRICKLE = 'X-a: b\r\n';
@@ -96,7 +97,7 @@ function openSlow(i) {
       const m = /^HTTP\/1\.[01] (\d{3})/.exec(c.text);
       if (m) count(slow.closedWithResponse, m[1]);
       else slow.closedSilently++;
-      slow.closedLifetimesMs.push(now() - c.connectedAt);
+      lifetimes[m ? 'response' : 'silent'].push(now() - c.connectedAt);
     }
     // The attacker keeps its count up: a closed socket is replaced.
     setTimeout(() => openSlow(i), 1000);
@@ -296,8 +297,10 @@ process.on('message', async (m) => {
     stopSlowloris();
     stopSse();
     await Promise.race([Promise.all(tasks), sleep(35000)]);
+    const cpu = process.cpuUsage();
     const stats = {
-      slowloris: { ...slow, closedMedianLifetimeMs: median(slow.closedLifetimesMs), closedLifetimesMs: undefined,
+      cpuS: (cpu.user + cpu.system) / 1e6,
+      slowloris: { ...slow, responseMedianMs: median(lifetimes.response), silentMedianMs: median(lifetimes.silent),
         held: heldStats('slowloris'), asked: cfg.slowloris, ips: cfg.slowlorisIps },
       sse: { anon: { ...sse.anon, held: heldStats('sseAnon'), asked: cfg.sseAnon, ips: cfg.sseIps },
         user: { ...sse.user, held: heldStats('sseUser'), asked: cfg.sseUser } },

@@ -48,6 +48,7 @@ const OPTIONS = {
   'spray-conc': { type: 'string', default: '16', doc: 'wrong log-ins at once at most' },
   'spray-ips': { type: 'string', default: '32', doc: 'addresses they come from in turn (127.0.5.x)' },
   sleepers: { type: 'string', default: '3', doc: 'accounts queuing fights of a bot sleeping 180 ms a call' },
+  attacks: { type: 'string', default: 'slowloris,sse,spray,sleepers', doc: 'the attacks of phase 2, comma-separated' },
   set: { type: 'string', multiple: true, doc: 'KEY=VALUE for the services (CF_WEB_* to cf-web, CF_SIMULATOR_* and CF_ARCADE_* to cf-simulator); repeatable' },
   help: { type: 'boolean' },
 };
@@ -64,6 +65,10 @@ const num = (k) => {
   if (!Number.isFinite(n) || n < 0) throw new Error(`--${k}: not a number: ${opt[k]}`);
   return n;
 };
+const ATTACKS = new Set(opt.attacks.split(',').map((a) => a.trim()).filter(Boolean));
+for (const a of ATTACKS) if (!['slowloris', 'sse', 'spray', 'sleepers'].includes(a)) throw new Error(`--attacks: unknown attack ${a}`);
+// An attack left out is one whose count is 0.
+const attack = (name, k) => (ATTACKS.has(name) ? num(k) : 0);
 const SECONDS = num('seconds');
 const THINK = num('think-ms');
 const FIGHT_TIMEOUT_MS = num('fight-timeout') * 1000;
@@ -313,25 +318,36 @@ function report(quiet, loud, abuse) {
     const web = p.web ? `; cf-web ${p.web.cpuS.toFixed(1)} s CPU, at most ${p.web.peakFds} descriptors and ${p.web.peakRssMb.toFixed(0)} MB RSS` : '';
     console.log(`${p.name}: ${p.wallS.toFixed(1)} s (last fights waited for), load average ${p.load.toFixed(2)} at its start${web}`);
   }
-  const s = abuse.slowloris;
+  console.log('x: the abuse phase\'s figure over the quiet phase\'s; p99 is the slowest sample when n < 100');
   console.log('');
-  console.log('what the abuse got:');
-  console.log(`  slowloris: ${s.asked} sockets from ${s.ips} addresses, one byte per socket every ${opt['trickle-ms']} ms; ` +
-    `${s.opened} connects, ${s.connected} accepted (connect errors: ${hist(s.connectErrors)}); ` +
-    `held open ${s.held.mean.toFixed(0)} on average, ${s.held.peak} at most, ${s.heldAtStop} at the end; ` +
-    `closed by the server: ${s.closedSilently} without a response, with one: ${hist(s.closedWithResponse)}` +
-    (s.closedMedianLifetimeMs !== null ? ` (median ${fmtMs(s.closedMedianLifetimeMs)} after connecting)` : ''));
+  console.log(`what the abuse got (its process used ${abuse.cpuS.toFixed(1)} s CPU):`);
+  const s = abuse.slowloris;
+  if (s.asked) {
+    console.log(`  slowloris: ${s.asked} sockets from ${s.ips} addresses, one byte per socket every ${opt['trickle-ms']} ms; ` +
+      `${s.opened} connects, ${s.connected} accepted (connect errors: ${hist(s.connectErrors)}); ` +
+      `held open ${s.held.mean.toFixed(0)} on average, ${s.held.peak} at most, ${s.heldAtStop} at the end; ` +
+      `closed by the server: ${s.closedSilently} without a response` +
+      (s.silentMedianMs !== null ? ` (median ${fmtMs(s.silentMedianMs)} after connecting)` : '') +
+      `, with one: ${hist(s.closedWithResponse)}` +
+      (s.responseMedianMs !== null ? ` (median ${fmtMs(s.responseMedianMs)} after connecting)` : ''));
+  }
   for (const [k, v] of Object.entries(abuse.sse)) {
+    if (!v.asked) continue;
     const what = k === 'anon' ? `anonymous, a public fight's events from ${v.ips} addresses` : 'one account\'s /api/events';
     console.log(`  live streams, ${what}: ${v.asked} wanted, ${v.attempts} requests (statuses: ${hist(v.statuses)}; errors: ${hist(v.errors)}); ` +
-      `held ${v.held.mean.toFixed(0)} on average, ${v.held.peak} at most, ${v.heldAtStop} at the end; ended by the server ${v.endedByServer}`);
+      `held ${v.held.mean.toFixed(0)} on average, ${v.held.peak} at most, ${v.heldAtStop} at the end; ` +
+      `ended by the server ${v.endedByServer} (${v.reconnectEvents} with a reconnect event)`);
   }
   const sp = abuse.spray;
-  console.log(`  login spray: ${sp.rate}/s at most, ${sp.conc} at once, from ${sp.ips} addresses; ${sp.attempts} attempts ` +
-    `(statuses: ${hist(sp.statuses)}; errors: ${hist(sp.errors)}); median answer ${fmtMs(sp.medianMs)}`);
+  if (sp.rate) {
+    console.log(`  login spray: ${sp.rate}/s at most, ${sp.conc} at once, from ${sp.ips} addresses; ${sp.attempts} attempts ` +
+      `(statuses: ${hist(sp.statuses)}; errors: ${hist(sp.errors)}); median answer ${fmtMs(sp.medianMs)}`);
+  }
   const sl = abuse.sleepers;
-  console.log(`  sleepy fights: ${sl.accounts} accounts, ${sl.created} fights queued (play-now statuses: ${hist(sl.statuses)}; ` +
-    `errors: ${hist(sl.errors)}); at the end: ${hist(sl.states)}`);
+  if (sl.accounts) {
+    console.log(`  sleepy fights: ${sl.accounts} accounts, ${sl.created} fights queued (play-now statuses: ${hist(sl.statuses)}; ` +
+      `errors: ${hist(sl.errors)}); at the end: ${hist(sl.states)}`);
+  }
 }
 
 // ---- set-up ----
@@ -355,7 +371,7 @@ try {
   if (open.status !== 201) throw new Error(`open fight: ${open.status} ${open.text}`);
   openFightId = open.body.id;
   const sleepers = [];
-  for (let i = 0; i < num('sleepers'); i++) {
+  for (let i = 0; i < attack('sleepers', 'sleepers'); i++) {
     const s = await userWithBot('sleepy', SLEEPER);
     sleepers.push({ cookie: s.cookie, csrf: s.csrf, botId: s.botId });
   }
@@ -373,7 +389,7 @@ try {
   }
 
   console.log(`abuse bench: ${baseURL}, ${users.length} ordinary users, ${SECONDS} s per phase, ${cpus().length} cores` +
-    (stack ? `, cf-simulator ${num('sim-workers')} workers` : ''));
+    (stack ? `, cf-simulator ${num('sim-workers')} workers` : '') + `; phase 2 attacks: ${[...ATTACKS].join(', ')}`);
   const quiet = await phase('no abuse', users);
 
   child = fork(join(here, 'abuse.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -388,9 +404,9 @@ try {
     cfg: {
       baseURL, port, fightId: openFightId, hoarderCookie: hoarder.cookie,
       sprayNames: users.map((u) => u.username),
-      slowloris: num('slowloris'), slowlorisIps: Math.max(1, num('slowloris-ips')), trickleMs: Math.max(10, num('trickle-ms')),
-      sseAnon: num('sse-anon'), sseIps: Math.max(1, num('sse-ips')), sseUser: num('sse-user'),
-      sprayRate: num('spray-rate'), sprayConc: num('spray-conc'), sprayIps: Math.max(1, num('spray-ips')),
+      slowloris: attack('slowloris', 'slowloris'), slowlorisIps: Math.max(1, num('slowloris-ips')), trickleMs: Math.max(10, num('trickle-ms')),
+      sseAnon: attack('sse', 'sse-anon'), sseIps: Math.max(1, num('sse-ips')), sseUser: attack('sse', 'sse-user'),
+      sprayRate: attack('spray', 'spray-rate'), sprayConc: num('spray-conc'), sprayIps: Math.max(1, num('spray-ips')),
       sleepers,
     },
   });
