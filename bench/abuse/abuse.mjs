@@ -11,7 +11,7 @@
 //   slowloris  cfg.slowloris sockets over cfg.slowlorisIps addresses, each
 //              sending a request head one byte every cfg.trickleMs and never
 //              finishing it; a socket the server closes is reopened 1 s
-//              later (at most 20 times the count in all).
+//              later (so at most cfg.slowloris connects a second).
 //   sse        cfg.sseAnon anonymous streams of a public fight over
 //              cfg.sseIps addresses, and cfg.sseUser streams of
 //              /api/events from one account; a refused or ended stream is
@@ -56,13 +56,13 @@ const heldStats = (k) => {
 // ---- slowloris ----
 const slow = { opened: 0, connected: 0, connectErrors: {}, closedWithResponse: {}, closedSilently: 0,
   heldAtStop: 0, bytesSent: 0 };
-const lifetimes = { response: [], silent: [] }; // connect to the server's close, ms
+const lifetimes = { silent: [] }; // connect to the server's close, ms, by the status it answered
 const slowSockets = new Set();
 const HEAD = 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slowloris\r\n';
 const TRICKLE = 'X-a: b\r\n';
 
 function openSlow(i) {
-  if (!running || slow.opened >= cfg.slowloris * 20) return;
+  if (!running) return;
   slow.opened++;
   const s = connect({ host: '127.0.0.1', port: cfg.port, localAddress: addr(2, i % cfg.slowlorisIps) });
   const c = { sock: s, text: '', connectedAt: null, timer: null, pos: 0, counted: false, done: false };
@@ -97,7 +97,7 @@ function openSlow(i) {
       const m = /^HTTP\/1\.[01] (\d{3})/.exec(c.text);
       if (m) count(slow.closedWithResponse, m[1]);
       else slow.closedSilently++;
-      lifetimes[m ? 'response' : 'silent'].push(now() - c.connectedAt);
+      (lifetimes[m ? m[1] : 'silent'] ||= []).push(now() - c.connectedAt);
     }
     // The attacker keeps its count up: a closed socket is replaced.
     setTimeout(() => openSlow(i), 1000);
@@ -300,7 +300,7 @@ process.on('message', async (m) => {
     const cpu = process.cpuUsage();
     const stats = {
       cpuS: (cpu.user + cpu.system) / 1e6,
-      slowloris: { ...slow, responseMedianMs: median(lifetimes.response), silentMedianMs: median(lifetimes.silent),
+      slowloris: { ...slow, medianLifetimeMs: Object.fromEntries(Object.entries(lifetimes).map(([k, v]) => [k, median(v)])),
         held: heldStats('slowloris'), asked: cfg.slowloris, ips: cfg.slowlorisIps },
       sse: { anon: { ...sse.anon, held: heldStats('sseAnon'), asked: cfg.sseAnon, ips: cfg.sseIps },
         user: { ...sse.user, held: heldStats('sseUser'), asked: cfg.sseUser } },

@@ -326,10 +326,9 @@ function report(quiet, loud, abuse) {
     console.log(`  slowloris: ${s.asked} sockets from ${s.ips} addresses, one byte per socket every ${opt['trickle-ms']} ms; ` +
       `${s.opened} connects, ${s.connected} accepted (connect errors: ${hist(s.connectErrors)}); ` +
       `held open ${s.held.mean.toFixed(0)} on average, ${s.held.peak} at most, ${s.heldAtStop} at the end; ` +
-      `closed by the server: ${s.closedSilently} without a response` +
-      (s.silentMedianMs !== null ? ` (median ${fmtMs(s.silentMedianMs)} after connecting)` : '') +
-      `, with one: ${hist(s.closedWithResponse)}` +
-      (s.responseMedianMs !== null ? ` (median ${fmtMs(s.responseMedianMs)} after connecting)` : ''));
+      `closed by the server (median time after connecting): ${s.closedSilently} without a response` +
+      (s.medianLifetimeMs.silent !== null ? ` (${fmtMs(s.medianLifetimeMs.silent)})` : '') +
+      Object.entries(s.closedWithResponse).map(([st, n]) => `, ${n} answered ${st} (${fmtMs(s.medianLifetimeMs[st])})`).join(''));
   }
   for (const [k, v] of Object.entries(abuse.sse)) {
     if (!v.asked) continue;
