@@ -121,11 +121,11 @@ static bool cut_win(double t, double e, double *v, double *keep)
     if (-x > MILLS_SERIES_FROM) {
         /* A huge upset: 1 - w is about 1/x^2, the difference of two
          * numbers near 1, so it comes from its own series in u = 1/x^2:
-         * (1 - w) M^2 = u^2 (1 - 8u + 69u^2 - 696u^3 + ...). */
+         * (1 - w) (y M)^2 = u (1 - 8u + 69u^2 - 696u^3 + ...). */
         double y = -x, u = 1.0 / (y * y);
         double m = mills_series(y);
         *v = 1.0 / m;
-        *keep = u * u * (1.0 - u * (8.0 - u * (69.0 - 696.0 * u))) / (m * m);
+        *keep = u * (1.0 - u * (8.0 - u * (69.0 - 696.0 * u))) / ((y * m) * (y * m));
     } else {
         *v = pdf(x) / cdf(x);
         *keep = 1.0 - *v * (*v + x);

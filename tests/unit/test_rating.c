@@ -379,6 +379,11 @@ static void extremes_stay_finite(void **state)
     assert_near(1e12 - far[1].mu, far[0].mu, 1e-3, "share of an upset", 1);
     assert_true(far[0].sigma > 0 && far[0].sigma < 1 && far[1].sigma > 0);
 
+    cf_rating huge[2] = {{0, 1}, {1e100, 1}}; /* still computed */
+    assert_int_equal(cf_rating_update(huge, (const int[]){1, 2}, 2, NULL, NULL, 0), 0);
+    assert_near(huge[0].mu / (1e100 * s2 / c2), 1.0, 1e-6, "share of an upset", 0);
+    assert_near(huge[0].sigma, far[0].sigma, 1e-9, "sigma after an upset", 0);
+
     /* so unlikely that the doubles cannot say: refused, nothing changed */
     cf_rating x[2] = {{-1e300, 1}, {1e300, 1}};
     char err[128] = "";
