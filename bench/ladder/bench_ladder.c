@@ -7,9 +7,10 @@
  *
  *  1. the matchmaker takes the bot with the fewest games (ties at random)
  *     and opponents near it on the ladder (ordered by mu - 3 sigma): each
- *     drawn at random from the WINDOW places above and below it (twice as
- *     far while none fits), never one it or they met in their last game
- *     (never the same pairing twice in a row);
+ *     drawn at random from the --window places above and below it (twice
+ *     as far while none fits; 0: from anywhere, the baseline), never one it
+ *     or they met in their last game (never the same pairing twice in a
+ *     row);
  *  2. a game is 2 players, or with probability --ffa a free-for-all of 3
  *     to 6; each player performs its strength plus Gaussian noise of
  *     spread beta (the model's own assumption), the ranks follow the
@@ -21,7 +22,7 @@
  * and by mu alone, and the mean sigma. Then the time one update takes, by
  * number of players, from fixed random fights replayed in a loop.
  *
- *   cf-bench-ladder [--bots 1000] [--seed 1] [--games 40] [--ffa 0.2]
+ *   cf-bench-ladder [--bots 1000] [--seed 1] [--games 40] [--ffa 0.2] [--window 10]
  *
  * Deterministic for a seed. Never run by ctest: see bench/README.md.
  */
@@ -37,7 +38,6 @@
 #include "rating.h"
 
 #define MAX_GAME 6 /* players of the largest free-for-all */
-#define WINDOW 10  /* places above and below a bot its opponents come from */
 /* Enough bots that a game of 6 always finds players it did not just meet. */
 #define MIN_BOTS 64
 
@@ -167,17 +167,18 @@ static bool fits(const ladder *l, const int *chosen, int n, int c)
 }
 
 /* players[0..size): the seed, then opponents near it on the ladder. */
-static void matchmake(const ladder *l, rng *g, int seed, int size, int *players)
+static void matchmake(const ladder *l, rng *g, int window, int seed, int size, int *players)
 {
     players[0] = seed;
-    int n = 1, window = WINDOW, tries = 0;
+    int n = 1, tries = 0;
     while (n < size) {
-        int p = l->place[seed] + rng_below(g, 2 * window + 1) - window;
+        int p = window == 0 ? rng_below(g, l->n)
+                            : l->place[seed] + rng_below(g, 2 * window + 1) - window;
         if (p >= 0 && p < l->n && fits(l, players, n, l->order[p])) {
             players[n++] = l->order[p];
             continue;
         }
-        if (++tries == 8 * window) { /* nobody fits here: look further */
+        if (window > 0 && ++tries == 8 * window) { /* nobody fits here: look further */
             window *= 2;
             tries = 0;
         }
@@ -326,16 +327,16 @@ typedef struct options {
     uint64_t seed;
     int games;
     double ffa;
+    int window;
 } options;
 
 static int parse(int argc, char **argv, options *o)
 {
-    static const struct option longs[] = {{"bots", required_argument, NULL, 'b'},
-                                          {"seed", required_argument, NULL, 's'},
-                                          {"games", required_argument, NULL, 'g'},
-                                          {"ffa", required_argument, NULL, 'f'},
-                                          {NULL, 0, NULL, 0}};
-    *o = (options){.bots = 1000, .seed = 1, .games = 40, .ffa = 0.2};
+    static const struct option longs[] = {
+        {"bots", required_argument, NULL, 'b'},   {"seed", required_argument, NULL, 's'},
+        {"games", required_argument, NULL, 'g'},  {"ffa", required_argument, NULL, 'f'},
+        {"window", required_argument, NULL, 'w'}, {NULL, 0, NULL, 0}};
+    *o = (options){.bots = 1000, .seed = 1, .games = 40, .ffa = 0.2, .window = 10};
     int c;
     while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
         char *end;
@@ -344,13 +345,15 @@ static int parse(int argc, char **argv, options *o)
         case 's': o->seed = strtoull(optarg, &end, 10); break;
         case 'g': o->games = (int)strtol(optarg, &end, 10); break;
         case 'f': o->ffa = strtod(optarg, &end); break;
+        case 'w': o->window = (int)strtol(optarg, &end, 10); break;
         default: return -1;
         }
         if (*end != '\0')
             return -1;
     }
     if (optind != argc || o->bots < MIN_BOTS || o->bots > 1000000 || o->games < 1 ||
-        o->games > 10000 || !(o->ffa >= 0.0 && o->ffa <= 1.0))
+        o->games > 10000 || !(o->ffa >= 0.0 && o->ffa <= 1.0) || o->window < 0 ||
+        o->window > o->bots)
         return -1;
     return 0;
 }
@@ -380,8 +383,9 @@ static int run(const options *o, ladder *l, stats *s, rng *g)
     double rating_s = 0.0;
 
     printf("%d bots, seed %llu, strengths N(25, 8.33^2), performance noise beta = %.3f, "
-           "draw margin %.3f, %.0f%% of games free-for-all of 3 to 6\n\n",
-           o->bots, (unsigned long long)o->seed, p.beta, margin, o->ffa * 100.0);
+           "draw margin %.3f, %.0f%% of games free-for-all of 3 to 6; opponents %s\n\n",
+           o->bots, (unsigned long long)o->seed, p.beta, margin, o->ffa * 100.0,
+           o->window > 0 ? "near on the ladder" : "from anywhere (--window 0)");
     printf("%9s %9s %9s %14s %10s %9s %10s\n", "games/bot", "mean", "games", "spearman mu-3s",
            "spearman mu", "mean sigma", "rating ms");
     for (;;) {
@@ -402,7 +406,7 @@ static int run(const options *o, ladder *l, stats *s, rng *g)
 
         int size = rng_uniform(g) < o->ffa ? 3 + rng_below(g, MAX_GAME - 2) : 2;
         int players[MAX_GAME], ranks[MAX_GAME];
-        matchmake(l, g, seed, size, players);
+        matchmake(l, g, o->window, seed, size, players);
         play(l, g, players, size, p.beta, margin, ranks);
 
         cf_rating r[MAX_GAME];
@@ -440,7 +444,7 @@ int main(int argc, char **argv)
     if (parse(argc, argv, &o) != 0) {
         fprintf(stderr,
                 "usage: cf-bench-ladder [--bots N >= %d] [--seed S] [--games G] "
-                "[--ffa FRACTION]\n",
+                "[--ffa FRACTION] [--window PLACES]\n",
                 MIN_BOTS);
         return 2;
     }
