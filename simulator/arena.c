@@ -11,8 +11,9 @@
  * Timeouts: a call gets the game's wall-clock limit (a longer one for the
  * first call, which includes importing the bot), and a later call may run
  * past it into the bot's time bank (cf_limits.time_bank_ms, for the whole
- * fight; what a call takes past its limit is taken from the bank), so a
- * slow call now and then costs nothing. A call that times out is a
+ * fight; what a call takes past its limit is taken from the bank; not for
+ * the call right after a timeout), so a slow call now and then costs
+ * nothing. A call that times out is a
  * failed call and the bot lives; a bot that lets two calls in a row time out
  * is killed (verdict "timeout"), so a sleeping bot costs at most two limits.
  * A reply to an earlier call (one that timed out) is read and dropped.
@@ -317,8 +318,11 @@ static enum cf_call_status arena_call(void *self, int player, const char *method
     if (send_call(p, c, method, args) < 0)
         return CF_CALL_RAISED;
     bool first = !c->first_call_done;
-    /* A later call may run past its limit into the bot's time bank. */
-    int64_t wall = first ? c->first_call_wall_ms : c->call_wall_ms + c->bank_ms;
+    /* A later call may run past its limit into the bot's time bank, but
+     * not the call right after one that timed out: a stuck bot still costs
+     * two limits at most, never the bank on top. */
+    int64_t bank = c->consecutive_timeouts > 0 ? 0 : c->bank_ms;
+    int64_t wall = first ? c->first_call_wall_ms : c->call_wall_ms + bank;
     c->first_call_done = true;
     int64_t start = cf_now_ms();
     int64_t budget_deadline =
