@@ -52,6 +52,9 @@
 #include "streams.h"
 
 #define SVC_MAX_SLOTS 256
+/* While a job runs: the parent reads the streams without blocking, then
+ * waits this long on the workers' pipes (new work waits at most this). */
+#define SVC_BUSY_POLL_MS 20
 #define SVC_DEAD_VALUE_MAX (64 * 1024) /* original values copied to the dead letter */
 #define SVC_PLAY_TTL_S 3600            /* a play's keys (out, in, screen) while it runs */
 #define SVC_PLAY_AFTER_S 600           /* ... and after its end: a late viewer still sees it */

@@ -263,10 +263,15 @@ void svc_heartbeat_update(struct cf_heartbeat *hb, const svc_slots *s)
         (void)cf_heartbeat_set(hb, "layers", layers);
 }
 
-/* One round of both desks: frames, timers, new work. New work blocks on a
- * stream only while nothing runs (a running job's frames must not wait on
- * an idle stream), and then each stream at most idle_block_ms, so that
- * neither waits long on the other. */
+/* One round of both desks: frames, timers, new work. While a job runs the
+ * parent never blocks on Redis: it reads both streams without BLOCK and
+ * then waits on the workers' pipes, so a report is published (and the next
+ * fight handed over) the moment it comes. Redis checks a blocked read's
+ * timeout only every 100 ms (hz 10): a BLOCK 20 on an idle cf:plays held a
+ * finished fight's report for up to 200 ms, most of a fight's cost in the
+ * pipeline. Only with nothing running does a desk block on its stream, and
+ * then each at most idle_block_ms, so that neither waits long on the
+ * other. */
 static void round_of_desks(const svc_settings *s, svc_slots *slots, svc_fights *fights,
                            svc_plays *plays, struct cf_heartbeat *hb)
 {
@@ -280,9 +285,12 @@ static void round_of_desks(const svc_settings *s, svc_slots *slots, svc_fights *
         svc_slots_poll(slots, 50);
         return;
     }
-    long block = svc_slots_count_busy(slots, SVC_ANY) > 0 ? 20 : s->idle_block_ms;
-    svc_fights_take_work(fights, block);
-    svc_plays_take_work(plays, block);
+    bool busy = svc_slots_count_busy(slots, SVC_ANY) > 0;
+    svc_fights_take_work(fights, busy ? 0 : s->idle_block_ms);
+    busy = busy || svc_slots_count_busy(slots, SVC_ANY) > 0;
+    svc_plays_take_work(plays, busy ? 0 : s->idle_block_ms);
+    if (busy || svc_slots_count_busy(slots, SVC_ANY) > 0)
+        svc_slots_poll(slots, SVC_BUSY_POLL_MS);
 }
 
 /* Rounds until a stop signal, then until every job ended or the grace ran
