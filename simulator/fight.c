@@ -169,9 +169,6 @@ cJSON *cf_fight_run(cf_sandbox *sb, const cf_fight_entry *e, const cf_fight_hook
     cJSON_Delete(settings);
     /* After the finish too: a bot that cannot be killed breaks it there. */
     bool broken = sb->broken;
-    if (!broken && !sb->opts.single_fight)
-        ctl_pool_fill(sb); /* the next fight's coderunners, off its path */
-
     cJSON *r = NULL;
     if (broken) {
         snprintf(err, errlen, "the sandbox broke during the fight: %s", sb->broken_why);
@@ -187,5 +184,11 @@ cJSON *cf_fight_run(cf_sandbox *sb, const cf_fight_entry *e, const cf_fight_hook
         free(reps[i].log);
     if (!r && !broken)
         snprintf(err, errlen, "out of memory");
+    /* The report goes first; then the next fight's coderunners are spawned
+     * (a clone, a cgroup, a seize each: milliseconds), off its path. */
+    if (r && hooks && hooks->finished)
+        hooks->finished(hooks->ud, r);
+    if (!broken)
+        ctl_pool_fill(sb);
     return r;
 }

@@ -58,6 +58,11 @@ typedef struct cf_fight_hooks {
     /* Polled between calls and while waiting on a bot; true stops the fight
      * (bots killed, status "cancelled") within a second. */
     bool (*cancelled)(void *ud);
+    /* Called once with the fight's report as soon as it is complete, before
+     * cf_fight_run spawns the next fight's coderunners (cf_sandbox's pool):
+     * a caller can send it on at once, off that work. cf_fight_run still
+     * returns the report (the caller's); may be NULL. */
+    void (*finished)(void *ud, const cJSON *report);
 } cf_fight_hooks;
 
 /*

@@ -138,7 +138,10 @@ void ctl_pool_discard(ctl_pooled *r)
 
 void ctl_pool_fill(cf_sandbox *sb)
 {
-    if (sb->opts.unsafe_no_sandbox || sb->broken || !sb->fs)
+    /* cf-fight runs one fight; an arcade sandbox runs plays, whose game is
+     * spawned when its play starts: neither has a next fight to prepare. */
+    if (sb->opts.unsafe_no_sandbox || sb->opts.single_fight || sb->opts.arcade || sb->broken ||
+        !sb->fs)
         return;
     for (int i = 0; i < CTL_POOL_SLOTS; i++) {
         if (sb->pool[i].pid > 0)

@@ -33,6 +33,7 @@ typedef struct worker_ctx {
     int jobfd, resfd;
     bool cancelled;
     bool bad_reports; /* CF_TEST_BAD_REPORT */
+    int report_rc;    /* the REPORT frame: 1 not sent yet, 0 sent, -1 failed */
 } worker_ctx;
 
 static void on_progress(void *ud, int tick)
@@ -67,6 +68,18 @@ static bool on_cancelled(void *ud)
             w->cancelled = true;
     }
     return w->cancelled;
+}
+
+/* The report, to the parent at once: the sandbox prepares the next
+ * fight's coderunners only after this. */
+static void on_finished(void *ud, const cJSON *report)
+{
+    worker_ctx *w = ud;
+    char *json = w->bad_reports ? strdup("not a report {") : cJSON_PrintUnformatted(report);
+    if (json == NULL)
+        return; /* tried again after cf_fight_run */
+    w->report_rc = svc_frame_write(w->resfd, SVC_FRAME_REPORT, json, strlen(json)) == 0 ? 0 : -1;
+    free(json);
 }
 
 static void send_error(int resfd, const char *err)
@@ -104,22 +117,23 @@ static int run_fight(worker_ctx *w, cf_sandbox *sb, const char *buf, size_t len)
     }
     free(fields);
     w->cancelled = false;
-    cf_fight_hooks hooks = {.ud = w, .progress = on_progress, .cancelled = on_cancelled};
+    w->report_rc = 1;
+    cf_fight_hooks hooks = {
+        .ud = w, .progress = on_progress, .cancelled = on_cancelled, .finished = on_finished};
     cJSON *report = cf_fight_run(sb, &fight, &hooks, err, sizeof err);
     cf_fight_entry_free(&fight);
     if (report == NULL) {
         send_error(w->resfd, err[0] ? err : "sandbox failed");
         return -1;
     }
-    char *json = w->bad_reports ? strdup("not a report {") : cJSON_PrintUnformatted(report);
+    if (w->report_rc == 1) /* the hook could not print it: once more */
+        on_finished(w, report);
     cJSON_Delete(report);
-    if (json == NULL) {
+    if (w->report_rc == 1) {
         send_error(w->resfd, "worker: cannot print report");
         return -1;
     }
-    int rc = svc_frame_write(w->resfd, SVC_FRAME_REPORT, json, strlen(json));
-    free(json);
-    return rc;
+    return w->report_rc;
 }
 
 void svc_worker_main(int jobfd, int resfd, int index, enum svc_kind kind,
