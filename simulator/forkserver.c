@@ -112,8 +112,10 @@ static PyObject *load_arcade(char *err, size_t errlen)
     return entry;
 }
 
-static int python_start(const char *home, bool arcade, PyObject **serve, PyObject **play, char *err,
-                        size_t errlen)
+/* CPython, the harness, and (warm: a sandbox for many fights) the modules
+ * bots use most, imported once here rather than by each bot. */
+static int python_start(const char *home, bool arcade, bool warm, PyObject **serve, PyObject **play,
+                        char *err, size_t errlen)
 {
     PyPreConfig pre;
     PyPreConfig_InitIsolatedConfig(&pre);
@@ -143,7 +145,10 @@ static int python_start(const char *home, bool arcade, PyObject **serve, PyObjec
     PyObject *code = Py_CompileString(cf_harness_py, "harness.py", Py_file_input);
     PyObject *mod = code ? PyImport_ExecCodeModule("cf_harness", code) : NULL;
     Py_XDECREF(code);
-    *serve = mod ? PyObject_GetAttrString(mod, "serve") : NULL;
+    PyObject *prepared =
+        mod ? PyObject_CallMethod(mod, "prepare", "O", warm ? Py_True : Py_False) : NULL;
+    *serve = prepared ? PyObject_GetAttrString(mod, "serve") : NULL;
+    Py_XDECREF(prepared);
     Py_XDECREF(mod);
     if (!*serve) {
         PyErr_Print();
@@ -220,7 +225,7 @@ static _Noreturn void serve_forever(const sb_child_plan *tmpl, PyObject *serve, 
     }
 }
 
-static _Noreturn void forkserver_main(const char *home, pid_t parent, bool arcade);
+static _Noreturn void forkserver_main(const char *home, pid_t parent, bool arcade, bool warm);
 
 /*
  * Runs before main() in every program linked with cf_sandbox: in the
@@ -231,9 +236,10 @@ __attribute__((constructor)) static void forkserver_entry(int argc, char **argv)
 {
     const char *v = getenv(FS_ENV);
     struct stat st;
-    if (!v || strcmp(v, "1") != 0 || argc != 4 || fstat(FS_SOCK, &st) < 0 || !S_ISSOCK(st.st_mode))
+    if (!v || strcmp(v, "1") != 0 || argc != 5 || fstat(FS_SOCK, &st) < 0 || !S_ISSOCK(st.st_mode))
         return;
-    forkserver_main(argv[1], (pid_t)atoi(argv[2]), strcmp(argv[3], "arcade") == 0);
+    forkserver_main(argv[1], (pid_t)atoi(argv[2]), strcmp(argv[3], "arcade") == 0,
+                    strcmp(argv[4], "warm") == 0);
 }
 
 /* The plan, once CPython is up (the controller builds it meanwhile). */
@@ -261,7 +267,7 @@ static int recv_plan(sb_child_plan *plan)
     return 0;
 }
 
-static _Noreturn void forkserver_main(const char *home, pid_t parent, bool arcade)
+static _Noreturn void forkserver_main(const char *home, pid_t parent, bool arcade, bool warm)
 {
     fs_reply ready;
     memset(&ready, 0, sizeof ready);
@@ -279,7 +285,7 @@ static _Noreturn void forkserver_main(const char *home, pid_t parent, bool arcad
     /* CPython first: the slowest step, while the controller probes the
      * layers and builds the seccomp program. */
     PyObject *serve = NULL, *play = NULL;
-    int py = python_start(home, arcade, &serve, &play, ready.err, sizeof ready.err);
+    int py = python_start(home, arcade, warm, &serve, &play, ready.err, sizeof ready.err);
     static sb_child_plan plan;
     if (recv_plan(&plan) < 0)
         _exit(1);
@@ -300,7 +306,8 @@ report:
     serve_forever(&plan, serve, play);
 }
 
-sb_forkserver *forkserver_launch(const char *python_home, bool arcade, char *err, size_t errlen)
+sb_forkserver *forkserver_launch(const char *python_home, bool arcade, bool warm, char *err,
+                                 size_t errlen)
 {
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -331,8 +338,12 @@ sb_forkserver *forkserver_launch(const char *python_home, bool arcade, char *err
         if (dup2(sv[1], FS_SOCK) < 0)
             _exit(1);
         syscall(SYS_close_range, FS_SOCK + 1, ~0U, 0);
-        char *const argv[] = {"cf-forkserver", (char *)python_home, parent,
-                              arcade ? "arcade" : "bots", NULL};
+        char *const argv[] = {"cf-forkserver",
+                              (char *)python_home,
+                              parent,
+                              arcade ? "arcade" : "bots",
+                              warm ? "warm" : "cold",
+                              NULL};
         char *const envp[] = {FS_ENV "=1", NULL};
         execve("/proc/self/exe", argv, envp);
         _exit(127);

@@ -23,7 +23,6 @@ import gc
 import json
 import os
 import sys
-import traceback
 import types
 
 _REQ = 3
@@ -31,15 +30,16 @@ _REP = 4
 _MSG_MAX = 60 * 1024
 _INIT_MAX = 16 << 20
 
-# Warm the modules bots use most, once, in the forkserver. Kept short: the
-# heavy ones (re, typing, dataclasses) would cost cf-fight more at start-up
-# than they save one bot at import.
-for _name in ("random", "math", "collections", "itertools", "functools", "heapq",
-              "bisect", "copy", "time"):
-    try:
-        __import__(_name)
-    except Exception:
-        pass
+# The modules bots use most, and traceback (the harness's error paths).
+# A sandbox that runs many fights (cf-simulator) imports them once, in the
+# forkserver (prepare(True)), so no bot pays for them; cf-fight runs one
+# fight and leaves them to the bot that needs them, as a plain `python3
+# bot.py` would: warming them would cost its start more than it saves.
+_WARM = ("traceback", "random", "math", "collections", "itertools", "functools", "heapq",
+         "bisect", "copy", "time")
+
+# One encoder for every reply, rather than one per json.dumps call.
+_encode = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
 
 
 def _warm_up():
@@ -80,11 +80,17 @@ def _send_raw(data):
 
 
 def _send(obj):
-    _send_raw(json.dumps(obj, separators=(",", ":"), allow_nan=False).encode("utf-8"))
+    _send_raw(_encode(obj).encode("utf-8"))
+
+
+def _print_exc():
+    import traceback
+    traceback.print_exc()
 
 
 def _last_line(exc):
     try:
+        import traceback
         line = traceback.format_exception_only(type(exc), exc)[-1].strip()
     except Exception:
         line = type(exc).__name__
@@ -147,7 +153,7 @@ def serve():
     except MemoryError as e:
         _die("memory", _last_line(e), 3)
     except BaseException as e:
-        traceback.print_exc()
+        _print_exc()
         _die("crash", _with_line(e, name), 2)
     _flush()
 
@@ -159,14 +165,13 @@ def serve():
             if not callable(method):
                 raise AttributeError("Main has no %s" % str(msg["m"])[:100])
             value = method(*msg.get("a", []))
-            data = json.dumps({"id": cid, "ok": value}, separators=(",", ":"),
-                              allow_nan=False).encode("utf-8")
+            data = _encode({"id": cid, "ok": value}).encode("utf-8")
             if len(data) > _MSG_MAX:
                 raise ValueError("return value too large (%d bytes)" % len(data))
         except MemoryError as e:
             _die("memory", _last_line(e), 3)
         except Exception as e:
-            traceback.print_exc()
+            _print_exc()
             data = json.dumps({"id": cid, "raised": _with_line(e, name)}).encode("utf-8")
         except BaseException as e:  # SystemExit, KeyboardInterrupt: the bot quits
             _die("crash", _last_line(e) or type(e).__name__, 2)
@@ -174,7 +179,17 @@ def serve():
         _send_raw(data)
 
 
-_warm_up()
-# Objects that exist now are never collected in a coderunner: the cyclic GC
-# then leaves their pages alone, so fewer of them are copied on write.
-gc.freeze()
+def prepare(warm):
+    """Called once by the forkserver, after the import: warm (a sandbox for
+    many fights) imports _WARM; then the first compile() is paid and the
+    heap frozen."""
+    if warm:
+        for name in _WARM:
+            try:
+                __import__(name)
+            except Exception:
+                pass
+    _warm_up()
+    # Objects that exist now are never collected in a coderunner: the cyclic
+    # GC then leaves their pages alone, so fewer of them are copied on write.
+    gc.freeze()

@@ -180,10 +180,12 @@ void sandbox_seccomp_name(long nr, char *out, size_t outlen);
 
 /* ---- forkserver.c ---- */
 typedef struct sb_forkserver sb_forkserver;
-/* Starts the forkserver (a fresh exec), which initialises CPython at once;
+/* Starts the forkserver (a fresh exec), which initialises CPython at once
+ * (warm: also the modules bots use most, for a sandbox of many fights);
  * then forkserver_boot hands it the plan every child shares (flags, the
  * seccomp program) and waits until it is ready. */
-sb_forkserver *forkserver_launch(const char *python_home, bool arcade, char *err, size_t errlen);
+sb_forkserver *forkserver_launch(const char *python_home, bool arcade, bool warm, char *err,
+                                 size_t errlen);
 int forkserver_boot(sb_forkserver *fs, const sb_child_plan *plan_template, char *err,
                     size_t errlen);
 /* Asks for one coderunner with these descriptors: the pipe ends (request

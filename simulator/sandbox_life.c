@@ -129,7 +129,7 @@ cf_sandbox *cf_sandbox_start(const cf_sandbox_options *opts, char *err, size_t e
     /* The forkserver starts CPython (the slow part) while the layers are
      * probed and the seccomp program built here. */
     sb->fs = forkserver_launch(opts->python_home ? opts->python_home : CF_PYTHON_HOME, opts->arcade,
-                               err, errlen);
+                               !opts->single_fight, err, errlen);
     if (!sb->fs)
         goto fail;
     char perr[256] = "";
