@@ -443,6 +443,31 @@ int cf_consumer_ack(cf_consumer *c, const char *id)
     return rc;
 }
 
+int cf_consumer_ack_many(cf_consumer *c, const char *const *ids, size_t n)
+{
+    if (n == 0)
+        return 0;
+    const char **argv = malloc((n + 3) * sizeof *argv);
+    if (argv == NULL) {
+        log_warn("XACK %s: out of memory", c->stream);
+        return -1;
+    }
+    argv[0] = "XACK";
+    argv[1] = c->stream;
+    argv[2] = c->group;
+    for (size_t i = 0; i < n; i++)
+        argv[3 + i] = ids[i];
+    redisReply *rep = cf_redis_argv(c->r, (int)(n + 3), argv, NULL);
+    free(argv);
+    if (rep == NULL) {
+        log_warn("XACK %s (%zu ids): %s", c->stream, n, cf_redis_error(c->r));
+        return -1;
+    }
+    int rc = rep->type == REDIS_REPLY_INTEGER ? 0 : -1;
+    freeReplyObject(rep);
+    return rc;
+}
+
 /* Parses "ms-seq" into a comparable pair. */
 static int id_parse(const char *s, uint64_t *ms, uint64_t *seq)
 {

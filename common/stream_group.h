@@ -88,6 +88,8 @@ int cf_consumer_handback(cf_consumer *c, const char *id);
  * -1 on error. */
 long cf_consumer_deliveries(cf_consumer *c, const char *id);
 int cf_consumer_ack(cf_consumer *c, const char *id);
+/* One XACK for n ids (n may be 0). 0, or -1 (logged). */
+int cf_consumer_ack_many(cf_consumer *c, const char *const *ids, size_t n);
 /* XTRIM MINID ~ below anything pending or undelivered in any group. */
 int cf_consumer_trim(cf_consumer *c);
 

@@ -266,6 +266,72 @@ static bool handle(rp *p, const cf_entry *e)
     return acked || !g_stop;
 }
 
+/*
+ * Several fights' results read at once (the processor is behind): one
+ * transaction for them all (rp_store_many), then their dead letters and one
+ * XACK. The ones it stored are flagged done; the rest (plays, entries that
+ * do not decode, a batch that did not commit) go through handle(), one at
+ * a time, after it.
+ */
+static void handle_batch(rp *p, const cf_entry *es, size_t n, bool *done)
+{
+    cf_result_entry *msgs = calloc(n, sizeof *msgs);
+    const cf_result_entry **batch = calloc(n, sizeof *batch);
+    size_t *which = calloc(n, sizeof *which);
+    enum rp_store_rc *rcs = calloc(n, sizeof *rcs);
+    char(*errs)[RP_ERR_MAX] = calloc(n, sizeof *errs);
+    const char **ids = calloc(n, sizeof *ids);
+    bool *decoded = calloc(n, sizeof *decoded);
+    size_t nb = 0, nids = 0;
+    if (!msgs || !batch || !which || !rcs || !errs || !ids || !decoded)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        char err[256];
+        decoded[i] = es[i].nfields > 0 && cf_result_entry_decode(es[i].fields, es[i].nfields,
+                                                                 &msgs[i], err, sizeof err) == 0;
+        if (decoded[i] && msgs[i].kind != CF_RESULT_PLAY) {
+            which[nb] = i;
+            batch[nb++] = &msgs[i];
+        }
+    }
+    if (nb < 2)
+        goto out;
+    ensure_pg(p);
+    if (p->pg == NULL || g_stop || rp_store_many(p->pg, batch, nb, rcs, errs) != 0)
+        goto out;
+    log_info("%zu results in one transaction", nb);
+    if (p->crash_after_commit) {
+        log_warn("CF_TEST_CRASH_AFTER_COMMIT: dying between commit and ack");
+        kill(getpid(), SIGKILL);
+    }
+    for (size_t k = 0; k < nb; k++) {
+        const cf_entry *e = &es[which[k]];
+        done[which[k]] = true;
+        if (rcs[k] == RP_STORED)
+            log_info("fight %s stored (%s)", batch[k]->id, batch[k]->status);
+        if (rcs[k] == RP_BAD || rcs[k] == RP_REFUSED) {
+            char reason[RP_ERR_MAX + 64];
+            snprintf(reason, sizeof reason, "%s%s",
+                     rcs[k] == RP_BAD ? "database refused the result: " : "", errs[k]);
+            if (rp_dead(p->r, &p->s, e, reason) != 0)
+                continue; /* not acked: redelivered, dead-lettered then */
+        }
+        ids[nids++] = e->id;
+    }
+    (void)cf_consumer_ack_many(&p->results, ids, nids);
+out:
+    for (size_t i = 0; msgs && decoded && i < n; i++)
+        if (decoded[i])
+            cf_result_entry_free(&msgs[i]);
+    free(msgs);
+    free(batch);
+    free(which);
+    free(rcs);
+    free(errs);
+    free(ids);
+    free(decoded);
+}
+
 static void usage(FILE *out)
 {
     fprintf(out, "usage: cf-result-processor [--config FILE]\n"
@@ -350,9 +416,13 @@ int main(int argc, char **argv)
         }
         if (rc < 0 && !g_stop)
             nap_ms(200);
+        bool *done = n > 1 ? calloc(n, sizeof *done) : NULL;
+        if (done != NULL)
+            handle_batch(&p, es, n, done);
         for (size_t i = 0; i < n && !g_stop; i++)
-            if (!handle(&p, &es[i]))
+            if ((done == NULL || !done[i]) && !handle(&p, &es[i]))
                 break;
+        free(done);
         cf_entries_free(es, n);
         if (p.pg != NULL && cf_pg_ok(p.pg) && !g_stop)
             (void)rp_progress_pass(&p.progress, p.pg);

@@ -12,7 +12,9 @@
  * never undoes a result; a fight unknown to the database is ignored. A
  * play's `started` (kind play) creates its row when the web never made one
  * (a play injected with redis-cli), so that it shows as running too.
- * Best effort: every entry is acknowledged, stored or not.
+ * Best effort: every entry is acknowledged, stored or not. What one read
+ * brings is handled together: the fights it starts in one statement, its
+ * entries acknowledged in one XACK.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +51,37 @@ static int mark_running(cf_pg *pg, const cf_progress_entry *pe)
     return 1;
 }
 
+/* started -> running for these fights, in one statement: a PostgreSQL
+ * array literal of their ids (UUIDs, checked by the decoder). */
+static int mark_fights_running(cf_pg *pg, char *const *ids, size_t n)
+{
+    if (n == 0)
+        return 0;
+    size_t len = 3 + n * (CF_UUID_LEN + 1);
+    char *arr = malloc(len);
+    if (arr == NULL)
+        return 0;
+    size_t o = 0;
+    arr[o++] = '{';
+    for (size_t i = 0; i < n; i++) {
+        memcpy(arr + o, ids[i], CF_UUID_LEN);
+        o += CF_UUID_LEN;
+        arr[o++] = i + 1 < n ? ',' : '}';
+    }
+    arr[o] = '\0';
+    const char *p[] = {arr};
+    int rc = cf_pg_run(pg,
+                       "UPDATE fights SET status = 'running', started_at = now() "
+                       "WHERE id = ANY($1::uuid[]) AND status IN ('queued', 'running')",
+                       1, p);
+    free(arr);
+    if (rc != 0) {
+        log_warn("progress of %zu fights: %s", n, cf_pg_error(pg)); /* best effort */
+        return 0;
+    }
+    return (int)n;
+}
+
 int rp_progress_pass(cf_consumer *progress, cf_pg *pg)
 {
     cf_entry *es = NULL;
@@ -57,13 +90,31 @@ int rp_progress_pass(cf_consumer *progress, cf_pg *pg)
     if (cf_consumer_read(progress, 500, 0, &es, &n, &fresh) < 0)
         return -1;
     int marked = 0;
+    const char **ids = n > 0 ? calloc(n, sizeof *ids) : NULL;
+    char **started = n > 0 ? calloc(n, sizeof *started) : NULL;
+    size_t nstarted = 0;
     for (size_t i = 0; i < n; i++) {
         cf_progress_entry pe;
         if (cf_progress_entry_decode(es[i].fields, es[i].nfields, &pe, NULL, 0) == 0 &&
-            pe.state == CF_PROGRESS_STARTED)
-            marked += mark_running(pg, &pe);
-        (void)cf_consumer_ack(progress, es[i].id);
+            pe.state == CF_PROGRESS_STARTED) {
+            if (!pe.play && started != NULL && strlen(pe.id) == CF_UUID_LEN &&
+                (started[nstarted] = strdup(pe.id)) != NULL)
+                nstarted++;
+            else
+                marked += mark_running(pg, &pe);
+        }
+        if (ids != NULL)
+            ids[i] = es[i].id;
+        else
+            (void)cf_consumer_ack(progress, es[i].id);
     }
+    marked += mark_fights_running(pg, started, nstarted);
+    if (ids != NULL)
+        (void)cf_consumer_ack_many(progress, ids, n);
+    for (size_t i = 0; i < nstarted; i++)
+        free(started[i]);
+    free(started);
+    free(ids);
     cf_entries_free(es, n);
     return marked;
 }

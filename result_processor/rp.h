@@ -56,6 +56,13 @@ enum rp_store_rc {
                  * the one the web sent: dead letter */
 };
 enum rp_store_rc rp_store(cf_pg *pg, const cf_result_entry *msg, char *err, size_t errlen);
+/* n fights' results in one transaction, one savepoint each: 0 once
+ * committed, with each one's RP_STORED, RP_IGNORED, RP_BAD or RP_REFUSED
+ * (and why, for the last two) in rcs and errs; -1 when the batch as a whole
+ * did not commit (rolled back: store them one at a time). */
+#define RP_ERR_MAX 1024
+int rp_store_many(cf_pg *pg, const cf_result_entry *const *msgs, size_t n, enum rp_store_rc *rcs,
+                  char (*errs)[RP_ERR_MAX]);
 
 /* ---- store_play.c ---- */
 /* The end of a play (an entry of kind "play"), one statement. */

@@ -1,5 +1,6 @@
 /*
- * store.c — one result, one transaction, exactly once.
+ * store.c — one result, one transaction, exactly once; under a backlog,
+ * several results in one transaction, each behind its own savepoint.
  *
  * The contract: after a commit, the fight row is final (finished, failed or
  * cancelled) with its finish time, every player's result, rank, score,
@@ -21,6 +22,14 @@
  * its game row too (a placeholder) if the web never loaded the games.
  * The result of a version's check (its id is a bot_versions.check_id) is
  * no fight's: store_check.c stores it on the version instead.
+ *
+ * Batches (rp_store_many): when the processor reads several fights' results
+ * at once (it fell behind), they share one transaction and one commit (one
+ * WAL flush instead of one each). Each result sits behind a savepoint, so
+ * one the database refuses is rolled back alone and dead-lettered, as it
+ * would be on its own. Nothing is acknowledged before the commit: a crash
+ * anywhere redelivers the whole batch, and what was committed is then
+ * final and ignored, as for a single result.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -239,6 +248,47 @@ out:
     return rc;
 }
 
+/* One result inside the caller's transaction; store_tx's answers. A
+ * version's check (store_check.c) has no fight row: it is stored on its
+ * version. */
+static int store_one(cf_pg *pg, const cf_result_entry *msg, char *err, size_t errlen)
+{
+    int rc = rp_store_check(pg, msg, err, errlen);
+    return rc == 3 ? store_tx(pg, msg, err, errlen) : rc;
+}
+
+int rp_store_many(cf_pg *pg, const cf_result_entry *const *msgs, size_t n, enum rp_store_rc *rcs,
+                  char (*errs)[RP_ERR_MAX])
+{
+    if (cf_pg_begin(pg) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        errs[i][0] = '\0';
+        if (cf_pg_run(pg, "SAVEPOINT rp_one", 0, NULL) != 0)
+            goto abort;
+        int rc = store_one(pg, msgs[i], errs[i], RP_ERR_MAX);
+        if (rc < 0 && rp_pg_transient(pg))
+            goto abort; /* the database is away: the whole batch waits */
+        if (rc == 1) {
+            rcs[i] = RP_STORED;
+            if (cf_pg_run(pg, "RELEASE SAVEPOINT rp_one", 0, NULL) != 0)
+                goto abort;
+            continue;
+        }
+        rcs[i] = rc < 0 ? RP_BAD : rc == 0 ? RP_IGNORED : RP_REFUSED;
+        if (rc < 0 && errs[i][0] == '\0')
+            snprintf(errs[i], RP_ERR_MAX, "%s", cf_pg_error(pg));
+        if (cf_pg_run(pg, "ROLLBACK TO SAVEPOINT rp_one", 0, NULL) != 0)
+            goto abort;
+    }
+    if (cf_pg_commit(pg) != 0)
+        return -1; /* one at a time now: a commit that landed is ignored then */
+    return 0;
+abort:
+    cf_pg_rollback(pg);
+    return -1;
+}
+
 enum rp_store_rc rp_store(cf_pg *pg, const cf_result_entry *msg, char *err, size_t errlen)
 {
     err[0] = '\0';
@@ -246,11 +296,7 @@ enum rp_store_rc rp_store(cf_pg *pg, const cf_result_entry *msg, char *err, size
         snprintf(err, errlen, "BEGIN: %s", cf_pg_error(pg));
         return RP_RETRY;
     }
-    /* A version's check (store_check.c) has no fight row: it is stored on
-     * its version. */
-    int rc = rp_store_check(pg, msg, err, errlen);
-    if (rc == 3)
-        rc = store_tx(pg, msg, err, errlen);
+    int rc = store_one(pg, msg, err, errlen);
     if (rc < 0) {
         bool transient = rp_pg_transient(pg);
         cf_pg_rollback(pg);
