@@ -5,6 +5,9 @@
 # are committed in PostgreSQL. Prints fights/s and the p50/p99 latency from
 # XADD (the entry id's time) to commit (fights.finished_at), with one and
 # with two simulator processes, and checks zero lost, zero duplicated.
+# Beside them, measured in the same run, the reference of the speed goal
+# (two plain Python processes over pipes per fight, two at a time) and the
+# goal: >= 50 fights/s and >= 6x the reference.
 #
 #   CF_REDIS_URL=… CF_DATABASE_URL=… bench/pipeline/bench_pipeline.sh BUILD_DIR \
 #       [--fights 1000] [--simulators "1 2"] [--concurrency 1] [--rate R] [--no-half-rate]
@@ -156,6 +159,8 @@ span = (last - first) / 1000.0
 pct = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))] if lat else float("nan")
 with open(sys.argv[5], "w") as f:
     f.write(f"{len(want) / span if span > 0 else 0:.1f}\n")
+with open(sys.argv[5] + ".p99", "w") as f:
+    f.write(f"{pct(0.99):.0f}\n")
 print(f"{len(db)} stored ({statuses}), lost {len(lost)}, "
       f"{len(want) / span if span > 0 else 0:.1f} fights/s over {span:.1f} s, "
       f"latency p50 {pct(0.50):.0f} ms p99 {pct(0.99):.0f} ms")
@@ -167,12 +172,71 @@ PY
     local fight_ms
     fight_ms=$(sql "SELECT round(avg(elapsed_ms)) FROM fights")
     echo "simulators=$nsim concurrency=$CONC rate=${RATE/#0/burst}: $stats; mean fight (in the sandbox) $fight_ms ms; reports $dup_reports, fights with a wrong player count $dup_players"
+    if [ "$RATE" = 0 ]; then
+        awk -v got="$(cat "$TMP/rate")" -v ref="$REF" 'BEGIN {
+            printf "  goal: >= 50 fights/s and >= 6x the reference: %.1f fights/s, %.1fx the reference (%s)\n",
+                got, got / ref, (got >= 50 && got >= 6 * ref) ? "met" : "NOT met" }'
+    else
+        awk -v p99="$(cat "$TMP/rate.p99")" 'BEGIN {
+            printf "  goal: p99 latency under 2 s at half the burst rate: %d ms (%s)\n",
+                p99, p99 < 2000 ? "met" : "NOT met" }'
+    fi
     for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
     for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
     PIDS=()
 }
 
+# The reference, measured in this run: each fight as two plain Python
+# processes (a minimal line-JSON harness, no sandbox, no Redis, no database)
+# playing 100 calls each over pipes, two fights at a time, like the two
+# workers of a simulator. Goal: the pipeline >= 50 fights/s and >= 6x this.
+reference() {
+    python3 - "$ROOT/games/tanks/templates/empty.py" <<'PY'
+import json, subprocess, sys, threading, time
+HARNESS = r"""
+import sys, json
+r, w = sys.stdin.buffer, sys.stdout.buffer
+ns = {}
+exec(compile(json.loads(r.readline())['code'], 'bot.py', 'exec'), ns)
+inst = ns['Main'](); inst.context = {}
+for line in r:
+    m = json.loads(line)
+    w.write(json.dumps({'ok': getattr(inst, m['m'])(*m['a'])}).encode() + b'\n'); w.flush()
+"""
+code = open(sys.argv[1]).read()
+me = {"x": 0, "y": 0, "health": 100, "head": "R", "moved": False, "targeted": None}
+def fight():
+    ps = [subprocess.Popen([sys.executable, "-c", HARNESS], stdin=subprocess.PIPE,
+                           stdout=subprocess.PIPE) for _ in range(2)]
+    for p in ps:
+        p.stdin.write(json.dumps({"code": code}).encode() + b"\n")
+    for tick in range(100):
+        for p in ps:
+            p.stdin.write(json.dumps({"m": "decide_tick", "a": [tick, me, me]}).encode() + b"\n")
+            p.stdin.flush()
+            p.stdout.readline()
+    for p in ps:
+        p.stdin.close(); p.wait()
+N = 40
+left = [N]
+lock = threading.Lock()
+def worker():
+    while True:
+        with lock:
+            if left[0] == 0:
+                return
+            left[0] -= 1
+        fight()
+t0 = time.monotonic()
+ts = [threading.Thread(target=worker) for _ in range(2)]
+for t in ts: t.start()
+for t in ts: t.join()
+print(f"{N / (time.monotonic() - t0):.1f}")
+PY
+}
+REF=$(reference)
 echo "pipeline benchmark: $FIGHTS Tanks fights (empty.py vs empty.py), $(nproc) cores"
+echo "reference: two plain Python processes over pipes per fight, two fights at a time: $REF fights/s"
 for n in $SIMS; do
     if [ "$RATE" = 0 ] && [ "$HALF" = 1 ]; then
         run_one "$n"

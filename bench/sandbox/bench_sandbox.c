@@ -70,6 +70,36 @@ static const char mini_harness[] = "import sys, json\n"
                                    "    w.write(json.dumps({'ok': v}).encode() + b'\\n')\n"
                                    "    w.flush()\n";
 
+/* The warm-fork reference: one Python process, warmed as the forkserver is
+ * (json imported, the first compile() paid), forks a child per bot that
+ * reads the bot's code, makes Main() and answers the first call over pipes;
+ * it prints each spawn-to-first-reply in µs. argv: code, call line, runs. */
+static const char warm_fork[] =
+    "import os, sys, json, time\n"
+    "exec(compile('x = 1', 'warm', 'exec'), {})\n"
+    "code, call, runs = sys.argv[1], sys.argv[2].encode(), int(sys.argv[3])\n"
+    "init = json.dumps({'code': code}).encode() + b'\\n'\n"
+    "out = []\n"
+    "for i in range(runs):\n"
+    "    r1, w1 = os.pipe(); r2, w2 = os.pipe()\n"
+    "    t0 = time.perf_counter()\n"
+    "    pid = os.fork()\n"
+    "    if pid == 0:\n"
+    "        os.close(w1); os.close(r2)\n"
+    "        rf = os.fdopen(r1, 'rb'); wf = os.fdopen(w2, 'wb')\n"
+    "        ns = {}\n"
+    "        exec(compile(json.loads(rf.readline())['code'], 'bot.py', 'exec'), ns)\n"
+    "        inst = ns['Main'](); inst.context = {}\n"
+    "        m = json.loads(rf.readline())\n"
+    "        wf.write(json.dumps({'ok': getattr(inst, m['m'])(*m['a'])}).encode() + b'\\n')\n"
+    "        wf.flush(); os._exit(0)\n"
+    "    os.close(r1); os.close(w2)\n"
+    "    os.write(w1, init + call)\n"
+    "    rf = os.fdopen(r2, 'rb'); rf.readline()\n"
+    "    out.append((time.perf_counter() - t0) * 1e6)\n"
+    "    os.close(w1); rf.close(); os.waitpid(pid, 0)\n"
+    "print(' '.join('%.0f' % x for x in out))\n";
+
 static const char call_line[] =
     "{\"m\": \"decide_tick\", \"a\": [1, {\"x\": 0, \"y\": 0, \"health\": 100, \"head\": \"R\", "
     "\"moved\": false, \"targeted\": null}, {\"x\": 9, \"y\": 9, \"health\": 100, \"head\": "
@@ -376,6 +406,61 @@ static int plain_round_trips(char *const argv[], int n, samples *s)
     return child_end(&c);
 }
 
+/* The warm-fork reference (warm_fork above): runs spawn-to-first-reply
+ * samples, read from the script's one line of output. */
+static int warm_fork_first_replies(const char *python, int runs, samples *s)
+{
+    char nruns[16];
+    snprintf(nruns, sizeof nruns, "%d", runs);
+    char *argv[] = {(char *)python, "-c", (char *)warm_fork, (char *)trivial_bot, (char *)call_line,
+                    nruns,          NULL};
+    child c;
+    if (child_start(&c, argv) < 0)
+        return -1;
+    fclose(c.in);
+    c.in = NULL;
+    size_t cap = (size_t)runs * 12 + 64;
+    char *buf = malloc(cap);
+    int rc = -1;
+    if (buf && fgets(buf, (int)cap, c.out)) {
+        rc = 0;
+        char *p = buf, *end;
+        for (double x = strtod(p, &end); end != p; x = strtod(p, &end)) {
+            push(s, x);
+            p = end;
+        }
+    }
+    free(buf);
+    fclose(c.out);
+    int st;
+    while (waitpid(c.pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return rc;
+}
+
+/* The plain-Python pair: two python3 -c harness processes started together,
+ * then `ticks` rounds of one call to each, in turn, over pipes, then both
+ * ended: a fight's work with no sandbox and no controller. Returns the wall
+ * µs from the first spawn to the last exit, or -1. */
+static double plain_pair_fight(char *const argv[], int ticks)
+{
+    child c[2];
+    double t0 = now_us();
+    if (child_start(&c[0], argv) < 0)
+        return -1;
+    if (child_start(&c[1], argv) < 0) {
+        child_end(&c[0]);
+        return -1;
+    }
+    int ok = child_init(&c[0]) == 0 && child_init(&c[1]) == 0;
+    for (int t = 0; ok && t < ticks; t++)
+        ok = child_call(&c[0]) == 0 && child_call(&c[1]) == 0;
+    int end0 = child_end(&c[0]); /* both ended, whatever the first says */
+    int end1 = child_end(&c[1]);
+    return ok && end0 == 0 && end1 == 0 ? now_us() - t0 : -1;
+}
+
 /* ---- the cf-fight program ------------------------------------------------- */
 
 /* One cf-fight run (its JSON on a pipe): returns the wall µs and adds each
@@ -559,6 +644,13 @@ int main(int argc, char **argv)
         line("bwrap --unshare-all python3 -c harness", &bw_first, "ms", 1e3);
     else
         printf("  %-44s  absent (apt-get install bubblewrap)\n", "bwrap");
+    samples wf_first = {0};
+    if (warm_fork_first_replies(python, runs, &wf_first) < 0)
+        fprintf(stderr, "cf-bench-sandbox: the warm-fork reference failed\n");
+    line("reference: warm Python fork, no sandbox", &wf_first, "ms", 1e3);
+    printf("  goal: sandbox median <= 3 ms: %.2f ms (%s); %.2fx the warm fork\n",
+           pct(&sb_first, 50) / 1e3, pct(&sb_first, 50) <= 3000 ? "met" : "NOT met",
+           pct(&sb_first, 50) / pct(&wf_first, 50));
     line("sandbox, cold: no pool, fresh clone per bot", &cold_first, "ms", 1e3);
     line("sandbox start (forkserver exec, Python)", &cold_start, "ms", 1e3);
     line("whole 1-tick fight, 2 bots, warm sandbox", &sb_fight1, "ms", 1e3);
@@ -582,7 +674,7 @@ int main(int argc, char **argv)
     close(fd);
     if (chmod(bot_path, 0644) < 0)
         fprintf(stderr, "cf-bench-sandbox: chmod: %s\n", strerror(errno));
-    samples cf_sb = {0}, cf_no = {0}, cf_stops = {0};
+    samples cf_sb = {0}, cf_no = {0}, cf_stops = {0}, pair = {0};
     samples sb_mean = {0}, sb_min = {0}, no_mean = {0}, no_min = {0};
     for (int i = 0; i < fights; i++) {
         double t = cf_fight_once(cf_fight, bot_path, true, &cf_stops, &sb_mean, &sb_min);
@@ -591,6 +683,9 @@ int main(int argc, char **argv)
         t = cf_fight_once(cf_fight, bot_path, false, NULL, &no_mean, &no_min);
         if (t > 0)
             push(&cf_no, t);
+        t = plain_pair_fight(py_argv, 100);
+        if (t > 0)
+            push(&pair, t);
     }
     unlink(bot_path);
     if (plain_round_trips(py_argv, runs * 5, &py_rtt) < 0)
@@ -613,14 +708,18 @@ int main(int argc, char **argv)
     line("cf-fight --no-sandbox", &cf_no, "ms", 1e3);
     printf("  ratio cf-fight sandboxed / --no-sandbox (medians): %.2f  (target <= 1.25)\n",
            pct(&cf_sb, 50) / pct(&cf_no, 50));
+    line("reference: plain-Python pair over pipes", &pair, "ms", 1e3);
+    printf("  goal: cf-fight cold <= 1.2x the plain-Python pair: %.2fx (%s)\n",
+           pct(&cf_sb, 50) / pct(&pair, 50),
+           pct(&cf_sb, 50) <= 1.2 * pct(&pair, 50) ? "met" : "NOT met");
     line("in-process fight, warm sandbox (fight.h)", &sb_fight, "ms", 1e3);
     line("ptrace stops per bot (in-process fights)", &sb_stops, "", 1);
     line("ptrace stops per bot (cf-fight)", &cf_stops, "", 1);
 
     cf_sandbox_stop(sb);
-    samples *all[] = {&sb_first, &sb_fight1, &py_first,   &bw_first,  &sb_mean,  &sb_min,
-                      &no_mean,  &no_min,    &py_rtt,     &sb_fight,  &sb_stops, &cf_sb,
-                      &cf_no,    &cf_stops,  &cold_first, &cold_start};
+    samples *all[] = {&sb_first, &sb_fight1, &py_first,   &bw_first,   &sb_mean,  &sb_min,
+                      &no_mean,  &no_min,    &py_rtt,     &sb_fight,   &sb_stops, &cf_sb,
+                      &cf_no,    &cf_stops,  &cold_first, &cold_start, &wf_first, &pair};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         free(all[i]->v);
     return 0;
