@@ -63,7 +63,7 @@ int account_id_by_name(web_req *r, const char *name, char *out, size_t len)
 {
     const char *params[1] = {name};
     PGresult *res =
-        cf_pg_exec(r->t->pg, "SELECT id FROM users WHERE lower(username) = lower($1)", 1, params);
+        prepared_exec(r->t, "SELECT id FROM users WHERE lower(username) = lower($1)", 1, params);
     if (res == NULL)
         return -1;
     int found = PQntuples(res) == 1;
@@ -142,10 +142,10 @@ int account_login_lookup(web_req *r, const char *username, account_login *out)
 cJSON *account_json(web_req *r)
 {
     const char *params[1] = {r->user_id};
-    PGresult *res = cf_pg_exec(r->t->pg,
-                               "SELECT id, username, api_time(created_at), "
-                               "about, fights_public_default FROM users WHERE id = $1",
-                               1, params);
+    PGresult *res = prepared_exec(r->t,
+                                  "SELECT id, username, api_time(created_at), "
+                                  "about, fights_public_default FROM users WHERE id = $1",
+                                  1, params);
     res = http_one_row(r, res, false, 401, "login required");
     if (res == NULL)
         return NULL;
@@ -301,6 +301,7 @@ cJSON *account_search(web_req *r, const char *prefix)
     pattern[j++] = '%';
     pattern[j] = '\0';
     const char *params[2] = {pattern, r->user_id};
+    /* Planned with its value: only a known prefix uses the pattern index. */
     PGresult *res = cf_pg_exec(r->t->pg,
                                "SELECT username FROM users WHERE lower(username) LIKE lower($1) "
                                "AND id <> $2 ORDER BY lower(username) LIMIT 20",

@@ -18,7 +18,7 @@
 
 int admin_games_hidden_names(web_req *r, char names[][CF_GAME_NAME_MAX + 1], int max)
 {
-    PGresult *res = cf_pg_exec(r->t->pg, "SELECT game FROM hidden_games ORDER BY game", 0, NULL);
+    PGresult *res = prepared_exec(r->t, "SELECT game FROM hidden_games ORDER BY game", 0, NULL);
     if (res == NULL)
         return -1;
     int n = 0;
@@ -47,12 +47,12 @@ bool admin_games_offered(web_req *r, const char *game)
 
 static cJSON *builtin_items(web_req *r, cJSON *items)
 {
-    PGresult *res = cf_pg_exec(r->t->pg,
-                               "SELECT g.name, g.title, h.game IS NOT NULL, "
-                               "(SELECT count(*) FROM fights f WHERE f.game = g.name) "
-                               "FROM games g LEFT JOIN hidden_games h ON h.game = g.name "
-                               "ORDER BY g.name",
-                               0, NULL);
+    PGresult *res = prepared_exec(r->t,
+                                  "SELECT g.name, g.title, h.game IS NOT NULL, "
+                                  "(SELECT count(*) FROM fights f WHERE f.game = g.name) "
+                                  "FROM games g LEFT JOIN hidden_games h ON h.game = g.name "
+                                  "ORDER BY g.name",
+                                  0, NULL);
     if (res == NULL)
         return NULL;
     for (int i = 0; i < PQntuples(res); i++) {
@@ -97,8 +97,8 @@ cJSON *admin_games_list(web_req *r)
         return NULL;
     }
     /* The arcade's games, newest first, bounded: a console's page. */
-    PGresult *res = cf_pg_exec(
-        r->t->pg, ARCADE_ITEM_SELECT "ORDER BY g.id DESC LIMIT " ADMIN_GAMES_ARCADE_MAX, 0, NULL);
+    PGresult *res = prepared_exec(
+        r->t, ARCADE_ITEM_SELECT "ORDER BY g.id DESC LIMIT " ADMIN_GAMES_ARCADE_MAX, 0, NULL);
     if (res == NULL) {
         cJSON_Delete(items);
         return NULL;

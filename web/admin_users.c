@@ -55,7 +55,7 @@ cJSON *admin_user_json(web_req *r, const char *id)
         return NULL;
     }
     const char *params[1] = {id};
-    PGresult *res = cf_pg_exec(r->t->pg, USER_SELECT "WHERE u.id = $1::bigint", 1, params);
+    PGresult *res = prepared_exec(r->t, USER_SELECT "WHERE u.id = $1::bigint", 1, params);
     res = http_one_row(r, res, false, 404, "no such user");
     if (res == NULL)
         return NULL;
@@ -75,10 +75,10 @@ cJSON *admin_user_list(web_req *r, const char *q, int page, int per_page, web_li
     snprintf(lim, sizeof lim, "%d", per_page);
     long long bound = list_count_cap(offset, per_page, cap);
     const char *params[3] = {q, lim, off};
-    PGresult *res = cf_pg_exec(r->t->pg,
-                               USER_SELECT USER_MATCH
-                               "ORDER BY lower(u.username), u.id LIMIT $2::int OFFSET $3::bigint",
-                               3, params);
+    PGresult *res = prepared_exec(
+        r->t,
+        USER_SELECT USER_MATCH "ORDER BY lower(u.username), u.id LIMIT $2::int OFFSET $3::bigint",
+        3, params);
     if (res == NULL)
         return NULL;
     cJSON *rows = cJSON_CreateArray();
@@ -86,10 +86,10 @@ cJSON *admin_user_list(web_req *r, const char *q, int page, int per_page, web_li
         cJSON_AddItemToArray(rows, user_row_json(res, i));
     PQclear(res);
     const char *cparams[2] = {q, cap};
-    if (list_count_of(cf_pg_exec(r->t->pg,
-                                 "SELECT count(*) FROM (SELECT 1 FROM users u " USER_MATCH
-                                 "LIMIT $2::bigint) c",
-                                 2, cparams),
+    if (list_count_of(prepared_exec(r->t,
+                                    "SELECT count(*) FROM (SELECT 1 FROM users u " USER_MATCH
+                                    "LIMIT $2::bigint) c",
+                                    2, cparams),
                       offset, per_page, bound, count) != 0) {
         cJSON_Delete(rows);
         return NULL;

@@ -200,7 +200,7 @@ static cJSON *stream_fight_item(const cJSON *p, long long now_ms)
 
 static cJSON *open_fights(web_req *r, cJSON *pending)
 {
-    PGresult *res = cf_pg_exec(r->t->pg, open_fights_sql, 0, NULL);
+    PGresult *res = prepared_exec(r->t, open_fights_sql, 0, NULL);
     if (res == NULL)
         return NULL;
     cJSON *arr = cJSON_CreateArray();
@@ -254,7 +254,7 @@ static cJSON *play_item(PGresult *res, int i, cJSON *pending)
 
 static cJSON *open_plays(web_req *r, cJSON *pending)
 {
-    PGresult *res = cf_pg_exec(r->t->pg, open_plays_sql, 0, NULL);
+    PGresult *res = prepared_exec(r->t, open_plays_sql, 0, NULL);
     if (res == NULL)
         return NULL;
     cJSON *arr = cJSON_CreateArray();
@@ -358,6 +358,8 @@ cJSON *admin_recent(web_req *r, const char *kind, const char *status, bool faile
     /* created_at and finished_at as api_time() (columns 12, 13). */
     snprintf(sql, sizeof sql,
              "SELECT r.*, api_time(r.created_at), api_time(r.finished_at) FROM (%s) r", recent_sql);
+    /* Planned with its values: which side is read and how depends on
+     * them (one plan for all read every fight). */
     PGresult *res = cf_pg_exec(r->t->pg, sql, 4, params);
     if (res == NULL)
         return NULL;

@@ -125,19 +125,14 @@ static cJSON *game_row_json(PGresult *res, int i)
     return o;
 }
 
-/* The versions of game id, newest first, into o; false on a db error
- * (not answered). */
-static bool add_versions(web_req *r, const char *id, cJSON *o)
+#define VERSIONS_SQL                                                                               \
+    "SELECT version, CASE WHEN bundle IS NULL THEN 'file' ELSE 'bundle' END, size, "               \
+    "api_time(created_at) FROM arcade_game_versions WHERE game_id = $1::bigint "                   \
+    "ORDER BY version DESC"
+
+/* The versions of a game, newest first, from VERSIONS_SQL's result, into o. */
+static void add_versions(PGresult *res, cJSON *o)
 {
-    const char *params[1] = {id};
-    PGresult *res = cf_pg_exec(r->t->pg,
-                               "SELECT version, CASE WHEN bundle IS NULL THEN 'file' "
-                               "ELSE 'bundle' END, size, api_time(created_at) "
-                               "FROM arcade_game_versions WHERE game_id = $1::bigint "
-                               "ORDER BY version DESC",
-                               1, params);
-    if (res == NULL)
-        return false;
     cJSON *arr = cJSON_AddArrayToObject(o, "versions");
     for (int i = 0; i < PQntuples(res); i++) {
         cJSON *v = cJSON_CreateObject();
@@ -147,17 +142,14 @@ static bool add_versions(web_req *r, const char *id, cJSON *o)
         cJSON_AddStringToObject(v, "created_at", PQgetvalue(res, i, 3));
         cJSON_AddItemToArray(arr, v);
     }
-    PQclear(res);
-    return true;
 }
 
-/* Game id as the caller may see it, without its versions (answers 404). */
-static cJSON *game_row(web_req *r, const char *id, bool *mine)
+#define GAME_ROW_SQL GAME_SELECT "WHERE g.id = $1::bigint AND " ARCADE_GAME_VISIBLE("g.", 2)
+
+/* Game id as the caller may see it, from GAME_ROW_SQL's result (cleared),
+ * without its versions (answers 404). */
+static cJSON *game_row_from(web_req *r, PGresult *res, bool *mine)
 {
-    const char *params[2] = {id, caller_id(r)};
-    PGresult *res = cf_pg_exec(
-        r->t->pg, GAME_SELECT "WHERE g.id = $1::bigint AND " ARCADE_GAME_VISIBLE("g.", 2), 2,
-        params);
     res = http_one_row(r, res, false, 404, "no such game");
     if (res == NULL)
         return NULL;
@@ -170,22 +162,34 @@ static cJSON *game_row(web_req *r, const char *id, bool *mine)
 cJSON *arcade_game_card_json(web_req *r, const char *id)
 {
     bool mine;
-    return game_row(r, id, &mine);
+    const char *params[2] = {id, caller_id(r)};
+    return game_row_from(r, prepared_exec(r->t, GAME_ROW_SQL, 2, params), &mine);
 }
 
 cJSON *arcade_game_json(web_req *r, const char *id)
 {
-    bool mine;
-    cJSON *o = game_row(r, id, &mine);
-    if (o == NULL)
-        return NULL;
-    cJSON_AddBoolToObject(o, "mine", mine);
-    if (!add_versions(r, id, o) ||
-        !arcade_rating_caller(r, id, cJSON_GetObjectItemCaseSensitive(o, "rating"))) {
-        cJSON_Delete(o);
+    /* The game, its versions and the caller's rating: one round trip. */
+    web_read reads[3] = {
+        {.sql = GAME_ROW_SQL, .nparams = 2, .params = {id, caller_id(r)}},
+        {.sql = VERSIONS_SQL, .nparams = 1, .params = {id}},
+    };
+    int n = 2;
+    if (r->authed)
+        arcade_rating_caller_read(r, id, &reads[n++]);
+    if (!prepared_exec_all(r->t, reads, n)) {
         http_db_error(r);
         return NULL;
     }
+    bool mine;
+    cJSON *o = game_row_from(r, reads[0].res, &mine);
+    reads[0].res = NULL; /* cleared by game_row_from */
+    if (o != NULL) {
+        cJSON_AddBoolToObject(o, "mine", mine);
+        add_versions(reads[1].res, o);
+        arcade_rating_caller_from(r, n > 2 ? reads[2].res : NULL,
+                                  cJSON_GetObjectItemCaseSensitive(o, "rating"));
+    }
+    web_reads_clear(reads, n);
     return o;
 }
 
@@ -197,19 +201,10 @@ cJSON *arcade_game_json(web_req *r, const char *id)
     "AND ($3::text IS NULL OR strpos(lower(g.title), lower($3::text)) > 0 "                        \
     "OR strpos(lower(g.authors), lower($3::text)) > 0) "
 
-/* Counts matching games, only so far (list_page.c). */
-static int count_games(web_req *r, const char **params, long long offset, int per_page,
-                       web_list_count *c)
-{
-    char cap[24];
-    long long bound = list_count_cap(offset, per_page, cap);
-    params[3] = cap;
-    PGresult *res = cf_pg_exec(r->t->pg,
-                               "SELECT count(*) FROM (SELECT 1 FROM arcade_games g " LIST_WHERE
-                               "LIMIT $4::bigint) c",
-                               4, params);
-    return list_count_of(res, offset, per_page, bound, c);
-}
+/* Counts matching games, only so far (list_page.c): %s the cap. */
+#define COUNT_SQL "SELECT count(*) FROM (SELECT 1 FROM arcade_games g " LIST_WHERE "LIMIT %s) c"
+/* Pages up to this one are prepared statements (as fight_list.c's). */
+#define LIST_PREPARED_PAGES 10
 
 /* The ORDER BY of each order of the list (arcade_list_order). */
 static const char *list_order_sql(arcade_list_order order)
@@ -225,26 +220,46 @@ static const char *list_order_sql(arcade_list_order order)
 
 cJSON *arcade_game_list(web_req *r, const arcade_list_query *q, web_list_count *count)
 {
-    char limit[16], offset[24], sql[2048];
+    char limit[16], offset[24], cap[24], sql[2048], count_sql[512];
     long long first = (long long)(q->page - 1) * q->per_page;
     snprintf(limit, sizeof limit, "%d", q->per_page);
     snprintf(offset, sizeof offset, "%lld", first);
-    int n = snprintf(sql, sizeof sql, "%s%s%s%s", GAME_SELECT, LIST_WHERE, list_order_sql(q->order),
-                     "LIMIT $4::int OFFSET $5::bigint");
-    if (n < 0 || (size_t)n >= sizeof sql)
+    long long bound = list_count_cap(first, q->per_page, cap);
+    /* The common list (not "mine", no search, the first pages): prepared,
+     * its bounds in its text (prepared.c); the others planned with their
+     * values (the owner's index, or none). */
+    bool prepared = !q->mine && q->q == NULL && q->page <= LIST_PREPARED_PAGES;
+    int n = snprintf(sql, sizeof sql, "%s%s%sLIMIT %s OFFSET %s", GAME_SELECT, LIST_WHERE,
+                     list_order_sql(q->order), prepared ? limit : "$4::int",
+                     prepared ? offset : "$5::bigint");
+    int c = snprintf(count_sql, sizeof count_sql, COUNT_SQL, prepared ? cap : "$4::bigint");
+    if (n < 0 || (size_t)n >= sizeof sql || c < 0 || (size_t)c >= sizeof count_sql)
         return NULL;
-    const char *params[5] = {caller_id(r), q->mine ? "true" : "false", q->q, limit, offset};
-    PGresult *res = cf_pg_exec(r->t->pg, sql, 5, params);
-    if (res == NULL)
-        return NULL;
-    cJSON *arr = cJSON_CreateArray();
-    for (int i = 0; i < PQntuples(res); i++)
-        cJSON_AddItemToArray(arr, game_row_json(res, i));
-    PQclear(res);
-    if (count_games(r, params, first, q->per_page, count) != 0) {
-        cJSON_Delete(arr);
-        return NULL;
+    const char *mine = q->mine ? "true" : "false";
+    web_read reads[2] = {
+        {.sql = sql,
+         .nparams = prepared ? 3 : 5,
+         .params = {caller_id(r), mine, q->q, limit, offset}},
+        {.sql = count_sql, .nparams = prepared ? 3 : 4, .params = {caller_id(r), mine, q->q, cap}},
+    };
+    /* The page and its count in one round trip. */
+    if (prepared) {
+        if (!prepared_exec_all(r->t, reads, 2))
+            return NULL;
+    } else {
+        for (int i = 0; i < 2; i++)
+            if ((reads[i].res = cf_pg_exec(r->t->pg, reads[i].sql, reads[i].nparams,
+                                           reads[i].params)) == NULL) {
+                web_reads_clear(reads, 2);
+                return NULL;
+            }
     }
+    cJSON *arr = cJSON_CreateArray();
+    for (int i = 0; i < PQntuples(reads[0].res); i++)
+        cJSON_AddItemToArray(arr, game_row_json(reads[0].res, i));
+    (void)list_count_of(reads[1].res, first, q->per_page, bound, count);
+    reads[1].res = NULL; /* cleared by list_count_of */
+    web_reads_clear(reads, 2);
     return arr;
 }
 

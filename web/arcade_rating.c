@@ -50,24 +50,25 @@ static void add_why(cJSON *rating, const char *why)
         cJSON_AddNullToObject(rating, "why_not");
 }
 
-bool arcade_rating_caller(web_req *r, const char *game_id, cJSON *rating)
+void arcade_rating_caller_read(web_req *r, const char *game_id, web_read *q)
+{
+    *q = (web_read){.sql = "SELECT COALESCE(g.owner_id = $2::bigint, false), "
+                           "(SELECT stars FROM arcade_ratings WHERE game_id = $1::bigint "
+                           " AND player_id = $2::bigint), " RATING_PLAYED " "
+                           "FROM arcade_games g WHERE g.id = $1::bigint",
+                    .nparams = 2,
+                    .params = {game_id, r->user_id}};
+}
+
+void arcade_rating_caller_from(web_req *r, PGresult *res, cJSON *rating)
 {
     if (rating == NULL)
-        return false;
-    if (!r->authed) {
+        return;
+    if (!r->authed || res == NULL) {
         cJSON_AddNullToObject(rating, "mine");
         add_why(rating, WHY_SIGN_IN);
-        return true;
+        return;
     }
-    const char *params[2] = {game_id, r->user_id};
-    PGresult *res = cf_pg_exec(r->t->pg,
-                               "SELECT COALESCE(g.owner_id = $2::bigint, false), "
-                               "(SELECT stars FROM arcade_ratings WHERE game_id = $1::bigint "
-                               " AND player_id = $2::bigint), " RATING_PLAYED " "
-                               "FROM arcade_games g WHERE g.id = $1::bigint",
-                               2, params);
-    if (res == NULL)
-        return false;
     bool found = PQntuples(res) == 1; /* else deleted a moment ago: nothing to rate */
     if (found)
         json_add_pg_num(rating, "mine", res, 0, 1);
@@ -75,6 +76,22 @@ bool arcade_rating_caller(web_req *r, const char *game_id, cJSON *rating)
         cJSON_AddNullToObject(rating, "mine");
     add_why(rating, why_not(true, found && PQgetvalue(res, 0, 0)[0] == 't',
                             found && PQgetvalue(res, 0, 2)[0] == 't'));
+}
+
+bool arcade_rating_caller(web_req *r, const char *game_id, cJSON *rating)
+{
+    if (rating == NULL)
+        return false;
+    if (!r->authed) {
+        arcade_rating_caller_from(r, NULL, rating);
+        return true;
+    }
+    web_read q;
+    arcade_rating_caller_read(r, game_id, &q);
+    PGresult *res = prepared_exec(r->t, q.sql, q.nparams, q.params);
+    if (res == NULL)
+        return false;
+    arcade_rating_caller_from(r, res, rating);
     PQclear(res);
     return true;
 }
@@ -82,11 +99,11 @@ bool arcade_rating_caller(web_req *r, const char *game_id, cJSON *rating)
 cJSON *arcade_rating_json(web_req *r, const char *game_id)
 {
     const char *params[1] = {game_id};
-    PGresult *res = cf_pg_exec(r->t->pg,
-                               "SELECT s.rating_avg, COALESCE(s.ratings, 0) FROM arcade_games g "
-                               "LEFT JOIN arcade_game_stats s ON s.game_id = g.id "
-                               "WHERE g.id = $1::bigint",
-                               1, params);
+    PGresult *res = prepared_exec(r->t,
+                                  "SELECT s.rating_avg, COALESCE(s.ratings, 0) FROM arcade_games g "
+                                  "LEFT JOIN arcade_game_stats s ON s.game_id = g.id "
+                                  "WHERE g.id = $1::bigint",
+                                  1, params);
     res = http_one_row(r, res, false, 404, "no such game");
     if (res == NULL)
         return NULL;

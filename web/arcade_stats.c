@@ -26,13 +26,13 @@ cJSON *arcade_scoreboard_players(web_req *r, const char *game_id, int limit)
     char lim[16];
     snprintf(lim, sizeof lim, "%d", limit);
     const char *params[2] = {game_id, lim};
-    PGresult *res = cf_pg_exec(r->t->pg,
-                               "SELECT u.username, s.best_score, s.plays, s.total_ms "
-                               "FROM arcade_player_stats s JOIN users u ON u.id = s.player_id "
-                               "WHERE s.game_id = $1::bigint "
-                               "ORDER BY s.best_score DESC NULLS LAST, s.best_at, s.plays DESC, "
-                               "u.username LIMIT $2::int",
-                               2, params);
+    PGresult *res = prepared_exec(r->t,
+                                  "SELECT u.username, s.best_score, s.plays, s.total_ms "
+                                  "FROM arcade_player_stats s JOIN users u ON u.id = s.player_id "
+                                  "WHERE s.game_id = $1::bigint "
+                                  "ORDER BY s.best_score DESC NULLS LAST, s.best_at, s.plays DESC, "
+                                  "u.username LIMIT $2::int",
+                                  2, params);
     if (res == NULL)
         return NULL;
     cJSON *arr = cJSON_CreateArray();
@@ -54,12 +54,12 @@ cJSON *arcade_my_plays(web_req *r, const char *game_id, int limit)
     char lim[16];
     snprintf(lim, sizeof lim, "%d", limit);
     const char *params[3] = {game_id, r->user_id, lim};
-    PGresult *res = cf_pg_exec(r->t->pg,
-                               "SELECT id, status, score, elapsed_ms, api_time(created_at), "
-                               "api_time(finished_at) FROM plays "
-                               "WHERE game_id = $1::bigint AND player_id = $2::bigint "
-                               "ORDER BY created_at DESC, id LIMIT $3::int",
-                               3, params);
+    PGresult *res = prepared_exec(r->t,
+                                  "SELECT id, status, score, elapsed_ms, api_time(created_at), "
+                                  "api_time(finished_at) FROM plays "
+                                  "WHERE game_id = $1::bigint AND player_id = $2::bigint "
+                                  "ORDER BY created_at DESC, id LIMIT $3::int",
+                                  3, params);
     if (res == NULL)
         return NULL;
     cJSON *arr = cJSON_CreateArray();
@@ -104,8 +104,8 @@ cJSON *arcade_most_played(web_req *r, int page, int per_page, web_list_count *co
     const char *params[3] = {caller_id(r), limit, offset};
     /* The latest version: its number and whether it has a preview (a
      * version without one of its own keeps the last one's). */
-    PGresult *res = cf_pg_exec(
-        r->t->pg,
+    PGresult *res = prepared_exec(
+        r->t,
         "SELECT g.id, g.title, COALESCE(v.has_preview, false), v.version, s.plays, s.total_ms, "
         "s.best_score, s.longest_ms " MOST_PLAYED_FROM
         "LEFT JOIN LATERAL (SELECT version, preview IS NOT NULL AS has_preview "
@@ -121,10 +121,10 @@ cJSON *arcade_most_played(web_req *r, int page, int per_page, web_list_count *co
     PQclear(res);
     long long bound = list_count_cap(first, per_page, cap);
     params[1] = cap;
-    res = cf_pg_exec(r->t->pg,
-                     "SELECT count(*) FROM (SELECT 1 " MOST_PLAYED_FROM MOST_PLAYED_WHERE
-                     "LIMIT $2::bigint) c",
-                     2, params);
+    res = prepared_exec(r->t,
+                        "SELECT count(*) FROM (SELECT 1 " MOST_PLAYED_FROM MOST_PLAYED_WHERE
+                        "LIMIT $2::bigint) c",
+                        2, params);
     if (list_count_of(res, first, per_page, bound, count) != 0) {
         cJSON_Delete(arr);
         return NULL;
@@ -137,8 +137,8 @@ cJSON *arcade_running_plays(web_req *r, int limit)
     char lim[16];
     snprintf(lim, sizeof lim, "%d", limit);
     const char *params[2] = {caller_id(r), lim};
-    PGresult *res = cf_pg_exec(
-        r->t->pg,
+    PGresult *res = prepared_exec(
+        r->t,
         "SELECT p.id, g.id, g.title, u.username, api_time(p.started_at) "
         "FROM plays p JOIN arcade_games g ON g.id = p.game_id "
         "LEFT JOIN users u ON u.id = p.player_id "

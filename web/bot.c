@@ -70,16 +70,16 @@ static cJSON *check_json(PGresult *res, int i, int col)
 cJSON *bot_json(web_req *r, const char *bot_id)
 {
     const char *params[2] = {bot_id, r->user_id};
-    PGresult *res = cf_pg_exec(
-        r->t->pg, BOT_SELECT "WHERE b.id = $1::bigint AND b.owner_id = $2::bigint", 2, params);
+    PGresult *res = prepared_exec(
+        r->t, BOT_SELECT "WHERE b.id = $1::bigint AND b.owner_id = $2::bigint", 2, params);
     res = http_one_row(r, res, false, 404, "no such bot");
     if (res == NULL)
         return NULL;
-    PGresult *vres = cf_pg_exec(r->t->pg,
-                                "SELECT version, size, api_time(created_at), check_status, "
-                                "check_message FROM bot_versions "
-                                "WHERE bot_id = $1::bigint ORDER BY version DESC",
-                                1, params);
+    PGresult *vres = prepared_exec(r->t,
+                                   "SELECT version, size, api_time(created_at), check_status, "
+                                   "check_message FROM bot_versions "
+                                   "WHERE bot_id = $1::bigint ORDER BY version DESC",
+                                   1, params);
     if (vres == NULL) {
         PQclear(res);
         http_db_error(r);
@@ -100,19 +100,31 @@ cJSON *bot_json(web_req *r, const char *bot_id)
     return o;
 }
 
-cJSON *bot_list_json(web_req *r, const char *game)
+void bot_list_read(web_req *r, const char *game, web_read *q)
 {
-    const char *params[2] = {r->user_id, game};
-    PGresult *res = cf_pg_exec(r->t->pg,
-                               BOT_SELECT "WHERE b.owner_id = $1::bigint "
-                                          "AND ($2::text IS NULL OR b.game = $2) "
-                                          "ORDER BY b.updated_at DESC, b.id DESC",
-                               2, params);
-    if (res == NULL)
-        return NULL;
+    *q = (web_read){.sql = BOT_SELECT "WHERE b.owner_id = $1::bigint "
+                                      "AND ($2::text IS NULL OR b.game = $2) "
+                                      "ORDER BY b.updated_at DESC, b.id DESC",
+                    .nparams = 2,
+                    .params = {r->user_id, game}};
+}
+
+cJSON *bot_list_from(PGresult *res)
+{
     cJSON *arr = cJSON_CreateArray();
     for (int i = 0; i < PQntuples(res); i++)
         cJSON_AddItemToArray(arr, bot_row_json(res, i));
+    return arr;
+}
+
+cJSON *bot_list_json(web_req *r, const char *game)
+{
+    web_read q;
+    bot_list_read(r, game, &q);
+    PGresult *res = prepared_exec(r->t, q.sql, q.nparams, q.params);
+    if (res == NULL)
+        return NULL;
+    cJSON *arr = bot_list_from(res);
     PQclear(res);
     return arr;
 }
@@ -231,13 +243,13 @@ bool bot_add_version(web_req *r, const char *bot_id, const bot_upload *u)
 PGresult *bot_code(web_req *r, const char *bot_id, const char *version)
 {
     const char *params[3] = {bot_id, r->user_id, version};
-    PGresult *res = cf_pg_exec(r->t->pg,
-                               "SELECT v.code, b.name FROM bot_versions v "
-                               "JOIN bots b ON b.id = v.bot_id "
-                               "WHERE b.id = $1::bigint AND b.owner_id = $2::bigint "
-                               "AND ($3::int IS NULL OR v.version = $3::int) "
-                               "ORDER BY v.version DESC LIMIT 1",
-                               3, params);
+    PGresult *res = prepared_exec(r->t,
+                                  "SELECT v.code, b.name FROM bot_versions v "
+                                  "JOIN bots b ON b.id = v.bot_id "
+                                  "WHERE b.id = $1::bigint AND b.owner_id = $2::bigint "
+                                  "AND ($3::int IS NULL OR v.version = $3::int) "
+                                  "ORDER BY v.version DESC LIMIT 1",
+                                  3, params);
 
     return http_one_row(r, res, false, 404,
                         version != NULL ? "no such bot version" : "no such bot");
@@ -246,8 +258,8 @@ PGresult *bot_code(web_req *r, const char *bot_id, const char *version)
 bool bot_latest_version(web_req *r, const char *bot_id, const char *game, bot_version *out)
 {
     const char *params[2] = {bot_id, r->user_id};
-    PGresult *res = cf_pg_exec(
-        r->t->pg,
+    PGresult *res = prepared_exec(
+        r->t,
         "SELECT v.id, b.game, b.name FROM bots b JOIN bot_versions v ON v.bot_id = b.id "
         "WHERE b.id = $1::bigint AND b.owner_id = $2::bigint ORDER BY v.version DESC LIMIT 1",
         2, params);

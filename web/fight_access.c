@@ -12,7 +12,7 @@ int fight_visible(web_req *r, const char *fight_id)
 {
     const char *params[2] = {fight_id, r->authed ? r->user_id : NULL};
     PGresult *res =
-        prepared_exec(r->t, WEB_STMT_VISIBLE,
+        prepared_exec(r->t,
                       "SELECT 1 FROM fights f WHERE f.id = $1::uuid AND (f.visibility = 'public' "
                       "OR f.host_id = $2::bigint "
                       "OR EXISTS (SELECT 1 FROM fight_players p WHERE p.fight_id = f.id "

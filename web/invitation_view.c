@@ -36,7 +36,7 @@ static cJSON *invitation_row_json(PGresult *res, int i)
 cJSON *invitation_json(web_req *r, const char *invitation_id)
 {
     const char *params[1] = {invitation_id};
-    PGresult *res = cf_pg_exec(r->t->pg, INVITATION_SELECT "WHERE i.id = $1::bigint", 1, params);
+    PGresult *res = prepared_exec(r->t, INVITATION_SELECT "WHERE i.id = $1::bigint", 1, params);
 
     res = http_one_row(r, res, false, 404, "no such invitation");
     if (res == NULL)
@@ -46,22 +46,36 @@ cJSON *invitation_json(web_req *r, const char *invitation_id)
     return o;
 }
 
-cJSON *invitation_list_json(web_req *r, bool pending_only)
+void invitation_list_read(web_req *r, bool pending_only, web_read *q)
 {
-    const char *params[1] = {r->user_id};
-    PGresult *res = cf_pg_exec(
-        r->t->pg,
-        pending_only ? INVITATION_SELECT "WHERE i.invitee_id = $1::bigint AND i.status = 'pending' "
-                                         "ORDER BY i.created_at DESC, i.id DESC"
-                     : INVITATION_SELECT "WHERE i.invitee_id = $1::bigint "
-                                         "ORDER BY (i.status = 'pending') DESC, i.created_at DESC, "
-                                         "i.id DESC LIMIT 100",
-        1, params);
-    if (res == NULL)
-        return NULL;
+    *q = (web_read){.sql = pending_only ? INVITATION_SELECT
+                               "WHERE i.invitee_id = $1::bigint AND i.status = 'pending' "
+                               "ORDER BY i.created_at DESC, i.id DESC"
+                                        /* invitations_invitee_order_idx (0106): its first 100. */
+                                        : INVITATION_SELECT
+                               "WHERE i.invitee_id = $1::bigint "
+                               "ORDER BY (i.status = 'pending') DESC, i.created_at DESC, "
+                               "i.id DESC LIMIT 100",
+                    .nparams = 1,
+                    .params = {r->user_id}};
+}
+
+cJSON *invitation_list_from(PGresult *res)
+{
     cJSON *arr = cJSON_CreateArray();
     for (int i = 0; i < PQntuples(res); i++)
         cJSON_AddItemToArray(arr, invitation_row_json(res, i));
+    return arr;
+}
+
+cJSON *invitation_list_json(web_req *r, bool pending_only)
+{
+    web_read q;
+    invitation_list_read(r, pending_only, &q);
+    PGresult *res = prepared_exec(r->t, q.sql, q.nparams, q.params);
+    if (res == NULL)
+        return NULL;
+    cJSON *arr = invitation_list_from(res);
     PQclear(res);
     return arr;
 }

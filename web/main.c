@@ -402,6 +402,7 @@ static void stop_all(pthread_t *tids)
         conn_stop_thread(&threads[i]);
         live_free_thread(&threads[i]);
         event_base_free(threads[i].base);
+        prepared_free(&threads[i]);
         cf_pg_free(threads[i].pg);
         cf_redis_free(threads[i].redis);
     }

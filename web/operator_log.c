@@ -42,11 +42,11 @@ cJSON *operator_log_list(web_req *r, int page, int per_page, web_list_count *cou
     snprintf(lim, sizeof lim, "%d", per_page);
     long long bound = list_count_cap(offset, per_page, cap);
     const char *params[2] = {lim, off};
-    PGresult *res = cf_pg_exec(r->t->pg,
-                               "SELECT id, api_time(at), operator, action, target, detail::text "
-                               "FROM operator_actions ORDER BY at DESC, id DESC "
-                               "LIMIT $1::int OFFSET $2::bigint",
-                               2, params);
+    PGresult *res = prepared_exec(r->t,
+                                  "SELECT id, api_time(at), operator, action, target, detail::text "
+                                  "FROM operator_actions ORDER BY at DESC, id DESC "
+                                  "LIMIT $1::int OFFSET $2::bigint",
+                                  2, params);
     if (res == NULL)
         return NULL;
     cJSON *rows = cJSON_CreateArray();
@@ -63,10 +63,10 @@ cJSON *operator_log_list(web_req *r, int page, int per_page, web_list_count *cou
     }
     PQclear(res);
     const char *cparams[1] = {cap};
-    if (list_count_of(cf_pg_exec(r->t->pg,
-                                 "SELECT count(*) FROM (SELECT 1 FROM operator_actions "
-                                 "LIMIT $1::bigint) c",
-                                 1, cparams),
+    if (list_count_of(prepared_exec(r->t,
+                                    "SELECT count(*) FROM (SELECT 1 FROM operator_actions "
+                                    "LIMIT $1::bigint) c",
+                                    1, cparams),
                       offset, per_page, bound, count) != 0) {
         cJSON_Delete(rows);
         return NULL;

@@ -222,7 +222,7 @@ static cJSON *play_row_json(PGresult *res, const web_player *p)
 cJSON *play_json(web_req *r, const char *id, const web_player *p)
 {
     const char *params[1] = {id};
-    PGresult *res = cf_pg_exec(r->t->pg, PLAY_SELECT "WHERE p.id = $1::uuid", 1, params);
+    PGresult *res = prepared_exec(r->t, PLAY_SELECT "WHERE p.id = $1::uuid", 1, params);
     res = http_one_row(r, res, false, 404, "no such play");
     if (res == NULL)
         return NULL;
@@ -252,17 +252,17 @@ cJSON *play_scores_json(web_req *r, const char *game_id, const web_player *p, in
     char lim[16];
     snprintf(lim, sizeof lim, "%d", limit);
     const char *params[3] = {game_id, user_param(p), lim};
-    PGresult *res =
-        cf_pg_exec(r->t->pg,
-                   "SELECT p.id, u.username, p.score, p.status, p.elapsed_ms, "
-                   "api_time(p.finished_at) FROM plays p "
-                   "JOIN arcade_games g ON g.id = p.game_id "
-                   "LEFT JOIN users u ON u.id = p.player_id "
-                   "WHERE p.game_id = $1::bigint AND " ARCADE_GAME_VISIBLE(
-                       "g.", 2) " "
-                                "AND p.score IS NOT NULL AND p.status IN ('finished', 'stopped') "
-                                "ORDER BY p.score DESC, p.finished_at LIMIT $3::int",
-                   3, params);
+    PGresult *res = prepared_exec(
+        r->t,
+        "SELECT p.id, u.username, p.score, p.status, p.elapsed_ms, "
+        "api_time(p.finished_at) FROM plays p "
+        "JOIN arcade_games g ON g.id = p.game_id "
+        "LEFT JOIN users u ON u.id = p.player_id "
+        "WHERE p.game_id = $1::bigint AND " ARCADE_GAME_VISIBLE(
+            "g.", 2) " "
+                     "AND p.score IS NOT NULL AND p.status IN ('finished', 'stopped') "
+                     "ORDER BY p.score DESC, p.finished_at LIMIT $3::int",
+        3, params);
     if (res == NULL)
         return NULL;
     cJSON *arr = cJSON_CreateArray();
@@ -283,10 +283,10 @@ cJSON *play_scores_json(web_req *r, const char *game_id, const web_player *p, in
 int play_game_visible(web_req *r, const char *game_id, const web_player *p)
 {
     const char *params[2] = {game_id, user_param(p)};
-    PGresult *res = cf_pg_exec(r->t->pg,
-                               "SELECT 1 FROM arcade_games WHERE id = $1::bigint "
-                               "AND " ARCADE_GAME_VISIBLE("", 2),
-                               2, params);
+    PGresult *res = prepared_exec(r->t,
+                                  "SELECT 1 FROM arcade_games WHERE id = $1::bigint "
+                                  "AND " ARCADE_GAME_VISIBLE("", 2),
+                                  2, params);
     if (res == NULL)
         return -1;
     int n = PQntuples(res);
@@ -336,7 +336,7 @@ cJSON *play_end_from_state(PGresult *res)
 bool play_exists(web_req *r, const char *id)
 {
     const char *params[1] = {id};
-    PGresult *res = cf_pg_exec(r->t->pg, "SELECT 1 FROM plays WHERE id = $1::uuid", 1, params);
+    PGresult *res = prepared_exec(r->t, "SELECT 1 FROM plays WHERE id = $1::uuid", 1, params);
     res = http_one_row(r, res, false, 404, "no such play");
     if (res == NULL)
         return false;

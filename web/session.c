@@ -69,7 +69,7 @@ void session_load(web_req *r)
         return;
     session_token_hash(token, r->session_hash);
     const char *params[1] = {r->session_hash};
-    PGresult *res = prepared_exec(r->t, WEB_STMT_SESSION,
+    PGresult *res = prepared_exec(r->t,
                                   "SELECT u.id, u.username, s.csrf_token, "
                                   "s.last_seen_at < now() - interval '1 minute', "
                                   "u.role = 'operator' FROM sessions s "

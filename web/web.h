@@ -102,10 +102,9 @@ typedef struct web_thread {
     struct evhttp *http;
     cf_pg *pg;
     cf_redis *redis;
-    void *live;        /* live.c's per-thread state (live.h) */
-    void *conn;        /* conn.c's per-thread state */
-    int prepared_pid;  /* backend the statements below live in */
-    bool prepared[16]; /* prepared.c: which are prepared */
+    void *live;     /* live.c's per-thread state (live.h) */
+    void *conn;     /* conn.c's per-thread state */
+    void *prepared; /* prepared.c's statements of pg */
 } web_thread;
 
 /* One request being handled. */
@@ -146,6 +145,16 @@ bool caps_allow(web_req *r, enum cap_kind kind, const char *subject, long adding
  * host has too many fights waiting or running" when it is not the
  * caller. */
 bool caps_allow_host(web_req *r, const char *host_id);
+
+/* A read for prepared_exec_all (prepared.c): its SQL and values, then its
+ * result. */
+#define WEB_READS_MAX 8
+typedef struct web_read {
+    const char *sql;
+    int nparams;
+    const char *params[8];
+    PGresult *res; /* set by prepared_exec_all; the caller clears it */
+} web_read;
 
 typedef void (*web_handler)(web_req *r);
 
@@ -660,6 +669,10 @@ cJSON *bot_json(web_req *r, const char *bot_id);
 /* The caller's bots (of game, unless NULL); NULL on a db error (not
  * answered). */
 cJSON *bot_list_json(web_req *r, const char *game);
+/* The same list in two steps, for prepared_exec_all: its read, then the
+ * list from the read's result. */
+void bot_list_read(web_req *r, const char *game, web_read *q);
+cJSON *bot_list_from(PGresult *res);
 /* Code (column 0) and bot name (1) of a version, the latest when version
  * is NULL; caller clears. Answers 404. */
 PGresult *bot_code(web_req *r, const char *bot_id, const char *version);
@@ -758,6 +771,10 @@ void arcade_preview_free(arcade_preview *p);
 /* The caller's side of game id's rating added to rating: mine, can_rate,
  * why_not. False on a db error (not answered). */
 bool arcade_rating_caller(web_req *r, const char *game_id, cJSON *rating);
+/* The same in two steps, for prepared_exec_all: the read (a logged-in
+ * caller's only), then its result (NULL logged out) into rating. */
+void arcade_rating_caller_read(web_req *r, const char *game_id, web_read *q);
+void arcade_rating_caller_from(web_req *r, PGresult *res, cJSON *rating);
 /* The Rating object of game id for the caller: average, count and the
  * caller's side (answers 404). */
 cJSON *arcade_rating_json(web_req *r, const char *game_id);
@@ -996,6 +1013,9 @@ cJSON *invitation_json(web_req *r, const char *invitation_id);
 /* The caller's invitations (the pending ones only, or the latest 100,
  * pending first); NULL on a db error (not answered). */
 cJSON *invitation_list_json(web_req *r, bool pending_only);
+/* The same list in two steps, for prepared_exec_all. */
+void invitation_list_read(web_req *r, bool pending_only, web_read *q);
+cJSON *invitation_list_from(PGresult *res);
 
 /* ---- names.c: players' names in the fight stream ---- */
 #define WEB_HOUSE_PREFIX "house/"
@@ -1055,20 +1075,18 @@ void json_add_pg_str(cJSON *o, const char *key, PGresult *res, int row, int col)
 /* Adds a boolean column ("t"/"f"), or null when the value is NULL. */
 void json_add_pg_bool(cJSON *o, const char *key, PGresult *res, int row, int col);
 
-/* ---- prepared.c: the hottest reads as prepared statements ---- */
-/* Statement ids (one per call site of prepared_exec). */
-enum {
-    WEB_STMT_SESSION,
-    WEB_STMT_FIGHT,
-    WEB_STMT_PLAYERS,
-    WEB_STMT_INVITATIONS,
-    WEB_STMT_VISIBLE,
-    WEB_STMT_MAX
-};
-/* Runs a SELECT as a prepared statement of this thread's connection; same
- * contract as cf_pg_exec (NULL on error, with cf_pg_error set). */
-PGresult *prepared_exec(web_thread *t, int id, const char *sql, int nparams,
-                        const char *const *params);
+/* ---- prepared.c: the pages' reads as prepared statements ---- */
+/* Runs a SELECT as a prepared statement of this thread's connection, known
+ * by its text; same contract as cf_pg_exec (NULL on error, with
+ * cf_pg_error set). */
+PGresult *prepared_exec(web_thread *t, const char *sql, int nparams, const char *const *params);
+/* The thread's statements, at exit. */
+void prepared_free(web_thread *t);
+/* Runs the reads in one round trip (libpq's pipeline mode), each as
+ * prepared_exec would: true with every result set; false on a db error
+ * (cf_pg_error set, no result left). */
+bool prepared_exec_all(web_thread *t, web_read *reads, int n);
+void web_reads_clear(web_read *reads, int n);
 
 /* ---- outbox.c: fights on their way to cf:fights ---- */
 /* Inside the caller's transaction: queue fight id (builds the message from
