@@ -5,9 +5,10 @@
  * Handlers only: each reads and checks its input (a game, a bot of the
  * caller's, the game's settings, invitees, list filters), calls the life
  * cycle (fight_state.c) or a view (fight_view.c, fight_list.c) and answers.
- * Anonymous readers of what looks the same to all of them — a fight that
- * has ended, a page of the public list — get an answer cached for a moment
- * (cache.c), so a busy fight page costs the database little.
+ * Readers of what looks the same to all of them — a fight that has ended
+ * (to anonymous readers: "me" is the caller's), a page of the public list
+ * (to anyone) — get an answer cached for a moment (cache.c), so a busy
+ * page costs the database little.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,9 +106,11 @@ void fights_list(web_req *r)
     fight_list_query q;
     if (!list_filters(r, &q))
         return;
-    /* The public list is the same for every anonymous reader. */
+    /* The public list (and a user's public fights) is the same for every
+     * reader, logged in or not: the caller's own fights are only in
+     * "mine". */
     char key[300] = "";
-    if (!q.mine && !r->authed) {
+    if (!q.mine) {
         snprintf(key, sizeof key, "list:%s", evhttp_request_get_uri(r->req));
         if (http_from_cache(r, key))
             return;

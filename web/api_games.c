@@ -7,6 +7,7 @@
  * hid (admin_games.c): those are left out for everyone but operators. A
  * hidden game's page stays, for its fights and replays.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,15 +47,41 @@ void games_list(web_req *r)
     http_json(r, 200, o);
 }
 
+/* A game's page never changes while cf-web runs (the registry and its
+ * assets are compiled in): each is printed once, on its first request,
+ * and kept (its docs are most of a request's work otherwise). */
+#define GAMES_MAX 64
+static pthread_mutex_t detail_mu = PTHREAD_MUTEX_INITIALIZER;
+static char *detail_text[GAMES_MAX];
+
 void games_detail(web_req *r)
 {
-    const cf_game *g = cf_game_find(r->params[0]);
-
+    const cf_game *g = NULL;
+    size_t i = 0;
+    for (; (g = cf_game_at(i)) != NULL; i++)
+        if (strcmp(g->name, r->params[0]) == 0)
+            break;
     if (g == NULL) {
         http_error(r, 404, "no such game");
         return;
     }
-    http_json(r, 200, catalog_game_detail(g));
+    if (i >= GAMES_MAX) {
+        http_json(r, 200, catalog_game_detail(g));
+        return;
+    }
+    pthread_mutex_lock(&detail_mu);
+    if (detail_text[i] == NULL) {
+        cJSON *o = catalog_game_detail(g);
+        detail_text[i] = cJSON_PrintUnformatted(o);
+        cJSON_Delete(o);
+    }
+    const char *text = detail_text[i]; /* set once, never freed */
+    pthread_mutex_unlock(&detail_mu);
+    if (text == NULL) {
+        http_error(r, 500, "out of memory");
+        return;
+    }
+    http_send(r, 200, "application/json", text, strlen(text), NULL);
 }
 
 void games_template(web_req *r)

@@ -2,11 +2,17 @@
  * cache.c — a small shared cache of finished JSON answers, for anonymous
  * readers of the hottest pages (a finished fight, the public fights list).
  *
- * Only answers that are the same for every anonymous visitor go in, each
- * with a short time to live, so staleness is bounded by the TTL and nothing
- * needs invalidating: a finished fight changes no more, and a list one
- * second old is as good as new. Fixed number of slots, replaced by hash;
- * a copy goes out under the lock, so entries are never shared.
+ * Only answers that are the same for every reader of them go in (a public
+ * list looks the same logged in and out; an ended fight's row in any
+ * list), each with a short time to live, so staleness is bounded by the
+ * TTL: a finished fight changes no more (but for a bot's new name), and a
+ * list one second old is as good as new. A change of fights, bots or
+ * users made through this process (router.c's R_FIGHTS routes) empties
+ * the cache at once, so whoever made it reads it back: entries carry the
+ * epoch they were read in, the change moves the epoch, and an answer read
+ * before the change is not stored after it. Fixed number of slots,
+ * replaced by hash; a copy goes out under the lock, so entries are never
+ * shared.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -24,10 +30,27 @@ typedef struct entry {
     char *data;
     size_t len;
     int64_t expires_ms; /* cf_now_ms() past which the entry is stale */
+    uint64_t epoch;     /* the epoch it was read in */
 } entry;
 
 static entry slots[SLOTS];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t epoch; /* moved by every change (cache_forget_all) */
+
+uint64_t cache_epoch(void)
+{
+    pthread_mutex_lock(&lock);
+    uint64_t e = epoch;
+    pthread_mutex_unlock(&lock);
+    return e;
+}
+
+void cache_forget_all(void)
+{
+    pthread_mutex_lock(&lock);
+    epoch++;
+    pthread_mutex_unlock(&lock);
+}
 
 char *cache_get(const char *key, size_t *len)
 {
@@ -37,7 +60,8 @@ char *cache_get(const char *key, size_t *len)
     int64_t now_ms = cf_now_ms();
     char *copy = NULL;
     pthread_mutex_lock(&lock);
-    if (e->data != NULL && strcmp(e->key, key) == 0 && now_ms < e->expires_ms) {
+    if (e->data != NULL && e->epoch == epoch && strcmp(e->key, key) == 0 &&
+        now_ms < e->expires_ms) {
         copy = malloc(e->len + 1);
         if (copy != NULL) {
             memcpy(copy, e->data, e->len + 1);
@@ -48,7 +72,7 @@ char *cache_get(const char *key, size_t *len)
     return copy;
 }
 
-void cache_put(const char *key, const char *data, size_t len, int ttl_ms)
+void cache_put(const char *key, const char *data, size_t len, int ttl_ms, uint64_t read_in)
 {
     if (strlen(key) >= KEY_MAX || len > VALUE_MAX)
         return;
@@ -60,10 +84,16 @@ void cache_put(const char *key, const char *data, size_t len, int ttl_ms)
     entry *e = &slots[web_hash(key) % SLOTS];
     int64_t expires_ms = cf_now_ms() + ttl_ms;
     pthread_mutex_lock(&lock);
+    if (read_in != epoch) { /* read before a change: not kept */
+        pthread_mutex_unlock(&lock);
+        free(copy);
+        return;
+    }
     free(e->data);
     strcpy(e->key, key);
     e->data = copy;
     e->len = len;
     e->expires_ms = expires_ms;
+    e->epoch = read_in;
     pthread_mutex_unlock(&lock);
 }

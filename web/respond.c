@@ -127,7 +127,7 @@ void http_json_cached(web_req *r, int status, cJSON *body, const char *key, int 
         http_error(r, 500, "out of memory");
         return;
     }
-    cache_put(key, text, strlen(text), ttl_ms);
+    cache_put(key, text, strlen(text), ttl_ms, r->cache_epoch);
     http_send(r, status, "application/json", text, strlen(text), NULL);
     free(text);
 }

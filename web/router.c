@@ -25,6 +25,7 @@ enum {
     R_NO_SESSION = 4, /* for machines (probes, scrapers): no session lookup */
     R_GAME = 8,       /* a game upload: the body may be up to web_game_body_max() */
     R_OPERATOR = 16,  /* the operator console: 401 logged out, 403 without the role */
+    R_FIGHTS = 32,    /* changes fights or names in them: empties cache.c (its answers) */
 };
 
 typedef struct route {
@@ -49,10 +50,10 @@ static const route routes[] = {
     {EVHTTP_REQ_GET, "/api/games/:", games_detail, 0},
     {EVHTTP_REQ_GET, "/api/games/:/templates/:", games_template, 0},
     {EVHTTP_REQ_GET, "/api/bots", bots_list, R_AUTH},
-    {EVHTTP_REQ_POST, "/api/bots", bots_create, R_AUTH | R_BIG},
+    {EVHTTP_REQ_POST, "/api/bots", bots_create, R_AUTH | R_BIG | R_FIGHTS},
     {EVHTTP_REQ_GET, "/api/bots/:", bots_get, R_AUTH},
-    {EVHTTP_REQ_PATCH, "/api/bots/:", bots_rename, R_AUTH},
-    {EVHTTP_REQ_POST, "/api/bots/:/versions", bots_new_version, R_AUTH | R_BIG},
+    {EVHTTP_REQ_PATCH, "/api/bots/:", bots_rename, R_AUTH | R_FIGHTS},
+    {EVHTTP_REQ_POST, "/api/bots/:/versions", bots_new_version, R_AUTH | R_BIG | R_FIGHTS},
     {EVHTTP_REQ_GET, "/api/bots/:/code", bots_code, R_AUTH},
     {EVHTTP_REQ_GET, "/api/arcade/games", arcade_games_list, 0},
     {EVHTTP_REQ_POST, "/api/arcade/games", arcade_games_create, R_AUTH | R_GAME},
@@ -69,13 +70,13 @@ static const route routes[] = {
     {EVHTTP_REQ_GET, "/api/qr", qr_get, R_NO_SESSION},
     {EVHTTP_REQ_GET, "/api/dashboard", dashboard_get, R_AUTH},
     {EVHTTP_REQ_GET, "/api/fights", fights_list, 0},
-    {EVHTTP_REQ_POST, "/api/fights", fights_create, R_AUTH},
-    {EVHTTP_REQ_POST, "/api/fights/play-now", fights_play_now, R_AUTH},
+    {EVHTTP_REQ_POST, "/api/fights", fights_create, R_AUTH | R_FIGHTS},
+    {EVHTTP_REQ_POST, "/api/fights/play-now", fights_play_now, R_AUTH | R_FIGHTS},
     {EVHTTP_REQ_GET, "/api/fights/:", fights_get, 0},
     {EVHTTP_REQ_GET, "/api/fights/:/replay", fights_replay, 0},
-    {EVHTTP_REQ_POST, "/api/fights/:/invitations", invitations_create, R_AUTH},
-    {EVHTTP_REQ_POST, "/api/fights/:/start", fights_start, R_AUTH},
-    {EVHTTP_REQ_POST, "/api/fights/:/cancel", fights_cancel, R_AUTH},
+    {EVHTTP_REQ_POST, "/api/fights/:/invitations", invitations_create, R_AUTH | R_FIGHTS},
+    {EVHTTP_REQ_POST, "/api/fights/:/start", fights_start, R_AUTH | R_FIGHTS},
+    {EVHTTP_REQ_POST, "/api/fights/:/cancel", fights_cancel, R_AUTH | R_FIGHTS},
     {EVHTTP_REQ_GET, "/api/fights/:/events", live_fight_events, 0},
     {EVHTTP_REQ_GET, "/api/events", live_user_events, R_AUTH},
     {EVHTTP_REQ_POST, "/api/arcade/games/:/plays", plays_start, 0},
@@ -85,26 +86,33 @@ static const route routes[] = {
     {EVHTTP_REQ_POST, "/api/plays/:/input", plays_input, 0},
     {EVHTTP_REQ_POST, "/api/plays/:/stop", plays_stop, 0},
     {EVHTTP_REQ_GET, "/api/invitations", invitations_list, R_AUTH},
-    {EVHTTP_REQ_POST, "/api/invitations/:/accept", invitations_accept, R_AUTH},
-    {EVHTTP_REQ_POST, "/api/invitations/:/decline", invitations_decline, R_AUTH},
-    {EVHTTP_REQ_POST, "/api/invitations/:/withdraw", invitations_withdraw, R_AUTH},
+    {EVHTTP_REQ_POST, "/api/invitations/:/accept", invitations_accept, R_AUTH | R_FIGHTS},
+    {EVHTTP_REQ_POST, "/api/invitations/:/decline", invitations_decline, R_AUTH | R_FIGHTS},
+    {EVHTTP_REQ_POST, "/api/invitations/:/withdraw", invitations_withdraw, R_AUTH | R_FIGHTS},
     {EVHTTP_REQ_GET, "/api/admin/users", admin_users_list, R_OPERATOR},
-    {EVHTTP_REQ_POST, "/api/admin/users/:/deactivate", admin_users_deactivate, R_OPERATOR},
-    {EVHTTP_REQ_POST, "/api/admin/users/:/reactivate", admin_users_reactivate, R_OPERATOR},
-    {EVHTTP_REQ_POST, "/api/admin/users/:/operator", admin_users_operator, R_OPERATOR},
+    {EVHTTP_REQ_POST, "/api/admin/users/:/deactivate", admin_users_deactivate,
+     R_OPERATOR | R_FIGHTS},
+    {EVHTTP_REQ_POST, "/api/admin/users/:/reactivate", admin_users_reactivate,
+     R_OPERATOR | R_FIGHTS},
+    {EVHTTP_REQ_POST, "/api/admin/users/:/operator", admin_users_operator, R_OPERATOR | R_FIGHTS},
     {EVHTTP_REQ_GET, "/api/admin/games", admin_games_get, R_OPERATOR},
-    {EVHTTP_REQ_POST, "/api/admin/games/builtin/:/hide", admin_games_builtin_hide, R_OPERATOR},
-    {EVHTTP_REQ_POST, "/api/admin/games/builtin/:/show", admin_games_builtin_show, R_OPERATOR},
-    {EVHTTP_REQ_POST, "/api/admin/games/arcade/:/hide", admin_games_arcade_hide, R_OPERATOR},
-    {EVHTTP_REQ_POST, "/api/admin/games/arcade/:/show", admin_games_arcade_show, R_OPERATOR},
+    {EVHTTP_REQ_POST, "/api/admin/games/builtin/:/hide", admin_games_builtin_hide,
+     R_OPERATOR | R_FIGHTS},
+    {EVHTTP_REQ_POST, "/api/admin/games/builtin/:/show", admin_games_builtin_show,
+     R_OPERATOR | R_FIGHTS},
+    {EVHTTP_REQ_POST, "/api/admin/games/arcade/:/hide", admin_games_arcade_hide,
+     R_OPERATOR | R_FIGHTS},
+    {EVHTTP_REQ_POST, "/api/admin/games/arcade/:/show", admin_games_arcade_show,
+     R_OPERATOR | R_FIGHTS},
     {EVHTTP_REQ_GET, "/api/admin/actions", admin_actions_list, R_OPERATOR},
     {EVHTTP_REQ_GET, "/api/admin/work", admin_work_get, R_OPERATOR},
-    {EVHTTP_REQ_POST, "/api/admin/fights/:/stop", admin_fight_stop, R_OPERATOR},
-    {EVHTTP_REQ_POST, "/api/admin/plays/:/stop", admin_play_stop, R_OPERATOR},
+    {EVHTTP_REQ_POST, "/api/admin/fights/:/stop", admin_fight_stop, R_OPERATOR | R_FIGHTS},
+    {EVHTTP_REQ_POST, "/api/admin/plays/:/stop", admin_play_stop, R_OPERATOR | R_FIGHTS},
     {EVHTTP_REQ_GET, "/api/admin/recent", admin_recent_get, R_OPERATOR},
     {EVHTTP_REQ_GET, "/api/admin/dead-letters", admin_dead_get, R_OPERATOR},
-    {EVHTTP_REQ_POST, "/api/admin/dead-letters/:/:/requeue", admin_dead_requeue_post, R_OPERATOR},
-    {EVHTTP_REQ_DELETE, "/api/admin/dead-letters/:/:", admin_dead_delete, R_OPERATOR},
+    {EVHTTP_REQ_POST, "/api/admin/dead-letters/:/:/requeue", admin_dead_requeue_post,
+     R_OPERATOR | R_FIGHTS},
+    {EVHTTP_REQ_DELETE, "/api/admin/dead-letters/:/:", admin_dead_delete, R_OPERATOR | R_FIGHTS},
     {EVHTTP_REQ_GET, "/api/admin/health", admin_health_get, R_OPERATOR},
     {EVHTTP_REQ_GET, "/healthz", health_get, R_NO_SESSION},
     {EVHTTP_REQ_GET, "/metrics", metrics_serve, R_NO_SESSION},
@@ -254,9 +262,11 @@ static void dispatch_api(web_req *r)
     r->route = found->pattern;
     if (!body_within_limit(r, found))
         return;
+    bool reads = r->method == EVHTTP_REQ_GET || r->method == EVHTTP_REQ_HEAD;
+    r->cache_epoch = cache_epoch();
     if (!(found->flags & R_NO_SESSION))
         session_load(r);
-    if (r->method != EVHTTP_REQ_GET && r->method != EVHTTP_REQ_HEAD && !session_csrf_ok(r)) {
+    if (!reads && !session_csrf_ok(r)) {
         http_error(r, 403, "missing or invalid CSRF token");
         return;
     }
@@ -269,6 +279,10 @@ static void dispatch_api(web_req *r)
         return;
     }
     found->handler(r);
+    /* What it changed in fights (committed by now) is read back at once:
+     * the cached answers go (cache.c). */
+    if (!reads && (found->flags & R_FIGHTS))
+        cache_forget_all();
 }
 
 static bool is_api_path(const char *path)

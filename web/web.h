@@ -128,9 +128,10 @@ typedef struct web_req {
     char username[WEB_USERNAME_MAX + 1];
     char session_hash[65];
     char csrf[WEB_CSRF_LEN + 1];
-    char client_ip[48]; /* client_ip.c: filled on first use */
-    bool suspended;     /* http.c: answered later, from a completion */
-    int status;         /* status sent, for metrics */
+    char client_ip[48];   /* client_ip.c: filled on first use */
+    bool suspended;       /* http.c: answered later, from a completion */
+    uint64_t cache_epoch; /* cache.c's epoch when the request began (router.c) */
+    int status;           /* status sent, for metrics */
 } web_req;
 
 /* ---- caps.c: what one user may hold at a time ---- */
@@ -1115,9 +1116,15 @@ int version_check_relay(cf_pg *pg, cf_redis *redis);
 int live_progress(const char *fight_id, bool *simulating);
 void live_progress_set(const char *fight_id, int tick, bool started);
 
-/* ---- cache.c: short-lived answers for anonymous readers ---- */
+/* ---- cache.c: short-lived answers that look the same to all their readers ---- */
 char *cache_get(const char *key, size_t *len); /* a copy, caller frees; NULL: miss */
-void cache_put(const char *key, const char *data, size_t len, int ttl_ms);
+/* Keeps data ttl_ms, unless the cache was emptied since epoch read_in. */
+void cache_put(const char *key, const char *data, size_t len, int ttl_ms, uint64_t read_in);
+/* The epoch a request reads in (web_req.cache_epoch, set by the router). */
+uint64_t cache_epoch(void);
+/* Something changed: every entry goes (the router calls it after each
+ * request that changes fights, bots or users). */
+void cache_forget_all(void);
 
 /* ---- ratelimit.c: fixed-window attempt counters, shared by threads ---- */
 /* Records one attempt on key; false when the key is over limit in window. */
