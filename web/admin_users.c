@@ -29,7 +29,7 @@
     "api_time(u.created_at), "                                                                     \
     "(SELECT api_time(max(s.last_seen_at)) FROM sessions s WHERE s.user_id = u.id), "              \
     "(SELECT count(*) FROM bots b WHERE b.owner_id = u.id), "                                      \
-    "(SELECT count(DISTINCT p.fight_id) FROM fight_players p WHERE p.user_id = u.id) "             \
+    "(SELECT count(*) FROM fight_members m WHERE m.user_id = u.id AND m.player) "                  \
     "FROM users u "
 
 static cJSON *user_row_json(PGresult *res, int i)

@@ -2,13 +2,27 @@
  * fight_list.c — pages of fights: the public ones, or the caller's, newest
  * first, filtered by game, state and player.
  *
- * The queries are built for the indexes of web/migrations (0101, 0102):
- * each page is cut first by an index scan in created_at order, and only
- * its rows then get their host and players. "total" is counted only so
- * far past the page (list_page.c): exact below that, a lower bound
- * above (total_exact false), because a whole count grows with the table.
- * Values always go as parameters; the SQL text is assembled only from
- * fixed pieces.
+ * A page is read in at most two statements (docs/performance.md). The
+ * first finds it and counts: the matching fights are read newest first
+ * from an index, as far as the count goes (list_page.c: ten pages past the
+ * page's first row), once, into a materialized CTE; the count is its size
+ * and the page a slice of it (ids and states). A fight that has ended
+ * looks the same in every list until a bot of it is renamed, so its row
+ * comes from cache.c when it is there; the others, with their host and
+ * players, come from the second statement, one row per player, put
+ * together here. The indexes:
+ *   - public fights: fights_public_created_idx (web/migrations 0101);
+ *   - the caller's fights (as a player or an invitee) and the public
+ *     fights a user plays: fight_members (0105), one row per user and
+ *     fight with the fight's time, so a page is one range of the user's
+ *     rows however many fights there are and whichever are the user's.
+ * The game and state filters are checked on the fights read; those
+ * statements run unprepared, so that PostgreSQL plans each with its values
+ * (a rare state is better found through fights_status_created_idx), and
+ * so do pages past the tenth; the others are prepared statements
+ * (prepared.c), their bounds written into their text. Values always go as
+ * parameters; the SQL text is assembled only from fixed pieces and
+ * numbers.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,22 +30,13 @@
 
 #include "web.h"
 
-/* How far past a page's first row the list counts: ten pages. "total" is
- * exact below that and a lower bound otherwise: counting every public
- * fight cost 165 ms a request at 300,000 fights, and even a bounded count
- * costs about 10 us a row for a user with many fights. */
+#define SOURCE_MAX 768
 
-/* The filters as SQL conditions on fights f, in one or two "arms" whose
- * rows together are the list. Each arm is one an index serves in
- * created_at order: public fights (fights_public_created_idx), or the
- * caller's as a player (fights_created_idx, checked against fight_players'
- * key) and as an invitee — a UNION of the two arms rather than ORed
- * EXISTS, which only a scan of every fight answers, or an IN over a UNION
- * ALL, which reads all of a user's fights before sorting them (120 ms for
- * 50,000). A host is always player slot 0, so fight_players covers hosting.
- * Values go in params; returns the number of arms. */
-static int list_arms(web_req *r, const fight_list_query *q, const char *user_id, char arms[2][512],
-                     const char **params, int *nparams)
+/* The matching fights as "SELECT id, created_at ... ORDER BY ... " (in an
+ * index's order, without its LIMIT) into out, its values into params;
+ * returns how many. user_id: the ?user= filter's id, or NULL. */
+static int list_source(web_req *r, const fight_list_query *q, const char *user_id, char *out,
+                       const char **params)
 {
     char extra[256];
     size_t used = 0;
@@ -41,10 +46,6 @@ static int list_arms(web_req *r, const fight_list_query *q, const char *user_id,
 #define COND(...)                                                                                  \
     used +=                                                                                        \
         (size_t)snprintf(extra + used, used < sizeof extra ? sizeof extra - used : 0, __VA_ARGS__)
-    if (user_id != NULL) {
-        params[n++] = user_id;
-        COND(" AND f.id IN (SELECT fight_id FROM fight_players WHERE user_id = $%d::bigint)", n);
-    }
     if (q->game != NULL) {
         params[n++] = q->game;
         COND(" AND f.game = $%d", n);
@@ -53,158 +54,334 @@ static int list_arms(web_req *r, const fight_list_query *q, const char *user_id,
         params[n++] = q->state;
         COND(" AND f.status = $%d", n);
     }
+    /* The filters on the fight itself: only then is fights joined. */
+    const char *join = n > 0 ? " JOIN fights f ON f.id = m.fight_id" : "";
+    if (q->mine && user_id != NULL) {
+        params[n++] = user_id;
+        COND(" AND EXISTS (SELECT 1 FROM fight_members x WHERE x.user_id = $%d::bigint "
+             "AND x.fight_id = m.fight_id AND x.player)",
+             n);
+    }
 #undef COND
     /* The conditions are fixed texts: they always fit; never run a cut one. */
     if (used >= sizeof extra)
         abort();
-    if (!q->mine) {
-        snprintf(arms[0], sizeof arms[0], "f.visibility = 'public'%s", extra);
-        *nparams = n;
-        return 1;
+    int len;
+    if (q->mine) {
+        params[n++] = r->user_id;
+        len = snprintf(out, SOURCE_MAX,
+                       "SELECT m.fight_id AS id, m.created_at FROM fight_members m%s "
+                       "WHERE m.user_id = $%d::bigint%s ORDER BY m.created_at DESC, m.fight_id",
+                       join, n, extra);
+    } else if (user_id != NULL) {
+        params[n++] = user_id;
+        len = snprintf(out, SOURCE_MAX,
+                       "SELECT m.fight_id AS id, m.created_at FROM fight_members m%s "
+                       "WHERE m.user_id = $%d::bigint AND m.public AND m.player%s "
+                       "ORDER BY m.created_at DESC, m.fight_id",
+                       join, n, extra);
+    } else {
+        len = snprintf(out, SOURCE_MAX,
+                       "SELECT f.id, f.created_at FROM fights f WHERE f.visibility = 'public'%s "
+                       "ORDER BY f.created_at DESC, f.id",
+                       extra);
     }
-    params[n++] = r->user_id;
-    snprintf(arms[0], sizeof arms[0],
-             "f.id IN (SELECT fight_id FROM fight_players WHERE user_id = $%d::bigint)%s", n,
-             extra);
-    snprintf(arms[1], sizeof arms[1],
-             "f.id IN (SELECT fight_id FROM invitations WHERE invitee_id = $%d::bigint)%s", n,
-             extra);
-    *nparams = n;
-    return 2;
+    if (len < 0 || len >= SOURCE_MAX)
+        abort();
+    return n;
 }
 
-/* The ids of one page: with n values in params already, $n+1 is the limit,
- * $n+2 the offset and (two arms) $n+3 how far each arm reads. */
-static void page_ids_sql(char *out, size_t len, char arms[2][512], int narms, int n)
+/* A fight's row and one of its players (NULL: none), as the lists show
+ * them; the fights are f, the players p. */
+#define ROW_COLUMNS                                                                                \
+    "f.id, f.game, hu.username, f.status, f.visibility, api_time(f.created_at), "                  \
+    "api_time(f.finished_at), p.slot, "                                                            \
+    "COALESCE(pu.username, CASE WHEN p.user_id IS NULL AND p.bot_version_id IS NULL "              \
+    "THEN 'house' ELSE '(deleted)' END), "                                                         \
+    "COALESCE(b.name, substr(p.name, strpos(p.name, '/') + 1)), "                                  \
+    "COALESCE(p.result, p.rank::text)"
+#define ROW_JOINS                                                                                  \
+    "LEFT JOIN users pu ON pu.id = p.user_id "                                                     \
+    "LEFT JOIN bot_versions v ON v.id = p.bot_version_id "                                         \
+    "LEFT JOIN bots b ON b.id = v.bot_id "
+#define FINAL_STATES "('finished', 'failed', 'cancelled')"
+
+/* The page's statement: the source read as far as cap (the count's cap),
+ * the page's size limit and its offset, each a number or a parameter
+ * ("$4::bigint"). Rows: a fight of the page (none: NULL, on an empty page)
+ * with one of its players, in page and slot order, and the count last; a
+ * fight that has ended comes without its players (its row is most often
+ * in the row cache: page_json). Light: the fights' ids and states only
+ * (every row comes from the row cache or ROWS_SQL), for the statements
+ * planned each time, whose joins would cost more to plan than to run. */
+static void page_sql(char *out, size_t len, const char *source, const char *cap, const char *limit,
+                     const char *offset, bool light)
 {
-    if (narms == 1)
-        snprintf(out, len,
-                 "SELECT f.id FROM fights f WHERE %s ORDER BY f.created_at DESC, f.id "
-                 "LIMIT $%d::int OFFSET $%d::bigint",
-                 arms[0], n + 1, n + 2);
-    else
-        /* Each arm's first offset + per_page rows hold the page. */
-        snprintf(out, len,
-                 "SELECT id FROM ((SELECT f.id, f.created_at FROM fights f WHERE %s "
-                 "ORDER BY f.created_at DESC, f.id LIMIT $%d::bigint) UNION "
-                 "(SELECT f.id, f.created_at FROM fights f WHERE %s "
-                 "ORDER BY f.created_at DESC, f.id LIMIT $%d::bigint)) u "
-                 "ORDER BY created_at DESC, id LIMIT $%d::int OFFSET $%d::bigint",
-                 arms[0], n + 3, arms[1], n + 3, n + 1, n + 2);
+    int w = snprintf(out, len,
+                     "WITH ids AS MATERIALIZED (%s LIMIT %s), "
+                     "page AS (SELECT id, created_at FROM ids ORDER BY created_at DESC, id "
+                     "LIMIT %s OFFSET %s) "
+                     "SELECT %s, c.n FROM (SELECT count(*) AS n FROM ids) c "
+                     "LEFT JOIN (page JOIN fights f ON f.id = page.id) ON true %s"
+                     "ORDER BY page.created_at DESC, page.id%s",
+                     source, cap, limit, offset,
+                     light ? "f.id, NULL, NULL, f.status, NULL, NULL, NULL, NULL::int, NULL, "
+                             "NULL, NULL"
+                           : ROW_COLUMNS,
+                     light ? ""
+                           : "LEFT JOIN users hu ON hu.id = f.host_id "
+                             "LEFT JOIN fight_players p ON p.fight_id = f.id "
+                             "AND f.status NOT IN " FINAL_STATES " " ROW_JOINS,
+                     light ? "" : ", p.slot");
+    if (w < 0 || (size_t)w >= len)
+        abort();
 }
 
-/* A row of list_rows()'s query as a fight of the list. */
-static cJSON *list_row_json(PGresult *res, int i)
+/* The rows of the fights $1 (an array of ids) with their host and
+ * players, one row per player, in slot order. */
+#define ROWS_SQL                                                                                   \
+    "SELECT " ROW_COLUMNS " FROM fights f LEFT JOIN users hu ON hu.id = f.host_id "                \
+    "LEFT JOIN fight_players p ON p.fight_id = f.id " ROW_JOINS                                    \
+    "WHERE f.id = ANY ($1::uuid[]) ORDER BY f.id, p.slot"
+
+enum {
+    COL_ID,
+    COL_GAME,
+    COL_HOST,
+    COL_STATUS,
+    COL_VISIBILITY,
+    COL_CREATED,
+    COL_FINISHED,
+    COL_SLOT,
+    COL_PLAYER,
+    COL_BOT,
+    COL_RESULT,
+    COL_COUNT /* the page's statement only */
+};
+
+/* A fight that has ended looks the same in every list to every reader
+ * until a name in it changes (a bot renamed): its row is kept as printed
+ * for as long as an ended fight's page is (api_fights.c), and emptied
+ * with the rest of cache.c by any change of fights made through this
+ * process. */
+#define ROW_CACHE_MS 10000
+/* Pages up to this one are prepared statements, one per page and size;
+ * deeper ones (rarer, dearer to run) are planned each time. */
+#define LIST_PREPARED_PAGES 10
+#define PAGE_MAX 100 /* per_page's bound (api_fights.c) */
+
+static void row_cache_key(char key[64], const char *fight_id)
+{
+    snprintf(key, 64, "fight-row:%s", fight_id);
+}
+
+static bool status_final(const char *db_status)
+{
+    return fight_state_final(fight_state_api(db_status));
+}
+
+/* Row i's fight, its players still to come. */
+static cJSON *fight_row_json(PGresult *res, int i, cJSON **players)
 {
     cJSON *o = cJSON_CreateObject();
     int tick;
-    const char *state = fight_shown_state(PQgetvalue(res, i, 3), PQgetvalue(res, i, 0), &tick);
-    cJSON *players = cJSON_Parse(PQgetvalue(res, i, 7));
+    const char *state =
+        fight_shown_state(PQgetvalue(res, i, COL_STATUS), PQgetvalue(res, i, COL_ID), &tick);
 
-    cJSON_AddStringToObject(o, "id", PQgetvalue(res, i, 0));
-    cJSON_AddStringToObject(o, "game", PQgetvalue(res, i, 1));
-    json_add_pg_str(o, "host", res, i, 2);
+    cJSON_AddStringToObject(o, "id", PQgetvalue(res, i, COL_ID));
+    cJSON_AddStringToObject(o, "game", PQgetvalue(res, i, COL_GAME));
+    json_add_pg_str(o, "host", res, i, COL_HOST);
     cJSON_AddStringToObject(o, "state", state);
-    cJSON_AddBoolToObject(o, "public", strcmp(PQgetvalue(res, i, 4), "public") == 0);
-    cJSON_AddStringToObject(o, "created_at", PQgetvalue(res, i, 5));
-    json_add_pg_str(o, "finished_at", res, i, 6);
-    cJSON_AddItemToObject(o, "players", players != NULL ? players : cJSON_CreateArray());
+    cJSON_AddBoolToObject(o, "public", strcmp(PQgetvalue(res, i, COL_VISIBILITY), "public") == 0);
+    cJSON_AddStringToObject(o, "created_at", PQgetvalue(res, i, COL_CREATED));
+    json_add_pg_str(o, "finished_at", res, i, COL_FINISHED);
+    *players = cJSON_AddArrayToObject(o, "players");
     return o;
 }
 
-/* The rows of one page, newest first, with their players. */
-static cJSON *list_rows(web_req *r, char arms[2][512], int narms, const char **params, int n,
-                        long long offset, int per_page)
+/* Row i's player. */
+static cJSON *player_row_json(PGresult *res, int i)
 {
-    char limit[16], off[24], reach[24];
-    snprintf(limit, sizeof limit, "%d", per_page);
-    snprintf(off, sizeof off, "%lld", offset);
-    snprintf(reach, sizeof reach, "%lld", offset + per_page);
-    params[n] = limit;
-    params[n + 1] = off;
-    params[n + 2] = reach;
-    char page[1536];
-    page_ids_sql(page, sizeof page, arms, narms, n);
-    /* The page is cut first (an index scan in created_at order), then only
-     * its rows get their host and players. */
-    char sql[4096];
-    snprintf(sql, sizeof sql,
-             "SELECT f.id, f.game, hu.username, f.status, f.visibility, api_time(f.created_at), "
-             "api_time(f.finished_at), "
-             "(SELECT "
-             "COALESCE(json_agg(json_build_object('"
-             "username', "
-             "COALESCE(pu.username, CASE WHEN "
-             "p.user_id IS NULL AND p.bot_version_id "
-             "IS NULL "
-             "THEN 'house' ELSE '(deleted)' END), "
-             "'bot', COALESCE(b.name, "
-             "substr(p.name, strpos(p.name, '/') + "
-             "1)), 'result', COALESCE(p.result, "
-             "p.rank::text)) ORDER BY p.slot), "
-             "'[]')::text FROM fight_players p "
-             "LEFT JOIN users pu ON pu.id = p.user_id "
-             "LEFT JOIN bot_versions v ON v.id = "
-             "p.bot_version_id "
-             "LEFT JOIN bots b ON b.id = v.bot_id "
-             "WHERE p.fight_id = f.id) "
-             "FROM (%s) pg JOIN fights f ON f.id = "
-             "pg.id "
-             "LEFT JOIN users hu ON hu.id = f.host_id "
-             "ORDER BY f.created_at DESC, f.id",
-             page);
-    PGresult *res = cf_pg_exec(r->t->pg, sql, narms == 1 ? n + 2 : n + 3, params);
-    if (res == NULL)
-        return NULL;
+    cJSON *o = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(o, "username", PQgetvalue(res, i, COL_PLAYER));
+    cJSON_AddStringToObject(o, "bot", PQgetvalue(res, i, COL_BOT));
+    json_add_pg_str(o, "result", res, i, COL_RESULT);
+    return o;
+}
+
+/* The page's fights, in page order: id, where it comes from, its row. */
+typedef struct page_fights {
+    int n;
+    char ids[PAGE_MAX][WEB_ID_LEN + 1];
+    bool wanted[PAGE_MAX]; /* to be built from the result at hand */
+    cJSON *rows[PAGE_MAX];
+} page_fights;
+
+/* The wanted fights of res (rows grouped by fight, players in slot order)
+ * into their places; those that have ended also into the row cache. */
+static void rows_into(web_req *r, PGresult *res, page_fights *pf)
+{
+    cJSON *players = NULL, *fight = NULL;
+    int at = -1;
+    for (int i = 0; i <= PQntuples(res); i++) {
+        bool next = i == PQntuples(res) || PQgetisnull(res, i, COL_ID) || at < 0 ||
+                    strcmp(PQgetvalue(res, i, COL_ID), pf->ids[at]) != 0;
+        if (next && fight != NULL) {
+            /* The fight of the rows before is whole: into its place. */
+            if (status_final(PQgetvalue(res, i - 1, COL_STATUS))) {
+                char key[64], *text = cJSON_PrintUnformatted(fight);
+                row_cache_key(key, pf->ids[at]);
+                if (text != NULL)
+                    cache_put(key, text, strlen(text), ROW_CACHE_MS, r->cache_epoch);
+                free(text);
+            }
+            pf->rows[at] = fight;
+            pf->wanted[at] = false;
+            fight = NULL;
+        }
+        if (i == PQntuples(res) || PQgetisnull(res, i, COL_ID))
+            continue;
+        if (next) {
+            const char *id = PQgetvalue(res, i, COL_ID);
+            for (at = 0; at < pf->n && strcmp(pf->ids[at], id) != 0; at++)
+                ;
+            if (at == pf->n || !pf->wanted[at]) {
+                at = -1; /* not wanted from here */
+                continue;
+            }
+            fight = fight_row_json(res, i, &players);
+        }
+        if (fight != NULL && !PQgetisnull(res, i, COL_SLOT))
+            cJSON_AddItemToArray(players, player_row_json(res, i));
+    }
+}
+
+/* The fights of the page from its statement's result: those going on
+ * from it (unless light), those that have ended from the row cache, the
+ * rest read in one more statement. NULL on a db error (not answered). */
+static cJSON *page_json(web_req *r, PGresult *page, bool light)
+{
+    page_fights pf = {.n = 0};
+    char missing[PAGE_MAX * (WEB_ID_LEN + 1) + 3] = "{";
+    size_t used = 1;
+    int nmissing = 0;
+    for (int i = 0; i < PQntuples(page) && pf.n < PAGE_MAX; i++) {
+        const char *id = PQgetvalue(page, i, COL_ID);
+        if (PQgetisnull(page, i, COL_ID) || (pf.n > 0 && strcmp(pf.ids[pf.n - 1], id) == 0))
+            continue; /* the count alone, or the same fight's next player */
+        snprintf(pf.ids[pf.n], sizeof pf.ids[pf.n], "%s", id);
+        pf.rows[pf.n] = NULL;
+        bool final = status_final(PQgetvalue(page, i, COL_STATUS));
+        pf.wanted[pf.n] = !final && !light;
+        if (!pf.wanted[pf.n]) {
+            char key[64], *text = NULL;
+            size_t len = 0;
+            row_cache_key(key, id);
+            if (final && (text = cache_get(key, &len)) != NULL) {
+                pf.rows[pf.n] = cJSON_CreateRaw(text);
+                free(text);
+            } else {
+                used += (size_t)snprintf(missing + used, sizeof missing - used, "%s%s",
+                                         nmissing++ > 0 ? "," : "", id);
+            }
+        }
+        pf.n++;
+    }
+    rows_into(r, page, &pf);
+    if (nmissing > 0) {
+        snprintf(missing + used, sizeof missing - used, "}");
+        for (int i = 0; i < pf.n; i++)
+            pf.wanted[i] = pf.rows[i] == NULL;
+        const char *params[1] = {missing};
+        PGresult *res = prepared_exec(r->t, ROWS_SQL, 1, params);
+        if (res == NULL) {
+            for (int i = 0; i < pf.n; i++)
+                cJSON_Delete(pf.rows[i]);
+            return NULL;
+        }
+        rows_into(r, res, &pf);
+        PQclear(res);
+    }
     cJSON *arr = cJSON_CreateArray();
-    for (int i = 0; i < PQntuples(res); i++)
-        cJSON_AddItemToArray(arr, list_row_json(res, i));
-    PQclear(res);
+    for (int i = 0; i < pf.n; i++)
+        if (pf.rows[i] != NULL)
+            cJSON_AddItemToArray(arr, pf.rows[i]);
     return arr;
 }
 
-/* Counts matching fights, only so far (list_page.c). */
-static int list_count_rows(web_req *r, char arms[2][512], int narms, const char **params, int n,
-                           long long offset, int per_page, web_list_count *c)
+int fight_list_read_of(web_req *r, const fight_list_query *q, bool counted, fight_list_read *p)
 {
-    char cap[24];
-    long long bound = list_count_cap(offset, per_page, cap);
-    params[n] = cap;
-    char sql[1536];
-    if (narms == 1)
-        snprintf(sql, sizeof sql,
-                 "SELECT count(*) FROM (SELECT 1 FROM fights f WHERE %s LIMIT $%d::bigint) c",
-                 arms[0], n + 1);
-    else
-        /* Either an arm alone reaches the cap, or both are whole. */
-        snprintf(sql, sizeof sql,
-                 "SELECT count(*) FROM ((SELECT f.id FROM fights f WHERE %s LIMIT $%d::bigint) "
-                 "UNION (SELECT f.id FROM fights f WHERE %s LIMIT $%d::bigint) "
-                 "LIMIT $%d::bigint) c",
-                 arms[0], n + 1, arms[1], n + 1, n + 1);
-    return list_count_of(cf_pg_exec(r->t->pg, sql, n + 1, params), offset, per_page, bound, c);
+    memset(p, 0, sizeof *p);
+    if (q->user != NULL) {
+        int found = account_id_by_name(r, q->user, p->uid, sizeof p->uid);
+        if (found <= 0)
+            return found < 0 ? -1 : 1;
+    }
+    char source[SOURCE_MAX];
+    const char **params = p->read.params;
+    int n = list_source(r, q, q->user != NULL ? p->uid : NULL, source, params);
+    p->offset = (long long)(q->page - 1) * q->per_page;
+    p->per_page = q->per_page;
+    p->counted = counted;
+    /* Read as far as the count goes (or only to the page's end, uncounted). */
+    if (counted) {
+        p->bound = list_count_cap(p->offset, q->per_page, p->cap);
+    } else {
+        p->bound = p->offset + q->per_page;
+        snprintf(p->cap, sizeof p->cap, "%lld", p->bound);
+    }
+    snprintf(p->limit, sizeof p->limit, "%d", q->per_page);
+    snprintf(p->offset_text, sizeof p->offset_text, "%lld", p->offset);
+    p->plan_each = q->game != NULL || q->state != NULL || q->page > LIST_PREPARED_PAGES;
+    if (!p->plan_each) {
+        /* The bounds in the text, so that one plan serves every caller
+         * (prepared.c): numbers we made, never a caller's text. */
+        page_sql(p->sql, sizeof p->sql, source, p->cap, p->limit, p->offset_text, false);
+        p->read.nparams = n;
+    } else {
+        char cap[16], limit[16], offset[16];
+        snprintf(cap, sizeof cap, "$%d::bigint", n + 1);
+        snprintf(limit, sizeof limit, "$%d::int", n + 2);
+        snprintf(offset, sizeof offset, "$%d::bigint", n + 3);
+        params[n] = p->cap;
+        params[n + 1] = p->limit;
+        params[n + 2] = p->offset_text;
+        page_sql(p->sql, sizeof p->sql, source, cap, limit, offset, true);
+        p->read.nparams = n + 3;
+    }
+    p->read.sql = p->sql;
+    return 0;
+}
+
+cJSON *fight_list_from(web_req *r, const fight_list_read *p, PGresult *res, web_list_count *count)
+{
+    long long counted = PQntuples(res) > 0 ? atoll(PQgetvalue(res, 0, COL_COUNT)) : 0;
+    cJSON *arr = page_json(r, res, p->plan_each);
+    if (arr == NULL)
+        return NULL;
+    if (count != NULL) {
+        if (p->counted)
+            list_count_set(counted, p->offset, p->per_page, p->bound, count);
+        else
+            *count = (web_list_count){.total = 0, .exact = true, .has_more = false};
+    }
+    return arr;
 }
 
 cJSON *fight_list_page(web_req *r, const fight_list_query *q, web_list_count *count)
 {
     if (count != NULL)
         *count = (web_list_count){.total = 0, .exact = true, .has_more = false};
-    char uid[WEB_INT_ID_SIZE];
-    if (q->user != NULL) {
-        int found = account_id_by_name(r, q->user, uid, sizeof uid);
-        if (found <= 0)
-            return found < 0 ? NULL : cJSON_CreateArray();
-    }
-    char arms[2][512];
-    const char *params[8];
-    int n;
-    int narms = list_arms(r, q, q->user != NULL ? uid : NULL, arms, params, &n);
-    long long offset = (long long)(q->page - 1) * q->per_page;
-    cJSON *arr = list_rows(r, arms, narms, params, n, offset, q->per_page);
-    if (arr != NULL && count != NULL &&
-        list_count_rows(r, arms, narms, params, n, offset, q->per_page, count) != 0) {
-        cJSON_Delete(arr);
+    fight_list_read p;
+    int rc = fight_list_read_of(r, q, count != NULL, &p);
+    if (rc != 0)
+        return rc < 0 ? NULL : cJSON_CreateArray();
+    PGresult *res = p.plan_each ? cf_pg_exec(r->t->pg, p.read.sql, p.read.nparams, p.read.params)
+                                : prepared_exec(r->t, p.read.sql, p.read.nparams, p.read.params);
+    if (res == NULL)
         return NULL;
-    }
+    cJSON *arr = fight_list_from(r, &p, res, count);
+    PQclear(res);
     return arr;
 }

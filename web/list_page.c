@@ -21,15 +21,21 @@ long long list_count_cap(long long offset, int per_page, char cap[24])
     return bound;
 }
 
+void list_count_set(long long counted, long long offset, int per_page, long long bound,
+                    web_list_count *c)
+{
+    c->exact = counted <= bound;
+    c->total = c->exact ? counted : bound;
+    c->has_more = counted > offset + per_page;
+}
+
 int list_count_of(PGresult *res, long long offset, int per_page, long long bound, web_list_count *c)
 {
     if (res == NULL)
         return -1;
     long long counted = PQntuples(res) == 1 ? atoll(PQgetvalue(res, 0, 0)) : 0;
     PQclear(res);
-    c->exact = counted <= bound;
-    c->total = c->exact ? counted : bound;
-    c->has_more = counted > offset + per_page;
+    list_count_set(counted, offset, per_page, bound, c);
     return 0;
 }
 

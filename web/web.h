@@ -1007,6 +1007,24 @@ typedef struct fight_list_query {
 /* One page of fights, newest first; count may be NULL (not counted).
  * NULL on a db error (not answered). */
 cJSON *fight_list_page(web_req *r, const fight_list_query *q, web_list_count *count);
+/* The same page in two steps, for prepared_exec_all: its read (which
+ * points into p: p must stay where it is), then the page from the read's
+ * result. */
+typedef struct fight_list_read {
+    web_read read;
+    bool plan_each; /* filtered or deep: run with cf_pg_exec, planned with its values */
+    bool counted;
+    char sql[4096];
+    char uid[WEB_INT_ID_SIZE], cap[24], limit[16], offset_text[24];
+    long long offset, bound;
+    int per_page;
+} fight_list_read;
+/* 0, or 1 when the ?user= filter names nobody (the page is empty, nothing
+ * to read), -1 on a db error (not answered). */
+int fight_list_read_of(web_req *r, const fight_list_query *q, bool counted, fight_list_read *p);
+/* NULL on a db error (not answered): an ended fight's row comes from
+ * cache.c, the others need one more read. */
+cJSON *fight_list_from(web_req *r, const fight_list_read *p, PGresult *res, web_list_count *count);
 
 /* ---- invitation_view.c: invitations as JSON ---- */
 /* The Invitation object (answers 404 when there is none). */
@@ -1059,6 +1077,10 @@ void revocation_stop(void);
 /* The count's bound for a page from row offset; bound + 1 as text into cap
  * (the count query's LIMIT). */
 long long list_count_cap(long long offset, int per_page, char cap[24]);
+/* The count from counted, the rows found when at most bound + 1 were
+ * read. */
+void list_count_set(long long counted, long long offset, int per_page, long long bound,
+                    web_list_count *c);
 /* The count from its query's result (count(*) of at most bound + 1 rows;
  * cleared here). 0, or -1 when res is NULL. */
 int list_count_of(PGresult *res, long long offset, int per_page, long long bound,
