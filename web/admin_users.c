@@ -243,14 +243,21 @@ bool admin_user_set_operator(web_req *r, const char *id, bool operator)
         cf_pg_rollback(r->t->pg);
         return true;
     }
-    return record_and_commit(r, operator? "user.grant_operator" : "user.revoke_operator", id, name,
-                             NULL);
+    if (!record_and_commit(r, operator? "user.grant_operator" : "user.revoke_operator", id, name,
+                           NULL))
+        return false;
+    /* The role shows at once in every process's session cache (the
+     * console itself never takes it from there). */
+    (void)revocation_publish_role(r->t->redis, id);
+    return true;
 }
 
 /* ---- the command line: cf-web --grant-operator / --revoke-operator ---- */
 
-int admin_operator_by_name(cf_pg *pg, const char *name, bool operator, char * msg, size_t msglen)
+int admin_operator_by_name(cf_pg *pg, const char *name, bool operator,
+                           char user_id[WEB_INT_ID_SIZE], char *msg, size_t msglen)
 {
+    user_id[0] = '\0';
     const char *role = operator? "operator" : "user";
     const char *params[2] = {name, role};
     if (cf_pg_begin(pg) != 0 ||
@@ -301,5 +308,6 @@ int admin_operator_by_name(cf_pg *pg, const char *name, bool operator, char * ms
         return -1;
     }
     snprintf(msg, msglen, "%s is %s", username, operator? "an operator now" : "no operator now");
+    snprintf(user_id, WEB_INT_ID_SIZE, "%s", id);
     return 1;
 }

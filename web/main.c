@@ -139,6 +139,14 @@ static const cf_config_key web_keys[] = {
      .min = 1,
      .max = 86400,
      .doc = "seconds a request's head and body have at most, however fast they come"},
+    {.name = "web.session_cache_ms",
+     .type = CF_CONFIG_INT,
+     .def = "2000",
+     .min = 0,
+     .max = 60000,
+     .doc = "milliseconds a session looked up in PostgreSQL serves this process's reads "
+            "before it is looked up again (revocations end it at once); 0: every request "
+            "asks PostgreSQL"},
     {.name = "web.max_open_fights",
      .type = CF_CONFIG_INT,
      .def = "10",
@@ -336,6 +344,7 @@ static bool read_settings(const cf_config *cfg)
     web_cfg.request_timeout_s = (int)cf_config_int(cfg, "web.request_timeout_s");
     web_cfg.request_min_rate = cf_config_int(cfg, "web.request_min_rate");
     web_cfg.request_max_s = (int)cf_config_int(cfg, "web.request_max_s");
+    web_cfg.session_cache_ms = (int)cf_config_int(cfg, "web.session_cache_ms");
     web_cfg.database_url = cf_config_str(cfg, "database.url");
     web_cfg.redis_url = cf_config_str(cfg, "redis.url");
     return true;
@@ -411,6 +420,20 @@ static void stop_all(pthread_t *tids)
     log_info("stopped");
 }
 
+/* The running cf-web processes drop user_id's cached sessions, so that
+ * its new role shows at once (else within web.session_cache_ms). */
+static void tell_role_changed(const char *user_id)
+{
+    char err[512];
+    cf_redis *redis = cf_redis_connect(web_cfg.redis_url, 0, err, sizeof err);
+    if (redis == NULL || revocation_publish_role(redis, user_id) != 0)
+        fprintf(stderr,
+                "cf-web: redis: %s; running cf-web processes see the role within "
+                "web.session_cache_ms\n",
+                redis == NULL ? err : "the change was not announced");
+    cf_redis_free(redis);
+}
+
 /* cf-web --grant-operator / --revoke-operator NAME (docs/operations.md):
  * the exit status. */
 static int run_task(const cli_task *task)
@@ -422,9 +445,13 @@ static int run_task(const cli_task *task)
         return 1;
     }
     bool grant = task->grant != NULL;
-    int rc = admin_operator_by_name(pg, grant ? task->grant : task->revoke, grant, err, sizeof err);
+    char user_id[WEB_INT_ID_SIZE];
+    int rc = admin_operator_by_name(pg, grant ? task->grant : task->revoke, grant, user_id, err,
+                                    sizeof err);
     cf_pg_free(pg);
     fprintf(rc < 0 ? stderr : stdout, "%s%s\n", rc < 0 ? "cf-web: " : "", err);
+    if (rc == 1)
+        tell_role_changed(user_id);
     return rc < 0 ? 1 : 0;
 }
 

@@ -30,7 +30,7 @@ static void take_entry(const cf_entry *e)
 
 void progress_reader_start(void)
 {
-    reader = stream_reader_start("progress reader", CF_STREAM_PROGRESS, take_entry);
+    reader = stream_reader_start("progress reader", CF_STREAM_PROGRESS, take_entry, NULL);
 }
 
 void progress_reader_stop(void)

@@ -3,10 +3,12 @@
  * every cf-web process at once (docs/streams.md, cf:web:revocations).
  *
  * A request is authorised each time it comes, by its session in
- * PostgreSQL: a session deleted there is refused by the next request on
- * any process. A live stream was authorised once, when it opened, and
- * lasts; so when an operator deactivates a user (or the user logs out, or
- * changes their password), whoever ended the sessions also writes one
+ * PostgreSQL or in the session cache, which this file keeps in step
+ * (session_cache.c): a session deleted there is refused by the next
+ * request on any process. A live stream was authorised once, when it
+ * opened, and lasts; so when an operator deactivates a user (or the user
+ * logs out, or changes their password), whoever ended the sessions
+ * first drops the process's cached copies, then also writes one
  * entry on the Redis stream cf:web:revocations: "user" (every stream of
  * the user), optionally "keep" (but those of this session), or "session"
  * (the streams of one session). A stream rather than pub/sub: a reader
@@ -15,7 +17,9 @@
  *
  * Each process has one reader thread (stream_reader.c: a blocking XREAD
  * from "$", as progress_reader.c's on cf:progress) that puts the entries
- * in a small ring here, numbered; each worker thread's live timer (every
+ * in a small ring here, numbered (after dropping the cached sessions they
+ * name, and renewing the cache's lease after each read); each worker
+ * thread's live timer (every
  * 500 ms, live.c) asks for the entries numbered after the last it saw and
  * ends its matching streams. From the operator's click to the stream's end: the
  * XREAD's wake-up plus at most one timer period.
@@ -73,11 +77,31 @@ int revocation_publish(cf_redis *redis, const char *user_id, const char *keep_se
 #undef ARG
     if (argc == 6)
         return 0;
+    /* This process's cached copies go first, whatever Redis says: the
+     * request that ended the sessions is answered after this. */
+    session_cache_revoke(user_id, keep_session, session);
     redisReply *rep = cf_redis_argv(redis, argc, argv, lens);
     int rc = rep != NULL && rep->type != REDIS_REPLY_ERROR ? 0 : -1;
     if (rc != 0)
         log_error("revocation of user %s session %.8s not sent: %s", user_id ? user_id : "-",
                   session ? session : "-", rep != NULL ? rep->str : cf_redis_error(redis));
+    if (rep != NULL)
+        freeReplyObject(rep);
+    return rc;
+}
+
+int revocation_publish_role(cf_redis *redis, const char *user_id)
+{
+    session_cache_revoke(user_id, NULL, NULL);
+    const char *argv[8] = {"XADD", REVOCATION_STREAM, "MAXLEN", "~", "1000", "*", "role", user_id};
+    size_t lens[8];
+    for (int i = 0; i < 8; i++)
+        lens[i] = strlen(argv[i]);
+    redisReply *rep = cf_redis_argv(redis, 8, argv, lens);
+    int rc = rep != NULL && rep->type != REDIS_REPLY_ERROR ? 0 : -1;
+    if (rc != 0)
+        log_error("role change of user %s not announced: %s", user_id,
+                  rep != NULL ? rep->str : cf_redis_error(redis));
     if (rep != NULL)
         freeReplyObject(rep);
     return rc;
@@ -123,7 +147,10 @@ static void ring_add(const cf_entry *en)
     revocation e = {0};
     for (size_t i = 0; i < en->nfields; i++) {
         const char *k = en->fields[i].key, *v = en->fields[i].val;
-        if (strcmp(k, "user") == 0 && strlen(v) <= WEB_ID_LEN)
+        /* A role changed: the user's cached sessions go, nothing ends. */
+        if (strcmp(k, "role") == 0 && strlen(v) <= WEB_ID_LEN && *v != '\0')
+            session_cache_revoke(v, NULL, NULL);
+        else if (strcmp(k, "user") == 0 && strlen(v) <= WEB_ID_LEN)
             snprintf(e.user_id, sizeof e.user_id, "%s", v);
         else if (strcmp(k, "keep") == 0 && strlen(v) == HASH_LEN)
             snprintf(e.keep, sizeof e.keep, "%s", v);
@@ -132,6 +159,8 @@ static void ring_add(const cf_entry *en)
     }
     if (e.user_id[0] == '\0' && e.session[0] == '\0')
         return;
+    /* The cached sessions go before any thread can see the entry. */
+    session_cache_revoke(e.user_id, e.keep, e.session);
     pthread_mutex_lock(&ring_mu);
     e.seq = next_seq;
     ring[e.seq % RING] = e;
@@ -143,9 +172,18 @@ static void ring_add(const cf_entry *en)
 
 static stream_reader *reader;
 
+/* The session cache is used only while this reader reads. */
+static void reader_health(bool reading)
+{
+    if (reading)
+        session_cache_reader_alive();
+    else
+        session_cache_reader_lost();
+}
+
 void revocation_start(void)
 {
-    reader = stream_reader_start("revocation reader", REVOCATION_STREAM, ring_add);
+    reader = stream_reader_start("revocation reader", REVOCATION_STREAM, ring_add, reader_health);
 }
 
 void revocation_stop(void)

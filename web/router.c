@@ -262,10 +262,12 @@ static void dispatch_api(web_req *r)
     r->route = found->pattern;
     if (!body_within_limit(r, found))
         return;
+    /* A cached session only reads: a change, and the operator console,
+     * ask PostgreSQL who is asking (session_cache.c). */
     bool reads = r->method == EVHTTP_REQ_GET || r->method == EVHTTP_REQ_HEAD;
     r->cache_epoch = cache_epoch();
     if (!(found->flags & R_NO_SESSION))
-        session_load(r);
+        session_load(r, !reads || (found->flags & R_OPERATOR));
     if (!reads && !session_csrf_ok(r)) {
         http_error(r, 403, "missing or invalid CSRF token");
         return;

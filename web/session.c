@@ -62,21 +62,19 @@ static void csrf_of(const char *token, char out[WEB_CSRF_LEN + 1])
     to_hex(h, sizeof h, out);
 }
 
-void session_load(web_req *r)
+/* The session of r->session_hash from PostgreSQL into r; how long it
+ * still lasts into *left_ms. */
+static void session_lookup(web_req *r, int64_t *left_ms)
 {
-    char token[TOKEN_BYTES * 2 + 1];
-    if (!http_cookie_hex(r, "cf_session", token, TOKEN_BYTES * 2))
-        return;
-    session_token_hash(token, r->session_hash);
     const char *params[1] = {r->session_hash};
-    PGresult *res = prepared_exec(r->t,
-                                  "SELECT u.id, u.username, s.csrf_token, "
-                                  "s.last_seen_at < now() - interval '1 minute', "
-                                  "u.role = 'operator' FROM sessions s "
-                                  "JOIN users u ON u.id = s.user_id "
-                                  "WHERE s.token_hash = decode($1, 'hex') AND s.expires_at > now() "
-                                  "AND u.deactivated_at IS NULL",
-                                  1, params);
+    PGresult *res = prepared_exec(
+        r->t,
+        "SELECT u.id, u.username, s.csrf_token, s.last_seen_at < now() - interval '1 minute', "
+        "u.role = 'operator', (extract(epoch FROM s.expires_at - now()) * 1000)::bigint "
+        "FROM sessions s JOIN users u ON u.id = s.user_id "
+        "WHERE s.token_hash = decode($1, 'hex') AND s.expires_at > now() "
+        "AND u.deactivated_at IS NULL",
+        1, params);
     if (res == NULL) {
         log_warn("session lookup: %s", cf_pg_error(r->t->pg));
         return;
@@ -89,17 +87,34 @@ void session_load(web_req *r)
         snprintf(r->csrf, sizeof r->csrf, "%s", PQgetvalue(res, 0, 2));
         stale = PQgetvalue(res, 0, 3)[0] == 't';
         r->operator= PQgetvalue(res, 0, 4)[0] == 't';
+        *left_ms = strtoll(PQgetvalue(res, 0, 5), NULL, 10);
     }
     PQclear(res);
     /* last_seen_at (docs/schema.md) to the minute: one write per session
      * and minute at most, not one per request. Best effort: a failure only
-     * leaves the time older. */
+     * leaves the time older. A cached session is looked up again within
+     * web.session_cache_ms, well within the minute. */
     if (stale &&
         cf_pg_run(r->t->pg,
                   "UPDATE sessions SET last_seen_at = now() WHERE token_hash = decode($1, 'hex') "
                   "AND last_seen_at < now() - interval '1 minute'",
                   1, params) != 0)
         log_warn("session last seen: %s", cf_pg_error(r->t->pg));
+}
+
+void session_load(web_req *r, bool fresh)
+{
+    char token[TOKEN_BYTES * 2 + 1];
+    if (!http_cookie_hex(r, "cf_session", token, TOKEN_BYTES * 2))
+        return;
+    session_token_hash(token, r->session_hash);
+    if (!fresh && session_cache_get(r->session_hash, r))
+        return;
+    uint64_t gen = session_cache_generation();
+    int64_t left_ms = 0;
+    session_lookup(r, &left_ms);
+    if (r->authed)
+        session_cache_put(r->session_hash, r, left_ms, gen);
 }
 
 bool session_csrf_ok(web_req *r)
@@ -127,12 +142,14 @@ int session_start(web_req *r, const char *user_id, char csrf[WEB_CSRF_LEN + 1])
     char token[TOKEN_BYTES * 2 + 1], hash[65];
     session_new_token(token, hash);
     csrf_of(token, csrf);
-    /* A session the client held before this log-in ends here. */
+    /* A session the client held before this log-in ends here, its cached
+     * copies and live streams with it. */
     if (r->session_hash[0] != '\0') {
         const char *old[1] = {r->session_hash};
         if (cf_pg_run(r->t->pg, "DELETE FROM sessions WHERE token_hash = decode($1, 'hex')", 1,
                       old) != 0)
             return -1;
+        (void)revocation_publish(r->t->redis, NULL, NULL, r->session_hash);
     }
     char days[16];
     snprintf(days, sizeof days, "%d", web_cfg.session_days);

@@ -24,6 +24,7 @@ struct stream_reader {
     const char *name;   /* in log lines: "progress reader" */
     const char *stream; /* the stream's key */
     stream_reader_take *take;
+    stream_reader_health *health; /* NULL: not told */
     pthread_t tid;
     bool stopping;
 };
@@ -50,12 +51,16 @@ static void take_entries(stream_reader *r, const redisReply *list, char last[64]
 
 /* The first connection: once a second until Redis answers or the process
  * stops (NULL). cf_redis_connect's own retry is not used, so that a stop
- * is seen within the second. */
+ * is seen within the second. A reader whose owner hears of its health
+ * gives a command up as soon as the connection fails (1 ms of retrying
+ * rather than forever), so that the owner hears of it at once; the loop
+ * below tries again a second later. */
 static cf_redis *connect_until_stopped(stream_reader *r)
 {
     char err[256];
     cf_redis *redis;
-    while ((redis = cf_redis_connect(web_cfg.redis_url, 0, err, sizeof err)) == NULL) {
+    int retry_ms = r->health != NULL ? 1 : 0;
+    while ((redis = cf_redis_connect(web_cfg.redis_url, retry_ms, err, sizeof err)) == NULL) {
         log_warn("%s: %s", r->name, err);
         if (stopping(r))
             return NULL;
@@ -84,26 +89,35 @@ static void *reader_main(void *arg)
         redisReply *rep =
             cf_redis_command(redis, "XREAD COUNT 100 BLOCK 1000 STREAMS %s %s", r->stream, last);
         if (rep == NULL) {
+            if (r->health != NULL)
+                r->health(false);
             sleep(1);
             continue;
         }
+        bool read = true;
         if (has_entries(rep)) {
             take_entries(r, rep->element[0]->element[1], last);
         } else if (rep->type == REDIS_REPLY_ERROR) {
             log_warn("%s: %s", r->name, rep->str);
-            sleep(1);
+            read = false;
         }
         freeReplyObject(rep);
+        /* After the entries were taken: the owner knows it is up to date. */
+        if (r->health != NULL)
+            r->health(read);
+        if (!read)
+            sleep(1);
     }
     cf_redis_free(redis);
     return NULL;
 }
 
-stream_reader *stream_reader_start(const char *name, const char *stream, stream_reader_take *take)
+stream_reader *stream_reader_start(const char *name, const char *stream, stream_reader_take *take,
+                                   stream_reader_health *health)
 {
     stream_reader *r = calloc(1, sizeof *r);
     if (r != NULL) {
-        *r = (stream_reader){.name = name, .stream = stream, .take = take};
+        *r = (stream_reader){.name = name, .stream = stream, .take = take, .health = health};
         if (pthread_create(&r->tid, NULL, reader_main, r) != 0) {
             free(r);
             r = NULL;

@@ -89,6 +89,7 @@ typedef struct web_settings {
     int request_timeout_s;       /* web.request_timeout_s: a request's head and body */
     long request_min_rate;       /* web.request_min_rate: bytes/s that extend it */
     int request_max_s;           /* web.request_max_s: the most it is extended to */
+    int session_cache_ms;        /* web.session_cache_ms: a cached session's life; 0 none */
     const char *database_url;
     const char *redis_url;
 } web_settings;
@@ -284,9 +285,14 @@ void outbox_relay_stop(void);
 struct cf_entry; /* stream_group.h */
 typedef struct stream_reader stream_reader;
 typedef void stream_reader_take(const struct cf_entry *entry);
-/* name is for log lines ("progress reader"); NULL if the thread could not
- * start (logged). */
-stream_reader *stream_reader_start(const char *name, const char *stream, stream_reader_take *take);
+/* Told after each XREAD: true when it answered (its entries taken), false
+ * when it failed (the connection lost, an error); the reader then tries
+ * again a second later. */
+typedef void stream_reader_health(bool reading);
+/* name is for log lines ("progress reader"); health may be NULL; NULL if
+ * the thread could not start (logged). */
+stream_reader *stream_reader_start(const char *name, const char *stream, stream_reader_take *take,
+                                   stream_reader_health *health);
 /* Stops the thread and waits for it (about 1 s); NULL: nothing. */
 void stream_reader_stop(stream_reader *r);
 
@@ -523,7 +529,10 @@ void admin_dead_discard(web_req *r, const admin_dead_kind *k, const char *entry_
 cJSON *admin_health(web_req *r);
 
 /* ---- session.c: sessions and CSRF ---- */
-void session_load(web_req *r);
+/* Who r comes from, by its cookie (r->authed and the user's fields set, or
+ * nothing): from the session cache unless fresh, else from PostgreSQL
+ * (and then cached). */
+void session_load(web_req *r, bool fresh);
 bool session_csrf_ok(web_req *r);
 /* A new session for user_id (the client's previous one ends), its cookie
  * set; the session's CSRF token into csrf. -1 on a db error (not
@@ -562,9 +571,11 @@ bool admin_user_reactivate(web_req *r, const char *id);
 /* Grants or revokes the operator role (answers 404, 409 for the last
  * active operator); recorded. */
 bool admin_user_set_operator(web_req *r, const char *id, bool operator);
-/* The command line's grant (operator) or revoke: 1 done, 0 so already,
- * -1 refused or failed; what happened into msg. */
-int admin_operator_by_name(cf_pg *pg, const char *name, bool operator, char * msg, size_t msglen);
+/* The command line's grant (operator) or revoke: 1 done (the user's id
+ * into user_id), 0 so already, -1 refused or failed; what happened into
+ * msg. */
+int admin_operator_by_name(cf_pg *pg, const char *name, bool operator,
+                           char user_id[WEB_INT_ID_SIZE], char *msg, size_t msglen);
 
 /* ---- admin_games.c: games hidden by an operator ---- */
 /* At most this many arcade games in the console's list, newest first. */
@@ -1057,12 +1068,35 @@ int multipart_parse(const char *ctype, const char *body, size_t len, multipart_p
 
 /* ==== storage and shared state ==== */
 
+/* ---- session_cache.c: the sessions this process looked up lately ---- */
+/* The generation a lookup starts in: a revocation moves it, and a lookup
+ * from an older one is not stored. */
+uint64_t session_cache_generation(void);
+/* A valid cached session of token hash hash into r (authed, user_id,
+ * username, csrf, operator); false: look it up. */
+bool session_cache_get(const char *hash, web_req *r);
+/* Keeps r's session (web.session_cache_ms, at most session_left_ms), unless
+ * a revocation came since generation gen or the revocation reader is not
+ * reading. */
+void session_cache_put(const char *hash, const web_req *r, int64_t session_left_ms, uint64_t gen);
+/* Drops the cached sessions of user_id (NULL: none) but keep (NULL: none),
+ * and session (a token hash; NULL: none). */
+void session_cache_revoke(const char *user_id, const char *keep, const char *session);
+/* The revocation reader read (the cache may serve for a lease) / lost its
+ * stream (the cache is emptied and bypassed until it reads again). */
+void session_cache_reader_alive(void);
+void session_cache_reader_lost(void);
+
 /* ---- revocation.c: ending a user's or a session's live streams everywhere ---- */
 /* Writes the entry every cf-web process reads (docs/streams.md): every
  * stream of user_id (NULL: none) but those of keep_session (NULL: none),
  * or those of session (a session's hash; NULL: none). 0 or -1 (logged). */
 int revocation_publish(cf_redis *redis, const char *user_id, const char *keep_session,
                        const char *session);
+/* Writes the entry that tells every process user_id's role changed: its
+ * cached sessions go (here at once), its live streams stay. 0 or -1
+ * (logged). */
+int revocation_publish_role(cf_redis *redis, const char *user_id);
 /* The number the next entry read will get (the live timers' cursor). */
 uint64_t revocation_next(void);
 /* Does an entry numbered from..to-1 revoke a stream of user_id opened with
