@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { startWeb, Client, psql, redis, redisRaw, SANITIZER, saveLogs, assertError, binsFromEnv, signUp, sleep, uniq } from './stack.mjs';
+import { startWeb, Client, psql, redis, redisRaw, stopStack, assertError, binsFromEnv, signUp, sleep, uniq } from './stack.mjs';
 
 const bins = binsFromEnv('web', 'migrate', 'resultProcessor', 'simulator', 'source');
 
@@ -46,14 +46,7 @@ before(async () => {
      SELECT id, 1, :'v2', octet_length(:'v2') FROM g RETURNING game_id`, someone.id, KEYS).split('\n')[0]);
 });
 
-after(async () => {
-  if (!stack) return;
-  await stack.stop();
-  saveLogs(stack);
-  assert.doesNotMatch(stack.log, SANITIZER, stack.log.slice(-4000));
-  assert.doesNotMatch(stack.rpLog, SANITIZER, stack.rpLog.slice(-4000));
-  assert.equal(stack.exitCode, 0, stack.log.slice(-2000));
-});
+after(() => stopStack(stack));
 
 const user = (prefix) => signUp(stack, prefix);
 

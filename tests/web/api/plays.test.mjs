@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startWeb, Client, psql, SANITIZER, saveLogs, assertError, binsFromEnv, signUp, sleep, uniq } from './stack.mjs';
+import { startWeb, Client, psql, SANITIZER, stopStack, assertError, binsFromEnv, signUp, sleep, uniq } from './stack.mjs';
 
 const bins = binsFromEnv('web', 'migrate', 'resultProcessor', 'simulator', 'source');
 
@@ -28,13 +28,7 @@ before(async () => {
   hidden = addGame(owner.id, 'Hidden keys', KEYS, true);
 });
 
-after(async () => {
-  if (!stack) return;
-  await stack.stop();
-  saveLogs(stack);
-  assert.doesNotMatch(stack.log, SANITIZER, stack.log.slice(-4000));
-  assert.equal(stack.exitCode, 0, stack.log.slice(-2000));
-});
+after(() => stopStack(stack));
 
 const user = (prefix) => signUp(stack, prefix);
 

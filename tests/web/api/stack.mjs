@@ -225,6 +225,17 @@ export function saveLogs(stack) {
 
 export const SANITIZER = /AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:/;
 
+// A suite's end on this stack: the services stopped, their logs saved, no
+// sanitizer report in cf-web's or the result processor's log, cf-web exited 0.
+export async function stopStack(stack) {
+  if (!stack) return;
+  await stack.stop();
+  saveLogs(stack);
+  assert.doesNotMatch(stack.log, SANITIZER, stack.log.slice(-4000));
+  assert.doesNotMatch(stack.rpLog, SANITIZER, stack.rpLog.slice(-4000));
+  assert.equal(stack.exitCode, 0, stack.log.slice(-2000));
+}
+
 export const uniq = () => randomBytes(4).toString('hex');
 export { sleep };
 
