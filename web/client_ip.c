@@ -97,6 +97,25 @@ static bool in_net(const net *n, int family, const unsigned char *a)
     return rest == 0 || (n->addr[full] & mask) == (a[full] & mask);
 }
 
+/* An IPv4-mapped IPv6 address in a becomes the IPv4 one; the family. */
+static int unmap(unsigned char a[16], int family)
+{
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (family == AF_INET6 && memcmp(a, mapped, 12) == 0) {
+        memmove(a, a + 12, 4);
+        return AF_INET;
+    }
+    return family;
+}
+
+static bool in_proxies(int family, const unsigned char *a)
+{
+    for (int i = 0; i < nproxies; i++)
+        if (in_net(&proxies[i], family, a))
+            return true;
+    return false;
+}
+
 /* Is the address text s (IPv4-mapped IPv6 counts as IPv4) a trusted proxy?
  * Also normalises it into out; false with out empty when it is no address. */
 static bool trusted(const char *s, char *out, size_t outlen)
@@ -106,22 +125,23 @@ static bool trusted(const char *s, char *out, size_t outlen)
     out[0] = '\0';
     if (parse_addr(s, a, &family) == 0)
         return false;
-    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (family == AF_INET6 && memcmp(a, mapped, 12) == 0) {
-        memmove(a, a + 12, 4);
-        family = AF_INET;
-    }
+    family = unmap(a, family);
     inet_ntop(family, a, out, (socklen_t)outlen);
-    for (int i = 0; i < nproxies; i++)
-        if (in_net(&proxies[i], family, a))
-            return true;
-    return false;
+    return in_proxies(family, a);
 }
 
-bool client_ip_is_proxy(const char *addr)
+bool client_ip_peer_is_proxy(const struct sockaddr *sa)
 {
-    char canonical[64];
-    return trusted(addr, canonical, sizeof canonical);
+    unsigned char a[16];
+    if (sa->sa_family == AF_INET) {
+        memcpy(a, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+        return in_proxies(AF_INET, a);
+    }
+    if (sa->sa_family == AF_INET6) {
+        memcpy(a, ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr, 16);
+        return in_proxies(unmap(a, AF_INET6), a);
+    }
+    return false;
 }
 
 /* s as an address, printed canonically into out; false when it is none. */

@@ -10,7 +10,7 @@
  * web.max_connections; its hash is keyed SipHash so that addresses cannot
  * be picked to collide.
  */
-#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,22 +101,12 @@ static void drop_entry(const unsigned char key[16])
     }
 }
 
-/* Is the peer a trusted proxy (counted in the total only)? */
-static bool is_proxy(const struct sockaddr *sa)
-{
-    char text[INET6_ADDRSTRLEN];
-    const void *a = sa->sa_family == AF_INET
-                        ? (const void *)&((const struct sockaddr_in *)sa)->sin_addr
-                        : (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
-    return inet_ntop(sa->sa_family, a, text, sizeof text) != NULL && client_ip_is_proxy(text);
-}
-
 enum conn_count_verdict conn_count_take(const struct sockaddr *sa, conn_count_slot *slot)
 {
     enum conn_count_verdict v = CONN_COUNT_OK;
 
     memset(slot, 0, sizeof *slot);
-    slot->per_addr = key_of(sa, slot->key) && !is_proxy(sa);
+    slot->per_addr = key_of(sa, slot->key) && !client_ip_peer_is_proxy(sa);
     pthread_mutex_lock(&lock);
     if (!keyed) {
         crypto_shorthash_keygen(hash_key);

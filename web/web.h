@@ -349,8 +349,9 @@ const char *http_client_ip(web_req *r);
 /* web.trusted_proxies: comma-separated addresses or CIDR networks; false
  * (logged) for a word that is neither. At start, before any thread. */
 bool client_ip_configure(const char *list);
-/* Is the address text (as inet_ntop prints it) a trusted proxy's? */
-bool client_ip_is_proxy(const char *addr);
+/* Is a connection's peer (IPv4-mapped IPv6 counting as IPv4) a trusted
+ * proxy? */
+bool client_ip_peer_is_proxy(const struct sockaddr *sa);
 /* Is the user id in column col of row the caller's? */
 bool http_is_caller(const web_req *r, PGresult *res, int row, int col);
 /* Cookie name when its value is exactly len hex digits (a token we set),
