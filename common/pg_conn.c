@@ -172,11 +172,16 @@ static PGresult *exec(cf_pg *pg, const char *sql, const param_list *p, bool scri
         }
         record_error(pg, res);
         PQclear(res);
-        if (strcmp(pg->sqlstate, "26000") == 0) { /* invalid_sql_statement_name */
-            /* The server dropped the statement (DEALLOCATE): prepare it
-             * again, now outside a transaction, at the caller's retry in
-             * one. */
-            pg_stmts_forget(pg->stmts, sql);
+        if (pg->stmts != NULL && p->n > 0 && !script &&
+            (strcmp(pg->sqlstate, "26000") == 0 || strcmp(pg->sqlstate, "0A000") == 0)) {
+            /* The server dropped the statement (26000, a DEALLOCATE), or its
+             * cached plan no longer fits the tables (0A000, a migration):
+             * prepare it again, now outside a transaction, at the caller's
+             * retry in one. */
+            if (pg->sqlstate[0] == '2')
+                pg_stmts_forget(pg->stmts, sql);
+            else
+                pg_stmts_stale(pg->stmts, sql);
             if (!pg->in_tx && !retried) {
                 retried = true;
                 continue;

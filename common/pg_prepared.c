@@ -13,7 +13,9 @@
  * runs unprepared, as before. Statements are named by their slot, so a
  * slot's name is prepared at most once per backend. After a reconnect
  * every statement is prepared again on its next use; when the server says
- * one does not exist (someone ran DEALLOCATE), that one is.
+ * one does not exist (someone ran DEALLOCATE), that one is; when it says
+ * one's cached plan no longer fits (a migration changed the columns it
+ * returns), that one is dropped and prepared again.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -27,6 +29,7 @@ typedef struct stmt {
     char *sql; /* NULL: a free slot */
     uint32_t hash;
     bool ready; /* prepared on the current backend */
+    bool stale; /* there, but its plan no longer fits: drop it, prepare it again */
 } stmt;
 
 struct pg_stmts {
@@ -69,7 +72,18 @@ void pg_stmts_forget(pg_stmts *t, const char *sql)
         return;
     for (int i = 0; i < t->cap; i++)
         if (sql == NULL || (t->s[i].sql != NULL && strcmp(t->s[i].sql, sql) == 0))
+            t->s[i].ready = t->s[i].stale = false;
+}
+
+void pg_stmts_stale(pg_stmts *t, const char *sql)
+{
+    if (t == NULL)
+        return;
+    for (int i = 0; i < t->cap; i++)
+        if (t->s[i].sql != NULL && t->s[i].ready && strcmp(t->s[i].sql, sql) == 0) {
             t->s[i].ready = false;
+            t->s[i].stale = true;
+        }
 }
 
 /* FNV-1a: short SQL texts, no adversary (the texts are the program's). */
@@ -117,6 +131,18 @@ int pg_stmts_find(pg_stmts *t, PGconn *conn, const char *sql, int nparams, char 
     snprintf(name, namelen, "cf_s%d", (int)(s - t->s));
     if (s->ready)
         return 1;
+    if (s->stale) {
+        char drop[48];
+        snprintf(drop, sizeof drop, "DEALLOCATE %s", name);
+        PGresult *d = PQexec(conn, drop);
+        bool dropped = d != NULL && PQresultStatus(d) == PGRES_COMMAND_OK;
+        if (!dropped) {
+            *failed = d;
+            return -1;
+        }
+        PQclear(d);
+        s->stale = false;
+    }
     PGresult *res = PQprepare(conn, name, sql, nparams, NULL);
     if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
         *failed = res;

@@ -22,6 +22,10 @@ void pg_stmts_free(pg_stmts *t);
 /* sql's statement (NULL: every statement, after a reconnect) is no longer
  * on the backend: prepare it again before its next use. */
 void pg_stmts_forget(pg_stmts *t, const char *sql);
+/* sql's statement is on the backend but its plan no longer fits the tables
+ * (SQLSTATE 0A000 after a migration): drop it and prepare it again before
+ * its next use. */
+void pg_stmts_stale(pg_stmts *t, const char *sql);
 
 /*
  * sql's statement on conn, prepared now if it was not: 1 with its name in

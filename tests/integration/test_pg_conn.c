@@ -3,8 +3,9 @@
  * (CF_DATABASE_URL): parameters travel as data (bytes too), errors carry
  * SQLSTATE, transactions (a COMMIT that rolled back is a failure), and
  * reconnection after the server ends the session (pg_terminate_backend),
- * prepared statements (prepared once, again after a reconnect or a
- * DEALLOCATE, the statement's own errors, a full table).
+ * prepared statements (prepared once, again after a reconnect, a
+ * DEALLOCATE or a change of the columns they return; the statement's own
+ * errors; a full table).
  * Fails when CF_DATABASE_URL is absent.
  */
 #include <setjmp.h>
@@ -280,6 +281,31 @@ static void prepared_statements(void **state)
     v = one_value(pg, sql, 1, p);
     assert_string_equal(v, "42");
     free(v);
+    assert_int_equal(cf_pg_commit(pg), 0);
+
+    /* A migration changes what a prepared statement returns: dropped and
+     * prepared again, transparently outside a transaction, at the retry
+     * inside one. */
+    static const char star[] = "SELECT * FROM cf_prep_t WHERE a = $1::int";
+    PGresult *res;
+    assert_int_equal(cf_pg_run(pg, "CREATE TEMP TABLE cf_prep_t (a int)", 0, NULL), 0);
+    assert_int_equal(cf_pg_run(pg, "INSERT INTO cf_prep_t VALUES (41)", 0, NULL), 0);
+    assert_non_null(res = cf_pg_exec(pg, star, 1, p));
+    assert_int_equal(PQnfields(res), 1);
+    PQclear(res);
+    assert_int_equal(cf_pg_run(pg, "ALTER TABLE cf_prep_t ADD COLUMN b int", 0, NULL), 0);
+    assert_non_null(res = cf_pg_exec(pg, star, 1, p));
+    assert_int_equal(PQnfields(res), 2);
+    PQclear(res);
+    assert_int_equal(cf_pg_run(pg, "ALTER TABLE cf_prep_t ADD COLUMN c int", 0, NULL), 0);
+    assert_int_equal(cf_pg_begin(pg), 0);
+    assert_null(cf_pg_exec(pg, star, 1, p));
+    assert_string_equal(cf_pg_sqlstate(pg), "0A000");
+    cf_pg_rollback(pg);
+    assert_int_equal(cf_pg_begin(pg), 0);
+    assert_non_null(res = cf_pg_exec(pg, star, 1, p));
+    assert_int_equal(PQnfields(res), 3);
+    PQclear(res);
     assert_int_equal(cf_pg_commit(pg), 0);
 
     /* A new backend: prepared again there. */
