@@ -14,8 +14,9 @@
  * replaced since the fight was made moves its own row, never its
  * successor's, which is another row), with a rank. The rank is the
  * report's (fight_players.rank; for victory/draw games the report ranks
- * win before draw before loss), so a bot that crashed is rated as the
- * game ranked it, usually last: crashing is losing. A player with no
+ * win before draw before loss, and a result without a rank is ranked so
+ * here), so a bot that crashed is rated as the game ranked it, usually
+ * last: crashing is losing. A player with no
  * rank (no result), no version (deleted since) or whose version plays
  * more than once in the fight (against itself: says nothing of its skill)
  * is left out; with fewer than two left, nobody is rated.
@@ -36,15 +37,16 @@
 
 /* The rated players of fight $1, their entries locked: one row each
  * (bot_version_id, mu, sigma, rank), none unless the fight is a finished
- * ladder fight. */
+ * ladder fight. A player with a result but no rank (a report written by
+ * hand may leave it out) ranks by the result: win, draw, loss. */
 #define LADDER_PLAYERS_SQL                                                                         \
     "SELECT e.bot_version_id, e.mu, e.sigma, p.rank FROM ladder_entries e "                        \
-    "JOIN (SELECT fp.bot_version_id, min(fp.rank) AS rank FROM fight_players fp "                  \
+    "JOIN (SELECT fp.bot_version_id, min(COALESCE(fp.rank, CASE fp.result WHEN 'win' THEN 1 "      \
+    "        WHEN 'draw' THEN 2 WHEN 'loss' THEN 3 END)) AS rank FROM fight_players fp "           \
     "      JOIN fights f ON f.id = fp.fight_id AND f.ladder AND f.status = 'finished' "            \
     "      WHERE fp.fight_id = $1::uuid AND fp.bot_version_id IS NOT NULL "                        \
-    "      GROUP BY fp.bot_version_id "                                                            \
-    "      HAVING count(*) = 1 AND min(fp.rank) IS NOT NULL) p "                                   \
-    "  ON p.bot_version_id = e.bot_version_id "                                                    \
+    "      GROUP BY fp.bot_version_id HAVING count(*) = 1) p "                                     \
+    "  ON p.bot_version_id = e.bot_version_id WHERE p.rank IS NOT NULL "                           \
     "ORDER BY e.bot_version_id FOR UPDATE OF e"
 
 static int write_rating(cf_pg *pg, const char *fight_id, const char *version_id, int rank,

@@ -42,7 +42,8 @@ make_fight() {
         slot=$((slot + 1))
     done
 }
-# push_result ID GAME STATUS RESULT:VERDICT... (RESULT win, loss, draw, a rank or null)
+# push_result ID GAME STATUS RESULT:VERDICT... (RESULT win, loss, draw, a rank or
+# null; win!, loss!, draw!: without a rank)
 push_result() {
     local id=$1 game=$2 status=$3; shift 3
     local report
@@ -53,7 +54,9 @@ players = []
 for i, spec in enumerate(sys.argv[4:]):
     res, verdict = spec.split(":")
     rank = None
-    if res.isdigit():
+    if res.endswith("!"):  # a result without its rank
+        res = res[:-1]
+    elif res.isdigit():
         res = rank = int(res)
     elif res == "null":
         res = None
@@ -125,7 +128,11 @@ make_fight "$F5" ffa queued true null "$B1" "$C1"
 push_result "$F5" ffa finished 1:ok 3:crashed 2:ok
 make_fight "$F6" tanks queued true "$B1" "$X1"
 push_result "$F6" tanks finished win:ok loss:ok
-wait_for 30 "F6 stored" status_is "$F6" finished
+# a draw whose report gives results but no ranks: ranked by the results
+F7=$(new_uuid)
+make_fight "$F7" tanks queued true "$A2" "$C1"
+push_result "$F7" tanks finished draw!:ok draw!:ok
+wait_for 30 "F7 stored" status_is "$F7" finished
 wait_for 10 "results acked" pending_is cf:results result-processors 0
 [ "$(sql "SELECT string_agg(rank::text, ',' ORDER BY rank) FROM ladder_ratings WHERE fight_id = '$F5'")" = 2,3 ] \
     || fail "F5's ranks: $(sql "SELECT string_agg(rank::text, ',') FROM ladder_ratings WHERE fight_id = '$F5'")"
@@ -133,6 +140,8 @@ wait_for 10 "results acked" pending_is cf:results result-processors 0
     || fail "the crashed bot is not last"
 [ "$(ratings_of "$F6")" = 0 ] || fail "a fight with one entered version was rated"
 [ "$(sql "SELECT games FROM ladder_entries WHERE bot_version_id = $B1")" = 2 ] || fail "B1's games"
+[ "$(sql "SELECT string_agg(rank::text, ',') FROM ladder_ratings WHERE fight_id = '$F7'")" = 2,2 ] \
+    || fail "the draw without ranks: $(sql "SELECT string_agg(rank::text, ',') FROM ladder_ratings WHERE fight_id = '$F7'")"
 
 # Every rating is TrueSkill's two-player closed form of its before values
 # (defaults: beta 25/6, tau 25/300, draw probability 0.1), and each entry
@@ -149,16 +158,21 @@ fights = {}
 for line in open(sys.argv[1]):
     f, rank, mu0, s0, mu, s = line.strip().split("|")
     fights.setdefault(f, []).append((int(rank), float(mu0), float(s0), float(mu), float(s)))
-assert len(fights) == 3, fights
+assert len(fights) == 4, fights
 for f, rows in fights.items():
     assert len(rows) == 2, rows
     (rw, mw, sw, mw1, sw1), (rl, ml, sl, ml1, sl1) = rows
-    assert rw < rl
+    assert rw <= rl
     sw2, sl2 = sw * sw + tau * tau, sl * sl + tau * tau
     c = math.sqrt(2 * beta * beta + sw2 + sl2)
     t, e = (mw - ml) / c, eps / c
-    v = N.pdf(t - e) / N.cdf(t - e)
-    w = v * (v + t - e)
+    if rw < rl:
+        v = N.pdf(t - e) / N.cdf(t - e)
+        w = v * (v + t - e)
+    else:  # a draw
+        z = N.cdf(e - t) - N.cdf(-e - t)
+        v = (N.pdf(-e - t) - N.pdf(e - t)) / z
+        w = v * v + ((e - t) * N.pdf(e - t) + (e + t) * N.pdf(e + t)) / z
     want = (mw + sw2 / c * v, math.sqrt(sw2 * (1 - sw2 / c / c * w)),
             ml - sl2 / c * v, math.sqrt(sl2 * (1 - sl2 / c / c * w)))
     got = (mw1, sw1, ml1, sl1)
