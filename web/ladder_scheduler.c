@@ -139,21 +139,6 @@ static void read_candidate(PGresult *res, int row, ladder_candidate *c)
     };
 }
 
-/* The chosen entries' latest ladder fight is now (ties of fewest games go
- * to the one that waited longest). */
-static int stamp_entries(cf_pg *pg, const fight_seat *seats, int n)
-{
-    for (int i = 0; i < n; i++) {
-        const char *params[1] = {seats[i].version_id};
-        if (cf_pg_run(pg,
-                      "UPDATE ladder_entries SET last_fight_at = now() "
-                      "WHERE bot_version_id = $1::bigint",
-                      1, params) != 0)
-            return -1;
-    }
-    return 0;
-}
-
 /* One ladder fight of game, inside the round's transaction: 1 made, 0 none
  * possible (the game is gone, takes no two players, nobody can meet), -1
  * db error. */
@@ -187,9 +172,7 @@ static int schedule_game(cf_pg *pg, const char *game, uint64_t *rng)
                                     .bot_name = PQgetvalue(res, row, 9)};
         }
         char fight_id[CF_UUID_LEN + 1];
-        rc = fight_queue_ladder(pg, g, seats, 2, fight_id) == 0 && stamp_entries(pg, seats, 2) == 0
-                 ? 1
-                 : -1;
+        rc = fight_queue_ladder(pg, g, seats, 2, fight_id) == 0 ? 1 : -1;
         if (rc == 1)
             log_info("ladder: fight %s (%s): %s/%s (version %s) against %s/%s (version %s)",
                      fight_id, game, seats[0].username, seats[0].bot_name, seats[0].version_id,
