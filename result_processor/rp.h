@@ -7,6 +7,7 @@
  *   store.c      one fight's result -> one PostgreSQL transaction, idempotent
  *   store_play.c one play's end -> one statement, idempotent
  *   store_check.c a version check's result -> the version's check status
+ *   store_ladder.c a finished ladder fight -> its bots' ratings
  *   reconcile.c  fights stuck in queued/running: re-queued or failed
  *   reconcile_plays.c  plays lost in queued/running: failed
  *   reconcile_checks.c version checks lost after sending: sent again or failed
@@ -75,6 +76,13 @@ bool rp_pg_transient(cf_pg *pg);
  * stores the check's outcome on the version: 1 stored, 0 ignored (no
  * longer checking), -1 error (err); 3 when it is no check (a fight). */
 int rp_store_check(cf_pg *pg, const cf_result_entry *msg, char *err, size_t errlen);
+
+/* ---- store_ladder.c ---- */
+/* Inside the transaction that stores fight_id's result, after its players:
+ * when it is a finished ladder fight, its rated versions' entries move
+ * (TrueSkill) and each gets a ladder_ratings row. 0 (rated or nobody to
+ * rate), -1 error (err). */
+int rp_store_ladder(cf_pg *pg, const char *fight_id, char *err, size_t errlen);
 
 /* ---- reconcile_checks.c ---- */
 /* One statement: checks sent and stuck are sent again or failed; how
