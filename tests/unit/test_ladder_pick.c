@@ -95,6 +95,31 @@ static void test_never_two_versions_of_one_bot(void **state)
     assert_int_equal(ladder_pick(c, 2, LADDER_PICK_NEAR, &rng, out), 0);
 }
 
+/* n entries, 500 n fights: never the same opponent twice in a row for
+ * either, and fewest games first keeps them level. */
+static void simulate_without_repeats(int n, int near)
+{
+    ladder_candidate l[6];
+    int out[2];
+    for (int i = 0; i < n; i++)
+        l[i] = entry(i + 1, 20 + 3 * i, 0);
+    for (int round = 0; round < 500 * n; round++) {
+        uint64_t r = (uint64_t)round * 7919;
+        assert_int_equal(ladder_pick(l, n, near, &r, out), 2);
+        for (int s = 0; s < 2; s++) {
+            ladder_candidate *me = &l[out[s]], *other = &l[out[1 - s]];
+            assert_int_not_equal(me->last_opponent, other->version_id);
+            me->last_opponent = other->version_id;
+            me->games++;
+            me->last_fight_at = round + 1;
+        }
+    }
+    /* fewest games first keeps them level: 1,000 games each on average,
+     * the ends of the line chosen as opponents less (they are near fewer) */
+    for (int i = 0; i < n; i++)
+        assert_true(l[i].games >= 900 && l[i].games <= 1100);
+}
+
 static void test_never_the_same_pairing_twice(void **state)
 {
     (void)state;
@@ -121,25 +146,10 @@ static void test_never_the_same_pairing_twice(void **state)
         assert_int_equal(ladder_pick(c, 3, 1, &rng, out), 2);
         assert_int_equal(out[1], 2);
     }
-    /* a simulated ladder: no entry meets the same opponent twice in a row */
-    ladder_candidate l[6];
-    for (int i = 0; i < 6; i++)
-        l[i] = entry(i + 1, 20 + 3 * i, 0);
-    for (int round = 0; round < 3000; round++) {
-        uint64_t r = (uint64_t)round * 7919;
-        assert_int_equal(ladder_pick(l, 6, 2, &r, out), 2);
-        for (int s = 0; s < 2; s++) {
-            ladder_candidate *me = &l[out[s]], *other = &l[out[1 - s]];
-            assert_int_not_equal(me->last_opponent, other->version_id);
-            me->last_opponent = other->version_id;
-            me->games++;
-            me->last_fight_at = round + 1;
-        }
-    }
-    /* fewest games first keeps them level: 1,000 games each on average,
-     * the ends of the line chosen as opponents less (they are near fewer) */
-    for (int i = 0; i < 6; i++)
-        assert_true(l[i].games >= 900 && l[i].games <= 1100);
+    /* simulated ladders of 6 entries (near 2) and of 3 (web.ladder's):
+     * no entry meets the same opponent twice in a row */
+    simulate_without_repeats(6, 2);
+    simulate_without_repeats(3, LADDER_PICK_NEAR);
 }
 
 static void test_random_within_the_near_set(void **state)
