@@ -86,6 +86,7 @@ push_result "$F4" tanks failed null:ok null:ok
 start_processor rp1 CF_RESULT_PROCESSOR_BATCH=16
 wait_for 30 "F4 stored" status_is "$F4" failed
 wait_for 10 "results acked" pending_is cf:results result-processors 0
+grep -q "4 results in one transaction" "$IT_DIR/rp-rp1.log" || fail "phase 1 was not one batch"
 [ "$(fight_status "$H")" = hosting ] || fail "the refused fight changed"
 [ "$(ratings_of "$H")" = 0 ] || fail "the refused fight was rated"
 [ "$(ratings_of "$F1")" = 2 ] || fail "the ladder fight was not rated: $(ratings_of "$F1")"
