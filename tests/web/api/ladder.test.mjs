@@ -15,10 +15,9 @@
 // games are its ladder_ratings rows, all games twice the fights), and the
 // ladder's order by mu - 3 sigma is hitter > random > idle.
 //
-// Entering is PATCH /api/bots/{id} {"ladder": true} when cf-web has it,
-// else an active ladder_entries row written here; the rating is the
-// result processor's (issue 18's rating part): without it no game is ever
-// counted and the test fails saying so.
+// Entering is PATCH /api/bots/{id} {"ladder": true}; the rating is the
+// result processor's: without it no game is ever counted and the test
+// fails saying so.
 //   node --test tests/web/api/ladder.test.mjs   (CF_WEB_BIN, CF_MIGRATE_BIN,
 //   CF_RESULT_PROCESSOR_BIN, CF_SIMULATOR_BIN, CF_SOURCE_DIR, CF_DATABASE_URL,
 //   CF_REDIS_URL; see CMakeLists.txt)
@@ -141,24 +140,16 @@ async function checkedOk(c, botId) {
   throw new Error(`bot ${botId}'s version was not checked\n${stack.simLog.slice(-2000)}`);
 }
 
-// Enters the bot: through the API when cf-web has it, else by hand (an
-// active entry of its latest version, as the check's activation makes).
+// Enters the bot through the API; its checked version is active at once.
 async function enter(bot) {
   const r = await bot.client.patch(`/api/bots/${bot.id}`, { ladder: true });
-  if (r.status === 200) {
-    for (let i = 0; i < 200; i++) {
-      const e = entries().find((x) => x.botId === String(bot.id));
-      if (e && e.status === 'active') return 'api';
-      await sleep(100);
-    }
-    throw new Error(`bot ${bot.id} entered but never active: ${JSON.stringify(entries())}`);
+  assert.equal(r.status, 200, r.text);
+  for (let i = 0; i < 200; i++) {
+    const e = entries().find((x) => x.botId === String(bot.id));
+    if (e && e.status === 'active') return;
+    await sleep(100);
   }
-  psql(stack.databaseUrl,
-    "INSERT INTO ladder_entries (bot_version_id, bot_id, game, status, activated_at) "
-    + "SELECT v.id, b.id, b.game, 'active', now() FROM bots b JOIN bot_versions v ON v.bot_id = b.id "
-    + "WHERE b.id = :'v1' ORDER BY v.version DESC LIMIT 1; "
-    + "UPDATE bots SET ladder = true WHERE id = :'v1'", String(bot.id));
-  return 'sql';
+  throw new Error(`bot ${bot.id} entered but never active: ${JSON.stringify(entries())}`);
 }
 
 test('three Tanks bots of different strength, each checked and entered', async () => {
