@@ -5,8 +5,9 @@
  * connections across threads and no lock sits on the request path. Before
  * serving, the games registry is written to the database (so fights can
  * reference games by name) and the outbox relay, the ladder scheduler, the
- * progress reader and the revocation reader start. With --grant-operator or --revoke-operator it
- * only changes that account's role and exits (docs/operations.md).
+ * progress reader and the revocation reader start. With --grant-operator
+ * or --revoke-operator it only changes that account's role and exits
+ * (docs/operations.md).
  */
 #include <errno.h>
 #include <netdb.h>

@@ -21,8 +21,8 @@
  * request.c and respond.c stand beside every layer: whoever holds a
  * request may read it or answer it. The background threads
  * (outbox_relay.c, ladder_scheduler.c, progress_reader.c, revocation.c's
- * reader) are entry
- * points like the server: they start at the top and call down.
+ * reader) are entry points like the server: they start at the top and
+ * call down.
  *
  * The convention that keeps handlers short: a function that takes a
  * web_req and can refuse answers the request itself (an error as JSON, or
