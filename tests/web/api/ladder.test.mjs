@@ -24,10 +24,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  freePort,
   startWeb, psql, stopStack, binsFromEnv, signUp, sleep, Client, SANITIZER,
 } from './stack.mjs';
 
@@ -61,17 +61,6 @@ after(async () => {
   for (const log of logs) assert.doesNotMatch(log.text, SANITIZER, log.text.slice(-4000));
   await stopStack(stack);
 });
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 // Another cf-web on the test's database and Redis, its scheduler on.
 async function startScheduler(name) {

@@ -21,54 +21,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "scratch_db.h"
 #include "web.h"
 
 web_settings web_cfg = {.ladder_interval_ms = 60000, .ladder_max_in_flight = 1};
 
 /* ---- the scratch database ---- */
 
-static char admin_url[1024], db_url[1024], db_name[64];
 static cf_pg *pg;    /* the scheduler's connection */
 static cf_pg *other; /* the test's, and another process's */
 static uint64_t rng = 1;
-
-static void url_with_db(char *out, size_t len, const char *url, const char *name)
-{
-    const char *q = strchr(url, '?');
-    size_t base = q != NULL ? (size_t)(q - url) : strlen(url);
-    const char *scheme = strstr(url, "://");
-    const char *slash = NULL;
-    for (const char *p = scheme != NULL ? scheme + 3 : url; p < url + base; p++)
-        if (*p == '/')
-            slash = p;
-    size_t keep = slash != NULL ? (size_t)(slash - url) : base;
-    snprintf(out, len, "%.*s/%s%s", (int)keep, url, name, q != NULL ? q : "");
-}
-
-static void admin_run(const char *sql)
-{
-    PGconn *c = PQconnectdb(admin_url);
-    assert_int_equal(PQstatus(c), CONNECTION_OK);
-    PGresult *res = PQexec(c, sql);
-    if (PQresultStatus(res) != PGRES_COMMAND_OK)
-        fail_msg("%s: %s", sql, PQerrorMessage(c));
-    PQclear(res);
-    PQfinish(c);
-}
-
-static cf_pg *connect_db(void)
-{
-    char err[256];
-    cf_pg *c = cf_pg_connect(db_url, err, sizeof err);
-    if (c == NULL)
-        fail_msg("database: %s", err);
-    return c;
-}
 
 static void run(const char *sql)
 {
@@ -123,30 +89,10 @@ static void seed_ladder(void)
 static int setup_db(void **state)
 {
     (void)state;
-    const char *url = getenv("CF_DATABASE_URL"), *migrate = getenv("CF_MIGRATE_BIN");
-    if (url == NULL || migrate == NULL) {
-        fprintf(stderr, "CF_DATABASE_URL and CF_MIGRATE_BIN must be set\n");
+    if (scratch_db_create("cf_web_ladder_scheduler") != 0)
         return -1;
-    }
-    snprintf(admin_url, sizeof admin_url, "%s", url);
-    snprintf(db_name, sizeof db_name, "cf_web_ladder_scheduler_%ld", (long)getpid());
-    url_with_db(db_url, sizeof db_url, url, db_name);
-    char sql[128];
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", db_name);
-    admin_run(sql);
-    pid_t pid = fork();
-    if (pid == 0) {
-        execl(migrate, migrate, "--database-url", db_url, (char *)NULL);
-        _exit(127);
-    }
-    int status = 0;
-    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-        WEXITSTATUS(status) != 0) {
-        fprintf(stderr, "cf-migrate failed (status %d)\n", status);
-        return -1;
-    }
-    pg = connect_db();
-    other = connect_db();
+    pg = scratch_db_connect();
+    other = scratch_db_connect();
     seed_ladder();
     return 0;
 }
@@ -156,9 +102,7 @@ static int teardown_db(void **state)
     (void)state;
     cf_pg_free(pg);
     cf_pg_free(other);
-    char sql[128];
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", db_name);
-    admin_run(sql);
+    scratch_db_drop();
     return 0;
 }
 
