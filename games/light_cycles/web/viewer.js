@@ -202,7 +202,11 @@ export function mount(container, report, options = {}) {
     caption.textContent = index === n - 1 ? outcomeText() : '';
     scrub.value = String(index);
     container.dataset.frame = String(index);
-    container.dispatchEvent(new CustomEvent('cf-frame', { detail: { frame: index, frames: n } }));
+    // The game's tick whose decisions the frame shows (the set-up: none), so
+    // a page can show what the bots printed at it.
+    const tick = index > 0 ? index - 1 : null;
+    if (tick === null) delete container.dataset.tick; else container.dataset.tick = String(tick);
+    container.dispatchEvent(new CustomEvent('cf-frame', { detail: { frame: index, frames: n, tick } }));
   }
 
   function seek(i) {

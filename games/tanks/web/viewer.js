@@ -14,7 +14,8 @@
 // step back and forward, first and last, a scrubber and a speed choice; and
 // keys on the viewer (it takes focus): Space or K play/pause, ← → step, Home
 // and End the first and last frames. The element gets data-frame (the shown
-// frame's index), data-playing, and a "cf-frame" event on each change.
+// frame's index), data-tick (the tick it follows), data-playing, and a
+// "cf-frame" event ({frame, frames, tick}) on each change.
 
 const BOARD = 10;
 const COLORS = ['#1f6fd1', '#c8401f'];
@@ -297,7 +298,11 @@ export function mount(container, report, options = {}) {
       : '';
     scrub.value = String(index);
     container.dataset.frame = String(index);
-    container.dispatchEvent(new CustomEvent('cf-frame', { detail: { frame: index, frames: n } }));
+    // The game's tick whose decisions the frame shows (the set-up: none), so
+    // a page can show what the bots printed at it.
+    const tick = index > 0 ? index - 1 : null;
+    if (tick === null) delete container.dataset.tick; else container.dataset.tick = String(tick);
+    container.dispatchEvent(new CustomEvent('cf-frame', { detail: { frame: index, frames: n, tick } }));
   }
 
   function seek(i) {

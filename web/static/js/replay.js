@@ -6,9 +6,14 @@
 // options) draws report.data on a canvas with its own play/pause/step/scrub/
 // speed controls and keys and returns {play, pause, seek, setSpeed, step, destroy}.
 // `report` has the fields of the fight report (docs/cf-fight.md) that a viewer
-// reads: data, result, ticks, explanation, players [{name}].
+// reads: data, result, ticks, explanation, players [{name}]. The viewer's
+// element gets a "cf-frame" event on each frame ({frame, frames, tick}):
+// mountViewer passes the tick on (onTick), and on a fight the reader plays
+// in, mountReplay shows beside the viewer what the reader's bots printed at
+// that tick (output.js).
 import { h, replace } from './dom.js';
 import { api } from './api.js';
+import { outputPanel, readerPlays } from './output.js';
 
 // The name a viewer's legend shows for a player of the API's Fight:
 // "alice · Pasted tank", "House bot · random_move.py", a system fight's
@@ -20,9 +25,19 @@ export function viewerName(p, system) {
   return [who, p.bot].filter(Boolean).join(' · ');
 }
 
+// The tick a "cf-frame" event names: its own, else the frame's (frame i
+// follows tick i - 1) for a viewer that does not say.
+function frameTick(detail) {
+  if (!detail) return null;
+  if (detail.tick === null || Number.isInteger(detail.tick)) return detail.tick;
+  return Number.isInteger(detail.frame) && detail.frame > 0 ? detail.frame - 1 : null;
+}
+
 // Mounts g's viewer on host for report; returns the viewer's handle, or
-// null when the game has none (host then says so).
-export async function mountViewer(host, g, report, { autoplay = true } = {}) {
+// null when the game has none (host then says so). onTick(tick) is called
+// with the shown frame's tick (null: the set-up) at once and on every
+// change.
+export async function mountViewer(host, g, report, { autoplay = true, onTick = null } = {}) {
   if (!g.viewer) {
     replace(host, h('p', { class: 'muted' }, `This game has no replay viewer; the fight lasted ${report.ticks ?? '?'} ticks.`));
     return null;
@@ -30,6 +45,7 @@ export async function mountViewer(host, g, report, { autoplay = true } = {}) {
   const mod = await import(g.viewer);
   const mount = mod.mount || mod.default;
   if (typeof mount !== 'function') throw new Error('the viewer module has no mount function');
+  if (onTick) host.addEventListener('cf-frame', (ev) => onTick(frameTick(ev.detail)));
   const handle = await mount(host, report, {});
   // Play at once unless the reader asked for less motion; the controls stay theirs.
   const still = window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
@@ -41,7 +57,9 @@ export async function mountReplay(box, g, fight) {
   const replay = await api.get(`/api/fights/${encodeURIComponent(fight.id)}/replay`);
   const heading = h('h2', null, 'Replay');
   const host = h('div', { class: 'viewer', role: 'region', 'aria-label': 'Replay viewer' });
-  replace(box, heading, host);
+  // What the reader's own bots printed, beside the viewer (theirs only).
+  const output = readerPlays(fight) ? outputPanel(fight) : null;
+  replace(box, heading, output ? h('div', { class: 'replay-with-output' }, host, output.node) : host);
   const system = fight.host === null || fight.host === undefined;
   const names = (replay.players || []).map((p) => (typeof p === 'string' ? p : p && p.name));
   const report = {
@@ -56,6 +74,6 @@ export async function mountReplay(box, g, fight) {
     // names ("alice/bot") when the fight has none.
     players: names.map((n, i) => ({ name: viewerName((fight.players || [])[i], system) || n || `Player ${i + 1}` })),
   };
-  const handle = await mountViewer(host, g, report);
+  const handle = await mountViewer(host, g, report, { onTick: output ? output.setTick : null });
   return () => { if (handle && typeof handle.destroy === 'function') handle.destroy(); };
 }
