@@ -98,7 +98,9 @@ export function mount(container, report, options = {}) {
     style: { borderRadius: '6px', padding: '4px' } },
   el('div', { style: { display: 'flex', gap: '16px', flexWrap: 'wrap', alignItems: 'flex-start' } },
     el('div', { style: { flex: '1 1 320px', maxWidth: '560px', minWidth: '0' } }, canvas, controls, label, help),
-    el('div', { style: { flex: '1 1 260px', minWidth: '0' } }, table, caption)));
+    // options.aside: the page's own element, under the legend (tanks' viewer)
+    el('div', { style: { flex: '1 1 260px', minWidth: '0' } }, table, caption,
+      typeof Node !== 'undefined' && options.aside instanceof Node ? options.aside : null)));
   container.replaceChildren(root);
   showFocus(root, '-3px');
   for (const node of [firstBtn, backBtn, playBtn, stepBtn, lastBtn, scrub, speedSel]) showFocus(node);

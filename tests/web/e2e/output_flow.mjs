@@ -148,10 +148,10 @@ export async function runOutputFlow({ baseURL, artifacts, log = console.log }) {
       await page.getByRole('textbox', { name: 'Code of Printer' }).waitFor();
       const run = await testRun(page, 'house:empty.py');
       await checkPanel(page, run, 1);
-      // Beside the viewer at this width, not under it.
-      const v = await run.locator('.viewer').boundingBox();
+      // Beside the board at this width, not under it.
+      const v = await run.locator('.viewer canvas').first().boundingBox();
       const p = await run.locator('.output-panel').boundingBox();
-      assert.ok(p.x >= v.x + v.width - 1 && p.y < v.y + v.height, `the panel beside the replay (viewer ${JSON.stringify(v)}, panel ${JSON.stringify(p)})`);
+      assert.ok(p.x >= v.x + v.width - 1 && p.y < v.y + v.height, `the panel beside the board (board ${JSON.stringify(v)}, panel ${JSON.stringify(p)})`);
       await noSideways(page, 'bot page at 1280 px');
       await page.screenshot({ path: join(artifacts, 'output-testrun-1280.png'), fullPage: true });
       state.testFight = (await run.getByRole('link', { name: 'open the fight page' }).getAttribute('href')).split('/').pop();
@@ -163,6 +163,10 @@ export async function runOutputFlow({ baseURL, artifacts, log = console.log }) {
       const card = page.locator('.replay-card');
       await card.locator('.viewer canvas').first().waitFor({ timeout: 20000 });
       await checkPanel(page, card, 1);
+      const v = await card.locator('.viewer canvas').first().boundingBox();
+      const p = await card.locator('.output-panel').boundingBox();
+      assert.ok(v.width >= 480, `the board as large as without the panel (${v.width} px)`);
+      assert.ok(p.x >= v.x + v.width - 1 && p.y < v.y + v.height, 'the panel beside the board');
       await noSideways(page, 'fight page at 1280 px');
       await page.screenshot({ path: join(artifacts, 'output-fight-1280.png'), fullPage: true });
     });
