@@ -6,8 +6,13 @@
  * reader (redis-cli XRANGE, an operator) sees what happened without parsing
  * the report; decoding checks the two agree, and checks the whole report
  * against its contract, before anything is stored.
+ *
+ * The optional per-tick output is checked as strictly, but a bad one is
+ * dropped (the reason kept for the reader's log) rather than the entry
+ * refused: what the bots printed is worth less than the fight's result.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -37,10 +42,100 @@ static int check_fight(cf_result_entry *out, char *err, size_t errlen)
     return 0;
 }
 
+/* One slot's [[tick, "text"], ...]: ticks strictly increasing, texts
+ * within their caps. */
+static int check_output_slot(const cJSON *list, char *err, size_t errlen)
+{
+    if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) == 0) {
+        cf_seterr(err, errlen, "a slot's output must be a non-empty array");
+        return -1;
+    }
+    uint64_t total = 0, prev = 0;
+    bool first = true;
+    const cJSON *item;
+    cJSON_ArrayForEach (item, list) {
+        uint64_t tick;
+        const cJSON *text = cJSON_GetArrayItem(item, 1);
+        if (!cJSON_IsArray(item) || cJSON_GetArraySize(item) != 2 ||
+            !cf_json_uint(cJSON_GetArrayItem(item, 0), CF_REPORT_TICKS_MAX, &tick)) {
+            cf_seterr(err, errlen, "each output item must be [tick, \"text\"]");
+            return -1;
+        }
+        if (!first && tick <= prev) {
+            cf_seterr(err, errlen, "output ticks must be strictly increasing");
+            return -1;
+        }
+        if (!cf_json_string(text, CF_OUTPUT_TICK_MAX) || text->valuestring[0] == '\0') {
+            cf_seterr(err, errlen, "an output text must be 1 to %d bytes of UTF-8",
+                      CF_OUTPUT_TICK_MAX);
+            return -1;
+        }
+        total += strlen(text->valuestring);
+        if (total > CF_OUTPUT_FIGHT_MAX) {
+            cf_seterr(err, errlen, "a slot's output is over %d bytes", CF_OUTPUT_FIGHT_MAX);
+            return -1;
+        }
+        prev = tick;
+        first = false;
+    }
+    return 0;
+}
+
+int cf_result_output_validate(const cJSON *output, int nplayers, char *err, size_t errlen)
+{
+    if (!cJSON_IsObject(output)) {
+        cf_seterr(err, errlen, "must be a JSON object");
+        return -1;
+    }
+    const cJSON *slot;
+    cJSON_ArrayForEach (slot, output) {
+        const char *k = slot->string;
+        char *end = NULL;
+        long n = strtol(k, &end, 10);
+        /* canonical decimal: "0", "12", never "01", "+1", " 1" */
+        if (k[0] < '0' || k[0] > '9' || (k[0] == '0' && k[1] != '\0') || *end != '\0' || n < 0 ||
+            n >= nplayers) {
+            cf_seterr(err, errlen, "key '%.20s' is not a player's slot", k);
+            return -1;
+        }
+        if (cJSON_GetObjectItemCaseSensitive(output, k) != slot) {
+            cf_seterr(err, errlen, "slot %.20s given twice", k);
+            return -1;
+        }
+        char why[160];
+        if (check_output_slot(slot, why, sizeof why) != 0) {
+            cf_seterr(err, errlen, "slot %ld: %s", n, why);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The optional output of a fight's entry: out->output, or NULL with
+ * out->output_dropped saying why. */
+static void decode_output(const cf_field *f, cf_result_entry *out)
+{
+    char why[180];
+    if (out->kind != CF_RESULT_FIGHT) {
+        snprintf(out->output_dropped, sizeof out->output_dropped, "a play has no output");
+        return;
+    }
+    cJSON *o = cf_json_parse(f->val, f->val_len, CF_OUTPUT_FIELD_MAX, why, sizeof why);
+    const cJSON *players = cJSON_GetObjectItemCaseSensitive(out->report, "players");
+    if (o != NULL &&
+        cf_result_output_validate(o, cJSON_GetArraySize(players), why, sizeof why) != 0) {
+        cJSON_Delete(o);
+        o = NULL;
+    }
+    if (o == NULL)
+        snprintf(out->output_dropped, sizeof out->output_dropped, "field 'output': %s", why);
+    out->output = o;
+}
+
 int cf_result_entry_decode(const cf_field *fields, size_t nfields, cf_result_entry *out, char *err,
                            size_t errlen)
 {
-    const cf_field *kind, *id, *status, *report, *entry;
+    const cf_field *kind, *id, *status, *report, *entry, *output;
     char why[200];
     int which = 0;
 
@@ -49,7 +144,8 @@ int cf_result_entry_decode(const cf_field *fields, size_t nfields, cf_result_ent
         cf_field_find(fields, nfields, "id", &id, err, errlen) != 0 ||
         cf_field_find(fields, nfields, "status", &status, err, errlen) != 0 ||
         cf_field_find(fields, nfields, "report", &report, err, errlen) != 0 ||
-        cf_field_find(fields, nfields, "entry", &entry, err, errlen) != 0)
+        cf_field_find(fields, nfields, "entry", &entry, err, errlen) != 0 ||
+        cf_field_find(fields, nfields, "output", &output, err, errlen) != 0)
         return -1;
     if (entry != NULL && cf_field_entry_id(entry, "entry", out->entry, err, errlen) != 0)
         return -1;
@@ -90,6 +186,8 @@ int cf_result_entry_decode(const cf_field *fields, size_t nfields, cf_result_ent
         cf_seterr(err, errlen, "field 'report': status differs from field 'status'");
         goto fail;
     }
+    if (output != NULL)
+        decode_output(output, out);
     return 0;
 fail:
     cf_result_entry_free(out);
@@ -102,9 +200,11 @@ void cf_result_entry_free(cf_result_entry *e)
         return;
     cJSON_Delete(e->report);
     e->report = NULL;
+    cJSON_Delete(e->output);
+    e->output = NULL;
 }
 
-int cf_result_entry_encode(const cJSON *report, cf_fields_out *out)
+int cf_result_entry_encode(const cJSON *report, const cJSON *output, cf_fields_out *out)
 {
     memset(out, 0, sizeof *out);
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(report, "fight_id");
@@ -114,6 +214,8 @@ int cf_result_entry_encode(const cJSON *report, cf_fields_out *out)
     cf_fields_out_add_str(out, "id", id->valuestring);
     cf_fields_out_add_str(out, "status", status->valuestring);
     cf_fields_out_take(out, "report", cJSON_PrintUnformatted(report));
+    if (output != NULL)
+        cf_fields_out_take(out, "output", cJSON_PrintUnformatted(output));
     if (cf_fields_out_ok(out))
         return 0;
     cf_fields_out_free(out);

@@ -107,7 +107,9 @@ static inline const char *cf_arena_death(const cf_arena *arena, int player)
     return arena->ops->death(arena->self, player);
 }
 
-/* Tells the runner how far the fight is (for live progress); cheap. */
+/* Tells the runner how far the fight is (for live progress); cheap. Call it
+ * with a tick before asking the bots of that tick: what a bot prints during
+ * a call is shown at the tick last given here (issue 17's per-tick output). */
 static inline void cf_arena_progress(cf_arena *arena, int tick)
 {
     arena->ops->progress(arena->self, tick);

@@ -4,7 +4,8 @@
  *
  * The contract: after a commit, the fight row is final (finished, failed or
  * cancelled) with its finish time, every player's result, rank, score,
- * verdict, detail, CPU, memory and log, and the report and replay in
+ * verdict, detail, CPU, memory and log (and what it printed by tick, when
+ * the entry has that optional output), and the report and replay in
  * fight_reports. A result for a fight that is already final changes
  * nothing: that is what makes a redelivery (the processor died between
  * commit and ack, a simulator ran a reclaimed fight twice) harmless, and
@@ -92,10 +93,26 @@ static int ensure_game(cf_pg *pg, const char *name)
                      1, p);
 }
 
-static int store_player(cf_pg *pg, const char *fight_id, int slot, const cJSON *pl)
+/* The player's per-tick output from the entry's (validated) "output", as
+ * JSON text; NULL when it printed nothing. *oom when it could not be
+ * printed. */
+static char *slot_output(const cJSON *output, const char *slot, bool *oom)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(output, slot);
+    char *json = list != NULL ? cJSON_PrintUnformatted(list) : NULL;
+    *oom = list != NULL && json == NULL;
+    return json;
+}
+
+static int store_player(cf_pg *pg, const char *fight_id, int slot, const cJSON *pl,
+                        const cJSON *output)
 {
     char slotbuf[16];
     snprintf(slotbuf, sizeof slotbuf, "%d", slot);
+    bool oom;
+    char *output_json = slot_output(output, slotbuf, &oom);
+    if (oom)
+        return -1;
     const cJSON *res = cJSON_GetObjectItemCaseSensitive(pl, "result");
     const cJSON *rank = cJSON_GetObjectItemCaseSensitive(pl, "rank");
     /* A rank game's result is the rank itself: it goes to the rank column. */
@@ -108,26 +125,30 @@ static int store_player(cf_pg *pg, const char *fight_id, int slot, const cJSON *
     const cJSON *errors = cJSON_GetObjectItemCaseSensitive(pl, "errors");
     char *errors_json = errors != NULL ? cJSON_PrintUnformatted(errors) : NULL;
     if (errors != NULL && errors_json == NULL) {
+        free(output_json);
         free(rankp);
         free(score);
         free(cpu);
         free(mem);
         return -1;
     }
-    const char *p[] = {fight_id, slotbuf, str_of(pl, "name"),    result,
-                       rankp,    score,   str_of(pl, "verdict"), str_of(pl, "detail"),
-                       cpu,      mem,     str_of(pl, "log"),     errors_json};
+    const char *p[] = {fight_id,   slotbuf, str_of(pl, "name"),    result,
+                       rankp,      score,   str_of(pl, "verdict"), str_of(pl, "detail"),
+                       cpu,        mem,     str_of(pl, "log"),     errors_json,
+                       output_json};
     /* The web's row (user, bot version, name) is kept; only results change. */
     int rc = cf_pg_run(pg,
                        "INSERT INTO fight_players (fight_id, slot, name, result, rank, score, "
-                       "verdict, detail, cpu_ms, peak_memory_kb, log, errors) "
-                       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb) "
+                       "verdict, detail, cpu_ms, peak_memory_kb, log, errors, output) "
+                       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, "
+                       "$13::jsonb) "
                        "ON CONFLICT (fight_id, slot) DO UPDATE SET result = EXCLUDED.result, "
                        "rank = EXCLUDED.rank, score = EXCLUDED.score, "
                        "verdict = EXCLUDED.verdict, detail = EXCLUDED.detail, "
                        "cpu_ms = EXCLUDED.cpu_ms, peak_memory_kb = EXCLUDED.peak_memory_kb, "
-                       "log = EXCLUDED.log, errors = EXCLUDED.errors",
-                       12, p);
+                       "log = EXCLUDED.log, errors = EXCLUDED.errors, output = EXCLUDED.output",
+                       13, p);
+    free(output_json);
     free(errors_json);
     free(rankp);
     free(score);
@@ -225,10 +246,12 @@ static int store_tx(cf_pg *pg, const cf_result_entry *msg, char *err, size_t err
                   "COALESCE($7::bigint, 0) / 1000.0)) WHERE id = $1",
                   7, pf) != 0)
         goto sqlerr;
+    if (msg->output_dropped[0] != '\0')
+        log_warn("fight %s: %s: stored without it", msg->id, msg->output_dropped);
     const cJSON *players = cJSON_GetObjectItemCaseSensitive(rep, "players"), *pl;
     int slot = 0;
     cJSON_ArrayForEach (pl, players) {
-        if (store_player(pg, msg->id, slot++, pl) != 0)
+        if (store_player(pg, msg->id, slot++, pl, msg->output) != 0)
             goto sqlerr;
     }
     const char *pr[] = {msg->id, report, replay};

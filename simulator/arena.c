@@ -25,6 +25,12 @@
  * that runs over the share kills it (verdict "timeout"), and the fight
  * goes on without it. So the bots together keep a fight at most the budget
  * long, and the one that used it up is the one named.
+ *
+ * Per-tick output (issue 17): every byte of a bot's log pipe is also kept
+ * with the tick of the bot's latest call (tick_output.c). The harness
+ * flushes stdout and stderr before it writes a reply, so once the reply is
+ * read the call's output is in the pipe: it is read then, before the next
+ * call can change the tick.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -67,6 +73,8 @@ typedef struct bot_calls {
     int first_error_tick; /* -1: none yet */
     const char *first_error_kind;
     char first_error[CTL_ERROR_MAX + 1];
+    int call_tick; /* the game's tick at its latest call: its output's */
+    ctl_output output;
 } bot_calls;
 
 struct ctl_arena {
@@ -144,6 +152,14 @@ static bool explains_exit(ctl_proc *p, const cJSON *msg)
     else
         return false;
     return true;
+}
+
+/* The tracer's on_log: a bot's output, at the tick of its call. */
+static void keep_output(void *owner, ctl_proc *p, const char *data, size_t len)
+{
+    ctl_arena *a = owner;
+    bot_calls *c = &a->calls[p->slot];
+    ctl_output_add(&c->output, c->call_tick, data, len);
 }
 
 /* The tracer's on_exit: what the bot said last explains its exit. */
@@ -253,6 +269,7 @@ static enum cf_call_status answered(ctl_arena *a, ctl_proc *p, bool first, int64
 {
     bot_calls *c = &a->calls[p->slot];
     int64_t t = cf_now_us();
+    ctl_tracer_drain_log(&a->tracer, p); /* what the call printed, at its tick */
     if (first) {
         c->first_reply_us = t - p->spawn_us;
     } else {
@@ -314,6 +331,9 @@ static enum cf_call_status arena_call(void *self, int player, const char *method
     check_cancel(a);
     if (!p->alive)
         return CF_CALL_DEAD;
+    /* Whatever it printed since its last reply belongs to that call. */
+    ctl_tracer_drain_log(&a->tracer, p);
+    c->call_tick = a->tick;
     int64_t sent_us = cf_now_us(); /* before the write: it may switch to the bot */
     if (send_call(p, c, method, args) < 0)
         return CF_CALL_RAISED;
@@ -482,6 +502,7 @@ ctl_arena *ctl_arena_start(cf_sandbox *sb, const cf_fight_entry *e, const cJSON 
     a->hooks = hooks;
     ctl_tracer_init(&a->tracer, sb, SB_KIND_BOT, e->nplayers, limits->cpu_ms, limits->memory_kb);
     a->tracer.on_exit = read_last_words;
+    a->tracer.on_log = keep_output;
     a->tracer.owner = a;
     for (int i = 0; i < e->nplayers; i++) {
         a->calls[i].first_call_wall_ms = limits->first_call_wall_ms;
@@ -489,6 +510,7 @@ ctl_arena *ctl_arena_start(cf_sandbox *sb, const cf_fight_entry *e, const cJSON 
         a->calls[i].bank_ms = limits->time_bank_ms;
         a->calls[i].wall_share_ms = (int64_t)sb->opts.fight_wall_ms / e->nplayers;
         a->calls[i].first_error_tick = -1;
+        ctl_output_init(&a->calls[i].output);
     }
     for (int i = 0; i < e->nplayers; i++) {
         char *init = init_message(&e->players[i], settings);
@@ -499,8 +521,10 @@ ctl_arena *ctl_arena_start(cf_sandbox *sb, const cf_fight_entry *e, const cJSON 
         if (rc < 0) {
             ctl_bot_report reports[CF_MAX_PLAYERS];
             ctl_arena_finish(a, reports);
-            for (int j = 0; j < e->nplayers; j++)
+            for (int j = 0; j < e->nplayers; j++) {
                 free(reports[j].log);
+                cJSON_Delete(reports[j].output);
+            }
             ctl_sandbox_break(sb, "%s", err);
             return NULL;
         }
@@ -534,6 +558,8 @@ bool ctl_arena_finish(ctl_arena *a, ctl_bot_report *reports)
         reports[i].first_error_tick = c->first_error_tick;
         reports[i].first_error_kind = c->first_error_kind;
         cf_utf8_sanitize(reports[i].first_error, c->first_error, strlen(c->first_error));
+        reports[i].output = ctl_output_json(&c->output);
+        ctl_output_free(&c->output);
         free(c->body);
     }
     bool cancelled = a->cancelled;

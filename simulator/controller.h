@@ -10,6 +10,7 @@
  *                   exits, limits, verdicts, logs, the poll loop
  *   arena.c         a fight: the game's arena (cf_arena_ops) over a tracer,
  *                   calling bots' methods
+ *   tick_output.c   what a bot printed, by tick, within its caps
  *   fight.c         cf_fight_run: a fight entry -> its report
  *   play.c          cf_play_run: an arcade game, its display out and its
  *                   input in, over a tracer
@@ -76,7 +77,8 @@ typedef struct ctl_bot_report {
     char detail[3 * 256 + 1]; /* valid UTF-8 (bot text is sanitized) */
     uint64_t cpu_ms;
     uint64_t peak_memory_kb;
-    char *log; /* owned: the capped tail of stdout+stderr */
+    char *log;     /* owned: the capped tail of stdout+stderr */
+    cJSON *output; /* owned: [[tick, "text"], ...] (tick_output.c), or NULL */
     unsigned long ptrace_stops;
     int stragglers; /* processes still alive at clean-up */
     /* For the benchmark (CF_FIGHT_DEBUG): microseconds from the spawn
@@ -92,6 +94,32 @@ typedef struct ctl_bot_report {
     const char *first_error_kind;            /* "raised" or "invalid" (static) */
     char first_error[3 * CTL_ERROR_MAX + 1]; /* valid UTF-8 */
 } ctl_bot_report;
+
+/* ------------------------------------------------------ per-tick output */
+
+/* The bytes a bot printed during one tick's calls: raw[off, off + len). */
+typedef struct ctl_output_tick {
+    int tick;
+    size_t off, len;
+    bool cut; /* more was printed at this tick than kept */
+} ctl_output_tick;
+
+/* One bot's output by tick (tick_output.c). */
+typedef struct ctl_output {
+    char *raw; /* CF_OUTPUT_FIGHT_MAX bytes once something was printed */
+    size_t raw_len;
+    ctl_output_tick *ticks;
+    size_t n, cap;
+    bool full; /* the fight's cap was reached: nothing more is kept */
+} ctl_output;
+
+void ctl_output_init(ctl_output *o);
+/* Keeps what it can of data[0..len), printed during a call at tick. */
+void ctl_output_add(ctl_output *o, int tick, const char *data, size_t len);
+/* [[tick, "text"], ...] within the caps of common/result_entry.h, or NULL
+ * when nothing was printed (or memory ran out). */
+cJSON *ctl_output_json(const ctl_output *o);
+void ctl_output_free(ctl_output *o);
 
 /* ------------------------------------------------------------- the pool */
 
@@ -200,6 +228,9 @@ struct ctl_tracer {
      * crash, an out-of-memory, a game's end) and sets the verdict it
      * explains. May be NULL. */
     void (*on_exit)(void *owner, ctl_proc *p, int status);
+    /* Called with each piece of a coderunner's log as it is read (the
+     * arena tags it with the tick of the bot's call). May be NULL. */
+    void (*on_log)(void *owner, ctl_proc *p, const char *data, size_t len);
     void *owner;
 };
 
@@ -235,6 +266,9 @@ size_t ctl_proc_pending(const ctl_proc *p);
  * caller.
  */
 void ctl_tracer_poll(ctl_tracer *t, struct pollfd *extra, int nextra, int timeout_ms);
+/* Reads what p's log pipe holds now (a call's reply came: what the call
+ * printed is there, written before the reply). */
+void ctl_tracer_drain_log(ctl_tracer *t, ctl_proc *p);
 /* Polls until p's main process is reaped or ms have passed. */
 void ctl_tracer_wait_reaped(ctl_tracer *t, ctl_proc *p, int64_t ms);
 /* Kills every coderunner still alive (set their verdicts first), reaps

@@ -87,6 +87,25 @@ static void name_players(const char *in, const cf_fight_entry *e, char *out, siz
     out[o < outlen ? o : outlen - 1] = '\0';
 }
 
+/* What the bots printed, by slot ({"0": [[tick, "text"], ...]}); NULL when
+ * none printed. Takes each report's output. */
+static cJSON *take_output(ctl_bot_report *reps, int n)
+{
+    cJSON *o = NULL;
+    for (int i = 0; i < n; i++) {
+        if (reps[i].output == NULL)
+            continue;
+        char key[16];
+        snprintf(key, sizeof key, "%d", i);
+        if (o == NULL)
+            o = cJSON_CreateObject();
+        if (o == NULL || !cJSON_AddItemToObject(o, key, reps[i].output))
+            cJSON_Delete(reps[i].output);
+        reps[i].output = NULL;
+    }
+    return o;
+}
+
 /* The report of a fight that ran. NULL when memory ran out. */
 static cJSON *fight_report(const cf_game *game, const cf_fight_entry *e, uint64_t seed,
                            cf_outcome *out, const ctl_bot_report *reps, bool cancelled, bool debug,
@@ -180,12 +199,18 @@ cJSON *cf_fight_run(cf_sandbox *sb, const cf_fight_entry *e, const cf_fight_hook
     }
     cJSON_Delete(out.summary);
     cJSON_Delete(out.data);
+    cJSON *output = take_output(reps, e->nplayers);
     for (int i = 0; i < e->nplayers; i++)
         free(reps[i].log);
     if (!r && !broken)
         snprintf(err, errlen, "out of memory");
     /* The report goes first; then the next fight's coderunners are spawned
-     * (a clone, a cgroup, a seize each: milliseconds), off its path. */
+     * (a clone, a cgroup, a seize each: milliseconds), off its path. The
+     * output of a fight that has a report goes just before it (a game that
+     * failed has none: its players have no ticks). */
+    if (r && grc >= 0 && output != NULL && hooks && hooks->output)
+        hooks->output(hooks->ud, output);
+    cJSON_Delete(output);
     if (r && hooks && hooks->finished)
         hooks->finished(hooks->ud, r);
     if (!broken)

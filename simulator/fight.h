@@ -63,6 +63,11 @@ typedef struct cf_fight_hooks {
      * a caller can send it on at once, off that work. cf_fight_run still
      * returns the report (the caller's); may be NULL. */
     void (*finished)(void *ud, const cJSON *report);
+    /* Called once, just before finished, with what the bots printed by
+     * tick when any did: the cf:results entry's optional "output"
+     * (common/result_entry.h), {"<slot>": [[tick, "text"], ...]}. Not part
+     * of the report, whose "log"s stay as they are. May be NULL. */
+    void (*output)(void *ud, const cJSON *output);
 } cf_fight_hooks;
 
 /*

@@ -93,6 +93,8 @@ enum svc_frame_type {
     SVC_FRAME_CANCEL = 'C',   /* parent -> worker: stop the current job */
     SVC_FRAME_READY = 'Y',    /* worker -> parent: sandbox started */
     SVC_FRAME_PROGRESS = 'P', /* worker -> parent: tick (decimal) */
+    SVC_FRAME_OUTPUT = 'O',   /* worker -> parent: the fight's per-tick output
+                                 JSON (optional, just before its REPORT) */
     SVC_FRAME_REPORT = 'R',   /* worker -> parent: report JSON */
     SVC_FRAME_ERROR = 'E',    /* worker -> parent: sandbox broke, exiting */
 };
@@ -119,6 +121,7 @@ typedef struct svc_slot {
     char entry_id[64];            /* the stream entry it works on */
     char job_id[CF_UUID_LEN + 1]; /* ... the fight's or the play's id */
     cf_fight_entry fight;         /* a fight, decoded once, kept for its report */
+    cJSON *output;                /* its per-tick output, until the report */
     int64_t started_ms, last_progress_ms;
     int64_t respawn_after;
 } svc_slot;
@@ -236,8 +239,9 @@ void svc_plays_shutdown(svc_plays *p);
 void svc_plays_stop(svc_plays *p);
 
 /* ---- publishing ---- */
-/* XADD cf:results; report is borrowed. 0 or -1. */
-int svc_publish_result(cf_redis *r, const svc_settings *s, const cJSON *report);
+/* XADD cf:results; report and output (NULL: none) are borrowed. 0 or -1. */
+int svc_publish_result(cf_redis *r, const svc_settings *s, const cJSON *report,
+                       const cJSON *output);
 /* An entry of stream (cf:fights or cf:plays) on its dead-letter stream. */
 int svc_publish_dead(cf_redis *r, const svc_settings *s, const char *stream, const cf_entry *e,
                      const char *reason);

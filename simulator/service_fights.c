@@ -23,8 +23,10 @@
 
 #include "clock.h"
 #include "fight_check.h"
+#include "json_util.h"
 #include "log.h"
 #include "report.h"
+#include "result_entry.h"
 #include "service.h"
 #include "text.h"
 
@@ -54,13 +56,14 @@ static cJSON *unrun_report(const char *id, const char *game, const cf_fight_entr
     return r;
 }
 
-/* Publishes a report and the progress entry that ends the fight. */
-static int publish_end(svc_fights *f, const cJSON *report)
+/* Publishes a report (with its output: NULL for none) and the progress
+ * entry that ends the fight. */
+static int publish_end(svc_fights *f, const cJSON *report, const cJSON *output)
 {
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(report, "fight_id");
     const cJSON *status = cJSON_GetObjectItemCaseSensitive(report, "status");
     const cJSON *ticks = cJSON_GetObjectItemCaseSensitive(report, "ticks");
-    if (svc_publish_result(f->r, f->s, report) != 0)
+    if (svc_publish_result(f->r, f->s, report, output) != 0)
         return -1;
     (void)svc_publish_progress(f->r, f->s, id->valuestring, CF_PROGRESS_FINISHED,
                                cJSON_IsNumber(ticks) ? ticks->valueint : 0, status->valuestring);
@@ -104,7 +107,7 @@ static void reject(svc_fights *f, const cf_entry *e, const cf_fight_entry *decod
     }
     if (has_id) {
         cJSON *rep = unrun_report(id, game, decoded, status, reason);
-        int rc = rep != NULL ? publish_end(f, rep) : -1;
+        int rc = rep != NULL ? publish_end(f, rep, NULL) : -1;
         cJSON_Delete(rep);
         if (rc != 0)
             return;
@@ -198,6 +201,8 @@ static void dispatch(void *ud, const cf_entry *e, bool fresh)
     snprintf(sl->entry_id, sizeof sl->entry_id, "%s", e->id);
     snprintf(sl->job_id, sizeof sl->job_id, "%s", fight.id);
     sl->fight = fight; /* kept until its report is out */
+    cJSON_Delete(sl->output);
+    sl->output = NULL;
     sl->started_ms = sl->last_progress_ms = cf_now_ms();
     log_info("fight %s (%s, %d players) started (entry %s)", fight.id, fight.game, fight.nplayers,
              e->id);
@@ -227,15 +232,36 @@ static cJSON *checked_report(const svc_slot *sl, const char *json)
     return unrun_report(sl->fight.id, sl->fight.game, &sl->fight, "failed", why);
 }
 
+/* The worker's per-tick output for the fight it runs, kept for its
+ * report. Checked as the result processor will (common/result_entry.h): a
+ * bad one is dropped, with a log line, and the fight goes on without. */
+static void keep_output(svc_slot *sl, const char *json, size_t len)
+{
+    char why[200];
+    cJSON_Delete(sl->output);
+    sl->output = cf_json_parse(json, len, CF_OUTPUT_FIELD_MAX, why, sizeof why);
+    if (sl->output != NULL &&
+        cf_result_output_validate(sl->output, sl->fight.nplayers, why, sizeof why) != 0) {
+        cJSON_Delete(sl->output);
+        sl->output = NULL;
+    }
+    if (sl->output == NULL)
+        log_warn("fight %s: the worker's output is dropped: %s", sl->fight.id, why);
+}
+
 /* A worker's report: publish, then ack. */
 static void finish(svc_fights *f, svc_slot *sl, const char *json)
 {
     cJSON *rep = checked_report(sl, json);
+    /* A refused report is the fight's failure: no output goes with it. */
+    const cJSON *rep_status = cJSON_GetObjectItemCaseSensitive(rep, "status");
+    bool failed = !cJSON_IsString(rep_status) || strcmp(rep_status->valuestring, "failed") == 0;
+    const cJSON *output = failed ? NULL : sl->output;
     /* The result must not be lost: keep trying while Redis is away, unless
      * we are shutting down (then the entry stays pending and runs again). */
     int rc = -1;
     for (int attempt = 0; rep != NULL && rc != 0; attempt++) {
-        rc = publish_end(f, rep);
+        rc = publish_end(f, rep, output);
         if (rc != 0) {
             if (svc_stop && attempt >= 3)
                 break;
@@ -254,6 +280,8 @@ static void finish(svc_fights *f, svc_slot *sl, const char *json)
         log_error("fight %s: result not published; left pending", sl->fight.id);
     }
     cJSON_Delete(rep);
+    cJSON_Delete(sl->output);
+    sl->output = NULL;
     sl->busy = false;
     cf_fight_entry_free(&sl->fight);
 }
@@ -261,9 +289,10 @@ static void finish(svc_fights *f, svc_slot *sl, const char *json)
 static void on_frame(void *ud, svc_slot *sl, char type, const char *data, size_t len)
 {
     svc_fights *f = ud;
-    (void)len;
     if (type == SVC_FRAME_REPORT) {
         finish(f, sl, data);
+    } else if (type == SVC_FRAME_OUTPUT && sl->busy) {
+        keep_output(sl, data, len);
     } else if (type == SVC_FRAME_PROGRESS &&
                cf_now_ms() - sl->last_progress_ms >= f->s->progress_every_ms) {
         sl->last_progress_ms = cf_now_ms();

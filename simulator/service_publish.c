@@ -14,10 +14,10 @@
 #include "result_entry.h"
 #include "service.h"
 
-int svc_publish_result(cf_redis *r, const svc_settings *s, const cJSON *report)
+int svc_publish_result(cf_redis *r, const svc_settings *s, const cJSON *report, const cJSON *output)
 {
     cf_fields_out f;
-    if (cf_result_entry_encode(report, &f) != 0)
+    if (cf_result_entry_encode(report, output, &f) != 0)
         return -1;
     int rc = cf_stream_add(r, CF_STREAM_RESULTS, s->results_maxlen, &f);
     cf_fields_out_free(&f);

@@ -72,6 +72,8 @@ static void slot_close(svc_slot *sl)
     sl->ready = sl->busy = false;
     sl->job_id[0] = '\0';
     cf_fight_entry_free(&sl->fight);
+    cJSON_Delete(sl->output);
+    sl->output = NULL;
 }
 
 /* A READY frame carries the worker's sandbox layers (JSON); the first of
@@ -188,6 +190,7 @@ static void read_worker(svc_slots *s, svc_slot *sl)
     case SVC_FRAME_READY: on_ready(s, sl, data, len); break;
     case SVC_FRAME_ERROR: log_error("worker %d: %s", (int)(sl - s->slot), data); break;
     case SVC_FRAME_PROGRESS:
+    case SVC_FRAME_OUTPUT:
     case SVC_FRAME_REPORT:
         if (sl->busy && s->desk[sl->kind].on_frame != NULL)
             s->desk[sl->kind].on_frame(s->desk[sl->kind].ud, sl, type, data, len);

@@ -3,7 +3,8 @@
  *
  * It owns one sandbox for its whole life (the sandbox's tracer must be the
  * process that runs the job) and runs one job at a time: a JOB frame in,
- * progress frames and one REPORT frame out. A fight worker runs fights; an
+ * progress frames, the fight's per-tick output (when its bots printed) and
+ * one REPORT frame out. A fight worker runs fights; an
  * arcade worker (its sandbox started with the play harness) runs plays,
  * which service_play.c connects to their streams. It dies with its parent
  * (PR_SET_PDEATHSIG), and its bots die with it (the sandbox traces them with
@@ -82,6 +83,19 @@ static void on_finished(void *ud, const cJSON *report)
     free(json);
 }
 
+/* What the bots printed by tick, to the parent just before the report,
+ * which publishes both in one cf:results entry. A lost one costs only the
+ * output. */
+static void on_output(void *ud, const cJSON *output)
+{
+    worker_ctx *w = ud;
+    char *json = cJSON_PrintUnformatted(output);
+    if (json == NULL)
+        return;
+    (void)svc_frame_write(w->resfd, SVC_FRAME_OUTPUT, json, strlen(json));
+    free(json);
+}
+
 static void send_error(int resfd, const char *err)
 {
     (void)svc_frame_write(resfd, SVC_FRAME_ERROR, err, strlen(err));
@@ -118,8 +132,11 @@ static int run_fight(worker_ctx *w, cf_sandbox *sb, const char *buf, size_t len)
     free(fields);
     w->cancelled = false;
     w->report_rc = 1;
-    cf_fight_hooks hooks = {
-        .ud = w, .progress = on_progress, .cancelled = on_cancelled, .finished = on_finished};
+    cf_fight_hooks hooks = {.ud = w,
+                            .progress = on_progress,
+                            .cancelled = on_cancelled,
+                            .finished = on_finished,
+                            .output = on_output};
     cJSON *report = cf_fight_run(sb, &fight, &hooks, err, sizeof err);
     cf_fight_entry_free(&fight);
     if (report == NULL) {

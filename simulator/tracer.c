@@ -208,7 +208,7 @@ bool ctl_proc_check_cpu(ctl_tracer *t, ctl_proc *p)
 
 /* ------------------------------------------------------------------ pipes */
 
-static void drain_log(ctl_proc *p)
+void ctl_tracer_drain_log(ctl_tracer *t, ctl_proc *p)
 {
     if (p->log_fd < 0)
         return;
@@ -234,6 +234,8 @@ static void drain_log(ctl_proc *p)
             p->log_head_len += h;
         }
         p->log_total += (uint64_t)n;
+        if (t->on_log != NULL)
+            t->on_log(t->owner, p, buf, (size_t)n);
         size_t take = (size_t)n;
         const char *src = buf;
         if (take > CTL_LOG_CAP) {
@@ -386,7 +388,7 @@ static void proc_exited(ctl_tracer *t, ctl_proc *p, int status)
 {
     p->alive = false;
     p->reaped = true;
-    drain_log(p);
+    ctl_tracer_drain_log(t, p);
     if (t->on_exit)
         t->on_exit(t->owner, p, status);
     if (p->cg)
@@ -584,7 +586,7 @@ void ctl_tracer_poll(ctl_tracer *t, struct pollfd *extra, int nextra, int timeou
         if (kind[i] == 0)
             reap(t);
         else if (kind[i] == 1)
-            drain_log(owner[i]);
+            ctl_tracer_drain_log(t, owner[i]);
         else if (kind[i] == 2)
             flush_out(owner[i]);
         else
@@ -730,7 +732,7 @@ static void unsafe_usage(ctl_proc *p)
 static void report_of(ctl_tracer *t, ctl_proc *p, ctl_bot_report *r)
 {
     memset(r, 0, sizeof *r);
-    drain_log(p);
+    ctl_tracer_drain_log(t, p);
     uint64_t ns = p->cpu_settled ? 0 : proc_cpu_ns(t, p);
     if (ns > p->cpu_ns)
         p->cpu_ns = ns;

@@ -1,6 +1,7 @@
 /*
  * api_fights.c — the routes of fights: the list, one fight, its replay,
- * hosting one, playing at once against house bots, starting, cancelling.
+ * what the caller's bots printed in it, hosting one, playing at once against house bots, starting,
+ * cancelling.
  *
  * Handlers only: each reads and checks its input (a game, a bot of the
  * caller's, the game's settings, invitees, list filters), calls the life
@@ -59,6 +60,18 @@ void fights_get(web_req *r)
 void fights_replay(web_req *r)
 {
     PGresult *res = fight_replay(r, r->params[0]);
+
+    if (res == NULL)
+        return;
+    http_send(r, 200, "application/json", PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0),
+              NULL);
+    PQclear(res);
+}
+
+/* Never cached: it is the caller's own, and no one else's. */
+void fights_output(web_req *r)
+{
+    PGresult *res = fight_output(r, r->params[0]);
 
     if (res == NULL)
         return;

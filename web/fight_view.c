@@ -6,7 +6,8 @@
  * simulator's progress on cf:progress (live_progress.c), which says that a
  * queued fight has started before the database does. What a reader sees
  * depends on who they are: a bot's id and its log only go to the bot's
- * author, and "me" says what the caller may do with the fight. The Fight
+ * author, and "me" says what the caller may do with the fight. What a bot
+ * printed, by tick, is its author's only too (fight_output). The Fight
  * object (the fight, its players, its invitations) and the replay are each
  * one prepared statement: one round trip (docs/performance.md).
  */
@@ -331,6 +332,48 @@ PGresult *fight_replay(web_req *r, const char *fight_id)
     if (PQgetisnull(res, 0, 0)) {
         PQclear(res);
         http_error(r, 409, "fight has no replay yet");
+        return NULL;
+    }
+    return res;
+}
+
+PGresult *fight_output(web_req *r, const char *fight_id)
+{
+    if (!http_valid_id(fight_id)) {
+        http_error(r, 404, "no such fight");
+        return NULL;
+    }
+    /* Like the log: the rows of the caller's own players only, whoever
+     * else asks (operators too). Who may see the fight at all is
+     * fight_access.c's rule, in the same statement. */
+    const char *params[2] = {fight_id, r->user_id};
+    PGresult *res = prepared_exec(
+        r->t,
+        "SELECT json_build_object('fight_id', f.id, 'players', "
+        "COALESCE(json_agg(json_build_object('slot', p.slot, 'output', "
+        "COALESCE(p.output, '[]'::jsonb)) ORDER BY p.slot) FILTER (WHERE p.slot IS NOT NULL), "
+        "'[]'))::text, "
+        "bool_or(p.slot IS NOT NULL)::text, "
+        "(f.visibility = 'public' OR f.host_id = $2::bigint "
+        "OR EXISTS (SELECT 1 FROM fight_players q WHERE q.fight_id = f.id "
+        "AND q.user_id = $2::bigint) "
+        "OR EXISTS (SELECT 1 FROM invitations i WHERE i.fight_id = f.id "
+        "AND i.invitee_id = $2::bigint))::text "
+        "FROM fights f LEFT JOIN fight_players p ON p.fight_id = f.id AND p.user_id = $2::bigint "
+        "WHERE f.id = $1::uuid GROUP BY f.id",
+        2, params);
+    if (res == NULL) {
+        http_db_error(r);
+        return NULL;
+    }
+    if (PQntuples(res) != 1 || PQgetvalue(res, 0, 2)[0] != 't') {
+        PQclear(res);
+        http_error(r, 404, "no such fight");
+        return NULL;
+    }
+    if (PQgetvalue(res, 0, 1)[0] != 't') {
+        PQclear(res);
+        http_error(r, 403, "only a bot's owner sees what it printed");
         return NULL;
     }
     return res;

@@ -74,6 +74,7 @@ static const route routes[] = {
     {EVHTTP_REQ_POST, "/api/fights/play-now", fights_play_now, R_AUTH | R_FIGHTS},
     {EVHTTP_REQ_GET, "/api/fights/:", fights_get, 0},
     {EVHTTP_REQ_GET, "/api/fights/:/replay", fights_replay, 0},
+    {EVHTTP_REQ_GET, "/api/fights/:/output", fights_output, R_AUTH},
     {EVHTTP_REQ_POST, "/api/fights/:/invitations", invitations_create, R_AUTH | R_FIGHTS},
     {EVHTTP_REQ_POST, "/api/fights/:/start", fights_start, R_AUTH | R_FIGHTS},
     {EVHTTP_REQ_POST, "/api/fights/:/cancel", fights_cancel, R_AUTH | R_FIGHTS},

@@ -442,6 +442,7 @@ void fights_create(web_req *r);
 void fights_play_now(web_req *r);
 void fights_get(web_req *r);
 void fights_replay(web_req *r);
+void fights_output(web_req *r); /* GET /api/fights/{id}/output */
 void fights_start(web_req *r);
 void fights_cancel(web_req *r);
 
@@ -1048,6 +1049,10 @@ cJSON *fight_json(web_req *r, const char *fight_id);
 /* The replay as JSON text (column 0 of the result; caller clears); answers
  * 404 for a fight the caller may not see, 409 when it has no replay yet. */
 PGresult *fight_replay(web_req *r, const char *fight_id);
+/* What the caller's own bots of the fight printed, by tick: the JSON text
+ * in column 0 of the result (the caller frees it), or NULL with the
+ * answer sent (404 not there or not visible, 403 not a player). */
+PGresult *fight_output(web_req *r, const char *fight_id);
 
 /* ---- fight_list.c: pages of fights ---- */
 typedef struct fight_list_query {

@@ -44,7 +44,14 @@ const page = `<!doctype html><html><head><meta charset="utf-8"><title>viewer tes
 <script type="module">
 import { mount } from '/viewer.js';
 const report = await (await fetch('/report.json')).json();
-window.viewer = mount(document.getElementById('viewer'), report);
+// The page's own element beside the board (options.aside), and the ticks
+// the cf-frame events name.
+const aside = document.createElement('div');
+aside.id = 'aside';
+aside.textContent = 'the page aside';
+window.frameEvents = [];
+document.getElementById('viewer').addEventListener('cf-frame', (e) => window.frameEvents.push(e.detail));
+window.viewer = mount(document.getElementById('viewer'), report, { aside });
 window.viewerReady = true;
 </script></body></html>`;
 
@@ -98,8 +105,19 @@ try {
 
   await p.click('#viewer [data-action=step]');
   check(await frameNo() === 1, 'step goes to frame 1');
+  const tickOf = () => p.evaluate(() => ({ last: window.frameEvents[window.frameEvents.length - 1], attr: document.getElementById('viewer').dataset.tick }));
+  let t = await tickOf();
+  check(t.last && t.last.frame === 1 && t.last.tick === 0 && t.attr === '0', `frame 1 follows tick 0 (${JSON.stringify(t)})`);
   await p.click('#viewer [data-action=step-back]');
   check(await frameNo() === 0, 'step back returns to frame 0');
+  t = await tickOf();
+  check(t.last && t.last.frame === 0 && t.last.tick === null && t.attr === undefined, `the set-up follows no tick (${JSON.stringify(t)})`);
+  const aside = await p.evaluate(() => {
+    const a = document.getElementById('aside');
+    const legend = document.querySelector('#viewer [data-role=legend]');
+    return { inside: !!a.closest('.cf-viewer'), after: !!(legend.compareDocumentPosition(a) & Node.DOCUMENT_POSITION_FOLLOWING) };
+  });
+  check(aside.inside && aside.after, `options.aside shown in the viewer, after the legend (${JSON.stringify(aside)})`);
 
   const last = n - 1;
   await p.$eval('#viewer [data-role=scrub]', (s, v) => {

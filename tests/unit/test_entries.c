@@ -318,6 +318,116 @@ static void result_bad(void **state)
                    "finished", "report", REPORT("finished", "7"));
 }
 
+/* The per-tick output of a result entry: encoded with the report, decoded
+ * back as it was; absent when there is none. */
+static void result_output(void **state)
+{
+    cJSON *report = cJSON_Parse(REPORT("finished", "7"));
+    cJSON *output = cJSON_Parse("{\"0\":[[0,\"imported\\n\"],[3,\"tick 3\\n\"]]}");
+    cf_fields_out out;
+    cf_field f[CF_FIELDS_OUT_MAX];
+    cf_result_entry msg;
+    char err[256] = "";
+
+    (void)state;
+    assert_int_equal(cf_result_entry_encode(report, output, &out), 0);
+    for (int i = 0; i < out.n; i++)
+        f[i] = (cf_field){out.key[i], strlen(out.key[i]), out.val[i], out.val_len[i]};
+    if (cf_result_entry_decode(f, (size_t)out.n, &msg, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    assert_non_null(msg.output);
+    assert_true(cJSON_Compare(msg.output, output, true));
+    assert_string_equal(msg.output_dropped, "");
+    cf_result_entry_free(&msg);
+    cf_fields_out_free(&out);
+
+    assert_int_equal(cf_result_entry_encode(report, NULL, &out), 0);
+    for (int i = 0; i < out.n; i++)
+        assert_string_not_equal(out.key[i], "output");
+    for (int i = 0; i < out.n; i++)
+        f[i] = (cf_field){out.key[i], strlen(out.key[i]), out.val[i], out.val_len[i]};
+    if (cf_result_entry_decode(f, (size_t)out.n, &msg, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    assert_null(msg.output);
+    assert_string_equal(msg.output_dropped, "");
+    cf_result_entry_free(&msg);
+    cf_fields_out_free(&out);
+    cJSON_Delete(output);
+    cJSON_Delete(report);
+}
+
+/* A bad output is dropped with its reason; the entry itself is kept. */
+static void output_dropped(const char *output, const char *needle)
+{
+    const char *kv[] = {"id",     ID,     "status", "finished", "report", REPORT("finished", "7"),
+                        "output", output, NULL};
+    cf_field f[4];
+    cf_result_entry msg;
+    char err[256] = "";
+
+    fields_of(f, kv);
+    if (cf_result_entry_decode(f, 4, &msg, err, sizeof err) != 0)
+        fail_msg("the entry was refused for its output '%.60s': %s", output, err);
+    if (msg.output != NULL)
+        fail_msg("output '%.60s' accepted, expected '%s'", output, needle);
+    if (strstr(msg.output_dropped, "field 'output'") == NULL ||
+        strstr(msg.output_dropped, needle) == NULL)
+        fail_msg("reason '%s' lacks '%s'", msg.output_dropped, needle);
+    cf_result_entry_free(&msg);
+}
+
+static void result_output_bad(void **state)
+{
+    (void)state;
+    output_dropped("[", "invalid JSON");
+    output_dropped("[]", "must be a JSON object");
+    output_dropped("{\"1\":[[0,\"a\"]]}", "not a player's slot");
+    output_dropped("{\"01\":[[0,\"a\"]]}", "not a player's slot");
+    output_dropped("{\"-0\":[[0,\"a\"]]}", "not a player's slot");
+    output_dropped("{\"x\":[[0,\"a\"]]}", "not a player's slot");
+    output_dropped("{\"0\":[[0,\"a\"]],\"0\":[[1,\"b\"]]}", "given twice");
+    output_dropped("{\"0\":[]}", "non-empty array");
+    output_dropped("{\"0\":\"hi\"}", "non-empty array");
+    output_dropped("{\"0\":[[0]]}", "[tick, \"text\"]");
+    output_dropped("{\"0\":[[0,\"a\",1]]}", "[tick, \"text\"]");
+    output_dropped("{\"0\":[[-1,\"a\"]]}", "[tick, \"text\"]");
+    output_dropped("{\"0\":[[1.5,\"a\"]]}", "[tick, \"text\"]");
+    output_dropped("{\"0\":[[\"1\",\"a\"]]}", "[tick, \"text\"]");
+    output_dropped("{\"0\":[[3,\"a\"],[3,\"b\"]]}", "strictly increasing");
+    output_dropped("{\"0\":[[3,\"a\"],[2,\"b\"]]}", "strictly increasing");
+    output_dropped("{\"0\":[[0,\"\"]]}", "1 to 1024 bytes");
+    output_dropped("{\"0\":[[0,7]]}", "1 to 1024 bytes");
+    output_dropped("{\"0\":[[0,\"a\\u0000b\"]]}", "\\u0000");
+    output_dropped("{\"0\":[[0,\"\xff\"]]}", "UTF-8");
+
+    /* The caps: 1024 bytes at a tick, 64 KiB in a fight. */
+    char *big = malloc(80 * 1024 + 64);
+    assert_non_null(big);
+    char text[CF_OUTPUT_TICK_MAX + 2];
+    memset(text, 'x', sizeof text - 1);
+    text[sizeof text - 1] = '\0';
+    snprintf(big, 80 * 1024, "{\"0\":[[0,\"%s\"]]}", text);
+    output_dropped(big, "1 to 1024 bytes");
+    text[CF_OUTPUT_TICK_MAX] = '\0'; /* 1024 bytes: kept */
+    size_t n = (size_t)snprintf(big, 80 * 1024, "{\"0\":[");
+    for (int tick = 0; tick < CF_OUTPUT_FIGHT_MAX / CF_OUTPUT_TICK_MAX; tick++)
+        n += (size_t)snprintf(big + n, 80 * 1024 - n, "%s[%d,\"%s\"]", tick ? "," : "", tick, text);
+    snprintf(big + n, 80 * 1024 - n, "]}");
+    const char *kv[] = {"id",     ID,  "status", "finished", "report", REPORT("finished", "7"),
+                        "output", big, NULL};
+    cf_field f[4];
+    cf_result_entry msg;
+    char err[256] = "";
+    fields_of(f, kv);
+    if (cf_result_entry_decode(f, 4, &msg, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    assert_non_null(msg.output); /* exactly 64 KiB: kept */
+    cf_result_entry_free(&msg);
+    snprintf(big + n, 80 * 1024 - n, ",[999,\"y\"]]}");
+    output_dropped(big, "over 65536 bytes");
+    free(big);
+}
+
 /* --- cf:plays -------------------------------------------------------------- */
 
 static int decode_play(const char *const *kv, size_t max_code, size_t max_bundle, cf_play_entry *e,
@@ -508,6 +618,16 @@ static void play_result(void **state)
                    json);
     RESULT_REFUSED("field 'kind'", "kind", "game", "id", ID, "status", "finished", "report", json);
     RESULT_REFUSED("status differs", "kind", "play", "id", ID, "status", "stopped", "report", json);
+    /* A play has no per-tick output: one given is dropped. */
+    const char *with_output[] = {"kind",     "play",   "id", ID,       "status",
+                                 "finished", "report", json, "output", "{\"0\":[[0,\"a\"]]}",
+                                 NULL};
+    size_t nf = fields_of(f, with_output);
+    if (cf_result_entry_decode(f, nf, &msg, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    assert_null(msg.output);
+    assert_non_null(strstr(msg.output_dropped, "a play has no output"));
+    cf_result_entry_free(&msg);
     /* The entry it came from: a stream entry id, or nothing. */
     const char *bad_entries[] = {"",      "abc",  "17-",   "-3",
                                  "1-2-3", "1 -2", "12a-3", "123456789012345678901-0"};
@@ -590,6 +710,8 @@ int main(void)
         cmocka_unit_test(fight_nul_in_field),
         cmocka_unit_test(result_good),
         cmocka_unit_test(result_bad),
+        cmocka_unit_test(result_output),
+        cmocka_unit_test(result_output_bad),
         cmocka_unit_test(play_round_trip),
         cmocka_unit_test(play_bad),
         cmocka_unit_test(play_limits),

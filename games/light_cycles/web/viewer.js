@@ -98,7 +98,9 @@ export function mount(container, report, options = {}) {
     style: { borderRadius: '6px', padding: '4px' } },
   el('div', { style: { display: 'flex', gap: '16px', flexWrap: 'wrap', alignItems: 'flex-start' } },
     el('div', { style: { flex: '1 1 320px', maxWidth: '560px', minWidth: '0' } }, canvas, controls, label, help),
-    el('div', { style: { flex: '1 1 260px', minWidth: '0' } }, table, caption)));
+    // options.aside: the page's own element, under the legend (tanks' viewer)
+    el('div', { style: { flex: '1 1 260px', minWidth: '0' } }, table, caption,
+      typeof Node !== 'undefined' && options.aside instanceof Node ? options.aside : null)));
   container.replaceChildren(root);
   showFocus(root, '-3px');
   for (const node of [firstBtn, backBtn, playBtn, stepBtn, lastBtn, scrub, speedSel]) showFocus(node);
@@ -202,7 +204,11 @@ export function mount(container, report, options = {}) {
     caption.textContent = index === n - 1 ? outcomeText() : '';
     scrub.value = String(index);
     container.dataset.frame = String(index);
-    container.dispatchEvent(new CustomEvent('cf-frame', { detail: { frame: index, frames: n } }));
+    // The game's tick whose decisions the frame shows (the set-up: none), so
+    // a page can show what the bots printed at it.
+    const tick = index > 0 ? index - 1 : null;
+    if (tick === null) delete container.dataset.tick; else container.dataset.tick = String(tick);
+    container.dispatchEvent(new CustomEvent('cf-frame', { detail: { frame: index, frames: n, tick } }));
   }
 
   function seek(i) {

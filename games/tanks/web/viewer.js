@@ -2,6 +2,7 @@
 //
 //   import { mount } from '/games/tanks/web/viewer.js';
 //   const viewer = mount(element, report);   // report: the fight report JSON
+//   // options: {speed, aside: an element shown under the legend}
 //   viewer.play(); viewer.pause(); viewer.step(1); viewer.seek(0); viewer.setSpeed(2);
 //   viewer.destroy();
 //
@@ -14,7 +15,8 @@
 // step back and forward, first and last, a scrubber and a speed choice; and
 // keys on the viewer (it takes focus): Space or K play/pause, ← → step, Home
 // and End the first and last frames. The element gets data-frame (the shown
-// frame's index), data-playing, and a "cf-frame" event on each change.
+// frame's index), data-tick (the tick it follows), data-playing, and a
+// "cf-frame" event ({frame, frames, tick}) on each change.
 
 const BOARD = 10;
 const COLORS = ['#1f6fd1', '#c8401f'];
@@ -123,7 +125,10 @@ export function mount(container, report, options = {}) {
   const controls = el('div', { style: { display: 'flex', gap: '6px', alignItems: 'center', flexWrap: 'wrap', margin: '6px 0' } },
     firstBtn, backBtn, playBtn, stepBtn, lastBtn, scrub, speedSel);
   const boardBox = el('div', { style: { flex: '1 1 320px', maxWidth: '560px', minWidth: '0' } }, canvas, controls, label, help);
-  const side = el('div', { style: { flex: '1 1 260px', minWidth: '0' } }, state, caption);
+  // options.aside: the page's own element for this column, under the legend
+  // (the web's Output panel: what the reader's bot printed at this tick).
+  const aside = typeof Node !== 'undefined' && options.aside instanceof Node ? options.aside : null;
+  const side = el('div', { style: { flex: '1 1 260px', minWidth: '0' } }, state, caption, aside);
   const root = el('div', { className: 'cf-viewer cf-viewer-tanks', tabindex: '0', role: 'group',
     'aria-label': `Tanks replay. ${KEYS_HELP}`, 'aria-keyshortcuts': 'Space K ArrowLeft ArrowRight Home End',
     style: { borderRadius: '6px', padding: '4px' } },
@@ -297,7 +302,11 @@ export function mount(container, report, options = {}) {
       : '';
     scrub.value = String(index);
     container.dataset.frame = String(index);
-    container.dispatchEvent(new CustomEvent('cf-frame', { detail: { frame: index, frames: n } }));
+    // The game's tick whose decisions the frame shows (the set-up: none), so
+    // a page can show what the bots printed at it.
+    const tick = index > 0 ? index - 1 : null;
+    if (tick === null) delete container.dataset.tick; else container.dataset.tick = String(tick);
+    container.dispatchEvent(new CustomEvent('cf-frame', { detail: { frame: index, frames: n, tick } }));
   }
 
   function seek(i) {
