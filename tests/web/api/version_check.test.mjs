@@ -48,7 +48,9 @@ async function checked(c, botId, version, ms = 8000) {
 async function upload(c, code, name = `bot ${uniq()}`) {
   const r = await c.post('/api/bots', { name, game: 'tanks', code });
   assert.equal(r.status, 201, r.text);
-  assert.equal(r.body.versions[0].check.status, 'checking');
+  // Checking, unless the sandbox was faster than the answer: a check that
+  // fails at import can be stored before the upload's answer is read.
+  assert.match(r.body.versions[0].check.status, /^(checking|ok|failed)$/);
   return r.body;
 }
 
@@ -106,7 +108,7 @@ test('a failed version is kept and still fights; a new version is checked on its
   const r = await c.post(`/api/bots/${bot.id}/versions`, { code: GOOD });
   assert.equal(r.status, 201, r.text);
   assert.equal(r.body.versions[0].version, 2);
-  assert.equal(r.body.versions[0].check.status, 'checking');
+  assert.match(r.body.versions[0].check.status, /^(checking|ok)$/);
   assert.equal((await checked(c, bot.id, 2)).status, 'ok');
   assert.equal((await checked(c, bot.id, 1)).status, 'failed');
 });
