@@ -1,15 +1,17 @@
 /*
- * ladder_pick.c — which two entries of a game's ladder fight next.
+ * ladder_pick.c — which entries of a game's ladder fight next: two, or in
+ * a free-for-all game up to LADDER_MAX_SEATS.
  *
  * Fewest games first, so every entry's rating becomes known at the same
  * pace and a new version catches up; among equals the one that waited
- * longest, then chance. Its opponent comes from the few entries nearest to
- * it in mu - 3 sigma, at random among them: close fights say most about a
- * rating (docs/ladder.md, the bench's --window), and chance keeps the
- * ladder from pairing the same neighbours for ever. A pairing is never
- * the latest fight of either of the two while another opponent exists, and
- * two versions of one bot never meet (the schema allows one current entry
- * per bot; this holds whatever the caller passes).
+ * longest, then chance. Each opponent comes from the few entries nearest
+ * to it in mu - 3 sigma, at random among them: close fights say most about
+ * a rating (docs/ladder.md, the bench's --window), and chance keeps the
+ * ladder from pairing the same neighbours for ever. An opponent is never
+ * one of the first entry's latest fight, nor one whose latest fight had
+ * it, while another exists, so no pairing repeats twice in a row; and two
+ * versions of one bot never meet (the schema allows one active entry per
+ * bot; this holds whatever the caller passes).
  */
 #include "ladder_pick.h"
 
@@ -84,21 +86,39 @@ static int pick_first(const ladder_candidate *c, int n, uint64_t *rng)
     return best;
 }
 
+static bool had_in_last(const ladder_candidate *e, long long version_id)
+{
+    for (int i = 0; i < e->nlast && i < LADDER_MAX_SEATS - 1; i++)
+        if (e->last_opponents[i] == version_id)
+            return true;
+    return false;
+}
+
 /* Did f and o meet in the latest fight of either? */
 static bool met_last(const ladder_candidate *f, const ladder_candidate *o)
 {
-    return o->version_id == f->last_opponent || o->last_opponent == f->version_id;
+    return had_in_last(f, o->version_id) || had_in_last(o, f->version_id);
 }
 
-/* Its opponent: at random among the `near` nearest that may meet it,
- * leaving out those whose latest fight, or its own, was against each
- * other, when anyone else may. */
-static int pick_opponent(const ladder_candidate *c, int n, int first, int near, uint64_t *rng)
+/* May c[j] take a seat beside the seated ones (seated[0] the first)? */
+static bool may_sit(const ladder_candidate *c, int j, const int *seated, int nseated)
 {
-    const ladder_candidate *f = &c[first];
+    for (int s = 0; s < nseated; s++)
+        if (!can_meet(&c[seated[s]], &c[j]))
+            return false;
+    return true;
+}
+
+/* The next opponent of the first seated: at random among the `near`
+ * nearest that may sit, leaving out those whose latest fight, or the
+ * first's, was against each other, when anyone else may sit. */
+static int pick_opponent(const ladder_candidate *c, int n, const int *seated, int nseated, int near,
+                         uint64_t *rng)
+{
+    const ladder_candidate *f = &c[seated[0]];
     bool someone_new = false;
     for (int j = 0; j < n && !someone_new; j++)
-        someone_new = can_meet(f, &c[j]) && !met_last(f, &c[j]);
+        someone_new = may_sit(c, j, seated, nseated) && !met_last(f, &c[j]);
     if (near < 1)
         near = 1;
     if (near > MAX_NEAR)
@@ -106,7 +126,7 @@ static int pick_opponent(const ladder_candidate *c, int n, int first, int near, 
     int nearest[MAX_NEAR], k = 0;
     double dist[MAX_NEAR];
     for (int j = 0; j < n; j++) {
-        if (!can_meet(f, &c[j]) || (someone_new && met_last(f, &c[j])))
+        if (!may_sit(c, j, seated, nseated) || (someone_new && met_last(f, &c[j])))
             continue;
         double d = fabs(conservative(&c[j]) - conservative(f));
         if (k == near && !(d < dist[k - 1]))
@@ -124,17 +144,20 @@ static int pick_opponent(const ladder_candidate *c, int n, int first, int near, 
     return k == 0 ? -1 : nearest[below(rng, k)];
 }
 
-int ladder_pick(const ladder_candidate *c, int n, int near, uint64_t *rng, int out[2])
+int ladder_pick(const ladder_candidate *c, int n, int seats, int near, uint64_t *rng, int *out)
 {
-    if (c == NULL || n < 2 || rng == NULL || out == NULL)
+    if (c == NULL || n < 2 || rng == NULL || out == NULL || seats < 2 || seats > LADDER_MAX_SEATS)
         return 0;
     int first = pick_first(c, n, rng);
     if (first < 0)
         return 0;
-    int opponent = pick_opponent(c, n, first, near, rng);
-    if (opponent < 0)
-        return 0;
     out[0] = first;
-    out[1] = opponent;
-    return 2;
+    int nseated = 1;
+    while (nseated < seats) {
+        int o = pick_opponent(c, n, out, nseated, near, rng);
+        if (o < 0)
+            break;
+        out[nseated++] = o;
+    }
+    return nseated >= 2 ? nseated : 0;
 }

@@ -18,9 +18,10 @@
  *    ladder.max_in_flight ladder fights are queued or running;
  *  - else, for each game with active entries of two bots or more whose
  *    latest ladder fight was made ladder.interval_ms ago or longer (the
- *    games that waited longest first), one fight of two entries chosen by
- *    ladder_pick() (ladder_pick.c: fewest games first, an opponent near in
- *    rating, at random), until the cap is reached.
+ *    games that waited longest first), one fight chosen by ladder_pick()
+ *    (ladder_pick.c: fewest games first, opponents near in rating, at
+ *    random): two entries, or four in a game that ranks its players, until
+ *    the cap is reached.
  * Like a request, it starts at the top and calls only down.
  */
 #include <pthread.h>
@@ -36,6 +37,10 @@
 #include "web.h"
 
 #define ROUND_MAX_MS 500
+/* Seats of a free-for-all ladder fight (a game that ranks its players):
+ * more bots per fight rate more of them at once, and four is what Halite
+ * played; fewer when fewer bots are entered. */
+#define LADDER_FFA_SEATS 4
 
 static pthread_t sched_tid;
 static bool running;
@@ -101,7 +106,7 @@ static PGresult *due_games(cf_pg *pg)
 }
 
 /* A game's active entries, as ladder_pick() reads them (its games counting
- * its ladder fights still going on, the version its latest ladder fight
+ * its ladder fights still going on, the versions its latest ladder fight
  * was against), and each one's owner and name for the fight's seats. */
 static PGresult *entries_of(cf_pg *pg, const char *game)
 {
@@ -113,16 +118,34 @@ static PGresult *entries_of(cf_pg *pg, const char *game)
         "  WHERE p.bot_version_id = e.bot_version_id AND f.ladder "
         "  AND f.status IN ('queued', 'running')), "
         "COALESCE(extract(epoch FROM e.last_fight_at), 0), "
-        "COALESCE((SELECT o.bot_version_id FROM fight_players p "
-        "  JOIN fights f ON f.id = p.fight_id AND f.ladder "
-        "  JOIN fight_players o ON o.fight_id = f.id AND o.slot <> p.slot "
-        "  WHERE p.bot_version_id = e.bot_version_id "
-        "  ORDER BY f.created_at DESC, o.slot LIMIT 1), 0), "
+        "COALESCE((SELECT array_agg(o.bot_version_id ORDER BY o.slot) FROM fight_players o "
+        "  WHERE o.fight_id = (SELECT f.id FROM fight_players p "
+        "    JOIN fights f ON f.id = p.fight_id AND f.ladder "
+        "    WHERE p.bot_version_id = e.bot_version_id ORDER BY f.created_at DESC LIMIT 1) "
+        "  AND o.bot_version_id IS NOT NULL AND o.bot_version_id <> e.bot_version_id), '{}'), "
         "b.owner_id, u.username, b.name "
         "FROM ladder_entries e JOIN bots b ON b.id = e.bot_id JOIN users u ON u.id = b.owner_id "
         "WHERE e.game = $1 AND e.status = 'active' AND u.deactivated_at IS NULL "
         "ORDER BY e.bot_version_id",
         1, params);
+}
+
+/* A PostgreSQL bigint[] as text ("{12,34}") into ids; how many (at most
+ * max: a latest fight has fewer opponents than a fight has seats). */
+static int read_ids(const char *text, long long *ids, int max)
+{
+    int n = 0;
+    for (const char *p = text; *p != '\0' && n < max;) {
+        char *end;
+        long long v = strtoll(p, &end, 10);
+        if (end == p) {
+            p++; /* '{', ',' or '}' */
+            continue;
+        }
+        ids[n++] = v;
+        p = end;
+    }
+    return n;
 }
 
 static void read_candidate(PGresult *res, int row, ladder_candidate *c)
@@ -135,22 +158,62 @@ static void read_candidate(PGresult *res, int row, ladder_candidate *c)
         .sigma = strtod(PQgetvalue(res, row, 3), NULL),
         .games = atoi(PQgetvalue(res, row, 4)),
         .last_fight_at = strtod(PQgetvalue(res, row, 5), NULL),
-        .last_opponent = atoll(PQgetvalue(res, row, 6)),
     };
+    c->nlast = read_ids(PQgetvalue(res, row, 6), c->last_opponents, LADDER_MAX_SEATS - 1);
+}
+
+/* How many entries a ladder fight of g seats: two (a 1v1), or in a game
+ * that ranks its players (a free-for-all), LADDER_FFA_SEATS as it allows;
+ * 0 when it takes none of those. */
+static int seats_of(const cf_game *g)
+{
+    int seats = g->conclusion == CF_CONCLUSION_RANK ? LADDER_FFA_SEATS : 2;
+    if (seats > g->max_players)
+        seats = g->max_players;
+    if (seats < g->min_players)
+        seats = g->min_players;
+    return seats >= 2 && seats <= LADDER_MAX_SEATS && seats <= g->max_players ? seats : 0;
+}
+
+/* The seats in a random order: which slot each plays (Tanks: who starts
+ * where, who moves first) is left to chance too. */
+static void shuffle(int *a, int n, uint64_t *rng)
+{
+    for (int i = n - 1; i > 0; i--) {
+        int j = (int)(ladder_random(rng) % (uint64_t)(i + 1)), t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+    }
+}
+
+static void log_fight(const char *game, const char *fight_id, const fight_seat *seats, int n)
+{
+    char who[512];
+    size_t len = 0;
+    who[0] = '\0';
+    for (int s = 0; s < n && len < sizeof who; s++) {
+        int w = snprintf(who + len, sizeof who - len, "%s%s/%s (version %s)", s > 0 ? ", " : "",
+                         seats[s].username, seats[s].bot_name, seats[s].version_id);
+        if (w < 0)
+            break;
+        len += (size_t)w;
+    }
+    log_info("ladder: fight %s (%s): %s", fight_id, game, who);
 }
 
 /* One ladder fight of game, inside the round's transaction: 1 made, 0 none
- * possible (the game is gone, takes no two players, nobody can meet), -1
+ * possible (the game is gone, takes no such fight, too few can meet), -1
  * db error. */
 static int schedule_game(cf_pg *pg, const char *game, uint64_t *rng)
 {
     const cf_game *g = cf_game_find(game);
-    if (g == NULL || g->min_players > 2 || g->max_players < 2)
-        return 0; /* ladder fights are 1v1 (docs/ladder.md) */
+    int want = g != NULL ? seats_of(g) : 0;
+    if (want == 0)
+        return 0;
     PGresult *res = entries_of(pg, game);
     if (res == NULL)
         return -1;
-    int n = PQntuples(res), pick[2];
+    int n = PQntuples(res), pick[LADDER_MAX_SEATS];
     ladder_candidate *c = calloc((size_t)(n > 0 ? n : 1), sizeof *c);
     if (c == NULL) {
         PQclear(res);
@@ -158,25 +221,19 @@ static int schedule_game(cf_pg *pg, const char *game, uint64_t *rng)
     }
     for (int i = 0; i < n; i++)
         read_candidate(res, i, &c[i]);
-    int rc = 0;
-    if (ladder_pick(c, n, LADDER_PICK_NEAR, rng, pick) == 2) {
-        /* which side each plays (Tanks: who starts where, who moves
-         * first) is left to chance too */
-        int first = (int)(ladder_random(rng) & 1);
-        fight_seat seats[2];
-        for (int s = 0; s < 2; s++) {
-            int row = pick[s ^ first];
-            seats[s] = (fight_seat){.version_id = PQgetvalue(res, row, 0),
-                                    .user_id = PQgetvalue(res, row, 7),
-                                    .username = PQgetvalue(res, row, 8),
-                                    .bot_name = PQgetvalue(res, row, 9)};
-        }
+    int rc = 0, got = ladder_pick(c, n, want, LADDER_PICK_NEAR, rng, pick);
+    if (got >= 2 && got >= g->min_players) {
+        shuffle(pick, got, rng);
+        fight_seat seats[LADDER_MAX_SEATS];
+        for (int s = 0; s < got; s++)
+            seats[s] = (fight_seat){.version_id = PQgetvalue(res, pick[s], 0),
+                                    .user_id = PQgetvalue(res, pick[s], 7),
+                                    .username = PQgetvalue(res, pick[s], 8),
+                                    .bot_name = PQgetvalue(res, pick[s], 9)};
         char fight_id[CF_UUID_LEN + 1];
-        rc = fight_queue_ladder(pg, g, seats, 2, fight_id) == 0 ? 1 : -1;
+        rc = fight_queue_ladder(pg, g, seats, got, fight_id) == 0 ? 1 : -1;
         if (rc == 1)
-            log_info("ladder: fight %s (%s): %s/%s (version %s) against %s/%s (version %s)",
-                     fight_id, game, seats[0].username, seats[0].bot_name, seats[0].version_id,
-                     seats[1].username, seats[1].bot_name, seats[1].version_id);
+            log_fight(game, fight_id, seats, got);
     }
     free(c);
     PQclear(res);

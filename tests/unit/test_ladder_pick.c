@@ -2,8 +2,9 @@
  * test_ladder_pick.c — the ladder scheduler's choice (web/ladder_pick.c),
  * alone: fewest games first, ties by the oldest latest fight then at
  * random, only active entries, never two versions of one bot, never the
- * same pairing twice in a row while another exists, and the opponent at
- * random within the near set only. Each property over many seeds.
+ * same pairing twice in a row while another exists, the opponent at
+ * random within the near set only, and free-for-alls of up to
+ * LADDER_MAX_SEATS. Each property over many seeds.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,7 +32,7 @@ static void test_fewest_games_first(void **state)
     for (uint64_t seed = 0; seed < SEEDS; seed++) {
         uint64_t rng = seed;
         int out[2];
-        assert_int_equal(ladder_pick(c, 4, LADDER_PICK_NEAR, &rng, out), 2);
+        assert_int_equal(ladder_pick(c, 4, 2, LADDER_PICK_NEAR, &rng, out), 2);
         assert_int_equal(out[0], 1);
         assert_int_not_equal(out[1], 1);
     }
@@ -48,7 +49,7 @@ static void test_ties_oldest_then_random(void **state)
     for (uint64_t seed = 0; seed < SEEDS; seed++) {
         uint64_t rng = seed;
         int out[2];
-        assert_int_equal(ladder_pick(c, 4, LADDER_PICK_NEAR, &rng, out), 2);
+        assert_int_equal(ladder_pick(c, 4, 2, LADDER_PICK_NEAR, &rng, out), 2);
         firsts[out[0]]++;
     }
     assert_int_equal(firsts[0], 0);
@@ -66,14 +67,14 @@ static void test_only_active(void **state)
     for (uint64_t seed = 0; seed < SEEDS; seed++) {
         uint64_t rng = seed;
         int out[2];
-        assert_int_equal(ladder_pick(c, 4, LADDER_PICK_NEAR, &rng, out), 2);
+        assert_int_equal(ladder_pick(c, 4, 2, LADDER_PICK_NEAR, &rng, out), 2);
         assert_int_equal(out[0], 1);
         assert_int_equal(out[1], 2);
     }
     c[2].active = false; /* one active entry: no fight */
     uint64_t rng = 7;
     int out[2];
-    assert_int_equal(ladder_pick(c, 4, LADDER_PICK_NEAR, &rng, out), 0);
+    assert_int_equal(ladder_pick(c, 4, 2, LADDER_PICK_NEAR, &rng, out), 0);
 }
 
 static void test_never_two_versions_of_one_bot(void **state)
@@ -85,14 +86,14 @@ static void test_never_two_versions_of_one_bot(void **state)
     for (uint64_t seed = 0; seed < SEEDS; seed++) {
         uint64_t rng = seed;
         int out[2];
-        assert_int_equal(ladder_pick(c, 3, LADDER_PICK_NEAR, &rng, out), 2);
+        assert_int_equal(ladder_pick(c, 3, 2, LADDER_PICK_NEAR, &rng, out), 2);
         assert_int_equal(out[0], 0);
         assert_int_equal(out[1], 2);
     }
     /* only one bot's versions: no fight */
     uint64_t rng = 3;
     int out[2];
-    assert_int_equal(ladder_pick(c, 2, LADDER_PICK_NEAR, &rng, out), 0);
+    assert_int_equal(ladder_pick(c, 2, 2, LADDER_PICK_NEAR, &rng, out), 0);
 }
 
 /* n entries, 500 n fights: never the same opponent twice in a row for
@@ -105,11 +106,12 @@ static void simulate_without_repeats(int n, int near)
         l[i] = entry(i + 1, 20 + 3 * i, 0);
     for (int round = 0; round < 500 * n; round++) {
         uint64_t r = (uint64_t)round * 7919;
-        assert_int_equal(ladder_pick(l, n, near, &r, out), 2);
+        assert_int_equal(ladder_pick(l, n, 2, near, &r, out), 2);
         for (int s = 0; s < 2; s++) {
             ladder_candidate *me = &l[out[s]], *other = &l[out[1 - s]];
-            assert_int_not_equal(me->last_opponent, other->version_id);
-            me->last_opponent = other->version_id;
+            assert_int_not_equal(me->last_opponents[0], other->version_id);
+            me->last_opponents[0] = other->version_id;
+            me->nlast = 1;
             me->games++;
             me->last_fight_at = round + 1;
         }
@@ -125,25 +127,27 @@ static void test_never_the_same_pairing_twice(void **state)
     (void)state;
     /* entry 1 plays next; 2 is by far the nearest and was its latest opponent */
     ladder_candidate c[3] = {entry(1, 25, 0), entry(2, 25, 5), entry(3, 60, 5)};
-    c[0].last_opponent = 2;
+    c[0].last_opponents[0] = 2;
+    c[0].nlast = 1;
     for (uint64_t seed = 0; seed < SEEDS; seed++) {
         uint64_t rng = seed;
         int out[2];
-        assert_int_equal(ladder_pick(c, 3, 1, &rng, out), 2);
+        assert_int_equal(ladder_pick(c, 3, 2, 1, &rng, out), 2);
         assert_int_equal(out[0], 0);
         assert_int_equal(out[1], 2);
     }
     /* but it plays it again when there is nobody else */
     uint64_t rng = 11;
     int out[2];
-    assert_int_equal(ladder_pick(c, 2, 1, &rng, out), 2);
+    assert_int_equal(ladder_pick(c, 2, 2, 1, &rng, out), 2);
     assert_int_equal(out[1], 1);
     /* nor one whose own latest fight was against it */
-    c[0].last_opponent = 0;
-    c[1].last_opponent = 1;
+    c[0].nlast = 0;
+    c[1].last_opponents[0] = 1;
+    c[1].nlast = 1;
     for (uint64_t seed = 0; seed < SEEDS; seed++) {
         rng = seed;
-        assert_int_equal(ladder_pick(c, 3, 1, &rng, out), 2);
+        assert_int_equal(ladder_pick(c, 3, 2, 1, &rng, out), 2);
         assert_int_equal(out[1], 2);
     }
     /* simulated ladders of 6 entries (near 2) and of 3 (web.ladder's):
@@ -165,7 +169,7 @@ static void test_random_within_the_near_set(void **state)
     for (uint64_t seed = 0; seed < SEEDS; seed++) {
         uint64_t rng = seed * 0x1234567ULL;
         int out[2];
-        assert_int_equal(ladder_pick(c, 10, 4, &rng, out), 2);
+        assert_int_equal(ladder_pick(c, 10, 2, 4, &rng, out), 2);
         assert_int_equal(out[0], 0);
         chosen[out[1]]++;
     }
@@ -177,9 +181,55 @@ static void test_random_within_the_near_set(void **state)
     /* the same seed, the same choice */
     uint64_t a = 42, b = 42;
     int oa[2], ob[2];
-    ladder_pick(c, 10, 4, &a, oa);
-    ladder_pick(c, 10, 4, &b, ob);
+    ladder_pick(c, 10, 2, 4, &a, oa);
+    ladder_pick(c, 10, 2, 4, &b, ob);
     assert_memory_equal(oa, ob, sizeof oa);
+}
+
+/* A free-for-all: four seats, distinct bots, the first the one with fewest
+ * games, the others from its near set, none of its latest fight's while
+ * others can play; fewer seats when fewer bots. */
+static void test_free_for_all(void **state)
+{
+    (void)state;
+    ladder_candidate c[8];
+    for (int i = 0; i < 8; i++)
+        c[i] = entry(i + 1, 25 + i, 5); /* mu - 3 sigma 22 + i */
+    c[0].games = 0;                     /* plays first */
+    c[2].bot_id = 2;                    /* a second version of bot 2 */
+    c[0].last_opponents[0] = 4;         /* its latest fight: against 4 and 5 */
+    c[0].last_opponents[1] = 5;
+    c[0].nlast = 2;
+    int chosen[8] = {0};
+    for (uint64_t seed = 0; seed < SEEDS; seed++) {
+        uint64_t rng = seed * 31;
+        int out[4];
+        assert_int_equal(ladder_pick(c, 8, 4, 4, &rng, out), 4);
+        assert_int_equal(out[0], 0);
+        for (int a = 0; a < 4; a++) {
+            chosen[out[a]]++;
+            for (int b = a + 1; b < 4; b++)
+                assert_int_not_equal(c[out[a]].bot_id, c[out[b]].bot_id);
+        }
+    }
+    /* never bots 4 and 5 (its latest opponents) while others can play;
+     * versions 2 and 3 (one bot) share a seat between them; the nearest
+     * (2/3, 6, 7, 8 ...) fill the rest */
+    assert_int_equal(chosen[3], 0);
+    assert_int_equal(chosen[4], 0);
+    assert_true(chosen[1] + chosen[2] <= SEEDS);
+    assert_true(chosen[5] > 0 && chosen[6] > 0);
+
+    /* three bots: a three-seat fight; one bot: none */
+    ladder_candidate three[3] = {entry(1, 25, 0), entry(2, 25, 1), entry(3, 25, 1)};
+    uint64_t rng = 5;
+    int out[4];
+    assert_int_equal(ladder_pick(three, 3, 4, 4, &rng, out), 3);
+    three[1].bot_id = three[2].bot_id = 1;
+    assert_int_equal(ladder_pick(three, 3, 4, 4, &rng, out), 0);
+    /* seats out of range */
+    assert_int_equal(ladder_pick(three, 3, 1, 4, &rng, out), 0);
+    assert_int_equal(ladder_pick(three, 3, LADDER_MAX_SEATS + 1, 4, &rng, out), 0);
 }
 
 static void test_bad_input(void **state)
@@ -188,10 +238,10 @@ static void test_bad_input(void **state)
     ladder_candidate c[2] = {entry(1, 25, 0), entry(2, 25, 0)};
     uint64_t rng = 1;
     int out[2];
-    assert_int_equal(ladder_pick(NULL, 2, 4, &rng, out), 0);
-    assert_int_equal(ladder_pick(c, 1, 4, &rng, out), 0);
-    assert_int_equal(ladder_pick(c, 2, 4, NULL, out), 0);
-    assert_int_equal(ladder_pick(c, 2, 0, &rng, out), 2); /* near < 1 means 1 */
+    assert_int_equal(ladder_pick(NULL, 2, 2, 4, &rng, out), 0);
+    assert_int_equal(ladder_pick(c, 1, 2, 4, &rng, out), 0);
+    assert_int_equal(ladder_pick(c, 2, 2, 4, NULL, out), 0);
+    assert_int_equal(ladder_pick(c, 2, 2, 0, &rng, out), 2); /* near < 1 means 1 */
 }
 
 int main(void)
@@ -203,6 +253,7 @@ int main(void)
         cmocka_unit_test(test_never_two_versions_of_one_bot),
         cmocka_unit_test(test_never_the_same_pairing_twice),
         cmocka_unit_test(test_random_within_the_near_set),
+        cmocka_unit_test(test_free_for_all),
         cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,7 +12,9 @@
  * has passed, while a user's fight or play is queued, while the game is
  * hidden, or while another process's round holds the turn; entries not
  * active, or of a deactivated user, never play; and a round that fails
- * leaves nothing behind (the fight and its outbox row are one commit).
+ * leaves nothing behind (the fight and its outbox row are one commit); a
+ * game that ranks its players plays free-for-alls of four (fewer when
+ * fewer bots are entered).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -263,6 +265,63 @@ static void only_active_entries_of_active_users(void **state)
     assert_int_equal(ladder_schedule_round(pg, &rng), 0);
 }
 
+/* A game that ranks its players plays free-for-alls: four seats of four
+ * bots (fewer when fewer are entered), each an active entry. */
+static void free_for_all_in_a_ranked_game(void **state)
+{
+    (void)state;
+    run("INSERT INTO games (name, title, min_players, max_players, conclusion, active) "
+        "VALUES ('light_cycles', 'Light cycles', 2, 8, 'rank', true) "
+        "ON CONFLICT (name) DO NOTHING");
+    for (int u = 6; u <= 10; u++) {
+        char sql[4][512];
+        snprintf(sql[0], sizeof sql[0],
+                 "INSERT INTO users (id, username, password_hash) VALUES (%d, 'user%d', "
+                 "'$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA')",
+                 u, u);
+        snprintf(sql[1], sizeof sql[1],
+                 "INSERT INTO bots (id, owner_id, game, name) VALUES (%d, %d, 'light_cycles', "
+                 "'cycle%d')",
+                 u, u, u);
+        snprintf(sql[2], sizeof sql[2],
+                 "INSERT INTO bot_versions (id, bot_id, version, code, size) VALUES "
+                 "(%d, %d, 1, 'c%02d', 3)",
+                 10 * u + 1, u, u);
+        snprintf(sql[3], sizeof sql[3],
+                 "INSERT INTO ladder_entries (bot_version_id, bot_id, game, status, activated_at) "
+                 "VALUES (%d, %d, 'light_cycles', 'active', now())",
+                 10 * u + 1, u);
+        for (int i = 0; i < 4; i++)
+            run(sql[i]);
+    }
+    for (int round = 0; round < 5; round++) {
+        assert_int_equal(ladder_schedule_round(pg, &rng), 1);
+        assert_int_equal(count("SELECT count(*) FROM fight_players p JOIN fights f "
+                               "ON f.id = p.fight_id WHERE f.ladder AND f.status = 'queued' "
+                               "AND f.game = 'light_cycles'"),
+                         4);
+        assert_int_equal(count("SELECT count(DISTINCT b.id) FROM fight_players p "
+                               "JOIN fights f ON f.id = p.fight_id "
+                               "JOIN bot_versions v ON v.id = p.bot_version_id "
+                               "JOIN bots b ON b.id = v.bot_id "
+                               "WHERE f.ladder AND f.status = 'queued'"),
+                         4);
+        assert_int_equal(count("SELECT count(DISTINCT p.slot) FROM fight_players p "
+                               "JOIN fights f ON f.id = p.fight_id "
+                               "WHERE f.ladder AND f.status = 'queued'"),
+                         4);
+        finish_all();
+    }
+    /* three entered: a three-seat fight */
+    run("UPDATE ladder_entries SET status = 'left', ended_at = now() "
+        "WHERE bot_version_id IN (91, 101)");
+    assert_int_equal(ladder_schedule_round(pg, &rng), 1);
+    assert_int_equal(count("SELECT count(*) FROM fight_players p JOIN fights f "
+                           "ON f.id = p.fight_id WHERE f.ladder AND f.status = 'queued'"),
+                     3);
+    finish_all();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -274,6 +333,7 @@ int main(void)
         cmocka_unit_test(one_scheduler_at_a_time),
         cmocka_unit_test(a_failed_round_leaves_nothing),
         cmocka_unit_test(only_active_entries_of_active_users),
+        cmocka_unit_test(free_for_all_in_a_ranked_game),
     };
     return cmocka_run_group_tests(tests, setup_db, teardown_db);
 }
