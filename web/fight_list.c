@@ -340,7 +340,7 @@ int fight_list_read_of(web_req *r, const fight_list_query *q, bool counted, figh
         page_sql(p->sql, sizeof p->sql, source, p->cap, p->limit, p->offset_text, false);
         p->read.nparams = n;
     } else {
-        char cap[16], limit[16], offset[16];
+        char cap[32], limit[32], offset[32]; /* "$" and an int's digits, then the cast */
         snprintf(cap, sizeof cap, "$%d::bigint", n + 1);
         snprintf(limit, sizeof limit, "$%d::int", n + 2);
         snprintf(offset, sizeof offset, "$%d::bigint", n + 3);

@@ -277,8 +277,10 @@ static decision parse_decision(const cJSON *v, refusal *r)
     const cJSON *pair;
     cJSON_ArrayForEach (pair, v) {
         if (!parse_pair(pair, &d, r)) {
+            static const char tail[] = "; the whole list is ignored";
             char why[sizeof r->why];
-            snprintf(why, sizeof why, "%s; the whole list is ignored", r->why);
+            /* the reason is cut, never the tail that says what happened */
+            snprintf(why, sizeof why, "%.*s%s", (int)(sizeof why - sizeof tail), r->why, tail);
             snprintf(r->why, sizeof r->why, "%s", why);
             return (decision){0};
         }
