@@ -24,7 +24,11 @@
  * code), are its owner's only; to anyone else a bot never rated does not
  * exist (404), like another user's bot in GET /api/bots/{id}. The history
  * is every rating of its versions (ratings are public); the fights are its
- * public ladder fights (fight_list.c), whose replays anyone may watch.
+ * public ladder fights (fight_list.c), whose replays anyone may watch. The
+ * three reads go in one round trip; a bot's entries are found through
+ * ladder_entries_bot_idx (web/migrations/0108). What anonymous readers see
+ * is kept a moment in cache.c too: counting the bot's rank reads the
+ * game's board above it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +37,7 @@
 #include "web.h"
 
 #define BOARD_CACHE_MS 2000
+#define BOT_CACHE_MS 2000
 #define BOARD_PREPARED_PAGES 10
 #define BOT_FIGHTS 20
 /* A version is provisional until it has played this many ladder games:
@@ -288,6 +293,12 @@ void ladder_bot_get(web_req *r)
         http_error(r, 404, "no such bot");
         return;
     }
+    /* What anonymous readers see is the same for all of them (the owner
+     * sees more, so logged-in readers are not served from it). */
+    char key[64];
+    snprintf(key, sizeof key, "ladder-bot:%s", bot_id);
+    if (!r->authed && http_from_cache(r, key))
+        return;
     const fight_list_query fq = {.ladder_bot = bot_id, .page = 1, .per_page = BOT_FIGHTS};
     fight_list_read fights;
     if (fight_list_read_of(r, &fq, false, &fights) != 0) {
@@ -319,5 +330,8 @@ void ladder_bot_get(web_req *r)
     cJSON_AddItemToObject(o, "history", history_json(reads[1].res));
     cJSON_AddItemToObject(o, "fights", list);
     web_reads_clear(reads, 3);
-    http_json(r, 200, o);
+    if (!r->authed)
+        http_json_cached(r, 200, o, key, BOT_CACHE_MS);
+    else
+        http_json(r, 200, o);
 }

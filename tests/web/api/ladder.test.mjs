@@ -208,6 +208,8 @@ test("who may read a bot's ladder page: rated bots to anyone, the rest to their 
   const refused = await bob.get(`/api/bots/${bots.refused.id}/ladder`);
   assert.equal(refused.status, 200, refused.text);
   assert.deepEqual(refused.body.entries.map((e) => [e.status, e.reason]), [['refused', 'Traceback: secret_strategy() crashed']]);
+  // The owner's answer is never kept for others (cache.c).
+  assertError(await anon.get(`/api/bots/${bots.refused.id}/ladder`), 404, /no such bot/);
   const pending = await bob.get(`/api/bots/${bots.pending.id}/ladder`);
   assert.deepEqual(pending.body.entries.map((e) => [e.status, e.rank]), [['pending', null]]);
   // Never entered: nothing to anyone else, an empty page to its owner.
