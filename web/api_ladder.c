@@ -4,7 +4,8 @@
  * its recent ladder fights).
  *
  * The leaderboard is the active entries of the game by their conservative
- * rating, mu - 3 sigma, best first. Equal ratings share a rank (1, 2, 2,
+ * rating, mu - 3 sigma, best first, but for those of deactivated accounts
+ * (which the scheduler does not match either). Equal ratings share a rank (1, 2, 2,
  * 4: "competition" ranking), and among them the bot with more games comes
  * first, then the older bot (smaller id), so that pages never shuffle. A
  * page is one statement, read like a fights page (fight_list.c): the board
@@ -43,6 +44,9 @@
 /* A version is provisional until it has played this many ladder games:
  * its rating is still mostly its starting uncertainty (docs/ladder.md). */
 #define PROVISIONAL_GAMES "10"
+/* Whose entries are on the board: a deactivated account's bots are not
+ * shown (nor matched: the scheduler leaves them out too). */
+#define ON_BOARD(owner) owner ".deactivated_at IS NULL"
 
 /* The ranked board of $1 (a game) as far as cap rows, the page's slice of
  * it (limit, offset), with the game's hidden flag and the count always in
@@ -50,18 +54,20 @@
  * NULL). Numbers only go into the text; the game is a parameter. */
 #define BOARD_SQL                                                                                  \
     "WITH board AS MATERIALIZED (SELECT e.bot_id, e.bot_version_id, e.mu, e.sigma, e.games, "      \
-    "e.last_fight_at, e.mu - 3 * e.sigma AS rating FROM ladder_entries e "                         \
-    "WHERE e.game = $1 AND e.status = 'active' "                                                   \
-    "ORDER BY e.mu - 3 * e.sigma DESC, e.games DESC, e.bot_id LIMIT %s), "                         \
-    "ranked AS (SELECT *, rank() OVER (ORDER BY rating DESC) AS place, "                           \
-    "row_number() OVER (ORDER BY rating DESC, games DESC, bot_id) AS pos FROM board), "            \
-    "page AS (SELECT * FROM ranked WHERE pos > %s ORDER BY pos LIMIT %s) "                         \
-    "SELECT EXISTS (SELECT 1 FROM hidden_games WHERE game = $1), c.n, p.place, p.bot_id, "         \
-    "b.name, COALESCE(u.username, '(deleted)'), v.version, p.rating, p.games, p.mu, p.sigma, "     \
-    "p.games < " PROVISIONAL_GAMES ", api_time(p.last_fight_at) "                                  \
-    "FROM (SELECT count(*) AS n FROM board) c LEFT JOIN (page p JOIN bots b ON b.id = p.bot_id "   \
-    "JOIN bot_versions v ON v.id = p.bot_version_id "                                              \
-    "LEFT JOIN users u ON u.id = b.owner_id) ON true ORDER BY p.pos"
+    "e.last_fight_at, e.mu - 3 * e.sigma AS rating, b.name, u.username FROM ladder_entries e "     \
+    "JOIN bots b ON b.id = e.bot_id JOIN users u ON u.id = b.owner_id "                            \
+    "WHERE e.game = $1 AND e.status = 'active' AND " ON_BOARD(                                     \
+        "u") " "                                                                                   \
+             "ORDER BY e.mu - 3 * e.sigma DESC, e.games DESC, e.bot_id LIMIT %s), "                \
+             "ranked AS (SELECT *, rank() OVER (ORDER BY rating DESC) AS place, "                  \
+             "row_number() OVER (ORDER BY rating DESC, games DESC, bot_id) AS pos FROM board), "   \
+             "page AS (SELECT * FROM ranked WHERE pos > %s ORDER BY pos LIMIT %s) "                \
+             "SELECT EXISTS (SELECT 1 FROM hidden_games WHERE game = $1), c.n, p.place, "          \
+             "p.bot_id, "                                                                          \
+             "p.name, p.username, v.version, p.rating, p.games, p.mu, p.sigma, "                   \
+             "p.games < " PROVISIONAL_GAMES ", api_time(p.last_fight_at) "                         \
+             "FROM (SELECT count(*) AS n FROM board) c LEFT JOIN (page p "                         \
+             "JOIN bot_versions v ON v.id = p.bot_version_id) ON true ORDER BY p.pos"
 
 enum {
     B_HIDDEN,
@@ -166,6 +172,11 @@ void ladder_board_get(web_req *r)
 
 /* ---- one bot's ladder page ---- */
 
+/* The board of entry e's game, as "FROM" takes it. */
+#define BOARD_OF_E                                                                                 \
+    "ladder_entries o JOIN bots ob ON ob.id = o.bot_id JOIN users ou ON ou.id = ob.owner_id "      \
+    "WHERE o.game = e.game AND o.status = 'active' AND " ON_BOARD("ou")
+
 /* The bot ($1) with each of its entries, newest version first (none: one
  * row, the entry's columns NULL), and for an active entry its rank among
  * the game's active entries and their number. $2: the caller (or NULL). */
@@ -174,14 +185,17 @@ void ladder_board_get(web_req *r)
     "b.owner_id = $2::bigint, v.version, e.status, e.reason, e.mu - 3 * e.sigma, e.mu, "           \
     "e.sigma, e.games, e.games < " PROVISIONAL_GAMES ", api_time(e.entered_at), "                  \
     "api_time(e.last_fight_at), "                                                                  \
-    "CASE WHEN e.status = 'active' THEN 1 + (SELECT count(*) FROM ladder_entries o "               \
-    "WHERE o.game = e.game AND o.status = 'active' "                                               \
-    "AND o.mu - 3 * o.sigma > e.mu - 3 * e.sigma) END, "                                           \
-    "CASE WHEN e.status = 'active' THEN (SELECT count(*) FROM ladder_entries o "                   \
-    "WHERE o.game = e.game AND o.status = 'active') END "                                          \
-    "FROM bots b LEFT JOIN users u ON u.id = b.owner_id "                                          \
-    "LEFT JOIN (ladder_entries e JOIN bot_versions v ON v.id = e.bot_version_id) "                 \
-    "ON e.bot_id = b.id WHERE b.id = $1::bigint ORDER BY v.version DESC NULLS LAST"
+    "CASE WHEN e.status = 'active' AND " ON_BOARD(                                                 \
+        "u") " THEN 1 + (SELECT count(*) "                                                         \
+             "FROM " BOARD_OF_E " AND o.mu - 3 * o.sigma > e.mu - 3 * e.sigma) END, "              \
+             "CASE WHEN e.status = 'active' AND " ON_BOARD(                                        \
+                 "u") " THEN (SELECT count(*) "                                                    \
+                      "FROM " BOARD_OF_E ") END "                                                  \
+                      "FROM bots b LEFT JOIN users u ON u.id = b.owner_id "                        \
+                      "LEFT JOIN (ladder_entries e JOIN bot_versions v ON v.id = "                 \
+                      "e.bot_version_id) "                                                         \
+                      "ON e.bot_id = b.id WHERE b.id = $1::bigint ORDER BY v.version DESC NULLS "  \
+                      "LAST"
 
 enum {
     E_ID,

@@ -155,6 +155,26 @@ test('the leaderboard in pages: ranks carry over, the last page says so, past th
   assertError(await anon.get('/api/games/tanks/ladder?page=x'), 400, /page/);
 });
 
+test("a deactivated account's bots leave the board (and its ranks) while it lasts", async () => {
+  const off = await op.post(`/api/admin/users/${bob.id}/deactivate`, {});
+  assert.equal(off.status, 200, off.text);
+  const r = await alice.get('/api/games/tanks/ladder');
+  assert.deepEqual(r.body.entries.map((e) => [e.rank, e.bot]), [[1, 'Top'], [2, 'Few']]);
+  assert.equal(r.body.total, 2);
+  const top = await alice.get(`/api/bots/${bots.top.id}/ladder`);
+  assert.deepEqual([top.body.entries[0].rank, top.body.entries[0].of], [1, 2]);
+  const many = await alice.get(`/api/bots/${bots.many.id}/ladder`);
+  assert.equal(many.body.entries[0].rank, null, 'not on the board');
+  assert.equal((await op.post(`/api/admin/users/${bob.id}/reactivate`, {})).status, 200);
+  const back = await alice.get('/api/games/tanks/ladder');
+  assert.deepEqual(back.body.entries.map((e) => e.bot), ['Top', 'Many', 'Few', 'Fresh']);
+  // Deactivation ended bob's session: in again for the tests after.
+  bob.cookie = '';
+  bob.csrf = null;
+  const login = await bob.post('/api/login', { username: bob.username, password: 'password-123' });
+  assert.equal(login.status, 200, login.text);
+});
+
 test('an unknown game has no ladder; a hidden one only for operators', async () => {
   assertError(await anon.get('/api/games/chess/ladder'), 404, /no such game/);
   const before = await anon.get('/api/games/light_cycles/ladder');
