@@ -7,6 +7,8 @@
  *   store.c      one fight's result -> one PostgreSQL transaction, idempotent
  *   store_play.c one play's end -> one statement, idempotent
  *   store_check.c a version check's result -> the version's check status
+ *   store_ladder.c a finished ladder fight -> its bots' ratings
+ *   ladder_checked.c a check's end -> the version's pending ladder entry
  *   reconcile.c  fights stuck in queued/running: re-queued or failed
  *   reconcile_plays.c  plays lost in queued/running: failed
  *   reconcile_checks.c version checks lost after sending: sent again or failed
@@ -75,6 +77,19 @@ bool rp_pg_transient(cf_pg *pg);
  * stores the check's outcome on the version: 1 stored, 0 ignored (no
  * longer checking), -1 error (err); 3 when it is no check (a fight). */
 int rp_store_check(cf_pg *pg, const cf_result_entry *msg, char *err, size_t errlen);
+
+/* ---- store_ladder.c ---- */
+/* Inside the transaction that stores fight_id's result, after its players:
+ * when it is a finished ladder fight, its rated versions' entries move
+ * (TrueSkill) and each gets a ladder_ratings row. 0 (rated or nobody to
+ * rate), -1 error (err). */
+int rp_store_ladder(cf_pg *pg, const char *fight_id, char *err, size_t errlen);
+
+/* ---- ladder_checked.c ---- */
+/* Inside the transaction that stores version_id's check: its pending
+ * ladder entry, if any, becomes active (failure NULL; the bot's active
+ * entry is replaced) or refused with failure as the reason. 0 or -1. */
+int rp_ladder_checked(cf_pg *pg, const char *version_id, const char *failure);
 
 /* ---- reconcile_checks.c ---- */
 /* One statement: checks sent and stuck are sent again or failed; how

@@ -21,7 +21,9 @@
  * web never saw (injected with redis-cli) is created first, with no host;
  * its game row too (a placeholder) if the web never loaded the games.
  * The result of a version's check (its id is a bot_versions.check_id) is
- * no fight's: store_check.c stores it on the version instead.
+ * no fight's: store_check.c stores it on the version instead. A finished
+ * ladder fight's rating is written in the same transaction
+ * (store_ladder.c), so it happens exactly when the result is stored.
  *
  * Batches (rp_store_many): when the processor reads several fights' results
  * at once (it fell behind), they share one transaction and one commit (one
@@ -150,7 +152,7 @@ static int store_tx(cf_pg *pg, const cf_result_entry *msg, char *err, size_t err
     }
 
     const char *p1[] = {msg->id};
-    res = cf_pg_exec(pg, "SELECT status FROM fights WHERE id = $1 FOR UPDATE", 1, p1);
+    res = cf_pg_exec(pg, "SELECT status, ladder FROM fights WHERE id = $1 FOR UPDATE", 1, p1);
     if (res == NULL)
         goto sqlerr;
     if (PQntuples(res) == 0) {
@@ -184,7 +186,7 @@ static int store_tx(cf_pg *pg, const cf_result_entry *msg, char *err, size_t err
                       "ON CONFLICT (id) DO NOTHING",
                       3, p) != 0)
             goto sqlerr;
-        res = cf_pg_exec(pg, "SELECT status FROM fights WHERE id = $1 FOR UPDATE", 1, p1);
+        res = cf_pg_exec(pg, "SELECT status, ladder FROM fights WHERE id = $1 FOR UPDATE", 1, p1);
         if (res == NULL)
             goto sqlerr;
         if (PQntuples(res) == 0) {
@@ -193,6 +195,7 @@ static int store_tx(cf_pg *pg, const cf_result_entry *msg, char *err, size_t err
         }
     }
     const char *status = PQgetvalue(res, 0, 0);
+    bool ladder = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
     if (strcmp(status, "finished") == 0 || strcmp(status, "failed") == 0 ||
         strcmp(status, "cancelled") == 0) {
         log_info("fight %s is already %s: result (%s) ignored", msg->id, status, msg->status);
@@ -232,6 +235,10 @@ static int store_tx(cf_pg *pg, const cf_result_entry *msg, char *err, size_t err
                   "SET report = EXCLUDED.report, replay = EXCLUDED.replay, created_at = now()",
                   3, pr) != 0)
         goto sqlerr;
+    /* A ladder fight's rating commits with its result (store_ladder.c). */
+    if (ladder && strcmp(msg->status, "finished") == 0 &&
+        rp_store_ladder(pg, msg->id, err, errlen) != 0)
+        goto out;
     rc = 1;
     goto out;
 sqlerr:

@@ -14,6 +14,9 @@
  * tick 2") or was refused. A check that could not run (a failed report:
  * the entry was refused) fails with its reason.
  *
+ * A version waiting for its check to enter the ladder (a pending entry)
+ * enters or is refused in the same transaction (ladder_checked.c).
+ *
  * Like a fight's, a result for a check that is no longer checking (a
  * second copy, a check the reconciler gave up on) changes nothing; the row
  * is locked first so two processors serialise on it.
@@ -137,6 +140,10 @@ int rp_store_check(cf_pg *pg, const cf_result_entry *msg, char *err, size_t errl
                   "UPDATE bot_versions SET check_status = $2, check_message = $3, "
                   "checked_at = now() WHERE id = $1::bigint",
                   3, p) != 0) {
+        snprintf(err, errlen, "%s", cf_pg_error(pg));
+        return -1;
+    }
+    if (rp_ladder_checked(pg, vid, message[0] != '\0' ? message : NULL) != 0) {
         snprintf(err, errlen, "%s", cf_pg_error(pg));
         return -1;
     }

@@ -193,19 +193,53 @@ void bots_get(web_req *r)
         answer_bot(r, r->params[0], 200);
 }
 
-void bots_rename(web_req *r)
+/* PATCH: a new name, the ladder (true: enter, false: leave), or both, in
+ * one transaction. */
+void bots_update(web_req *r)
 {
     if (!path_bot_id(r))
         return;
-    const char *name = http_body_str(r, "name", BOT_NAME_MAX);
-    if (name == NULL)
+    cJSON *b = http_json_body(r);
+    if (b == NULL)
         return;
-    if (!bot_name_valid(name)) {
-        http_error(r, 400, "bot name must be 1 to 64 letters, digits, spaces, '_', '-' or '.'");
+    const cJSON *ladder = cJSON_GetObjectItemCaseSensitive(b, "ladder");
+    const char *name = NULL;
+    if (cJSON_GetObjectItemCaseSensitive(b, "name") == NULL && ladder == NULL) {
+        http_error(r, 400, "give 'name', 'ladder' or both");
         return;
     }
-    if (bot_rename(r, r->params[0], name))
-        answer_bot(r, r->params[0], 200);
+    if (cJSON_GetObjectItemCaseSensitive(b, "name") != NULL) {
+        name = http_str_field(r, b, "name", true, BOT_NAME_MAX);
+        if (name == NULL)
+            return;
+        if (!bot_name_valid(name)) {
+            http_error(r, 400, "bot name must be 1 to 64 letters, digits, spaces, '_', '-' or '.'");
+            return;
+        }
+    }
+    if (ladder != NULL && !cJSON_IsBool(ladder)) {
+        http_error(r, 400, "field 'ladder' must be true or false");
+        return;
+    }
+    if (cf_pg_begin(r->t->pg) != 0) {
+        http_db_error(r);
+        return;
+    }
+    bool check_started = false;
+    if ((name != NULL && !bot_rename(r, r->params[0], name)) ||
+        (ladder != NULL &&
+         !bot_ladder_set(r, r->params[0], cJSON_IsTrue(ladder), &check_started))) {
+        cf_pg_rollback(r->t->pg);
+        return;
+    }
+    if (cf_pg_commit(r->t->pg) != 0) {
+        cf_pg_rollback(r->t->pg);
+        http_db_error(r);
+        return;
+    }
+    if (check_started)
+        outbox_wake(); /* version_check.c sends it now */
+    answer_bot(r, r->params[0], 200);
 }
 
 void bots_new_version(web_req *r)

@@ -7,7 +7,8 @@
  * (404), which neither reveals nor touches it. Version numbers are
  * consecutive per bot: an upload locks its bot row first. Every version is
  * stored checking; its check in the sandbox (version_check.c) then marks
- * it ok or failed, and the bot's JSON shows that per version.
+ * it ok or failed, and the bot's JSON shows that per version. A bot's
+ * place on its game's ladder is bot_ladder.c's.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -20,8 +21,26 @@
 /* The columns bot_row_json() reads, for one bot or a list. */
 #define BOT_SELECT                                                                                 \
     "SELECT b.id, b.name, b.game, api_time(b.created_at), api_time(b.updated_at), "                \
-    "(SELECT max(version) FROM bot_versions v WHERE v.bot_id = b.id) FROM "                        \
-    "bots b "
+    "(SELECT max(version) FROM bot_versions v WHERE v.bot_id = b.id), " BOT_LADDER_COLUMNS         \
+    " FROM bots b " BOT_LADDER_JOINS
+
+/* The ladder's columns (bot_ladder_json from column 6): bots.ladder; the
+ * latest entry's status, version and reason; the rating shown (the active
+ * entry's while there is one, else the latest's): mu, sigma, games; the
+ * active entry's rank among its game's active entries (1 + those rated
+ * strictly higher) and its version. */
+#define BOT_LADDER_COLUMNS                                                                         \
+    "b.ladder, le.status, le.version, le.reason, COALESCE(la.mu, le.mu), "                         \
+    "COALESCE(la.sigma, le.sigma), COALESCE(la.games, le.games), la.rank, la.version"
+#define BOT_LADDER_JOINS                                                                           \
+    "LEFT JOIN LATERAL (SELECT e.status, v.version, e.reason, e.mu, e.sigma, e.games "             \
+    "  FROM ladder_entries e JOIN bot_versions v ON v.id = e.bot_version_id "                      \
+    "  WHERE e.bot_id = b.id ORDER BY e.bot_version_id DESC LIMIT 1) le ON true "                  \
+    "LEFT JOIN LATERAL (SELECT a.mu, a.sigma, a.games, v.version, 1 + (SELECT count(*) "           \
+    "  FROM ladder_entries o WHERE o.game = a.game AND o.status = 'active' "                       \
+    "  AND o.mu - 3 * o.sigma > a.mu - 3 * a.sigma) AS rank "                                      \
+    "  FROM ladder_entries a JOIN bot_versions v ON v.id = a.bot_version_id "                      \
+    "  WHERE a.bot_id = b.id AND a.status = 'active') la ON true "
 
 static cJSON *bot_row_json(PGresult *res, int i)
 {
@@ -33,6 +52,7 @@ static cJSON *bot_row_json(PGresult *res, int i)
     json_add_pg_num(o, "latest_version", res, i, 5);
     cJSON_AddStringToObject(o, "created_at", PQgetvalue(res, i, 3));
     cJSON_AddStringToObject(o, "updated_at", PQgetvalue(res, i, 4));
+    cJSON_AddItemToObject(o, "ladder", bot_ladder_json(res, i, 6));
     return o;
 }
 
@@ -129,7 +149,8 @@ cJSON *bot_list_json(web_req *r, const char *game)
     return arr;
 }
 
-/* Inserts the next version of bot_id with u's code (inside a transaction). */
+/* Inserts the next version of bot_id with u's code (inside a transaction),
+ * and its pending ladder entry when the bot is entered (bot_ladder.c). */
 static int insert_version(web_req *r, const char *bot_id, const bot_upload *u)
 {
     char *code = strndup(u->code, u->code_len);
@@ -138,18 +159,23 @@ static int insert_version(web_req *r, const char *bot_id, const bot_upload *u)
     char size[24];
     snprintf(size, sizeof size, "%zu", u->code_len);
     const char *params[3] = {bot_id, code, size};
-    int rc = cf_pg_run(r->t->pg,
-                       "INSERT INTO bot_versions (bot_id, version, code, size, check_id, "
-                       "check_status) "
-                       "SELECT $1::bigint, COALESCE(max(version), 0) + 1, $2, $3::int, "
-                       "gen_random_uuid(), 'checking' "
-                       "FROM bot_versions WHERE bot_id = $1::bigint",
-                       3, params);
+    PGresult *res = cf_pg_exec(r->t->pg,
+                               "INSERT INTO bot_versions (bot_id, version, code, size, check_id, "
+                               "check_status) "
+                               "SELECT $1::bigint, COALESCE(max(version), 0) + 1, $2, $3::int, "
+                               "gen_random_uuid(), 'checking' "
+                               "FROM bot_versions WHERE bot_id = $1::bigint RETURNING id",
+                               3, params);
     free(code);
-    if (rc == 0)
-        rc = cf_pg_run(r->t->pg, "UPDATE bots SET updated_at = now() WHERE id = $1::bigint", 1,
-                       params);
-    return rc;
+    if (res == NULL)
+        return -1;
+    char vid[WEB_INT_ID_SIZE];
+    snprintf(vid, sizeof vid, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    if (cf_pg_run(r->t->pg, "UPDATE bots SET updated_at = now() WHERE id = $1::bigint", 1,
+                  params) != 0)
+        return -1;
+    return bot_ladder_new_version(r, bot_id, vid);
 }
 
 /* Inserts u's code as the next version and commits; rolls back and answers

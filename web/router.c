@@ -53,7 +53,7 @@ static const route routes[] = {
     {EVHTTP_REQ_GET, "/api/bots", bots_list, R_AUTH},
     {EVHTTP_REQ_POST, "/api/bots", bots_create, R_AUTH | R_BIG | R_FIGHTS},
     {EVHTTP_REQ_GET, "/api/bots/:", bots_get, R_AUTH},
-    {EVHTTP_REQ_PATCH, "/api/bots/:", bots_rename, R_AUTH | R_FIGHTS},
+    {EVHTTP_REQ_PATCH, "/api/bots/:", bots_update, R_AUTH | R_FIGHTS},
     {EVHTTP_REQ_POST, "/api/bots/:/versions", bots_new_version, R_AUTH | R_BIG | R_FIGHTS},
     {EVHTTP_REQ_GET, "/api/bots/:/code", bots_code, R_AUTH},
     {EVHTTP_REQ_GET, "/api/bots/:/ladder", ladder_bot_get, 0},

@@ -411,7 +411,7 @@ void games_template(web_req *r);
 void bots_list(web_req *r);
 void bots_create(web_req *r);
 void bots_get(web_req *r);
-void bots_rename(web_req *r);
+void bots_update(web_req *r);
 void bots_new_version(web_req *r);
 void bots_code(web_req *r);
 
@@ -681,6 +681,22 @@ bool bot_create(web_req *r, const bot_upload *u, char bot_id[WEB_INT_ID_SIZE]);
 bool bot_rename(web_req *r, const char *bot_id, const char *name);
 /* u's code as the next version (answers 404: not the caller's). */
 bool bot_add_version(web_req *r, const char *bot_id, const bot_upload *u);
+/* ---- bot_ladder.c: a bot on its game's ladder ---- */
+/* Above this sigma a rating is provisional (about the first ten games:
+ * docs/ladder.md). */
+#define LADDER_PROVISIONAL_SIGMA 2.5
+/* Inside the caller's transaction: enters the caller's bot (its latest
+ * version) or takes it out. Answers 404 (not the caller's), 409 (its game
+ * is hidden), 422 (the version failed its check) or the db error and
+ * returns false (the caller rolls back). *check_started: a version never
+ * checked is now (outbox_wake() after the commit). */
+bool bot_ladder_set(web_req *r, const char *bot_id, bool on, bool *check_started);
+/* Inside the upload's transaction: version_id of an entered bot gets its
+ * pending entry (an older pending one is replaced). 0 or -1. */
+int bot_ladder_new_version(web_req *r, const char *bot_id, const char *version_id);
+/* The bot object's "ladder" from columns col.. of bot.c's select. */
+cJSON *bot_ladder_json(PGresult *res, int i, int col);
+
 /* The Bot object with its versions (answers 404). */
 cJSON *bot_json(web_req *r, const char *bot_id);
 /* The caller's bots (of game, unless NULL); NULL on a db error (not
