@@ -41,9 +41,11 @@
 #define BOT_CACHE_MS 2000
 #define BOARD_PREPARED_PAGES 10
 #define BOT_FIGHTS 20
-/* A version is provisional until it has played this many ladder games:
- * its rating is still mostly its starting uncertainty (docs/ladder.md). */
-#define PROVISIONAL_GAMES "10"
+/* A rating is provisional above this sigma, as in the bot object
+ * (bot_ladder.c): the number's text, for the statements. */
+#define TEXT_OF_(x) #x
+#define TEXT_OF(x) TEXT_OF_(x)
+#define PROVISIONAL_SIGMA TEXT_OF(LADDER_PROVISIONAL_SIGMA)
 /* Whose entries are on the board: a deactivated account's bots are not
  * shown (nor matched: the scheduler leaves them out too). */
 #define ON_BOARD(owner) owner ".deactivated_at IS NULL"
@@ -65,7 +67,7 @@
              "SELECT EXISTS (SELECT 1 FROM hidden_games WHERE game = $1), c.n, p.place, "          \
              "p.bot_id, "                                                                          \
              "p.name, p.username, v.version, p.rating, p.games, p.mu, p.sigma, "                   \
-             "p.games < " PROVISIONAL_GAMES ", api_time(p.last_fight_at) "                         \
+             "p.sigma > " PROVISIONAL_SIGMA ", api_time(p.last_fight_at) "                         \
              "FROM (SELECT count(*) AS n FROM board) c LEFT JOIN (page p "                         \
              "JOIN bot_versions v ON v.id = p.bot_version_id) ON true ORDER BY p.pos"
 
@@ -183,7 +185,7 @@ void ladder_board_get(web_req *r)
 #define BOT_SQL                                                                                    \
     "SELECT b.id, b.name, b.game, COALESCE(u.username, '(deleted)'), "                             \
     "b.owner_id = $2::bigint, v.version, e.status, e.reason, e.mu - 3 * e.sigma, e.mu, "           \
-    "e.sigma, e.games, e.games < " PROVISIONAL_GAMES ", api_time(e.entered_at), "                  \
+    "e.sigma, e.games, e.sigma > " PROVISIONAL_SIGMA ", api_time(e.entered_at), "                  \
     "api_time(e.last_fight_at), "                                                                  \
     "CASE WHEN e.status = 'active' AND " ON_BOARD(                                                 \
         "u") " THEN 1 + (SELECT count(*) "                                                         \

@@ -4,7 +4,8 @@
 // game's page; a bot's row opening its rating history as a chart (a point
 // per rating, the values in a table) and its recent ladder fights, marked
 // "Ladder fight" and linking to their fight page; the owner's bot page
-// with the rank; no sideways scrolling anywhere. The ladder's rows, ratings
+// with the rank, and its toggle (Leave the ladder, Enter the ladder: PATCH
+// /api/bots/{id}); no sideways scrolling anywhere. The ladder's rows, ratings
 // and fights are seeded by SQL as the result processor and the scheduler
 // write them.
 import { mkdirSync } from 'node:fs';
@@ -59,8 +60,10 @@ export async function runLadderFlow({ baseURL, artifacts, stack, log = console.l
   }
 
   const bot = (user, name) => {
-    const id = psql("INSERT INTO bots (owner_id, game, name) VALUES (:'v1', 'tanks', :'v2') RETURNING id", user.id, name);
-    const version = psql("INSERT INTO bot_versions (bot_id, version, code, size) VALUES (:'v1', 1, 'pass', 4) RETURNING id", id);
+    // Entered (bots.ladder), its version checked ok as the sandbox would have.
+    const id = psql("INSERT INTO bots (owner_id, game, name, ladder) VALUES (:'v1', 'tanks', :'v2', true) RETURNING id", user.id, name);
+    const version = psql(`INSERT INTO bot_versions (bot_id, version, code, size, check_id, check_status, checked_at)
+                          VALUES (:'v1', 1, 'pass', 4, gen_random_uuid(), 'ok', now()) RETURNING id`, id);
     return { id: Number(id), version, name };
   };
   const enter = (b, mu, sigma, games) => psql(
@@ -94,9 +97,9 @@ export async function runLadderFlow({ baseURL, artifacts, stack, log = console.l
       state.alpha = bot(owner, 'Alpha');
       state.beta = bot(rival, 'Beta');
       state.gamma = bot(rival, 'Gamma');
-      enter(state.alpha, 32, 3, 14); // 23
+      enter(state.alpha, 30.5, 2.5, 14); // 23, not provisional (sigma 2.5 is not above 2.5)
       enter(state.beta, 27, 2, 30); // 21
-      enter(state.gamma, 25, 6, 3); // 7, provisional
+      enter(state.gamma, 25, 6, 3); // 7, provisional (sigma above 2.5)
       state.fights = HISTORY.map(([mu, sigma, ago], i) => {
         const id = fight([[state.alpha, owner, i === 1 ? 2 : 1], [state.beta, rival, i === 1 ? 1 : 2]], ago);
         rate(id, state.alpha, i === 1 ? 2 : 1, mu, sigma, ago);
@@ -191,6 +194,61 @@ export async function runLadderFlow({ baseURL, artifacts, stack, log = console.l
         await page.context().close();
       });
     }
+
+    await step("1280: the owner takes the bot out of the ladder and enters it again (PATCH /api/bots/{id})", async () => {
+      const { page } = await newPage(1280, true);
+      await page.goto(`/bots/${state.alpha.id}`);
+      const card = page.locator('.ladder-card');
+      await card.locator('.ladder-status').filter({ hasText: 'rank 1 of 3' }).waitFor();
+      await card.getByRole('button', { name: 'Leave the ladder' }).click();
+      await card.locator('.ladder-status').filter({ hasText: 'Not on the ladder (it left)' }).waitFor();
+      await card.getByRole('button', { name: 'Enter the ladder' }).waitFor();
+      assert.equal(psql("SELECT status FROM ladder_entries WHERE bot_version_id = :'v1'", state.alpha.version), 'left');
+      // Its history stays on its page; the leaderboard no longer has it.
+      assert.equal(await card.locator('svg.chart circle.chart-point').count(), HISTORY.length);
+      const board = await (await page.request.get('/api/games/tanks/ladder')).json();
+      assert.deepEqual(board.entries.map((e) => e.bot), ['Beta', 'Gamma']);
+      await card.getByRole('button', { name: 'Enter the ladder' }).click();
+      // Its checked version comes back with its rating and games.
+      await card.locator('.ladder-status').filter({ hasText: 'rank 1 of 3' }).waitFor();
+      assert.match(await card.locator('.ladder-status').innerText(), /rating 23\.00 · 14 games/);
+      await card.getByRole('button', { name: 'Leave the ladder' }).waitFor();
+      await noSideways(page, '1280 bot page after the toggle');
+      await page.context().close();
+    });
+
+    await step('375: the bot page of a new version waiting for its check, and of a refused one', async () => {
+      // Echo: version 1 plays, version 2 waits (its check sent: cf-web does
+      // not send it again); Delta: its only version refused.
+      state.echo = bot(owner, 'Echo');
+      const v2 = psql(`INSERT INTO bot_versions (bot_id, version, code, size, check_id, check_status, check_sent_at)
+                       VALUES (:'v1', 2, 'pass', 4, gen_random_uuid(), 'checking', now()) RETURNING id`, state.echo.id);
+      enter(state.echo, 20, 3, 6); // 11: third of four
+      psql("INSERT INTO ladder_entries (bot_version_id, bot_id, game, status) VALUES (:'v1', :'v2', 'tanks', 'pending')", v2, state.echo.id);
+      state.delta = bot(owner, 'Delta');
+      psql(`INSERT INTO ladder_entries (bot_version_id, bot_id, game, status, reason, ended_at)
+            VALUES (:'v1', :'v2', 'tanks', 'refused', 'line 1: no class Main', now())`, state.delta.version, state.delta.id);
+      const { page } = await newPage(375, true);
+      await page.goto(`/bots/${state.echo.id}`);
+      const card = page.locator('.ladder-card');
+      // Drawn from the bot object first, then with the leaderboard's count.
+      await card.locator('.ladder-status').filter({ hasText: 'Waiting for the check' }).filter({ hasText: 'rank 3 of 4' }).waitFor();
+      const echo = await card.locator('.ladder-status').innerText();
+      assert.match(echo, /rank 3 of 4/, echo);
+      assert.match(echo, /provisional/, echo);
+      assert.match(echo, /Version 1 plays · rating 11\.00 · 6 games/, echo);
+      assert.match(echo, /version 2 enters once its check in the sandbox passes/, echo);
+      await noSideways(page, '375 bot page, a version pending');
+      await page.goto(`/bots/${state.delta.id}`);
+      await card.locator('.ladder-status').filter({ hasText: 'Refused' }).waitFor();
+      const delta = await card.locator('.ladder-status').innerText();
+      assert.match(delta, /version 1 failed its check/, delta);
+      assert.match(delta, /line 1: no class Main/, delta);
+      assert.doesNotMatch(delta, /rank/, delta);
+      await noSideways(page, '375 bot page, refused');
+      await shot(page, 'bot-refused-375.png');
+      await page.context().close();
+    });
 
     await step('no script errors', async () => {
       assert.deepEqual(errors, [], 'no script errors');

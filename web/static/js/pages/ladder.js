@@ -9,7 +9,7 @@ import { lineChart, fmtNumber } from '../chart.js';
 
 const PER_PAGE = 50;
 
-export const PROVISIONAL_TEXT = 'Provisional: fewer than 10 ladder games, the rating is still mostly uncertainty';
+export const PROVISIONAL_TEXT = 'Provisional: the rating is still uncertain (sigma above 2.5, about the first ten ladder games)';
 
 function provisionalChip() {
   return h('span', { class: 'chip chip-provisional', title: PROVISIONAL_TEXT },
@@ -57,7 +57,7 @@ export async function page(ctx) {
     h('div', { class: 'page-head' }, h('h1', null, title),
       link(`/game/${encodeURIComponent(name)}`, `About ${gameTitle(name)}`, { class: 'btn btn-secondary btn-small' })),
     h('p', { class: 'muted' }, 'Ranked by the conservative rating, mu − 3 sigma (TrueSkill): the skill the ladder is ' +
-      'about 99.9 % sure a bot has. Equal ratings share a rank. A bot is provisional until it has played 10 ladder games. ' +
+      'about 99.9 % sure a bot has. Equal ratings share a rank. A bot is provisional while its rating is still uncertain (about its first ten games). ' +
       'Open a bot to see its rating history and recent ladder fights.'),
     r.entries.length === 0
       ? h('p', { class: 'empty' }, pageNo > 1 ? 'No bots on this page.' : 'No bot is on this ladder yet. Owners enter their bots from their bot\'s page.')
@@ -133,50 +133,59 @@ function historyView(d, name) {
 
 // ---- the bot page's card ----
 
-const STATUS_TEXT = {
-  pending: 'Entered: waiting for the check of its version',
-  active: 'On the ladder',
-  refused: 'Refused',
-  left: 'Not on the ladder (left)',
-  replaced: 'Replaced by a newer version',
-};
-
-// The bot's current ladder state from the bot object's "ladder" (when the
-// API has it) and the bot's ladder page (entries with rank and size).
-function currentState(bot, mine) {
-  const entries = (mine && mine.entries) || [];
-  const current = entries.find((e) => e.status === 'pending' || e.status === 'active') || entries[0] || null;
+// The bot's place on the ladder from the bot object's "ladder" (GET
+// /api/bots/{id}: its latest entry's status, version and reason, its active
+// entry's rating and rank, active_version) and from the bot's ladder page
+// (entries, newest version first, the active one with its rank among the
+// leaderboard's `of` bots). Either may be missing: the other then says it.
+function currentState(bot, page) {
+  const entries = (page && page.entries) || [];
   const l = bot.ladder && typeof bot.ladder === 'object' ? bot.ladder : null;
-  if (!l && !current) return { entered: false, status: null };
-  const entry = current && (!l || current.version === l.version) ? current : null;
+  const latest = entries[0] || null;
+  const activeEntry = entries.find((e) => e.status === 'active') || null;
+  if (!l && !latest) return { entered: false, latest: null, active: null };
+  const entered = l ? !!l.entered : entries.some((e) => e.status === 'active' || e.status === 'pending');
+  const activeVersion = l ? l.active_version ?? (l.status === 'active' ? l.version : null) : activeEntry && activeEntry.version;
+  let active = null;
+  if (activeVersion != null) {
+    const e = activeEntry && activeEntry.version === activeVersion ? activeEntry : null;
+    active = {
+      version: activeVersion,
+      rating: l ? l.rating : e.rating,
+      games: l ? l.games : e.games,
+      provisional: l ? !!l.provisional : !!e.provisional,
+      // The leaderboard's rank (the page's) first: the same count as the table.
+      rank: e && e.rank != null ? e.rank : l ? l.rank : null,
+      of: e ? e.of : null,
+    };
+  }
   return {
-    entered: l ? !!l.entered : (current.status === 'pending' || current.status === 'active'),
-    status: l ? l.status : current.status,
-    version: l ? l.version : current.version,
-    rating: l ? l.rating : current.rating,
-    games: l ? l.games : current.games,
-    provisional: l ? !!l.provisional : !!current.provisional,
-    rank: l && l.rank != null ? l.rank : entry ? entry.rank : null,
-    of: entry ? entry.of : null,
-    reason: l ? l.reason : entry ? entry.reason : null,
+    entered,
+    latest: l ? { status: l.status, version: l.version, reason: l.reason }
+      : { status: latest.status, version: latest.version, reason: latest.reason ?? null },
+    active,
   };
 }
 
 function statusLine(st) {
-  if (!st.status) return h('p', { class: 'ladder-status' }, 'Not on the ladder. Enter it to have this bot matched against others and rated.');
-  const head = h('strong', null, STATUS_TEXT[st.status] || st.status);
-  if (st.status === 'active') {
-    return h('div', { class: 'ladder-status' },
-      h('p', null, head, st.rank != null ? `: rank ${st.rank}${st.of != null ? ` of ${st.of}` : ''}` : '',
-        st.provisional ? [' ', provisionalChip()] : null),
-      h('p', { class: 'muted small' }, `Version ${st.version} · rating ${ratingText(st.rating)} · ${st.games} game${st.games === 1 ? '' : 's'}`));
+  if (!st.latest) return h('div', { class: 'ladder-status' }, h('p', null, 'Not on the ladder. Enter it to have this bot matched against others of its game and rated.'));
+  const lines = [];
+  const { latest, active } = st;
+  if (active && st.entered) {
+    lines.push(h('p', null, h('strong', null, 'On the ladder'),
+      active.rank != null ? `: rank ${active.rank}${active.of != null ? ` of ${active.of}` : ''}` : '',
+      active.provisional ? [' ', provisionalChip()] : null));
+    lines.push(h('p', { class: 'muted small' }, `Version ${active.version} plays · rating ${ratingText(active.rating)} · ${active.games} game${active.games === 1 ? '' : 's'}`));
   }
-  if (st.status === 'pending') return h('p', { class: 'ladder-status' }, head, ` (version ${st.version}).`);
-  if (st.status === 'refused') {
-    return h('div', { class: 'ladder-status' }, h('p', null, head, ` (version ${st.version}).`),
-      st.reason ? h('p', { class: 'check-message small' }, st.reason) : null);
+  if (latest.status === 'pending') {
+    lines.push(h('p', null, h('strong', null, 'Waiting for the check'), `: version ${latest.version} enters once its check in the sandbox passes.`));
+  } else if (latest.status === 'refused') {
+    lines.push(h('p', null, h('strong', null, 'Refused'), `: version ${latest.version} failed its check.`),
+      latest.reason ? h('p', { class: 'check-message small' }, latest.reason) : null);
+  } else if (!st.entered) {
+    lines.push(h('p', null, h('strong', null, 'Not on the ladder'), ' (it left). Its ratings stay in its history.'));
   }
-  return h('p', { class: 'ladder-status' }, head, '.');
+  return h('div', { class: 'ladder-status' }, lines);
 }
 
 // The ladder card of the bot page (its owner's): status, toggle, history.
