@@ -1,10 +1,10 @@
-// ladder.test.mjs — the ladder's public reads (issue 18, docs/ladder.md):
+// ladder_reads.test.mjs — the ladder's public reads (issue 18, docs/ladder.md):
 // GET /api/games/{game}/ladder (the order, ranks and ties, keys, paging,
 // unknown and hidden games) and GET /api/bots/{bot_id}/ladder (entries,
 // history oldest first, the public ladder fights; who sees what), and the
 // fights' "ladder" flag. Entries, ratings and fights are seeded by SQL as
 // the result processor and the scheduler would write them.
-//   node --test tests/web/api/ladder.test.mjs  (CF_WEB_BIN, CF_MIGRATE_BIN,
+//   node --test tests/web/api/ladder_reads.test.mjs  (CF_WEB_BIN, CF_MIGRATE_BIN,
 //   CF_SOURCE_DIR, CF_DATABASE_URL, CF_REDIS_URL)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
