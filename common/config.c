@@ -30,7 +30,8 @@
 #define CONFIG_SECTION_MAX 64 /* with its NUL */
 
 const char *const cf_config_sections[] = {
-    "redis", "database", "log", "web", "simulator", "sandbox", "result_processor", "arcade", NULL,
+    "redis",   "database",         "log",    "web",    "simulator",
+    "sandbox", "result_processor", "arcade", "ladder", NULL,
 };
 
 const cf_config_key cf_config_common_keys[] = {

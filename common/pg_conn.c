@@ -15,9 +15,11 @@
 
 #include "error.h"
 #include "pg_conn.h"
+#include "pg_prepared.h"
 
 struct cf_pg {
     PGconn *conn;
+    pg_stmts *stmts; /* NULL: every statement unprepared */
     bool in_tx;
     char error[512];
     char sqlstate[6];
@@ -79,7 +81,20 @@ void cf_pg_free(cf_pg *pg)
     if (pg == NULL)
         return;
     PQfinish(pg->conn);
+    pg_stmts_free(pg->stmts);
     free(pg);
+}
+
+int cf_pg_prepare_statements(cf_pg *pg, int max)
+{
+    if (pg->stmts != NULL)
+        return 0;
+    pg->stmts = pg_stmts_new(max);
+    if (pg->stmts == NULL) {
+        snprintf(pg->error, sizeof pg->error, "out of memory");
+        return -1;
+    }
+    return 0;
 }
 
 static void record_error(cf_pg *pg, const PGresult *res)
@@ -108,6 +123,22 @@ typedef struct param_list {
     const int *formats;
 } param_list;
 
+/* One parameterised statement: by name when this connection prepares its
+ * statements (prepared now if it is new), else parsed and planned anew. */
+static PGresult *run_statement(cf_pg *pg, const char *sql, const param_list *p)
+{
+    char name[32];
+    PGresult *failed;
+
+    if (pg->stmts == NULL || p->n == 0)
+        return PQexecParams(pg->conn, sql, p->n, NULL, p->values, p->lengths, p->formats, 0);
+    switch (pg_stmts_find(pg->stmts, pg->conn, sql, p->n, name, sizeof name, &failed)) {
+    case 1: return PQexecPrepared(pg->conn, name, p->n, p->values, p->lengths, p->formats, 0);
+    case 0: return PQexecParams(pg->conn, sql, p->n, NULL, p->values, p->lengths, p->formats, 0);
+    default: return failed; /* the statement's own error, as PQexecParams would give it */
+    }
+}
+
 /* Runs one statement; reconnects once if the connection broke outside a
  * transaction. script: PQexec (several statements, no parameters). */
 static PGresult *exec(cf_pg *pg, const char *sql, const param_list *p, bool script)
@@ -131,10 +162,9 @@ static PGresult *exec(cf_pg *pg, const char *sql, const param_list *p, bool scri
                 return NULL;
             }
             PQsetNoticeProcessor(pg->conn, quiet_notices, NULL);
+            pg_stmts_forget(pg->stmts, NULL); /* a new backend has none */
         }
-        res = script
-                  ? PQexec(pg->conn, sql)
-                  : PQexecParams(pg->conn, sql, p->n, NULL, p->values, p->lengths, p->formats, 0);
+        res = script ? PQexec(pg->conn, sql) : run_statement(pg, sql, p);
         if (result_ok(res)) {
             pg->error[0] = '\0';
             pg->sqlstate[0] = '\0';
@@ -142,6 +172,22 @@ static PGresult *exec(cf_pg *pg, const char *sql, const param_list *p, bool scri
         }
         record_error(pg, res);
         PQclear(res);
+        if (pg->stmts != NULL && p->n > 0 && !script &&
+            (strcmp(pg->sqlstate, "26000") == 0 || strcmp(pg->sqlstate, "0A000") == 0)) {
+            /* The server dropped the statement (26000, a DEALLOCATE), or its
+             * cached plan no longer fits the tables (0A000, a migration):
+             * prepare it again, now outside a transaction, at the caller's
+             * retry in one. */
+            if (pg->sqlstate[0] == '2')
+                pg_stmts_forget(pg->stmts, sql);
+            else
+                pg_stmts_stale(pg->stmts, sql);
+            if (!pg->in_tx && !retried) {
+                retried = true;
+                continue;
+            }
+            return NULL;
+        }
         /* A broken connection outside a transaction: one fresh try. */
         if (PQstatus(pg->conn) == CONNECTION_OK || pg->in_tx || retried)
             return NULL;

@@ -20,6 +20,17 @@ typedef struct cf_pg cf_pg;
 cf_pg *cf_pg_connect(const char *conninfo, char *err, size_t errlen);
 void cf_pg_free(cf_pg *pg);
 
+/*
+ * From now on, every statement with parameters run through this connection
+ * is prepared on its first run and executed by name afterwards (at most max
+ * distinct texts; others run as before), and prepared again after a
+ * reconnect. Errors are the statement's own, as unprepared. For a few
+ * statements run many times (the result processor's writes); not behind a
+ * pooler in transaction mode, which moves a session's statements between
+ * backends. 0, or -1 when out of memory.
+ */
+int cf_pg_prepare_statements(cf_pg *pg, int max);
+
 PGresult *cf_pg_exec(cf_pg *pg, const char *sql, int nparams, const char *const *params);
 /*
  * Like cf_pg_exec, with bytes among the values: formats[i] 1 sends

@@ -538,6 +538,74 @@ int cf_consumer_trim(cf_consumer *c)
     return rc;
 }
 
+/* ------------------------------------------------------------ waiting */
+
+/* What c's group has handed out on its stream (last-delivered-id), in id;
+ * -1 when the stream or the group is gone or Redis is away. */
+static int group_last_delivered(cf_consumer *c, char *id, size_t idlen)
+{
+    redisReply *rep = cf_redis_command(c->r, "XINFO GROUPS %s", c->stream);
+    int rc = -1;
+    if (rep != NULL && rep->type == REDIS_REPLY_ARRAY) {
+        for (size_t g = 0; g < rep->elements && rc < 0; g++) {
+            const redisReply *info = rep->element[g];
+            if (info->type != REDIS_REPLY_ARRAY)
+                continue;
+            const redisReply *name = info_value(info, "name");
+            const redisReply *last = info_value(info, "last-delivered-id");
+            if (name != NULL && last != NULL && strcmp(name->str, c->group) == 0 &&
+                strlen(last->str) < idlen) {
+                snprintf(id, idlen, "%s", last->str);
+                rc = 0;
+            }
+        }
+    }
+    if (rep != NULL)
+        freeReplyObject(rep);
+    return rc;
+}
+
+int cf_consumers_wait(cf_consumer *const *cs, size_t n, long block_ms)
+{
+    enum { MAX_WAIT = 8 };
+    char ids[MAX_WAIT][64], blk[24];
+    const char *argv[6 + 2 * MAX_WAIT];
+    int argc = 0;
+
+    if (n == 0 || n > MAX_WAIT)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (cs[i]->r != cs[0]->r)
+            return -1; /* one XREAD: one connection */
+        if (cs[i]->pending_cursor[0] != '\0')
+            return 1; /* its own pending entries are still to be read */
+        if (group_last_delivered(cs[i], ids[i], sizeof ids[i]) != 0)
+            return -1;
+    }
+    snprintf(blk, sizeof blk, "%ld", block_ms > 0 ? block_ms : 1);
+    argv[argc++] = "XREAD";
+    argv[argc++] = "COUNT";
+    argv[argc++] = "1";
+    argv[argc++] = "BLOCK";
+    argv[argc++] = blk;
+    argv[argc++] = "STREAMS";
+    for (size_t i = 0; i < n; i++)
+        argv[argc++] = cs[i]->stream;
+    for (size_t i = 0; i < n; i++)
+        argv[argc++] = ids[i];
+    redisReply *rep = cf_redis_argv(cs[0]->r, argc, argv, NULL);
+    if (rep == NULL) {
+        log_warn("XREAD %s: %s", cs[0]->stream, cf_redis_error(cs[0]->r));
+        return -1;
+    }
+    int rc = rep->type == REDIS_REPLY_NIL ? 0 : rep->type == REDIS_REPLY_ARRAY ? 1 : -1;
+    if (rc < 0)
+        log_warn("XREAD %s: %s", cs[0]->stream,
+                 rep->type == REDIS_REPLY_ERROR ? rep->str : "unexpected reply");
+    freeReplyObject(rep);
+    return rc;
+}
+
 /* ----------------------------------------------------------------- adding */
 
 int cf_stream_add(cf_redis *r, const char *stream, long maxlen, const cf_fields_out *f)

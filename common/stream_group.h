@@ -90,6 +90,17 @@ long cf_consumer_deliveries(cf_consumer *c, const char *id);
 int cf_consumer_ack(cf_consumer *c, const char *id);
 /* One XACK for n ids (n may be 0). 0, or -1 (logged). */
 int cf_consumer_ack_many(cf_consumer *c, const char *const *ids, size_t n);
+/*
+ * Waits, up to block_ms, until any of the n consumers' streams has an entry
+ * its group has not handed out yet (after its last-delivered-id), without
+ * taking it: one XREAD BLOCK over all the streams, so an idle process that
+ * serves several streams answers the first entry of any at once instead of
+ * blocking on each in turn. The consumers share one connection. 1: there
+ * is something to read (or a consumer's own pending entries are still to
+ * be read), 0: the time ran out, -1: a stream or group is missing or Redis
+ * is away (logged; read each stream as before).
+ */
+int cf_consumers_wait(cf_consumer *const *cs, size_t n, long block_ms);
 /* XTRIM MINID ~ below anything pending or undelivered in any group. */
 int cf_consumer_trim(cf_consumer *c);
 

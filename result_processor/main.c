@@ -96,6 +96,11 @@ static const cf_config_key rp_keys[] = {
      .min = 1,
      .max = 1000000000,
      .doc = "XADD cf:fights MAXLEN ~ of a re-queue"},
+    {.name = "result_processor.prepare_statements",
+     .type = CF_CONFIG_BOOL,
+     .def = "true",
+     .doc = "prepare the processor's statements once per connection (false behind a pooler "
+            "in transaction mode)"},
     {.name = "result_processor.user",
      .type = CF_CONFIG_STRING,
      .def = "",
@@ -177,8 +182,12 @@ static void ensure_pg(rp *p)
             p->pg = NULL;
         }
         p->pg = cf_pg_connect(p->dburl, err, sizeof err);
-        if (p->pg != NULL)
+        if (p->pg != NULL) {
+            /* A handful of statements, run for every result. */
+            if (p->s.prepare_statements && cf_pg_prepare_statements(p->pg, RP_PREPARED_MAX) != 0)
+                log_warn("postgresql: statements stay unprepared: %s", cf_pg_error(p->pg));
             break;
+        }
         log_warn("postgresql: %s; retrying in %ld ms", err, backoff);
         nap_ms(backoff);
         backoff = backoff * 2 > p->s.retry_max_ms ? p->s.retry_max_ms : backoff * 2;
@@ -347,6 +356,7 @@ static int load(rp *p, const cf_config *cfg)
                      cf_config_str(cfg, "result_processor.consumer"));
     s->block_ms = (long)cf_config_int(cfg, "result_processor.block_ms");
     s->batch = (int)cf_config_int(cfg, "result_processor.batch");
+    s->prepare_statements = cf_config_bool(cfg, "result_processor.prepare_statements");
     s->claim_idle_ms = (long)cf_config_int(cfg, "result_processor.claim_idle_ms");
     s->claim_every_ms = (long)cf_config_int(cfg, "result_processor.claim_every_ms");
     s->dead_maxlen = (long)cf_config_int(cfg, "result_processor.dead_maxlen");

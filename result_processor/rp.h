@@ -41,6 +41,7 @@ typedef struct rp_settings {
     int max_attempts;        /* re-queues before a stuck fight is failed */
     long fights_maxlen;      /* MAXLEN ~ of a re-queue XADD */
     long arcade_wall_s;      /* arcade.wall_s: no play runs longer */
+    bool prepare_statements; /* cf_pg_prepare_statements on each connection */
 } rp_settings;
 
 /* ---- main.c ---- */
@@ -57,6 +58,9 @@ enum rp_store_rc {
     RP_REFUSED, /* a fight never queued (still hosting), or a play's end from an entry not
                  * the one the web sent: dead letter */
 };
+/* Distinct statement texts the processor's connection keeps prepared: its
+ * writes, the reconciler's scans, and one insert per player count. */
+#define RP_PREPARED_MAX 128
 enum rp_store_rc rp_store(cf_pg *pg, const cf_result_entry *msg, char *err, size_t errlen);
 /* n fights' results in one transaction, one savepoint each: 0 once
  * committed, with each one's RP_STORED, RP_IGNORED, RP_BAD or RP_REFUSED

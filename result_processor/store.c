@@ -48,9 +48,12 @@ bool rp_pg_transient(cf_pg *pg)
     if (st[0] == '\0')
         return true; /* no SQLSTATE: the connection, not the data */
     /* 08 connection, 53 resources, 57 operator intervention (shutdown),
-     * 58 system error, 40 serialization/deadlock, 55P03 lock not available */
+     * 58 system error, 40 serialization/deadlock, 55P03 lock not available,
+     * 26000 a prepared statement the server dropped, 0A000 one whose plan a
+     * migration outdated (prepared again on the retry: pg_prepared.c) */
     return strncmp(st, "08", 2) == 0 || strncmp(st, "53", 2) == 0 || strncmp(st, "57", 2) == 0 ||
-           strncmp(st, "58", 2) == 0 || strncmp(st, "40", 2) == 0 || strcmp(st, "55P03") == 0;
+           strncmp(st, "58", 2) == 0 || strncmp(st, "40", 2) == 0 || strcmp(st, "55P03") == 0 ||
+           strcmp(st, "26000") == 0 || strcmp(st, "0A000") == 0;
 }
 
 /* A JSON value as a text parameter, or NULL for JSON null / absent. */

@@ -263,15 +263,30 @@ void svc_heartbeat_update(struct cf_heartbeat *hb, const svc_slots *s)
         (void)cf_heartbeat_set(hb, "layers", layers);
 }
 
+/* With every worker idle: waits up to block_ms for new work on both
+ * desks' streams at once (cf_consumers_wait), so the first fight or play
+ * after a quiet spell is taken the moment it comes. 1 or 0 as
+ * cf_consumers_wait; -1 when it could not wait (then each desk blocks on
+ * its own stream, idle_block_ms each). */
+static int wait_for_work(const svc_settings *s, svc_fights *fights, svc_plays *plays)
+{
+    cf_consumer *cs[2];
+    size_t n = 0;
+    cs[n++] = &fights->consumer;
+    if (plays->r != NULL)
+        cs[n++] = &plays->consumer;
+    return cf_consumers_wait(cs, n, s->block_ms);
+}
+
 /* One round of both desks: frames, timers, new work. While a job runs the
  * parent never blocks on Redis: it reads both streams without BLOCK and
  * then waits on the workers' pipes, so a report is published (and the next
  * fight handed over) the moment it comes. Redis checks a blocked read's
  * timeout only every 100 ms (hz 10): a BLOCK 20 on an idle cf:plays held a
  * finished fight's report for up to 200 ms, most of a fight's cost in the
- * pipeline. Only with nothing running does a desk block on its stream, and
- * then each at most idle_block_ms, so that neither waits long on the
- * other. */
+ * pipeline. Only with nothing running does the parent block: on both
+ * streams at once (wait_for_work), or, when that cannot be done, on each
+ * desk's stream in turn for at most idle_block_ms. */
 static void round_of_desks(const svc_settings *s, svc_slots *slots, svc_fights *fights,
                            svc_plays *plays, struct cf_heartbeat *hb)
 {
@@ -286,9 +301,12 @@ static void round_of_desks(const svc_settings *s, svc_slots *slots, svc_fights *
         return;
     }
     bool busy = svc_slots_count_busy(slots, SVC_ANY) > 0;
-    svc_fights_take_work(fights, busy ? 0 : s->idle_block_ms);
+    long block = busy ? 0 : s->idle_block_ms;
+    if (!busy && wait_for_work(s, fights, plays) >= 0)
+        block = 0; /* something came, or the wait ran out: read, don't block */
+    svc_fights_take_work(fights, block);
     busy = busy || svc_slots_count_busy(slots, SVC_ANY) > 0;
-    svc_plays_take_work(plays, busy ? 0 : s->idle_block_ms);
+    svc_plays_take_work(plays, busy ? 0 : block);
     if (busy || svc_slots_count_busy(slots, SVC_ANY) > 0)
         svc_slots_poll(slots, SVC_BUSY_POLL_MS);
 }

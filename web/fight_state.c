@@ -7,7 +7,8 @@
  * running (API "simulating": written by the result processor at the
  * simulator's first progress) -> finished / failed (written by the result
  * processor) or cancelled (by the host, or when too few players can
- * remain). Every change runs in one
+ * remain). A ladder fight (the scheduler's, hosted by nobody) is made
+ * hosting and queued in the one transaction that creates it. Every change runs in one
  * transaction that locks the fight row first, so two invitees answering at
  * once, or the host starting while someone declines, see one order. settle()
  * holds the rules of automatic start and cancel; the host's start and every
@@ -344,6 +345,47 @@ bool fight_play_now(web_req *r, const fight_new *f, const bot_version *opponent,
              f->game->name, nhouse, opponent != NULL ? " and their own bot" : "");
     outbox_wake();
     return true;
+}
+
+/* ---- the ladder's fights (ladder_scheduler.c) ---- */
+
+/* The game's default settings as JSON text (caller frees), or NULL. */
+static char *default_settings(const cf_game *g)
+{
+    char err[256];
+    cJSON *s = cf_game_settings(g, NULL, true, err, sizeof err);
+    if (s == NULL) {
+        log_warn("ladder: game %s: its default settings: %s", g->name, err);
+        return NULL;
+    }
+    char *text = cJSON_PrintUnformatted(s);
+    cJSON_Delete(s);
+    return text;
+}
+
+int fight_queue_ladder(cf_pg *pg, const cf_game *g, const fight_seat *seats, int nseats,
+                       char fight_id[CF_UUID_LEN + 1])
+{
+    char *settings = default_settings(g);
+    if (settings == NULL)
+        return -1;
+    cf_uuid_generate(fight_id);
+    /* Made as an open fight, then queued by the one path every fight takes
+     * (queue_fight): the seed, the outbox row. Nobody hosts it, like an
+     * injected fight, so no user's caps or fair-queue share count it. */
+    const char *params[3] = {fight_id, g->name, settings};
+    int rc =
+        cf_pg_run(pg,
+                  "INSERT INTO fights (id, game, host_id, status, visibility, settings, ladder) "
+                  "VALUES ($1::uuid, $2, NULL, 'hosting', 'public', $3::jsonb, true)",
+                  3, params);
+    free(settings);
+    for (int i = 0; rc == 0 && i < nseats; i++) {
+        char name[CF_PLAYER_NAME_MAX + 1];
+        web_player_name(name, seats[i].username, seats[i].bot_name);
+        rc = insert_player(pg, fight_id, i, seats[i].user_id, seats[i].version_id, name);
+    }
+    return rc == 0 ? queue_fight(pg, fight_id) : -1;
 }
 
 /* Opens a transaction and locks fight id's row: its status and host_id,

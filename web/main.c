@@ -4,9 +4,10 @@
  * Each worker thread gets its own SO_REUSEPORT socket, so the kernel spreads
  * connections across threads and no lock sits on the request path. Before
  * serving, the games registry is written to the database (so fights can
- * reference games by name) and the outbox relay, progress reader and
- * revocation reader start. With --grant-operator or --revoke-operator it
- * only changes that account's role and exits (docs/operations.md).
+ * reference games by name) and the outbox relay, the ladder scheduler, the
+ * progress reader and the revocation reader start. With --grant-operator
+ * or --revoke-operator it only changes that account's role and exits
+ * (docs/operations.md).
  */
 #include <errno.h>
 #include <netdb.h>
@@ -184,6 +185,20 @@ static const cf_config_key web_keys[] = {
      .max = 100000,
      .doc = "fights of one host in cf:fights at a time; the others wait in the outbox "
             "and go as theirs end (the fair queue)"},
+    {.name = "ladder.interval_ms",
+     .type = CF_CONFIG_INT,
+     .def = "10000",
+     .min = 0,
+     .max = 86400000,
+     .doc = "each game's ladder gets at most one new ladder fight this often (the latest "
+            "one's creation counts); 0: no ladder fights are made"},
+    {.name = "ladder.max_in_flight",
+     .type = CF_CONFIG_INT,
+     .def = "1",
+     .min = 1,
+     .max = 10000,
+     .doc = "ladder fights queued or running at once, all games together (the ladder's "
+            "share of the simulators); none is made while a user's fight or play is queued"},
     {.name = NULL},
 };
 
@@ -345,6 +360,8 @@ static bool read_settings(const cf_config *cfg)
     web_cfg.request_min_rate = cf_config_int(cfg, "web.request_min_rate");
     web_cfg.request_max_s = (int)cf_config_int(cfg, "web.request_max_s");
     web_cfg.session_cache_ms = (int)cf_config_int(cfg, "web.session_cache_ms");
+    web_cfg.ladder_interval_ms = cf_config_int(cfg, "ladder.interval_ms");
+    web_cfg.ladder_max_in_flight = cf_config_int(cfg, "ladder.max_in_flight");
     web_cfg.database_url = cf_config_str(cfg, "database.url");
     web_cfg.redis_url = cf_config_str(cfg, "redis.url");
     return true;
@@ -400,6 +417,7 @@ static void stop_all(pthread_t *tids)
     for (int i = 0; i < web_cfg.threads; i++)
         pthread_join(tids[i], NULL);
     pwhash_stop();
+    ladder_scheduler_stop();
     outbox_relay_stop();
     progress_reader_stop();
     revocation_stop();
@@ -499,6 +517,7 @@ int main(int argc, char **argv)
             return 1;
     pwhash_start(web_cfg.hash_threads, web_cfg.hash_queue);
     outbox_relay_start();
+    ladder_scheduler_start();
     progress_reader_start();
     revocation_start();
     start_heartbeat();

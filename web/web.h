@@ -20,8 +20,9 @@
  * -> image_sniff).
  * request.c and respond.c stand beside every layer: whoever holds a
  * request may read it or answer it. The background threads
- * (outbox_relay.c, progress_reader.c, revocation.c's reader) are entry
- * points like the server: they start at the top and call down.
+ * (outbox_relay.c, ladder_scheduler.c, progress_reader.c, revocation.c's
+ * reader) are entry points like the server: they start at the top and
+ * call down.
  *
  * The convention that keeps handlers short: a function that takes a
  * web_req and can refuse answers the request itself (an error as JSON, or
@@ -90,6 +91,8 @@ typedef struct web_settings {
     long request_min_rate;       /* web.request_min_rate: bytes/s that extend it */
     int request_max_s;           /* web.request_max_s: the most it is extended to */
     int session_cache_ms;        /* web.session_cache_ms: a cached session's life; 0 none */
+    long ladder_interval_ms;     /* ladder.interval_ms: a game's ladder fights' spacing; 0 off */
+    long ladder_max_in_flight;   /* ladder.max_in_flight: ladder fights queued or running */
     const char *database_url;
     const char *redis_url;
 } web_settings;
@@ -272,6 +275,15 @@ struct evbuffer_cb_entry *http_pages_watch(struct bufferevent *bev, const char *
 /* A whole JSON error answer ("Connection: close") into out; its length. */
 int http_raw_error(char *out, size_t outlen, bool http10, int status, const char *status_text,
                    const char *message);
+
+/* ---- ladder_scheduler.c: the thread that makes the ladders' fights ---- */
+/* Started unless ladder.interval_ms is 0; one process's acts at a time. */
+void ladder_scheduler_start(void);
+void ladder_scheduler_stop(void);
+/* One round (in its own transaction, under the schedulers' advisory lock):
+ * the ladder fights made, 0 also when another process holds the turn, -1
+ * db error (nothing made). rng: ladder_pick()'s random state. */
+int ladder_schedule_round(cf_pg *pg, uint64_t *rng);
 
 /* ---- outbox_relay.c: the thread that sends the outbox to cf:fights ---- */
 /* Starts the relay thread (own connections). */
@@ -999,6 +1011,18 @@ bool fight_invite(web_req *r, const char *fight_id, const char *username,
 bool invitation_accept(web_req *r, const char *invitation_id, const char *bot_id);
 bool invitation_decline(web_req *r, const char *invitation_id);
 bool invitation_withdraw(web_req *r, const char *invitation_id);
+/* A seat of a ladder fight: an entered bot version and its owner. */
+typedef struct fight_seat {
+    const char *user_id;    /* the bot's owner */
+    const char *version_id; /* the entered version (ladder_entries) */
+    const char *username, *bot_name;
+} fight_seat;
+/* Inside the caller's transaction: a new ladder fight of g (its default
+ * settings), public, hosted by nobody, between the seats in slot order,
+ * queued at once as any fight is (its outbox row written); its id into
+ * fight_id. 0 or -1 (not answered; the caller rolls back). */
+int fight_queue_ladder(cf_pg *pg, const cf_game *g, const fight_seat *seats, int nseats,
+                       char fight_id[CF_UUID_LEN + 1]);
 /* What a deactivated user's leaving did. */
 typedef struct fight_leave_counts {
     int cancelled; /* open fights they hosted */

@@ -2,7 +2,10 @@
  * test_pg_conn.c — the PostgreSQL helper against the real server
  * (CF_DATABASE_URL): parameters travel as data (bytes too), errors carry
  * SQLSTATE, transactions (a COMMIT that rolled back is a failure), and
- * reconnection after the server ends the session (pg_terminate_backend).
+ * reconnection after the server ends the session (pg_terminate_backend),
+ * prepared statements (prepared once, again after a reconnect, a
+ * DEALLOCATE or a change of the columns they return; the statement's own
+ * errors; a full table).
  * Fails when CF_DATABASE_URL is absent.
  */
 #include <setjmp.h>
@@ -225,6 +228,108 @@ static void reconnects_after_termination(void **state)
     cf_pg_free(pg);
 }
 
+/* How many of this session's prepared statements have sql's text. */
+static int prepared_count(cf_pg *pg, const char *sql)
+{
+    const char *p[1] = {sql};
+    PGresult *res = PQexecParams(cf_pg_raw(pg),
+                                 "SELECT count(*) FROM pg_prepared_statements WHERE statement = $1",
+                                 1, NULL, p, NULL, NULL, 0);
+    int n;
+
+    assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+    n = atoi(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return n;
+}
+
+static void prepared_statements(void **state)
+{
+    static const char sql[] = "SELECT ($1::int + 1)::text";
+    const char *p[1] = {"41"};
+    cf_pg *pg = must_connect(), *killer = must_connect();
+
+    (void)state;
+    assert_int_equal(prepared_count(pg, sql), 0);
+    assert_int_equal(cf_pg_prepare_statements(pg, 16), 0);
+    for (int i = 0; i < 3; i++) {
+        char *v = one_value(pg, sql, 1, p);
+        assert_string_equal(v, "42");
+        free(v);
+    }
+    assert_int_equal(prepared_count(pg, sql), 1); /* prepared once, run three times */
+
+    /* The statement's own errors, as unprepared. */
+    const char *bad[1] = {"forty"};
+    assert_null(cf_pg_exec(pg, sql, 1, bad));
+    assert_string_equal(cf_pg_sqlstate(pg), "22P02");
+    assert_null(cf_pg_exec(pg, "SELEC $1", 1, p));
+    assert_string_equal(cf_pg_sqlstate(pg), "42601");
+
+    /* The server drops it: prepared again, transparently outside a
+     * transaction; inside one the error returns and a retry works. */
+    assert_int_equal(cf_pg_run(pg, "DEALLOCATE ALL", 0, NULL), 0);
+    char *v = one_value(pg, sql, 1, p);
+    assert_string_equal(v, "42");
+    free(v);
+    assert_int_equal(cf_pg_run(pg, "DEALLOCATE ALL", 0, NULL), 0);
+    assert_int_equal(cf_pg_begin(pg), 0);
+    assert_null(cf_pg_exec(pg, sql, 1, p));
+    assert_string_equal(cf_pg_sqlstate(pg), "26000");
+    cf_pg_rollback(pg);
+    assert_int_equal(cf_pg_begin(pg), 0);
+    v = one_value(pg, sql, 1, p);
+    assert_string_equal(v, "42");
+    free(v);
+    assert_int_equal(cf_pg_commit(pg), 0);
+
+    /* A migration changes what a prepared statement returns: dropped and
+     * prepared again, transparently outside a transaction, at the retry
+     * inside one. */
+    static const char star[] = "SELECT * FROM cf_prep_t WHERE a = $1::int";
+    PGresult *res;
+    assert_int_equal(cf_pg_run(pg, "CREATE TEMP TABLE cf_prep_t (a int)", 0, NULL), 0);
+    assert_int_equal(cf_pg_run(pg, "INSERT INTO cf_prep_t VALUES (41)", 0, NULL), 0);
+    assert_non_null(res = cf_pg_exec(pg, star, 1, p));
+    assert_int_equal(PQnfields(res), 1);
+    PQclear(res);
+    assert_int_equal(cf_pg_run(pg, "ALTER TABLE cf_prep_t ADD COLUMN b int", 0, NULL), 0);
+    assert_non_null(res = cf_pg_exec(pg, star, 1, p));
+    assert_int_equal(PQnfields(res), 2);
+    PQclear(res);
+    assert_int_equal(cf_pg_run(pg, "ALTER TABLE cf_prep_t ADD COLUMN c int", 0, NULL), 0);
+    assert_int_equal(cf_pg_begin(pg), 0);
+    assert_null(cf_pg_exec(pg, star, 1, p));
+    assert_string_equal(cf_pg_sqlstate(pg), "0A000");
+    cf_pg_rollback(pg);
+    assert_int_equal(cf_pg_begin(pg), 0);
+    assert_non_null(res = cf_pg_exec(pg, star, 1, p));
+    assert_int_equal(PQnfields(res), 3);
+    PQclear(res);
+    assert_int_equal(cf_pg_commit(pg), 0);
+
+    /* A new backend: prepared again there. */
+    char *pid = one_value(pg, "SELECT pg_backend_pid()::text", 0, NULL);
+    kill_backend(killer, pid);
+    free(pid);
+    v = one_value(pg, sql, 1, p);
+    assert_string_equal(v, "42");
+    free(v);
+    assert_int_equal(prepared_count(pg, sql), 1);
+
+    /* More texts than the table holds: the rest run unprepared. */
+    for (int i = 0; i < 40; i++) {
+        char text[64], want[16];
+        snprintf(text, sizeof text, "SELECT ($1::int + %d)::text", i);
+        snprintf(want, sizeof want, "%d", 41 + i);
+        v = one_value(pg, text, 1, p);
+        assert_string_equal(v, want);
+        free(v);
+    }
+    cf_pg_free(killer);
+    cf_pg_free(pg);
+}
+
 static void bad_connection_strings(void **state)
 {
     char err[512];
@@ -248,6 +353,7 @@ int main(void)
         cmocka_unit_test(transactions),
         cmocka_unit_test(commit_after_failure_fails),
         cmocka_unit_test(reconnects_after_termination),
+        cmocka_unit_test(prepared_statements),
         cmocka_unit_test(bad_connection_strings),
     };
 

@@ -4,7 +4,8 @@
  * consumers (self, pending and recent ones stay), dead letters (fields
  * capped, source and entry kept), the default consumer name, and entries
  * copied out of replies (a pending entry deleted from the stream comes
- * back with no fields).
+ * back with no fields), and the wait on several streams at once (new
+ * entries wake it, handed-out ones do not, it takes nothing).
  *
  * Suites share the server, so this one claims an empty logical database
  * (1-15) with SET cf:test:owner NX, like lib.sh, and flushes it at the end.
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,6 +27,7 @@
 #include "streams.h"
 
 static cf_redis *g_r;
+static char g_url[1200]; /* the claimed database's URL */
 
 /* CF_REDIS_URL with its database replaced by db. */
 static int url_with_db(const char *url, int db, char *out, size_t outlen)
@@ -92,6 +95,7 @@ static int setup(void **state)
         }
         if (claim(r)) {
             g_r = r;
+            snprintf(g_url, sizeof g_url, "%s", dburl);
             return 0;
         }
         cf_redis_free(r);
@@ -205,6 +209,78 @@ static void test_consumer_name(void **state)
     assert_string_equal(name, want);
 }
 
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A child that appends to stream after delay_ms, on its own connection. */
+static pid_t add_later(const char *stream, long delay_ms)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char err[256];
+        sleep_ms(delay_ms);
+        cf_redis *r = cf_redis_connect(g_url, 5000, err, sizeof err);
+        redisReply *rep = r != NULL ? cf_redis_command(r, "XADD %s * k late", stream) : NULL;
+        _exit(rep != NULL && rep->type == REDIS_REPLY_STRING ? 0 : 1);
+    }
+    return pid;
+}
+
+static void test_consumers_wait(void **state)
+{
+    (void)state;
+    cf_consumer a, b;
+    cf_consumer_init(&a, g_r, "sg:wa", "g", "me", 60000);
+    cf_consumer_init(&b, g_r, "sg:wb", "g", "me", 60000);
+    cf_consumer *both[] = {&a, &b};
+
+    /* A missing group: the caller must read each stream as before. */
+    a.pending_cursor[0] = b.pending_cursor[0] = '\0';
+    assert_int_equal(cf_consumers_wait(both, 2, 50), -1);
+
+    assert_int_equal(cf_consumer_ensure_group(&a, "0"), 0);
+    assert_int_equal(cf_consumer_ensure_group(&b, "0"), 0);
+    /* Own pending entries still to be read: no waiting. */
+    cf_consumer_init(&a, g_r, "sg:wa", "g", "me", 60000);
+    assert_int_equal(cf_consumers_wait(both, 2, 2000), 1);
+    a.pending_cursor[0] = b.pending_cursor[0] = '\0';
+
+    /* Nothing new: the time runs out. */
+    long long t0 = now_ms();
+    assert_int_equal(cf_consumers_wait(both, 2, 200), 0);
+    assert_true(now_ms() - t0 >= 150);
+
+    /* An entry the group has not handed out, on the second stream: at once,
+     * and the wait takes nothing (the group still hands it out). */
+    run("XADD %s * %s %s", "sg:wb", "k", "v");
+    t0 = now_ms();
+    assert_int_equal(cf_consumers_wait(both, 2, 5000), 1);
+    assert_true(now_ms() - t0 < 1000);
+    cf_entry *es;
+    size_t n;
+    bool fresh;
+    assert_int_equal(cf_consumer_read(&b, 10, 0, &es, &n, &fresh), 1);
+    assert_int_equal(n, 1);
+    cf_entries_free(es, n);
+    /* Handed out (pending, not acknowledged): nothing new any more. */
+    assert_int_equal(cf_consumers_wait(both, 2, 100), 0);
+
+    /* One that comes while waiting wakes the wait long before its end. */
+    pid_t child = add_later("sg:wa", 300);
+    t0 = now_ms();
+    assert_int_equal(cf_consumers_wait(both, 2, 10000), 1);
+    long long waited = now_ms() - t0;
+    int status;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_true(waited >= 200 && waited < 5000);
+}
+
 static void test_entries_from_reply(void **state)
 {
     (void)state;
@@ -245,7 +321,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_group_create),       cmocka_unit_test(test_prune_consumers),
         cmocka_unit_test(test_dead_letter),        cmocka_unit_test(test_consumer_name),
-        cmocka_unit_test(test_entries_from_reply),
+        cmocka_unit_test(test_entries_from_reply), cmocka_unit_test(test_consumers_wait),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -18,6 +18,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import {
+  freePort,
   startWeb, Client, psql, binsFromEnv, signUp, sleep, SANITIZER,
 } from './stack.mjs';
 
@@ -41,17 +42,6 @@ after(async () => {
     assert.doesNotMatch(log, SANITIZER, log.slice(-4000));
   assert.equal(stack.exitCode, 0, stack.log.slice(-2000));
 });
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 // Another cf-web process on the test's database, with redisUrl, caching
 // sessions a minute.

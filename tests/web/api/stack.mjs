@@ -17,7 +17,8 @@ import { writeFileSync } from 'node:fs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function freePort() {
+// A TCP port free on 127.0.0.1 now, for another process to listen on.
+export function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.unref();

@@ -25,11 +25,11 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "scratch_db.h"
 #include "web.h"
 
 web_settings web_cfg = {.max_fights_in_stream = 1};
@@ -170,77 +170,17 @@ static cf_redis *fake_connect(const fake_redis *f)
 
 /* ---- the scratch database ---- */
 
-static char admin_url[1024], db_url[1024], db_name[64];
-
-/* CF_DATABASE_URL with its database replaced by name (URL form). */
-static void url_with_db(char *out, size_t len, const char *url, const char *name)
-{
-    const char *q = strchr(url, '?');
-    size_t base = q != NULL ? (size_t)(q - url) : strlen(url);
-    const char *scheme = strstr(url, "://");
-    const char *slash = NULL;
-    for (const char *p = scheme != NULL ? scheme + 3 : url; p < url + base; p++)
-        if (*p == '/')
-            slash = p;
-    size_t keep = slash != NULL ? (size_t)(slash - url) : base;
-    snprintf(out, len, "%.*s/%s%s", (int)keep, url, name, q != NULL ? q : "");
-}
-
-static void admin_run(const char *sql)
-{
-    PGconn *c = PQconnectdb(admin_url);
-    assert_int_equal(PQstatus(c), CONNECTION_OK);
-    PGresult *res = PQexec(c, sql);
-    if (PQresultStatus(res) != PGRES_COMMAND_OK)
-        fail_msg("%s: %s", sql, PQerrorMessage(c));
-    PQclear(res);
-    PQfinish(c);
-}
-
 static int setup_db(void **state)
 {
     (void)state;
-    const char *url = getenv("CF_DATABASE_URL"), *migrate = getenv("CF_MIGRATE_BIN");
-    if (url == NULL || migrate == NULL) {
-        fprintf(stderr, "CF_DATABASE_URL and CF_MIGRATE_BIN must be set\n");
-        return -1;
-    }
-    snprintf(admin_url, sizeof admin_url, "%s", url);
-    snprintf(db_name, sizeof db_name, "cf_web_outbox_relays_%ld", (long)getpid());
-    url_with_db(db_url, sizeof db_url, url, db_name);
-    char sql[128];
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", db_name);
-    admin_run(sql);
-    pid_t pid = fork();
-    if (pid == 0) {
-        execl(migrate, migrate, "--database-url", db_url, (char *)NULL);
-        _exit(127);
-    }
-    int status = 0;
-    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-        WEXITSTATUS(status) != 0) {
-        fprintf(stderr, "cf-migrate failed (status %d)\n", status);
-        return -1;
-    }
-    return 0;
+    return scratch_db_create("cf_web_outbox_relays");
 }
 
 static int teardown_db(void **state)
 {
     (void)state;
-    char sql[128];
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", db_name);
-    admin_run(sql);
+    scratch_db_drop();
     return 0;
-}
-
-static cf_pg *connect_db(void)
-{
-    char err[256];
-    cf_pg *pg = cf_pg_connect(db_url, err, sizeof err);
-    if (pg == NULL)
-        fail_msg("database: %s", err);
-    return pg;
 }
 
 static void run(cf_pg *pg, const char *sql, int n, const char *const *params)
@@ -310,9 +250,9 @@ static void two_relays_keep_one_fight_of_a_host_in_the_stream(void **state)
     static fake_redis fa, fb;
     fake_start(&fa, dir, "a.sock", false);
     fake_start(&fb, dir, "b.sock", true);
-    relay a = {.pg = connect_db(), .redis = fake_connect(&fa)};
-    relay b = {.pg = connect_db(), .redis = fake_connect(&fb)};
-    cf_pg *t = connect_db(), *late = connect_db();
+    relay a = {.pg = scratch_db_connect(), .redis = fake_connect(&fa)};
+    relay b = {.pg = scratch_db_connect(), .redis = fake_connect(&fb)};
+    cf_pg *t = scratch_db_connect(), *late = scratch_db_connect();
 
     run(t,
         "INSERT INTO games (name, title, min_players, max_players, conclusion, active) "
