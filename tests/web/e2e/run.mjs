@@ -48,7 +48,8 @@ const FLOWS = {
   console: { env: ARCADE, run: (common, stack) => runConsoleFlow({ ...common, stack, webBin: opt.web }) },
   editor: { env: {}, run: runEditorFlow },
   replay: { env: {}, run: (common, stack) => runReplayFlow({ ...common, stack, fightBin: opt.fight }) },
-  ladder: { env: {}, run: (common, stack) => runLadderFlow({ ...common, stack }) },
+  // The scheduler off: the ladder is what the flow seeds.
+  ladder: { env: { CF_LADDER_INTERVAL_MS: '0' }, run: (common, stack) => runLadderFlow({ ...common, stack }) },
 };
 
 // cf-web writes "password reset requested for user NAME: URL/reset?token=T" at warn level.
