@@ -145,10 +145,11 @@ void ladder_board_get(web_req *r)
         !http_int_query(r, "per_page", 50, 1, 100, &per_page))
         return;
     /* The same for every reader but operators, who also see a hidden
-     * game's board. */
-    char key[300] = "";
+     * game's board; known by what was asked (not the URI's text, which
+     * other parameters could make long or different). */
+    char key[64] = "";
     if (!r->operator) {
-        snprintf(key, sizeof key, "ladder:%s", evhttp_request_get_uri(r->req));
+        snprintf(key, sizeof key, "ladder:%s:%d:%d", g->name, page, per_page);
         if (http_from_cache(r, key))
             return;
     }
