@@ -67,7 +67,18 @@ static int list_source(web_req *r, const fight_list_query *q, const char *user_i
     if (used >= sizeof extra)
         abort();
     int len;
-    if (q->mine) {
+    if (q->ladder_bot != NULL) {
+        /* A bot's public ladder fights (api_ladder.c), through its versions'
+         * players (fight_players_bot_version_idx). */
+        params[n++] = q->ladder_bot;
+        len = snprintf(out, SOURCE_MAX,
+                       "SELECT DISTINCT f.id, f.created_at FROM bot_versions v "
+                       "JOIN fight_players p ON p.bot_version_id = v.id "
+                       "JOIN fights f ON f.id = p.fight_id WHERE v.bot_id = $%d::bigint "
+                       "AND f.ladder AND f.visibility = 'public'%s "
+                       "ORDER BY f.created_at DESC, f.id",
+                       n, extra);
+    } else if (q->mine) {
         params[n++] = r->user_id;
         len = snprintf(out, SOURCE_MAX,
                        "SELECT m.fight_id AS id, m.created_at FROM fight_members m%s "
@@ -99,7 +110,7 @@ static int list_source(web_req *r, const fight_list_query *q, const char *user_i
     "COALESCE(pu.username, CASE WHEN p.user_id IS NULL AND p.bot_version_id IS NULL "              \
     "THEN 'house' ELSE '(deleted)' END), "                                                         \
     "COALESCE(b.name, substr(p.name, strpos(p.name, '/') + 1)), "                                  \
-    "COALESCE(p.result, p.rank::text)"
+    "COALESCE(p.result, p.rank::text), f.ladder"
 #define ROW_JOINS                                                                                  \
     "LEFT JOIN users pu ON pu.id = p.user_id "                                                     \
     "LEFT JOIN bot_versions v ON v.id = p.bot_version_id "                                         \
@@ -126,7 +137,7 @@ static void page_sql(char *out, size_t len, const char *source, const char *cap,
                      "ORDER BY page.created_at DESC, page.id%s",
                      source, cap, limit, offset,
                      light ? "f.id, NULL, NULL, f.status, NULL, NULL, NULL, NULL::int, NULL, "
-                             "NULL, NULL"
+                             "NULL, NULL, NULL::boolean"
                            : ROW_COLUMNS,
                      light ? ""
                            : "LEFT JOIN users hu ON hu.id = f.host_id "
@@ -156,6 +167,7 @@ enum {
     COL_PLAYER,
     COL_BOT,
     COL_RESULT,
+    COL_LADDER,
     COL_COUNT /* the page's statement only */
 };
 
@@ -195,6 +207,8 @@ static cJSON *fight_row_json(PGresult *res, int i, cJSON **players)
     cJSON_AddBoolToObject(o, "public", strcmp(PQgetvalue(res, i, COL_VISIBILITY), "public") == 0);
     cJSON_AddStringToObject(o, "created_at", PQgetvalue(res, i, COL_CREATED));
     json_add_pg_str(o, "finished_at", res, i, COL_FINISHED);
+    /* Made by the ladder's scheduler, rated when it ends (docs/ladder.md). */
+    cJSON_AddBoolToObject(o, "ladder", strcmp(PQgetvalue(res, i, COL_LADDER), "t") == 0);
     *players = cJSON_AddArrayToObject(o, "players");
     return o;
 }

@@ -30,7 +30,7 @@
     "f.visibility, f.settings::text, f.seed::text, api_time(f.created_at), "                       \
     "api_time(f.started_at), api_time(f.finished_at), f.result::text, f.explanation, "             \
     "f.ticks::text, (EXISTS (SELECT 1 FROM fight_reports fr WHERE fr.fight_id = f.id "             \
-    "AND fr.replay IS NOT NULL))::text, f.host_id::text, NULL "                                    \
+    "AND fr.replay IS NOT NULL))::text, f.host_id::text, f.ladder::text "                          \
     "FROM fights f LEFT JOIN users hu ON hu.id = f.host_id WHERE f.id = $1::uuid "                 \
     "UNION ALL "                                                                                   \
     "SELECT '1', p.slot, p.slot::text, pu.username, p.user_id::text, b.id::text, b.name, "         \
@@ -234,6 +234,8 @@ static cJSON *fight_fields(PGresult *res, const char *state, int tick, const cf_
                                 cf_game_explanation_text(g, PQgetvalue(res, 0, C(11))));
     json_add_pg_num(o, "ticks", res, 0, C(12));
     cJSON_AddBoolToObject(o, "has_replay", PQgetvalue(res, 0, C(13))[0] == 't');
+    /* Made by the ladder's scheduler, rated when it ends (docs/ladder.md). */
+    cJSON_AddBoolToObject(o, "ladder", PQgetvalue(res, 0, C(15))[0] == 't');
     cJSON_AddNumberToObject(o, "min_players", g != NULL ? g->min_players : 0);
     cJSON_AddNumberToObject(o, "max_players", g != NULL ? g->max_players : 0);
     return o;

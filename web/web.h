@@ -436,6 +436,10 @@ void arcade_games_delete(web_req *r);
 void arcade_games_new_version(web_req *r);
 void arcade_games_preview(web_req *r);
 
+/* ---- api_ladder.c: the ladder's leaderboards and bots' ladder pages ---- */
+void ladder_board_get(web_req *r);
+void ladder_bot_get(web_req *r);
+
 /* ---- api_fights.c: fights ---- */
 void fights_list(web_req *r);
 void fights_create(web_req *r);
@@ -1058,6 +1062,7 @@ PGresult *fight_output(web_req *r, const char *fight_id);
 typedef struct fight_list_query {
     const char *game, *state, *user; /* filters (state: the db's), NULL when absent */
     bool mine;                       /* the caller's fights, else public ones */
+    const char *ladder_bot;          /* a bot's id: its public ladder fights only */
     int page, per_page;
 } fight_list_query;
 

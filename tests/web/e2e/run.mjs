@@ -2,7 +2,7 @@
 // run.mjs — the browser end-to-end tests (ctest label "web").
 //
 //   node run.mjs --web BIN --simulator BIN --result-processor BIN --migrate BIN
-//                --source DIR --artifacts DIR [--flow NAME: site (default), arcade, community, kiosk, console, editor, replay, output]
+//                --source DIR --artifacts DIR [--flow NAME: site (default), arcade, community, kiosk, console, editor, replay, output, ladder]
 //   node run.mjs --url http://127.0.0.1:8080 --source DIR --artifacts DIR   (an existing stack)
 //
 // Starts a private stack (stack.mjs) from CF_REDIS_URL / CF_DATABASE_URL,
@@ -12,6 +12,7 @@
 // kiosk, web.e2e_kiosk; console_flow.mjs: the operator console, web.e2e_console;
 // editor_flow.mjs: the bot page's code editor and test run, web.e2e_editor;
 // output_flow.mjs: what bots print, beside the replay, web.e2e_output;
+// ladder_flow.mjs: the ladder's leaderboard, histories and bot card, web.e2e_ladder;
 // the arcade's three and the console with cf-simulator's arcade workers on), writes screenshots and service logs under --artifacts, stops
 // what it started, and prints "N passed, N failed".
 import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -26,6 +27,7 @@ import { runConsoleFlow } from './console_flow.mjs';
 import { runEditorFlow } from './editor_flow.mjs';
 import { runReplayFlow } from './replay_flow.mjs';
 import { runOutputFlow } from './output_flow.mjs';
+import { runLadderFlow } from './ladder_flow.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -49,6 +51,8 @@ const FLOWS = {
   editor: { env: {}, run: runEditorFlow },
   replay: { env: {}, run: (common, stack) => runReplayFlow({ ...common, stack, fightBin: opt.fight }) },
   output: { env: {}, run: runOutputFlow },
+  // The scheduler off: the ladder is what the flow seeds.
+  ladder: { env: { CF_LADDER_INTERVAL_MS: '0' }, run: (common, stack) => runLadderFlow({ ...common, stack }) },
 };
 
 // cf-web writes "password reset requested for user NAME: URL/reset?token=T" at warn level.

@@ -16,6 +16,7 @@ import * as community from './pages/arcade_community.js';
 import * as kiosk from './pages/kiosk.js';
 import * as admin from './pages/admin.js';
 import * as replayFile from './pages/replay_file.js';
+import * as ladder from './pages/ladder.js';
 
 const routes = [
   { path: '/', page: dash.home },
@@ -25,6 +26,8 @@ const routes = [
   { path: '/account', page: auth.account, auth: true },
   { path: '/game', page: gamesPages.list },
   { path: '/game/:name', page: gamesPages.detail },
+  { path: '/ladder', page: ladder.index },
+  { path: '/ladder/:game', page: ladder.page },
   { path: '/bots', page: bots.list, auth: true },
   { path: '/bots/new', page: bots.create, auth: true },
   { path: '/bots/:id', page: bots.detail, auth: true },
@@ -159,7 +162,7 @@ function navLink(href, text, extra) {
 }
 
 function buildNav() {
-  const items = [navLink('/game', 'Games'), navLink('/fights', 'Fights'), navLink('/arcade', 'Arcade')];
+  const items = [navLink('/game', 'Games'), navLink('/fights', 'Fights'), navLink('/ladder', 'Ladder'), navLink('/arcade', 'Arcade')];
   if (session.user) {
     items.unshift(navLink('/dashboard', 'Dashboard'));
     items.push(navLink('/bots', 'My bots'), navLink('/fights/new', 'Host a fight'),

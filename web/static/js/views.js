@@ -68,6 +68,12 @@ export function fightTitle(f) {
   return isSystemFight(f) ? `${gameTitle(f.game)} fight` : `${gameTitle(f.game)} by ${f.host}`;
 }
 
+// A fight the ladder's scheduler made (fights' "ladder"): rated when it ends.
+export const LADDER_FIGHT_TEXT = 'Ladder fight';
+export function ladderChip() {
+  return h('span', { class: 'chip chip-ladder', title: 'Made by the ladder: its result moves the players\' ratings' }, LADDER_FIGHT_TEXT);
+}
+
 export function playerLabel(p) {
   const who = p.username === 'house' || p.house ? 'House bot' : p.username;
   return p.bot ? `${who} · ${p.bot}` : who;
@@ -82,10 +88,11 @@ export function fightTable(list, { empty = 'No fights yet.', caption } = {}) {
       h('th', { scope: 'col' }, 'Fight'), h('th', { scope: 'col' }, 'Players'),
       h('th', { scope: 'col' }, 'State'), h('th', { scope: 'col' }, 'When'))),
     h('tbody', null, list.map((f) => h('tr', { dataset: { fight: f.id } },
-      h('td', { 'data-label': 'Fight' }, link(`/fights/${f.id}`, fightTitle(f)),
-        isSystemFight(f) ? [' ', h('span', { class: 'chip chip-system', title: 'Injected into the simulators\' queue by an operator, not hosted on the site' }, SYSTEM_FIGHT_TEXT)] : null,
-        f.public === false ? h('span', { class: 'muted small' }, ' (private)') : null),
-      h('td', { 'data-label': 'Players' }, playersLine(f.players, isSystemFight(f))),
+      // One child: on phones the cell is a flex row, and the chips wrap with the title.
+      h('td', { 'data-label': 'Fight' }, h('span', null, link(`/fights/${f.id}`, fightTitle(f)),
+        f.ladder ? [' ', ladderChip()] : isSystemFight(f) ? [' ', h('span', { class: 'chip chip-system', title: 'Injected into the simulators\' queue by an operator, not hosted on the site' }, SYSTEM_FIGHT_TEXT)] : null,
+        f.public === false ? h('span', { class: 'muted small' }, ' (private)') : null)),
+      h('td', { 'data-label': 'Players' }, playersLine(f.players, isSystemFight(f) && !f.ladder)),
       h('td', { 'data-label': 'State', class: 'state-cell' }, stateChip(f.state)),
       h('td', { 'data-label': 'When', class: 'when' }, h('time', { datetime: f.finished_at || f.created_at, title: fmtDate(f.finished_at || f.created_at) }, fmtShort(f.finished_at || f.created_at))))))));
 }

@@ -4,6 +4,7 @@ import { h, link, field, errorBox, okBox, busy, toast, fmtDate, fmtBytes, downlo
 import { api, games, game } from '../api.js';
 import { rememberGames, gameTitle, confirmDialog } from '../views.js';
 import { playNowCard } from './games.js';
+import { botCard as ladderCard } from './ladder.js';
 import { mountEditor, KEYBOARD_HINT } from '../editor.js';
 import { showTestRun } from '../testrun.js';
 
@@ -186,7 +187,8 @@ export async function detail(ctx) {
     h('div', { class: 'grid grid-2' },
       h('div', null,
         h('div', { class: 'card' }, h('h2', null, 'Versions'), versionsBox),
-        playNowCard(ctx, fullGame || g, [bot])),
+        playNowCard(ctx, fullGame || g, [bot]),
+        ladderCard(bot)),
       h('div', null,
         h('div', { class: 'card' }, h('h2', null, 'Upload a new version'), upload),
         h('div', { class: 'card' }, h('h2', null, 'Rename'), rename))));

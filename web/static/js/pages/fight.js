@@ -3,7 +3,7 @@
 import { h, link, errorBox, busy, toast, fmtDate, announce, fmtBytes, replace, download } from '../dom.js';
 import { api, session, game, games } from '../api.js';
 import { followFight, FINAL } from '../live.js';
-import { stateChip, STATE_TEXT, verdictText, VERDICT_SHORT, resultChip, playerLabel, botSelect, gameTitle, rememberGames, isSystemFight, detailText } from '../views.js';
+import { stateChip, STATE_TEXT, verdictText, VERDICT_SHORT, resultChip, playerLabel, botSelect, gameTitle, rememberGames, isSystemFight, detailText, ladderChip, LADDER_FIGHT_TEXT } from '../views.js';
 import { inviteBox } from './fights.js';
 import { mountReplay } from '../replay.js';
 
@@ -91,7 +91,7 @@ export async function page(ctx) {
     explanationEl.textContent = fight.explanation ? explanationText(fight.explanation) : '';
     explanationEl.hidden = !fight.explanation;
     downloadBox.hidden = !FINAL.has(state);
-    metaEl.textContent = `${isSystemFight(fight) ? 'System fight: injected into the simulators\' queue, not hosted on the site' : `Hosted by ${fight.host}`} · ${fight.public ? 'public' : 'private'} · created ${fmtDate(fight.created_at)}` +
+    metaEl.textContent = `${fight.ladder ? `${LADDER_FIGHT_TEXT}: made by the ladder, its result moves the players' ratings` : isSystemFight(fight) ? 'System fight: injected into the simulators\' queue, not hosted on the site' : `Hosted by ${fight.host}`} · ${fight.public ? 'public' : 'private'} · created ${fmtDate(fight.created_at)}` +
       (fight.finished_at ? ` · finished ${fmtDate(fight.finished_at)}` : '');
   }
 
@@ -188,7 +188,7 @@ export async function page(ctx) {
     const players = fight.players || [];
     const finished = fight.state === 'finished';
     const rows = players.map((p) => h('tr', null,
-      h('td', { 'data-label': 'Player' }, h('strong', null, isSystemFight(fight) ? 'System' : p.house ? 'House bot' : p.username),
+      h('td', { 'data-label': 'Player' }, h('strong', null, isSystemFight(fight) && !fight.ladder ? 'System' : p.house ? 'House bot' : p.username),
         p.username === session.user?.username && !p.house ? h('span', { class: 'muted small' }, ' (you)') : null),
       h('td', { 'data-label': 'Bot' }, p.bot_id ? link(`/bots/${p.bot_id}`, p.bot || 'bot') : (p.bot || '—'),
         p.version ? h('span', { class: 'muted small nowrap' }, ` v${p.version}`) : null),
@@ -320,6 +320,7 @@ export async function page(ctx) {
   return h('section', { class: 'fight-page', dataset: { state: fight.state } },
     h('div', { class: 'page-head' },
       h('h1', null, `${gameTitle(fight.game)} fight`),
+      fight.ladder ? ladderChip() : null,
       link(`/game/${encodeURIComponent(fight.game)}`, `About ${gameTitle(fight.game)}`, { class: 'btn btn-secondary btn-small' })),
     statusBox,
     replayBox,

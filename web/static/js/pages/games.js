@@ -93,9 +93,10 @@ export async function detail(ctx) {
 
   return h('section', null,
     h('div', { class: 'page-head' }, h('h1', null, g.title || g.name),
-      session.user ? h('div', { class: 'row' },
-        link(`/fights/new?game=${encodeURIComponent(g.name)}`, 'Host a fight', { class: 'btn' }),
-        link(`/bots/new?game=${encodeURIComponent(g.name)}`, 'Upload a bot', { class: 'btn btn-secondary' })) : null),
+      h('div', { class: 'row' },
+        session.user ? link(`/fights/new?game=${encodeURIComponent(g.name)}`, 'Host a fight', { class: 'btn' }) : null,
+        session.user ? link(`/bots/new?game=${encodeURIComponent(g.name)}`, 'Upload a bot', { class: 'btn btn-secondary' }) : null,
+        link(`/ladder/${encodeURIComponent(g.name)}`, 'Ladder', { class: 'btn btn-secondary' }))),
     h('p', { class: 'lead' }, g.summary || ''),
     h('div', { class: 'grid grid-2' },
       h('div', null,
