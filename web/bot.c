@@ -28,7 +28,8 @@
  * latest entry's status, version and reason; the rating shown (the active
  * entry's while there is one, else the latest's): mu, sigma, games; the
  * active entry's rank among its game's active entries (1 + those rated
- * strictly higher) and its version. */
+ * strictly higher, a deactivated account's left out as on the leaderboard)
+ * and its version. */
 #define BOT_LADDER_COLUMNS                                                                         \
     "b.ladder, le.status, le.version, le.reason, COALESCE(la.mu, le.mu), "                         \
     "COALESCE(la.sigma, le.sigma), COALESCE(la.games, le.games), la.rank, la.version"
@@ -37,7 +38,9 @@
     "  FROM ladder_entries e JOIN bot_versions v ON v.id = e.bot_version_id "                      \
     "  WHERE e.bot_id = b.id ORDER BY e.bot_version_id DESC LIMIT 1) le ON true "                  \
     "LEFT JOIN LATERAL (SELECT a.mu, a.sigma, a.games, v.version, 1 + (SELECT count(*) "           \
-    "  FROM ladder_entries o WHERE o.game = a.game AND o.status = 'active' "                       \
+    "  FROM ladder_entries o JOIN bots ob ON ob.id = o.bot_id JOIN users ou ON ou.id = "           \
+    "ob.owner_id "                                                                                 \
+    "  WHERE o.game = a.game AND o.status = 'active' AND ou.deactivated_at IS NULL "               \
     "  AND o.mu - 3 * o.sigma > a.mu - 3 * a.sigma) AS rank "                                      \
     "  FROM ladder_entries a JOIN bot_versions v ON v.id = a.bot_version_id "                      \
     "  WHERE a.bot_id = b.id AND a.status = 'active') la ON true "
