@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -70,14 +71,30 @@ static void scratch_name(const char *tag, char *out, size_t len)
     snprintf(out, len, "cf_migtest_%ld_%s", (long)getpid(), tag);
 }
 
-static void drop_db(const char *name)
+/* DROP DATABASE ... WITH (FORCE) as the test's role: it may terminate
+ * that role's sessions, not an autovacuum worker analysing the tables a
+ * test just filled (42501, insufficient privilege), which is done within
+ * moments: so try again for up to five seconds. 0, or -1 with the error. */
+static int drop_db_when_free(const char *name)
 {
     char sql[256];
 
     /* Names are built here from the pid and a fixed tag: no user input. */
     snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
-    if (cf_pg_run(admin, sql, 0, NULL) != 0)
-        fail_msg("%s: %s", sql, cf_pg_error(admin));
+    for (int tries = 0;; tries++) {
+        if (cf_pg_run(admin, sql, 0, NULL) == 0)
+            return 0;
+        if (strcmp(cf_pg_sqlstate(admin), "42501") != 0 || tries == 50)
+            return -1;
+        struct timespec pause = {.tv_sec = 0, .tv_nsec = 100 * 1000000L};
+        nanosleep(&pause, NULL);
+    }
+}
+
+static void drop_db(const char *name)
+{
+    if (drop_db_when_free(name) != 0)
+        fail_msg("DROP DATABASE %s: %s", name, cf_pg_error(admin));
 }
 
 static void create_db(const char *name)
@@ -733,10 +750,9 @@ int main(void)
         static const char *const tags[] = {"apply",  "tamper",      "missing",
                                            "broken", "constraints", "indexes"};
         for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++) {
-            char name[64], sql[128];
+            char name[64];
             scratch_name(tags[i], name, sizeof name);
-            snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
-            if (cf_pg_run(admin, sql, 0, NULL) != 0)
+            if (drop_db_when_free(name) != 0)
                 fprintf(stderr, "cleanup: %s\n", cf_pg_error(admin));
         }
     }

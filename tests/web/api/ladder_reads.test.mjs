@@ -157,8 +157,16 @@ test('the leaderboard in pages: ranks carry over, the last page says so, past th
 });
 
 test("a deactivated account's bots leave the board (and its ranks) while it lasts", async () => {
+  // Many (bob's) just above Few (alice's): Few's rank in its bot object
+  // counts Many only while bob's account is active.
+  const manyAt = (mu) => psql(stack.databaseUrl,
+    "UPDATE ladder_entries SET mu = :'v2'::float8 WHERE bot_id = :'v1' AND status = 'active'", bots.many.id, mu);
+  manyAt(29);
+  assert.equal((await alice.get(`/api/bots/${bots.few.id}`)).body.ladder.rank, 3);
   const off = await op.post(`/api/admin/users/${bob.id}/deactivate`, {});
   assert.equal(off.status, 200, off.text);
+  assert.equal((await alice.get(`/api/bots/${bots.few.id}`)).body.ladder.rank, 2);
+  manyAt(28);
   const r = await alice.get('/api/games/tanks/ladder');
   assert.deepEqual(r.body.entries.map((e) => [e.rank, e.bot]), [[1, 'Top'], [2, 'Few']]);
   assert.equal(r.body.total, 2);

@@ -3,12 +3,14 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -31,14 +33,24 @@ static void url_with_db(char *out, size_t len, const char *url, const char *name
     snprintf(out, len, "%.*s/%s%s", (int)keep, url, name, q != NULL ? q : "");
 }
 
+/* Runs sql on the server's own database. The test's role may terminate its
+ * own sessions, not an autovacuum worker analysing what a test just wrote
+ * (42501, insufficient privilege), done within moments: so a DROP ...
+ * WITH (FORCE) is tried again for up to five seconds. 0, or -1 (said). */
 static int admin_run(const char *sql)
 {
     PGconn *c = PQconnectdb(admin_url);
     int rc = -1;
-    if (PQstatus(c) == CONNECTION_OK) {
+    for (int tries = 0; PQstatus(c) == CONNECTION_OK && rc != 0 && tries <= 50; tries++) {
         PGresult *res = PQexec(c, sql);
+        const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
         rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : -1;
+        bool busy = rc != 0 && state != NULL && strcmp(state, "42501") == 0;
         PQclear(res);
+        if (!busy)
+            break;
+        struct timespec pause = {.tv_sec = 0, .tv_nsec = 100 * 1000000L};
+        nanosleep(&pause, NULL);
     }
     if (rc != 0)
         fprintf(stderr, "%s: %s\n", sql, PQerrorMessage(c));
