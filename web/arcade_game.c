@@ -159,27 +159,40 @@ static cJSON *game_row_from(web_req *r, PGresult *res, bool *mine)
     return o;
 }
 
-cJSON *arcade_game_card_json(web_req *r, const char *id)
+void arcade_game_card_read(web_req *r, const char *id, web_read *q)
 {
-    bool mine;
-    const char *params[2] = {id, caller_id(r)};
-    return game_row_from(r, prepared_exec(r->t, GAME_ROW_SQL, 2, params), &mine);
+    *q = (web_read){.sql = GAME_ROW_SQL, .nparams = 2, .params = {id, caller_id(r)}};
 }
 
-cJSON *arcade_game_json(web_req *r, const char *id)
+cJSON *arcade_game_card_from(web_req *r, web_read *q)
+{
+    bool mine;
+    cJSON *o = game_row_from(r, q->res, &mine);
+    q->res = NULL; /* cleared by game_row_from */
+    return o;
+}
+
+cJSON *arcade_game_card_json(web_req *r, const char *id)
+{
+    web_read q;
+    arcade_game_card_read(r, id, &q);
+    q.res = prepared_exec(r->t, q.sql, q.nparams, q.params);
+    return arcade_game_card_from(r, &q);
+}
+
+int arcade_game_reads(web_req *r, const char *id, web_read *reads)
 {
     /* The game, its versions and the caller's rating: one round trip. */
-    web_read reads[3] = {
-        {.sql = GAME_ROW_SQL, .nparams = 2, .params = {id, caller_id(r)}},
-        {.sql = VERSIONS_SQL, .nparams = 1, .params = {id}},
-    };
+    arcade_game_card_read(r, id, &reads[0]);
+    reads[1] = (web_read){.sql = VERSIONS_SQL, .nparams = 1, .params = {id}};
     int n = 2;
     if (r->authed)
         arcade_rating_caller_read(r, id, &reads[n++]);
-    if (!prepared_exec_all(r->t, reads, n)) {
-        http_db_error(r);
-        return NULL;
-    }
+    return n;
+}
+
+cJSON *arcade_game_from(web_req *r, web_read *reads, int n)
+{
     bool mine;
     cJSON *o = game_row_from(r, reads[0].res, &mine);
     reads[0].res = NULL; /* cleared by game_row_from */
@@ -189,6 +202,18 @@ cJSON *arcade_game_json(web_req *r, const char *id)
         arcade_rating_caller_from(r, n > 2 ? reads[2].res : NULL,
                                   cJSON_GetObjectItemCaseSensitive(o, "rating"));
     }
+    return o;
+}
+
+cJSON *arcade_game_json(web_req *r, const char *id)
+{
+    web_read reads[ARCADE_GAME_READS];
+    int n = arcade_game_reads(r, id, reads);
+    if (!prepared_exec_all(r->t, reads, n)) {
+        http_db_error(r);
+        return NULL;
+    }
+    cJSON *o = arcade_game_from(r, reads, n);
     web_reads_clear(reads, n);
     return o;
 }
