@@ -8,14 +8,20 @@
  */
 #include "web.h"
 
-#define INVITATION_SELECT                                                                          \
-    "SELECT i.id, i.fight_id, f.game, hu.username, iu.username, i.status, b.name, "                \
-    "f.status, api_time(i.created_at) "                                                            \
+/* invitee: the invitee's name (iu.username, or the caller's as $2 in the
+ * caller's list, where every invitee is the caller). */
+#define INVITATION_COLUMNS(invitee)                                                                \
+    "SELECT i.id, i.fight_id, f.game, hu.username, " invitee ", i.status, b.name, "                \
+    "f.status, api_time(i.created_at) "
+#define INVITATION_JOINS                                                                           \
     "FROM invitations i JOIN fights f ON f.id = i.fight_id "                                       \
-    "JOIN users iu ON iu.id = i.invitee_id LEFT JOIN users "                                       \
-    "hu ON hu.id = f.host_id "                                                                     \
+    "LEFT JOIN users hu ON hu.id = f.host_id "                                                     \
     "LEFT JOIN bot_versions v ON v.id = i.bot_version_id "                                         \
     "LEFT JOIN bots b ON b.id = v.bot_id "
+#define INVITATION_SELECT                                                                          \
+    INVITATION_COLUMNS("iu.username")                                                              \
+    INVITATION_JOINS "JOIN users iu ON iu.id = i.invitee_id "
+#define MY_INVITATIONS INVITATION_COLUMNS("$2::text") INVITATION_JOINS
 
 static cJSON *invitation_row_json(PGresult *res, int i)
 {
@@ -48,16 +54,16 @@ cJSON *invitation_json(web_req *r, const char *invitation_id)
 
 void invitation_list_read(web_req *r, bool pending_only, web_read *q)
 {
-    *q = (web_read){.sql = pending_only ? INVITATION_SELECT
+    *q = (web_read){.sql = pending_only ? MY_INVITATIONS
                                "WHERE i.invitee_id = $1::bigint AND i.status = 'pending' "
                                "ORDER BY i.created_at DESC, i.id DESC"
                                         /* invitations_invitee_order_idx (0106): its first 100. */
-                                        : INVITATION_SELECT
+                                        : MY_INVITATIONS
                                "WHERE i.invitee_id = $1::bigint "
                                "ORDER BY (i.status = 'pending') DESC, i.created_at DESC, "
                                "i.id DESC LIMIT 100",
-                    .nparams = 1,
-                    .params = {r->user_id}};
+                    .nparams = 2,
+                    .params = {r->user_id, r->username}};
 }
 
 cJSON *invitation_list_from(PGresult *res)
