@@ -66,10 +66,12 @@ enum {
     "api_time(g.created_at), api_time(g.updated_at), g.owner_id, COALESCE(s.total_ms, 0), "        \
     "s.longest_ms, CASE WHEN s.plays > 0 THEN s.scored_plays > 0 END, COALESCE(s.ratings, 0), "    \
     "s.rating_avg, g.operator_hidden "
-/* The joins of a game g's row: its owner, counters and latest version. */
-#define GAME_JOINS                                                                                 \
+/* The joins of a game g's row: its counters s, owner and latest version. */
+#define GAME_JOINS "LEFT JOIN arcade_game_stats s ON s.game_id = g.id " OWNER_VERSION_JOINS
+#define STATS_COLUMNS                                                                              \
+    "s.plays, s.best_score, s.total_ms, s.longest_ms, s.scored_plays, s.ratings, s.rating_avg"
+#define OWNER_VERSION_JOINS                                                                        \
     "LEFT JOIN users u ON u.id = g.owner_id "                                                      \
-    "LEFT JOIN arcade_game_stats s ON s.game_id = g.id "                                           \
     "LEFT JOIN LATERAL (SELECT version, "                                                          \
     "CASE WHEN bundle IS NULL THEN 'file' ELSE 'bundle' END AS kind, size, "                       \
     "preview IS NOT NULL AS has_preview FROM arcade_game_versions "                                \
@@ -267,15 +269,16 @@ cJSON *arcade_game_list(web_req *r, const arcade_list_query *q, web_list_count *
     bool prepared = q->q == NULL && q->page <= LIST_PREPARED_PAGES;
     const char *where = q->mine ? MINE_WHERE : LIST_WHERE;
     /* The page's games are found first, from the games and their counters
-     * alone; only they are joined to their owner and latest version (a
-     * random pair of games read two versions, not every game's). */
+     * (s, carried out) alone; only they are joined to their owner and
+     * latest version (a random pair of games reads two versions, not every
+     * game's). */
     const char *order = list_order_sql(q->order);
     int n = snprintf(sql, sizeof sql,
-                     "%sFROM (SELECT g.id FROM arcade_games g "
+                     "%sFROM (SELECT g.id, " STATS_COLUMNS " FROM arcade_games g "
                      "LEFT JOIN arcade_game_stats s ON s.game_id = g.id %s%sLIMIT %s OFFSET %s) "
-                     "page JOIN arcade_games g ON g.id = page.id %s%s",
+                     "s JOIN arcade_games g ON g.id = s.id " OWNER_VERSION_JOINS "%s",
                      GAME_COLUMNS, where, order, prepared ? limit : "$4::int",
-                     prepared ? offset : "$5::bigint", GAME_JOINS, order);
+                     prepared ? offset : "$5::bigint", order);
     int c = snprintf(count_sql, sizeof count_sql, COUNT_SQL, where, prepared ? cap : "$4::bigint");
     if (n < 0 || (size_t)n >= sizeof sql || c < 0 || (size_t)c >= sizeof count_sql)
         return NULL;
