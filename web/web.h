@@ -1069,11 +1069,11 @@ cJSON *fight_list_from(web_req *r, const fight_list_read *p, PGresult *res, web_
 /* ---- invitation_view.c: invitations as JSON ---- */
 /* The Invitation object (answers 404 when there is none). */
 cJSON *invitation_json(web_req *r, const char *invitation_id);
-/* The caller's invitations (the pending ones only, or the latest 100,
- * pending first); NULL on a db error (not answered). */
-cJSON *invitation_list_json(web_req *r, bool pending_only);
-/* The same list in two steps, for prepared_exec_all. */
-void invitation_list_read(web_req *r, bool pending_only, web_read *q);
+/* The caller's latest 100 invitations, pending first; NULL on a db error
+ * (not answered). An ended fight's row comes from cache.c. */
+cJSON *invitation_list_json(web_req *r);
+/* The caller's pending invitations in two steps, for prepared_exec_all. */
+void invitation_list_read(web_req *r, web_read *q);
 cJSON *invitation_list_from(PGresult *res);
 
 /* ---- names.c: players' names in the fight stream ---- */
