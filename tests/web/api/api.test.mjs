@@ -893,7 +893,10 @@ test("invitations list: an ended fight's row, read fresh and from the row cache,
   assert.equal(acc.status, 200, acc.text);
   // and one still open, pending: listed first
   const open = (await host.post('/api/fights', { game: 'tanks', bot_id: hb.id, invite: [guest.username] })).body;
+  const ended = () => psql(stack.databaseUrl, `SELECT fight_ended FROM invitations WHERE id = ${inv.id}`);
+  assert.equal(ended(), 'f');
   psql(stack.databaseUrl, `UPDATE fights SET status = 'finished', finished_at = now() WHERE id = '${fight.id}'`);
+  assert.equal(ended(), 't'); // the trigger of web/migrations/0109
   const fresh = (await guest.get('/api/invitations')).body.invitations;
   const cached = (await guest.get('/api/invitations')).body.invitations;
   assert.deepEqual(cached, fresh);
