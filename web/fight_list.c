@@ -110,17 +110,17 @@ static int list_source(web_req *r, const fight_list_query *q, const char *user_i
  * players and times are not looked up; a join on a NULL key costs no
  * index probe. */
 #define LIVE(x) "CASE WHEN f.status NOT IN " FINAL_STATES " THEN " x " END"
+#define LIVE_CREATED LIVE("f.created_at")
+#define LIVE_FINISHED LIVE("f.finished_at")
+#define LIVE_HOST LIVE("f.host_id")
+#define LIVE_FIGHT LIVE("f.id")
 #define PAGE_COLUMNS                                                                               \
-    "f.id, f.game, hu.username, f.status, f.visibility, api_time(" LIVE(                           \
-        "f.created_at") "), "                                                                      \
-                        "api_time(" LIVE(                                                          \
-                            "f.finished_at") "), p.slot, "                                         \
-                                             "COALESCE(pu.username, CASE WHEN p.user_id IS NULL "  \
-                                             "AND p.bot_version_id IS NULL "                       \
-                                             "THEN 'house' ELSE '(deleted)' END), "                \
-                                             "COALESCE(b.name, substr(p.name, strpos(p.name, "     \
-                                             "'/') + 1)), "                                        \
-                                             "COALESCE(p.result, p.rank::text)"
+    "f.id, f.game, hu.username, f.status, f.visibility, api_time(" LIVE_CREATED "), "              \
+    "api_time(" LIVE_FINISHED "), p.slot, "                                                        \
+    "COALESCE(pu.username, CASE WHEN p.user_id IS NULL AND p.bot_version_id IS NULL "              \
+    "THEN 'house' ELSE '(deleted)' END), "                                                         \
+    "COALESCE(b.name, substr(p.name, strpos(p.name, '/') + 1)), "                                  \
+    "COALESCE(p.result, p.rank::text)"
 
 /* The page's statement: the source read as far as cap (the count's cap),
  * the page's size limit and its offset, each a number or a parameter
@@ -145,10 +145,8 @@ static void page_sql(char *out, size_t len, const char *source, const char *cap,
                              "NULL, NULL"
                            : PAGE_COLUMNS,
                      light ? ""
-                           : "LEFT JOIN users hu ON hu.id = " LIVE(
-                                 "f.host_id") " "
-                                              "LEFT JOIN fight_players p ON p.fight_id = " LIVE(
-                                                  "f.id") " " ROW_JOINS,
+                           : "LEFT JOIN users hu ON hu.id = " LIVE_HOST " "
+                             "LEFT JOIN fight_players p ON p.fight_id = " LIVE_FIGHT " " ROW_JOINS,
                      light ? "" : ", p.slot");
     if (w < 0 || (size_t)w >= len)
         abort();

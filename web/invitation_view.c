@@ -90,21 +90,17 @@ cJSON *invitation_list_from(PGresult *res)
 #define LIST_MAX 100
 #define ROW_CACHE_MS 10000
 #define LIVE(x) "CASE WHEN NOT i.fight_ended THEN " x " END"
+#define LIVE_CREATED LIVE("i.created_at")
+#define LIVE_FIGHT LIVE("i.fight_id")
+#define LIVE_BOT LIVE("i.bot_version_id")
 #define LIST_SQL                                                                                   \
     "SELECT i.id, i.fight_id, f.game, hu.username, $2::text, i.status, b.name, f.status, "         \
-    "api_time(" LIVE(                                                                              \
-        "i.created_at") "), i.fight_ended FROM invitations i "                                     \
-                        "LEFT JOIN fights f ON f.id = " LIVE(                                      \
-                            "i.fight_id") " "                                                      \
-                                          "LEFT JOIN users hu ON hu.id = f.host_id "               \
-                                          "LEFT JOIN bot_versions v ON v.id = " LIVE(              \
-                                              "i.bot_version_id") " "                              \
-                                                                  "LEFT JOIN bots b ON b.id = "    \
-                                                                  "v.bot_id WHERE i.invitee_id = " \
-                                                                  "$1::bigint "                    \
-                                                                  "ORDER BY (i.status = "          \
-                                                                  "'pending') DESC, i.created_at " \
-                                                                  "DESC, i.id DESC LIMIT 100"
+    "api_time(" LIVE_CREATED "), i.fight_ended FROM invitations i "                                \
+    "LEFT JOIN fights f ON f.id = " LIVE_FIGHT " "                                                 \
+    "LEFT JOIN users hu ON hu.id = f.host_id "                                                     \
+    "LEFT JOIN bot_versions v ON v.id = " LIVE_BOT " "                                             \
+    "LEFT JOIN bots b ON b.id = v.bot_id WHERE i.invitee_id = $1::bigint "                         \
+    "ORDER BY (i.status = 'pending') DESC, i.created_at DESC, i.id DESC LIMIT 100"
 #define LIST_ENDED 9 /* LIST_SQL's i.fight_ended */
 #define ROWS_SQL MY_INVITATIONS "WHERE i.invitee_id = $1::bigint AND i.id = ANY ($3::bigint[])"
 
