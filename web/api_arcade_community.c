@@ -9,6 +9,7 @@
  * the game's page shows).
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "web.h"
@@ -51,28 +52,42 @@ static bool bool_query(web_req *r, const char *name, bool def, bool *out)
 
 /* ------------------------------------------------------------ the board */
 
-/* {game, players[, my_plays]} of the path's game; NULL after answering. */
+/* {game, players[, my_plays]} of the path's game; NULL after answering.
+ * Every read goes to PostgreSQL in one round trip (prepared_exec_all); the
+ * board and the caller's plays are dropped unread when the game is not
+ * the caller's to see. */
 static cJSON *scoreboard(web_req *r, bool compact, int limit)
 {
     const char *id = r->params[0];
-    cJSON *game = compact ? arcade_game_card_json(r, id) : arcade_game_json(r, id);
-    if (game == NULL)
-        return NULL; /* answered */
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddItemToObject(o, "game", game);
-    cJSON *players = arcade_scoreboard_players(r, id, limit);
-    cJSON *mine = NULL;
-    if (players != NULL && r->authed && !compact)
-        mine = arcade_my_plays(r, id, MY_PLAYS);
-    if (players == NULL || (r->authed && !compact && mine == NULL)) {
-        cJSON_Delete(players);
-        cJSON_Delete(o);
+    char lim[16], my_lim[16];
+    web_read reads[ARCADE_GAME_READS + 2];
+    int n = compact ? 1 : arcade_game_reads(r, id, reads);
+    if (compact)
+        arcade_game_card_read(r, id, &reads[0]);
+    int game_reads = n;
+    snprintf(lim, sizeof lim, "%d", limit);
+    arcade_scoreboard_players_read(r, id, lim, &reads[n++]);
+    bool with_mine = r->authed && !compact;
+    if (with_mine) {
+        snprintf(my_lim, sizeof my_lim, "%d", MY_PLAYS);
+        arcade_my_plays_read(r, id, my_lim, &reads[n++]);
+    }
+    if (!prepared_exec_all(r->t, reads, n)) {
         http_db_error(r);
         return NULL;
     }
-    cJSON_AddItemToObject(o, "players", players);
-    if (mine != NULL)
-        cJSON_AddItemToObject(o, "my_plays", mine);
+    cJSON *game =
+        compact ? arcade_game_card_from(r, &reads[0]) : arcade_game_from(r, reads, game_reads);
+    if (game == NULL) {
+        web_reads_clear(reads, n);
+        return NULL; /* answered */
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "game", game);
+    cJSON_AddItemToObject(o, "players", arcade_scoreboard_players_from(reads[game_reads].res));
+    if (with_mine)
+        cJSON_AddItemToObject(o, "my_plays", arcade_my_plays_from(reads[game_reads + 1].res));
+    web_reads_clear(reads, n);
     return o;
 }
 

@@ -18,7 +18,7 @@ void dashboard_get(web_req *r)
         return;
     }
     reads[0] = fights_read.read;
-    invitation_list_read(r, true, &reads[1]);
+    invitation_list_read(r, &reads[1]);
     bot_list_read(r, NULL, &reads[2]);
     if (!prepared_exec_all(r->t, reads, 3)) {
         http_db_error(r);

@@ -19,7 +19,7 @@ static void answer_invitation(web_req *r, const char *invitation_id, int status)
 
 void invitations_list(web_req *r)
 {
-    http_json_list(r, "invitations", invitation_list_json(r, false));
+    http_json_list(r, "invitations", invitation_list_json(r));
 }
 
 void invitations_create(web_req *r)

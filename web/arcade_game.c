@@ -59,14 +59,19 @@ enum {
  * row's null bitmap, never at a bundle's bytes. The figures are the
  * counters of arcade_game_stats (0006_arcade_community.sql), never an
  * aggregate of the plays. */
-#define GAME_SELECT                                                                                \
+#define GAME_SELECT GAME_COLUMNS "FROM arcade_games g " GAME_JOINS
+#define GAME_COLUMNS                                                                               \
     "SELECT g.id, g.title, g.authors, g.description, array_to_json(g.inputs)::text, u.username, "  \
     "g.hidden, v.version, v.kind, v.size, v.has_preview, COALESCE(s.plays, 0), s.best_score, "     \
     "api_time(g.created_at), api_time(g.updated_at), g.owner_id, COALESCE(s.total_ms, 0), "        \
     "s.longest_ms, CASE WHEN s.plays > 0 THEN s.scored_plays > 0 END, COALESCE(s.ratings, 0), "    \
-    "s.rating_avg, g.operator_hidden "                                                             \
-    "FROM arcade_games g LEFT JOIN users u ON u.id = g.owner_id "                                  \
-    "LEFT JOIN arcade_game_stats s ON s.game_id = g.id "                                           \
+    "s.rating_avg, g.operator_hidden "
+/* The joins of a game g's row: its counters s, owner and latest version. */
+#define GAME_JOINS "LEFT JOIN arcade_game_stats s ON s.game_id = g.id " OWNER_VERSION_JOINS
+#define STATS_COLUMNS                                                                              \
+    "s.plays, s.best_score, s.total_ms, s.longest_ms, s.scored_plays, s.ratings, s.rating_avg"
+#define OWNER_VERSION_JOINS                                                                        \
+    "LEFT JOIN users u ON u.id = g.owner_id "                                                      \
     "LEFT JOIN LATERAL (SELECT version, "                                                          \
     "CASE WHEN bundle IS NULL THEN 'file' ELSE 'bundle' END AS kind, size, "                       \
     "preview IS NOT NULL AS has_preview FROM arcade_game_versions "                                \
@@ -159,27 +164,40 @@ static cJSON *game_row_from(web_req *r, PGresult *res, bool *mine)
     return o;
 }
 
-cJSON *arcade_game_card_json(web_req *r, const char *id)
+void arcade_game_card_read(web_req *r, const char *id, web_read *q)
 {
-    bool mine;
-    const char *params[2] = {id, caller_id(r)};
-    return game_row_from(r, prepared_exec(r->t, GAME_ROW_SQL, 2, params), &mine);
+    *q = (web_read){.sql = GAME_ROW_SQL, .nparams = 2, .params = {id, caller_id(r)}};
 }
 
-cJSON *arcade_game_json(web_req *r, const char *id)
+cJSON *arcade_game_card_from(web_req *r, web_read *q)
+{
+    bool mine;
+    cJSON *o = game_row_from(r, q->res, &mine);
+    q->res = NULL; /* cleared by game_row_from */
+    return o;
+}
+
+cJSON *arcade_game_card_json(web_req *r, const char *id)
+{
+    web_read q;
+    arcade_game_card_read(r, id, &q);
+    q.res = prepared_exec(r->t, q.sql, q.nparams, q.params);
+    return arcade_game_card_from(r, &q);
+}
+
+int arcade_game_reads(web_req *r, const char *id, web_read *reads)
 {
     /* The game, its versions and the caller's rating: one round trip. */
-    web_read reads[3] = {
-        {.sql = GAME_ROW_SQL, .nparams = 2, .params = {id, caller_id(r)}},
-        {.sql = VERSIONS_SQL, .nparams = 1, .params = {id}},
-    };
+    arcade_game_card_read(r, id, &reads[0]);
+    reads[1] = (web_read){.sql = VERSIONS_SQL, .nparams = 1, .params = {id}};
     int n = 2;
     if (r->authed)
         arcade_rating_caller_read(r, id, &reads[n++]);
-    if (!prepared_exec_all(r->t, reads, n)) {
-        http_db_error(r);
-        return NULL;
-    }
+    return n;
+}
+
+cJSON *arcade_game_from(web_req *r, web_read *reads, int n)
+{
     bool mine;
     cJSON *o = game_row_from(r, reads[0].res, &mine);
     reads[0].res = NULL; /* cleared by game_row_from */
@@ -189,6 +207,18 @@ cJSON *arcade_game_json(web_req *r, const char *id)
         arcade_rating_caller_from(r, n > 2 ? reads[2].res : NULL,
                                   cJSON_GetObjectItemCaseSensitive(o, "rating"));
     }
+    return o;
+}
+
+cJSON *arcade_game_json(web_req *r, const char *id)
+{
+    web_read reads[ARCADE_GAME_READS];
+    int n = arcade_game_reads(r, id, reads);
+    if (!prepared_exec_all(r->t, reads, n)) {
+        http_db_error(r);
+        return NULL;
+    }
+    cJSON *o = arcade_game_from(r, reads, n);
     web_reads_clear(reads, n);
     return o;
 }
@@ -201,8 +231,16 @@ cJSON *arcade_game_json(web_req *r, const char *id)
     "AND ($3::text IS NULL OR strpos(lower(g.title), lower($3::text)) > 0 "                        \
     "OR strpos(lower(g.authors), lower($3::text)) > 0) "
 
-/* Counts matching games, only so far (list_page.c): %s the cap. */
-#define COUNT_SQL "SELECT count(*) FROM (SELECT 1 FROM arcade_games g " LIST_WHERE "LIMIT %s) c"
+/* The same for "mine" ($2 true): the owner's games, through the owner's
+ * index whatever the caller, so that one plan serves every owner. */
+#define MINE_WHERE                                                                                 \
+    "WHERE g.owner_id = $1::bigint AND $2::boolean "                                               \
+    "AND ($3::text IS NULL OR strpos(lower(g.title), lower($3::text)) > 0 "                        \
+    "OR strpos(lower(g.authors), lower($3::text)) > 0) "
+
+/* Counts matching games, only so far (list_page.c): %s the condition,
+ * %s the cap. */
+#define COUNT_SQL "SELECT count(*) FROM (SELECT 1 FROM arcade_games g %sLIMIT %s) c"
 /* Pages up to this one are prepared statements (as fight_list.c's). */
 #define LIST_PREPARED_PAGES 10
 
@@ -225,14 +263,23 @@ cJSON *arcade_game_list(web_req *r, const arcade_list_query *q, web_list_count *
     snprintf(limit, sizeof limit, "%d", q->per_page);
     snprintf(offset, sizeof offset, "%lld", first);
     long long bound = list_count_cap(first, q->per_page, cap);
-    /* The common list (not "mine", no search, the first pages): prepared,
-     * its bounds in its text (prepared.c); the others planned with their
-     * values (the owner's index, or none). */
-    bool prepared = !q->mine && q->q == NULL && q->page <= LIST_PREPARED_PAGES;
-    int n = snprintf(sql, sizeof sql, "%s%s%sLIMIT %s OFFSET %s", GAME_SELECT, LIST_WHERE,
-                     list_order_sql(q->order), prepared ? limit : "$4::int",
-                     prepared ? offset : "$5::bigint");
-    int c = snprintf(count_sql, sizeof count_sql, COUNT_SQL, prepared ? cap : "$4::bigint");
+    /* The first pages without a search (the common list, and "mine"
+     * through the owner's index): prepared, their bounds in their text
+     * (prepared.c); the others planned with their values. */
+    bool prepared = q->q == NULL && q->page <= LIST_PREPARED_PAGES;
+    const char *where = q->mine ? MINE_WHERE : LIST_WHERE;
+    /* The page's games are found first, from the games and their counters
+     * (s, carried out) alone; only they are joined to their owner and
+     * latest version (a random pair of games reads two versions, not every
+     * game's). */
+    const char *order = list_order_sql(q->order);
+    int n = snprintf(sql, sizeof sql,
+                     "%sFROM (SELECT g.id, " STATS_COLUMNS " FROM arcade_games g "
+                     "LEFT JOIN arcade_game_stats s ON s.game_id = g.id %s%sLIMIT %s OFFSET %s) "
+                     "s JOIN arcade_games g ON g.id = s.id " OWNER_VERSION_JOINS "%s",
+                     GAME_COLUMNS, where, order, prepared ? limit : "$4::int",
+                     prepared ? offset : "$5::bigint", order);
+    int c = snprintf(count_sql, sizeof count_sql, COUNT_SQL, where, prepared ? cap : "$4::bigint");
     if (n < 0 || (size_t)n >= sizeof sql || c < 0 || (size_t)c >= sizeof count_sql)
         return NULL;
     const char *mine = q->mine ? "true" : "false";

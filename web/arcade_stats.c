@@ -21,20 +21,20 @@ static const char *caller_id(const web_req *r)
     return r->authed ? r->user_id : NULL;
 }
 
-cJSON *arcade_scoreboard_players(web_req *r, const char *game_id, int limit)
+#define BOARD_SQL                                                                                  \
+    "SELECT u.username, s.best_score, s.plays, s.total_ms "                                        \
+    "FROM arcade_player_stats s JOIN users u ON u.id = s.player_id "                               \
+    "WHERE s.game_id = $1::bigint "                                                                \
+    "ORDER BY s.best_score DESC NULLS LAST, s.best_at, s.plays DESC, u.username LIMIT $2::int"
+
+void arcade_scoreboard_players_read(web_req *r, const char *game_id, const char *limit, web_read *q)
 {
-    char lim[16];
-    snprintf(lim, sizeof lim, "%d", limit);
-    const char *params[2] = {game_id, lim};
-    PGresult *res = prepared_exec(r->t,
-                                  "SELECT u.username, s.best_score, s.plays, s.total_ms "
-                                  "FROM arcade_player_stats s JOIN users u ON u.id = s.player_id "
-                                  "WHERE s.game_id = $1::bigint "
-                                  "ORDER BY s.best_score DESC NULLS LAST, s.best_at, s.plays DESC, "
-                                  "u.username LIMIT $2::int",
-                                  2, params);
-    if (res == NULL)
-        return NULL;
+    (void)r;
+    *q = (web_read){.sql = BOARD_SQL, .nparams = 2, .params = {game_id, limit}};
+}
+
+cJSON *arcade_scoreboard_players_from(PGresult *res)
+{
     cJSON *arr = cJSON_CreateArray();
     for (int i = 0; i < PQntuples(res); i++) {
         cJSON *o = cJSON_CreateObject();
@@ -45,23 +45,22 @@ cJSON *arcade_scoreboard_players(web_req *r, const char *game_id, int limit)
         json_add_pg_num(o, "total_ms", res, i, 3);
         cJSON_AddItemToArray(arr, o);
     }
-    PQclear(res);
     return arr;
 }
 
-cJSON *arcade_my_plays(web_req *r, const char *game_id, int limit)
+#define MY_PLAYS_SQL                                                                               \
+    "SELECT id, status, score, elapsed_ms, api_time(created_at), "                                 \
+    "api_time(finished_at) FROM plays "                                                            \
+    "WHERE game_id = $1::bigint AND player_id = $2::bigint "                                       \
+    "ORDER BY created_at DESC, id LIMIT $3::int"
+
+void arcade_my_plays_read(web_req *r, const char *game_id, const char *limit, web_read *q)
 {
-    char lim[16];
-    snprintf(lim, sizeof lim, "%d", limit);
-    const char *params[3] = {game_id, r->user_id, lim};
-    PGresult *res = prepared_exec(r->t,
-                                  "SELECT id, status, score, elapsed_ms, api_time(created_at), "
-                                  "api_time(finished_at) FROM plays "
-                                  "WHERE game_id = $1::bigint AND player_id = $2::bigint "
-                                  "ORDER BY created_at DESC, id LIMIT $3::int",
-                                  3, params);
-    if (res == NULL)
-        return NULL;
+    *q = (web_read){.sql = MY_PLAYS_SQL, .nparams = 3, .params = {game_id, r->user_id, limit}};
+}
+
+cJSON *arcade_my_plays_from(PGresult *res)
+{
     cJSON *arr = cJSON_CreateArray();
     for (int i = 0; i < PQntuples(res); i++) {
         cJSON *o = cJSON_CreateObject();
@@ -73,7 +72,6 @@ cJSON *arcade_my_plays(web_req *r, const char *game_id, int limit)
         json_add_pg_str(o, "finished_at", res, i, 5);
         cJSON_AddItemToArray(arr, o);
     }
-    PQclear(res);
     return arr;
 }
 

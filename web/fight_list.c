@@ -116,13 +116,29 @@ static int list_source(web_req *r, const fight_list_query *q, const char *user_i
     "LEFT JOIN bot_versions v ON v.id = p.bot_version_id "                                         \
     "LEFT JOIN bots b ON b.id = v.bot_id "
 #define FINAL_STATES "('finished', 'failed', 'cancelled')"
+/* The page's columns: a fight that has ended needs only its id and state
+ * (page_json takes its row from the row cache or ROWS_SQL), so its host,
+ * players and times are not looked up; a join on a NULL key costs no
+ * index probe. */
+#define LIVE(x) "CASE WHEN f.status NOT IN " FINAL_STATES " THEN " x " END"
+#define LIVE_CREATED LIVE("f.created_at")
+#define LIVE_FINISHED LIVE("f.finished_at")
+#define LIVE_HOST LIVE("f.host_id")
+#define LIVE_FIGHT LIVE("f.id")
+#define PAGE_COLUMNS                                                                               \
+    "f.id, f.game, hu.username, f.status, f.visibility, api_time(" LIVE_CREATED "), "              \
+    "api_time(" LIVE_FINISHED "), p.slot, "                                                        \
+    "COALESCE(pu.username, CASE WHEN p.user_id IS NULL AND p.bot_version_id IS NULL "              \
+    "THEN 'house' ELSE '(deleted)' END), "                                                         \
+    "COALESCE(b.name, substr(p.name, strpos(p.name, '/') + 1)), "                                  \
+    "COALESCE(p.result, p.rank::text), f.ladder"
 
 /* The page's statement: the source read as far as cap (the count's cap),
  * the page's size limit and its offset, each a number or a parameter
  * ("$4::bigint"). Rows: a fight of the page (none: NULL, on an empty page)
  * with one of its players, in page and slot order, and the count last; a
- * fight that has ended comes without its players (its row is most often
- * in the row cache: page_json). Light: the fights' ids and states only
+ * fight that has ended comes with its id and state alone (its row is most
+ * often in the row cache: page_json). Light: the fights' ids and states only
  * (every row comes from the row cache or ROWS_SQL), for the statements
  * planned each time, whose joins would cost more to plan than to run. */
 static void page_sql(char *out, size_t len, const char *source, const char *cap, const char *limit,
@@ -138,11 +154,10 @@ static void page_sql(char *out, size_t len, const char *source, const char *cap,
                      source, cap, limit, offset,
                      light ? "f.id, NULL, NULL, f.status, NULL, NULL, NULL, NULL::int, NULL, "
                              "NULL, NULL, NULL::boolean"
-                           : ROW_COLUMNS,
+                           : PAGE_COLUMNS,
                      light ? ""
-                           : "LEFT JOIN users hu ON hu.id = f.host_id "
-                             "LEFT JOIN fight_players p ON p.fight_id = f.id "
-                             "AND f.status NOT IN " FINAL_STATES " " ROW_JOINS,
+                           : "LEFT JOIN users hu ON hu.id = " LIVE_HOST " "
+                             "LEFT JOIN fight_players p ON p.fight_id = " LIVE_FIGHT " " ROW_JOINS,
                      light ? "" : ", p.slot");
     if (w < 0 || (size_t)w >= len)
         abort();

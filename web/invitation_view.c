@@ -6,16 +6,26 @@
  * One column list serves both, so an Invitation object looks the same
  * wherever it comes from; its fight's state is the API's name for it.
  */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "web.h"
 
-#define INVITATION_SELECT                                                                          \
-    "SELECT i.id, i.fight_id, f.game, hu.username, iu.username, i.status, b.name, "                \
-    "f.status, api_time(i.created_at) "                                                            \
+/* invitee: the invitee's name (iu.username, or the caller's as $2 in the
+ * caller's list, where every invitee is the caller). */
+#define INVITATION_COLUMNS(invitee)                                                                \
+    "SELECT i.id, i.fight_id, f.game, hu.username, " invitee ", i.status, b.name, "                \
+    "f.status, api_time(i.created_at) "
+#define INVITATION_JOINS                                                                           \
     "FROM invitations i JOIN fights f ON f.id = i.fight_id "                                       \
-    "JOIN users iu ON iu.id = i.invitee_id LEFT JOIN users "                                       \
-    "hu ON hu.id = f.host_id "                                                                     \
+    "LEFT JOIN users hu ON hu.id = f.host_id "                                                     \
     "LEFT JOIN bot_versions v ON v.id = i.bot_version_id "                                         \
     "LEFT JOIN bots b ON b.id = v.bot_id "
+#define INVITATION_SELECT                                                                          \
+    INVITATION_COLUMNS("iu.username")                                                              \
+    INVITATION_JOINS "JOIN users iu ON iu.id = i.invitee_id "
+#define MY_INVITATIONS INVITATION_COLUMNS("$2::text") INVITATION_JOINS
 
 static cJSON *invitation_row_json(PGresult *res, int i)
 {
@@ -46,18 +56,13 @@ cJSON *invitation_json(web_req *r, const char *invitation_id)
     return o;
 }
 
-void invitation_list_read(web_req *r, bool pending_only, web_read *q)
+void invitation_list_read(web_req *r, web_read *q)
 {
-    *q = (web_read){.sql = pending_only ? INVITATION_SELECT
-                               "WHERE i.invitee_id = $1::bigint AND i.status = 'pending' "
-                               "ORDER BY i.created_at DESC, i.id DESC"
-                                        /* invitations_invitee_order_idx (0106): its first 100. */
-                                        : INVITATION_SELECT
-                               "WHERE i.invitee_id = $1::bigint "
-                               "ORDER BY (i.status = 'pending') DESC, i.created_at DESC, "
-                               "i.id DESC LIMIT 100",
-                    .nparams = 1,
-                    .params = {r->user_id}};
+    *q =
+        (web_read){.sql = MY_INVITATIONS "WHERE i.invitee_id = $1::bigint AND i.status = 'pending' "
+                                         "ORDER BY i.created_at DESC, i.id DESC",
+                   .nparams = 2,
+                   .params = {r->user_id, r->username}};
 }
 
 cJSON *invitation_list_from(PGresult *res)
@@ -68,14 +73,112 @@ cJSON *invitation_list_from(PGresult *res)
     return arr;
 }
 
-cJSON *invitation_list_json(web_req *r, bool pending_only)
+/* ---- the whole list: the latest 100, ended fights' rows from cache.c ----
+ *
+ * An invitation changes only while its fight is open (fight_state.c, the
+ * fight locked); once the fight has ended, its row looks the same to its
+ * invitee until a bot in it is renamed, as an ended fight's row in the
+ * fights lists (fight_list.c): it is kept as printed for as long
+ * (ROW_CACHE_MS), and emptied with the rest of cache.c by any change of
+ * fights or bots made through this process. The list's statement reads
+ * the page (invitations_invitee_order_idx, 0106: its first 100 entries)
+ * and, only for a fight going on, the rest of the row: the invitation
+ * says whether its fight has ended (fight_ended, kept by a trigger on
+ * fights: web/migrations/0109), so an ended one costs no look-up of its
+ * fight. The ended fights' rows not in the cache come from a second. */
+
+#define LIST_MAX 100
+#define ROW_CACHE_MS 10000
+#define LIVE(x) "CASE WHEN NOT i.fight_ended THEN " x " END"
+#define LIVE_CREATED LIVE("i.created_at")
+#define LIVE_FIGHT LIVE("i.fight_id")
+#define LIVE_BOT LIVE("i.bot_version_id")
+#define LIST_SQL                                                                                   \
+    "SELECT i.id, i.fight_id, f.game, hu.username, $2::text, i.status, b.name, f.status, "         \
+    "api_time(" LIVE_CREATED "), i.fight_ended FROM invitations i "                                \
+    "LEFT JOIN fights f ON f.id = " LIVE_FIGHT " "                                                 \
+    "LEFT JOIN users hu ON hu.id = f.host_id "                                                     \
+    "LEFT JOIN bot_versions v ON v.id = " LIVE_BOT " "                                             \
+    "LEFT JOIN bots b ON b.id = v.bot_id WHERE i.invitee_id = $1::bigint "                         \
+    "ORDER BY (i.status = 'pending') DESC, i.created_at DESC, i.id DESC LIMIT 100"
+#define LIST_ENDED 9 /* LIST_SQL's i.fight_ended */
+#define ROWS_SQL MY_INVITATIONS "WHERE i.invitee_id = $1::bigint AND i.id = ANY ($3::bigint[])"
+
+static void row_cache_key(char key[64], const char *invitation_id)
 {
-    web_read q;
-    invitation_list_read(r, pending_only, &q);
-    PGresult *res = prepared_exec(r->t, q.sql, q.nparams, q.params);
+    snprintf(key, 64, "invitation-row:%.24s", invitation_id);
+}
+
+/* Row i's fight has ended, as ROWS_SQL's fights say. */
+static bool fight_ended(PGresult *res, int i)
+{
+    return fight_state_final(fight_state_api(PQgetvalue(res, i, 7)));
+}
+
+/* The rows of res (ROWS_SQL's) into their places in rows (the list's
+ * order, ids[]), and into the row cache. */
+static void ended_rows_into(web_req *r, PGresult *res, char ids[][WEB_INT_ID_SIZE], int n,
+                            cJSON **rows)
+{
+    for (int j = 0; j < PQntuples(res); j++) {
+        int at = 0;
+        while (at < n && strcmp(ids[at], PQgetvalue(res, j, 0)) != 0)
+            at++;
+        if (at == n || rows[at] != NULL)
+            continue;
+        rows[at] = invitation_row_json(res, j);
+        char key[64], *text = cJSON_PrintUnformatted(rows[at]);
+        row_cache_key(key, ids[at]);
+        if (text != NULL && fight_ended(res, j))
+            cache_put(key, text, strlen(text), ROW_CACHE_MS, r->cache_epoch);
+        free(text);
+    }
+}
+
+cJSON *invitation_list_json(web_req *r)
+{
+    const char *params[3] = {r->user_id, r->username, NULL};
+    PGresult *res = prepared_exec(r->t, LIST_SQL, 2, params);
     if (res == NULL)
         return NULL;
-    cJSON *arr = invitation_list_from(res);
+    int n = PQntuples(res) < LIST_MAX ? PQntuples(res) : LIST_MAX;
+    char ids[LIST_MAX][WEB_INT_ID_SIZE];
+    cJSON *rows[LIST_MAX] = {NULL};
+    char missing[LIST_MAX * WEB_INT_ID_SIZE + 3] = "{";
+    size_t used = 1;
+    int nmissing = 0;
+    for (int i = 0; i < n; i++) {
+        snprintf(ids[i], sizeof ids[i], "%s", PQgetvalue(res, i, 0));
+        if (strcmp(PQgetvalue(res, i, LIST_ENDED), "t") != 0) {
+            rows[i] = invitation_row_json(res, i);
+            continue;
+        }
+        char key[64], *text;
+        size_t len;
+        row_cache_key(key, ids[i]);
+        if ((text = cache_get(key, &len)) != NULL) {
+            rows[i] = cJSON_CreateRaw(text);
+            free(text);
+        } else {
+            used += (size_t)snprintf(missing + used, sizeof missing - used, "%s%s",
+                                     nmissing++ > 0 ? "," : "", ids[i]);
+        }
+    }
     PQclear(res);
+    if (nmissing > 0) {
+        snprintf(missing + used, sizeof missing - used, "}");
+        params[2] = missing;
+        if ((res = prepared_exec(r->t, ROWS_SQL, 3, params)) == NULL) {
+            for (int i = 0; i < n; i++)
+                cJSON_Delete(rows[i]);
+            return NULL;
+        }
+        ended_rows_into(r, res, ids, n, rows);
+        PQclear(res);
+    }
+    cJSON *arr = cJSON_CreateArray();
+    for (int i = 0; i < n; i++)
+        if (rows[i] != NULL) /* NULL: deleted between the two statements */
+            cJSON_AddItemToArray(arr, rows[i]);
     return arr;
 }

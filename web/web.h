@@ -806,6 +806,15 @@ bool arcade_game_delete(web_req *r, const char *id);
 cJSON *arcade_game_json(web_req *r, const char *id);
 /* The Game object as a list shows it (answers 404 as arcade_game_json). */
 cJSON *arcade_game_card_json(web_req *r, const char *id);
+/* Both in two steps, for prepared_exec_all with other reads: the reads
+ * (arcade_game_reads: at most ARCADE_GAME_READS, returns how many), then
+ * the object from their results (NULL after answering 404; clears none
+ * but the game's row: the caller clears the reads). */
+#define ARCADE_GAME_READS 3
+int arcade_game_reads(web_req *r, const char *id, web_read *reads);
+cJSON *arcade_game_from(web_req *r, web_read *reads, int n);
+void arcade_game_card_read(web_req *r, const char *id, web_read *q);
+cJSON *arcade_game_card_from(web_req *r, web_read *q);
 /* One page of games in q's order; NULL on a db error (not answered). */
 cJSON *arcade_game_list(web_req *r, const arcade_list_query *q, web_list_count *count);
 /* The latest version's preview of game id (answers 404: no such game for
@@ -832,12 +841,15 @@ bool arcade_rating_set(web_req *r, const char *game_id, int stars);
 bool arcade_rating_drop(web_req *r, const char *game_id);
 
 /* ---- arcade_stats.c: the community's reads of the play counters ---- */
-/* A game's scoreboard: signed-in players by best score; NULL on a db error
- * (not answered). The caller has checked the game is visible. */
-cJSON *arcade_scoreboard_players(web_req *r, const char *game_id, int limit);
-/* The caller's latest plays of a game, newest first; NULL on a db error
- * (not answered). */
-cJSON *arcade_my_plays(web_req *r, const char *game_id, int limit);
+/* A game's scoreboard: signed-in players by best score (the caller checks
+ * the game is visible), and the caller's latest plays of a game, newest
+ * first; each in two steps, for prepared_exec_all: the read (limit: its
+ * text, which must outlive it), then the array from its result. */
+void arcade_scoreboard_players_read(web_req *r, const char *game_id, const char *limit,
+                                    web_read *q);
+cJSON *arcade_scoreboard_players_from(PGresult *res);
+void arcade_my_plays_read(web_req *r, const char *game_id, const char *limit, web_read *q);
+cJSON *arcade_my_plays_from(PGresult *res);
 /* A page of the games with a play over, the most time played first; NULL
  * on a db error (not answered). */
 cJSON *arcade_most_played(web_req *r, int page, int per_page, web_list_count *count);
@@ -1091,11 +1103,11 @@ cJSON *fight_list_from(web_req *r, const fight_list_read *p, PGresult *res, web_
 /* ---- invitation_view.c: invitations as JSON ---- */
 /* The Invitation object (answers 404 when there is none). */
 cJSON *invitation_json(web_req *r, const char *invitation_id);
-/* The caller's invitations (the pending ones only, or the latest 100,
- * pending first); NULL on a db error (not answered). */
-cJSON *invitation_list_json(web_req *r, bool pending_only);
-/* The same list in two steps, for prepared_exec_all. */
-void invitation_list_read(web_req *r, bool pending_only, web_read *q);
+/* The caller's latest 100 invitations, pending first; NULL on a db error
+ * (not answered). An ended fight's row comes from cache.c. */
+cJSON *invitation_list_json(web_req *r);
+/* The caller's pending invitations in two steps, for prepared_exec_all. */
+void invitation_list_read(web_req *r, web_read *q);
 cJSON *invitation_list_from(PGresult *res);
 
 /* ---- names.c: players' names in the fight stream ---- */

@@ -882,6 +882,32 @@ test('fights list: bounded total, has_more, user filter, mine through invitation
   assert.ok((await a.get('/api/fights?mine=1&per_page=1')).body.fights[0].id === priv.id);
 });
 
+test("invitations list: an ended fight's row, read fresh and from the row cache, follows a rename at once", async () => {
+  const host = await user('ivhost');
+  const guest = await user('ivguest');
+  const hb = await bot(host, 'tanks');
+  const gb = await bot(guest, 'tanks', 'Before Rename');
+  const fight = (await host.post('/api/fights', { game: 'tanks', bot_id: hb.id, invite: [guest.username] })).body;
+  const inv = (await guest.get('/api/invitations')).body.invitations.find((i) => i.fight_id === fight.id);
+  const acc = await guest.post(`/api/invitations/${inv.id}/accept`, { bot_id: gb.id });
+  assert.equal(acc.status, 200, acc.text);
+  // and one still open, pending: listed first
+  const open = (await host.post('/api/fights', { game: 'tanks', bot_id: hb.id, invite: [guest.username] })).body;
+  const ended = () => psql(stack.databaseUrl, `SELECT fight_ended FROM invitations WHERE id = ${inv.id}`);
+  assert.equal(ended(), 'f');
+  psql(stack.databaseUrl, `UPDATE fights SET status = 'finished', finished_at = now() WHERE id = '${fight.id}'`);
+  assert.equal(ended(), 't'); // the trigger of web/migrations/0109
+  const fresh = (await guest.get('/api/invitations')).body.invitations;
+  const cached = (await guest.get('/api/invitations')).body.invitations;
+  assert.deepEqual(cached, fresh);
+  assert.deepEqual(fresh.map((i) => [i.fight_id, i.state]), [[open.id, 'pending'], [fight.id, 'accepted']]);
+  assert.deepEqual(fresh[1], { ...acc.body, fight_state: 'finished' });
+  assert.equal((await guest.patch(`/api/bots/${gb.id}`, { name: 'After Rename' })).status, 200);
+  const renamed = (await guest.get('/api/invitations')).body.invitations;
+  assert.equal(renamed[1].bot, 'After Rename');
+  assert.deepEqual(renamed[0], fresh[0]);
+});
+
 test('a body over its route\'s limit: 413 as JSON naming that limit, never libevent\'s HTML page', async () => {
   const c = new Client(stack.baseURL);
   await c.refresh();
