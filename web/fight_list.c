@@ -102,15 +102,19 @@ static int list_source(web_req *r, const fight_list_query *q, const char *user_i
     return n;
 }
 
-/* A fight's row and one of its players (NULL: none), as the lists show
- * them; the fights are f, the players p. */
-#define ROW_COLUMNS                                                                                \
-    "f.id, f.game, hu.username, f.status, f.visibility, api_time(f.created_at), "                  \
-    "api_time(f.finished_at), p.slot, "                                                            \
+/* One of a fight's players (NULL: none) as the lists show it, then the
+ * fight's ladder mark; the players are p. */
+#define PLAYER_COLUMNS                                                                             \
+    "p.slot, "                                                                                     \
     "COALESCE(pu.username, CASE WHEN p.user_id IS NULL AND p.bot_version_id IS NULL "              \
     "THEN 'house' ELSE '(deleted)' END), "                                                         \
     "COALESCE(b.name, substr(p.name, strpos(p.name, '/') + 1)), "                                  \
     "COALESCE(p.result, p.rank::text), f.ladder"
+/* A fight's row and one of its players, as the lists show them; the
+ * fights are f. */
+#define ROW_COLUMNS                                                                                \
+    "f.id, f.game, hu.username, f.status, f.visibility, api_time(f.created_at), "                  \
+    "api_time(f.finished_at), " PLAYER_COLUMNS
 #define ROW_JOINS                                                                                  \
     "LEFT JOIN users pu ON pu.id = p.user_id "                                                     \
     "LEFT JOIN bot_versions v ON v.id = p.bot_version_id "                                         \
@@ -127,11 +131,7 @@ static int list_source(web_req *r, const fight_list_query *q, const char *user_i
 #define LIVE_FIGHT LIVE("f.id")
 #define PAGE_COLUMNS                                                                               \
     "f.id, f.game, hu.username, f.status, f.visibility, api_time(" LIVE_CREATED "), "              \
-    "api_time(" LIVE_FINISHED "), p.slot, "                                                        \
-    "COALESCE(pu.username, CASE WHEN p.user_id IS NULL AND p.bot_version_id IS NULL "              \
-    "THEN 'house' ELSE '(deleted)' END), "                                                         \
-    "COALESCE(b.name, substr(p.name, strpos(p.name, '/') + 1)), "                                  \
-    "COALESCE(p.result, p.rank::text), f.ladder"
+    "api_time(" LIVE_FINISHED "), " PLAYER_COLUMNS
 
 /* The page's statement: the source read as far as cap (the count's cap),
  * the page's size limit and its offset, each a number or a parameter
