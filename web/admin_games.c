@@ -49,7 +49,8 @@ static cJSON *builtin_items(web_req *r, cJSON *items)
 {
     PGresult *res = prepared_exec(r->t,
                                   "SELECT g.name, g.title, h.game IS NOT NULL, "
-                                  "(SELECT count(*) FROM fights f WHERE f.game = g.name) "
+                                  "COALESCE((SELECT c.fights FROM game_fight_counts c "
+                                  "WHERE c.game = g.name), 0) "
                                   "FROM games g LEFT JOIN hidden_games h ON h.game = g.name "
                                   "ORDER BY g.name",
                                   0, NULL);

@@ -23,13 +23,14 @@
 #define LAST_OPERATOR_STATE "CFOP1"
 #define LAST_OPERATOR_MSG "the last active operator cannot be removed"
 
-/* The columns of the admin's User object, u the user. */
+/* The columns of the admin's User object, u the user; the fights played in
+ * are kept by triggers (web 0110), not counted here. */
 #define USER_SELECT                                                                                \
     "SELECT u.id, u.username, u.role, u.deactivated_at IS NULL, api_time(u.deactivated_at), "      \
     "api_time(u.created_at), "                                                                     \
     "(SELECT api_time(max(s.last_seen_at)) FROM sessions s WHERE s.user_id = u.id), "              \
     "(SELECT count(*) FROM bots b WHERE b.owner_id = u.id), "                                      \
-    "(SELECT count(*) FROM fight_members m WHERE m.user_id = u.id AND m.player) "                  \
+    "COALESCE((SELECT c.fights FROM user_fight_counts c WHERE c.user_id = u.id), 0) "              \
     "FROM users u "
 
 static cJSON *user_row_json(PGresult *res, int i)

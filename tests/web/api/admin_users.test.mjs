@@ -385,6 +385,42 @@ test('cf-web --grant-operator / --revoke-operator', async () => {
   assert.ok(log.some((a) => a.action === 'user.grant_operator' && a.operator === '(command line)' && a.target === `user/${u.username}`));
 });
 
+// ---- the console's counts ----
+
+// Every user's "fights" and every built-in game's, as the console shows
+// them, against a recount of the rows they stand for.
+async function assertCountsAreRecounts() {
+  const users = (await op.get('/api/admin/users?per_page=100')).body.items;
+  assert.ok(users.length > 3);
+  for (const u of users) {
+    const n = psql(stack.databaseUrl,
+      'SELECT count(DISTINCT fight_id) FROM fight_players WHERE user_id = :\'v1\'', u.id);
+    assert.equal(u.fights, Number(n), `${u.username}'s fights`);
+  }
+  for (const g of (await op.get('/api/admin/games')).body.items.filter((x) => x.kind === 'builtin')) {
+    const n = psql(stack.databaseUrl, 'SELECT count(*) FROM fights WHERE game = :\'v1\'', g.id);
+    assert.equal(g.fights, Number(n), `${g.id}'s fights`);
+  }
+}
+
+test("the console's counts (web 0110's triggers) are the recount through fights made, played, left and deleted", async () => {
+  const a = await user('count');
+  const b = await user('count');
+  const ab = await bot(a, 'tanks');
+  const bb = await bot(b, 'tanks');
+  const f = (await a.post('/api/fights', { game: 'tanks', bot_id: ab.id, invite: [b.username] })).body;
+  await assertCountsAreRecounts(); // b invited only: not played in
+  const inv = (await b.get('/api/invitations')).body.invitations.find((i) => i.fight_id === f.id);
+  assert.equal((await b.post(`/api/invitations/${inv.id}/accept`, { bot_id: bb.id })).status, 200);
+  await assertCountsAreRecounts();
+  // by hand: a player moved to another user, then the fight deleted
+  psql(stack.databaseUrl, "UPDATE fight_players SET user_id = :'v1' WHERE fight_id = :'v2' AND user_id = :'v3'",
+    op.id, f.id, b.id);
+  await assertCountsAreRecounts();
+  psql(stack.databaseUrl, "DELETE FROM fights WHERE id = :'v1'", f.id);
+  await assertCountsAreRecounts();
+});
+
 // ---- games ----
 
 test('a hidden built-in game: not listed for others, no new fights or play-now, its fights stay; shown again', async () => {
