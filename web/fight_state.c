@@ -188,6 +188,12 @@ static enum settle_step settle_step(const cf_game *g, bool hosting, int accepted
 static int start_with_accepted(cf_pg *pg, const char *fight_id)
 {
     const char *params[1] = {fight_id};
+    /* the players' count rows first, in id order (web 0110) */
+    if (cf_pg_run(pg,
+                  "SELECT user_fight_counts_lock(array_agg(invitee_id)) FROM invitations "
+                  "WHERE fight_id = $1::uuid AND status = 'accepted'",
+                  1, params) != 0)
+        return -1;
     PGresult *res = cf_pg_exec(pg,
                                "SELECT i.invitee_id, i.bot_version_id, u.username, b.name "
                                "FROM invitations i JOIN users u ON u.id = i.invitee_id "
@@ -363,6 +369,24 @@ static char *default_settings(const cf_game *g)
     return text;
 }
 
+/* The seats' count rows first, in id order (web 0110): "{1,2,...}". */
+static int lock_counts_of(cf_pg *pg, const fight_seat *seats, int nseats)
+{
+    char ids[CF_MAX_PLAYERS * 24 + 3];
+    size_t len = 0;
+    ids[len++] = '{';
+    for (int i = 0; i < nseats && i < CF_MAX_PLAYERS; i++) {
+        int w = snprintf(ids + len, sizeof ids - len, "%s%s", i > 0 ? "," : "",
+                         seats[i].user_id != NULL ? seats[i].user_id : "NULL");
+        if (w < 0 || (size_t)w >= sizeof ids - len)
+            return -1;
+        len += (size_t)w;
+    }
+    snprintf(ids + len, sizeof ids - len, "}");
+    const char *params[1] = {ids};
+    return cf_pg_run(pg, "SELECT user_fight_counts_lock($1::bigint[])", 1, params);
+}
+
 int fight_queue_ladder(cf_pg *pg, const cf_game *g, const fight_seat *seats, int nseats,
                        char fight_id[CF_UUID_LEN + 1])
 {
@@ -380,6 +404,7 @@ int fight_queue_ladder(cf_pg *pg, const cf_game *g, const fight_seat *seats, int
                   "VALUES ($1::uuid, $2, NULL, 'hosting', 'public', $3::jsonb, true)",
                   3, params);
     free(settings);
+    rc = rc == 0 ? lock_counts_of(pg, seats, nseats) : rc;
     for (int i = 0; rc == 0 && i < nseats; i++) {
         char name[CF_PLAYER_NAME_MAX + 1];
         web_player_name(name, seats[i].username, seats[i].bot_name);

@@ -63,6 +63,18 @@ CREATE TRIGGER game_fight_counts_of_fights_game
     FOR EACH ROW WHEN (OLD.game IS DISTINCT FROM NEW.game)
     EXECUTE FUNCTION game_fight_counts_of_fights();
 
+-- A transaction that adds several players at once (a fight's start with
+-- its accepted invitees, a ladder fight) takes their count rows first, in
+-- id order, made at 0 when missing: its triggers then update rows it
+-- holds, so two such transactions never wait on each other in reversed
+-- orders (a deadlock, one of them failed).
+CREATE FUNCTION user_fight_counts_lock(ids bigint[]) RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO user_fight_counts AS c (user_id, fights)
+    SELECT DISTINCT id, 0 FROM unnest(ids) AS id WHERE id IS NOT NULL ORDER BY id
+    ON CONFLICT (user_id) DO UPDATE SET fights = c.fights
+$$;
+
 -- The counts there are: after the triggers, in this migration's
 -- transaction, which holds the tables against writers until it commits.
 INSERT INTO user_fight_counts (user_id, fights)
