@@ -293,7 +293,10 @@ int admin_work(web_req *r, cJSON **out)
 /* ---- recent work ---- */
 
 /* $1 kind (all, fight, play), $2 status ('' any), $3 failed first, $4
- * limit. Each side is bounded first, by the same order. */
+ * limit. Each side is bounded first, by the same order. The fights are
+ * picked as the failed ones and the others, each newest first, so that
+ * each is an index's range (fights_status_created_idx, fights_created_idx)
+ * instead of every fight sorted by "failed first". */
 static const char recent_sql[] =
     "SELECT * FROM ("
     " (SELECT 'fight' AS kind, f.id::text AS id, f.game AS game, NULL::bigint AS game_id,"
@@ -303,8 +306,12 @@ static const char recent_sql[] =
     "  (SELECT coalesce(json_agg(json_build_object('name', p.name, 'verdict', p.verdict,"
     "   'result', p.result, 'detail', p.detail) ORDER BY p.slot), '[]')"
     "   FROM fight_players p WHERE p.fight_id = f.id)::text AS verdicts, NULL::text AS verdict"
-    "  FROM fights f LEFT JOIN users u ON u.id = f.host_id"
-    "  WHERE $1 IN ('all', 'fight') AND ($2 = '' OR f.status = $2)"
+    "  FROM ((SELECT id FROM fights WHERE $3::boolean AND status = 'failed'"
+    "    AND ($2 = '' OR status = $2) ORDER BY created_at DESC LIMIT $4::int)"
+    "   UNION ALL (SELECT id FROM fights WHERE ($2 = '' OR status = $2)"
+    "    AND NOT ($3::boolean AND status = 'failed') ORDER BY created_at DESC LIMIT $4::int)) pick"
+    "  JOIN fights f ON f.id = pick.id LEFT JOIN users u ON u.id = f.host_id"
+    "  WHERE $1 IN ('all', 'fight')"
     "  ORDER BY CASE WHEN $3::boolean THEN f.status = 'failed' ELSE false END DESC,"
     "  f.created_at DESC LIMIT $4::int)"
     " UNION ALL"

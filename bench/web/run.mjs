@@ -198,6 +198,7 @@ try {
     ['running plays', '/api/arcade/plays/running?limit=12', [B]],
     ['admin work', '/api/admin/work', [OP]],
     ['admin recent', '/api/admin/recent?limit=100', [OP]],
+    ['admin recent, failed first', '/api/admin/recent?limit=100&failed_first=true', [OP]],
     ['admin users', '/api/admin/users?per_page=50', [OP]],
     ['admin games', '/api/admin/games', [OP]],
     ['admin actions', '/api/admin/actions?per_page=50', [OP]],
