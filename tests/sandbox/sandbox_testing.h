@@ -1,7 +1,8 @@
 /*
  * sandbox_testing.h — what the C tests of the sandbox share: a CHECK that
  * counts failures and goes on (one run reports every broken layer, not the
- * first), loading a bot of tests/sandbox/bots, and a two-player fight entry.
+ * first), the program's argument and root, loading a bot of
+ * tests/sandbox/bots, and a two-player fight entry.
  * Header-only: each test is one program.
  */
 #ifndef CF_SANDBOX_TESTING_H
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fight_entry.h"
 #include "text.h"
@@ -25,6 +27,21 @@ static int failures;
             failures++;                                                                            \
         }                                                                                          \
     } while (0)
+
+/* The one argument every sandbox test takes (the source tree), and root,
+ * which the sandbox needs: 0, or the exit status after saying why. */
+static inline int sandbox_test_args(int argc, const char *prog)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s SOURCE_DIR\n", prog);
+        return 2;
+    }
+    if (geteuid() != 0) {
+        fprintf(stderr, "FAIL: the sandbox tests must run as root\n");
+        return 1;
+    }
+    return 0;
+}
 
 /* The source of tests/sandbox/bots/NAME under the source tree DIR (at most
  * 1 MiB); exits 2 when it cannot be read, since no test can run without it. */

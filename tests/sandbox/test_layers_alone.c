@@ -122,14 +122,9 @@ static bool host_tmp_written(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: test_layers_alone SOURCE_DIR\n");
-        return 2;
-    }
-    if (geteuid() != 0) {
-        fprintf(stderr, "FAIL: the sandbox tests must run as root\n");
-        return 1;
-    }
+    int bad_args = sandbox_test_args(argc, "test_layers_alone");
+    if (bad_args != 0)
+        return bad_args;
     int port;
     char abstract_name[64];
     int tcp = listener_tcp(&port);

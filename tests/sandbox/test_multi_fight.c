@@ -71,14 +71,9 @@ static bool on_cancelled(void *ud)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: test_multi_fight SOURCE_DIR\n");
-        return 2;
-    }
-    if (geteuid() != 0) {
-        fprintf(stderr, "FAIL: the sandbox tests must run as root\n");
-        return 1;
-    }
+    int bad_args = sandbox_test_args(argc, "test_multi_fight");
+    if (bad_args != 0)
+        return bad_args;
     char *idle = load_bot(argv[1], "idle.py");
     char *crash = load_bot(argv[1], "v_crashed.py");
     char *stdlib_bot = load_bot(argv[1], "stdlib_user.py");

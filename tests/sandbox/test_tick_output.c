@@ -102,14 +102,9 @@ static void check_printer(const cJSON *list)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: test_tick_output SOURCE_DIR\n");
-        return 2;
-    }
-    if (geteuid() != 0) {
-        fprintf(stderr, "FAIL: the sandbox tests must run as root\n");
-        return 1;
-    }
+    int bad_args = sandbox_test_args(argc, "test_tick_output");
+    if (bad_args != 0)
+        return bad_args;
     char *printer = load_bot(argv[1], "o_ticks.py");
     char *few = load_bot(argv[1], "o_few.py");
     char *idle = load_bot(argv[1], "idle.py");
