@@ -127,12 +127,12 @@ typedef struct param_list {
  * statements (prepared now if it is new), else parsed and planned anew. */
 static PGresult *run_statement(cf_pg *pg, const char *sql, const param_list *p)
 {
-    char name[32];
+    const char *name = NULL;
     PGresult *failed;
 
     if (pg->stmts == NULL || p->n == 0)
         return PQexecParams(pg->conn, sql, p->n, NULL, p->values, p->lengths, p->formats, 0);
-    switch (pg_stmts_find(pg->stmts, pg->conn, sql, p->n, name, sizeof name, &failed)) {
+    switch (pg_stmts_find(pg->stmts, pg->conn, sql, p->n, &name, &failed)) {
     case 1: return PQexecPrepared(pg->conn, name, p->n, p->values, p->lengths, p->formats, 0);
     case 0: return PQexecParams(pg->conn, sql, p->n, NULL, p->values, p->lengths, p->formats, 0);
     default: return failed; /* the statement's own error, as PQexecParams would give it */
@@ -162,7 +162,7 @@ static PGresult *exec(cf_pg *pg, const char *sql, const param_list *p, bool scri
                 return NULL;
             }
             PQsetNoticeProcessor(pg->conn, quiet_notices, NULL);
-            pg_stmts_forget(pg->stmts, NULL); /* a new backend has none */
+            pg_stmts_forget_all(pg->stmts); /* a new backend has none */
         }
         res = script ? PQexec(pg->conn, sql) : run_statement(pg, sql, p);
         if (result_ok(res)) {
@@ -173,15 +173,11 @@ static PGresult *exec(cf_pg *pg, const char *sql, const param_list *p, bool scri
         record_error(pg, res);
         PQclear(res);
         if (pg->stmts != NULL && p->n > 0 && !script &&
-            (strcmp(pg->sqlstate, "26000") == 0 || strcmp(pg->sqlstate, "0A000") == 0)) {
+            pg_stmts_failed(pg->stmts, pg->conn, sql, pg->sqlstate)) {
             /* The server dropped the statement (26000, a DEALLOCATE), or its
              * cached plan no longer fits the tables (0A000, a migration):
              * prepare it again, now outside a transaction, at the caller's
              * retry in one. */
-            if (pg->sqlstate[0] == '2')
-                pg_stmts_forget(pg->stmts, sql);
-            else
-                pg_stmts_stale(pg->stmts, sql);
             if (!pg->in_tx && !retried) {
                 retried = true;
                 continue;
