@@ -14,92 +14,50 @@
  * depends on its values (a LIKE prefix, a filter on a rare state) runs
  * through cf_pg_exec, planned with its values each time.
  *
- * A statement is known by its text: a table per thread maps the text's
- * hash to a statement name, so a caller needs no registry of ids, and a
- * text built from fixed pieces (fight_list.c's filters) is one statement
- * per combination. The table is bounded (PREPARED_MAX); a text beyond it
- * simply runs unprepared. A new backend (PQreset after a broken
- * connection, seen as a new backend PID) starts the table again. Any
- * failure on this path falls back to cf_pg_exec() with the same SQL,
- * which owns reconnecting and error reporting, so callers see exactly its
- * contract. Only SELECTs come here: running one twice is harmless.
+ * The table of which texts are prepared on the connection's backend is
+ * common/pg_prepared.c's, the one the result processor's connections use
+ * too (one per thread here, made on first use): statements known by their
+ * text, so a caller needs no registry of ids and a text built from fixed
+ * pieces (fight_list.c's filters) is one statement per combination;
+ * bounded (PREPARED_MAX), a text beyond it simply runs unprepared; a new
+ * backend (PQreset after a broken connection, seen as a new backend PID)
+ * has none of them; an error that preparing again repairs is noted there.
+ * What stays here is cf-web's contract, which is not pg_conn.c's: any
+ * failure on this path falls back to cf_pg_exec() with the same SQL, which
+ * owns reconnecting and error reporting, so callers see exactly its
+ * contract. Only SELECTs come here: running one twice is harmless. And
+ * several reads can go in one pipeline, where a statement's preparing is a
+ * queued command: the table learns it is prepared only when its result
+ * came back.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "web.h"
 
-/* Statements one connection keeps; a power of two (the table's size). */
+/* Statements one connection keeps (three quarters of it used). */
 #define PREPARED_MAX 256
-
-typedef struct stmt {
-    char *sql; /* NULL: a free slot */
-    uint32_t hash;
-    bool ready; /* prepared on the current backend */
-} stmt;
-
-typedef struct prepared_set {
-    int pid; /* backend the statements live in */
-    int used;
-    stmt s[PREPARED_MAX];
-} prepared_set;
 
 void prepared_free(web_thread *t)
 {
-    prepared_set *set = t->prepared;
-    if (set == NULL)
-        return;
-    for (int i = 0; i < PREPARED_MAX; i++)
-        free(set->s[i].sql);
-    free(set);
+    pg_stmts_free(t->prepared);
     t->prepared = NULL;
 }
 
-/* The slot of sql in set (its index names the statement): the one holding
- * it, else a free one taken for it; NULL when the table is full. */
-static stmt *slot_of(prepared_set *set, const char *sql, int *index)
+/* t's table of statements: made on first use; NULL when out of memory
+ * (every read then runs unprepared). */
+static pg_stmts *stmts_of(web_thread *t)
 {
-    uint32_t h = web_hash(sql);
-    for (int probe = 0; probe < PREPARED_MAX; probe++) {
-        int i = (int)((h + (uint32_t)probe) & (PREPARED_MAX - 1));
-        stmt *s = &set->s[i];
-        if (s->sql != NULL && s->hash == h && strcmp(s->sql, sql) == 0) {
-            *index = i;
-            return s;
-        }
-        if (s->sql == NULL) {
-            /* Three quarters full: probes stay short; the rest runs
-             * unprepared. */
-            if (set->used >= PREPARED_MAX * 3 / 4 || (s->sql = strdup(sql)) == NULL)
-                return NULL;
-            s->hash = h;
-            s->ready = false;
-            set->used++;
-            *index = i;
-            return s;
-        }
-    }
-    return NULL;
+    if (t->prepared == NULL)
+        t->prepared = pg_stmts_new(PREPARED_MAX);
+    return t->prepared;
 }
 
-/* The set of t's connection c: allocated on first use, emptied of prepared
- * marks when the backend changed. NULL when out of memory. */
-static prepared_set *set_of(web_thread *t, PGconn *c)
+/* A failed result of sql's prepared path, cleared after the table noted
+ * what it means (a statement lost or stale: prepared again next time). */
+static void note_failure(pg_stmts *set, PGconn *c, const char *sql, PGresult *res)
 {
-    prepared_set *set = t->prepared;
-    if (set == NULL) {
-        set = calloc(1, sizeof *set);
-        if (set == NULL)
-            return NULL;
-        t->prepared = set;
-    }
-    if (set->pid != PQbackendPID(c)) {
-        for (int i = 0; i < PREPARED_MAX; i++)
-            set->s[i].ready = false;
-        set->pid = PQbackendPID(c);
-    }
-    return set;
+    const char *state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+    (void)pg_stmts_failed(set, c, sql, state);
+    PQclear(res);
 }
 
 PGresult *prepared_exec(web_thread *t, const char *sql, int nparams, const char *const *params)
@@ -107,39 +65,21 @@ PGresult *prepared_exec(web_thread *t, const char *sql, int nparams, const char 
     PGconn *c = cf_pg_raw(t->pg);
     if (c == NULL || PQstatus(c) != CONNECTION_OK || PQtransactionStatus(c) == PQTRANS_INERROR)
         return cf_pg_exec(t->pg, sql, nparams, params);
-    prepared_set *set = set_of(t, c);
-    int index = -1;
-    stmt *s = set != NULL ? slot_of(set, sql, &index) : NULL;
-    if (s == NULL)
+    pg_stmts *set = stmts_of(t);
+    const char *name = NULL;
+    PGresult *failed = NULL;
+    int found = set != NULL ? pg_stmts_find(set, c, sql, nparams, &name, &failed) : 0;
+    if (found != 1) {
+        if (found < 0)
+            note_failure(set, c, sql, failed);
         return cf_pg_exec(t->pg, sql, nparams, params);
-    char name[16];
-    snprintf(name, sizeof name, "cfweb%d", index);
-    if (!s->ready) {
-        PGresult *res = PQprepare(c, name, sql, nparams, NULL);
-        bool prepared = res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK;
-        PQclear(res);
-        if (!prepared)
-            return cf_pg_exec(t->pg, sql, nparams, params);
-        s->ready = true;
     }
     PGresult *res = PQexecPrepared(c, name, nparams, params, NULL, NULL, 0);
     if (res != NULL && PQresultStatus(res) == PGRES_TUPLES_OK)
         return res;
     /* The statement stays prepared after an error of its own (a value it
-     * refused); it is prepared again only when the backend lost it
-     * (26000) or its cached plan no longer fits the tables (0A000, after
-     * a migration). */
-    const char *state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    if (state != NULL && strcmp(state, "0A000") == 0 && PQtransactionStatus(c) == PQTRANS_IDLE) {
-        char sql_free[32];
-        snprintf(sql_free, sizeof sql_free, "DEALLOCATE %s", name);
-        PGresult *d = PQexec(c, sql_free);
-        s->ready = !(d != NULL && PQresultStatus(d) == PGRES_COMMAND_OK);
-        PQclear(d);
-    } else if (state != NULL && strcmp(state, "26000") == 0) {
-        s->ready = false;
-    }
-    PQclear(res);
+     * refused); the answer, right or wrong, is cf_pg_exec's. */
+    note_failure(set, c, sql, res);
     return cf_pg_exec(t->pg, sql, nparams, params);
 }
 
@@ -167,24 +107,25 @@ static void pipeline_abandon(PGconn *c)
 }
 
 /* Sends reads[0..n) (each prepared first where it is not yet) and a sync;
- * their slots into slots (NULL: not preparable, sent unnamed). False when
- * libpq refused to queue one. */
-static bool pipeline_send(PGconn *c, prepared_set *set, web_read *reads, int n, stmt **slots,
+ * their slots into slots (-1: not preparable, sent unnamed). False when
+ * libpq refused to queue one. A stale statement (its 0A000 came inside a
+ * transaction, so it is not dropped yet) fails its preparing here as a
+ * duplicate; the reads then go one at a time, where prepared_exec drops
+ * it and prepares it again. */
+static bool pipeline_send(PGconn *c, pg_stmts *set, web_read *reads, int n, int *slots,
                           bool *preparing)
 {
     for (int i = 0; i < n; i++) {
-        int index = -1;
-        slots[i] = set != NULL ? slot_of(set, reads[i].sql, &index) : NULL;
+        slots[i] = set != NULL ? pg_stmts_slot(set, c, reads[i].sql) : -1;
         preparing[i] = false;
-        if (slots[i] == NULL) {
+        if (slots[i] < 0) {
             if (!PQsendQueryParams(c, reads[i].sql, reads[i].nparams, NULL, reads[i].params, NULL,
                                    NULL, 0))
                 return false;
             continue;
         }
-        char name[16];
-        snprintf(name, sizeof name, "cfweb%d", index);
-        if (!slots[i]->ready) {
+        const char *name = pg_stmts_name(set, slots[i]);
+        if (!pg_stmts_ready(set, slots[i])) {
             if (!PQsendPrepare(c, name, reads[i].sql, reads[i].nparams, NULL))
                 return false;
             preparing[i] = true;
@@ -215,8 +156,8 @@ bool prepared_exec_all(web_thread *t, web_read *reads, int n)
     bool piped = false;
     if (n <= WEB_READS_MAX && c != NULL && PQstatus(c) == CONNECTION_OK &&
         PQtransactionStatus(c) == PQTRANS_IDLE && PQenterPipelineMode(c) == 1) {
-        prepared_set *set = set_of(t, c);
-        stmt *slots[WEB_READS_MAX];
+        pg_stmts *set = stmts_of(t);
+        int slots[WEB_READS_MAX];
         bool preparing[WEB_READS_MAX];
         piped = pipeline_send(c, set, reads, n, slots, preparing);
         for (int i = 0; piped && i < n; i++) {
@@ -228,7 +169,7 @@ bool prepared_exec_all(web_thread *t, web_read *reads, int n)
                     piped = false;
                     break;
                 }
-                slots[i]->ready = true;
+                pg_stmts_mark_ready(set, slots[i]);
             }
             reads[i].res = pipeline_result(c);
             if (reads[i].res == NULL || PQresultStatus(reads[i].res) != PGRES_TUPLES_OK)

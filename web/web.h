@@ -44,6 +44,7 @@
 #include "bounds.h"
 #include "game.h"
 #include "pg_conn.h"
+#include "pg_prepared.h"
 #include "play_entry.h"
 #include "redis_conn.h"
 #include "streams.h"
@@ -106,9 +107,9 @@ typedef struct web_thread {
     struct evhttp *http;
     cf_pg *pg;
     cf_redis *redis;
-    void *live;     /* live.c's per-thread state (live.h) */
-    void *conn;     /* conn.c's per-thread state */
-    void *prepared; /* prepared.c's statements of pg */
+    void *live;         /* live.c's per-thread state (live.h) */
+    void *conn;         /* conn.c's per-thread state */
+    pg_stmts *prepared; /* prepared.c: the statements prepared on pg */
 } web_thread;
 
 /* One request being handled. */
