@@ -170,6 +170,7 @@ bool pg_stmts_ready(const pg_stmts *t, int slot)
 void pg_stmts_mark_ready(pg_stmts *t, int slot)
 {
     t->s[slot].ready = true;
+    t->s[slot].stale = false; /* what the backend has is what was just prepared */
 }
 
 /* DEALLOCATE s's statement: 0, or -1 with *failed as pg_stmts_prepare's. */
