@@ -2,7 +2,8 @@
  * admin_health.c — the health of the whole system for the operator
  * console: every service from its heartbeat (cf:service:<kind>:<name>,
  * common/heartbeat.h), every consumer group of the streams (XINFO GROUPS:
- * lag, pending, consumers) and the streams' lengths.
+ * lag, pending, consumers) and the streams' lengths, all read by one
+ * script on the Redis side (one round trip a request).
  *
  * A heartbeat is a hash anyone could write: its numbers are read as
  * numbers or left out, its JSON (layers, last_errors) parsed or shown as
@@ -18,9 +19,11 @@
 #include "web.h"
 
 #define SERVICES_MAX 200
+#define STREAMS_MAX 8 /* length_streams has at most this many */
 
-static const char *const group_streams[] = {CF_STREAM_FIGHTS, CF_STREAM_PLAYS, CF_STREAM_RESULTS,
-                                            CF_STREAM_PROGRESS, NULL};
+/* Every stream of the pipeline, its length shown; the groups of the first
+ * GROUPED_STREAMS (cf:fights, cf:plays, cf:results, cf:progress) too. */
+#define GROUPED_STREAMS 4
 static const char *const length_streams[] = {CF_STREAM_FIGHTS,
                                              CF_STREAM_PLAYS,
                                              CF_STREAM_RESULTS,
@@ -152,69 +155,97 @@ static int by_kind_and_name(const void *a, const void *b)
     return strcmp(nx != NULL ? nx : "", ny != NULL ? ny : "");
 }
 
-/* The heartbeat keys (SCAN), each read whole; sorted by kind and name.
- * -1 when Redis failed. */
-static int services(web_req *r, cJSON *out)
+/* Everything the page shows, read on the Redis side in one round trip (a
+ * round trip per key, stream and group kept a worker thread waiting on
+ * Redis some twenty times a request). KEYS: the streams whose length is
+ * shown, the first ARGV[3] of them also the ones whose groups are shown;
+ * ARGV: the heartbeat keys' pattern, the most services kept. The answer:
+ * [heartbeats (each HGETALL, flat), lengths (as KEYS), groups (one list a
+ * group stream, each group as [XINFO GROUPS entry, XINFO CONSUMERS])].
+ * A heartbeat counts toward the most kept only when it has a kind and a
+ * time (as service_item wants); a key that is not a hash is left out, a
+ * stream that does not exist has no groups, a group whose consumers
+ * cannot be read has none. */
+static const char health_script[] =
+    "local max = tonumber(ARGV[2]) "
+    "local beats, kept, cursor = {}, 0, '0' "
+    "repeat "
+    "  local s = redis.call('SCAN', cursor, 'MATCH', ARGV[1], 'COUNT', 100) "
+    "  cursor = s[1] "
+    "  for _, key in ipairs(s[2]) do "
+    "    if kept >= max then break end "
+    "    local h = redis.pcall('HGETALL', key) "
+    "    if type(h) == 'table' and not h.err then "
+    "      beats[#beats + 1] = h "
+    "      local kind, at = false, false "
+    "      for j = 1, #h - 1, 2 do "
+    "        if h[j] == 'kind' then kind = true "
+    "        elseif h[j] == 'updated_at' then at = #h[j + 1] <= 18 and h[j + 1]:match('^%d+$') ~= "
+    "nil end "
+    "      end "
+    "      if kind and at then kept = kept + 1 end "
+    "    end "
+    "  end "
+    "until cursor == '0' or kept >= max "
+    "local lengths = {} "
+    "for i, key in ipairs(KEYS) do lengths[i] = redis.call('XLEN', key) end "
+    "local groups = {} "
+    "for i = 1, tonumber(ARGV[3]) do "
+    "  local list = {} "
+    "  local g = redis.pcall('XINFO', 'GROUPS', KEYS[i]) "
+    "  if type(g) == 'table' and not g.err then "
+    "    for _, e in ipairs(g) do "
+    "      local name = nil "
+    "      for j = 1, #e - 1, 2 do if e[j] == 'name' then name = e[j + 1] end end "
+    "      local c = {} "
+    "      if type(name) == 'string' then "
+    "        c = redis.pcall('XINFO', 'CONSUMERS', KEYS[i], name) "
+    "        if type(c) ~= 'table' or c.err then c = {} end "
+    "      end "
+    "      list[#list + 1] = {e, c} "
+    "    end "
+    "  end "
+    "  groups[i] = list "
+    "end "
+    "return {beats, lengths, groups}";
+
+/* The services of the heartbeats, sorted by kind and name. */
+static void services(const redisReply *beats, cJSON *out)
 {
     cJSON *found[SERVICES_MAX];
     int n = 0;
-    char cursor[32] = "0";
-    do {
-        redisReply *rep = cf_redis_command(r->t->redis, "SCAN %s MATCH %s* COUNT 100", cursor,
-                                           CF_HEARTBEAT_PREFIX);
-        if (rep == NULL || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
-            !is_str(rep->element[0]) || rep->element[1]->type != REDIS_REPLY_ARRAY) {
-            if (rep != NULL)
-                freeReplyObject(rep);
-            for (int i = 0; i < n; i++)
-                cJSON_Delete(found[i]);
-            return -1;
-        }
-        snprintf(cursor, sizeof cursor, "%s", rep->element[0]->str);
-        for (size_t i = 0; i < rep->element[1]->elements && n < SERVICES_MAX; i++) {
-            const redisReply *key = rep->element[1]->element[i];
-            if (!is_str(key))
-                continue;
-            redisReply *h = cf_redis_command(r->t->redis, "HGETALL %b", key->str, key->len);
-            cJSON *s = h != NULL ? service_item(h, now_ms()) : NULL;
-            if (s != NULL)
-                found[n++] = s;
-            if (h != NULL)
-                freeReplyObject(h);
-        }
-        freeReplyObject(rep);
-    } while (strcmp(cursor, "0") != 0 && n < SERVICES_MAX);
+    for (size_t i = 0; i < beats->elements && n < SERVICES_MAX; i++) {
+        cJSON *s = service_item(beats->element[i], now_ms());
+        if (s != NULL)
+            found[n++] = s;
+    }
     qsort(found, (size_t)n, sizeof found[0], by_kind_and_name);
     for (int i = 0; i < n; i++)
         cJSON_AddItemToArray(out, found[i]);
-    return 0;
 }
 
-/* The consumers of one group: name, pending, idle_ms. */
-static cJSON *consumers_of(web_req *r, const char *stream, const redisReply *group)
+/* The consumers of one group (XINFO CONSUMERS): name, pending, idle_ms. */
+static cJSON *consumers_of(const redisReply *rep)
 {
     cJSON *arr = cJSON_CreateArray();
-    redisReply *rep =
-        cf_redis_command(r->t->redis, "XINFO CONSUMERS %s %b", stream, group->str, group->len);
-    for (size_t i = 0;
-         arr != NULL && rep != NULL && rep->type == REDIS_REPLY_ARRAY && i < rep->elements; i++) {
+    for (size_t i = 0; arr != NULL && rep->type == REDIS_REPLY_ARRAY && i < rep->elements; i++) {
         cJSON *c = cJSON_CreateObject();
         add_text(c, "name", flat_get(rep->element[i], "name"));
         add_number(c, "pending", flat_get(rep->element[i], "pending"));
         add_number(c, "idle_ms", flat_get(rep->element[i], "idle"));
         cJSON_AddItemToArray(arr, c);
     }
-    if (rep != NULL)
-        freeReplyObject(rep);
     return arr;
 }
 
-/* XINFO GROUPS of one stream; a stream that does not exist has none. */
-static void groups_of(web_req *r, const char *stream, cJSON *out)
+/* The groups of one stream, each [XINFO GROUPS entry, its consumers]. */
+static void groups_of(const char *stream, const redisReply *list, cJSON *out)
 {
-    redisReply *rep = cf_redis_command(r->t->redis, "XINFO GROUPS %s", stream);
-    for (size_t i = 0; rep != NULL && rep->type == REDIS_REPLY_ARRAY && i < rep->elements; i++) {
-        const redisReply *g = rep->element[i], *name = flat_get(g, "name");
+    for (size_t i = 0; list->type == REDIS_REPLY_ARRAY && i < list->elements; i++) {
+        const redisReply *pair = list->element[i];
+        if (pair->type != REDIS_REPLY_ARRAY || pair->elements != 2)
+            continue;
+        const redisReply *g = pair->element[0], *name = flat_get(g, "name");
         if (!is_str(name))
             continue;
         cJSON *o = cJSON_CreateObject();
@@ -225,29 +256,54 @@ static void groups_of(web_req *r, const char *stream, cJSON *out)
         add_number(o, "lag", flat_get(g, "lag"));
         add_number(o, "pending", flat_get(g, "pending"));
         add_text(o, "last_delivered_id", flat_get(g, "last-delivered-id"));
-        cJSON_AddItemToObject(o, "consumers", consumers_of(r, stream, name));
+        cJSON_AddItemToObject(o, "consumers", consumers_of(pair->element[1]));
         cJSON_AddItemToArray(out, o);
     }
-    if (rep != NULL)
-        freeReplyObject(rep);
 }
 
-static int lengths(web_req *r, cJSON *out)
+/* The lengths, as the script read them (as many as length_streams). */
+static int lengths(const redisReply *rep, cJSON *out)
 {
-    for (const char *const *s = length_streams; *s != NULL; s++) {
-        redisReply *rep = cf_redis_command(r->t->redis, "XLEN %s", *s);
-        if (rep == NULL || rep->type != REDIS_REPLY_INTEGER) {
-            if (rep != NULL)
-                freeReplyObject(rep);
+    for (size_t i = 0; length_streams[i] != NULL; i++) {
+        if (i >= rep->elements || rep->element[i]->type != REDIS_REPLY_INTEGER)
             return -1;
-        }
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "stream", *s);
-        cJSON_AddNumberToObject(o, "length", (double)rep->integer);
+        cJSON_AddStringToObject(o, "stream", length_streams[i]);
+        cJSON_AddNumberToObject(o, "length", (double)rep->element[i]->integer);
         cJSON_AddItemToArray(out, o);
-        freeReplyObject(rep);
     }
     return 0;
+}
+
+/* The script's answer; NULL when Redis failed or answered another shape. */
+static redisReply *health_read(web_req *r)
+{
+    const char *argv[6 + STREAMS_MAX];
+    int argc = 0, keys = 0;
+    char nkeys[16], max[16], ngroups[16];
+    while (length_streams[keys] != NULL)
+        keys++;
+    snprintf(nkeys, sizeof nkeys, "%d", keys);
+    snprintf(max, sizeof max, "%d", SERVICES_MAX);
+    snprintf(ngroups, sizeof ngroups, "%d", GROUPED_STREAMS);
+    argv[argc++] = "EVAL";
+    argv[argc++] = health_script;
+    argv[argc++] = nkeys;
+    for (int i = 0; i < keys; i++)
+        argv[argc++] = length_streams[i];
+    argv[argc++] = CF_HEARTBEAT_PREFIX "*";
+    argv[argc++] = max;
+    argv[argc++] = ngroups;
+    redisReply *rep = cf_redis_argv(r->t->redis, argc, argv, NULL);
+    if (rep != NULL &&
+        (rep->type != REDIS_REPLY_ARRAY || rep->elements != 3 ||
+         rep->element[0]->type != REDIS_REPLY_ARRAY || rep->element[1]->type != REDIS_REPLY_ARRAY ||
+         rep->element[2]->type != REDIS_REPLY_ARRAY ||
+         rep->element[2]->elements != GROUPED_STREAMS)) {
+        freeReplyObject(rep);
+        return NULL;
+    }
+    return rep;
 }
 
 cJSON *admin_health(web_req *r)
@@ -256,13 +312,17 @@ cJSON *admin_health(web_req *r)
     cJSON *svc = cJSON_AddArrayToObject(o, "services");
     cJSON *groups = cJSON_AddArrayToObject(o, "groups");
     cJSON *streams = cJSON_AddArrayToObject(o, "streams");
-    if (svc == NULL || groups == NULL || streams == NULL || services(r, svc) != 0 ||
-        lengths(r, streams) != 0) {
+    redisReply *rep = svc != NULL && groups != NULL && streams != NULL ? health_read(r) : NULL;
+    if (rep == NULL || lengths(rep->element[1], streams) != 0) {
+        if (rep != NULL)
+            freeReplyObject(rep);
         cJSON_Delete(o);
         return NULL;
     }
-    for (const char *const *s = group_streams; *s != NULL; s++)
-        groups_of(r, *s, groups);
+    services(rep->element[0], svc);
+    for (size_t i = 0; i < GROUPED_STREAMS; i++)
+        groups_of(length_streams[i], rep->element[2]->element[i], groups);
+    freeReplyObject(rep);
     cJSON_AddNumberToObject(o, "fresh_ms", CF_HEARTBEAT_FRESH_MS);
     return o;
 }
