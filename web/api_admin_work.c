@@ -10,8 +10,6 @@
 #include "log.h"
 #include "web.h"
 
-#define RECENT_MAX 100
-
 static void redis_down(web_req *r)
 {
     http_error(r, 503, "Redis cannot be reached; try again in a moment");
@@ -130,7 +128,7 @@ void admin_recent_get(web_req *r)
         http_error(r, 400, "failed_first must be true or false");
         return;
     }
-    if (!http_int_query(r, "limit", RECENT_MAX, 1, RECENT_MAX, &limit))
+    if (!http_int_query(r, "limit", ADMIN_RECENT_MAX, 1, ADMIN_RECENT_MAX, &limit))
         return;
     bool failed_first = failed != NULL && strcmp(failed, "true") == 0;
     http_json_list(r, "items", admin_recent(r, kind, status, failed_first, limit));
