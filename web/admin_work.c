@@ -317,71 +317,61 @@ int admin_work(web_req *r, cJSON **out)
  * no values: prepared once, each side read from an index's range
  * (fights_created_idx, fights_status_created_idx, plays_created_idx,
  * plays_status_created_idx) instead of planned with its values at each
- * request. Failed first picks the failed ones and the others, each newest
- * first, then orders them. Each side is bounded first, by the same order
- * as the whole; a fight's verdicts are read for the rows shown only. */
-static const char recent_fight_columns[] =
-    "'fight' AS kind, f.id::text AS id, f.game AS game, NULL::bigint AS game_id, f.status,"
-    " f.explanation AS reason, coalesce(f.elapsed_ms,"
-    " (extract(epoch FROM f.finished_at - coalesce(f.started_at, f.queued_at)) * 1000)::bigint)"
-    " AS duration_ms, f.created_at, f.finished_at, u.username AS who, f.id AS fight_id,"
-    " NULL::text AS verdict";
+ * request. Each side is bounded first, by the same order as the whole;
+ * failed first takes the failed ones and the others of each side, each
+ * newest first, then orders them. A fight's verdicts are read for the
+ * rows shown only. */
+typedef struct recent_side {
+    const char *columns; /* as the other side's, in the same order */
+    const char *from;    /* its table as t, with the joins its columns need */
+} recent_side;
 
-static const char recent_play_columns[] =
-    "'play'::text AS kind, p.id::text AS id, g.title AS game, p.game_id::bigint AS game_id,"
-    " p.status, p.detail AS reason, coalesce(p.elapsed_ms,"
-    " (extract(epoch FROM p.finished_at - p.started_at) * 1000)::bigint) AS duration_ms,"
-    " p.created_at, p.finished_at, u.username AS who, NULL::uuid AS fight_id, p.verdict";
+static const recent_side recent_fights = {
+    "'fight' AS kind, t.id::text AS id, t.game AS game, NULL::bigint AS game_id, t.status,"
+    " t.explanation AS reason, coalesce(t.elapsed_ms,"
+    " (extract(epoch FROM t.finished_at - coalesce(t.started_at, t.queued_at)) * 1000)::bigint)"
+    " AS duration_ms, t.created_at, t.finished_at, u.username AS who, t.id AS fight_id,"
+    " NULL::text AS verdict",
+    "fights t LEFT JOIN users u ON u.id = t.host_id"};
 
-static const char recent_play_from[] = "FROM plays p LEFT JOIN arcade_games g ON g.id = p.game_id"
-                                       " LEFT JOIN users u ON u.id = p.player_id";
+static const recent_side recent_plays = {
+    "'play'::text AS kind, t.id::text AS id, g.title AS game, t.game_id::bigint AS game_id,"
+    " t.status, t.detail AS reason, coalesce(t.elapsed_ms,"
+    " (extract(epoch FROM t.finished_at - t.started_at) * 1000)::bigint) AS duration_ms,"
+    " t.created_at, t.finished_at, u.username AS who, NULL::uuid AS fight_id, t.verdict",
+    "plays t LEFT JOIN arcade_games g ON g.id = t.game_id LEFT JOIN users u ON u.id = t.player_id"};
 
-/* A fight's players' verdicts (column 10), only for the rows shown. */
+/* A fight's players' verdicts (column 10), only for the fights shown. */
 static const char recent_verdicts[] =
-    "(SELECT coalesce(json_agg(json_build_object('name', p.name, 'verdict', p.verdict,"
-    " 'result', p.result, 'detail', p.detail) ORDER BY p.slot), '[]')"
-    " FROM fight_players p WHERE p.fight_id = r.fight_id)::text";
+    "CASE WHEN r.fight_id IS NOT NULL THEN (SELECT coalesce(json_agg(json_build_object("
+    "'name', p.name, 'verdict', p.verdict, 'result', p.result, 'detail', p.detail)"
+    " ORDER BY p.slot), '[]') FROM fight_players p WHERE p.fight_id = r.fight_id)::text END";
 
-/* The fights' side: status '' any; failed_first only with any status (one
- * status is one range already). false when sql is too small. */
-static bool recent_fights_sql(char *sql, size_t size, const char *status, bool failed_first,
-                              int limit)
+/* One side's rows of the view, appended at *at: newest first, of status
+ * (where '' any), or with failed first its failed rows (first true) and
+ * the others. false when sql is too small. */
+static bool recent_side_sql(char *sql, size_t size, size_t *at, const recent_side *side,
+                            const char *status, bool failed_first, int limit)
 {
-    int n;
-    if (failed_first)
-        n = snprintf(sql, size,
-                     "(SELECT %s FROM ((SELECT id FROM fights WHERE status = 'failed'"
-                     " ORDER BY created_at DESC LIMIT %d) UNION ALL (SELECT id FROM fights"
-                     " WHERE status <> 'failed' ORDER BY created_at DESC LIMIT %d)) pick"
-                     " JOIN fights f ON f.id = pick.id LEFT JOIN users u ON u.id = f.host_id"
-                     " ORDER BY f.status = 'failed' DESC, f.created_at DESC LIMIT %d)",
-                     recent_fight_columns, limit, limit, limit);
-    else
-        n = snprintf(sql, size,
-                     "(SELECT %s FROM fights f LEFT JOIN users u ON u.id = f.host_id%s%s%s"
-                     " ORDER BY f.created_at DESC LIMIT %d)",
-                     recent_fight_columns, status[0] != '\0' ? " WHERE f.status = '" : "", status,
-                     status[0] != '\0' ? "'" : "", limit);
-    return n > 0 && (size_t)n < size;
-}
-
-static bool recent_plays_sql(char *sql, size_t size, const char *status, bool failed_first,
-                             int limit)
-{
-    int n;
-    if (failed_first)
-        n = snprintf(sql, size,
-                     "(SELECT %s %s WHERE p.status = 'failed' ORDER BY p.created_at DESC LIMIT %d)"
-                     " UNION ALL (SELECT %s %s WHERE p.status <> 'failed'"
-                     " ORDER BY p.created_at DESC LIMIT %d)",
-                     recent_play_columns, recent_play_from, limit, recent_play_columns,
-                     recent_play_from, limit);
-    else
-        n = snprintf(sql, size, "(SELECT %s %s%s%s%s ORDER BY p.created_at DESC LIMIT %d)",
-                     recent_play_columns, recent_play_from,
-                     status[0] != '\0' ? " WHERE p.status = '" : "", status,
-                     status[0] != '\0' ? "'" : "", limit);
-    return n > 0 && (size_t)n < size;
+    char where[64] = "";
+    if (status[0] != '\0')
+        snprintf(where, sizeof where, " WHERE t.status = '%s'", status);
+    int n = failed_first
+                ? snprintf(sql + *at, size - *at,
+                           "%s(SELECT true AS first, %s FROM %s WHERE t.status = 'failed'"
+                           " ORDER BY t.created_at DESC LIMIT %d) UNION ALL (SELECT false, %s"
+                           " FROM %s WHERE t.status <> 'failed' ORDER BY t.created_at DESC"
+                           " LIMIT %d)",
+                           *at > 0 ? " UNION ALL " : "", side->columns, side->from, limit,
+                           side->columns, side->from, limit)
+                : snprintf(sql + *at, size - *at,
+                           "%s(SELECT false AS first, %s FROM %s%s ORDER BY t.created_at DESC"
+                           " LIMIT %d)",
+                           *at > 0 ? " UNION ALL " : "", side->columns, side->from, where, limit);
+    if (n <= 0 || (size_t)n >= size - *at)
+        return false;
+    *at += (size_t)n;
+    return true;
 }
 
 /* A status as written into the text: lower-case letters only (the caller
@@ -400,19 +390,21 @@ static bool status_word(const char *s)
 static bool recent_sql(char *sql, size_t size, const char *kind, const char *status,
                        bool failed_first, int limit)
 {
-    char fights[2048] = "", plays[2048] = "";
-    bool with_fights = strcmp(kind, "play") != 0, with_plays = strcmp(kind, "fight") != 0;
+    char sides[4096];
+    size_t at = 0;
+    /* One status is one range already: failed first changes nothing. */
     failed_first = failed_first && status[0] == '\0';
-    if ((with_fights && !recent_fights_sql(fights, sizeof fights, status, failed_first, limit)) ||
-        (with_plays && !recent_plays_sql(plays, sizeof plays, status, failed_first, limit)))
+    if ((strcmp(kind, "play") != 0 &&
+         !recent_side_sql(sides, sizeof sides, &at, &recent_fights, status, failed_first, limit)) ||
+        (strcmp(kind, "fight") != 0 &&
+         !recent_side_sql(sides, sizeof sides, &at, &recent_plays, status, failed_first, limit)))
         return false;
     int n = snprintf(sql, size,
                      "SELECT r.kind, r.id, r.game, r.game_id, r.status, r.reason, r.duration_ms,"
                      " r.created_at, r.finished_at, r.who, %s, r.verdict, api_time(r.created_at),"
                      " api_time(r.finished_at) FROM ("
-                     "SELECT * FROM (%s%s%s) w ORDER BY %sw.created_at DESC LIMIT %d) r",
-                     recent_verdicts, fights, with_fights && with_plays ? " UNION ALL " : "", plays,
-                     failed_first ? "w.status = 'failed' DESC, " : "", limit);
+                     "SELECT * FROM (%s) w ORDER BY %sw.created_at DESC LIMIT %d) r",
+                     recent_verdicts, sides, failed_first ? "w.first DESC, " : "", limit);
     return n > 0 && (size_t)n < size;
 }
 
