@@ -2,8 +2,9 @@
  * admin_health.c — the health of the whole system for the operator
  * console: every service from its heartbeat (cf:service:<kind>:<name>,
  * common/heartbeat.h), every consumer group of the streams (XINFO GROUPS:
- * lag, pending, consumers) and the streams' lengths, all read by one
- * script on the Redis side (one round trip a request).
+ * lag, pending, consumers) and the streams' lengths: the heartbeat keys
+ * found with SCAN, then everything read by one script on the Redis side
+ * (two round trips a request while there are fewer than a thousand keys).
  *
  * A heartbeat is a hash anyone could write: its numbers are read as
  * numbers or left out, its JSON (layers, last_errors) parsed or shown as
@@ -155,42 +156,30 @@ static int by_kind_and_name(const void *a, const void *b)
     return strcmp(nx != NULL ? nx : "", ny != NULL ? ny : "");
 }
 
-/* Everything the page shows, read on the Redis side in one round trip (a
- * round trip per key, stream and group kept a worker thread waiting on
- * Redis some twenty times a request). KEYS: the streams whose length is
- * shown, the first ARGV[3] of them also the ones whose groups are shown;
- * ARGV: the heartbeat keys' pattern, the most services kept. The answer:
- * [heartbeats (each HGETALL, flat), lengths (as KEYS), groups (one list a
- * group stream, each group as [XINFO GROUPS entry, XINFO CONSUMERS])].
- * A heartbeat counts toward the most kept only when it has a kind and a
- * time (as service_item wants); a key that is not a hash is left out, a
- * stream that does not exist has no groups, a group whose consumers
+/* The heartbeat keys are found with SCAN from here, a thousand keys a step
+ * (the keyspace holds the streams, the heartbeats, and short-lived cancel
+ * and play keys: a play's streams stay ten minutes after it ends,
+ * docs/streams.md), so Redis is never held for the whole walk; everything
+ * else is read on the Redis side by one script (a round trip per key,
+ * stream and group kept a worker thread waiting on Redis some twenty times
+ * a request). KEYS: the streams whose length is shown, then the heartbeat
+ * keys; ARGV: how many streams, how many of the first of them have their
+ * groups shown. The answer: [heartbeats (each HGETALL, flat), lengths (as
+ * the streams), groups (one list a grouped stream, each group as [XINFO
+ * GROUPS entry, XINFO CONSUMERS])]. A key that is not a hash is left out,
+ * a stream that does not exist has no groups, a group whose consumers
  * cannot be read has none. */
 static const char health_script[] =
-    "local max = tonumber(ARGV[2]) "
-    "local beats, kept, cursor = {}, 0, '0' "
-    "repeat "
-    "  local s = redis.call('SCAN', cursor, 'MATCH', ARGV[1], 'COUNT', 100) "
-    "  cursor = s[1] "
-    "  for _, key in ipairs(s[2]) do "
-    "    if kept >= max then break end "
-    "    local h = redis.pcall('HGETALL', key) "
-    "    if type(h) == 'table' and not h.err then "
-    "      beats[#beats + 1] = h "
-    "      local kind, at = false, false "
-    "      for j = 1, #h - 1, 2 do "
-    "        if h[j] == 'kind' then kind = true "
-    "        elseif h[j] == 'updated_at' then at = #h[j + 1] <= 18 and h[j + 1]:match('^%d+$') ~= "
-    "nil end "
-    "      end "
-    "      if kind and at then kept = kept + 1 end "
-    "    end "
-    "  end "
-    "until cursor == '0' or kept >= max "
+    "local streams = tonumber(ARGV[1]) "
+    "local beats = {} "
+    "for i = streams + 1, #KEYS do "
+    "  local h = redis.pcall('HGETALL', KEYS[i]) "
+    "  if type(h) == 'table' and not h.err then beats[#beats + 1] = h end "
+    "end "
     "local lengths = {} "
-    "for i, key in ipairs(KEYS) do lengths[i] = redis.call('XLEN', key) end "
+    "for i = 1, streams do lengths[i] = redis.call('XLEN', KEYS[i]) end "
     "local groups = {} "
-    "for i = 1, tonumber(ARGV[3]) do "
+    "for i = 1, tonumber(ARGV[2]) do "
     "  local list = {} "
     "  local g = redis.pcall('XINFO', 'GROUPS', KEYS[i]) "
     "  if type(g) == 'table' and not g.err then "
@@ -208,6 +197,38 @@ static const char health_script[] =
     "  groups[i] = list "
     "end "
     "return {beats, lengths, groups}";
+
+/* The heartbeat keys (at most SERVICES_MAX) as the script's arguments,
+ * from argv[*argc] on, each a copy the caller frees; -1 when Redis
+ * failed. */
+static int heartbeat_keys(web_req *r, const char **argv, size_t *lens, int *argc)
+{
+    char cursor[32] = "0";
+    int found = 0;
+    do {
+        redisReply *rep = cf_redis_command(r->t->redis, "SCAN %s MATCH %s* COUNT 1000", cursor,
+                                           CF_HEARTBEAT_PREFIX);
+        if (rep == NULL || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
+            !is_str(rep->element[0]) || rep->element[1]->type != REDIS_REPLY_ARRAY) {
+            if (rep != NULL)
+                freeReplyObject(rep);
+            return -1;
+        }
+        snprintf(cursor, sizeof cursor, "%s", rep->element[0]->str);
+        for (size_t i = 0; i < rep->element[1]->elements && found < SERVICES_MAX; i++) {
+            const redisReply *key = rep->element[1]->element[i];
+            char *copy = is_str(key) ? malloc(key->len + 1) : NULL;
+            if (copy == NULL)
+                continue;
+            memcpy(copy, key->str, key->len + 1);
+            argv[*argc] = copy;
+            lens[(*argc)++] = key->len;
+            found++;
+        }
+        freeReplyObject(rep);
+    } while (strcmp(cursor, "0") != 0 && found < SERVICES_MAX);
+    return 0;
+}
 
 /* The services of the heartbeats, sorted by kind and name. */
 static void services(const redisReply *beats, cJSON *out)
@@ -278,23 +299,34 @@ static int lengths(const redisReply *rep, cJSON *out)
 /* The script's answer; NULL when Redis failed or answered another shape. */
 static redisReply *health_read(web_req *r)
 {
-    const char *argv[6 + STREAMS_MAX];
-    int argc = 0, keys = 0;
-    char nkeys[16], max[16], ngroups[16];
-    while (length_streams[keys] != NULL)
-        keys++;
-    snprintf(nkeys, sizeof nkeys, "%d", keys);
-    snprintf(max, sizeof max, "%d", SERVICES_MAX);
-    snprintf(ngroups, sizeof ngroups, "%d", GROUPED_STREAMS);
-    argv[argc++] = "EVAL";
-    argv[argc++] = health_script;
-    argv[argc++] = nkeys;
-    for (int i = 0; i < keys; i++)
-        argv[argc++] = length_streams[i];
-    argv[argc++] = CF_HEARTBEAT_PREFIX "*";
-    argv[argc++] = max;
-    argv[argc++] = ngroups;
-    redisReply *rep = cf_redis_argv(r->t->redis, argc, argv, NULL);
+    enum { FIRST_KEY = 3 }; /* EVAL, the script, the number of keys */
+    const char *argv[FIRST_KEY + STREAMS_MAX + SERVICES_MAX + 2];
+    size_t lens[sizeof argv / sizeof argv[0]];
+    int streams = 0, argc = FIRST_KEY;
+    char nkeys[16], nstreams[16], ngroups[16];
+    for (; length_streams[streams] != NULL; streams++) {
+        argv[argc] = length_streams[streams];
+        lens[argc++] = strlen(length_streams[streams]);
+    }
+    int keys_end = argc;
+    redisReply *rep = NULL;
+    if (heartbeat_keys(r, argv, lens, &keys_end) == 0) {
+        snprintf(nkeys, sizeof nkeys, "%d", keys_end - FIRST_KEY);
+        snprintf(nstreams, sizeof nstreams, "%d", streams);
+        snprintf(ngroups, sizeof ngroups, "%d", GROUPED_STREAMS);
+        const char *fixed[] = {"EVAL", health_script, nkeys};
+        for (int i = 0; i < FIRST_KEY; i++) {
+            argv[i] = fixed[i];
+            lens[i] = strlen(fixed[i]);
+        }
+        argv[keys_end] = nstreams;
+        lens[keys_end] = strlen(nstreams);
+        argv[keys_end + 1] = ngroups;
+        lens[keys_end + 1] = strlen(ngroups);
+        rep = cf_redis_argv(r->t->redis, keys_end + 2, argv, lens);
+    }
+    for (int i = argc; i < keys_end; i++)
+        free((char *)argv[i]);
     if (rep != NULL &&
         (rep->type != REDIS_REPLY_ARRAY || rep->elements != 3 ||
          rep->element[0]->type != REDIS_REPLY_ARRAY || rep->element[1]->type != REDIS_REPLY_ARRAY ||
