@@ -2,7 +2,9 @@
  * admin_health.c — the health of the whole system for the operator
  * console: every service from its heartbeat (cf:service:<kind>:<name>,
  * common/heartbeat.h), every consumer group of the streams (XINFO GROUPS:
- * lag, pending, consumers) and the streams' lengths.
+ * lag, pending, consumers) and the streams' lengths: the heartbeat keys
+ * found with SCAN, then everything read by one script on the Redis side
+ * (two round trips a request while there are fewer than a thousand keys).
  *
  * A heartbeat is a hash anyone could write: its numbers are read as
  * numbers or left out, its JSON (layers, last_errors) parsed or shown as
@@ -18,9 +20,11 @@
 #include "web.h"
 
 #define SERVICES_MAX 200
+#define STREAMS_MAX 8 /* length_streams has at most this many */
 
-static const char *const group_streams[] = {CF_STREAM_FIGHTS, CF_STREAM_PLAYS, CF_STREAM_RESULTS,
-                                            CF_STREAM_PROGRESS, NULL};
+/* Every stream of the pipeline, its length shown; the groups of the first
+ * GROUPED_STREAMS (cf:fights, cf:plays, cf:results, cf:progress) too. */
+#define GROUPED_STREAMS 4
 static const char *const length_streams[] = {CF_STREAM_FIGHTS,
                                              CF_STREAM_PLAYS,
                                              CF_STREAM_RESULTS,
@@ -152,69 +156,117 @@ static int by_kind_and_name(const void *a, const void *b)
     return strcmp(nx != NULL ? nx : "", ny != NULL ? ny : "");
 }
 
-/* The heartbeat keys (SCAN), each read whole; sorted by kind and name.
- * -1 when Redis failed. */
-static int services(web_req *r, cJSON *out)
+/* The heartbeat keys are found with SCAN from here, a thousand keys a step
+ * (the keyspace holds the streams, the heartbeats, and short-lived cancel
+ * and play keys: a play's streams stay ten minutes after it ends,
+ * docs/streams.md), so Redis is never held for the whole walk; everything
+ * else is read on the Redis side by one script (a round trip per key,
+ * stream and group kept a worker thread waiting on Redis some twenty times
+ * a request). KEYS: the streams whose length is shown, then the heartbeat
+ * keys; ARGV: how many streams, how many of the first of them have their
+ * groups shown. The answer: [heartbeats (each HGETALL, flat), lengths (as
+ * the streams), groups (one list a grouped stream, each group as [XINFO
+ * GROUPS entry, XINFO CONSUMERS])]. A key that is not a hash is left out,
+ * a stream that does not exist has no groups, a group whose consumers
+ * cannot be read has none. */
+static const char health_script[] =
+    "local streams = tonumber(ARGV[1]) "
+    "local beats = {} "
+    "for i = streams + 1, #KEYS do "
+    "  local h = redis.pcall('HGETALL', KEYS[i]) "
+    "  if type(h) == 'table' and not h.err then beats[#beats + 1] = h end "
+    "end "
+    "local lengths = {} "
+    "for i = 1, streams do lengths[i] = redis.call('XLEN', KEYS[i]) end "
+    "local groups = {} "
+    "for i = 1, tonumber(ARGV[2]) do "
+    "  local list = {} "
+    "  local g = redis.pcall('XINFO', 'GROUPS', KEYS[i]) "
+    "  if type(g) == 'table' and not g.err then "
+    "    for _, e in ipairs(g) do "
+    "      local name = nil "
+    "      for j = 1, #e - 1, 2 do if e[j] == 'name' then name = e[j + 1] end end "
+    "      local c = {} "
+    "      if type(name) == 'string' then "
+    "        c = redis.pcall('XINFO', 'CONSUMERS', KEYS[i], name) "
+    "        if type(c) ~= 'table' or c.err then c = {} end "
+    "      end "
+    "      list[#list + 1] = {e, c} "
+    "    end "
+    "  end "
+    "  groups[i] = list "
+    "end "
+    "return {beats, lengths, groups}";
+
+/* The heartbeat keys (at most SERVICES_MAX) as the script's arguments,
+ * from argv[*argc] on, each a copy the caller frees; -1 when Redis
+ * failed. */
+static int heartbeat_keys(web_req *r, const char **argv, size_t *lens, int *argc)
 {
-    cJSON *found[SERVICES_MAX];
-    int n = 0;
     char cursor[32] = "0";
+    int found = 0;
     do {
-        redisReply *rep = cf_redis_command(r->t->redis, "SCAN %s MATCH %s* COUNT 100", cursor,
+        redisReply *rep = cf_redis_command(r->t->redis, "SCAN %s MATCH %s* COUNT 1000", cursor,
                                            CF_HEARTBEAT_PREFIX);
         if (rep == NULL || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
             !is_str(rep->element[0]) || rep->element[1]->type != REDIS_REPLY_ARRAY) {
             if (rep != NULL)
                 freeReplyObject(rep);
-            for (int i = 0; i < n; i++)
-                cJSON_Delete(found[i]);
             return -1;
         }
         snprintf(cursor, sizeof cursor, "%s", rep->element[0]->str);
-        for (size_t i = 0; i < rep->element[1]->elements && n < SERVICES_MAX; i++) {
+        for (size_t i = 0; i < rep->element[1]->elements && found < SERVICES_MAX; i++) {
             const redisReply *key = rep->element[1]->element[i];
-            if (!is_str(key))
+            char *copy = is_str(key) ? malloc(key->len + 1) : NULL;
+            if (copy == NULL)
                 continue;
-            redisReply *h = cf_redis_command(r->t->redis, "HGETALL %b", key->str, key->len);
-            cJSON *s = h != NULL ? service_item(h, now_ms()) : NULL;
-            if (s != NULL)
-                found[n++] = s;
-            if (h != NULL)
-                freeReplyObject(h);
+            memcpy(copy, key->str, key->len + 1);
+            argv[*argc] = copy;
+            lens[(*argc)++] = key->len;
+            found++;
         }
         freeReplyObject(rep);
-    } while (strcmp(cursor, "0") != 0 && n < SERVICES_MAX);
-    qsort(found, (size_t)n, sizeof found[0], by_kind_and_name);
-    for (int i = 0; i < n; i++)
-        cJSON_AddItemToArray(out, found[i]);
+    } while (strcmp(cursor, "0") != 0 && found < SERVICES_MAX);
     return 0;
 }
 
-/* The consumers of one group: name, pending, idle_ms. */
-static cJSON *consumers_of(web_req *r, const char *stream, const redisReply *group)
+/* The services of the heartbeats, sorted by kind and name. */
+static void services(const redisReply *beats, cJSON *out)
+{
+    cJSON *found[SERVICES_MAX];
+    int n = 0;
+    for (size_t i = 0; i < beats->elements && n < SERVICES_MAX; i++) {
+        cJSON *s = service_item(beats->element[i], now_ms());
+        if (s != NULL)
+            found[n++] = s;
+    }
+    qsort(found, (size_t)n, sizeof found[0], by_kind_and_name);
+    for (int i = 0; i < n; i++)
+        cJSON_AddItemToArray(out, found[i]);
+}
+
+/* The consumers of one group (XINFO CONSUMERS): name, pending, idle_ms. */
+static cJSON *consumers_of(const redisReply *rep)
 {
     cJSON *arr = cJSON_CreateArray();
-    redisReply *rep =
-        cf_redis_command(r->t->redis, "XINFO CONSUMERS %s %b", stream, group->str, group->len);
-    for (size_t i = 0;
-         arr != NULL && rep != NULL && rep->type == REDIS_REPLY_ARRAY && i < rep->elements; i++) {
+    for (size_t i = 0; arr != NULL && rep->type == REDIS_REPLY_ARRAY && i < rep->elements; i++) {
         cJSON *c = cJSON_CreateObject();
         add_text(c, "name", flat_get(rep->element[i], "name"));
         add_number(c, "pending", flat_get(rep->element[i], "pending"));
         add_number(c, "idle_ms", flat_get(rep->element[i], "idle"));
         cJSON_AddItemToArray(arr, c);
     }
-    if (rep != NULL)
-        freeReplyObject(rep);
     return arr;
 }
 
-/* XINFO GROUPS of one stream; a stream that does not exist has none. */
-static void groups_of(web_req *r, const char *stream, cJSON *out)
+/* The groups of one stream, each [XINFO GROUPS entry, its consumers]. */
+static void groups_of(const char *stream, const redisReply *list, cJSON *out)
 {
-    redisReply *rep = cf_redis_command(r->t->redis, "XINFO GROUPS %s", stream);
-    for (size_t i = 0; rep != NULL && rep->type == REDIS_REPLY_ARRAY && i < rep->elements; i++) {
-        const redisReply *g = rep->element[i], *name = flat_get(g, "name");
+    for (size_t i = 0; list->type == REDIS_REPLY_ARRAY && i < list->elements; i++) {
+        const redisReply *pair = list->element[i];
+        if (pair->type != REDIS_REPLY_ARRAY || pair->elements != 2)
+            continue;
+        const redisReply *g = pair->element[0], *name = flat_get(g, "name");
         if (!is_str(name))
             continue;
         cJSON *o = cJSON_CreateObject();
@@ -225,29 +277,65 @@ static void groups_of(web_req *r, const char *stream, cJSON *out)
         add_number(o, "lag", flat_get(g, "lag"));
         add_number(o, "pending", flat_get(g, "pending"));
         add_text(o, "last_delivered_id", flat_get(g, "last-delivered-id"));
-        cJSON_AddItemToObject(o, "consumers", consumers_of(r, stream, name));
+        cJSON_AddItemToObject(o, "consumers", consumers_of(pair->element[1]));
         cJSON_AddItemToArray(out, o);
     }
-    if (rep != NULL)
-        freeReplyObject(rep);
 }
 
-static int lengths(web_req *r, cJSON *out)
+/* The lengths, as the script read them (as many as length_streams). */
+static int lengths(const redisReply *rep, cJSON *out)
 {
-    for (const char *const *s = length_streams; *s != NULL; s++) {
-        redisReply *rep = cf_redis_command(r->t->redis, "XLEN %s", *s);
-        if (rep == NULL || rep->type != REDIS_REPLY_INTEGER) {
-            if (rep != NULL)
-                freeReplyObject(rep);
+    for (size_t i = 0; length_streams[i] != NULL; i++) {
+        if (i >= rep->elements || rep->element[i]->type != REDIS_REPLY_INTEGER)
             return -1;
-        }
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "stream", *s);
-        cJSON_AddNumberToObject(o, "length", (double)rep->integer);
+        cJSON_AddStringToObject(o, "stream", length_streams[i]);
+        cJSON_AddNumberToObject(o, "length", (double)rep->element[i]->integer);
         cJSON_AddItemToArray(out, o);
-        freeReplyObject(rep);
     }
     return 0;
+}
+
+/* The script's answer; NULL when Redis failed or answered another shape. */
+static redisReply *health_read(web_req *r)
+{
+    enum { FIRST_KEY = 3 }; /* EVAL, the script, the number of keys */
+    const char *argv[FIRST_KEY + STREAMS_MAX + SERVICES_MAX + 2];
+    size_t lens[sizeof argv / sizeof argv[0]];
+    int streams = 0, argc = FIRST_KEY;
+    char nkeys[16], nstreams[16], ngroups[16];
+    for (; length_streams[streams] != NULL; streams++) {
+        argv[argc] = length_streams[streams];
+        lens[argc++] = strlen(length_streams[streams]);
+    }
+    int keys_end = argc;
+    redisReply *rep = NULL;
+    if (heartbeat_keys(r, argv, lens, &keys_end) == 0) {
+        snprintf(nkeys, sizeof nkeys, "%d", keys_end - FIRST_KEY);
+        snprintf(nstreams, sizeof nstreams, "%d", streams);
+        snprintf(ngroups, sizeof ngroups, "%d", GROUPED_STREAMS);
+        const char *fixed[] = {"EVAL", health_script, nkeys};
+        for (int i = 0; i < FIRST_KEY; i++) {
+            argv[i] = fixed[i];
+            lens[i] = strlen(fixed[i]);
+        }
+        argv[keys_end] = nstreams;
+        lens[keys_end] = strlen(nstreams);
+        argv[keys_end + 1] = ngroups;
+        lens[keys_end + 1] = strlen(ngroups);
+        rep = cf_redis_argv(r->t->redis, keys_end + 2, argv, lens);
+    }
+    for (int i = argc; i < keys_end; i++)
+        free((char *)argv[i]);
+    if (rep != NULL &&
+        (rep->type != REDIS_REPLY_ARRAY || rep->elements != 3 ||
+         rep->element[0]->type != REDIS_REPLY_ARRAY || rep->element[1]->type != REDIS_REPLY_ARRAY ||
+         rep->element[2]->type != REDIS_REPLY_ARRAY ||
+         rep->element[2]->elements != GROUPED_STREAMS)) {
+        freeReplyObject(rep);
+        return NULL;
+    }
+    return rep;
 }
 
 cJSON *admin_health(web_req *r)
@@ -256,13 +344,17 @@ cJSON *admin_health(web_req *r)
     cJSON *svc = cJSON_AddArrayToObject(o, "services");
     cJSON *groups = cJSON_AddArrayToObject(o, "groups");
     cJSON *streams = cJSON_AddArrayToObject(o, "streams");
-    if (svc == NULL || groups == NULL || streams == NULL || services(r, svc) != 0 ||
-        lengths(r, streams) != 0) {
+    redisReply *rep = svc != NULL && groups != NULL && streams != NULL ? health_read(r) : NULL;
+    if (rep == NULL || lengths(rep->element[1], streams) != 0) {
+        if (rep != NULL)
+            freeReplyObject(rep);
         cJSON_Delete(o);
         return NULL;
     }
-    for (const char *const *s = group_streams; *s != NULL; s++)
-        groups_of(r, *s, groups);
+    services(rep->element[0], svc);
+    for (size_t i = 0; i < GROUPED_STREAMS; i++)
+        groups_of(length_streams[i], rep->element[2]->element[i], groups);
+    freeReplyObject(rep);
     cJSON_AddNumberToObject(o, "fresh_ms", CF_HEARTBEAT_FRESH_MS);
     return o;
 }

@@ -17,28 +17,37 @@
 #include <string.h>
 #include <time.h>
 
+#include "log.h"
 #include "web.h"
 
 #define WORK_MAX_TEXT "500" /* rows of each kind at most */
 #define PENDING_MAX 500     /* pending entries read per stream */
 
-/* KEYS[1] the stream; ARGV: group, count, the field to show beside id.
- * Each pending entry as [entry id, consumer, idle ms, deliveries, id,
- * field]; an empty list when the group does not exist. */
+/* KEYS the streams; ARGV: group, count, then the field to show beside id
+ * for each stream. For each stream, each pending entry as [entry id,
+ * consumer, idle ms, deliveries, id, field]; an empty list when the group
+ * does not exist. Both streams in one round trip. */
 static const char pending_script[] =
-    "local p = redis.pcall('XPENDING', KEYS[1], ARGV[1], '-', '+', tonumber(ARGV[2])) "
-    "if type(p) ~= 'table' or p.err then return {} end "
     "local out = {} "
-    "for _, e in ipairs(p) do "
-    "  local r = redis.call('XRANGE', KEYS[1], e[1], e[1]) "
-    "  local id, what = '', '' "
-    "  if r[1] and type(r[1][2]) == 'table' then "
-    "    local f = r[1][2] "
-    "    for j = 1, #f - 1, 2 do "
-    "      if f[j] == 'id' then id = f[j + 1] elseif f[j] == ARGV[3] then what = f[j + 1] end "
+    "for k, stream in ipairs(KEYS) do "
+    "  local list = {} "
+    "  local p = redis.pcall('XPENDING', stream, ARGV[1], '-', '+', tonumber(ARGV[2])) "
+    "  if type(p) == 'table' and not p.err then "
+    "    for _, e in ipairs(p) do "
+    "      local r = redis.call('XRANGE', stream, e[1], e[1]) "
+    "      local id, what = '', '' "
+    "      if r[1] and type(r[1][2]) == 'table' then "
+    "        local f = r[1][2] "
+    "        for j = 1, #f - 1, 2 do "
+    "          if f[j] == 'id' then id = f[j + 1] elseif f[j] == ARGV[2 + k] then what = f[j + 1] "
+    "end "
+    "        end "
+    "      end "
+    "      list[#list + 1] = {e[1], e[2], e[3], e[4], string.sub(id, 1, 64), string.sub(what, 1, "
+    "200)} "
     "    end "
     "  end "
-    "  out[#out + 1] = {e[1], e[2], e[3], e[4], string.sub(id, 1, 64), string.sub(what, 1, 200)} "
+    "  out[k] = list "
     "end "
     "return out";
 
@@ -71,29 +80,43 @@ static cJSON *pending_item(const redisReply *e)
     return o;
 }
 
-/* The pending entries of stream's group simulators: an array of
- * {entry_id, worker, idle_ms, deliveries, id, what}; NULL when Redis
- * failed (not answered). */
-static cJSON *pending_of(web_req *r, const char *stream, const char *what_field)
+/* One stream's pending entries from the script: an array of {entry_id,
+ * worker, idle_ms, deliveries, id, what}. */
+static cJSON *pending_list(const redisReply *list)
 {
-    char count[16];
-    snprintf(count, sizeof count, "%d", PENDING_MAX);
-    const char *argv[] = {"EVAL", pending_script, "1", stream, CF_GROUP_SIMULATORS,
-                          count,  what_field};
-    redisReply *rep = cf_redis_argv(r->t->redis, 7, argv, NULL);
-    if (rep == NULL || rep->type != REDIS_REPLY_ARRAY) {
-        if (rep != NULL)
-            freeReplyObject(rep);
-        return NULL;
-    }
     cJSON *arr = cJSON_CreateArray();
-    for (size_t i = 0; arr != NULL && i < rep->elements; i++) {
-        cJSON *item = pending_item(rep->element[i]);
+    for (size_t i = 0; arr != NULL && list->type == REDIS_REPLY_ARRAY && i < list->elements; i++) {
+        cJSON *item = pending_item(list->element[i]);
         if (item != NULL)
             cJSON_AddItemToArray(arr, item);
     }
-    freeReplyObject(rep);
     return arr;
+}
+
+/* The pending entries of the group simulators of cf:fights (into *fights)
+ * and cf:plays (into *plays); -1 when Redis failed (not answered). */
+static int pending_of(web_req *r, cJSON **fights, cJSON **plays)
+{
+    char count[16];
+    snprintf(count, sizeof count, "%d", PENDING_MAX);
+    const char *argv[] = {"EVAL",          pending_script,      "2",   CF_STREAM_FIGHTS,
+                          CF_STREAM_PLAYS, CF_GROUP_SIMULATORS, count, "game",
+                          "title"};
+    redisReply *rep = cf_redis_argv(r->t->redis, 9, argv, NULL);
+    *fights = *plays = NULL;
+    if (rep != NULL && rep->type == REDIS_REPLY_ARRAY && rep->elements == 2) {
+        *fights = pending_list(rep->element[0]);
+        *plays = pending_list(rep->element[1]);
+    }
+    if (rep != NULL)
+        freeReplyObject(rep);
+    if (*fights == NULL || *plays == NULL) {
+        cJSON_Delete(*fights);
+        cJSON_Delete(*plays);
+        *fights = *plays = NULL;
+        return -1;
+    }
+    return 0;
 }
 
 /* The pending entry whose key field is value, or NULL. */
@@ -198,16 +221,12 @@ static cJSON *stream_fight_item(const cJSON *p, long long now_ms)
     return o;
 }
 
-static cJSON *open_fights(web_req *r, cJSON *pending)
+static cJSON *open_fights(PGresult *res, cJSON *pending)
 {
-    PGresult *res = prepared_exec(r->t, open_fights_sql, 0, NULL);
-    if (res == NULL)
-        return NULL;
     cJSON *arr = cJSON_CreateArray();
     long long now_ms = PQntuples(res) > 0 ? atoll(PQgetvalue(res, 0, 6)) : 0;
     for (int i = 0; arr != NULL && i < PQntuples(res); i++)
         cJSON_AddItemToArray(arr, fight_item(res, i, pending));
-    PQclear(res);
     if (now_ms == 0)
         now_ms = epoch_ms();
     cJSON *p;
@@ -252,29 +271,29 @@ static cJSON *play_item(PGresult *res, int i, cJSON *pending)
     return o;
 }
 
-static cJSON *open_plays(web_req *r, cJSON *pending)
+static cJSON *open_plays(PGresult *res, cJSON *pending)
 {
-    PGresult *res = prepared_exec(r->t, open_plays_sql, 0, NULL);
-    if (res == NULL)
-        return NULL;
     cJSON *arr = cJSON_CreateArray();
     for (int i = 0; arr != NULL && i < PQntuples(res); i++)
         cJSON_AddItemToArray(arr, play_item(res, i, pending));
-    PQclear(res);
     return arr;
 }
 
 int admin_work(web_req *r, cJSON **out)
 {
     *out = NULL;
-    cJSON *pf = pending_of(r, CF_STREAM_FIGHTS, "game");
-    cJSON *pp = pending_of(r, CF_STREAM_PLAYS, "title");
-    if (pf == NULL || pp == NULL) {
+    cJSON *pf, *pp;
+    if (pending_of(r, &pf, &pp) != 0)
+        return -2;
+    /* Both reads in one round trip. */
+    web_read reads[2] = {{.sql = open_fights_sql}, {.sql = open_plays_sql}};
+    if (!prepared_exec_all(r->t, reads, 2)) {
         cJSON_Delete(pf);
         cJSON_Delete(pp);
-        return -2;
+        return -1;
     }
-    cJSON *fights = open_fights(r, pf), *plays = open_plays(r, pp);
+    cJSON *fights = open_fights(reads[0].res, pf), *plays = open_plays(reads[1].res, pp);
+    web_reads_clear(reads, 2);
     cJSON_Delete(pf);
     cJSON_Delete(pp);
     cJSON *o = cJSON_CreateObject();
@@ -292,39 +311,102 @@ int admin_work(web_req *r, cJSON **out)
 
 /* ---- recent work ---- */
 
-/* $1 kind (all, fight, play), $2 status ('' any), $3 failed first, $4
- * limit. Each side is bounded first, by the same order. The fights are
- * picked as the failed ones and the others, each newest first, so that
- * each is an index's range (fights_status_created_idx, fights_created_idx)
- * instead of every fight sorted by "failed first". */
-static const char recent_sql[] =
-    "SELECT * FROM ("
-    " (SELECT 'fight' AS kind, f.id::text AS id, f.game AS game, NULL::bigint AS game_id,"
-    "  f.status, f.explanation AS reason, coalesce(f.elapsed_ms,"
-    "  (extract(epoch FROM f.finished_at - coalesce(f.started_at, f.queued_at)) * 1000)::bigint)"
-    "  AS duration_ms, f.created_at, f.finished_at, u.username AS who,"
-    "  (SELECT coalesce(json_agg(json_build_object('name', p.name, 'verdict', p.verdict,"
-    "   'result', p.result, 'detail', p.detail) ORDER BY p.slot), '[]')"
-    "   FROM fight_players p WHERE p.fight_id = f.id)::text AS verdicts, NULL::text AS verdict"
-    "  FROM ((SELECT id FROM fights WHERE $3::boolean AND status = 'failed'"
-    "    AND ($2 = '' OR status = $2) ORDER BY created_at DESC LIMIT $4::int)"
-    "   UNION ALL (SELECT id FROM fights WHERE ($2 = '' OR status = $2)"
-    "    AND NOT ($3::boolean AND status = 'failed') ORDER BY created_at DESC LIMIT $4::int)) pick"
-    "  JOIN fights f ON f.id = pick.id LEFT JOIN users u ON u.id = f.host_id"
-    "  WHERE $1 IN ('all', 'fight')"
-    "  ORDER BY CASE WHEN $3::boolean THEN f.status = 'failed' ELSE false END DESC,"
-    "  f.created_at DESC LIMIT $4::int)"
-    " UNION ALL"
-    " (SELECT 'play', p.id::text, g.title, p.game_id, p.status, p.detail,"
-    "  coalesce(p.elapsed_ms, (extract(epoch FROM p.finished_at - p.started_at) * 1000)::bigint),"
-    "  p.created_at, p.finished_at, u.username, NULL, p.verdict"
-    "  FROM plays p LEFT JOIN arcade_games g ON g.id = p.game_id"
-    "  LEFT JOIN users u ON u.id = p.player_id"
-    "  WHERE $1 IN ('all', 'play') AND ($2 = '' OR p.status = $2)"
-    "  ORDER BY CASE WHEN $3::boolean THEN p.status = 'failed' ELSE false END DESC,"
-    "  p.created_at DESC LIMIT $4::int)"
-    ") w ORDER BY CASE WHEN $3::boolean THEN w.status = 'failed' ELSE false END DESC,"
-    " w.created_at DESC LIMIT $4::int";
+/* Recent work: the text is built for the view asked (which kinds, one
+ * status or any, failed first or not), with the status (one of a fixed
+ * list) and the limit written in, so each view is one small statement with
+ * no values: prepared once, each side read from an index's range
+ * (fights_created_idx, fights_status_created_idx, plays_created_idx,
+ * plays_status_created_idx) instead of planned with its values at each
+ * request. Each side is bounded first, by the same order as the whole;
+ * failed first takes the failed ones and the others of each side, each
+ * newest first, then orders them. A fight's verdicts are read for the
+ * rows shown only. */
+typedef struct recent_side {
+    const char *columns; /* as the other side's, in the same order */
+    const char *from;    /* its table as t, with the joins its columns need */
+} recent_side;
+
+static const recent_side recent_fights = {
+    "'fight' AS kind, t.id::text AS id, t.game AS game, NULL::bigint AS game_id, t.status,"
+    " t.explanation AS reason, coalesce(t.elapsed_ms,"
+    " (extract(epoch FROM t.finished_at - coalesce(t.started_at, t.queued_at)) * 1000)::bigint)"
+    " AS duration_ms, t.created_at, t.finished_at, u.username AS who, t.id AS fight_id,"
+    " NULL::text AS verdict",
+    "fights t LEFT JOIN users u ON u.id = t.host_id"};
+
+static const recent_side recent_plays = {
+    "'play'::text AS kind, t.id::text AS id, g.title AS game, t.game_id::bigint AS game_id,"
+    " t.status, t.detail AS reason, coalesce(t.elapsed_ms,"
+    " (extract(epoch FROM t.finished_at - t.started_at) * 1000)::bigint) AS duration_ms,"
+    " t.created_at, t.finished_at, u.username AS who, NULL::uuid AS fight_id, t.verdict",
+    "plays t LEFT JOIN arcade_games g ON g.id = t.game_id LEFT JOIN users u ON u.id = t.player_id"};
+
+/* A fight's players' verdicts (column 10), only for the fights shown. */
+static const char recent_verdicts[] =
+    "CASE WHEN r.fight_id IS NOT NULL THEN (SELECT coalesce(json_agg(json_build_object("
+    "'name', p.name, 'verdict', p.verdict, 'result', p.result, 'detail', p.detail)"
+    " ORDER BY p.slot), '[]') FROM fight_players p WHERE p.fight_id = r.fight_id)::text END";
+
+/* One side's rows of the view, appended at *at: newest first, of status
+ * (where '' any), or with failed first its failed rows (first true) and
+ * the others. false when sql is too small. */
+static bool recent_side_sql(char *sql, size_t size, size_t *at, const recent_side *side,
+                            const char *status, bool failed_first, int limit)
+{
+    char where[64] = "";
+    if (status[0] != '\0')
+        snprintf(where, sizeof where, " WHERE t.status = '%s'", status);
+    int n = failed_first
+                ? snprintf(sql + *at, size - *at,
+                           "%s(SELECT true AS first, %s FROM %s WHERE t.status = 'failed'"
+                           " ORDER BY t.created_at DESC LIMIT %d) UNION ALL (SELECT false, %s"
+                           " FROM %s WHERE t.status <> 'failed' ORDER BY t.created_at DESC"
+                           " LIMIT %d)",
+                           *at > 0 ? " UNION ALL " : "", side->columns, side->from, limit,
+                           side->columns, side->from, limit)
+                : snprintf(sql + *at, size - *at,
+                           "%s(SELECT false AS first, %s FROM %s%s ORDER BY t.created_at DESC"
+                           " LIMIT %d)",
+                           *at > 0 ? " UNION ALL " : "", side->columns, side->from, where, limit);
+    if (n <= 0 || (size_t)n >= size - *at)
+        return false;
+    *at += (size_t)n;
+    return true;
+}
+
+/* A status as written into the text: lower-case letters only (the caller
+ * checked it is one of the statuses). */
+static bool status_word(const char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < 'a' || s[i] > 'z')
+            return false;
+    return n <= 16;
+}
+
+/* The whole text (created_at and finished_at also as api_time(), columns
+ * 12 and 13); false when it does not fit. */
+static bool recent_sql(char *sql, size_t size, const char *kind, const char *status,
+                       bool failed_first, int limit)
+{
+    char sides[4096];
+    size_t at = 0;
+    /* One status is one range already: failed first changes nothing. */
+    failed_first = failed_first && status[0] == '\0';
+    if ((strcmp(kind, "play") != 0 &&
+         !recent_side_sql(sides, sizeof sides, &at, &recent_fights, status, failed_first, limit)) ||
+        (strcmp(kind, "fight") != 0 &&
+         !recent_side_sql(sides, sizeof sides, &at, &recent_plays, status, failed_first, limit)))
+        return false;
+    int n = snprintf(sql, size,
+                     "SELECT r.kind, r.id, r.game, r.game_id, r.status, r.reason, r.duration_ms,"
+                     " r.created_at, r.finished_at, r.who, %s, r.verdict, api_time(r.created_at),"
+                     " api_time(r.finished_at) FROM ("
+                     "SELECT * FROM (%s) w ORDER BY %sw.created_at DESC LIMIT %d) r",
+                     recent_verdicts, sides, failed_first ? "w.first DESC, " : "", limit);
+    return n > 0 && (size_t)n < size;
+}
 
 static cJSON *recent_item(PGresult *res, int i)
 {
@@ -358,16 +440,16 @@ static cJSON *recent_item(PGresult *res, int i)
 
 cJSON *admin_recent(web_req *r, const char *kind, const char *status, bool failed_first, int limit)
 {
-    char lim[16];
-    snprintf(lim, sizeof lim, "%d", limit);
-    const char *params[4] = {kind, status, failed_first ? "true" : "false", lim};
-    char sql[sizeof recent_sql + 256];
-    /* created_at and finished_at as api_time() (columns 12, 13). */
-    snprintf(sql, sizeof sql,
-             "SELECT r.*, api_time(r.created_at), api_time(r.finished_at) FROM (%s) r", recent_sql);
-    /* Planned with its values: which side is read and how depends on
-     * them (one plan for all read every fight). */
-    PGresult *res = cf_pg_exec(r->t->pg, sql, 4, params);
+    char sql[6144];
+    if (!status_word(status) || !recent_sql(sql, sizeof sql, kind, status, failed_first, limit)) {
+        log_error("admin_recent: no text for kind %s, status %s", kind, status);
+        return NULL;
+    }
+    /* The console's limit is prepared; any other is planned once, as it
+     * is asked, so a run of limits does not fill the thread's table of
+     * statements. */
+    PGresult *res = limit == ADMIN_RECENT_MAX ? prepared_exec(r->t, sql, 0, NULL)
+                                              : cf_pg_exec(r->t->pg, sql, 0, NULL);
     if (res == NULL)
         return NULL;
     cJSON *arr = cJSON_CreateArray();

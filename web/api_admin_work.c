@@ -10,7 +10,7 @@
 #include "log.h"
 #include "web.h"
 
-#define RECENT_MAX 100
+#define RECENT_CACHE_MS 1000
 
 static void redis_down(web_req *r)
 {
@@ -130,10 +130,25 @@ void admin_recent_get(web_req *r)
         http_error(r, 400, "failed_first must be true or false");
         return;
     }
-    if (!http_int_query(r, "limit", RECENT_MAX, 1, RECENT_MAX, &limit))
+    if (!http_int_query(r, "limit", ADMIN_RECENT_MAX, 1, ADMIN_RECENT_MAX, &limit))
         return;
     bool failed_first = failed != NULL && strcmp(failed, "true") == 0;
-    http_json_list(r, "items", admin_recent(r, kind, status, failed_first, limit));
+    /* The same for every operator: kept a second (cache.c), emptied at
+     * once by a change made here (a stop, a requeue: R_FIGHTS), so only
+     * what other processes change (results) shows up to a second late. */
+    char key[96];
+    snprintf(key, sizeof key, "admin:recent:%s:%s:%d:%d", kind, status, failed_first, limit);
+    if (http_from_cache(r, key))
+        return;
+    cJSON *items = admin_recent(r, kind, status, failed_first, limit), *o = cJSON_CreateObject();
+    if (items == NULL || o == NULL) {
+        cJSON_Delete(items);
+        cJSON_Delete(o);
+        http_db_error(r);
+        return;
+    }
+    cJSON_AddItemToObject(o, "items", items);
+    http_json_cached(r, 200, o, key, RECENT_CACHE_MS);
 }
 
 /* ------------------------------------------------------- dead letters */

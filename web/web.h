@@ -527,8 +527,11 @@ const char *static_mime(const char *path);
  * simulator holding each (XPENDING). 0; -1 db error, -2 Redis (not
  * answered). */
 int admin_work(web_req *r, cJSON **out);
-/* The last fights and plays (kind all|fight|play, status "" for any),
- * failed ones first when asked; NULL on a db error (not answered). */
+/* The last fights and plays (kind all|fight|play, status "" for any or
+ * one of the statuses), failed ones first when asked, at most limit
+ * (1..ADMIN_RECENT_MAX, the console's); NULL on a db error (not
+ * answered). */
+#define ADMIN_RECENT_MAX 100
 cJSON *admin_recent(web_req *r, const char *kind, const char *status, bool failed_first, int limit);
 
 /* ---- admin_dead.c: the dead-letter streams ---- */

@@ -158,12 +158,18 @@ test('a running fight and a running play: listed with their worker and age, stop
     return sim && sim.slots_busy === 1 && sim.arcade_busy >= 1;
   });
 
+  // The recent work is kept a second, but a stop made here shows at once.
+  const recentStatus = async () =>
+    (await op.get('/api/admin/recent?kind=fight')).body.items.find((x) => x.id === fightId)?.status;
+  assert.equal(await recentStatus(), 'running');
+
   // Stop the fight: cancelled at once, its worker free within a second.
   let t0 = Date.now();
   const sf = await op.post(`/api/admin/fights/${fightId}/stop`);
   assert.equal(sf.status, 200, sf.text);
   assert.deepEqual(sf.body, { kind: 'fight', id: fightId, stopped: true });
   assert.equal((await op.get(`/api/fights/${fightId}`)).body.state, 'cancelled');
+  assert.equal(await recentStatus(), 'cancelled');
   await until('the fight released by its worker', () => !pendingHas('cf:fights', fi.entry_id), 5000, 20);
   const fightMs = Date.now() - t0;
   assert.ok(fightMs < 1000, `the fight ended in ${fightMs} ms`);
