@@ -89,29 +89,47 @@ def _warm_up():
     json.loads(json.dumps({"id": 1, "ok": value}, separators=(",", ":"), allow_nan=False))
 
 
-def _read_exact(n):
-    chunks = []
-    while n > 0:
-        b = os.read(_REQ, min(n, 1 << 16))
-        if not b:
-            os._exit(0)  # the controller is gone: nothing left to do
-        chunks.append(b)
-        n -= len(b)
-    return b"".join(chunks)
+# Bytes read past the end of the last message. A request and its header
+# come in one write: one read takes both (and now and then the start of
+# what follows, kept here for the next _recv).
+_pending = b""
+
+
+def _read_some():
+    b = os.read(_REQ, 1 << 16)
+    if not b:
+        os._exit(0)  # the controller is gone: nothing left to do
+    return b
 
 
 def _recv(limit):
-    n = int.from_bytes(_read_exact(4), "big")
+    global _pending
+    buf = _pending
+    while len(buf) < 4:
+        buf += _read_some()
+    n = int.from_bytes(buf[:4], "big")
     if n > limit:
         os._exit(70)
-    return _loads(_read_exact(n).decode("utf-8"))
+    end = 4 + n
+    if len(buf) < end:
+        chunks = [buf]
+        have = len(buf)
+        while have < end:
+            b = _read_some()
+            chunks.append(b)
+            have += len(b)
+        buf = b"".join(chunks)
+    _pending = buf[end:]
+    return _loads(buf[4:end].decode("utf-8"))
 
 
 def _send_raw(data):
     frame = len(data).to_bytes(4, "big") + data
-    while frame:
-        k = os.write(_REP, frame)
-        frame = frame[k:]
+    k = os.write(_REP, frame)
+    if k < len(frame):
+        rest = memoryview(frame)[k:]
+        while rest:
+            rest = rest[os.write(_REP, rest):]
 
 
 def _send(obj):
