@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "error.h"
+#include "json_print.h"
 #include "json_util.h"
 #include "play_entry.h"
 #include "report.h"
@@ -213,9 +214,9 @@ int cf_result_entry_encode(const cJSON *report, const cJSON *output, cf_fields_o
         return -1;
     cf_fields_out_add_str(out, "id", id->valuestring);
     cf_fields_out_add_str(out, "status", status->valuestring);
-    cf_fields_out_take(out, "report", cJSON_PrintUnformatted(report));
+    cf_fields_out_take(out, "report", cf_json_print(report));
     if (output != NULL)
-        cf_fields_out_take(out, "output", cJSON_PrintUnformatted(output));
+        cf_fields_out_take(out, "output", cf_json_print(output));
     if (cf_fields_out_ok(out))
         return 0;
     cf_fields_out_free(out);
@@ -234,7 +235,7 @@ int cf_result_entry_encode_play(const char *id, const char *entry, const cJSON *
     cf_fields_out_add_str(out, "status", status->valuestring);
     if (entry != NULL)
         cf_fields_out_add_str(out, "entry", entry);
-    cf_fields_out_take(out, "report", cJSON_PrintUnformatted(end));
+    cf_fields_out_take(out, "report", cf_json_print(end));
     if (cf_fields_out_ok(out))
         return 0;
     cf_fields_out_free(out);

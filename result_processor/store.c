@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_print.h"
 #include "log.h"
 #include "rp.h"
 
@@ -165,9 +166,9 @@ static int store_tx(cf_pg *pg, const cf_result_entry *msg, char *err, size_t err
     char *seed = num_param(cJSON_GetObjectItemCaseSensitive(rep, "seed"), true);
     char *ticks = num_param(cJSON_GetObjectItemCaseSensitive(rep, "ticks"), true);
     char *elapsed = num_param(cJSON_GetObjectItemCaseSensitive(rep, "elapsed_ms"), true);
-    char *result = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(rep, "result"));
-    char *replay = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(rep, "data"));
-    char *report = cJSON_PrintUnformatted(rep);
+    char *result = cf_json_print(cJSON_GetObjectItemCaseSensitive(rep, "result"));
+    char *replay = cf_json_print(cJSON_GetObjectItemCaseSensitive(rep, "data"));
+    char *report = cf_json_print(rep);
     int rc = -1;
     PGresult *res = NULL;
     if (result == NULL || replay == NULL || report == NULL) {

@@ -41,12 +41,15 @@
 
 #include "clock.h"
 #include "controller.h"
+#include "json_print.h"
 #include "text.h"
 
 #define POLL_SLICE_MS 50 /* cancellation and CPU checks while waiting */
 #define REAP_GRACE_MS 3000
 /* call_wait's own answer beside enum cf_call_status: the wall share ran out */
 #define CALL_OVER_BUDGET (-100)
+/* a string literal and its length */
+#define LIT(s) s, sizeof(s) - 1
 
 /* A bot's side of the call protocol. */
 typedef struct bot_calls {
@@ -241,25 +244,27 @@ static int interpret(ctl_arena *a, ctl_proc *p, cJSON *msg, cJSON **result)
     return bad_output(a, p, "a reply with neither ok nor raised");
 }
 
-/* Sends the call; -1 when it could not be built (out of memory). */
+/* Sends the call; -1 when it could not be built (out of memory). The
+ * request is the text cJSON would print for {"t": "call", "id", "m", "a"},
+ * written straight into one buffer (json_print.h). */
 static int send_call(ctl_proc *p, bot_calls *c, const char *method, const cJSON *args)
 {
-    cJSON *req = cJSON_CreateObject();
-    cJSON *empty = args ? NULL : cJSON_CreateArray();
     c->call_id++;
-    if (!req || (!args && !empty) || !cJSON_AddStringToObject(req, "t", "call") ||
-        !cJSON_AddNumberToObject(req, "id", (double)c->call_id) ||
-        !cJSON_AddStringToObject(req, "m", method) ||
-        !cJSON_AddItemReferenceToObject(req, "a", (cJSON *)(args ? args : empty))) {
-        cJSON_Delete(req);
-        cJSON_Delete(empty);
+    if (method == NULL)
         return -1;
-    }
-    char *json = cJSON_PrintUnformatted(req);
-    cJSON_Delete(req);
-    cJSON_Delete(empty);
-    int rc = json ? ctl_proc_send_framed(p, json, strlen(json)) : -1;
-    free(json);
+    cf_json_buf b = {0};
+    cf_json_buf_raw(&b, LIT("{\"t\":\"call\",\"id\":"));
+    cf_json_buf_number(&b, (double)c->call_id);
+    cf_json_buf_raw(&b, LIT(",\"m\":"));
+    cf_json_buf_string(&b, method);
+    cf_json_buf_raw(&b, LIT(",\"a\":"));
+    if (args)
+        cf_json_buf_value(&b, args);
+    else
+        cf_json_buf_raw(&b, LIT("[]"));
+    cf_json_buf_raw(&b, LIT("}"));
+    int rc = b.failed ? -1 : ctl_proc_send_framed(p, b.data, b.len);
+    cf_json_buf_free(&b);
     return rc;
 }
 

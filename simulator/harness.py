@@ -39,7 +39,42 @@ _WARM = ("traceback", "random", "math", "collections", "itertools", "functools",
          "bisect", "copy", "time")
 
 # One encoder for every reply, rather than one per json.dumps call.
-_encode = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
+_encoder = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
+_encode = _encoder.encode
+
+# encode() builds its C encoder anew at every call, about a microsecond of
+# a call's few: replies use one built once, with the arguments encode()
+# gives it and its circular-reference markers emptied before each use, as a
+# new one's are (the same text, the same errors). Without the C module,
+# encode() itself.
+_markers = {}
+_c_encoder = json.encoder.c_make_encoder
+if _c_encoder is not None:
+    _c_encoder = _c_encoder(_markers, _encoder.default, json.encoder.encode_basestring_ascii,
+                            _encoder.indent, _encoder.key_separator, _encoder.item_separator,
+                            _encoder.sort_keys, _encoder.skipkeys, _encoder.allow_nan)
+
+
+def _encode_dict(obj):
+    if _c_encoder is None:
+        return _encode(obj)
+    _markers.clear()
+    return "".join(_c_encoder(obj, 0))
+
+
+# json.loads of a compact message is mostly its wrapping (two whitespace
+# matches, two calls): the scanner takes the message directly, and anything
+# it does not take whole goes through json.loads, for its exact result or
+# error.
+_scan = json.JSONDecoder().scan_once
+
+
+def _loads(text):
+    try:
+        obj, end = _scan(text, 0)
+    except StopIteration:
+        return json.loads(text)
+    return obj if end == len(text) else json.loads(text)
 
 
 def _warm_up():
@@ -54,29 +89,47 @@ def _warm_up():
     json.loads(json.dumps({"id": 1, "ok": value}, separators=(",", ":"), allow_nan=False))
 
 
-def _read_exact(n):
-    chunks = []
-    while n > 0:
-        b = os.read(_REQ, min(n, 1 << 16))
-        if not b:
-            os._exit(0)  # the controller is gone: nothing left to do
-        chunks.append(b)
-        n -= len(b)
-    return b"".join(chunks)
+# Bytes read past the end of the last message. A request and its header
+# come in one write: one read takes both (and now and then the start of
+# what follows, kept here for the next _recv).
+_pending = b""
+
+
+def _read_some():
+    b = os.read(_REQ, 1 << 16)
+    if not b:
+        os._exit(0)  # the controller is gone: nothing left to do
+    return b
 
 
 def _recv(limit):
-    n = int.from_bytes(_read_exact(4), "big")
+    global _pending
+    buf = _pending
+    while len(buf) < 4:
+        buf += _read_some()
+    n = int.from_bytes(buf[:4], "big")
     if n > limit:
         os._exit(70)
-    return json.loads(_read_exact(n).decode("utf-8"))
+    end = 4 + n
+    if len(buf) < end:
+        chunks = [buf]
+        have = len(buf)
+        while have < end:
+            b = _read_some()
+            chunks.append(b)
+            have += len(b)
+        buf = b"".join(chunks)
+    _pending = buf[end:]
+    return _loads(buf[4:end].decode("utf-8"))
 
 
 def _send_raw(data):
     frame = len(data).to_bytes(4, "big") + data
-    while frame:
-        k = os.write(_REP, frame)
-        frame = frame[k:]
+    k = os.write(_REP, frame)
+    if k < len(frame):
+        rest = memoryview(frame)[k:]
+        while rest:
+            rest = rest[os.write(_REP, rest):]
 
 
 def _send(obj):
@@ -165,7 +218,7 @@ def serve():
             if not callable(method):
                 raise AttributeError("Main has no %s" % str(msg["m"])[:100])
             value = method(*msg.get("a", []))
-            data = _encode({"id": cid, "ok": value}).encode("utf-8")
+            data = _encode_dict({"id": cid, "ok": value}).encode("utf-8")
             if len(data) > _MSG_MAX:
                 raise ValueError("return value too large (%d bytes)" % len(data))
         except MemoryError as e:

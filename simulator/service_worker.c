@@ -25,6 +25,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "json_print.h"
 #include "log.h"
 #include "service.h"
 
@@ -76,7 +77,7 @@ static bool on_cancelled(void *ud)
 static void on_finished(void *ud, const cJSON *report)
 {
     worker_ctx *w = ud;
-    char *json = w->bad_reports ? strdup("not a report {") : cJSON_PrintUnformatted(report);
+    char *json = w->bad_reports ? strdup("not a report {") : cf_json_print(report);
     if (json == NULL)
         return; /* tried again after cf_fight_run */
     w->report_rc = svc_frame_write(w->resfd, SVC_FRAME_REPORT, json, strlen(json)) == 0 ? 0 : -1;
@@ -89,7 +90,7 @@ static void on_finished(void *ud, const cJSON *report)
 static void on_output(void *ud, const cJSON *output)
 {
     worker_ctx *w = ud;
-    char *json = cJSON_PrintUnformatted(output);
+    char *json = cf_json_print(output);
     if (json == NULL)
         return;
     (void)svc_frame_write(w->resfd, SVC_FRAME_OUTPUT, json, strlen(json));

@@ -64,6 +64,50 @@ cleanup() {
 trap cleanup EXIT
 rcli() { redis-cli -u "$REDIS_URL" --no-auth-warning "$@"; }
 sql() { psql "$DB_URL" -qAtX -c "$1"; }
+# The CPU (ns) the process trees rooted at the given pids have used so far:
+# each live thread's run time (schedstat), plus what each live process got
+# from the children it has reaped (a worker's bots, in clock ticks). Taken
+# before and after a burst, it leaves out the start-up (the forkservers'
+# CPython, the arcade workers'), and the machine's other load moves it far
+# less than fights/s.
+cat >"$TMP/treecpu.py" <<'PY'
+import os, sys
+hz = os.sysconf("SC_CLK_TCK")
+parent = {}
+for d in os.listdir("/proc"):
+    if d.isdigit():
+        try:
+            stat = open(f"/proc/{d}/stat").read()
+        except OSError:
+            continue
+        parent[int(d)] = int(stat[stat.rindex(")") + 2:].split()[1])
+tree, todo = set(), [int(p) for p in sys.argv[1:]]
+while todo:
+    p = todo.pop()
+    if p in tree:
+        continue
+    tree.add(p)
+    todo.extend(c for c, pp in parent.items() if pp == p)
+# ns by part: the processes' own run time; "bots" also what the workers got
+# from the coderunners they reaped
+part = {"controllers": 0, "forkservers": 0, "bots": 0}
+for p in tree:
+    try:
+        comm = open(f"/proc/{p}/comm").read().strip()
+        f = open(f"/proc/{p}/stat").read()
+        f = f[f.rindex(")") + 2:].split()
+        own = sum(int(open(f"/proc/{p}/task/{t}/schedstat").read().split()[0])
+                  for t in os.listdir(f"/proc/{p}/task"))
+        reaped = (int(f[13]) + int(f[14])) * 10**9 // hz  # cutime, cstime
+    except (OSError, ValueError, IndexError):
+        continue
+    name = ("forkservers" if comm == "cf-forkserver" else
+            "bots" if comm == "cf-coderunner" else "controllers")
+    part[name] += own
+    part["bots" if comm.startswith("cf-sim-") else name] += reaped
+print(sum(part.values()), part["controllers"], part["forkservers"], part["bots"])
+PY
+treecpu() { python3 "$TMP/treecpu.py" "$@"; }
 
 psql "$CF_DATABASE_URL" -qAtc "CREATE DATABASE $DB" >/dev/null
 "$MIGRATE" --database-url "$DB_URL" >/dev/null 2>&1
@@ -105,6 +149,8 @@ run_one() {
         PIDS+=($!)
     done
     sleep 2 # workers start their sandboxes
+    local cpu0 rpcpu0
+    cpu0=$(treecpu "${PIDS[@]:1}") rpcpu0=$(treecpu "${PIDS[0]}")
     local t0=$SECONDS
     if [ "$RATE" = 0 ]; then
         rcli --pipe <"$TMP/burst.resp" >/dev/null
@@ -128,6 +174,8 @@ PY
         [ $((SECONDS - t0)) -lt 1800 ] || { echo "timeout: $(sql "SELECT count(*) FROM fights") stored" >&2; break; }
         sleep 0.5
     done
+    local cpu1 rpcpu1
+    cpu1=$(treecpu "${PIDS[@]:1}") rpcpu1=$(treecpu "${PIDS[0]}")
     # entry id (ms) -> fight id, from the stream itself
     rcli --raw XRANGE cf:fights - + >"$TMP/stream.txt"
     sql "SELECT id, extract(epoch FROM finished_at) * 1000, status FROM fights" >"$TMP/db.txt"
@@ -181,6 +229,10 @@ PY
             printf "  goal: p99 latency under 2 s at half the burst rate: %d ms (%s)\n",
                 p99, p99 < 2000 ? "met" : "NOT met" }'
     fi
+    # each: total, controllers (parents, workers), forkservers, bots
+    echo "$cpu0 $cpu1 $rpcpu0 $rpcpu1" | awk -v n="$FIGHTS" '{ f = 1e6 * n
+        printf "  CPU per fight during the run: simulators %.2f ms (controllers %.2f, forkservers %.2f, bots %.2f), result processor %.2f ms\n",
+            ($5 - $1) / f, ($6 - $2) / f, ($7 - $3) / f, ($8 - $4) / f, ($13 - $9) / f }'
     for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
     for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
     PIDS=()
