@@ -207,67 +207,87 @@ static bool status_final(const char *db_status)
     return fight_state_final(fight_state_api(db_status));
 }
 
-/* Row i's fight, its players still to come. */
-static cJSON *fight_row_json(PGresult *res, int i, cJSON **players)
+/* Row i's fight, its players still to come: "{...,"players":[". */
+static void fight_row_text(json_buf *b, PGresult *res, int i)
 {
-    cJSON *o = cJSON_CreateObject();
     int tick;
     const char *state =
         fight_shown_state(PQgetvalue(res, i, COL_STATUS), PQgetvalue(res, i, COL_ID), &tick);
 
-    cJSON_AddStringToObject(o, "id", PQgetvalue(res, i, COL_ID));
-    cJSON_AddStringToObject(o, "game", PQgetvalue(res, i, COL_GAME));
-    json_add_pg_str(o, "host", res, i, COL_HOST);
-    cJSON_AddStringToObject(o, "state", state);
-    cJSON_AddBoolToObject(o, "public", strcmp(PQgetvalue(res, i, COL_VISIBILITY), "public") == 0);
-    cJSON_AddStringToObject(o, "created_at", PQgetvalue(res, i, COL_CREATED));
-    json_add_pg_str(o, "finished_at", res, i, COL_FINISHED);
+    jb_open(b, '{');
+    jb_key(b, "id");
+    jb_str(b, PQgetvalue(res, i, COL_ID));
+    jb_key(b, "game");
+    jb_str(b, PQgetvalue(res, i, COL_GAME));
+    jb_pg_str(b, "host", res, i, COL_HOST);
+    jb_key(b, "state");
+    jb_str(b, state);
+    jb_key(b, "public");
+    jb_bool(b, strcmp(PQgetvalue(res, i, COL_VISIBILITY), "public") == 0);
+    jb_key(b, "created_at");
+    jb_str(b, PQgetvalue(res, i, COL_CREATED));
+    jb_pg_str(b, "finished_at", res, i, COL_FINISHED);
     /* Made by the ladder's scheduler, rated when it ends (docs/ladder.md). */
-    cJSON_AddBoolToObject(o, "ladder", strcmp(PQgetvalue(res, i, COL_LADDER), "t") == 0);
-    *players = cJSON_AddArrayToObject(o, "players");
-    return o;
+    jb_key(b, "ladder");
+    jb_bool(b, strcmp(PQgetvalue(res, i, COL_LADDER), "t") == 0);
+    jb_key(b, "players");
+    jb_open(b, '[');
 }
 
 /* Row i's player. */
-static cJSON *player_row_json(PGresult *res, int i)
+static void player_row_text(json_buf *b, PGresult *res, int i)
 {
-    cJSON *o = cJSON_CreateObject();
-
-    cJSON_AddStringToObject(o, "username", PQgetvalue(res, i, COL_PLAYER));
-    cJSON_AddStringToObject(o, "bot", PQgetvalue(res, i, COL_BOT));
-    json_add_pg_str(o, "result", res, i, COL_RESULT);
-    return o;
+    jb_open(b, '{');
+    jb_key(b, "username");
+    jb_str(b, PQgetvalue(res, i, COL_PLAYER));
+    jb_key(b, "bot");
+    jb_str(b, PQgetvalue(res, i, COL_BOT));
+    jb_pg_str(b, "result", res, i, COL_RESULT);
+    jb_close(b, '}');
 }
 
-/* The page's fights, in page order: id, where it comes from, its row. */
+/* The page's fights, in page order: id, where it comes from, its row as
+ * JSON text (owned). */
 typedef struct page_fights {
     int n;
     char ids[PAGE_MAX][WEB_ID_LEN + 1];
     bool wanted[PAGE_MAX]; /* to be built from the result at hand */
-    cJSON *rows[PAGE_MAX];
+    char *rows[PAGE_MAX];
 } page_fights;
+
+static void page_fights_free(page_fights *pf)
+{
+    for (int i = 0; i < pf->n; i++)
+        free(pf->rows[i]);
+}
 
 /* The wanted fights of res (rows grouped by fight, players in slot order)
  * into their places; those that have ended also into the row cache. */
 static void rows_into(web_req *r, PGresult *res, page_fights *pf)
 {
-    cJSON *players = NULL, *fight = NULL;
+    json_buf fight;
+    bool building = false;
     int at = -1;
+    jb_init(&fight);
     for (int i = 0; i <= PQntuples(res); i++) {
         bool next = i == PQntuples(res) || PQgetisnull(res, i, COL_ID) || at < 0 ||
                     strcmp(PQgetvalue(res, i, COL_ID), pf->ids[at]) != 0;
-        if (next && fight != NULL) {
+        if (next && building) {
             /* The fight of the rows before is whole: into its place. */
-            if (status_final(PQgetvalue(res, i - 1, COL_STATUS))) {
-                char key[64], *text = cJSON_PrintUnformatted(fight);
-                row_cache_key(key, pf->ids[at]);
-                if (text != NULL)
-                    cache_put(key, text, strlen(text), ROW_CACHE_MS, r->cache_epoch);
-                free(text);
+            jb_close(&fight, ']');
+            jb_close(&fight, '}');
+            if (!fight.failed) {
+                if (status_final(PQgetvalue(res, i - 1, COL_STATUS))) {
+                    char key[64];
+                    row_cache_key(key, pf->ids[at]);
+                    cache_put(key, fight.data, fight.len, ROW_CACHE_MS, r->cache_epoch);
+                }
+                pf->rows[at] = fight.data; /* taken */
+                pf->wanted[at] = false;
+                jb_init(&fight);
             }
-            pf->rows[at] = fight;
-            pf->wanted[at] = false;
-            fight = NULL;
+            jb_free(&fight);
+            building = false;
         }
         if (i == PQntuples(res) || PQgetisnull(res, i, COL_ID))
             continue;
@@ -279,64 +299,58 @@ static void rows_into(web_req *r, PGresult *res, page_fights *pf)
                 at = -1; /* not wanted from here */
                 continue;
             }
-            fight = fight_row_json(res, i, &players);
+            fight_row_text(&fight, res, i);
+            building = true;
         }
-        if (fight != NULL && !PQgetisnull(res, i, COL_SLOT))
-            cJSON_AddItemToArray(players, player_row_json(res, i));
+        if (building && !PQgetisnull(res, i, COL_SLOT))
+            player_row_text(&fight, res, i);
     }
+    jb_free(&fight);
 }
 
-/* The fights of the page from its statement's result: those going on
- * from it (unless light), those that have ended from the row cache, the
- * rest read in one more statement. NULL on a db error (not answered). */
-static cJSON *page_json(web_req *r, PGresult *page, bool light)
+/* The fights of the page from its statement's result into pf: those
+ * going on from it (unless light), those that have ended from the row
+ * cache, the rest read in one more statement. -1 on a db error (not
+ * answered; pf freed). */
+static int page_rows(web_req *r, PGresult *page, bool light, page_fights *pf)
 {
-    page_fights pf = {.n = 0};
     char missing[PAGE_MAX * (WEB_ID_LEN + 1) + 3] = "{";
     size_t used = 1;
     int nmissing = 0;
-    for (int i = 0; i < PQntuples(page) && pf.n < PAGE_MAX; i++) {
+    pf->n = 0;
+    for (int i = 0; i < PQntuples(page) && pf->n < PAGE_MAX; i++) {
         const char *id = PQgetvalue(page, i, COL_ID);
-        if (PQgetisnull(page, i, COL_ID) || (pf.n > 0 && strcmp(pf.ids[pf.n - 1], id) == 0))
+        if (PQgetisnull(page, i, COL_ID) || (pf->n > 0 && strcmp(pf->ids[pf->n - 1], id) == 0))
             continue; /* the count alone, or the same fight's next player */
-        snprintf(pf.ids[pf.n], sizeof pf.ids[pf.n], "%s", id);
-        pf.rows[pf.n] = NULL;
+        snprintf(pf->ids[pf->n], sizeof pf->ids[pf->n], "%s", id);
+        pf->rows[pf->n] = NULL;
         bool final = status_final(PQgetvalue(page, i, COL_STATUS));
-        pf.wanted[pf.n] = !final && !light;
-        if (!pf.wanted[pf.n]) {
-            char key[64], *text = NULL;
+        pf->wanted[pf->n] = !final && !light;
+        if (!pf->wanted[pf->n]) {
+            char key[64];
             size_t len = 0;
             row_cache_key(key, id);
-            if (final && (text = cache_get(key, &len)) != NULL) {
-                pf.rows[pf.n] = cJSON_CreateRaw(text);
-                free(text);
-            } else {
+            if (!final || (pf->rows[pf->n] = cache_get(key, &len)) == NULL)
                 used += (size_t)snprintf(missing + used, sizeof missing - used, "%s%s",
                                          nmissing++ > 0 ? "," : "", id);
-            }
         }
-        pf.n++;
+        pf->n++;
     }
-    rows_into(r, page, &pf);
+    rows_into(r, page, pf);
     if (nmissing > 0) {
         snprintf(missing + used, sizeof missing - used, "}");
-        for (int i = 0; i < pf.n; i++)
-            pf.wanted[i] = pf.rows[i] == NULL;
+        for (int i = 0; i < pf->n; i++)
+            pf->wanted[i] = pf->rows[i] == NULL;
         const char *params[1] = {missing};
         PGresult *res = prepared_exec(r->t, ROWS_SQL, 1, params);
         if (res == NULL) {
-            for (int i = 0; i < pf.n; i++)
-                cJSON_Delete(pf.rows[i]);
-            return NULL;
+            page_fights_free(pf);
+            return -1;
         }
-        rows_into(r, res, &pf);
+        rows_into(r, res, pf);
         PQclear(res);
     }
-    cJSON *arr = cJSON_CreateArray();
-    for (int i = 0; i < pf.n; i++)
-        if (pf.rows[i] != NULL)
-            cJSON_AddItemToArray(arr, pf.rows[i]);
-    return arr;
+    return 0;
 }
 
 int fight_list_read_of(web_req *r, const fight_list_query *q, bool counted, fight_list_read *p)
@@ -383,34 +397,64 @@ int fight_list_read_of(web_req *r, const fight_list_query *q, bool counted, figh
     return 0;
 }
 
-cJSON *fight_list_from(web_req *r, const fight_list_read *p, PGresult *res, web_list_count *count)
+/* The count from the page's statement's result, as the read asked. */
+static void page_count(const fight_list_read *p, PGresult *res, web_list_count *count)
 {
     long long counted = PQntuples(res) > 0 ? atoll(PQgetvalue(res, 0, COL_COUNT)) : 0;
-    cJSON *arr = page_json(r, res, p->plan_each);
-    if (arr == NULL)
+    if (count == NULL)
+        return;
+    if (p->counted)
+        list_count_set(counted, p->offset, p->per_page, p->bound, count);
+    else
+        *count = (web_list_count){.total = 0, .exact = true, .has_more = false};
+}
+
+cJSON *fight_list_from(web_req *r, const fight_list_read *p, PGresult *res, web_list_count *count)
+{
+    page_fights pf;
+    if (page_rows(r, res, p->plan_each, &pf) != 0)
         return NULL;
-    if (count != NULL) {
-        if (p->counted)
-            list_count_set(counted, p->offset, p->per_page, p->bound, count);
-        else
-            *count = (web_list_count){.total = 0, .exact = true, .has_more = false};
-    }
+    page_count(p, res, count);
+    cJSON *arr = cJSON_CreateArray();
+    for (int i = 0; i < pf.n; i++)
+        if (pf.rows[i] != NULL)
+            cJSON_AddItemToArray(arr, cJSON_CreateRaw(pf.rows[i]));
+    page_fights_free(&pf);
     return arr;
 }
 
-cJSON *fight_list_page(web_req *r, const fight_list_query *q, web_list_count *count)
+bool fight_list_text(web_req *r, const fight_list_read *p, PGresult *res, web_list_count *count,
+                     json_buf *b)
+{
+    page_fights pf;
+    if (page_rows(r, res, p->plan_each, &pf) != 0)
+        return false;
+    page_count(p, res, count);
+    jb_open(b, '[');
+    for (int i = 0; i < pf.n; i++)
+        if (pf.rows[i] != NULL) /* NULL: deleted between the two statements */
+            jb_value_raw(b, pf.rows[i]);
+    jb_close(b, ']');
+    page_fights_free(&pf);
+    return true;
+}
+
+bool fight_list_page(web_req *r, const fight_list_query *q, web_list_count *count, json_buf *b)
 {
     if (count != NULL)
         *count = (web_list_count){.total = 0, .exact = true, .has_more = false};
     fight_list_read p;
     int rc = fight_list_read_of(r, q, count != NULL, &p);
-    if (rc != 0)
-        return rc < 0 ? NULL : cJSON_CreateArray();
+    if (rc != 0) {
+        jb_open(b, '[');
+        jb_close(b, ']');
+        return rc > 0;
+    }
     PGresult *res = p.plan_each ? cf_pg_exec(r->t->pg, p.read.sql, p.read.nparams, p.read.params)
                                 : prepared_exec(r->t, p.read.sql, p.read.nparams, p.read.params);
     if (res == NULL)
-        return NULL;
-    cJSON *arr = fight_list_from(r, &p, res, count);
+        return false;
+    bool ok = fight_list_text(r, &p, res, count, b);
     PQclear(res);
-    return arr;
+    return ok;
 }

@@ -109,6 +109,19 @@ void http_json(web_req *r, int status, cJSON *body)
     free(text);
 }
 
+void http_json_text(web_req *r, int status, json_buf *b, const char *key, int ttl_ms)
+{
+    if (b->failed || b->data == NULL) {
+        jb_free(b);
+        http_error(r, 500, "out of memory");
+        return;
+    }
+    if (key != NULL)
+        cache_put(key, b->data, b->len, ttl_ms, r->cache_epoch);
+    http_send(r, status, "application/json", b->data, b->len, NULL);
+    jb_free(b);
+}
+
 void http_json_list(web_req *r, const char *key, cJSON *list)
 {
     if (list == NULL) {
