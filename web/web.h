@@ -819,8 +819,9 @@ int arcade_game_reads(web_req *r, const char *id, web_read *reads);
 cJSON *arcade_game_from(web_req *r, web_read *reads, int n);
 void arcade_game_card_read(web_req *r, const char *id, web_read *q);
 cJSON *arcade_game_card_from(web_req *r, web_read *q);
-/* One page of games in q's order; NULL on a db error (not answered). */
-cJSON *arcade_game_list(web_req *r, const arcade_list_query *q, web_list_count *count);
+/* One page of games in q's order, a JSON array into b; false on a db
+ * error (not answered). */
+bool arcade_game_list(web_req *r, const arcade_list_query *q, web_list_count *count, json_buf *b);
 /* The latest version's preview of game id (answers 404: no such game for
  * the caller, or no preview). */
 bool arcade_game_preview(web_req *r, const char *id, arcade_preview *out);
