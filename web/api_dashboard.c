@@ -39,7 +39,8 @@ void dashboard_get(web_req *r)
         return;
     }
     /* Written as text: the fights (most often rows printed before, from
-     * cache.c) spliced in, not parsed and printed again. */
+     * cache.c) spliced in, not parsed and printed again; the bots (a few,
+     * their ladder standing a tree of its own) printed by cJSON. */
     json_buf b;
     jb_init(&b);
     jb_open(&b, '{');
@@ -58,7 +59,7 @@ void dashboard_get(web_req *r)
         return;
     }
     jb_key(&b, "invitations");
-    json_add_printed(&b, invitation_list_from(reads[1].res));
+    invitation_list_text(reads[1].res, &b);
     jb_key(&b, "bots");
     json_add_printed(&b, bot_list_from(reads[2].res));
     jb_close(&b, '}');

@@ -1116,7 +1116,7 @@ cJSON *invitation_json(web_req *r, const char *invitation_id);
 cJSON *invitation_list_json(web_req *r);
 /* The caller's pending invitations in two steps, for prepared_exec_all. */
 void invitation_list_read(web_req *r, web_read *q);
-cJSON *invitation_list_from(PGresult *res);
+void invitation_list_text(PGresult *res, json_buf *b); /* a JSON array into b */
 
 /* ---- names.c: players' names in the fight stream ---- */
 #define WEB_HOUSE_PREFIX "house/"
