@@ -8,11 +8,10 @@
  * page's first row) and to the page's end for the page (twice, when the
  * source is one range of an index; else once, into a materialized CTE
  * whose size is the count and a slice of it the page: page_sql). A fight
- * that has ended
- * looks the same in every list until a bot of it is renamed, so its row
- * comes from cache.c when it is there; the others, with their host and
- * players, come from the second statement, one row per player, put
- * together here. The indexes:
+ * that has ended looks the same in every list until a bot of it is
+ * renamed, so its row comes from cache.c when it is there; the others,
+ * with their host and players, come from the second statement, one row
+ * per player, put together here. The indexes:
  *   - public fights: fights_public_created_idx (web/migrations 0101);
  *   - the caller's fights (as a player or an invitee) and the public
  *     fights a user plays: fight_members (0105), one row per user and
@@ -125,7 +124,7 @@ static int list_source(web_req *r, const fight_list_query *q, const char *user_i
     "LEFT JOIN bots b ON b.id = v.bot_id "
 #define FINAL_STATES "('finished', 'failed', 'cancelled')"
 /* The page's columns: a fight that has ended needs only its id and state
- * (page_json takes its row from the row cache or ROWS_SQL), so its host,
+ * (page_rows takes its row from the row cache or ROWS_SQL), so its host,
  * players and times are not looked up; a join on a NULL key costs no
  * index probe. */
 #define LIVE(x) "CASE WHEN f.status NOT IN " FINAL_STATES " THEN " x " END"
@@ -142,9 +141,10 @@ static int list_source(web_req *r, const fight_list_query *q, const char *user_i
  * ("$4::bigint"). Rows: a fight of the page (none: NULL, on an empty page)
  * with one of its players, in page and slot order, and the count last; a
  * fight that has ended comes with its id and state alone (its row is most
- * often in the row cache: page_json). Light: the fights' ids and states only
- * (every row comes from the row cache or ROWS_SQL), for the statements
- * planned each time, whose joins would cost more to plan than to run.
+ * often in the row cache: page_rows). Light: the fights' ids only, fights
+ * not joined (every row comes from the row cache, which holds only fights
+ * that have ended, or from ROWS_SQL), for the statements planned each
+ * time, whose joins would cost more to plan than to run.
  * Twice: a source that is one range of an index (no filter, no join) is
  * read twice, for the count and for the page, each an index scan that
  * stops where it may; a source with joins or filters once, into a
@@ -154,29 +154,37 @@ static int list_source(web_req *r, const fight_list_query *q, const char *user_i
 static void page_sql(char *out, size_t len, const char *source, const char *cap, const char *limit,
                      const char *offset, bool light, bool twice)
 {
-    const char *columns = light ? "f.id, NULL, NULL, f.status, NULL, NULL, NULL, NULL::int, NULL, "
+    const char *columns = light ? "page.id, NULL, NULL, NULL, NULL, NULL, NULL, NULL::int, NULL, "
                                   "NULL, NULL, NULL::boolean"
                                 : PAGE_COLUMNS;
     const char *joins = light ? ""
                               : "LEFT JOIN users hu ON hu.id = " LIVE_HOST " "
                                 "LEFT JOIN fight_players p ON p.fight_id = " LIVE_FIGHT
                                 " " ROW_JOINS;
-    int w;
+    /* The page (with its fights unless light), joined to the count. */
+    char page[SOURCE_MAX + 128], joined[SOURCE_MAX + 192];
+    int w = twice
+                ? snprintf(page, sizeof page, "(%s LIMIT %s OFFSET %s) page", source, limit, offset)
+                : snprintf(page, sizeof page, "page");
+    if (w < 0 || (size_t)w >= sizeof page)
+        abort();
+    w = light ? snprintf(joined, sizeof joined, "%s", page)
+              : snprintf(joined, sizeof joined, "(%s JOIN fights f ON f.id = page.id)", page);
+    if (w < 0 || (size_t)w >= sizeof joined)
+        abort();
     if (twice)
         w = snprintf(out, len,
                      "SELECT %s, c.n FROM (SELECT count(*) AS n FROM (%s LIMIT %s) ids) c "
-                     "LEFT JOIN ((%s LIMIT %s OFFSET %s) page JOIN fights f ON f.id = page.id) "
-                     "ON true %sORDER BY page.created_at DESC, page.id%s",
-                     columns, source, cap, source, limit, offset, joins, light ? "" : ", p.slot");
+                     "LEFT JOIN %s ON true %sORDER BY page.created_at DESC, page.id%s",
+                     columns, source, cap, joined, joins, light ? "" : ", p.slot");
     else
         w = snprintf(out, len,
                      "WITH ids AS MATERIALIZED (%s LIMIT %s), "
                      "page AS (SELECT id, created_at FROM ids ORDER BY created_at DESC, id "
                      "LIMIT %s OFFSET %s) "
                      "SELECT %s, c.n FROM (SELECT count(*) AS n FROM ids) c "
-                     "LEFT JOIN (page JOIN fights f ON f.id = page.id) ON true %s"
-                     "ORDER BY page.created_at DESC, page.id%s",
-                     source, cap, limit, offset, columns, joins, light ? "" : ", p.slot");
+                     "LEFT JOIN %s ON true %sORDER BY page.created_at DESC, page.id%s",
+                     source, cap, limit, offset, columns, joined, joins, light ? "" : ", p.slot");
     if (w < 0 || (size_t)w >= len)
         abort();
 }
@@ -328,8 +336,10 @@ static void rows_into(web_req *r, PGresult *res, page_fights *pf)
 
 /* The fights of the page from its statement's result into pf: those
  * going on from it (unless light), those that have ended from the row
- * cache, the rest read in one more statement. -1 on a db error (not
- * answered; pf freed). */
+ * cache, the rest read in one more statement. A light page says nothing
+ * of its fights' states: each is looked for in the row cache, where only
+ * a fight that has ended is ever kept. -1 on a db error (not answered;
+ * pf freed). */
 static int page_rows(web_req *r, PGresult *page, bool light, page_fights *pf)
 {
     char missing[PAGE_MAX * (WEB_ID_LEN + 1) + 3] = "{";
@@ -342,13 +352,13 @@ static int page_rows(web_req *r, PGresult *page, bool light, page_fights *pf)
             continue; /* the count alone, or the same fight's next player */
         snprintf(pf->ids[pf->n], sizeof pf->ids[pf->n], "%s", id);
         pf->rows[pf->n] = NULL;
-        bool final = status_final(PQgetvalue(page, i, COL_STATUS));
+        bool final = !light && status_final(PQgetvalue(page, i, COL_STATUS));
         pf->wanted[pf->n] = !final && !light;
         if (!pf->wanted[pf->n]) {
             char key[64];
             size_t len = 0;
             row_cache_key(key, id);
-            if (!final || (pf->rows[pf->n] = cache_get(key, &len)) == NULL)
+            if ((pf->rows[pf->n] = cache_get(key, &len)) == NULL)
                 used += (size_t)snprintf(missing + used, sizeof missing - used, "%s%s",
                                          nmissing++ > 0 ? "," : "", id);
         }
