@@ -279,6 +279,7 @@ typedef struct page_fights {
     char ids[PAGE_MAX][WEB_ID_LEN + 1];
     bool wanted[PAGE_MAX]; /* to be built from the result at hand */
     char *rows[PAGE_MAX];
+    bool out_of_memory; /* a row could not be written: the page is not whole */
 } page_fights;
 
 static void page_fights_free(page_fights *pf)
@@ -312,6 +313,7 @@ static void rows_into(web_req *r, PGresult *res, page_fights *pf)
                 pf->wanted[at] = false;
                 jb_init(&fight);
             }
+            pf->out_of_memory = pf->out_of_memory || fight.failed;
             jb_free(&fight);
             building = false;
         }
@@ -346,6 +348,7 @@ static int page_rows(web_req *r, PGresult *page, bool light, page_fights *pf)
     size_t used = 1;
     int nmissing = 0;
     pf->n = 0;
+    pf->out_of_memory = false;
     for (int i = 0; i < PQntuples(page) && pf->n < PAGE_MAX; i++) {
         const char *id = PQgetvalue(page, i, COL_ID);
         if (PQgetisnull(page, i, COL_ID) || (pf->n > 0 && strcmp(pf->ids[pf->n - 1], id) == 0))
@@ -444,8 +447,8 @@ cJSON *fight_list_from(web_req *r, const fight_list_read *p, PGresult *res, web_
     if (page_rows(r, res, p->plan_each, &pf) != 0)
         return NULL;
     page_count(p, res, count);
-    cJSON *arr = cJSON_CreateArray();
-    for (int i = 0; i < pf.n; i++)
+    cJSON *arr = pf.out_of_memory ? NULL : cJSON_CreateArray();
+    for (int i = 0; arr != NULL && i < pf.n; i++)
         if (pf.rows[i] != NULL)
             cJSON_AddItemToArray(arr, cJSON_CreateRaw(pf.rows[i]));
     page_fights_free(&pf);
@@ -464,6 +467,7 @@ bool fight_list_text(web_req *r, const fight_list_read *p, PGresult *res, web_li
         if (pf.rows[i] != NULL) /* NULL: deleted between the two statements */
             jb_value_raw(b, pf.rows[i]);
     jb_close(b, ']');
+    b->failed = b->failed || pf.out_of_memory; /* answered 500, not a page cut short */
     page_fights_free(&pf);
     return true;
 }
