@@ -444,13 +444,17 @@ void arcade_games_list(web_req *r)
     if (!list_query(r, &q))
         return;
     web_list_count count;
-    cJSON *arr = arcade_game_list(r, &q, &count);
-    if (arr == NULL) {
+    json_buf b;
+    jb_init(&b);
+    jb_open(&b, '{');
+    jb_key(&b, "games");
+    if (!arcade_game_list(r, &q, &count, &b)) {
+        jb_free(&b);
         http_db_error(r);
         return;
     }
-    cJSON *o = list_page_json("games", arr, q.page, q.per_page, &count);
-    http_json(r, 200, o);
+    list_page_text_end(&b, q.page, q.per_page, &count);
+    http_json_text(r, 200, &b, NULL, 0);
 }
 
 void arcade_games_create(web_req *r)

@@ -129,16 +129,17 @@ void fights_list(web_req *r)
             return;
     }
     web_list_count count;
-    cJSON *arr = fight_list_page(r, &q, &count);
-    if (arr == NULL) {
+    json_buf b;
+    jb_init(&b);
+    jb_open(&b, '{');
+    jb_key(&b, "fights");
+    if (!fight_list_page(r, &q, &count, &b)) {
+        jb_free(&b);
         http_db_error(r);
         return;
     }
-    cJSON *o = list_page_json("fights", arr, q.page, q.per_page, &count);
-    if (key[0] != '\0')
-        http_json_cached(r, 200, o, key, LIST_CACHE_MS);
-    else
-        http_json(r, 200, o);
+    list_page_text_end(&b, q.page, q.per_page, &count);
+    http_json_text(r, 200, &b, key[0] != '\0' ? key : NULL, LIST_CACHE_MS);
 }
 
 /* The latest version of the body's "bot_id" (of game, unless NULL). */

@@ -5,12 +5,13 @@
  * A page is read in at most two statements (docs/performance.md). The
  * first finds it and counts: the matching fights are read newest first
  * from an index, as far as the count goes (list_page.c: ten pages past the
- * page's first row), once, into a materialized CTE; the count is its size
- * and the page a slice of it (ids and states). A fight that has ended
- * looks the same in every list until a bot of it is renamed, so its row
- * comes from cache.c when it is there; the others, with their host and
- * players, come from the second statement, one row per player, put
- * together here. The indexes:
+ * page's first row) and to the page's end for the page (twice, when the
+ * source is one range of an index; else once, into a materialized CTE
+ * whose size is the count and a slice of it the page: page_sql). A fight
+ * that has ended looks the same in every list until a bot of it is
+ * renamed, so its row comes from cache.c when it is there; the others,
+ * with their host and players, come from the second statement, one row
+ * per player, put together here. The indexes:
  *   - public fights: fights_public_created_idx (web/migrations 0101);
  *   - the caller's fights (as a player or an invitee) and the public
  *     fights a user plays: fight_members (0105), one row per user and
@@ -34,9 +35,10 @@
 
 /* The matching fights as "SELECT id, created_at ... ORDER BY ... " (in an
  * index's order, without its LIMIT) into out, its values into params;
- * returns how many. user_id: the ?user= filter's id, or NULL. */
+ * returns how many. user_id: the ?user= filter's id, or NULL. *one_range:
+ * the source is one range of an index, without a filter or a join. */
 static int list_source(web_req *r, const fight_list_query *q, const char *user_id, char *out,
-                       const char **params)
+                       const char **params, bool *one_range)
 {
     char extra[256];
     size_t used = 0;
@@ -99,6 +101,7 @@ static int list_source(web_req *r, const fight_list_query *q, const char *user_i
     }
     if (len < 0 || len >= SOURCE_MAX)
         abort();
+    *one_range = q->ladder_bot == NULL && extra[0] == '\0';
     return n;
 }
 
@@ -121,7 +124,7 @@ static int list_source(web_req *r, const fight_list_query *q, const char *user_i
     "LEFT JOIN bots b ON b.id = v.bot_id "
 #define FINAL_STATES "('finished', 'failed', 'cancelled')"
 /* The page's columns: a fight that has ended needs only its id and state
- * (page_json takes its row from the row cache or ROWS_SQL), so its host,
+ * (page_rows takes its row from the row cache or ROWS_SQL), so its host,
  * players and times are not looked up; a join on a NULL key costs no
  * index probe. */
 #define LIVE(x) "CASE WHEN f.status NOT IN " FINAL_STATES " THEN " x " END"
@@ -138,27 +141,50 @@ static int list_source(web_req *r, const fight_list_query *q, const char *user_i
  * ("$4::bigint"). Rows: a fight of the page (none: NULL, on an empty page)
  * with one of its players, in page and slot order, and the count last; a
  * fight that has ended comes with its id and state alone (its row is most
- * often in the row cache: page_json). Light: the fights' ids and states only
- * (every row comes from the row cache or ROWS_SQL), for the statements
- * planned each time, whose joins would cost more to plan than to run. */
+ * often in the row cache: page_rows). Light: the fights' ids only, fights
+ * not joined (every row comes from the row cache, which holds only fights
+ * that have ended, or from ROWS_SQL), for the statements planned each
+ * time, whose joins would cost more to plan than to run.
+ * Twice: a source that is one range of an index (no filter, no join) is
+ * read twice, for the count and for the page, each an index scan that
+ * stops where it may; a source with joins or filters once, into a
+ * materialized CTE that the count and the page share. The first costs
+ * about half as much at page 50 of "mine" (docs/performance.md, "Fourth
+ * pass"): no copy of the rows read and no sort of them. */
 static void page_sql(char *out, size_t len, const char *source, const char *cap, const char *limit,
-                     const char *offset, bool light)
+                     const char *offset, bool light, bool twice)
 {
-    int w = snprintf(out, len,
+    const char *columns = light ? "page.id, NULL, NULL, NULL, NULL, NULL, NULL, NULL::int, NULL, "
+                                  "NULL, NULL, NULL::boolean"
+                                : PAGE_COLUMNS;
+    const char *joins = light ? ""
+                              : "LEFT JOIN users hu ON hu.id = " LIVE_HOST " "
+                                "LEFT JOIN fight_players p ON p.fight_id = " LIVE_FIGHT
+                                " " ROW_JOINS;
+    /* The page (with its fights unless light), joined to the count. */
+    char page[SOURCE_MAX + 128], joined[SOURCE_MAX + 192];
+    int w = twice
+                ? snprintf(page, sizeof page, "(%s LIMIT %s OFFSET %s) page", source, limit, offset)
+                : snprintf(page, sizeof page, "page");
+    if (w < 0 || (size_t)w >= sizeof page)
+        abort();
+    w = light ? snprintf(joined, sizeof joined, "%s", page)
+              : snprintf(joined, sizeof joined, "(%s JOIN fights f ON f.id = page.id)", page);
+    if (w < 0 || (size_t)w >= sizeof joined)
+        abort();
+    if (twice)
+        w = snprintf(out, len,
+                     "SELECT %s, c.n FROM (SELECT count(*) AS n FROM (%s LIMIT %s) ids) c "
+                     "LEFT JOIN %s ON true %sORDER BY page.created_at DESC, page.id%s",
+                     columns, source, cap, joined, joins, light ? "" : ", p.slot");
+    else
+        w = snprintf(out, len,
                      "WITH ids AS MATERIALIZED (%s LIMIT %s), "
                      "page AS (SELECT id, created_at FROM ids ORDER BY created_at DESC, id "
                      "LIMIT %s OFFSET %s) "
                      "SELECT %s, c.n FROM (SELECT count(*) AS n FROM ids) c "
-                     "LEFT JOIN (page JOIN fights f ON f.id = page.id) ON true %s"
-                     "ORDER BY page.created_at DESC, page.id%s",
-                     source, cap, limit, offset,
-                     light ? "f.id, NULL, NULL, f.status, NULL, NULL, NULL, NULL::int, NULL, "
-                             "NULL, NULL, NULL::boolean"
-                           : PAGE_COLUMNS,
-                     light ? ""
-                           : "LEFT JOIN users hu ON hu.id = " LIVE_HOST " "
-                             "LEFT JOIN fight_players p ON p.fight_id = " LIVE_FIGHT " " ROW_JOINS,
-                     light ? "" : ", p.slot");
+                     "LEFT JOIN %s ON true %sORDER BY page.created_at DESC, page.id%s",
+                     source, cap, limit, offset, columns, joined, joins, light ? "" : ", p.slot");
     if (w < 0 || (size_t)w >= len)
         abort();
 }
@@ -207,67 +233,89 @@ static bool status_final(const char *db_status)
     return fight_state_final(fight_state_api(db_status));
 }
 
-/* Row i's fight, its players still to come. */
-static cJSON *fight_row_json(PGresult *res, int i, cJSON **players)
+/* Row i's fight, its players still to come: "{...,"players":[". */
+static void fight_row_text(json_buf *b, PGresult *res, int i)
 {
-    cJSON *o = cJSON_CreateObject();
     int tick;
     const char *state =
         fight_shown_state(PQgetvalue(res, i, COL_STATUS), PQgetvalue(res, i, COL_ID), &tick);
 
-    cJSON_AddStringToObject(o, "id", PQgetvalue(res, i, COL_ID));
-    cJSON_AddStringToObject(o, "game", PQgetvalue(res, i, COL_GAME));
-    json_add_pg_str(o, "host", res, i, COL_HOST);
-    cJSON_AddStringToObject(o, "state", state);
-    cJSON_AddBoolToObject(o, "public", strcmp(PQgetvalue(res, i, COL_VISIBILITY), "public") == 0);
-    cJSON_AddStringToObject(o, "created_at", PQgetvalue(res, i, COL_CREATED));
-    json_add_pg_str(o, "finished_at", res, i, COL_FINISHED);
+    jb_open(b, '{');
+    jb_key(b, "id");
+    jb_str(b, PQgetvalue(res, i, COL_ID));
+    jb_key(b, "game");
+    jb_str(b, PQgetvalue(res, i, COL_GAME));
+    jb_pg_str(b, "host", res, i, COL_HOST);
+    jb_key(b, "state");
+    jb_str(b, state);
+    jb_key(b, "public");
+    jb_bool(b, strcmp(PQgetvalue(res, i, COL_VISIBILITY), "public") == 0);
+    jb_key(b, "created_at");
+    jb_str(b, PQgetvalue(res, i, COL_CREATED));
+    jb_pg_str(b, "finished_at", res, i, COL_FINISHED);
     /* Made by the ladder's scheduler, rated when it ends (docs/ladder.md). */
-    cJSON_AddBoolToObject(o, "ladder", strcmp(PQgetvalue(res, i, COL_LADDER), "t") == 0);
-    *players = cJSON_AddArrayToObject(o, "players");
-    return o;
+    jb_key(b, "ladder");
+    jb_bool(b, strcmp(PQgetvalue(res, i, COL_LADDER), "t") == 0);
+    jb_key(b, "players");
+    jb_open(b, '[');
 }
 
 /* Row i's player. */
-static cJSON *player_row_json(PGresult *res, int i)
+static void player_row_text(json_buf *b, PGresult *res, int i)
 {
-    cJSON *o = cJSON_CreateObject();
-
-    cJSON_AddStringToObject(o, "username", PQgetvalue(res, i, COL_PLAYER));
-    cJSON_AddStringToObject(o, "bot", PQgetvalue(res, i, COL_BOT));
-    json_add_pg_str(o, "result", res, i, COL_RESULT);
-    return o;
+    jb_open(b, '{');
+    jb_key(b, "username");
+    jb_str(b, PQgetvalue(res, i, COL_PLAYER));
+    jb_key(b, "bot");
+    jb_str(b, PQgetvalue(res, i, COL_BOT));
+    jb_pg_str(b, "result", res, i, COL_RESULT);
+    jb_close(b, '}');
 }
 
-/* The page's fights, in page order: id, where it comes from, its row. */
+/* The page's fights, in page order: id, where it comes from, its row as
+ * JSON text (owned). */
 typedef struct page_fights {
     int n;
     char ids[PAGE_MAX][WEB_ID_LEN + 1];
     bool wanted[PAGE_MAX]; /* to be built from the result at hand */
-    cJSON *rows[PAGE_MAX];
+    char *rows[PAGE_MAX];
+    bool out_of_memory; /* a row could not be written: the page is not whole */
 } page_fights;
+
+static void page_fights_free(page_fights *pf)
+{
+    for (int i = 0; i < pf->n; i++)
+        free(pf->rows[i]);
+}
 
 /* The wanted fights of res (rows grouped by fight, players in slot order)
  * into their places; those that have ended also into the row cache. */
 static void rows_into(web_req *r, PGresult *res, page_fights *pf)
 {
-    cJSON *players = NULL, *fight = NULL;
+    json_buf fight;
+    bool building = false;
     int at = -1;
+    jb_init(&fight);
     for (int i = 0; i <= PQntuples(res); i++) {
         bool next = i == PQntuples(res) || PQgetisnull(res, i, COL_ID) || at < 0 ||
                     strcmp(PQgetvalue(res, i, COL_ID), pf->ids[at]) != 0;
-        if (next && fight != NULL) {
+        if (next && building) {
             /* The fight of the rows before is whole: into its place. */
-            if (status_final(PQgetvalue(res, i - 1, COL_STATUS))) {
-                char key[64], *text = cJSON_PrintUnformatted(fight);
-                row_cache_key(key, pf->ids[at]);
-                if (text != NULL)
-                    cache_put(key, text, strlen(text), ROW_CACHE_MS, r->cache_epoch);
-                free(text);
+            jb_close(&fight, ']');
+            jb_close(&fight, '}');
+            if (!fight.failed) {
+                if (status_final(PQgetvalue(res, i - 1, COL_STATUS))) {
+                    char key[64];
+                    row_cache_key(key, pf->ids[at]);
+                    cache_put(key, fight.data, fight.len, ROW_CACHE_MS, r->cache_epoch);
+                }
+                pf->rows[at] = fight.data; /* taken */
+                pf->wanted[at] = false;
+                jb_init(&fight);
             }
-            pf->rows[at] = fight;
-            pf->wanted[at] = false;
-            fight = NULL;
+            pf->out_of_memory = pf->out_of_memory || fight.failed;
+            jb_free(&fight);
+            building = false;
         }
         if (i == PQntuples(res) || PQgetisnull(res, i, COL_ID))
             continue;
@@ -279,64 +327,61 @@ static void rows_into(web_req *r, PGresult *res, page_fights *pf)
                 at = -1; /* not wanted from here */
                 continue;
             }
-            fight = fight_row_json(res, i, &players);
+            fight_row_text(&fight, res, i);
+            building = true;
         }
-        if (fight != NULL && !PQgetisnull(res, i, COL_SLOT))
-            cJSON_AddItemToArray(players, player_row_json(res, i));
+        if (building && !PQgetisnull(res, i, COL_SLOT))
+            player_row_text(&fight, res, i);
     }
+    jb_free(&fight);
 }
 
-/* The fights of the page from its statement's result: those going on
- * from it (unless light), those that have ended from the row cache, the
- * rest read in one more statement. NULL on a db error (not answered). */
-static cJSON *page_json(web_req *r, PGresult *page, bool light)
+/* The fights of the page from its statement's result into pf: those
+ * going on from it (unless light), those that have ended from the row
+ * cache, the rest read in one more statement. A light page says nothing
+ * of its fights' states: each is looked for in the row cache, where only
+ * a fight that has ended is ever kept. -1 on a db error (not answered;
+ * pf freed). */
+static int page_rows(web_req *r, PGresult *page, bool light, page_fights *pf)
 {
-    page_fights pf = {.n = 0};
     char missing[PAGE_MAX * (WEB_ID_LEN + 1) + 3] = "{";
     size_t used = 1;
     int nmissing = 0;
-    for (int i = 0; i < PQntuples(page) && pf.n < PAGE_MAX; i++) {
+    pf->n = 0;
+    pf->out_of_memory = false;
+    for (int i = 0; i < PQntuples(page) && pf->n < PAGE_MAX; i++) {
         const char *id = PQgetvalue(page, i, COL_ID);
-        if (PQgetisnull(page, i, COL_ID) || (pf.n > 0 && strcmp(pf.ids[pf.n - 1], id) == 0))
+        if (PQgetisnull(page, i, COL_ID) || (pf->n > 0 && strcmp(pf->ids[pf->n - 1], id) == 0))
             continue; /* the count alone, or the same fight's next player */
-        snprintf(pf.ids[pf.n], sizeof pf.ids[pf.n], "%s", id);
-        pf.rows[pf.n] = NULL;
-        bool final = status_final(PQgetvalue(page, i, COL_STATUS));
-        pf.wanted[pf.n] = !final && !light;
-        if (!pf.wanted[pf.n]) {
-            char key[64], *text = NULL;
+        snprintf(pf->ids[pf->n], sizeof pf->ids[pf->n], "%s", id);
+        pf->rows[pf->n] = NULL;
+        bool final = !light && status_final(PQgetvalue(page, i, COL_STATUS));
+        pf->wanted[pf->n] = !final && !light;
+        if (!pf->wanted[pf->n]) {
+            char key[64];
             size_t len = 0;
             row_cache_key(key, id);
-            if (final && (text = cache_get(key, &len)) != NULL) {
-                pf.rows[pf.n] = cJSON_CreateRaw(text);
-                free(text);
-            } else {
+            if ((pf->rows[pf->n] = cache_get(key, &len)) == NULL)
                 used += (size_t)snprintf(missing + used, sizeof missing - used, "%s%s",
                                          nmissing++ > 0 ? "," : "", id);
-            }
         }
-        pf.n++;
+        pf->n++;
     }
-    rows_into(r, page, &pf);
+    rows_into(r, page, pf);
     if (nmissing > 0) {
         snprintf(missing + used, sizeof missing - used, "}");
-        for (int i = 0; i < pf.n; i++)
-            pf.wanted[i] = pf.rows[i] == NULL;
+        for (int i = 0; i < pf->n; i++)
+            pf->wanted[i] = pf->rows[i] == NULL;
         const char *params[1] = {missing};
         PGresult *res = prepared_exec(r->t, ROWS_SQL, 1, params);
         if (res == NULL) {
-            for (int i = 0; i < pf.n; i++)
-                cJSON_Delete(pf.rows[i]);
-            return NULL;
+            page_fights_free(pf);
+            return -1;
         }
-        rows_into(r, res, &pf);
+        rows_into(r, res, pf);
         PQclear(res);
     }
-    cJSON *arr = cJSON_CreateArray();
-    for (int i = 0; i < pf.n; i++)
-        if (pf.rows[i] != NULL)
-            cJSON_AddItemToArray(arr, pf.rows[i]);
-    return arr;
+    return 0;
 }
 
 int fight_list_read_of(web_req *r, const fight_list_query *q, bool counted, fight_list_read *p)
@@ -349,7 +394,8 @@ int fight_list_read_of(web_req *r, const fight_list_query *q, bool counted, figh
     }
     char source[SOURCE_MAX];
     const char **params = p->read.params;
-    int n = list_source(r, q, q->user != NULL ? p->uid : NULL, source, params);
+    bool one_range;
+    int n = list_source(r, q, q->user != NULL ? p->uid : NULL, source, params, &one_range);
     p->offset = (long long)(q->page - 1) * q->per_page;
     p->per_page = q->per_page;
     p->counted = counted;
@@ -366,7 +412,7 @@ int fight_list_read_of(web_req *r, const fight_list_query *q, bool counted, figh
     if (!p->plan_each) {
         /* The bounds in the text, so that one plan serves every caller
          * (prepared.c): numbers we made, never a caller's text. */
-        page_sql(p->sql, sizeof p->sql, source, p->cap, p->limit, p->offset_text, false);
+        page_sql(p->sql, sizeof p->sql, source, p->cap, p->limit, p->offset_text, false, one_range);
         p->read.nparams = n;
     } else {
         char cap[32], limit[32], offset[32]; /* "$" and an int's digits, then the cast */
@@ -376,41 +422,72 @@ int fight_list_read_of(web_req *r, const fight_list_query *q, bool counted, figh
         params[n] = p->cap;
         params[n + 1] = p->limit;
         params[n + 2] = p->offset_text;
-        page_sql(p->sql, sizeof p->sql, source, cap, limit, offset, true);
+        page_sql(p->sql, sizeof p->sql, source, cap, limit, offset, true, one_range);
         p->read.nparams = n + 3;
     }
     p->read.sql = p->sql;
     return 0;
 }
 
-cJSON *fight_list_from(web_req *r, const fight_list_read *p, PGresult *res, web_list_count *count)
+/* The count from the page's statement's result, as the read asked. */
+static void page_count(const fight_list_read *p, PGresult *res, web_list_count *count)
 {
     long long counted = PQntuples(res) > 0 ? atoll(PQgetvalue(res, 0, COL_COUNT)) : 0;
-    cJSON *arr = page_json(r, res, p->plan_each);
-    if (arr == NULL)
+    if (count == NULL)
+        return;
+    if (p->counted)
+        list_count_set(counted, p->offset, p->per_page, p->bound, count);
+    else
+        *count = (web_list_count){.total = 0, .exact = true, .has_more = false};
+}
+
+cJSON *fight_list_from(web_req *r, const fight_list_read *p, PGresult *res, web_list_count *count)
+{
+    page_fights pf;
+    if (page_rows(r, res, p->plan_each, &pf) != 0)
         return NULL;
-    if (count != NULL) {
-        if (p->counted)
-            list_count_set(counted, p->offset, p->per_page, p->bound, count);
-        else
-            *count = (web_list_count){.total = 0, .exact = true, .has_more = false};
-    }
+    page_count(p, res, count);
+    cJSON *arr = pf.out_of_memory ? NULL : cJSON_CreateArray();
+    for (int i = 0; arr != NULL && i < pf.n; i++)
+        if (pf.rows[i] != NULL)
+            cJSON_AddItemToArray(arr, cJSON_CreateRaw(pf.rows[i]));
+    page_fights_free(&pf);
     return arr;
 }
 
-cJSON *fight_list_page(web_req *r, const fight_list_query *q, web_list_count *count)
+bool fight_list_text(web_req *r, const fight_list_read *p, PGresult *res, web_list_count *count,
+                     json_buf *b)
+{
+    page_fights pf;
+    if (page_rows(r, res, p->plan_each, &pf) != 0)
+        return false;
+    page_count(p, res, count);
+    jb_open(b, '[');
+    for (int i = 0; i < pf.n; i++)
+        if (pf.rows[i] != NULL) /* NULL: deleted between the two statements */
+            jb_value_raw(b, pf.rows[i]);
+    jb_close(b, ']');
+    b->failed = b->failed || pf.out_of_memory; /* answered 500, not a page cut short */
+    page_fights_free(&pf);
+    return true;
+}
+
+bool fight_list_page(web_req *r, const fight_list_query *q, web_list_count *count, json_buf *b)
 {
     if (count != NULL)
         *count = (web_list_count){.total = 0, .exact = true, .has_more = false};
     fight_list_read p;
     int rc = fight_list_read_of(r, q, count != NULL, &p);
-    if (rc != 0)
-        return rc < 0 ? NULL : cJSON_CreateArray();
+    if (rc != 0) {
+        jb_open(b, '[');
+        jb_close(b, ']');
+        return rc > 0;
+    }
     PGresult *res = p.plan_each ? cf_pg_exec(r->t->pg, p.read.sql, p.read.nparams, p.read.params)
                                 : prepared_exec(r->t, p.read.sql, p.read.nparams, p.read.params);
     if (res == NULL)
-        return NULL;
-    cJSON *arr = fight_list_from(r, &p, res, count);
+        return false;
+    bool ok = fight_list_text(r, &p, res, count, b);
     PQclear(res);
-    return arr;
+    return ok;
 }

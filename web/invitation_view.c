@@ -43,6 +43,30 @@ static cJSON *invitation_row_json(PGresult *res, int i)
     return o;
 }
 
+/* Row i as invitation_row_json() prints it, written as text for the
+ * dashboard (json_buf.h): the same fields in the same order, which every
+ * change of one must keep in the other. */
+static void invitation_row_text(json_buf *b, PGresult *res, int i)
+{
+    jb_open(b, '{');
+    jb_pg_num(b, "id", res, i, 0);
+    jb_key(b, "fight_id");
+    jb_str(b, PQgetvalue(res, i, 1));
+    jb_key(b, "game");
+    jb_str(b, PQgetvalue(res, i, 2));
+    jb_pg_str(b, "host", res, i, 3);
+    jb_key(b, "username");
+    jb_str(b, PQgetvalue(res, i, 4));
+    jb_key(b, "state");
+    jb_str(b, PQgetvalue(res, i, 5));
+    jb_pg_str(b, "bot", res, i, 6);
+    jb_key(b, "fight_state");
+    jb_str(b, fight_state_api(PQgetvalue(res, i, 7)));
+    jb_key(b, "created_at");
+    jb_str(b, PQgetvalue(res, i, 8));
+    jb_close(b, '}');
+}
+
 cJSON *invitation_json(web_req *r, const char *invitation_id)
 {
     const char *params[1] = {invitation_id};
@@ -65,12 +89,12 @@ void invitation_list_read(web_req *r, web_read *q)
                    .params = {r->user_id, r->username}};
 }
 
-cJSON *invitation_list_from(PGresult *res)
+void invitation_list_text(PGresult *res, json_buf *b)
 {
-    cJSON *arr = cJSON_CreateArray();
+    jb_open(b, '[');
     for (int i = 0; i < PQntuples(res); i++)
-        cJSON_AddItemToArray(arr, invitation_row_json(res, i));
-    return arr;
+        invitation_row_text(b, res, i);
+    jb_close(b, ']');
 }
 
 /* ---- the whole list: the latest 100, ended fights' rows from cache.c ----

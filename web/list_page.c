@@ -50,3 +50,18 @@ cJSON *list_page_json(const char *key, cJSON *rows, int page, int per_page, cons
     cJSON_AddBoolToObject(o, "has_more", c->has_more);
     return o;
 }
+
+void list_page_text_end(json_buf *b, int page, int per_page, const web_list_count *c)
+{
+    jb_key(b, "page");
+    jb_int(b, page);
+    jb_key(b, "per_page");
+    jb_int(b, per_page);
+    jb_key(b, "total");
+    jb_int(b, c->total);
+    jb_key(b, "total_exact");
+    jb_bool(b, c->exact);
+    jb_key(b, "has_more");
+    jb_bool(b, c->has_more);
+    jb_close(b, '}');
+}

@@ -42,3 +42,41 @@ void json_add_pg_bool(cJSON *o, const char *key, PGresult *res, int row, int col
     else
         cJSON_AddBoolToObject(o, key, PQgetvalue(res, row, col)[0] == 't');
 }
+
+/* The same fields written as text (json_buf.c), byte for byte as the
+ * json_add_pg_* fields above print. */
+
+void jb_pg_num(json_buf *b, const char *key, PGresult *res, int row, int col)
+{
+    jb_key(b, key);
+    if (PQgetisnull(res, row, col)) {
+        jb_null(b);
+        return;
+    }
+    const char *v = PQgetvalue(res, row, col);
+    size_t i = v[0] == '-' ? 1 : 0;
+    while (v[i] >= '0' && v[i] <= '9')
+        i++;
+    if (v[i] == '\0' && i > 0 && i <= 17)
+        jb_value_raw(b, v);
+    else
+        jb_number(b, strtod(v, NULL));
+}
+
+void jb_pg_str(json_buf *b, const char *key, PGresult *res, int row, int col)
+{
+    jb_key(b, key);
+    if (PQgetisnull(res, row, col))
+        jb_null(b);
+    else
+        jb_str(b, PQgetvalue(res, row, col));
+}
+
+void jb_pg_bool(json_buf *b, const char *key, PGresult *res, int row, int col)
+{
+    jb_key(b, key);
+    if (PQgetisnull(res, row, col))
+        jb_null(b);
+    else
+        jb_bool(b, PQgetvalue(res, row, col)[0] == 't');
+}

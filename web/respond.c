@@ -60,8 +60,8 @@ static void send_body(web_req *r, int status, const void *data, size_t len)
         evbuffer_free(buf);
 }
 
-void http_send(web_req *r, int status, const char *ctype, const char *data, size_t len,
-               const char *disposition_name)
+/* The headers of an answer of type ctype (NULL: none). */
+static void answer_headers(web_req *r, const char *ctype, const char *disposition_name)
 {
     struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
 
@@ -74,7 +74,34 @@ void http_send(web_req *r, int status, const char *ctype, const char *data, size
         snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", disposition_name);
         evhttp_add_header(h, "Content-Disposition", disp);
     }
+}
+
+void http_send(web_req *r, int status, const char *ctype, const char *data, size_t len,
+               const char *disposition_name)
+{
+    answer_headers(r, ctype, disposition_name);
     send_body(r, status, data, len);
+}
+
+static void free_sent(const void *data, size_t len, void *arg)
+{
+    (void)len;
+    (void)arg;
+    free((void *)data);
+}
+
+/* The body data[0..len), malloc'd, handed to libevent, which frees it once
+ * written (no copy of a page's text); freed here when it cannot be. */
+static void send_body_owned(web_req *r, int status, char *data, size_t len)
+{
+    struct evbuffer *buf = evbuffer_new();
+    if (buf == NULL || r->method == EVHTTP_REQ_HEAD ||
+        evbuffer_add_reference(buf, data, len, free_sent, NULL) != 0)
+        free(data);
+    r->status = status;
+    evhttp_send_reply(r->req, status, NULL, buf);
+    if (buf != NULL)
+        evbuffer_free(buf);
 }
 
 void http_send_cacheable(web_req *r, const char *ctype, const void *data, size_t len,
@@ -107,6 +134,20 @@ void http_json(web_req *r, int status, cJSON *body)
     }
     http_send(r, status, "application/json", text, strlen(text), NULL);
     free(text);
+}
+
+void http_json_text(web_req *r, int status, json_buf *b, const char *key, int ttl_ms)
+{
+    if (b->failed || b->data == NULL) {
+        jb_free(b);
+        http_error(r, 500, "out of memory");
+        return;
+    }
+    if (key != NULL)
+        cache_put(key, b->data, b->len, ttl_ms, r->cache_epoch);
+    answer_headers(r, "application/json", NULL);
+    send_body_owned(r, status, b->data, b->len); /* takes the text */
+    jb_init(b);
 }
 
 void http_json_list(web_req *r, const char *key, cJSON *list)

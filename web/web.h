@@ -43,6 +43,7 @@
 
 #include "bounds.h"
 #include "game.h"
+#include "json_buf.h"
 #include "pg_conn.h"
 #include "pg_prepared.h"
 #include "play_entry.h"
@@ -375,6 +376,9 @@ bool http_cookie_hex(web_req *r, const char *name, char *out, size_t len);
 void http_security_headers(struct evhttp_request *req);
 void http_allow_framing(struct evhttp_request *req);
 void http_json(web_req *r, int status, cJSON *body); /* takes body */
+/* Answers the JSON text of b (json_buf.h; 500 when it failed) and frees
+ * it; with a key, keeps it under key for ttl_ms as http_json_cached. */
+void http_json_text(web_req *r, int status, json_buf *b, const char *key, int ttl_ms);
 void http_error(web_req *r, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* res when it holds exactly one row. Otherwise res is cleared, the open
  * transaction rolled back (in_tx) and the request answered: the database
@@ -819,8 +823,9 @@ int arcade_game_reads(web_req *r, const char *id, web_read *reads);
 cJSON *arcade_game_from(web_req *r, web_read *reads, int n);
 void arcade_game_card_read(web_req *r, const char *id, web_read *q);
 cJSON *arcade_game_card_from(web_req *r, web_read *q);
-/* One page of games in q's order; NULL on a db error (not answered). */
-cJSON *arcade_game_list(web_req *r, const arcade_list_query *q, web_list_count *count);
+/* One page of games in q's order, a JSON array into b; false on a db
+ * error (not answered). */
+bool arcade_game_list(web_req *r, const arcade_list_query *q, web_list_count *count, json_buf *b);
 /* The latest version's preview of game id (answers 404: no such game for
  * the caller, or no preview). */
 bool arcade_game_preview(web_req *r, const char *id, arcade_preview *out);
@@ -1082,9 +1087,9 @@ typedef struct fight_list_query {
     int page, per_page;
 } fight_list_query;
 
-/* One page of fights, newest first; count may be NULL (not counted).
- * NULL on a db error (not answered). */
-cJSON *fight_list_page(web_req *r, const fight_list_query *q, web_list_count *count);
+/* One page of fights, newest first, as a JSON array into b; count may be
+ * NULL (not counted). false on a db error (not answered). */
+bool fight_list_page(web_req *r, const fight_list_query *q, web_list_count *count, json_buf *b);
 /* The same page in two steps, for prepared_exec_all: its read (which
  * points into p: p must stay where it is), then the page from the read's
  * result. */
@@ -1103,6 +1108,9 @@ int fight_list_read_of(web_req *r, const fight_list_query *q, bool counted, figh
 /* NULL on a db error (not answered): an ended fight's row comes from
  * cache.c, the others need one more read. */
 cJSON *fight_list_from(web_req *r, const fight_list_read *p, PGresult *res, web_list_count *count);
+/* The same page as a JSON array into b; false on a db error. */
+bool fight_list_text(web_req *r, const fight_list_read *p, PGresult *res, web_list_count *count,
+                     json_buf *b);
 
 /* ---- invitation_view.c: invitations as JSON ---- */
 /* The Invitation object (answers 404 when there is none). */
@@ -1112,7 +1120,7 @@ cJSON *invitation_json(web_req *r, const char *invitation_id);
 cJSON *invitation_list_json(web_req *r);
 /* The caller's pending invitations in two steps, for prepared_exec_all. */
 void invitation_list_read(web_req *r, web_read *q);
-cJSON *invitation_list_from(PGresult *res);
+void invitation_list_text(PGresult *res, json_buf *b); /* a JSON array into b */
 
 /* ---- names.c: players' names in the fight stream ---- */
 #define WEB_HOUSE_PREFIX "house/"
@@ -1189,6 +1197,9 @@ int list_count_of(PGresult *res, long long offset, int per_page, long long bound
 /* {key: rows, page, per_page, total, total_exact, has_more}; takes rows. */
 cJSON *list_page_json(const char *key, cJSON *rows, int page, int per_page,
                       const web_list_count *c);
+/* The same as text (json_buf.h): after "{", the key and its rows, the
+ * rest of the page's fields and the closing "}". */
+void list_page_text_end(json_buf *b, int page, int per_page, const web_list_count *c);
 
 /* ---- pg_json.c: PostgreSQL values into JSON ---- */
 /* Times are selected as api_time(column) (db/migrations/0004_api_time.sql):
@@ -1198,6 +1209,10 @@ void json_add_pg_num(cJSON *o, const char *key, PGresult *res, int row, int col)
 void json_add_pg_str(cJSON *o, const char *key, PGresult *res, int row, int col);
 /* Adds a boolean column ("t"/"f"), or null when the value is NULL. */
 void json_add_pg_bool(cJSON *o, const char *key, PGresult *res, int row, int col);
+/* The same as text: the key, then the value (json_buf.h). */
+void jb_pg_num(json_buf *b, const char *key, PGresult *res, int row, int col);
+void jb_pg_str(json_buf *b, const char *key, PGresult *res, int row, int col);
+void jb_pg_bool(json_buf *b, const char *key, PGresult *res, int row, int col);
 
 /* ---- prepared.c: the pages' reads as prepared statements ---- */
 /* Runs a SELECT as a prepared statement of this thread's connection, known

@@ -882,6 +882,27 @@ test('fights list: bounded total, has_more, user filter, mine through invitation
   assert.ok((await a.get('/api/fights?mine=1&per_page=1')).body.fights[0].id === priv.id);
 });
 
+test('fights list: a page past the tenth shows a fight going on as it is now, never a kept row', async () => {
+  // Pages past the tenth read only their fights' ids (fight_list.c): a
+  // fight that has not ended must still come fresh, whatever the row cache
+  // holds for fights that have.
+  const a = await user('deep');
+  const ab = await bot(a, 'tanks', 'Deep');
+  const open = (await a.post('/api/fights', { game: 'tanks', bot_id: ab.id })).body;
+  psql(stack.databaseUrl, `WITH f AS (INSERT INTO fights (id, game, host_id, status, visibility, created_at, finished_at)
+      SELECT gen_random_uuid(), 'tanks', ${a.id}, 'finished', 'public', now() + g * interval '1 second', now()
+      FROM generate_series(1, 10) g RETURNING id, host_id)
+    INSERT INTO fight_players (fight_id, slot, user_id, name) SELECT id, 0, host_id, 'x/y' FROM f`);
+  const eleventh = async () => (await a.get('/api/fights?mine=1&per_page=1&page=11')).body;
+  let page = await eleventh();
+  assert.deepEqual([page.fights.map((x) => x.id), page.fights[0].state], [[open.id], 'open']);
+  assert.equal((await eleventh()).fights[0].state, 'open');
+  psql(stack.databaseUrl, `UPDATE fights SET status = 'finished', finished_at = now() WHERE id = '${open.id}'`);
+  page = await eleventh();
+  assert.equal(page.fights[0].state, 'finished');
+  assert.deepEqual(await eleventh(), page); // now from the row cache, the same
+});
+
 test("invitations list: an ended fight's row, read fresh and from the row cache, follows a rename at once", async () => {
   const host = await user('ivhost');
   const guest = await user('ivguest');

@@ -1,0 +1,36 @@
+/*
+ * json_buf.h — JSON text written straight into a growing buffer, byte for
+ * byte as cJSON_PrintUnformatted() would print the same tree (json_buf.c).
+ */
+#ifndef CF_WEB_JSON_BUF_H
+#define CF_WEB_JSON_BUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct json_buf {
+    char *data; /* NUL-terminated while not failed; NULL until written */
+    size_t len, cap;
+    bool failed; /* out of memory: the text is incomplete, not to be sent */
+    bool comma;  /* a value came before in the object or array being written */
+} json_buf;
+
+void jb_init(json_buf *b);
+void jb_free(json_buf *b);
+/* Text as is, with no separator (a fragment the caller has composed). */
+void jb_raw(json_buf *b, const char *s, size_t n);
+/* A value written as is (a row printed before), after its separator. */
+void jb_value_raw(json_buf *b, const char *text);
+/* An object's key: the next call writes its value. */
+void jb_key(json_buf *b, const char *key);
+/* '{' or '[' (a value: after its separator), and its closing '}' or ']'. */
+void jb_open(json_buf *b, char c);
+void jb_close(json_buf *b, char c);
+/* Values, each after its separator. */
+void jb_str(json_buf *b, const char *s);
+void jb_null(json_buf *b);
+void jb_bool(json_buf *b, bool v);
+void jb_number(json_buf *b, double d); /* as cJSON prints a number */
+void jb_int(json_buf *b, long long v); /* the same for a whole number */
+
+#endif
