@@ -9,17 +9,11 @@
 
 #include "web.h"
 
-/* A cJSON value printed into b, and deleted. */
+/* A cJSON value printed into b (as cJSON prints it), and deleted. */
 static void json_add_printed(json_buf *b, cJSON *v)
 {
-    char *text = v != NULL ? cJSON_PrintUnformatted(v) : NULL;
+    jb_tree(b, v); /* NULL (out of memory): failed */
     cJSON_Delete(v);
-    if (text == NULL) {
-        b->failed = true;
-        return;
-    }
-    jb_value_raw(b, text);
-    free(text);
 }
 
 void dashboard_get(web_req *r)

@@ -303,17 +303,17 @@ static void rows_into(web_req *r, PGresult *res, page_fights *pf)
             /* The fight of the rows before is whole: into its place. */
             jb_close(&fight, ']');
             jb_close(&fight, '}');
-            if (!fight.failed) {
+            if (!fight.text.failed) {
                 if (status_final(PQgetvalue(res, i - 1, COL_STATUS))) {
                     char key[64];
                     row_cache_key(key, pf->ids[at]);
-                    cache_put(key, fight.data, fight.len, ROW_CACHE_MS, r->cache_epoch);
+                    cache_put(key, fight.text.data, fight.text.len, ROW_CACHE_MS, r->cache_epoch);
                 }
-                pf->rows[at] = fight.data; /* taken */
+                pf->rows[at] = fight.text.data; /* taken */
                 pf->wanted[at] = false;
                 jb_init(&fight);
             }
-            pf->out_of_memory = pf->out_of_memory || fight.failed;
+            pf->out_of_memory = pf->out_of_memory || fight.text.failed;
             jb_free(&fight);
             building = false;
         }
@@ -467,7 +467,7 @@ bool fight_list_text(web_req *r, const fight_list_read *p, PGresult *res, web_li
         if (pf.rows[i] != NULL) /* NULL: deleted between the two statements */
             jb_value_raw(b, pf.rows[i]);
     jb_close(b, ']');
-    b->failed = b->failed || pf.out_of_memory; /* answered 500, not a page cut short */
+    b->text.failed = b->text.failed || pf.out_of_memory; /* answered 500, not a page cut short */
     page_fights_free(&pf);
     return true;
 }

@@ -8,11 +8,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "json_print.h"
+
 typedef struct json_buf {
-    char *data; /* NUL-terminated while not failed; NULL until written */
-    size_t len, cap;
-    bool failed; /* out of memory: the text is incomplete, not to be sent */
-    bool comma;  /* a value came before in the object or array being written */
+    /* The text: NUL-terminated while not failed, data NULL until written;
+     * failed when memory ran out (incomplete, not to be sent). */
+    cf_json_buf text;
+    bool comma; /* a value came before in the object or array being written */
 } json_buf;
 
 void jb_init(json_buf *b);
@@ -32,5 +34,7 @@ void jb_null(json_buf *b);
 void jb_bool(json_buf *b, bool v);
 void jb_number(json_buf *b, double d); /* as cJSON prints a number */
 void jb_int(json_buf *b, long long v); /* the same for a whole number */
+/* A cJSON tree, as cJSON_PrintUnformatted prints it (NULL: failed). */
+void jb_tree(json_buf *b, const cJSON *v);
 
 #endif

@@ -138,15 +138,15 @@ void http_json(web_req *r, int status, cJSON *body)
 
 void http_json_text(web_req *r, int status, json_buf *b, const char *key, int ttl_ms)
 {
-    if (b->failed || b->data == NULL) {
+    if (b->text.failed || b->text.data == NULL) {
         jb_free(b);
         http_error(r, 500, "out of memory");
         return;
     }
     if (key != NULL)
-        cache_put(key, b->data, b->len, ttl_ms, r->cache_epoch);
+        cache_put(key, b->text.data, b->text.len, ttl_ms, r->cache_epoch);
     answer_headers(r, "application/json", NULL);
-    send_body_owned(r, status, b->data, b->len); /* takes the text */
+    send_body_owned(r, status, b->text.data, b->text.len); /* takes the text */
     jb_init(b);
 }
 

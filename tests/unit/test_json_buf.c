@@ -22,9 +22,9 @@ static void assert_same(json_buf *b, cJSON *tree)
     char *want = cJSON_PrintUnformatted(tree);
     cJSON_Delete(tree);
     assert_non_null(want);
-    assert_false(b->failed);
-    assert_string_equal(b->data, want);
-    assert_int_equal(b->len, strlen(want));
+    assert_false(b->text.failed);
+    assert_string_equal(b->text.data, want);
+    assert_int_equal(b->text.len, strlen(want));
     free(want);
     jb_free(b);
 }
