@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_print.h"
 #include "play_screen.h"
 
 #define GRID_UPDATES_MAX 2000
@@ -331,7 +332,7 @@ char *play_screen_json(play_screen *s)
               add_copy(msgs, s->color) && add_table(msgs, "sprite", "sprite", s->sprites) &&
               add_table(msgs, "line", "line", s->lines) && add_each(msgs, s->audio) &&
               add_each(msgs, s->prompts) && add_copy(msgs, s->score);
-    char *json = ok ? cJSON_PrintUnformatted(root) : NULL;
+    char *json = ok ? cf_json_print(root) : NULL;
     cJSON_Delete(root);
     if (json != NULL)
         s->dirty = false;

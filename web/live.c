@@ -24,6 +24,7 @@
 #include <event2/http.h>
 
 #include "clock.h"
+#include "json_print.h"
 #include "live.h"
 
 #define POLL_MS 500
@@ -145,7 +146,7 @@ void live_send(live_client *c, const char *event, const char *json, size_t len)
 
 void live_send_json(live_client *c, const char *event, cJSON *data)
 {
-    char *json = cJSON_PrintUnformatted(data);
+    char *json = cf_json_print(data);
     cJSON_Delete(data);
     if (json == NULL)
         return;

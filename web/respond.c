@@ -118,7 +118,7 @@ void http_send_cacheable(web_req *r, const char *ctype, const void *data, size_t
  * memory. */
 static char *json_text(cJSON *body)
 {
-    char *text = body != NULL ? cJSON_PrintUnformatted(body) : NULL;
+    char *text = body != NULL ? cf_json_print(body) : NULL;
 
     cJSON_Delete(body);
     return text;
