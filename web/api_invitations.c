@@ -19,7 +19,18 @@ static void answer_invitation(web_req *r, const char *invitation_id, int status)
 
 void invitations_list(web_req *r)
 {
-    http_json_list(r, "invitations", invitation_list_json(r));
+    json_buf b;
+    jb_init(&b);
+    int written = invitation_list_page(r, &b);
+    if (written <= 0) {
+        jb_free(&b);
+        if (written < 0)
+            http_db_error(r);
+        else
+            http_error(r, 500, "out of memory");
+        return;
+    }
+    http_json_text(r, 200, &b, NULL, 0);
 }
 
 void invitations_create(web_req *r)

@@ -27,25 +27,8 @@
     INVITATION_JOINS "JOIN users iu ON iu.id = i.invitee_id "
 #define MY_INVITATIONS INVITATION_COLUMNS("$2::text") INVITATION_JOINS
 
-static cJSON *invitation_row_json(PGresult *res, int i)
-{
-    cJSON *o = cJSON_CreateObject();
-
-    json_add_pg_num(o, "id", res, i, 0);
-    cJSON_AddStringToObject(o, "fight_id", PQgetvalue(res, i, 1));
-    cJSON_AddStringToObject(o, "game", PQgetvalue(res, i, 2));
-    json_add_pg_str(o, "host", res, i, 3);
-    cJSON_AddStringToObject(o, "username", PQgetvalue(res, i, 4));
-    cJSON_AddStringToObject(o, "state", PQgetvalue(res, i, 5));
-    json_add_pg_str(o, "bot", res, i, 6);
-    cJSON_AddStringToObject(o, "fight_state", fight_state_api(PQgetvalue(res, i, 7)));
-    cJSON_AddStringToObject(o, "created_at", PQgetvalue(res, i, 8));
-    return o;
-}
-
-/* Row i as invitation_row_json() prints it, written as text for the
- * dashboard (json_buf.h): the same fields in the same order, which every
- * change of one must keep in the other. */
+/* Row i as an Invitation object, written as text (json_buf.h): one
+ * writer for the single invitation, the list and the dashboard. */
 static void invitation_row_text(json_buf *b, PGresult *res, int i)
 {
     jb_open(b, '{');
@@ -67,6 +50,19 @@ static void invitation_row_text(json_buf *b, PGresult *res, int i)
     jb_close(b, '}');
 }
 
+/* Row i's object as a text of its own (malloc'd), NULL when out of memory. */
+static char *row_text(PGresult *res, int i)
+{
+    json_buf b;
+    jb_init(&b);
+    invitation_row_text(&b, res, i);
+    if (b.text.failed) {
+        jb_free(&b);
+        return NULL;
+    }
+    return b.text.data;
+}
+
 cJSON *invitation_json(web_req *r, const char *invitation_id)
 {
     const char *params[1] = {invitation_id};
@@ -75,8 +71,12 @@ cJSON *invitation_json(web_req *r, const char *invitation_id)
     res = http_one_row(r, res, false, 404, "no such invitation");
     if (res == NULL)
         return NULL;
-    cJSON *o = invitation_row_json(res, 0);
+    char *text = row_text(res, 0);
     PQclear(res);
+    cJSON *o = text != NULL ? cJSON_CreateRaw(text) : NULL; /* printed as is */
+    free(text);
+    if (o == NULL)
+        http_error(r, 500, "out of memory");
     return o;
 }
 
@@ -140,9 +140,10 @@ static bool fight_ended(PGresult *res, int i)
 }
 
 /* The rows of res (ROWS_SQL's) into their places in rows (the list's
- * order, ids[]), and into the row cache. */
-static void ended_rows_into(web_req *r, PGresult *res, char ids[][WEB_INT_ID_SIZE], int n,
-                            cJSON **rows)
+ * order, ids[]), and into the row cache; false when one could not be
+ * written (out of memory). */
+static bool ended_rows_into(web_req *r, PGresult *res, char ids[][WEB_INT_ID_SIZE], int n,
+                            char **rows)
 {
     for (int j = 0; j < PQntuples(res); j++) {
         int at = 0;
@@ -150,43 +151,59 @@ static void ended_rows_into(web_req *r, PGresult *res, char ids[][WEB_INT_ID_SIZ
             at++;
         if (at == n || rows[at] != NULL)
             continue;
-        rows[at] = invitation_row_json(res, j);
-        char key[64], *text = cJSON_PrintUnformatted(rows[at]);
+        char key[64];
+        if ((rows[at] = row_text(res, j)) == NULL)
+            return false;
         row_cache_key(key, ids[at]);
-        if (text != NULL && fight_ended(res, j))
-            cache_put(key, text, strlen(text), ROW_CACHE_MS, r->cache_epoch);
-        free(text);
+        if (fight_ended(res, j))
+            cache_put(key, rows[at], strlen(rows[at]), ROW_CACHE_MS, r->cache_epoch);
     }
+    return true;
 }
 
-cJSON *invitation_list_json(web_req *r)
+/* The rows in order, as {"invitations":[...]} into b; false when out of
+ * memory. rows are freed. */
+static bool list_into(char **rows, int n, json_buf *b)
+{
+    jb_open(b, '{');
+    jb_key(b, "invitations");
+    jb_open(b, '[');
+    for (int i = 0; i < n; i++) {
+        if (rows[i] != NULL)
+            jb_value_raw(b, rows[i]);
+        free(rows[i]);
+    }
+    jb_close(b, ']');
+    jb_close(b, '}');
+    return !b->text.failed;
+}
+
+int invitation_list_page(web_req *r, json_buf *b)
 {
     const char *params[3] = {r->user_id, r->username, NULL};
     PGresult *res = prepared_exec(r->t, LIST_SQL, 2, params);
     if (res == NULL)
-        return NULL;
+        return -1;
     int n = PQntuples(res) < LIST_MAX ? PQntuples(res) : LIST_MAX;
     char ids[LIST_MAX][WEB_INT_ID_SIZE];
-    cJSON *rows[LIST_MAX] = {NULL};
+    char *rows[LIST_MAX] = {NULL};
     char missing[LIST_MAX * WEB_INT_ID_SIZE + 3] = "{";
     size_t used = 1;
     int nmissing = 0;
+    bool out_of_memory = false;
     for (int i = 0; i < n; i++) {
         snprintf(ids[i], sizeof ids[i], "%s", PQgetvalue(res, i, 0));
         if (strcmp(PQgetvalue(res, i, LIST_ENDED), "t") != 0) {
-            rows[i] = invitation_row_json(res, i);
+            rows[i] = row_text(res, i);
+            out_of_memory = out_of_memory || rows[i] == NULL;
             continue;
         }
-        char key[64], *text;
+        char key[64];
         size_t len;
         row_cache_key(key, ids[i]);
-        if ((text = cache_get(key, &len)) != NULL) {
-            rows[i] = cJSON_CreateRaw(text);
-            free(text);
-        } else {
+        if ((rows[i] = cache_get(key, &len)) == NULL)
             used += (size_t)snprintf(missing + used, sizeof missing - used, "%s%s",
                                      nmissing++ > 0 ? "," : "", ids[i]);
-        }
     }
     PQclear(res);
     if (nmissing > 0) {
@@ -194,15 +211,14 @@ cJSON *invitation_list_json(web_req *r)
         params[2] = missing;
         if ((res = prepared_exec(r->t, ROWS_SQL, 3, params)) == NULL) {
             for (int i = 0; i < n; i++)
-                cJSON_Delete(rows[i]);
-            return NULL;
+                free(rows[i]);
+            return -1;
         }
-        ended_rows_into(r, res, ids, n, rows);
+        if (!ended_rows_into(r, res, ids, n, rows))
+            out_of_memory = true;
         PQclear(res);
     }
-    cJSON *arr = cJSON_CreateArray();
-    for (int i = 0; i < n; i++)
-        if (rows[i] != NULL) /* NULL: deleted between the two statements */
-            cJSON_AddItemToArray(arr, rows[i]);
-    return arr;
+    /* A row still NULL was deleted between the two statements, or could
+     * not be written: the latter is answered 500, not left out. */
+    return list_into(rows, n, b) && !out_of_memory ? 1 : 0;
 }

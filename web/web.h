@@ -1115,9 +1115,10 @@ bool fight_list_text(web_req *r, const fight_list_read *p, PGresult *res, web_li
 /* ---- invitation_view.c: invitations as JSON ---- */
 /* The Invitation object (answers 404 when there is none). */
 cJSON *invitation_json(web_req *r, const char *invitation_id);
-/* The caller's latest 100 invitations, pending first; NULL on a db error
+/* The caller's latest 100 invitations, pending first, as the JSON text
+ * {"invitations":[...]} into b: 1; 0 when out of memory; -1 on a db error
  * (not answered). An ended fight's row comes from cache.c. */
-cJSON *invitation_list_json(web_req *r);
+int invitation_list_page(web_req *r, json_buf *b);
 /* The caller's pending invitations in two steps, for prepared_exec_all. */
 void invitation_list_read(web_req *r, web_read *q);
 void invitation_list_text(PGresult *res, json_buf *b); /* a JSON array into b */
