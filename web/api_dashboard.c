@@ -34,7 +34,7 @@ void dashboard_get(web_req *r)
     }
     /* Written as text: the fights (most often rows printed before, from
      * cache.c) spliced in, not parsed and printed again; the bots (a few,
-     * their ladder standing a tree of its own) printed by cJSON. */
+     * their ladder standing a tree of its own) printed from their tree. */
     json_buf b;
     jb_init(&b);
     jb_open(&b, '{');
