@@ -9,19 +9,25 @@
 
 #include "web.h"
 
+/* v is an integer as PostgreSQL writes one, of at most 17 digits: it goes
+ * out as written, since cJSON prints doubles with 15 significant digits,
+ * which would round a 16-digit seed. */
+static bool integer_text(const char *v)
+{
+    size_t i = v[0] == '-' ? 1 : 0;
+    while (v[i] >= '0' && v[i] <= '9')
+        i++;
+    return v[i] == '\0' && i > (v[0] == '-' ? 1u : 0u) && i <= 17;
+}
+
 void json_add_pg_num(cJSON *o, const char *key, PGresult *res, int row, int col)
 {
     if (PQgetisnull(res, row, col)) {
         cJSON_AddNullToObject(o, key);
         return;
     }
-    /* Integers go out as PostgreSQL wrote them: cJSON prints doubles with
-     * 15 significant digits, which would round a 16-digit seed. */
     const char *v = PQgetvalue(res, row, col);
-    size_t i = v[0] == '-' ? 1 : 0;
-    while (v[i] >= '0' && v[i] <= '9')
-        i++;
-    if (v[i] == '\0' && i > 0 && i <= 17)
+    if (integer_text(v))
         cJSON_AddRawToObject(o, key, v);
     else
         cJSON_AddNumberToObject(o, key, strtod(v, NULL));
@@ -54,10 +60,7 @@ void jb_pg_num(json_buf *b, const char *key, PGresult *res, int row, int col)
         return;
     }
     const char *v = PQgetvalue(res, row, col);
-    size_t i = v[0] == '-' ? 1 : 0;
-    while (v[i] >= '0' && v[i] <= '9')
-        i++;
-    if (v[i] == '\0' && i > 0 && i <= 17)
+    if (integer_text(v))
         jb_value_raw(b, v);
     else
         jb_number(b, strtod(v, NULL));
