@@ -284,6 +284,10 @@ test('the list (order=updated): latest update first, mine, q, hidden games, page
   assert.deepEqual(alone.rating, { average: null, count: 0, mine: null, can_rate: false, why_not: 'sign in to rate games' });
   alone.rating = { average: null, count: 0 };
   assert.deepEqual(listed, alone);
+  // written by two writers (the list as text, the game as a tree): the
+  // same keys in the same order too, which deepEqual does not look at
+  assert.deepEqual(Object.keys(listed), Object.keys(alone));
+  assert.deepEqual(Object.keys(listed.rating), Object.keys(alone.rating));
   assert.equal(versions.length, 1);
   assert.equal(mine, false);
   // mine
