@@ -57,10 +57,10 @@ void fights_get(web_req *r)
     answer_fight(r, r->params[0], 200);
 }
 
-void fights_replay(web_req *r)
+/* The JSON text PostgreSQL wrote in res's one cell, answered as it is;
+ * NULL: already answered. */
+static void answer_stored_json(web_req *r, PGresult *res)
 {
-    PGresult *res = fight_replay(r, r->params[0]);
-
     if (res == NULL)
         return;
     http_send(r, 200, "application/json", PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0),
@@ -68,16 +68,15 @@ void fights_replay(web_req *r)
     PQclear(res);
 }
 
+void fights_replay(web_req *r)
+{
+    answer_stored_json(r, fight_replay(r, r->params[0]));
+}
+
 /* Never cached: it is the caller's own, and no one else's. */
 void fights_output(web_req *r)
 {
-    PGresult *res = fight_output(r, r->params[0]);
-
-    if (res == NULL)
-        return;
-    http_send(r, 200, "application/json", PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0),
-              NULL);
-    PQclear(res);
+    answer_stored_json(r, fight_output(r, r->params[0]));
 }
 
 /* The list's filters from the query string; answers 400 (401 for "mine"
