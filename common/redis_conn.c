@@ -482,3 +482,47 @@ redisReply *cf_redis_argv(cf_redis *r, int argc, const char **argv, const size_t
 
     return send_and_free(r, cmd, len);
 }
+
+/* Writes the formatted command whole on the connection at hand; 0, or -1
+ * when there is none or the write failed (the reply then sends it again). */
+static int write_formatted(cf_redis *r, const char *cmd, size_t len)
+{
+    int done = 0;
+
+    if (r->ctx == NULL || redisAppendFormattedCommand(r->ctx, cmd, len) != REDIS_OK)
+        return -1;
+    while (!done)
+        if (redisBufferWrite(r->ctx, &done) != REDIS_OK)
+            return -1;
+    return 0;
+}
+
+void cf_redis_send_argv(cf_redis *r, cf_redis_sent *s, int argc, const char **argv,
+                        const size_t *lens)
+{
+    s->cmd = NULL;
+    s->len = redisFormatCommandArgv(&s->cmd, argc, argv, lens);
+    s->written = s->len >= 0 && s->cmd != NULL && write_formatted(r, s->cmd, (size_t)s->len) == 0;
+}
+
+redisReply *cf_redis_reply(cf_redis *r, cf_redis_sent *s)
+{
+    void *reply = NULL;
+
+    if (s->written && redisGetReply(r->ctx, &reply) == REDIS_OK && reply != NULL) {
+        redisFreeCommand(s->cmd);
+        s->cmd = NULL;
+        return reply;
+    }
+    /* Not written, or no reply: the connection is of no more use (a reply
+     * may still be on its way), so send_formatted starts on a new one. */
+    if (r->ctx != NULL && (s->written || r->ctx->err != 0)) {
+        snprintf(r->err, sizeof r->err, "%s", r->ctx->errstr[0] ? r->ctx->errstr : "I/O error");
+        log_warn("redis: connection lost (%s), reconnecting", r->err);
+        redisFree(r->ctx);
+        r->ctx = NULL;
+    }
+    redisReply *rep = send_and_free(r, s->cmd, s->len);
+    s->cmd = NULL;
+    return rep;
+}

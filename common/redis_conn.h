@@ -35,6 +35,26 @@ redisReply *cf_redis_command(cf_redis *r, const char *fmt, ...);
 redisReply *cf_redis_argv(cf_redis *r, int argc, const char **argv, const size_t *lens);
 
 /*
+ * A command in two halves, to wait on Redis and on something else (e.g.
+ * PostgreSQL) at the same time: cf_redis_send_argv formats the command and
+ * writes it at once, reading nothing; cf_redis_reply then reads its reply.
+ * When the write or the read failed (the connection was lost), the reply
+ * is that of the command sent again as cf_redis_argv sends it
+ * (reconnecting, until the deadline), so only commands that may run twice
+ * belong here, as with cf_redis_argv. Every send needs its cf_redis_reply,
+ * which frees what the send kept, and no other command may go on r in
+ * between. NULL: as cf_redis_argv.
+ */
+typedef struct cf_redis_sent {
+    char *cmd; /* the formatted command, NULL when it could not be */
+    int len;
+    int written; /* it went out whole on the connection at hand */
+} cf_redis_sent;
+void cf_redis_send_argv(cf_redis *r, cf_redis_sent *s, int argc, const char **argv,
+                        const size_t *lens);
+redisReply *cf_redis_reply(cf_redis *r, cf_redis_sent *s);
+
+/*
  * While reconnecting, stop waiting as soon as *flag becomes non-zero (e.g.
  * set by a SIGTERM handler), so a service shuts down promptly even when
  * Redis is gone. NULL: never stop early.

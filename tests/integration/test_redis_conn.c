@@ -133,6 +133,96 @@ static void reconnects_after_client_kill(void **state)
     cf_redis_free(r);
 }
 
+/* A command in two halves: sent, other work meanwhile (here another
+ * connection's), then its reply; the connection goes on as before. */
+static void sent_then_replied(void **state)
+{
+    cf_redis *r = must_connect(url), *other = must_connect(url);
+    const char *argv[] = {"INCR", "cf:test:sent"};
+    cf_redis_sent sent;
+    redisReply *rep;
+
+    (void)state;
+    freeReplyObject(cf_redis_command(r, "DEL cf:test:sent"));
+    for (long long i = 1; i <= 3; i++) {
+        cf_redis_send_argv(r, &sent, 2, argv, NULL);
+        assert_true(sent.written);
+        rep = cf_redis_command(other, "PING");
+        assert_non_null(rep);
+        freeReplyObject(rep);
+        rep = cf_redis_reply(r, &sent);
+        assert_non_null(rep);
+        assert_int_equal(rep->type, REDIS_REPLY_INTEGER);
+        assert_int_equal(rep->integer, i); /* sent once each time */
+        assert_null(sent.cmd);
+        freeReplyObject(rep);
+    }
+    rep = cf_redis_command(r, "GET cf:test:sent");
+    assert_non_null(rep);
+    assert_string_equal(rep->str, "3");
+    freeReplyObject(rep);
+    freeReplyObject(cf_redis_command(r, "DEL cf:test:sent"));
+    cf_redis_free(other);
+    cf_redis_free(r);
+}
+
+/* The connection lost before the send: the reply comes from the command
+ * sent again on a new connection. */
+static void sent_on_a_lost_connection(void **state)
+{
+    cf_redis *r = must_connect(url), *killer = must_connect(url);
+    long long before = client_id(r);
+    const char *argv[] = {"ECHO", "still here"};
+    cf_redis_sent sent;
+    redisReply *rep;
+
+    (void)state;
+    rep = cf_redis_command(killer, "CLIENT KILL ID %lld", before);
+    assert_non_null(rep);
+    assert_int_equal(rep->integer, 1);
+    freeReplyObject(rep);
+    cf_redis_send_argv(r, &sent, 2, argv, NULL); /* the write may still succeed */
+    rep = cf_redis_reply(r, &sent);
+    assert_non_null(rep);
+    assert_string_equal(rep->str, "still here");
+    freeReplyObject(rep);
+    assert_true(client_id(r) != before);
+    cf_redis_free(killer);
+    cf_redis_free(r);
+}
+
+/* The connection lost between the send and the reply: the command is
+ * sent again on a new connection, whose reply is the one returned. */
+static void lost_between_send_and_reply(void **state)
+{
+    cf_redis *r = must_connect(url), *killer = must_connect(url);
+    long long before = client_id(r);
+    const char *argv[] = {"BLPOP", "cf:test:halves", "5"};
+    cf_redis_sent sent;
+    redisReply *rep;
+
+    (void)state;
+    freeReplyObject(cf_redis_command(killer, "DEL cf:test:halves"));
+    cf_redis_send_argv(r, &sent, 3, argv, NULL);
+    assert_true(sent.written);
+    /* r's BLPOP now waits in Redis; its connection is killed, then the
+     * list filled: only a BLPOP sent again can take the value. */
+    rep = cf_redis_command(killer, "CLIENT KILL ID %lld", before);
+    assert_non_null(rep);
+    assert_int_equal(rep->integer, 1);
+    freeReplyObject(rep);
+    freeReplyObject(cf_redis_command(killer, "RPUSH cf:test:halves v"));
+    rep = cf_redis_reply(r, &sent);
+    assert_non_null(rep);
+    assert_int_equal(rep->type, REDIS_REPLY_ARRAY);
+    assert_int_equal(rep->elements, 2);
+    assert_string_equal(rep->element[1]->str, "v");
+    freeReplyObject(rep);
+    assert_true(client_id(r) != before);
+    cf_redis_free(killer);
+    cf_redis_free(r);
+}
+
 static void selects_database(void **state)
 {
     char u[600];
@@ -318,6 +408,9 @@ int main(void)
         cmocka_unit_test(tcp_commands),
         cmocka_unit_test(unix_socket),
         cmocka_unit_test(reconnects_after_client_kill),
+        cmocka_unit_test(sent_then_replied),
+        cmocka_unit_test(sent_on_a_lost_connection),
+        cmocka_unit_test(lost_between_send_and_reply),
         cmocka_unit_test(selects_database),
         cmocka_unit_test(gives_up_at_the_deadline),
         cmocka_unit_test(wrong_password_is_fatal_at_once),
