@@ -93,16 +93,24 @@ static cJSON *pending_list(const redisReply *list)
     return arr;
 }
 
-/* The pending entries of the group simulators of cf:fights (into *fights)
- * and cf:plays (into *plays); -1 when Redis failed (not answered). */
-static int pending_of(web_req *r, cJSON **fights, cJSON **plays)
+/* Asks Redis for the pending entries of the group simulators of
+ * cf:fights and cf:plays; pending_take reads them, so that PostgreSQL's
+ * reads are waited for meanwhile. */
+static void pending_ask(web_req *r, cf_redis_sent *sent)
 {
     char count[16];
     snprintf(count, sizeof count, "%d", PENDING_MAX);
     const char *argv[] = {"EVAL",          pending_script,      "2",   CF_STREAM_FIGHTS,
                           CF_STREAM_PLAYS, CF_GROUP_SIMULATORS, count, "game",
                           "title"};
-    redisReply *rep = cf_redis_argv(r->t->redis, 9, argv, NULL);
+    cf_redis_send_argv(r->t->redis, sent, 9, argv, NULL);
+}
+
+/* The pending entries asked for, of cf:fights into *fights and of
+ * cf:plays into *plays; -1 when Redis failed (not answered). */
+static int pending_take(web_req *r, cf_redis_sent *sent, cJSON **fights, cJSON **plays)
+{
+    redisReply *rep = cf_redis_reply(r->t->redis, sent);
     *fights = *plays = NULL;
     if (rep != NULL && rep->type == REDIS_REPLY_ARRAY && rep->elements == 2) {
         *fights = pending_list(rep->element[0]);
@@ -283,11 +291,16 @@ int admin_work(web_req *r, cJSON **out)
 {
     *out = NULL;
     cJSON *pf, *pp;
-    if (pending_of(r, &pf, &pp) != 0)
-        return -2;
-    /* Both reads in one round trip. */
+    cf_redis_sent sent;
+    pending_ask(r, &sent);
+    /* Both reads in one round trip, while Redis answers. */
     web_read reads[2] = {{.sql = open_fights_sql}, {.sql = open_plays_sql}};
-    if (!prepared_exec_all(r->t, reads, 2)) {
+    bool read = prepared_exec_all(r->t, reads, 2);
+    if (pending_take(r, &sent, &pf, &pp) != 0) {
+        web_reads_clear(reads, 2);
+        return -2;
+    }
+    if (!read) {
         cJSON_Delete(pf);
         cJSON_Delete(pp);
         return -1;
