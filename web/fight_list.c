@@ -33,13 +33,23 @@
 
 #define SOURCE_MAX 768
 
+/* A value of the statement: "$n::type", or hidden from the planner as
+ * "(SELECT $n::type)" (see fight_list_read_of). */
+static const char *value_ref(char buf[40], int n, const char *type, bool hidden)
+{
+    snprintf(buf, 40, hidden ? "(SELECT $%d::%s)" : "$%d::%s", n, type);
+    return buf;
+}
+
 /* The matching fights as "SELECT id, created_at ... ORDER BY ... " (in an
  * index's order, without its LIMIT) into out, its values into params;
  * returns how many. user_id: the ?user= filter's id, or NULL. *one_range:
- * the source is one range of an index, without a filter or a join. */
-static int list_source(web_req *r, const fight_list_query *q, const char *user_id, char *out,
-                       const char **params, bool *one_range)
+ * the source is one range of an index, without a filter or a join.
+ * hidden: a one-range source's value is written hidden (value_ref). */
+static int list_source(web_req *r, const fight_list_query *q, const char *user_id, bool hidden,
+                       char *out, const char **params, bool *one_range)
 {
+    char ref[40];
     char extra[256];
     size_t used = 0;
     int n = 0;
@@ -84,15 +94,15 @@ static int list_source(web_req *r, const fight_list_query *q, const char *user_i
         params[n++] = r->user_id;
         len = snprintf(out, SOURCE_MAX,
                        "SELECT m.fight_id AS id, m.created_at FROM fight_members m%s "
-                       "WHERE m.user_id = $%d::bigint%s ORDER BY m.created_at DESC, m.fight_id",
-                       join, n, extra);
+                       "WHERE m.user_id = %s%s ORDER BY m.created_at DESC, m.fight_id",
+                       join, value_ref(ref, n, "bigint", hidden && extra[0] == '\0'), extra);
     } else if (user_id != NULL) {
         params[n++] = user_id;
         len = snprintf(out, SOURCE_MAX,
                        "SELECT m.fight_id AS id, m.created_at FROM fight_members m%s "
-                       "WHERE m.user_id = $%d::bigint AND m.public AND m.player%s "
+                       "WHERE m.user_id = %s AND m.public AND m.player%s "
                        "ORDER BY m.created_at DESC, m.fight_id",
-                       join, n, extra);
+                       join, value_ref(ref, n, "bigint", hidden && extra[0] == '\0'), extra);
     } else {
         len = snprintf(out, SOURCE_MAX,
                        "SELECT f.id, f.created_at FROM fights f WHERE f.visibility = 'public'%s "
@@ -143,14 +153,16 @@ static int list_source(web_req *r, const fight_list_query *q, const char *user_i
  * fight that has ended comes with its id and state alone (its row is most
  * often in the row cache: page_rows). Light: the fights' ids only, fights
  * not joined (every row comes from the row cache, which holds only fights
- * that have ended, or from ROWS_SQL), for the statements planned each
- * time, whose joins would cost more to plan than to run.
+ * that have ended, or from ROWS_SQL): for the statements planned each
+ * time, whose joins would cost more to plan than to run, and for pages
+ * asked ids_only.
  * Twice: a source that is one range of an index (no filter, no join) is
  * read twice, for the count and for the page, each an index scan that
  * stops where it may; a source with joins or filters once, into a
  * materialized CTE that the count and the page share. The first costs
  * about half as much at page 50 of "mine" (docs/performance.md, "Fourth
- * pass"): no copy of the rows read and no sort of them. */
+ * pass"): no copy of the rows read and no sort of them. cap NULL: not
+ * counted, the source read once for the page (the count column NULL). */
 static void page_sql(char *out, size_t len, const char *source, const char *cap, const char *limit,
                      const char *offset, bool light, bool twice)
 {
@@ -163,7 +175,8 @@ static void page_sql(char *out, size_t len, const char *source, const char *cap,
                                 " " ROW_JOINS;
     /* The page (with its fights unless light), joined to the count. */
     char page[SOURCE_MAX + 128], joined[SOURCE_MAX + 192];
-    int w = twice
+    bool uncounted = cap == NULL;
+    int w = twice || uncounted
                 ? snprintf(page, sizeof page, "(%s LIMIT %s OFFSET %s) page", source, limit, offset)
                 : snprintf(page, sizeof page, "page");
     if (w < 0 || (size_t)w >= sizeof page)
@@ -172,7 +185,11 @@ static void page_sql(char *out, size_t len, const char *source, const char *cap,
               : snprintf(joined, sizeof joined, "(%s JOIN fights f ON f.id = page.id)", page);
     if (w < 0 || (size_t)w >= sizeof joined)
         abort();
-    if (twice)
+    if (uncounted)
+        w = snprintf(out, len,
+                     "SELECT %s, NULL::bigint FROM %s %sORDER BY page.created_at DESC, page.id%s",
+                     columns, joined, joins, light ? "" : ", p.slot");
+    else if (twice)
         w = snprintf(out, len,
                      "SELECT %s, c.n FROM (SELECT count(*) AS n FROM (%s LIMIT %s) ids) c "
                      "LEFT JOIN %s ON true %sORDER BY page.created_at DESC, page.id%s",
@@ -218,8 +235,9 @@ enum {
  * with the rest of cache.c by any change of fights made through this
  * process. */
 #define ROW_CACHE_MS 10000
-/* Pages up to this one are prepared statements, one per page and size;
- * deeper ones (rarer, dearer to run) are planned each time. */
+/* Pages up to this one are prepared statements with their bounds in the
+ * text, one per page and size; deeper ones have their bounds as values
+ * (fight_list_read_of). */
 #define LIST_PREPARED_PAGES 10
 #define PAGE_MAX 100 /* per_page's bound (api_fights.c) */
 
@@ -394,8 +412,19 @@ int fight_list_read_of(web_req *r, const fight_list_query *q, bool counted, figh
     }
     char source[SOURCE_MAX];
     const char **params = p->read.params;
+    const char *user_id = q->user != NULL ? p->uid : NULL;
     bool one_range;
-    int n = list_source(r, q, q->user != NULL ? p->uid : NULL, source, params, &one_range);
+    bool deep = q->page > LIST_PREPARED_PAGES;
+    int n = list_source(r, q, user_id, false, source, params, &one_range);
+    /* A deep page of a one-range source is prepared too, one statement
+     * for every page, with its values (the bounds, the user) hidden from
+     * the planner: its plan (the index's range, stopped at the bound) is
+     * the same for any of them, but with values it sees, PostgreSQL plans
+     * each run, never taking the shared plan it costs for a tenth of the
+     * rows (docs/performance.md, "Fifth pass"). */
+    bool hidden = deep && one_range;
+    if (hidden)
+        n = list_source(r, q, user_id, true, source, params, &one_range);
     p->offset = (long long)(q->page - 1) * q->per_page;
     p->per_page = q->per_page;
     p->counted = counted;
@@ -408,17 +437,20 @@ int fight_list_read_of(web_req *r, const fight_list_query *q, bool counted, figh
     }
     snprintf(p->limit, sizeof p->limit, "%d", q->per_page);
     snprintf(p->offset_text, sizeof p->offset_text, "%lld", p->offset);
-    p->plan_each = q->game != NULL || q->state != NULL || q->page > LIST_PREPARED_PAGES;
-    if (!p->plan_each) {
+    bool filtered = q->game != NULL || q->state != NULL;
+    p->plan_each = filtered || (deep && !hidden);
+    p->light = filtered || deep || q->ids_only;
+    if (!filtered && !deep) {
         /* The bounds in the text, so that one plan serves every caller
          * (prepared.c): numbers we made, never a caller's text. */
-        page_sql(p->sql, sizeof p->sql, source, p->cap, p->limit, p->offset_text, false, one_range);
+        page_sql(p->sql, sizeof p->sql, source, counted ? p->cap : NULL, p->limit, p->offset_text,
+                 p->light, one_range);
         p->read.nparams = n;
     } else {
-        char cap[32], limit[32], offset[32]; /* "$" and an int's digits, then the cast */
-        snprintf(cap, sizeof cap, "$%d::bigint", n + 1);
-        snprintf(limit, sizeof limit, "$%d::int", n + 2);
-        snprintf(offset, sizeof offset, "$%d::bigint", n + 3);
+        char cap[40], limit[40], offset[40];
+        value_ref(cap, n + 1, "bigint", hidden);
+        value_ref(limit, n + 2, "int", hidden);
+        value_ref(offset, n + 3, "bigint", hidden);
         params[n] = p->cap;
         params[n + 1] = p->limit;
         params[n + 2] = p->offset_text;
@@ -444,7 +476,7 @@ static void page_count(const fight_list_read *p, PGresult *res, web_list_count *
 cJSON *fight_list_from(web_req *r, const fight_list_read *p, PGresult *res, web_list_count *count)
 {
     page_fights pf;
-    if (page_rows(r, res, p->plan_each, &pf) != 0)
+    if (page_rows(r, res, p->light, &pf) != 0)
         return NULL;
     page_count(p, res, count);
     cJSON *arr = pf.out_of_memory ? NULL : cJSON_CreateArray();
@@ -459,7 +491,7 @@ bool fight_list_text(web_req *r, const fight_list_read *p, PGresult *res, web_li
                      json_buf *b)
 {
     page_fights pf;
-    if (page_rows(r, res, p->plan_each, &pf) != 0)
+    if (page_rows(r, res, p->light, &pf) != 0)
         return false;
     page_count(p, res, count);
     jb_open(b, '[');

@@ -903,6 +903,29 @@ test('fights list: a page past the tenth shows a fight going on as it is now, ne
   assert.deepEqual(await eleventh(), page); // now from the row cache, the same
 });
 
+test('dashboard: its fights are the first page of mine, a fight going on as it is now, never a kept row', async () => {
+  // The dashboard reads its fights' ids only (fight_list.c, ids_only): the
+  // rows of those that have ended come from the row cache, the others fresh.
+  const a = await user('dash');
+  const ab = await bot(a, 'tanks', 'Dash');
+  const open = (await a.post('/api/fights', { game: 'tanks', bot_id: ab.id })).body;
+  psql(stack.databaseUrl, `WITH f AS (INSERT INTO fights (id, game, host_id, status, visibility, created_at, finished_at)
+      SELECT gen_random_uuid(), 'tanks', ${a.id}, 'finished', 'public', now() - g * interval '1 second', now()
+      FROM generate_series(1, 25) g RETURNING id, host_id)
+    INSERT INTO fight_players (fight_id, slot, user_id, name) SELECT id, 0, host_id, 'x/y' FROM f`);
+  const dashboard = async () => (await a.get('/api/dashboard')).body.fights;
+  const mine = async () => (await a.get('/api/fights?mine=1&per_page=20')).body.fights;
+  let d = await dashboard();
+  assert.equal(d.length, 20);
+  assert.deepEqual([d[0].id, d[0].state], [open.id, 'open']);
+  assert.deepEqual(d, await mine());
+  assert.deepEqual(await dashboard(), d); // the ended ones now from the row cache
+  psql(stack.databaseUrl, `UPDATE fights SET status = 'finished', finished_at = now() WHERE id = '${open.id}'`);
+  d = await dashboard();
+  assert.deepEqual([d[0].id, d[0].state], [open.id, 'finished']);
+  assert.deepEqual(d, await mine());
+});
+
 test("invitations list: an ended fight's row, read fresh and from the row cache, follows a rename at once", async () => {
   const host = await user('ivhost');
   const guest = await user('ivguest');
