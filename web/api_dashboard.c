@@ -2,11 +2,8 @@
  * api_dashboard.c — GET /api/dashboard: a logged-in user's start page in
  * one answer (their latest fights, pending invitations and bots), so the
  * page needs one round trip rather than three; and the three reads go to
- * PostgreSQL in one round trip too (prepared_exec_all). The fights are
- * read as ids only: their rows come from the row cache (fight_list.c), and
- * only those missing there, a fight going on or not shown lately, cost a
- * second round trip. The answer is written as text (json_buf.h), as
- * cJSON would print it.
+ * PostgreSQL in one round trip too (prepared_exec_all). The answer is
+ * written as text (json_buf.h), as cJSON would print it.
  */
 #include <stdlib.h>
 
@@ -21,7 +18,7 @@ static void json_add_printed(json_buf *b, cJSON *v)
 
 void dashboard_get(web_req *r)
 {
-    const fight_list_query latest = {.mine = true, .page = 1, .per_page = 20, .ids_only = true};
+    const fight_list_query latest = {.mine = true, .page = 1, .per_page = 20};
     fight_list_read fights_read;
     web_read reads[3];
     if (fight_list_read_of(r, &latest, false, &fights_read) != 0) {

@@ -153,9 +153,9 @@ static int list_source(web_req *r, const fight_list_query *q, const char *user_i
  * fight that has ended comes with its id and state alone (its row is most
  * often in the row cache: page_rows). Light: the fights' ids only, fights
  * not joined (every row comes from the row cache, which holds only fights
- * that have ended, or from ROWS_SQL): for the statements planned each
- * time, whose joins would cost more to plan than to run, and for pages
- * asked ids_only.
+ * that have ended, or from ROWS_SQL): for filtered and deep pages, whose
+ * joins cost more to plan, or to run over the rows before the page, than
+ * the second read.
  * Twice: a source that is one range of an index (no filter, no join) is
  * read twice, for the count and for the page, each an index scan that
  * stops where it may; a source with joins or filters once, into a
@@ -439,7 +439,7 @@ int fight_list_read_of(web_req *r, const fight_list_query *q, bool counted, figh
     snprintf(p->offset_text, sizeof p->offset_text, "%lld", p->offset);
     bool filtered = q->game != NULL || q->state != NULL;
     p->plan_each = filtered || (deep && !hidden);
-    p->light = filtered || deep || q->ids_only;
+    p->light = filtered || deep;
     if (!filtered && !deep) {
         /* The bounds in the text, so that one plan serves every caller
          * (prepared.c): numbers we made, never a caller's text. */

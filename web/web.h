@@ -1085,11 +1085,6 @@ typedef struct fight_list_query {
     bool mine;                       /* the caller's fights, else public ones */
     const char *ladder_bot;          /* a bot's id: its public ladder fights only */
     int page, per_page;
-    /* Read the fights' ids only, their rows from the row cache and those
-     * missing (going on, or not shown lately) in a second read: for a page
-     * most often of fights that have ended and were just shown (the
-     * dashboard), where the joins cost more than the second read. */
-    bool ids_only;
 } fight_list_query;
 
 /* One page of fights, newest first, as a JSON array into b; count may be
@@ -1101,7 +1096,7 @@ bool fight_list_page(web_req *r, const fight_list_query *q, web_list_count *coun
 typedef struct fight_list_read {
     web_read read;
     bool plan_each; /* filtered, or deep and not one range: run with cf_pg_exec */
-    bool light;     /* the fights' ids only (filtered, deep or ids_only) */
+    bool light;     /* the fights' ids only (filtered or deep) */
     bool counted;
     char sql[4096];
     char uid[WEB_INT_ID_SIZE], cap[24], limit[16], offset_text[24];
