@@ -198,13 +198,42 @@ static const char health_script[] =
     "end "
     "return {beats, lengths, groups}";
 
-/* The heartbeat keys (at most SERVICES_MAX) as the script's arguments,
- * from argv[*argc] on, each a copy the caller frees; -1 when Redis
- * failed. */
-static int heartbeat_keys(web_req *r, const char **argv, size_t *lens, int *argc)
+/* How long the list of heartbeat keys is kept (cache.c). Keys come and go
+ * only as services start and stop, and their hashes are read live by the
+ * script at every request: a service started shows within this, one
+ * stopped for good (its key expired) shows nothing more at once. */
+#define KEYS_CACHE_MS 1000
+static const char keys_cache_key[] = "admin-health:keys";
+
+/* Appends key and its NUL to the list at *list (len bytes); false when out
+ * of memory. */
+static bool list_add(char **list, size_t *len, size_t *cap, const char *key, size_t n)
+{
+    if (*len + n + 1 > *cap) {
+        size_t grown_cap = (*len + n + 1) * 2;
+        char *grown = realloc(*list, grown_cap);
+        if (grown == NULL)
+            return false;
+        *list = grown;
+        *cap = grown_cap;
+    }
+    memcpy(*list + *len, key, n);
+    (*list)[*len + n] = '\0';
+    *len += n + 1;
+    return true;
+}
+
+/* The heartbeat keys (at most SERVICES_MAX), each followed by a NUL, into
+ * *list (the caller frees; NULL and 0 when there is none), found with
+ * SCAN; -1 when Redis failed. A key holding a NUL is none of ours and
+ * could not be told from two: left out. */
+static int scan_heartbeat_keys(web_req *r, char **list, size_t *len)
 {
     char cursor[32] = "0";
     int found = 0;
+    size_t cap = 0;
+    *list = NULL;
+    *len = 0;
     do {
         redisReply *rep = cf_redis_command(r->t->redis, "SCAN %s MATCH %s* COUNT 1000", cursor,
                                            CF_HEARTBEAT_PREFIX);
@@ -212,21 +241,47 @@ static int heartbeat_keys(web_req *r, const char **argv, size_t *lens, int *argc
             !is_str(rep->element[0]) || rep->element[1]->type != REDIS_REPLY_ARRAY) {
             if (rep != NULL)
                 freeReplyObject(rep);
+            free(*list);
+            *list = NULL;
+            *len = 0;
             return -1;
         }
         snprintf(cursor, sizeof cursor, "%s", rep->element[0]->str);
         for (size_t i = 0; i < rep->element[1]->elements && found < SERVICES_MAX; i++) {
             const redisReply *key = rep->element[1]->element[i];
-            char *copy = is_str(key) ? malloc(key->len + 1) : NULL;
-            if (copy == NULL)
-                continue;
-            memcpy(copy, key->str, key->len + 1);
-            argv[*argc] = copy;
-            lens[(*argc)++] = key->len;
-            found++;
+            if (is_str(key) && memchr(key->str, '\0', key->len) == NULL &&
+                list_add(list, len, &cap, key->str, key->len))
+                found++;
         }
         freeReplyObject(rep);
     } while (strcmp(cursor, "0") != 0 && found < SERVICES_MAX);
+    return 0;
+}
+
+/* The heartbeat keys as the script's arguments, from argv[*argc] on, each
+ * a copy the caller frees; -1 when Redis failed. From cache.c when kept
+ * there (KEYS_CACHE_MS), which spares a round trip to Redis. */
+static int heartbeat_keys(web_req *r, const char **argv, size_t *lens, int *argc)
+{
+    size_t len = 0;
+    char *list = cache_get(keys_cache_key, &len);
+    if (list == NULL) {
+        if (scan_heartbeat_keys(r, &list, &len) != 0)
+            return -1;
+        cache_put(keys_cache_key, list != NULL ? list : "", len, KEYS_CACHE_MS, r->cache_epoch);
+    }
+    int found = 0;
+    for (size_t at = 0; at < len && found < SERVICES_MAX; found++) {
+        size_t n = strlen(list + at);
+        char *copy = malloc(n + 1);
+        if (copy != NULL) {
+            memcpy(copy, list + at, n + 1);
+            argv[*argc] = copy;
+            lens[(*argc)++] = n;
+        }
+        at += n + 1;
+    }
+    free(list);
     return 0;
 }
 
