@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "database_url.h"
 #include "pg_conn.h"
 
 static const char *url;
@@ -357,11 +358,8 @@ int main(void)
         cmocka_unit_test(bad_connection_strings),
     };
 
-    url = getenv("CF_DATABASE_URL");
-    if (url == NULL || *url == '\0') {
-        fprintf(stderr, "CF_DATABASE_URL is not set: this test needs the real PostgreSQL "
-                        "(scripts/stack start, then . $CF_RUN_DIR/env)\n");
+    url = require_database_url();
+    if (url == NULL)
         return 1;
-    }
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "database_url.h"
 #include "pg_conn.h"
 #include "text.h"
 
@@ -733,12 +734,9 @@ int main(void)
     char err[512];
     int rc;
 
-    admin_url = getenv("CF_DATABASE_URL");
-    if (admin_url == NULL || *admin_url == '\0') {
-        fprintf(stderr, "CF_DATABASE_URL is not set: this test needs the real PostgreSQL "
-                        "(scripts/stack start, then . $CF_RUN_DIR/env)\n");
+    admin_url = require_database_url();
+    if (admin_url == NULL)
         return 1;
-    }
     admin = cf_pg_connect(admin_url, err, sizeof err);
     if (admin == NULL) {
         fprintf(stderr, "%s\n", err);

@@ -21,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "database_url.h"
 #include "web.h"
 
 web_settings web_cfg;
@@ -255,11 +256,8 @@ int main(void)
         cmocka_unit_test(bounded),
     };
 
-    url = getenv("CF_DATABASE_URL");
-    if (url == NULL || *url == '\0') {
-        fprintf(stderr, "CF_DATABASE_URL is not set: this test needs the real PostgreSQL "
-                        "(scripts/stack start, then . $CF_RUN_DIR/env)\n");
+    url = require_database_url();
+    if (url == NULL)
         return 1;
-    }
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,6 +18,7 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { launch, stepper, collectScriptErrors } from './browser.mjs';
+import { psql } from './stack.mjs';
 
 const STEP_TIMEOUT = 15000;
 // From Play to the first sprite: queueing, a sandbox, Python starting.
@@ -49,7 +50,6 @@ export async function runConsoleFlow({ baseURL, artifacts, sourceDir, stack = nu
   const redisUrl = stack ? stack.redisUrl : process.env.CF_REDIS_URL;
   const databaseUrl = stack ? stack.databaseUrl : process.env.CF_DATABASE_URL;
   const redis = (...args) => execFileSync('redis-cli', ['-u', redisUrl, ...args], { encoding: 'utf8' }).trim();
-  const psql = (sql) => execFileSync('psql', [databaseUrl, '-v', 'ON_ERROR_STOP=1', '-qAtc', sql], { encoding: 'utf8' }).trim();
 
   const browser = await launch();
   const results = [];
@@ -119,7 +119,7 @@ export async function runConsoleFlow({ baseURL, artifacts, sourceDir, stack = nu
     } catch (err) {
       // Fallback while the command does not exist: the same change in SQL.
       notes.push(`cf-web --grant-operator failed (${String(err.stderr || err.message).trim().split('\n').pop()}); granted with psql`);
-      psql(`UPDATE users SET role = 'operator' WHERE username = '${name.replace(/'/g, "''")}'`);
+      psql(databaseUrl, `UPDATE users SET role = 'operator' WHERE username = '${name.replace(/'/g, "''")}'`);
       return 'psql';
     }
   }
@@ -303,7 +303,7 @@ export async function runConsoleFlow({ baseURL, artifacts, sourceDir, stack = nu
       // It runs: the result processor stores the fight.
       let status = '';
       for (let i = 0; i < 150 && !['finished', 'failed', 'cancelled'].includes(status); i++) {
-        status = psql(`SELECT status FROM fights WHERE id = '${ids.requeued}'`);
+        status = psql(databaseUrl, `SELECT status FROM fights WHERE id = '${ids.requeued}'`);
         if (!['finished', 'failed', 'cancelled'].includes(status)) await page.waitForTimeout(200);
       }
       assert.equal(status, 'finished', 'the requeued fight ran');

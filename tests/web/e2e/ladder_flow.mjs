@@ -10,10 +10,10 @@
 // write them.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { launch, stepper, collectScriptErrors } from './browser.mjs';
+import { psql } from './stack.mjs';
 
 const STEP_TIMEOUT = 20000;
 
@@ -30,11 +30,7 @@ export async function runLadderFlow({ baseURL, artifacts, stack, log = console.l
   const step = stepper(results, log, async (name) => {
     if (state.page) await state.page.screenshot({ path: join(artifacts, `failure-${name.replace(/\W+/g, '_')}.png`), fullPage: true }).catch(() => {});
   });
-  const psql = (sql, ...vars) => {
-    const args = [stack.databaseUrl, '-v', 'ON_ERROR_STOP=1', '-qAt'];
-    vars.forEach((v, i) => args.push('-v', `v${i + 1}=${v}`));
-    return execFileSync('psql', args, { input: sql, encoding: 'utf8' }).trim();
-  };
+  const db = (sql, ...vars) => psql(stack.databaseUrl, sql, ...vars);
   const noSideways = async (page, what) => {
     const { sw, w } = await page.evaluate(() => ({ sw: document.documentElement.scrollWidth, w: window.innerWidth }));
     assert.ok(sw <= w, `${what}: no sideways scrolling (scrollWidth ${sw}, window ${w})`);
@@ -61,24 +57,24 @@ export async function runLadderFlow({ baseURL, artifacts, stack, log = console.l
 
   const bot = (user, name) => {
     // Entered (bots.ladder), its version checked ok as the sandbox would have.
-    const id = psql("INSERT INTO bots (owner_id, game, name, ladder) VALUES (:'v1', 'tanks', :'v2', true) RETURNING id", user.id, name);
-    const version = psql(`INSERT INTO bot_versions (bot_id, version, code, size, check_id, check_status, checked_at)
+    const id = db("INSERT INTO bots (owner_id, game, name, ladder) VALUES (:'v1', 'tanks', :'v2', true) RETURNING id", user.id, name);
+    const version = db(`INSERT INTO bot_versions (bot_id, version, code, size, check_id, check_status, checked_at)
                           VALUES (:'v1', 1, 'pass', 4, gen_random_uuid(), 'ok', now()) RETURNING id`, id);
     return { id: Number(id), version, name };
   };
-  const enter = (b, mu, sigma, games) => psql(
+  const enter = (b, mu, sigma, games) => db(
     "INSERT INTO ladder_entries (bot_version_id, bot_id, game, status, mu, sigma, games, activated_at) VALUES (:'v1', :'v2', 'tanks', 'active', :'v3', :'v4', :'v5', now())",
     b.version, b.id, mu, sigma, games);
   const fight = (players, minutesAgo) => {
     const id = randomUUID();
-    psql(`INSERT INTO fights (id, game, status, ladder, created_at, finished_at)
+    db(`INSERT INTO fights (id, game, status, ladder, created_at, finished_at)
           VALUES (:'v1', 'tanks', 'finished', true, now() - :'v2'::int * interval '1 minute', now() - :'v2'::int * interval '1 minute' + interval '20 seconds')`, id, minutesAgo);
-    players.forEach(([b, u, rank], slot) => psql(
+    players.forEach(([b, u, rank], slot) => db(
       "INSERT INTO fight_players (fight_id, slot, user_id, bot_version_id, name, result, rank) VALUES (:'v1', :'v2', :'v3', :'v4', :'v5', :'v6', :'v7')",
       id, slot, u.id, b.version, `${u.name}/${b.name}`, rank === 1 ? 'win' : 'loss', rank));
     return id;
   };
-  const rate = (fightId, b, rank, mu, sigma, minutesAgo) => psql(
+  const rate = (fightId, b, rank, mu, sigma, minutesAgo) => db(
     `INSERT INTO ladder_ratings (fight_id, bot_version_id, rank, mu_before, sigma_before, mu, sigma, rated_at)
      VALUES (:'v1', :'v2', :'v3', 25, 8.333, :'v4', :'v5', now() - :'v6'::int * interval '1 minute')`, fightId, b.version, rank, mu, sigma, minutesAgo);
 
@@ -203,7 +199,7 @@ export async function runLadderFlow({ baseURL, artifacts, stack, log = console.l
       await card.getByRole('button', { name: 'Leave the ladder' }).click();
       await card.locator('.ladder-status').filter({ hasText: 'Not on the ladder (it left)' }).waitFor();
       await card.getByRole('button', { name: 'Enter the ladder' }).waitFor();
-      assert.equal(psql("SELECT status FROM ladder_entries WHERE bot_version_id = :'v1'", state.alpha.version), 'left');
+      assert.equal(db("SELECT status FROM ladder_entries WHERE bot_version_id = :'v1'", state.alpha.version), 'left');
       // Its history stays on its page; the leaderboard no longer has it.
       assert.equal(await card.locator('svg.chart circle.chart-point').count(), HISTORY.length);
       const board = await (await page.request.get('/api/games/tanks/ladder')).json();
@@ -221,12 +217,12 @@ export async function runLadderFlow({ baseURL, artifacts, stack, log = console.l
       // Echo: version 1 plays, version 2 waits (its check sent: cf-web does
       // not send it again); Delta: its only version refused.
       state.echo = bot(owner, 'Echo');
-      const v2 = psql(`INSERT INTO bot_versions (bot_id, version, code, size, check_id, check_status, check_sent_at)
+      const v2 = db(`INSERT INTO bot_versions (bot_id, version, code, size, check_id, check_status, check_sent_at)
                        VALUES (:'v1', 2, 'pass', 4, gen_random_uuid(), 'checking', now()) RETURNING id`, state.echo.id);
       enter(state.echo, 20, 3, 6); // 11: third of four
-      psql("INSERT INTO ladder_entries (bot_version_id, bot_id, game, status) VALUES (:'v1', :'v2', 'tanks', 'pending')", v2, state.echo.id);
+      db("INSERT INTO ladder_entries (bot_version_id, bot_id, game, status) VALUES (:'v1', :'v2', 'tanks', 'pending')", v2, state.echo.id);
       state.delta = bot(owner, 'Delta');
-      psql(`INSERT INTO ladder_entries (bot_version_id, bot_id, game, status, reason, ended_at)
+      db(`INSERT INTO ladder_entries (bot_version_id, bot_id, game, status, reason, ended_at)
             VALUES (:'v1', :'v2', 'tanks', 'refused', 'line 1: no class Main', now())`, state.delta.version, state.delta.id);
       const { page } = await newPage(375, true);
       await page.goto(`/bots/${state.echo.id}`);

@@ -15,6 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { launch, stepper, collectScriptErrors } from './browser.mjs';
+import { psql } from './stack.mjs';
 
 const STEP_TIMEOUT = 20000;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -40,7 +41,6 @@ export async function runReplayFlow({ baseURL, artifacts, sourceDir, stack, figh
     if (state.page) await state.page.screenshot({ path: join(artifacts, `failure-${name.replace(/\W+/g, '_')}.png`), fullPage: true }).catch(() => {});
   });
 
-  const psql = (sql) => execFileSync('psql', [stack.databaseUrl, '-v', 'ON_ERROR_STOP=1', '-qAtc', sql], { encoding: 'utf8' }).trim();
   const until = async (what, fn, ms = 60000) => {
     for (let t = 0; t < ms; t += 250) { if (await fn()) return; await sleep(250); }
     throw new Error(`timed out waiting for ${what}`);
@@ -272,7 +272,7 @@ export async function runReplayFlow({ baseURL, artifacts, sourceDir, stack, figh
       execFileSync('redis-cli', ['-u', stack.redisUrl, 'XADD', 'cf:fights', '*', 'id', bad, 'game', 'tanks', 'players',
         JSON.stringify([{ name: 'a\u0000.py', code: emptyCode }, { name: 'b.py', code: emptyCode }])]);
       await until('both injected fights stored', () =>
-        psql(`SELECT count(*) FROM fights WHERE id IN ('${ok}', '${bad}') AND status IN ('finished', 'failed')`) === '2', 120000);
+        psql(stack.databaseUrl, `SELECT count(*) FROM fights WHERE id IN ('${ok}', '${bad}') AND status IN ('finished', 'failed')`) === '2', 120000);
       state.systemOk = ok;
       const anon = await user(1280);
       state.anon = anon;

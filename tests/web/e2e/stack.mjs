@@ -9,6 +9,11 @@ import { createServer } from 'node:net';
 import { openSync, closeSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { psql } from '../api/stack.mjs';
+
+// One psql for every web test (variables v1.. as :'v1', the SQL on stdin,
+// the output trimmed): the flows seed and read their scratch database with it.
+export { psql };
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -23,10 +28,6 @@ function freePort() {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function psql(url, sql) {
-  return execFileSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qAtc', sql], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
 
 // The same server, another database name.
 function withDatabase(url, name) {
