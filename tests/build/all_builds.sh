@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/build/all_builds.sh — every CMake build type with gcc and with clang,
-# warnings as errors (about ten minutes on two cores). CI builds one of these
+# warnings as errors (about two minutes on two cores). CI builds one of these
 # pairs (ctest build.clang_release) beside the sanitized gcc test build.
 set -euo pipefail
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
