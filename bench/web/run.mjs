@@ -225,9 +225,11 @@ try {
     if (res.status !== 200) throw new Error(`${name}: ${path} answered ${res.status}: ${await res.text()}`);
   }
 
-  // Every process of the service: cf-web, and each backend of the bench's
-  // database but the one asking.
-  const backends = psql(stack.databaseUrl, 'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')
+  // Every process of the service: cf-web, and each client backend of the
+  // bench's database but the one asking (an autovacuum worker there at
+  // this moment would count until it exits, and then take its CPU away:
+  // a page once showed a negative figure).
+  const backends = psql(stack.databaseUrl, "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()")
     .split('\n').filter(Boolean).map(Number);
   servicePids = () => [stack.proc.pid, ...backends];
   console.log(`cf-web bench: ${210 + extra} fights, ${seconds}s per page, 50 connections, 2 wrk threads`);
