@@ -411,6 +411,16 @@ const char *cf_redis_error(const cf_redis *r)
     return r != NULL ? r->err : "no connection";
 }
 
+/* The connection failed: its error kept for logs, the context freed, so
+ * the next command starts on a new one. */
+static void drop_connection(cf_redis *r)
+{
+    snprintf(r->err, sizeof r->err, "%s", r->ctx->errstr[0] ? r->ctx->errstr : "I/O error");
+    log_warn("redis: connection lost (%s), reconnecting", r->err);
+    redisFree(r->ctx);
+    r->ctx = NULL;
+}
+
 /*
  * Sends an already formatted command, reconnecting as needed. The first
  * failure reconnects at once (the usual case: the server restarted or
@@ -439,10 +449,7 @@ static redisReply *send_formatted(cf_redis *r, const char *cmd, size_t len)
         if (redisAppendFormattedCommand(r->ctx, cmd, len) == REDIS_OK &&
             redisGetReply(r->ctx, &reply) == REDIS_OK && reply != NULL)
             return reply;
-        snprintf(r->err, sizeof r->err, "%s", r->ctx->errstr[0] ? r->ctx->errstr : "I/O error");
-        log_warn("redis: connection lost (%s), reconnecting", r->err);
-        redisFree(r->ctx);
-        r->ctx = NULL;
+        drop_connection(r);
         if (stopped(r) || (deadline != 0 && cf_now_ms() >= deadline))
             return NULL;
     }
@@ -516,12 +523,8 @@ redisReply *cf_redis_reply(cf_redis *r, cf_redis_sent *s)
     }
     /* Not written, or no reply: the connection is of no more use (a reply
      * may still be on its way), so send_formatted starts on a new one. */
-    if (r->ctx != NULL && (s->written || r->ctx->err != 0)) {
-        snprintf(r->err, sizeof r->err, "%s", r->ctx->errstr[0] ? r->ctx->errstr : "I/O error");
-        log_warn("redis: connection lost (%s), reconnecting", r->err);
-        redisFree(r->ctx);
-        r->ctx = NULL;
-    }
+    if (r->ctx != NULL && (s->written || r->ctx->err != 0))
+        drop_connection(r);
     redisReply *rep = send_and_free(r, s->cmd, s->len);
     s->cmd = NULL;
     return rep;
