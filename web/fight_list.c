@@ -44,10 +44,10 @@ static const char *value_ref(char buf[40], int n, const char *type, bool hidden)
 /* The matching fights as "SELECT id, created_at ... ORDER BY ... " (in an
  * index's order, without its LIMIT) into out, its values into params;
  * returns how many. user_id: the ?user= filter's id, or NULL. *one_range:
- * the source is one range of an index, without a filter or a join.
- * hidden: a one-range source's value is written hidden (value_ref). */
-static int list_source(web_req *r, const fight_list_query *q, const char *user_id, bool hidden,
-                       char *out, const char **params, bool *one_range)
+ * the source is one range of an index, without a filter or a join; when
+ * it is and hide_one_range is set, its value is written hidden (value_ref). */
+static int list_source(web_req *r, const fight_list_query *q, const char *user_id,
+                       bool hide_one_range, char *out, const char **params, bool *one_range)
 {
     char ref[40];
     char extra[256];
@@ -78,6 +78,8 @@ static int list_source(web_req *r, const fight_list_query *q, const char *user_i
     /* The conditions are fixed texts: they always fit; never run a cut one. */
     if (used >= sizeof extra)
         abort();
+    *one_range = q->ladder_bot == NULL && extra[0] == '\0';
+    bool hidden = hide_one_range && *one_range;
     int len;
     if (q->ladder_bot != NULL) {
         /* A bot's public ladder fights (api_ladder.c), through its versions'
@@ -95,14 +97,14 @@ static int list_source(web_req *r, const fight_list_query *q, const char *user_i
         len = snprintf(out, SOURCE_MAX,
                        "SELECT m.fight_id AS id, m.created_at FROM fight_members m%s "
                        "WHERE m.user_id = %s%s ORDER BY m.created_at DESC, m.fight_id",
-                       join, value_ref(ref, n, "bigint", hidden && extra[0] == '\0'), extra);
+                       join, value_ref(ref, n, "bigint", hidden), extra);
     } else if (user_id != NULL) {
         params[n++] = user_id;
         len = snprintf(out, SOURCE_MAX,
                        "SELECT m.fight_id AS id, m.created_at FROM fight_members m%s "
                        "WHERE m.user_id = %s AND m.public AND m.player%s "
                        "ORDER BY m.created_at DESC, m.fight_id",
-                       join, value_ref(ref, n, "bigint", hidden && extra[0] == '\0'), extra);
+                       join, value_ref(ref, n, "bigint", hidden), extra);
     } else {
         len = snprintf(out, SOURCE_MAX,
                        "SELECT f.id, f.created_at FROM fights f WHERE f.visibility = 'public'%s "
@@ -111,7 +113,6 @@ static int list_source(web_req *r, const fight_list_query *q, const char *user_i
     }
     if (len < 0 || len >= SOURCE_MAX)
         abort();
-    *one_range = q->ladder_bot == NULL && extra[0] == '\0';
     return n;
 }
 
@@ -415,16 +416,14 @@ int fight_list_read_of(web_req *r, const fight_list_query *q, bool counted, figh
     const char *user_id = q->user != NULL ? p->uid : NULL;
     bool one_range;
     bool deep = q->page > LIST_PREPARED_PAGES;
-    int n = list_source(r, q, user_id, false, source, params, &one_range);
     /* A deep page of a one-range source is prepared too, one statement
      * for every page, with its values (the bounds, the user) hidden from
      * the planner: its plan (the index's range, stopped at the bound) is
      * the same for any of them, but with values it sees, PostgreSQL plans
      * each run, never taking the shared plan it costs for a tenth of the
      * rows (docs/performance.md, "Fifth pass"). */
+    int n = list_source(r, q, user_id, deep, source, params, &one_range);
     bool hidden = deep && one_range;
-    if (hidden)
-        n = list_source(r, q, user_id, true, source, params, &one_range);
     p->offset = (long long)(q->page - 1) * q->per_page;
     p->per_page = q->per_page;
     p->counted = counted;
