@@ -259,29 +259,25 @@ static int scan_heartbeat_keys(web_req *r, char **list, size_t *len)
 }
 
 /* The heartbeat keys as the script's arguments, from argv[*argc] on, each
- * a copy the caller frees; -1 when Redis failed. From cache.c when kept
- * there (KEYS_CACHE_MS), which spares a round trip to Redis. */
-static int heartbeat_keys(web_req *r, const char **argv, size_t *lens, int *argc)
+ * pointing into *list (the caller frees it once the script has run); -1
+ * when Redis failed. From cache.c when kept there (KEYS_CACHE_MS), which
+ * spares a round trip to Redis. */
+static int heartbeat_keys(web_req *r, const char **argv, size_t *lens, int *argc, char **list)
 {
     size_t len = 0;
-    char *list = cache_get(keys_cache_key, &len);
-    if (list == NULL) {
-        if (scan_heartbeat_keys(r, &list, &len) != 0)
+    *list = cache_get(keys_cache_key, &len);
+    if (*list == NULL) {
+        if (scan_heartbeat_keys(r, list, &len) != 0)
             return -1;
-        cache_put(keys_cache_key, list != NULL ? list : "", len, KEYS_CACHE_MS, r->cache_epoch);
+        cache_put(keys_cache_key, *list != NULL ? *list : "", len, KEYS_CACHE_MS, r->cache_epoch);
     }
     int found = 0;
     for (size_t at = 0; at < len && found < SERVICES_MAX; found++) {
-        size_t n = strlen(list + at);
-        char *copy = malloc(n + 1);
-        if (copy != NULL) {
-            memcpy(copy, list + at, n + 1);
-            argv[*argc] = copy;
-            lens[(*argc)++] = n;
-        }
+        size_t n = strlen(*list + at);
+        argv[*argc] = *list + at;
+        lens[(*argc)++] = n;
         at += n + 1;
     }
-    free(list);
     return 0;
 }
 
@@ -365,7 +361,8 @@ static redisReply *health_read(web_req *r)
     }
     int keys_end = argc;
     redisReply *rep = NULL;
-    if (heartbeat_keys(r, argv, lens, &keys_end) == 0) {
+    char *keys = NULL;
+    if (heartbeat_keys(r, argv, lens, &keys_end, &keys) == 0) {
         snprintf(nkeys, sizeof nkeys, "%d", keys_end - FIRST_KEY);
         snprintf(nstreams, sizeof nstreams, "%d", streams);
         snprintf(ngroups, sizeof ngroups, "%d", GROUPED_STREAMS);
@@ -380,8 +377,7 @@ static redisReply *health_read(web_req *r)
         lens[keys_end + 1] = strlen(ngroups);
         rep = cf_redis_argv(r->t->redis, keys_end + 2, argv, lens);
     }
-    for (int i = argc; i < keys_end; i++)
-        free((char *)argv[i]);
+    free(keys);
     if (rep != NULL &&
         (rep->type != REDIS_REPLY_ARRAY || rep->elements != 3 ||
          rep->element[0]->type != REDIS_REPLY_ARRAY || rep->element[1]->type != REDIS_REPLY_ARRAY ||
