@@ -16,14 +16,16 @@
  *   - the caller's fights (as a player or an invitee) and the public
  *     fights a user plays: fight_members (0105), one row per user and
  *     fight with the fight's time, so a page is one range of the user's
- *     rows however many fights there are and whichever are the user's.
+ *     rows however many fights there are and whichever are the user's;
+ *     the rows say which fights have ended (0111), so those are not
+ *     looked up in fights for the page.
  * The game and state filters are checked on the fights read; those
  * statements run unprepared, so that PostgreSQL plans each with its values
  * (a rare state is better found through fights_status_created_idx), and
- * so do pages past the tenth; the others are prepared statements
- * (prepared.c), their bounds written into their text. Values always go as
- * parameters; the SQL text is assembled only from fixed pieces and
- * numbers.
+ * so do pages past the tenth but for a one-range source
+ * (fight_list_read_of); the others are prepared statements (prepared.c),
+ * their bounds written into their text. Values always go as parameters;
+ * the SQL text is assembled only from fixed pieces and numbers.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,8 +43,14 @@ static const char *value_ref(char buf[40], int n, const char *type, bool hidden)
     return buf;
 }
 
-/* The matching fights as "SELECT id, created_at ... ORDER BY ... " (in an
- * index's order, without its LIMIT) into out, its values into params;
+#define FINAL_STATES "('finished', 'failed', 'cancelled')"
+
+/* The matching fights as "SELECT id, created_at, ended ... ORDER BY ... "
+ * (in an index's order, without its LIMIT) into out, its values into
+ * params; ended: the fight is known to have ended without a look-up of it
+ * (fight_members.fight_ended, web/migrations 0111; false where the source
+ * would have to read each fight to know, as the public list's index does
+ * not say);
  * returns how many. user_id: the ?user= filter's id, or NULL. *one_range:
  * the source is one range of an index, without a filter or a join; when
  * it is and hide_one_range is set, its value is written hidden (value_ref). */
@@ -86,7 +94,8 @@ static int list_source(web_req *r, const fight_list_query *q, const char *user_i
          * players (fight_players_bot_version_idx). */
         params[n++] = q->ladder_bot;
         len = snprintf(out, SOURCE_MAX,
-                       "SELECT DISTINCT f.id, f.created_at FROM bot_versions v "
+                       "SELECT DISTINCT f.id, f.created_at, f.status IN " FINAL_STATES
+                       " AS ended FROM bot_versions v "
                        "JOIN fight_players p ON p.bot_version_id = v.id "
                        "JOIN fights f ON f.id = p.fight_id WHERE v.bot_id = $%d::bigint "
                        "AND f.ladder AND f.visibility = 'public'%s "
@@ -95,19 +104,22 @@ static int list_source(web_req *r, const fight_list_query *q, const char *user_i
     } else if (q->mine) {
         params[n++] = r->user_id;
         len = snprintf(out, SOURCE_MAX,
-                       "SELECT m.fight_id AS id, m.created_at FROM fight_members m%s "
+                       "SELECT m.fight_id AS id, m.created_at, m.fight_ended AS ended "
+                       "FROM fight_members m%s "
                        "WHERE m.user_id = %s%s ORDER BY m.created_at DESC, m.fight_id",
                        join, value_ref(ref, n, "bigint", hidden), extra);
     } else if (user_id != NULL) {
         params[n++] = user_id;
         len = snprintf(out, SOURCE_MAX,
-                       "SELECT m.fight_id AS id, m.created_at FROM fight_members m%s "
+                       "SELECT m.fight_id AS id, m.created_at, m.fight_ended AS ended "
+                       "FROM fight_members m%s "
                        "WHERE m.user_id = %s AND m.public AND m.player%s "
                        "ORDER BY m.created_at DESC, m.fight_id",
                        join, value_ref(ref, n, "bigint", hidden), extra);
     } else {
         len = snprintf(out, SOURCE_MAX,
-                       "SELECT f.id, f.created_at FROM fights f WHERE f.visibility = 'public'%s "
+                       "SELECT f.id, f.created_at, false AS ended FROM fights f "
+                       "WHERE f.visibility = 'public'%s "
                        "ORDER BY f.created_at DESC, f.id",
                        extra);
     }
@@ -133,18 +145,18 @@ static int list_source(web_req *r, const fight_list_query *q, const char *user_i
     "LEFT JOIN users pu ON pu.id = p.user_id "                                                     \
     "LEFT JOIN bot_versions v ON v.id = p.bot_version_id "                                         \
     "LEFT JOIN bots b ON b.id = v.bot_id "
-#define FINAL_STATES "('finished', 'failed', 'cancelled')"
 /* The page's columns: a fight that has ended needs only its id and state
  * (page_rows takes its row from the row cache or ROWS_SQL), so its host,
  * players and times are not looked up; a join on a NULL key costs no
- * index probe. */
+ * index probe. One the source knows has ended (page.ended) is not looked
+ * up at all: its fight's columns are NULL, its state too. */
 #define LIVE(x) "CASE WHEN f.status NOT IN " FINAL_STATES " THEN " x " END"
 #define LIVE_CREATED LIVE("f.created_at")
 #define LIVE_FINISHED LIVE("f.finished_at")
 #define LIVE_HOST LIVE("f.host_id")
 #define LIVE_FIGHT LIVE("f.id")
 #define PAGE_COLUMNS                                                                               \
-    "f.id, f.game, hu.username, f.status, f.visibility, api_time(" LIVE_CREATED "), "              \
+    "page.id, f.game, hu.username, f.status, f.visibility, api_time(" LIVE_CREATED "), "           \
     "api_time(" LIVE_FINISHED "), " PLAYER_COLUMNS
 
 /* The page's statement: the source read as far as cap (the count's cap),
@@ -183,7 +195,10 @@ static void page_sql(char *out, size_t len, const char *source, const char *cap,
     if (w < 0 || (size_t)w >= sizeof page)
         abort();
     w = light ? snprintf(joined, sizeof joined, "%s", page)
-              : snprintf(joined, sizeof joined, "(%s JOIN fights f ON f.id = page.id)", page);
+              : snprintf(
+                    joined, sizeof joined,
+                    "(%s LEFT JOIN fights f ON f.id = CASE WHEN NOT page.ended THEN page.id END)",
+                    page);
     if (w < 0 || (size_t)w >= sizeof joined)
         abort();
     if (uncounted)
@@ -198,7 +213,7 @@ static void page_sql(char *out, size_t len, const char *source, const char *cap,
     else
         w = snprintf(out, len,
                      "WITH ids AS MATERIALIZED (%s LIMIT %s), "
-                     "page AS (SELECT id, created_at FROM ids ORDER BY created_at DESC, id "
+                     "page AS (SELECT id, created_at, ended FROM ids ORDER BY created_at DESC, id "
                      "LIMIT %s OFFSET %s) "
                      "SELECT %s, c.n FROM (SELECT count(*) AS n FROM ids) c "
                      "LEFT JOIN %s ON true %sORDER BY page.created_at DESC, page.id%s",
@@ -356,11 +371,10 @@ static void rows_into(web_req *r, PGresult *res, page_fights *pf)
 }
 
 /* The fights of the page from its statement's result into pf: those
- * going on from it (unless light), those that have ended from the row
- * cache, the rest read in one more statement. A light page says nothing
- * of its fights' states: each is looked for in the row cache, where only
- * a fight that has ended is ever kept. -1 on a db error (not answered;
- * pf freed). */
+ * going on from it (unless light), those that have ended (their state
+ * final, or none: page_sql) from the row cache, the rest read in one more statement. A light page
+ * says nothing of its fights' states: each is looked for in the row cache, where only a fight that
+ * has ended is ever kept. -1 on a db error (not answered; pf freed). */
 static int page_rows(web_req *r, PGresult *page, bool light, page_fights *pf)
 {
     char missing[PAGE_MAX * (WEB_ID_LEN + 1) + 3] = "{";
@@ -374,7 +388,9 @@ static int page_rows(web_req *r, PGresult *page, bool light, page_fights *pf)
             continue; /* the count alone, or the same fight's next player */
         snprintf(pf->ids[pf->n], sizeof pf->ids[pf->n], "%s", id);
         pf->rows[pf->n] = NULL;
-        bool final = !light && status_final(PQgetvalue(page, i, COL_STATUS));
+        /* No state: the source said it has ended and it was not looked up. */
+        bool final = !light && (PQgetisnull(page, i, COL_STATUS) ||
+                                status_final(PQgetvalue(page, i, COL_STATUS)));
         pf->wanted[pf->n] = !final && !light;
         if (!pf->wanted[pf->n]) {
             char key[64];

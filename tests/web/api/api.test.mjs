@@ -904,8 +904,9 @@ test('fights list: a page past the tenth shows a fight going on as it is now, ne
 });
 
 test('dashboard: its fights are the first page of mine, a fight going on as it is now, never a kept row', async () => {
-  // The dashboard reads its fights' ids only (fight_list.c, ids_only): the
-  // rows of those that have ended come from the row cache, the others fresh.
+  // The rows of the fights that have ended come from the row cache, the
+  // others fresh; which have ended the page learns from fight_members
+  // (fight_ended, web/migrations/0111), not from each fight.
   const a = await user('dash');
   const ab = await bot(a, 'tanks', 'Dash');
   const open = (await a.post('/api/fights', { game: 'tanks', bot_id: ab.id })).body;
@@ -920,9 +921,20 @@ test('dashboard: its fights are the first page of mine, a fight going on as it i
   assert.deepEqual([d[0].id, d[0].state], [open.id, 'open']);
   assert.deepEqual(d, await mine());
   assert.deepEqual(await dashboard(), d); // the ended ones now from the row cache
+  const ended = () => psql(stack.databaseUrl, `SELECT fight_ended, count(*) FROM fight_members
+      WHERE user_id = ${a.id} GROUP BY 1 ORDER BY 1`).split('\n');
+  // made ended (the 25 inserted finished) or not (the open one)
+  assert.deepEqual(ended(), ['f|1', 't|25']);
   psql(stack.databaseUrl, `UPDATE fights SET status = 'finished', finished_at = now() WHERE id = '${open.id}'`);
+  assert.deepEqual(ended(), ['t|26']); // the trigger of 0111
   d = await dashboard();
   assert.deepEqual([d[0].id, d[0].state], [open.id, 'finished']);
+  assert.deepEqual(d, await mine());
+  // reopened by hand: the page reads it fresh again, not its kept row
+  psql(stack.databaseUrl, `UPDATE fights SET status = 'queued', finished_at = NULL WHERE id = '${open.id}'`);
+  assert.deepEqual(ended(), ['f|1', 't|25']);
+  d = await dashboard();
+  assert.deepEqual([d[0].id, d[0].state, d[0].finished_at], [open.id, 'queued', null]);
   assert.deepEqual(d, await mine());
 });
 
