@@ -48,6 +48,11 @@ static const cf_config_key svc_keys[] = {
      .min = 0,
      .max = SVC_MAX_SLOTS,
      .doc = "worker processes (fights at once); 0: number of cores"},
+    {.name = "simulator.pin_workers",
+     .type = CF_CONFIG_BOOL,
+     .def = "true",
+     .doc = "pin each worker, with its bots, to one CPU, the workers in turn over the CPUs "
+            "this process may use (a fight's calls and replies then stay on one CPU)"},
     {.name = "simulator.block_ms",
      .type = CF_CONFIG_INT,
      .def = "1000",
@@ -213,6 +218,7 @@ static int load_settings(const cf_config *cfg, svc_settings *s)
     s->shutdown_grace_ms = (long)cf_config_int(cfg, "simulator.shutdown_grace_ms");
     s->trim_every_ms = (long)cf_config_int(cfg, "simulator.trim_every_ms");
     s->fight_timeout_ms = (long)cf_config_int(cfg, "simulator.fight_timeout_ms");
+    s->pin_workers = cf_config_bool(cfg, "simulator.pin_workers");
     snprintf(s->redis_url, sizeof s->redis_url, "%s", cf_config_str(cfg, "redis.url"));
     load_arcade(cfg, s);
     /* A fight that outlives the reclaim idle time must not be run twice:

@@ -26,6 +26,33 @@
 
 #define RESPAWN_PAUSE_MS 1000
 
+/* In a new worker, before its sandbox: onto its CPU, if workers are
+ * pinned. Not fatal: a worker the kernel will not pin runs anywhere. */
+static void pin(const svc_slots *s, int slot)
+{
+    if (s->ncpus > 0 && svc_cpus_pin(&s->cpus, s->ncpus, slot) < 0)
+        log_warn("worker %d: cannot pin it to a CPU: %s", slot, strerror(errno));
+}
+
+/* Which CPUs the workers are pinned to, once, before the first starts:
+ * none when simulator.pin_workers is off or only one CPU is there. */
+static void choose_cpus(svc_slots *s)
+{
+    s->ncpus = 0;
+    if (!s->s->pin_workers)
+        return;
+    int n = svc_cpus_allowed(&s->cpus);
+    if (n < 0)
+        log_warn("workers not pinned: cannot read this process's CPUs: %s", strerror(errno));
+    else if (n < 2)
+        log_info("workers not pinned: this process may use one CPU");
+    else
+        s->ncpus = n;
+    if (s->ncpus > 0)
+        log_info("workers pinned to one CPU each, in turn over %d CPUs (simulator.pin_workers)",
+                 s->ncpus);
+}
+
 static int spawn(svc_slots *s, svc_slot *sl)
 {
     int job[2], res[2];
@@ -50,6 +77,7 @@ static int spawn(svc_slots *s, svc_slot *sl)
         if (dup2(job[0], 3) < 0 || dup2(res[1], 4) < 0)
             _exit(1);
         close_range(5, ~0U, 0);
+        pin(s, (int)(sl - s->slot));
         svc_worker_main(3, 4, (int)(sl - s->slot), sl->kind, &s->opts[sl->kind], s->s);
     }
     close(job[0]);
@@ -118,6 +146,7 @@ int svc_slots_start(svc_slots *s, const svc_settings *settings, const int count[
     }
     for (int i = 0; i < s->n; i++)
         s->slot[i].jobfd = s->slot[i].resfd = -1;
+    choose_cpus(s);
     for (int i = 0; i < s->n; i++) {
         if (spawn(s, &s->slot[i]) != 0) {
             log_error("cannot start worker %d: %s", i, strerror(errno));
