@@ -7,10 +7,10 @@
 -- fights only told the page which fights those were. Here the member row
 -- says it, as invitations do since 0109, kept whoever writes: when a row
 -- is made (fight_members_refresh, from the fight's status then) and when a
--- fight ends or is reopened (the trigger below). The page's indexes carry
--- it (INCLUDE), so a page is still read from the index alone, the rows
--- before it too: the trigger's update is not HOT (a new entry in each
--- index, once per member when its fight ends).
+-- fight ends or is reopened (the trigger below, which takes over 0109's).
+-- The page's indexes carry it (INCLUDE), so a page is still read from the
+-- index alone, the rows before it too: the trigger's update is not HOT (a
+-- new entry in each index, once per member when its fight ends).
 ALTER TABLE fight_members ADD COLUMN fight_ended boolean NOT NULL DEFAULT false;
 
 UPDATE fight_members m SET fight_ended = true
@@ -49,19 +49,27 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION fight_members_fight_ended() RETURNS trigger
+-- One trigger now tells both copies of "the fight has ended": 0109's on
+-- the invitations and this one on the members, one call a fight's end.
+DROP TRIGGER invitations_fight_ended ON fights;
+DROP FUNCTION invitations_fight_ended();
+
+CREATE FUNCTION fight_ended_copies() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+    ended boolean := NEW.status IN ('finished', 'failed', 'cancelled');
 BEGIN
-    -- fight_members_fight_idx (fight_id) finds them.
-    UPDATE fight_members SET fight_ended = NEW.status IN ('finished', 'failed', 'cancelled')
-        WHERE fight_id = NEW.id;
+    -- invitations_fight_invitee_key (fight_id, invitee_id) and
+    -- fight_members_fight_idx (fight_id) find them.
+    UPDATE invitations SET fight_ended = ended WHERE fight_id = NEW.id;
+    UPDATE fight_members SET fight_ended = ended WHERE fight_id = NEW.id;
     RETURN NULL;
 END
 $$;
 
-CREATE TRIGGER fight_members_fight_ended
+CREATE TRIGGER fight_ended_copies
     AFTER UPDATE OF status ON fights
     FOR EACH ROW
     WHEN ((OLD.status IN ('finished', 'failed', 'cancelled'))
           IS DISTINCT FROM (NEW.status IN ('finished', 'failed', 'cancelled')))
-    EXECUTE FUNCTION fight_members_fight_ended();
+    EXECUTE FUNCTION fight_ended_copies();

@@ -952,7 +952,7 @@ test("invitations list: an ended fight's row, read fresh and from the row cache,
   const ended = () => psql(stack.databaseUrl, `SELECT fight_ended FROM invitations WHERE id = ${inv.id}`);
   assert.equal(ended(), 'f');
   psql(stack.databaseUrl, `UPDATE fights SET status = 'finished', finished_at = now() WHERE id = '${fight.id}'`);
-  assert.equal(ended(), 't'); // the trigger of web/migrations/0109
+  assert.equal(ended(), 't'); // the trigger of web/migrations/0109, now 0111's fight_ended_copies
   const fresh = (await guest.get('/api/invitations')).body.invitations;
   const cached = (await guest.get('/api/invitations')).body.invitations;
   assert.deepEqual(cached, fresh);
