@@ -26,16 +26,25 @@
 
 #define RESPAWN_PAUSE_MS 1000
 
-/* In a new worker, before its sandbox: onto its CPU, if workers are
- * pinned. Not fatal: a worker the kernel will not pin runs anywhere. */
-static void pin(const svc_slots *s, int slot)
+/* In a new worker, before its sandbox: a fight worker onto its CPU, the
+ * k-th fight worker's, if they are pinned. Arcade workers are not: a play
+ * lasts minutes and its game may keep a CPU busy, so the scheduler keeps
+ * spreading them. Not fatal: a worker the kernel will not pin runs
+ * anywhere. */
+static void pin(const svc_slots *s, const svc_slot *sl)
 {
-    if (s->ncpus > 0 && svc_cpus_pin(&s->cpus, s->ncpus, slot) < 0)
-        log_warn("worker %d: cannot pin it to a CPU: %s", slot, strerror(errno));
+    if (s->ncpus == 0 || sl->kind != SVC_FIGHT)
+        return;
+    int k = 0;
+    for (const svc_slot *o = s->slot; o < sl; o++)
+        k += o->kind == SVC_FIGHT;
+    if (svc_cpus_pin(&s->cpus, s->ncpus, k) < 0)
+        log_warn("worker %d: cannot pin it to a CPU: %s", (int)(sl - s->slot), strerror(errno));
 }
 
-/* Which CPUs the workers are pinned to, once, before the first starts:
- * none when simulator.pin_workers is off or only one CPU is there. */
+/* Which CPUs the fight workers are pinned to, once, before the first
+ * starts: none when simulator.pin_workers is off or only one CPU is
+ * there. */
 static void choose_cpus(svc_slots *s)
 {
     s->ncpus = 0;
@@ -49,7 +58,8 @@ static void choose_cpus(svc_slots *s)
     else
         s->ncpus = n;
     if (s->ncpus > 0)
-        log_info("workers pinned to one CPU each, in turn over %d CPUs (simulator.pin_workers)",
+        log_info("fight workers pinned to one CPU each, in turn over %d CPUs "
+                 "(simulator.pin_workers)",
                  s->ncpus);
 }
 
@@ -77,7 +87,7 @@ static int spawn(svc_slots *s, svc_slot *sl)
         if (dup2(job[0], 3) < 0 || dup2(res[1], 4) < 0)
             _exit(1);
         close_range(5, ~0U, 0);
-        pin(s, (int)(sl - s->slot));
+        pin(s, sl);
         svc_worker_main(3, 4, (int)(sl - s->slot), sl->kind, &s->opts[sl->kind], s->s);
     }
     close(job[0]);

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# simulator.pin_workers (service_cpus.c): worker slot N (cf-sim-wN for
-# fights, cf-sim-aN for plays) runs on one CPU, the (N mod CPUs)-th of the
-# CPUs the simulator may use, and its forkserver with it (the bots are
-# the forkserver's clones); a worker that dies comes back on the same CPU;
-# a fight runs to its end; with the setting off, workers may use every CPU.
+# simulator.pin_workers (service_cpus.c): fight worker N (cf-sim-wN) runs
+# on one CPU, the (N mod CPUs)-th of the CPUs the simulator may use, and
+# its forkserver with it (the bots are the forkserver's clones); arcade
+# workers (cf-sim-aN) are left free; a worker that dies comes back on the
+# same CPU; a fight runs to its end; with the setting off, fight workers
+# may use every CPU.
 . "$(dirname "$0")/lib.sh"
 it_setup_redis
 
@@ -37,16 +38,16 @@ expect_cpus() {
     [ "$(cpus_of "$f")" = "$3" ] || fail "$2's forkserver (pid $f) may use CPUs '$(cpus_of "$f")', expected '$3'"
 }
 
-# Three fight workers and one arcade worker: slots 0-2 and 3, so with two
-# CPUs one CPU takes two of them.
-names=(cf-sim-w0 cf-sim-w1 cf-sim-w2 cf-sim-a3)
+# Three fight workers (with two CPUs, one CPU takes two of them) and one
+# arcade worker.
 CONCURRENCY=3 ARCADE_SLOTS=1 start_simulator pinned
 sim=$LAST_PID
-wait_for 60 "workers and their forkservers up" workers_up "$sim" "${names[@]}"
-for n in 0 1 2 3; do
-    expect_cpus "$sim" "${names[$n]}" "${allowed[$((n % ${#allowed[@]}))]}"
+wait_for 60 "workers and their forkservers up" workers_up "$sim" cf-sim-w0 cf-sim-w1 cf-sim-w2 cf-sim-a3
+for n in 0 1 2; do
+    expect_cpus "$sim" "cf-sim-w$n" "${allowed[$((n % ${#allowed[@]}))]}"
 done
-grep -q "workers pinned to one CPU each, in turn over ${#allowed[@]} CPUs" "$IT_DIR/sim-pinned.log" ||
+expect_cpus "$sim" cf-sim-a3 "${allowed[*]}"
+grep -q "fight workers pinned to one CPU each, in turn over ${#allowed[@]} CPUs" "$IT_DIR/sim-pinned.log" ||
     fail "the simulator did not say that it pins its workers"
 
 # A fight runs to its end on pinned workers.
@@ -71,4 +72,4 @@ wait_for 60 "workers and their forkservers up" workers_up "$sim" cf-sim-w0 cf-si
 expect_cpus "$sim" cf-sim-w0 "${allowed[*]}"
 expect_cpus "$sim" cf-sim-w1 "${allowed[*]}"
 ! grep -q "workers pinned" "$IT_DIR/sim-unpinned.log" || fail "pinned with simulator.pin_workers off"
-echo "ok: workers pinned in turn over CPUs ${allowed[*]}, kept on respawn, left free when off"
+echo "ok: fight workers pinned in turn over CPUs ${allowed[*]}, kept on respawn, left free when off; arcade workers free"
