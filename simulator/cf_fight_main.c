@@ -2,10 +2,13 @@
  * cf_fight_main.c — cf-fight, the local runner (docs/cf-fight.md).
  *
  *   cf-fight --game tanks [--seed N] [--set key=value ...] [--json]
- *            [--replay FILE] [--require-layers a,b] [--no-sandbox] BOT.py ...
+ *            [--replay FILE] [--require-layers a,b] [--no-sandbox] [--no-pin]
+ *            BOT.py ...
  *
  * The same controller and sandbox as cf-simulator, without Redis or a
- * database. Exit status: 0 when the fight was simulated (whatever the bots
+ * database. Like a simulator's fight worker, it keeps the fight (itself,
+ * its forkserver and its bots) on the CPU it starts on, unless --no-pin
+ * (cpu_pin.h). Exit status: 0 when the fight was simulated (whatever the bots
  * did), 1 when it could not be (sandbox, unknown game, bad settings), 2 on a
  * usage error.
  */
@@ -18,6 +21,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "cpu_pin.h"
 #include "fight.h"
 #include "fight_entry.h"
 #include "file_read.h"
@@ -25,23 +29,25 @@
 
 static void usage(FILE *out)
 {
-    fprintf(
-        out,
-        "usage: cf-fight --game NAME [--seed N] [--set key=value ...] [--json]\n"
-        "                [--replay FILE] [--require-layers a,b] [--no-sandbox] BOT.py BOT.py ...\n"
-        "\n"
-        "  --game NAME            the game (tanks, light_cycles, ...)\n"
-        "  --seed N               seed of the game's random draws (default: random)\n"
-        "  --set key=value        a game setting (integer); repeatable\n"
-        "  --json                 print the report JSON on stdout\n"
-        "  --replay FILE          write the replay data (the report's \"data\") to FILE\n"
-        "  --require-layers LIST  refuse to run unless these layers are active\n"
-        "                         (namespaces,mounts,cgroup,rlimits,apparmor,landlock,\n"
-        "                         seccomp,ptrace)\n"
-        "  --no-sandbox           UNSAFE: run bots as plain Python processes (no root needed)\n"
-        "\n"
-        "Needs root for the sandbox. Exit 0 when the fight was simulated, 1 when it\n"
-        "could not be, 2 on a usage error.\n");
+    fprintf(out,
+            "usage: cf-fight --game NAME [--seed N] [--set key=value ...] [--json]\n"
+            "                [--replay FILE] [--require-layers a,b] [--no-sandbox] [--no-pin]\n"
+            "                BOT.py BOT.py ...\n"
+            "\n"
+            "  --game NAME            the game (tanks, light_cycles, ...)\n"
+            "  --seed N               seed of the game's random draws (default: random)\n"
+            "  --set key=value        a game setting (integer); repeatable\n"
+            "  --json                 print the report JSON on stdout\n"
+            "  --replay FILE          write the replay data (the report's \"data\") to FILE\n"
+            "  --require-layers LIST  refuse to run unless these layers are active\n"
+            "                         (namespaces,mounts,cgroup,rlimits,apparmor,landlock,\n"
+            "                         seccomp,ptrace)\n"
+            "  --no-sandbox           UNSAFE: run bots as plain Python processes (no root needed)\n"
+            "  --no-pin               let the fight's processes run on any CPU (default: the\n"
+            "                         one cf-fight starts on, so calls and replies stay there)\n"
+            "\n"
+            "Needs root for the sandbox. Exit 0 when the fight was simulated, 1 when it\n"
+            "could not be, 2 on a usage error.\n");
 }
 
 /* A bot's code: at most the simulator's default limit, UTF-8 text. */
@@ -131,7 +137,7 @@ static void print_summary(const cJSON *r)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_NO_SANDBOX = 256, OPT_REQUIRE, OPT_HELP };
+    enum { OPT_NO_SANDBOX = 256, OPT_REQUIRE, OPT_NO_PIN, OPT_HELP };
     static const struct option longopts[] = {
         {"game", required_argument, NULL, 'g'},
         {"seed", required_argument, NULL, 's'},
@@ -140,11 +146,12 @@ int main(int argc, char **argv)
         {"replay", required_argument, NULL, 'r'},
         {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
         {"require-layers", required_argument, NULL, OPT_REQUIRE},
+        {"no-pin", no_argument, NULL, OPT_NO_PIN},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
     const char *game = NULL, *replay = NULL;
-    bool json = false;
+    bool json = false, pin = true;
     cf_sandbox_options opts = {.single_fight = true, .debug = getenv("CF_FIGHT_DEBUG") != NULL};
     cf_fight_entry msg;
     memset(&msg, 0, sizeof msg);
@@ -173,6 +180,7 @@ int main(int argc, char **argv)
         case 'r': replay = optarg; break;
         case OPT_NO_SANDBOX: opts.unsafe_no_sandbox = true; break;
         case OPT_REQUIRE: opts.require_layers = optarg; break;
+        case OPT_NO_PIN: pin = false; break;
         case OPT_HELP: usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -210,6 +218,11 @@ int main(int argc, char **argv)
     if (opts.unsafe_no_sandbox)
         fprintf(stderr, "cf-fight: *** UNSAFE: --no-sandbox runs the bots as plain Python "
                         "processes with your privileges ***\n");
+    /* Before the sandbox starts, so that its forkserver and bots inherit
+     * it; not fatal (the fight runs anywhere). */
+    if (pin && cf_cpu_pin_here() < 0)
+        fprintf(stderr, "cf-fight: cannot keep the fight on one CPU (%s); running unpinned\n",
+                strerror(errno));
     int64_t t0 = cf_now_us();
     cf_sandbox *sb = cf_sandbox_start(&opts, err, sizeof err);
     if (!sb) {

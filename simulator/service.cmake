@@ -4,7 +4,6 @@
 add_executable(cf-simulator
   ${CMAKE_CURRENT_LIST_DIR}/service_main.c
   ${CMAKE_CURRENT_LIST_DIR}/service_slots.c
-  ${CMAKE_CURRENT_LIST_DIR}/service_cpus.c
   ${CMAKE_CURRENT_LIST_DIR}/service_fights.c
   ${CMAKE_CURRENT_LIST_DIR}/service_plays.c
   ${CMAKE_CURRENT_LIST_DIR}/service_desk.c

@@ -15,7 +15,6 @@
  *   service_slots.c   the worker processes of both kinds: spawn, ready,
  *                     frames, reaping; what every desk does with its
  *                     running jobs (renew their claims, kill stuck ones)
- *   service_cpus.c    the CPU each fight worker (with its bots) is pinned to
  *   service_fights.c  the fights desk: take an entry, check it, hand it to
  *                     a worker, publish its report, acknowledge it
  *   service_plays.c   the plays desk: the same for cf:plays, and the end
@@ -82,7 +81,7 @@ typedef struct svc_settings {
     long trim_every_ms;    /* 0: never trim cf:fights */
     long fight_timeout_ms; /* a worker stuck longer on one fight is killed */
     long idle_block_ms;    /* each desk's XREADGROUP BLOCK when nothing runs */
-    bool pin_workers;      /* each fight worker on one CPU (service_cpus.c) */
+    bool pin_workers;      /* each fight worker on one CPU (cpu_pin.h) */
     /* [arcade] */
     int arcade_slots; /* arcade workers; 0: cf:plays is not read */
     int arcade_wall_s, arcade_idle_s, arcade_cpu_s, arcade_memory_mb;
@@ -179,17 +178,6 @@ void svc_slots_kill_stuck(svc_slots *s, enum svc_kind kind, int64_t timeout_ms, 
 /* On shutdown: busy workers are killed (their desks have settled their
  * entries first), idle ones end on the end of their job pipe. */
 void svc_slots_stop(svc_slots *s);
-
-/* ---- CPUs (service_cpus.c) ---- */
-/* The CPUs this process may run on into *set; how many, -1 (errno) when
- * the kernel would not say. */
-int svc_cpus_allowed(cpu_set_t *set);
-/* The CPU of the k-th fight worker: the (k mod count)-th of allowed
- * (count of them); -1 when there is none. */
-int svc_cpus_of_fight_worker(const cpu_set_t *allowed, int count, int k);
-/* Pins the calling process, and so every process it starts, to the k-th
- * fight worker's CPU; that CPU, or -1 (errno). */
-int svc_cpus_pin(const cpu_set_t *allowed, int count, int k);
 
 /* ---- the heartbeat (service_main.c): slots in use and the layers ---- */
 struct cf_heartbeat;

@@ -21,16 +21,18 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "cpu_pin.h"
 #include "log.h"
 #include "service.h"
 
 #define RESPAWN_PAUSE_MS 1000
 
 /* In a new worker, before its sandbox: a fight worker onto its CPU, the
- * k-th fight worker's, if they are pinned. Arcade workers are not: a play
- * lasts minutes and its game may keep a CPU busy, so the scheduler keeps
- * spreading them. Not fatal: a worker the kernel will not pin runs
- * anywhere. */
+ * k-th fight worker's, if they are pinned, so that its fights' calls and
+ * replies stay on one CPU (cpu_pin.h); its forkserver and bots inherit
+ * it. Arcade workers are not: a play lasts minutes and its game may keep
+ * a CPU busy, so the scheduler keeps spreading them. Not fatal: a worker
+ * the kernel will not pin runs anywhere. */
 static void pin(const svc_slots *s, const svc_slot *sl)
 {
     if (s->ncpus == 0 || sl->kind != SVC_FIGHT)
@@ -38,7 +40,7 @@ static void pin(const svc_slots *s, const svc_slot *sl)
     int k = 0;
     for (const svc_slot *o = s->slot; o < sl; o++)
         k += o->kind == SVC_FIGHT;
-    if (svc_cpus_pin(&s->cpus, s->ncpus, k) < 0)
+    if (cf_cpu_pin(cf_cpu_nth(&s->cpus, s->ncpus, k)) != 0)
         log_warn("worker %d: cannot pin it to a CPU: %s", (int)(sl - s->slot), strerror(errno));
 }
 
@@ -50,7 +52,7 @@ static void choose_cpus(svc_slots *s)
     s->ncpus = 0;
     if (!s->s->pin_workers)
         return;
-    int n = svc_cpus_allowed(&s->cpus);
+    int n = cf_cpus_allowed(&s->cpus);
     if (n < 0)
         log_warn("workers not pinned: cannot read this process's CPUs: %s", strerror(errno));
     else if (n < 2)

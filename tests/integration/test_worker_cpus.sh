@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# simulator.pin_workers (service_cpus.c): fight worker N (cf-sim-wN) runs
+# simulator.pin_workers (cpu_pin.h): fight worker N (cf-sim-wN) runs
 # on one CPU, the (N mod CPUs)-th of the CPUs the simulator may use, and
 # its forkserver with it (the bots are the forkserver's clones); arcade
 # workers (cf-sim-aN) are left free; a worker that dies comes back on the

@@ -312,6 +312,37 @@ class Cleanup(RootRequired):
         self.assertEqual(bot_processes(p.pid), [])
 
 
+class Pinning(RootRequired):
+    """cf-fight keeps the fight (itself, its forkserver, its bots) on the CPU
+    it starts on (cpu_pin.h); --no-pin leaves them every CPU it may use."""
+
+    def cpus_seen(self, *flags):
+        r, err = fight_json("--game", "tanks", "--seed", "1", *flags, bot("probe_cpus.py"),
+                            bot("probe_cpus.py"))
+        seen = []
+        for p in r["players"]:
+            self.assertEqual(p["verdict"], "ok", p)
+            line = [l for l in p["log"].splitlines() if l.startswith("CPUS ")]
+            self.assertEqual(len(line), 1, p["log"])
+            seen.append(json.loads(line[0][5:]))
+        return seen
+
+    def setUp(self):
+        super().setUp()
+        self.allowed = sorted(os.sched_getaffinity(0))
+        if len(self.allowed) < 2:
+            self.skipTest("this test may use one CPU (%s): nothing to pin" % self.allowed)
+
+    def test_fight_kept_on_one_cpu(self):
+        a, b = self.cpus_seen()
+        self.assertEqual(len(a), 1, a)
+        self.assertEqual(a, b)
+        self.assertIn(a[0], self.allowed)
+
+    def test_no_pin_leaves_every_cpu(self):
+        self.assertEqual(self.cpus_seen("--no-pin"), [self.allowed, self.allowed])
+
+
 class NoSandbox(unittest.TestCase):
     def test_non_root_without_flag_refused(self):
         rc, out, err = fight("--game", "tanks", bot("idle.py"), bot("idle.py"), user=65534)
