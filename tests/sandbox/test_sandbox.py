@@ -57,6 +57,15 @@ def bot(name):
     return os.path.join(BOTS, name)
 
 
+def probed(tc, player, prefix):
+    """What a probe bot saw: the JSON on the one line of its log that starts
+    with prefix and a space; the bot must have played to the end (ok)."""
+    tc.assertEqual(player["verdict"], "ok", player)
+    line = [l for l in player["log"].splitlines() if l.startswith(prefix + " ")]
+    tc.assertEqual(len(line), 1, player["log"])
+    return json.loads(line[0][len(prefix) + 1:])
+
+
 def codefights_cgroups(controller):
     """Cgroups left by the cf-fight of this pid."""
     left = []
@@ -111,10 +120,7 @@ class Layers(RootRequired):
                             bot("probe_layers.py"))
         seen = []
         for slot, p in enumerate(r["players"]):
-            self.assertEqual(p["verdict"], "ok", p)
-            line = [l for l in p["log"].splitlines() if l.startswith("PROBE ")]
-            self.assertEqual(len(line), 1, p["log"])
-            obs = json.loads(line[0][6:])
+            obs = probed(self, p, "PROBE")
             seen.append(obs)
             uid = 60000 + slot
             self.assertEqual(obs["uid"], [uid] * 4)              # uid drop, one per slot
@@ -319,13 +325,7 @@ class Pinning(RootRequired):
     def cpus_seen(self, *flags):
         r, err = fight_json("--game", "tanks", "--seed", "1", *flags, bot("probe_cpus.py"),
                             bot("probe_cpus.py"))
-        seen = []
-        for p in r["players"]:
-            self.assertEqual(p["verdict"], "ok", p)
-            line = [l for l in p["log"].splitlines() if l.startswith("CPUS ")]
-            self.assertEqual(len(line), 1, p["log"])
-            seen.append(json.loads(line[0][5:]))
-        return seen
+        return [probed(self, p, "CPUS") for p in r["players"]]
 
     def setUp(self):
         super().setUp()
