@@ -136,7 +136,7 @@ typedef void (*svc_on_gone)(void *ud, svc_slot *sl);
 typedef struct svc_slots {
     svc_slot slot[SVC_MAX_SLOTS];
     int n;
-    cpu_set_t cpus;          /* the CPUs the workers are pinned to in turn ... */
+    cpu_set_t cpus;          /* the CPUs the fight workers are pinned to in turn ... */
     int ncpus;               /* ... how many (0: workers not pinned) */
     char *layers[SVC_KINDS]; /* a kind's sandbox layers (JSON), from its first READY */
     const svc_settings *s;

@@ -51,8 +51,9 @@ static const cf_config_key svc_keys[] = {
     {.name = "simulator.pin_workers",
      .type = CF_CONFIG_BOOL,
      .def = "true",
-     .doc = "pin each worker, with its bots, to one CPU, the workers in turn over the CPUs "
-            "this process may use (a fight's calls and replies then stay on one CPU)"},
+     .doc = "pin each fight worker, with its bots, to one CPU, the fight workers in turn over "
+            "the CPUs this process may use (a fight's calls and replies then stay on one CPU); "
+            "arcade workers are never pinned"},
     {.name = "simulator.block_ms",
      .type = CF_CONFIG_INT,
      .def = "1000",

@@ -372,9 +372,10 @@ static void rows_into(web_req *r, PGresult *res, page_fights *pf)
 
 /* The fights of the page from its statement's result into pf: those
  * going on from it (unless light), those that have ended (their state
- * final, or none: page_sql) from the row cache, the rest read in one more statement. A light page
- * says nothing of its fights' states: each is looked for in the row cache, where only a fight that
- * has ended is ever kept. -1 on a db error (not answered; pf freed). */
+ * final, or none: page_sql) from the row cache, the rest read in one more
+ * statement. A light page says nothing of its fights' states: each is
+ * looked for in the row cache, where only a fight that has ended is ever
+ * kept. -1 on a db error (not answered; pf freed). */
 static int page_rows(web_req *r, PGresult *page, bool light, page_fights *pf)
 {
     char missing[PAGE_MAX * (WEB_ID_LEN + 1) + 3] = "{";
@@ -459,7 +460,7 @@ int fight_list_read_of(web_req *r, const fight_list_query *q, bool counted, figh
         /* The bounds in the text, so that one plan serves every caller
          * (prepared.c): numbers we made, never a caller's text. */
         page_sql(p->sql, sizeof p->sql, source, counted ? p->cap : NULL, p->limit, p->offset_text,
-                 p->light, one_range);
+                 false, one_range);
         p->read.nparams = n;
     } else {
         char cap[40], limit[40], offset[40];
