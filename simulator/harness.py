@@ -95,8 +95,18 @@ def _warm_up():
 _pending = b""
 
 
+# O_NONBLOCK belongs to the pipe, not to this process's use of it, and the
+# bot may set it (os.set_blocking on its descriptors): a read that finds
+# nothing, or a write to a full pipe, then fails with BlockingIOError
+# instead of waiting. The harness puts the pipe back to blocking and does
+# it again, as many times as the bot undoes it (its CPU, its limits).
 def _read_some():
-    b = os.read(_REQ, 1 << 16)
+    while True:
+        try:
+            b = os.read(_REQ, 1 << 16)
+            break
+        except BlockingIOError:
+            os.set_blocking(_REQ, True)
     if not b:
         os._exit(0)  # the controller is gone: nothing left to do
     return b
@@ -123,13 +133,21 @@ def _recv(limit):
     return _loads(buf[4:end].decode("utf-8"))
 
 
+def _write_some(data):
+    while True:
+        try:
+            return os.write(_REP, data)
+        except BlockingIOError:
+            os.set_blocking(_REP, True)
+
+
 def _send_raw(data):
     frame = len(data).to_bytes(4, "big") + data
-    k = os.write(_REP, frame)
+    k = _write_some(frame)
     if k < len(frame):
         rest = memoryview(frame)[k:]
         while rest:
-            rest = rest[os.write(_REP, rest):]
+            rest = rest[_write_some(rest):]
 
 
 def _send(obj):

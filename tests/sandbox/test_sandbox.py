@@ -219,6 +219,15 @@ class Verdicts(RootRequired):
         self.assertEqual(r["players"][1]["result"], "win")
         return r
 
+    def test_nonblocking_pipes_still_ok(self):
+        # The bot sets O_NONBLOCK on its pipes: the harness must still wait
+        # for each request and write each reply whole (it crashed on
+        # BlockingIOError before).
+        r, err = fight_json("--game", "tanks", "--seed", "5", bot("nonblocking_pipes.py"),
+                            bot("idle.py"))
+        self.assertEqual([p["verdict"] for p in r["players"]], ["ok", "ok"], r["players"][0])
+        self.assertGreater(r["ticks"], 10, r)
+
     def test_timeout(self):
         t0 = time.monotonic()
         self.verdict("v_timeout.py", "timeout", "no reply within")
