@@ -7,11 +7,12 @@
  * from an index, as far as the count goes (list_page.c: ten pages past the
  * page's first row) and to the page's end for the page (twice, when the
  * source is one range of an index; else once, into a materialized CTE
- * whose size is the count and a slice of it the page: page_sql). A fight
- * that has ended looks the same in every list until a bot of it is
- * renamed, so its row comes from cache.c when it is there; the others,
- * with their host and players, come from the second statement, one row
- * per player, put together here. The indexes:
+ * whose size is the count and a slice of it the page: page_sql), with the
+ * state and row version of each fight of the page not known to have ended.
+ * A fight's row, with its host and players, looks the same in every list
+ * until the fight changes (or a name in it), so it comes from cache.c when
+ * it is there (row_cache_key); the others from the second statement, one
+ * row per player, put together here. The indexes:
  *   - public fights: fights_public_created_idx (web/migrations 0101);
  *   - the caller's fights (as a player or an invitee) and the public
  *     fights a user plays: fight_members (0105), one row per user and
@@ -136,39 +137,30 @@ static int list_source(web_req *r, const fight_list_query *q, const char *user_i
     "THEN 'house' ELSE '(deleted)' END), "                                                         \
     "COALESCE(b.name, substr(p.name, strpos(p.name, '/') + 1)), "                                  \
     "COALESCE(p.result, p.rank::text), f.ladder"
-/* A fight's row and one of its players, as the lists show them; the
- * fights are f. */
+/* A fight's row and one of its players, as the lists show them, and the
+ * version of the fight's row (rows_into); the fights are f. */
 #define ROW_COLUMNS                                                                                \
     "f.id, f.game, hu.username, f.status, f.visibility, api_time(f.created_at), "                  \
-    "api_time(f.finished_at), " PLAYER_COLUMNS
+    "api_time(f.finished_at), " PLAYER_COLUMNS ", f.xmin"
 #define ROW_JOINS                                                                                  \
     "LEFT JOIN users pu ON pu.id = p.user_id "                                                     \
     "LEFT JOIN bot_versions v ON v.id = p.bot_version_id "                                         \
     "LEFT JOIN bots b ON b.id = v.bot_id "
-/* The page's columns: a fight that has ended needs only its id and state
- * (page_rows takes its row from the row cache or ROWS_SQL), so its host,
- * players and times are not looked up; a join on a NULL key costs no
- * index probe. One the source knows has ended (page.ended) is not looked
- * up at all: its fight's columns are NULL, its state too. */
-#define LIVE(x) "CASE WHEN f.status NOT IN " FINAL_STATES " THEN " x " END"
-#define LIVE_CREATED LIVE("f.created_at")
-#define LIVE_FINISHED LIVE("f.finished_at")
-#define LIVE_HOST LIVE("f.host_id")
-#define LIVE_FIGHT LIVE("f.id")
-#define PAGE_COLUMNS                                                                               \
-    "page.id, f.game, hu.username, f.status, f.visibility, api_time(" LIVE_CREATED "), "           \
-    "api_time(" LIVE_FINISHED "), " PLAYER_COLUMNS
+/* The page's columns: each fight's id, and unless the source knows it
+ * has ended (page.ended: then its state is NULL) its state and the
+ * version of its row; its row comes from the row cache or ROWS_SQL
+ * (page_rows). */
+#define PAGE_COLUMNS "page.id, f.status, f.xmin"
 
 /* The page's statement: the source read as far as cap (the count's cap),
  * the page's size limit and its offset, each a number or a parameter
- * ("$4::bigint"). Rows: a fight of the page (none: NULL, on an empty page)
- * with one of its players, in page and slot order, and the count last; a
- * fight that has ended comes with its id and state alone (its row is most
- * often in the row cache: page_rows). Light: the fights' ids only, fights
- * not joined (every row comes from the row cache, which holds only fights
- * that have ended, or from ROWS_SQL): for filtered and deep pages, whose
- * joins cost more to plan, or to run over the rows before the page, than
- * the second read.
+ * ("$4::bigint"). Rows: the page's fights (none: one row of NULLs, on an
+ * empty page) in page order, the count last in each (PAGE_COLUMNS). Light:
+ * the fights' ids only, fights not joined (each row is looked for in the
+ * row cache under its id alone, where only a fight that has ended is
+ * kept, else read by ROWS_SQL): for filtered and deep pages, whose joins
+ * cost more to plan, or to run over the rows before the page, than the
+ * second read.
  * Twice: a source that is one range of an index (no filter, no join) is
  * read twice, for the count and for the page, each an index scan that
  * stops where it may; a source with joins or filters once, into a
@@ -179,14 +171,8 @@ static int list_source(web_req *r, const fight_list_query *q, const char *user_i
 static void page_sql(char *out, size_t len, const char *source, const char *cap, const char *limit,
                      const char *offset, bool light, bool twice)
 {
-    const char *columns = light ? "page.id, NULL, NULL, NULL, NULL, NULL, NULL, NULL::int, NULL, "
-                                  "NULL, NULL, NULL::boolean"
-                                : PAGE_COLUMNS;
-    const char *joins = light ? ""
-                              : "LEFT JOIN users hu ON hu.id = " LIVE_HOST " "
-                                "LEFT JOIN fight_players p ON p.fight_id = " LIVE_FIGHT
-                                " " ROW_JOINS;
-    /* The page (with its fights unless light), joined to the count. */
+    const char *columns = light ? "page.id, NULL, NULL" : PAGE_COLUMNS;
+    /* The page (with its fights' states unless light), joined to the count. */
     char page[SOURCE_MAX + 128], joined[SOURCE_MAX + 192];
     bool uncounted = cap == NULL;
     int w = twice || uncounted
@@ -203,21 +189,21 @@ static void page_sql(char *out, size_t len, const char *source, const char *cap,
         abort();
     if (uncounted)
         w = snprintf(out, len,
-                     "SELECT %s, NULL::bigint FROM %s %sORDER BY page.created_at DESC, page.id%s",
-                     columns, joined, joins, light ? "" : ", p.slot");
+                     "SELECT %s, NULL::bigint FROM %s ORDER BY page.created_at DESC, page.id",
+                     columns, joined);
     else if (twice)
         w = snprintf(out, len,
                      "SELECT %s, c.n FROM (SELECT count(*) AS n FROM (%s LIMIT %s) ids) c "
-                     "LEFT JOIN %s ON true %sORDER BY page.created_at DESC, page.id%s",
-                     columns, source, cap, joined, joins, light ? "" : ", p.slot");
+                     "LEFT JOIN %s ON true ORDER BY page.created_at DESC, page.id",
+                     columns, source, cap, joined);
     else
         w = snprintf(out, len,
                      "WITH ids AS MATERIALIZED (%s LIMIT %s), "
                      "page AS (SELECT id, created_at, ended FROM ids ORDER BY created_at DESC, id "
                      "LIMIT %s OFFSET %s) "
                      "SELECT %s, c.n FROM (SELECT count(*) AS n FROM ids) c "
-                     "LEFT JOIN %s ON true %sORDER BY page.created_at DESC, page.id%s",
-                     source, cap, limit, offset, columns, joined, joins, light ? "" : ", p.slot");
+                     "LEFT JOIN %s ON true ORDER BY page.created_at DESC, page.id",
+                     source, cap, limit, offset, columns, joined);
     if (w < 0 || (size_t)w >= len)
         abort();
 }
@@ -229,6 +215,7 @@ static void page_sql(char *out, size_t len, const char *source, const char *cap,
     "LEFT JOIN fight_players p ON p.fight_id = f.id " ROW_JOINS                                    \
     "WHERE f.id = ANY ($1::uuid[]) ORDER BY f.id, p.slot"
 
+/* ROWS_SQL's columns. */
 enum {
     COL_ID,
     COL_GAME,
@@ -242,13 +229,22 @@ enum {
     COL_BOT,
     COL_RESULT,
     COL_LADDER,
-    COL_COUNT /* the page's statement only */
+    COL_VERSION
 };
 
-/* A fight that has ended looks the same in every list to every reader
- * until a name in it changes (a bot renamed): its row is kept as printed
- * for as long as an ended fight's page is (api_fights.c), and emptied
- * with the rest of cache.c by any change of fights made through this
+/* The page's statement's columns (PAGE_COLUMNS). */
+enum { PAGE_ID, PAGE_STATUS, PAGE_VERSION, PAGE_COUNT };
+
+/* A fight's row looks the same in every list to every reader until the
+ * fight or a player of it changes, or a name in it (a user or a bot
+ * renamed). One that has ended is kept under its id; one going on under
+ * its id, the version of its fights row (xmin: any update of the row, and
+ * of its players by web/migrations 0112's trigger, gives it a new one)
+ * and its state as shown (fight_shown_state: a queued fight shows
+ * "simulating" from its progress, which is not in the row). Kept as
+ * printed for as long as an ended fight's page is (api_fights.c), so a
+ * new name shows after that at worst, and emptied with the rest of
+ * cache.c by any change of fights, bots or users made through this
  * process. */
 #define ROW_CACHE_MS 10000
 /* Pages up to this one are prepared statements with their bounds in the
@@ -256,10 +252,17 @@ enum {
  * (fight_list_read_of). */
 #define LIST_PREPARED_PAGES 10
 #define PAGE_MAX 100 /* per_page's bound (api_fights.c) */
+#define ROW_KEY_MAX 128
 
-static void row_cache_key(char key[64], const char *fight_id)
+/* The row cache's key of a fight: version and state NULL for one that
+ * has ended. */
+static void row_cache_key(char key[ROW_KEY_MAX], const char *fight_id, const char *version,
+                          const char *state)
 {
-    snprintf(key, 64, "fight-row:%s", fight_id);
+    if (version == NULL)
+        snprintf(key, ROW_KEY_MAX, "fight-row:%.40s", fight_id);
+    else
+        snprintf(key, ROW_KEY_MAX, "fight-row:%.40s@%.20s:%.20s", fight_id, version, state);
 }
 
 static bool status_final(const char *db_status)
@@ -267,8 +270,9 @@ static bool status_final(const char *db_status)
     return fight_state_final(fight_state_api(db_status));
 }
 
-/* Row i's fight, its players still to come: "{...,"players":[". */
-static void fight_row_text(json_buf *b, PGresult *res, int i)
+/* Row i's fight, its players still to come: "{...,"players":["; returns
+ * its state as shown. */
+static const char *fight_row_text(json_buf *b, PGresult *res, int i)
 {
     int tick;
     const char *state =
@@ -292,6 +296,7 @@ static void fight_row_text(json_buf *b, PGresult *res, int i)
     jb_bool(b, strcmp(PQgetvalue(res, i, COL_LADDER), "t") == 0);
     jb_key(b, "players");
     jb_open(b, '[');
+    return state;
 }
 
 /* Row i's player. */
@@ -322,27 +327,24 @@ static void page_fights_free(page_fights *pf)
         free(pf->rows[i]);
 }
 
-/* The wanted fights of res (rows grouped by fight, players in slot order)
- * into their places; those that have ended also into the row cache. */
+/* The wanted fights of ROWS_SQL's res (rows grouped by fight, players in
+ * slot order) into their places and into the row cache. */
 static void rows_into(web_req *r, PGresult *res, page_fights *pf)
 {
     json_buf fight;
+    char key[ROW_KEY_MAX];
     bool building = false;
     int at = -1;
     jb_init(&fight);
     for (int i = 0; i <= PQntuples(res); i++) {
-        bool next = i == PQntuples(res) || PQgetisnull(res, i, COL_ID) || at < 0 ||
-                    strcmp(PQgetvalue(res, i, COL_ID), pf->ids[at]) != 0;
+        bool next =
+            i == PQntuples(res) || at < 0 || strcmp(PQgetvalue(res, i, COL_ID), pf->ids[at]) != 0;
         if (next && building) {
             /* The fight of the rows before is whole: into its place. */
             jb_close(&fight, ']');
             jb_close(&fight, '}');
             if (!fight.text.failed) {
-                if (status_final(PQgetvalue(res, i - 1, COL_STATUS))) {
-                    char key[64];
-                    row_cache_key(key, pf->ids[at]);
-                    cache_put(key, fight.text.data, fight.text.len, ROW_CACHE_MS, r->cache_epoch);
-                }
+                cache_put(key, fight.text.data, fight.text.len, ROW_CACHE_MS, r->cache_epoch);
                 pf->rows[at] = fight.text.data; /* taken */
                 pf->wanted[at] = false;
                 jb_init(&fight);
@@ -351,7 +353,7 @@ static void rows_into(web_req *r, PGresult *res, page_fights *pf)
             jb_free(&fight);
             building = false;
         }
-        if (i == PQntuples(res) || PQgetisnull(res, i, COL_ID))
+        if (i == PQntuples(res))
             continue;
         if (next) {
             const char *id = PQgetvalue(res, i, COL_ID);
@@ -361,7 +363,9 @@ static void rows_into(web_req *r, PGresult *res, page_fights *pf)
                 at = -1; /* not wanted from here */
                 continue;
             }
-            fight_row_text(&fight, res, i);
+            const char *state = fight_row_text(&fight, res, i);
+            bool ended = status_final(PQgetvalue(res, i, COL_STATUS));
+            row_cache_key(key, id, ended ? NULL : PQgetvalue(res, i, COL_VERSION), state);
             building = true;
         }
         if (building && !PQgetisnull(res, i, COL_SLOT))
@@ -370,12 +374,10 @@ static void rows_into(web_req *r, PGresult *res, page_fights *pf)
     jb_free(&fight);
 }
 
-/* The fights of the page from its statement's result into pf: those
- * going on from it (unless light), those that have ended (their state
- * final, or none: page_sql) from the row cache, the rest read in one more
- * statement. A light page says nothing of its fights' states: each is
- * looked for in the row cache, where only a fight that has ended is ever
- * kept. -1 on a db error (not answered; pf freed). */
+/* The fights of the page from its statement's result into pf, each from
+ * the row cache under its key (row_cache_key; a light page says nothing of
+ * its fights' states, so each is looked for as if it had ended), the rest
+ * read in one more statement. -1 on a db error (not answered; pf freed). */
 static int page_rows(web_req *r, PGresult *page, bool light, page_fights *pf)
 {
     char missing[PAGE_MAX * (WEB_ID_LEN + 1) + 3] = "{";
@@ -384,30 +386,31 @@ static int page_rows(web_req *r, PGresult *page, bool light, page_fights *pf)
     pf->n = 0;
     pf->out_of_memory = false;
     for (int i = 0; i < PQntuples(page) && pf->n < PAGE_MAX; i++) {
-        const char *id = PQgetvalue(page, i, COL_ID);
-        if (PQgetisnull(page, i, COL_ID) || (pf->n > 0 && strcmp(pf->ids[pf->n - 1], id) == 0))
-            continue; /* the count alone, or the same fight's next player */
+        if (PQgetisnull(page, i, PAGE_ID))
+            continue; /* the count alone */
+        const char *id = PQgetvalue(page, i, PAGE_ID);
         snprintf(pf->ids[pf->n], sizeof pf->ids[pf->n], "%s", id);
-        pf->rows[pf->n] = NULL;
-        /* No state: the source said it has ended and it was not looked up. */
-        bool final = !light && (PQgetisnull(page, i, COL_STATUS) ||
-                                status_final(PQgetvalue(page, i, COL_STATUS)));
-        pf->wanted[pf->n] = !final && !light;
-        if (!pf->wanted[pf->n]) {
-            char key[64];
-            size_t len = 0;
-            row_cache_key(key, id);
-            if ((pf->rows[pf->n] = cache_get(key, &len)) == NULL)
-                used += (size_t)snprintf(missing + used, sizeof missing - used, "%s%s",
-                                         nmissing++ > 0 ? "," : "", id);
+        /* No state: light, or the source said it has ended and it was not
+         * looked up. */
+        const char *status =
+            PQgetisnull(page, i, PAGE_STATUS) ? NULL : PQgetvalue(page, i, PAGE_STATUS);
+        char key[ROW_KEY_MAX];
+        if (light || status == NULL || status_final(status)) {
+            row_cache_key(key, id, NULL, NULL);
+        } else {
+            int tick;
+            row_cache_key(key, id, PQgetvalue(page, i, PAGE_VERSION),
+                          fight_shown_state(status, id, &tick));
         }
+        size_t len = 0;
+        if ((pf->rows[pf->n] = cache_get(key, &len)) == NULL)
+            used += (size_t)snprintf(missing + used, sizeof missing - used, "%s%s",
+                                     nmissing++ > 0 ? "," : "", id);
+        pf->wanted[pf->n] = pf->rows[pf->n] == NULL;
         pf->n++;
     }
-    rows_into(r, page, pf);
     if (nmissing > 0) {
         snprintf(missing + used, sizeof missing - used, "}");
-        for (int i = 0; i < pf->n; i++)
-            pf->wanted[i] = pf->rows[i] == NULL;
         const char *params[1] = {missing};
         PGresult *res = prepared_exec(r->t, ROWS_SQL, 1, params);
         if (res == NULL) {
@@ -480,7 +483,7 @@ int fight_list_read_of(web_req *r, const fight_list_query *q, bool counted, figh
 /* The count from the page's statement's result, as the read asked. */
 static void page_count(const fight_list_read *p, PGresult *res, web_list_count *count)
 {
-    long long counted = PQntuples(res) > 0 ? atoll(PQgetvalue(res, 0, COL_COUNT)) : 0;
+    long long counted = PQntuples(res) > 0 ? atoll(PQgetvalue(res, 0, PAGE_COUNT)) : 0;
     if (count == NULL)
         return;
     if (p->counted)

@@ -582,10 +582,14 @@ test('fight page: results, verdicts, own log only, replay, list, dashboard, SSE'
   await waitFor(() => events.find((e) => e.data.state === 'open'), 'SSE open');
   await b.post(`/api/invitations/${inv.id}/accept`, { bot_id: bb.id });
   await waitFor(() => events.find((e) => e.data.state === 'queued'), 'SSE queued');
+  // a list's row of a fight going on is kept with the state it shows
+  const listed = async () => (await a.get('/api/fights?mine=1')).body.fights.find((x) => x.id === f.id).state;
+  assert.equal(await listed(), 'queued');
   redis(stack.redisUrl, 'XADD', 'cf:progress', '*', 'id', f.id, 'state', 'started', 'tick', '0');
   redis(stack.redisUrl, 'XADD', 'cf:progress', '*', 'id', f.id, 'state', 'tick', 'tick', '7');
   await waitFor(() => events.find((e) => e.data.state === 'simulating' && e.data.tick === 7), 'SSE simulating tick 7');
   assert.equal((await anon.get(`/api/fights/${f.id}`)).body.state, 'simulating');
+  assert.equal(await listed(), 'simulating');
   // the database learns it too (metrics, filters, the reconciler)
   await waitFor(() => psql(stack.databaseUrl, `SELECT status FROM fights WHERE id = '${f.id}'`) === 'running', 'status running');
   assert.ok((await anon.get(`/api/fights?state=simulating&user=${a.username}`)).body.fights.some((x) => x.id === f.id));
@@ -903,10 +907,12 @@ test('fights list: a page past the tenth shows a fight going on as it is now, ne
   assert.deepEqual(await eleventh(), page); // now from the row cache, the same
 });
 
-test('dashboard: its fights are the first page of mine, a fight going on as it is now, never a kept row', async () => {
-  // The rows of the fights that have ended come from the row cache, the
-  // others fresh; which have ended the page learns from fight_members
-  // (fight_ended, web/migrations/0111), not from each fight.
+test('dashboard: its fights are the first page of mine, a fight going on as it is now', async () => {
+  // Rows come from the row cache: a fight that has ended under its id, one
+  // going on under the version of its row, which a change of the fight or
+  // of a player of it moves (web/migrations/0112); which have ended the
+  // page learns from fight_members (fight_ended, web/migrations/0111), not
+  // from each fight.
   const a = await user('dash');
   const ab = await bot(a, 'tanks', 'Dash');
   const open = (await a.post('/api/fights', { game: 'tanks', bot_id: ab.id })).body;
@@ -920,7 +926,30 @@ test('dashboard: its fights are the first page of mine, a fight going on as it i
   assert.equal(d.length, 20);
   assert.deepEqual([d[0].id, d[0].state], [open.id, 'open']);
   assert.deepEqual(d, await mine());
-  assert.deepEqual(await dashboard(), d); // the ended ones now from the row cache
+  assert.deepEqual(await dashboard(), d); // now from the row cache
+  // a player joins, changes and leaves by hand, the fight itself changes:
+  // each shows at once (0112's trigger gives the fight a new version)
+  const version = () => psql(stack.databaseUrl, `SELECT xmin FROM fights WHERE id = '${open.id}'`);
+  const v0 = version();
+  psql(stack.databaseUrl, `INSERT INTO fight_players (fight_id, slot, name) VALUES ('${open.id}', 1, 'house/Sparring')`);
+  assert.notEqual(version(), v0);
+  const sparring = { username: 'house', bot: 'Sparring', result: null };
+  assert.deepEqual((await dashboard())[0].players, [{ username: a.username, bot: 'Dash', result: null }, sparring]);
+  psql(stack.databaseUrl, `UPDATE fight_players SET name = 'house/Sparred' WHERE fight_id = '${open.id}' AND slot = 1`);
+  assert.deepEqual((await dashboard())[0].players[1], { ...sparring, bot: 'Sparred' });
+  psql(stack.databaseUrl, `DELETE FROM fight_players WHERE fight_id = '${open.id}' AND slot = 1`);
+  assert.deepEqual(await dashboard(), d);
+  psql(stack.databaseUrl, `UPDATE fights SET visibility = 'private' WHERE id = '${open.id}'`);
+  assert.equal((await dashboard())[0].public, false);
+  psql(stack.databaseUrl, `UPDATE fights SET visibility = 'public' WHERE id = '${open.id}'`);
+  assert.deepEqual(await dashboard(), d);
+  // a fight that has ended is kept under its id: its players' rows (the
+  // result processor writes them after the status) leave its version be
+  const endedFight = d[1].id;
+  const endedVersion = psql(stack.databaseUrl, `SELECT xmin FROM fights WHERE id = '${endedFight}'`);
+  psql(stack.databaseUrl, `UPDATE fight_players SET result = 'win' WHERE fight_id = '${endedFight}'`);
+  assert.equal(psql(stack.databaseUrl, `SELECT xmin FROM fights WHERE id = '${endedFight}'`), endedVersion);
+  psql(stack.databaseUrl, `UPDATE fight_players SET result = NULL WHERE fight_id = '${endedFight}'`);
   const ended = () => psql(stack.databaseUrl, `SELECT fight_ended, count(*) FROM fight_members
       WHERE user_id = ${a.id} GROUP BY 1 ORDER BY 1`).split('\n');
   // made ended (the 25 inserted finished) or not (the open one)
