@@ -2,8 +2,11 @@
  * api_dashboard.c — GET /api/dashboard: a logged-in user's start page in
  * one answer (their latest fights, pending invitations and bots), so the
  * page needs one round trip rather than three; and the three reads go to
- * PostgreSQL in one round trip too (prepared_exec_all). The answer is
- * written as text (json_buf.h), as cJSON would print it.
+ * PostgreSQL in one round trip too (prepared_exec_all). The fights and
+ * invitations are read as ids and versions, their rows most often from
+ * cache.c (fight_list.c, invitation_view.c): those not kept are read
+ * after, one more statement each. The answer is written as text
+ * (json_buf.h), as cJSON would print it.
  */
 #include <stdlib.h>
 
@@ -53,7 +56,12 @@ void dashboard_get(web_req *r)
         return;
     }
     jb_key(&b, "invitations");
-    invitation_list_text(reads[1].res, &b);
+    if (!invitation_list_text(r, reads[1].res, &b)) {
+        jb_free(&b);
+        web_reads_clear(reads, 3);
+        http_db_error(r);
+        return;
+    }
     jb_key(&b, "bots");
     json_add_printed(&b, bot_list_from(reads[2].res));
     jb_close(&b, '}');

@@ -80,70 +80,60 @@ cJSON *invitation_json(web_req *r, const char *invitation_id)
     return o;
 }
 
-void invitation_list_read(web_req *r, web_read *q)
-{
-    *q =
-        (web_read){.sql = MY_INVITATIONS "WHERE i.invitee_id = $1::bigint AND i.status = 'pending' "
-                                         "ORDER BY i.created_at DESC, i.id DESC",
-                   .nparams = 2,
-                   .params = {r->user_id, r->username}};
-}
-
-void invitation_list_text(PGresult *res, json_buf *b)
-{
-    jb_open(b, '[');
-    for (int i = 0; i < PQntuples(res); i++)
-        invitation_row_text(b, res, i);
-    jb_close(b, ']');
-}
-
-/* ---- the whole list: the latest 100, ended fights' rows from cache.c ----
+/* ---- lists: the whole list (the latest 100) and the pending ones ----
  *
- * An invitation changes only while its fight is open (fight_state.c, the
- * fight locked); once the fight has ended, its row looks the same to its
- * invitee until a bot in it is renamed, as an ended fight's row in the
- * fights lists (fight_list.c): it is kept as printed for as long
- * (ROW_CACHE_MS), and emptied with the rest of cache.c by any change of
- * fights or bots made through this process. The list's statement reads
- * the page (invitations_invitee_order_idx, 0106: its first 100 entries)
- * and, only for a fight going on, the rest of the row: the invitation
+ * An invitation's row looks the same to its invitee until the invitation
+ * or its fight changes, or a name in it (a bot or a user renamed); and an
+ * invitation changes only while its fight is open (fight_state.c, the
+ * fight locked). So each row is kept as printed (cache.c), as a fight's
+ * row in the fights lists is (fight_list.c): one whose fight has ended
+ * under its id; one whose fight goes on under its id and the versions
+ * (xmin) of its row and its fight's, which any update of either moves.
+ * Kept for as long as an ended fight's page is (ROW_CACHE_MS), so a new
+ * name shows after that at worst, and emptied with the rest of cache.c by
+ * any change of fights, bots or users made through this process. A list's
+ * statement reads only the ids and versions (the whole list: the first
+ * 100 entries of invitations_invitee_order_idx, 0106); the invitation
  * says whether its fight has ended (fight_ended, kept by a trigger on
- * fights: web/migrations/0109), so an ended one costs no look-up of its
- * fight. The ended fights' rows not in the cache come from a second. */
+ * fights: web/migrations/0109, 0111), so an ended one costs no look-up of
+ * its fight. The rows not in the cache come from a second statement. */
 
-#define LIST_MAX 100
 #define ROW_CACHE_MS 10000
-#define LIVE(x) "CASE WHEN NOT i.fight_ended THEN " x " END"
-#define LIVE_CREATED LIVE("i.created_at")
-#define LIVE_FIGHT LIVE("i.fight_id")
-#define LIVE_BOT LIVE("i.bot_version_id")
+#define ROW_KEY_MAX 96
+/* A list's columns: the invitation's id and version, its fight's version
+ * (NULL: the fight has ended). */
+#define LIST_COLUMNS                                                                               \
+    "SELECT i.id, i.xmin, f.xmin FROM invitations i "                                              \
+    "LEFT JOIN fights f ON f.id = CASE WHEN NOT i.fight_ended THEN i.fight_id END "                \
+    "WHERE i.invitee_id = $1::bigint "
 #define LIST_SQL                                                                                   \
-    "SELECT i.id, i.fight_id, f.game, hu.username, $2::text, i.status, b.name, f.status, "         \
-    "api_time(" LIVE_CREATED "), i.fight_ended FROM invitations i "                                \
-    "LEFT JOIN fights f ON f.id = " LIVE_FIGHT " "                                                 \
-    "LEFT JOIN users hu ON hu.id = f.host_id "                                                     \
-    "LEFT JOIN bot_versions v ON v.id = " LIVE_BOT " "                                             \
-    "LEFT JOIN bots b ON b.id = v.bot_id WHERE i.invitee_id = $1::bigint "                         \
-    "ORDER BY (i.status = 'pending') DESC, i.created_at DESC, i.id DESC LIMIT 100"
-#define LIST_ENDED 9 /* LIST_SQL's i.fight_ended */
-#define ROWS_SQL MY_INVITATIONS "WHERE i.invitee_id = $1::bigint AND i.id = ANY ($3::bigint[])"
+    LIST_COLUMNS "ORDER BY (i.status = 'pending') DESC, i.created_at DESC, i.id DESC LIMIT 100"
+#define PENDING_SQL LIST_COLUMNS "AND i.status = 'pending' ORDER BY i.created_at DESC, i.id DESC"
+/* The rows of the invitations $3 (ids), with the versions as a list's. */
+#define ROWS_SQL                                                                                   \
+    INVITATION_COLUMNS("$2::text")                                                                 \
+    ", i.xmin, f.xmin " INVITATION_JOINS                                                           \
+    "WHERE i.invitee_id = $1::bigint AND i.id = ANY ($3::bigint[])"
+#define ROWS_FIGHT_STATUS 7 /* ROWS_SQL's f.status, then its versions */
+#define ROWS_VERSION 9
 
-static void row_cache_key(char key[64], const char *invitation_id)
+/* The row cache's key of an invitation: fight_version NULL when its fight
+ * has ended. */
+static void row_cache_key(char key[ROW_KEY_MAX], const char *invitation_id, const char *version,
+                          const char *fight_version)
 {
-    snprintf(key, 64, "invitation-row:%.24s", invitation_id);
+    if (fight_version == NULL)
+        snprintf(key, ROW_KEY_MAX, "invitation-row:%.24s", invitation_id);
+    else
+        snprintf(key, ROW_KEY_MAX, "invitation-row:%.24s@%.20s.%.20s", invitation_id, version,
+                 fight_version);
 }
 
-/* Row i's fight has ended, as ROWS_SQL's fights say. */
-static bool fight_ended(PGresult *res, int i)
-{
-    return fight_state_final(fight_state_api(PQgetvalue(res, i, 7)));
-}
-
-/* The rows of res (ROWS_SQL's) into their places in rows (the list's
- * order, ids[]), and into the row cache; false when one could not be
- * written (out of memory). */
-static bool ended_rows_into(web_req *r, PGresult *res, char ids[][WEB_INT_ID_SIZE], int n,
-                            char **rows)
+/* ROWS_SQL's rows into their places in rows (the list's order, ids[]) and
+ * into the row cache; false when one could not be written (out of
+ * memory). */
+static bool read_rows_into(web_req *r, PGresult *res, char (*ids)[WEB_INT_ID_SIZE], int n,
+                           char **rows)
 {
     for (int j = 0; j < PQntuples(res); j++) {
         int at = 0;
@@ -151,74 +141,84 @@ static bool ended_rows_into(web_req *r, PGresult *res, char ids[][WEB_INT_ID_SIZ
             at++;
         if (at == n || rows[at] != NULL)
             continue;
-        char key[64];
         if ((rows[at] = row_text(res, j)) == NULL)
             return false;
-        row_cache_key(key, ids[at]);
-        if (fight_ended(res, j))
-            cache_put(key, rows[at], strlen(rows[at]), ROW_CACHE_MS, r->cache_epoch);
+        bool ended = fight_state_final(fight_state_api(PQgetvalue(res, j, ROWS_FIGHT_STATUS)));
+        char key[ROW_KEY_MAX];
+        row_cache_key(key, ids[at], PQgetvalue(res, j, ROWS_VERSION),
+                      ended ? NULL : PQgetvalue(res, j, ROWS_VERSION + 1));
+        cache_put(key, rows[at], strlen(rows[at]), ROW_CACHE_MS, r->cache_epoch);
     }
     return true;
 }
 
-/* The rows in order, as {"invitations":[...]} into b; false when out of
- * memory. rows are freed. */
-static bool list_into(char **rows, int n, json_buf *b)
+/* The invitations of a list's result, in order, as a JSON array into b:
+ * each from the row cache, the rest read by ROWS_SQL. False on a db error
+ * (not answered); out of memory, b is marked failed (answered 500, not a
+ * list cut short). */
+static bool list_text(web_req *r, PGresult *list, json_buf *b)
 {
-    jb_open(b, '{');
-    jb_key(b, "invitations");
+    int n = PQntuples(list);
+    char(*ids)[WEB_INT_ID_SIZE] = calloc((size_t)n + 1, sizeof *ids);
+    char **rows = calloc((size_t)n + 1, sizeof *rows);
+    char *missing = malloc((size_t)n * WEB_INT_ID_SIZE + 3);
+    bool whole = ids != NULL && rows != NULL && missing != NULL, db_ok = true;
+    size_t used = 0;
+    int nmissing = 0;
+    if (whole)
+        missing[used++] = '{';
+    for (int i = 0; whole && i < n; i++) {
+        snprintf(ids[i], sizeof ids[i], "%s", PQgetvalue(list, i, 0));
+        char key[ROW_KEY_MAX];
+        size_t len;
+        row_cache_key(key, ids[i], PQgetvalue(list, i, 1),
+                      PQgetisnull(list, i, 2) ? NULL : PQgetvalue(list, i, 2));
+        if ((rows[i] = cache_get(key, &len)) == NULL)
+            used += (size_t)snprintf(missing + used, WEB_INT_ID_SIZE + 1, "%s%s",
+                                     nmissing++ > 0 ? "," : "", ids[i]);
+    }
+    if (whole && nmissing > 0) {
+        snprintf(missing + used, 2, "}");
+        const char *params[3] = {r->user_id, r->username, missing};
+        PGresult *res = prepared_exec(r->t, ROWS_SQL, 3, params);
+        db_ok = res != NULL;
+        whole = db_ok && read_rows_into(r, res, ids, n, rows);
+        PQclear(res);
+    }
     jb_open(b, '[');
-    for (int i = 0; i < n; i++) {
-        if (rows[i] != NULL)
+    for (int i = 0; rows != NULL && i < n; i++) {
+        if (whole && rows[i] != NULL) /* NULL: deleted between the two statements */
             jb_value_raw(b, rows[i]);
         free(rows[i]);
     }
     jb_close(b, ']');
-    jb_close(b, '}');
-    return !b->text.failed;
+    b->text.failed = b->text.failed || !whole;
+    free(ids);
+    free(rows);
+    free(missing);
+    return db_ok;
+}
+
+void invitation_list_read(web_req *r, web_read *q)
+{
+    *q = (web_read){.sql = PENDING_SQL, .nparams = 1, .params = {r->user_id}};
+}
+
+bool invitation_list_text(web_req *r, PGresult *res, json_buf *b)
+{
+    return list_text(r, res, b);
 }
 
 int invitation_list_page(web_req *r, json_buf *b)
 {
-    const char *params[3] = {r->user_id, r->username, NULL};
-    PGresult *res = prepared_exec(r->t, LIST_SQL, 2, params);
+    const char *params[1] = {r->user_id};
+    PGresult *res = prepared_exec(r->t, LIST_SQL, 1, params);
     if (res == NULL)
         return -1;
-    int n = PQntuples(res) < LIST_MAX ? PQntuples(res) : LIST_MAX;
-    char ids[LIST_MAX][WEB_INT_ID_SIZE];
-    char *rows[LIST_MAX] = {NULL};
-    char missing[LIST_MAX * WEB_INT_ID_SIZE + 3] = "{";
-    size_t used = 1;
-    int nmissing = 0;
-    bool out_of_memory = false;
-    for (int i = 0; i < n; i++) {
-        snprintf(ids[i], sizeof ids[i], "%s", PQgetvalue(res, i, 0));
-        if (strcmp(PQgetvalue(res, i, LIST_ENDED), "t") != 0) {
-            rows[i] = row_text(res, i);
-            out_of_memory = out_of_memory || rows[i] == NULL;
-            continue;
-        }
-        char key[64];
-        size_t len;
-        row_cache_key(key, ids[i]);
-        if ((rows[i] = cache_get(key, &len)) == NULL)
-            used += (size_t)snprintf(missing + used, sizeof missing - used, "%s%s",
-                                     nmissing++ > 0 ? "," : "", ids[i]);
-    }
+    jb_open(b, '{');
+    jb_key(b, "invitations");
+    bool db_ok = list_text(r, res, b);
     PQclear(res);
-    if (nmissing > 0) {
-        snprintf(missing + used, sizeof missing - used, "}");
-        params[2] = missing;
-        if ((res = prepared_exec(r->t, ROWS_SQL, 3, params)) == NULL) {
-            for (int i = 0; i < n; i++)
-                free(rows[i]);
-            return -1;
-        }
-        if (!ended_rows_into(r, res, ids, n, rows))
-            out_of_memory = true;
-        PQclear(res);
-    }
-    /* A row still NULL was deleted between the two statements, or could
-     * not be written: the latter is answered 500, not left out. */
-    return list_into(rows, n, b) && !out_of_memory ? 1 : 0;
+    jb_close(b, '}');
+    return !db_ok ? -1 : b->text.failed ? 0 : 1;
 }

@@ -1118,11 +1118,13 @@ bool fight_list_text(web_req *r, const fight_list_read *p, PGresult *res, web_li
 cJSON *invitation_json(web_req *r, const char *invitation_id);
 /* The caller's latest 100 invitations, pending first, as the JSON text
  * {"invitations":[...]} into b: 1; 0 when out of memory; -1 on a db error
- * (not answered). An ended fight's row comes from cache.c. */
+ * (not answered). Rows come from cache.c, the others need one more read. */
 int invitation_list_page(web_req *r, json_buf *b);
-/* The caller's pending invitations in two steps, for prepared_exec_all. */
+/* The caller's pending invitations in two steps, for prepared_exec_all;
+ * the second writes a JSON array into b (marked failed when out of
+ * memory) and is false on a db error (not answered). */
 void invitation_list_read(web_req *r, web_read *q);
-void invitation_list_text(PGresult *res, json_buf *b); /* a JSON array into b */
+bool invitation_list_text(web_req *r, PGresult *res, json_buf *b);
 
 /* ---- names.c: players' names in the fight stream ---- */
 #define WEB_HOUSE_PREFIX "house/"

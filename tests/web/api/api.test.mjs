@@ -967,7 +967,7 @@ test('dashboard: its fights are the first page of mine, a fight going on as it i
   assert.deepEqual(d, await mine());
 });
 
-test("invitations list: an ended fight's row, read fresh and from the row cache, follows a rename at once", async () => {
+test("invitations: a row read fresh or from the row cache follows a rename, and a change of the invitation or its fight, at once", async () => {
   const host = await user('ivhost');
   const guest = await user('ivguest');
   const hb = await bot(host, 'tanks');
@@ -991,6 +991,22 @@ test("invitations list: an ended fight's row, read fresh and from the row cache,
   const renamed = (await guest.get('/api/invitations')).body.invitations;
   assert.equal(renamed[1].bot, 'After Rename');
   assert.deepEqual(renamed[0], fresh[0]);
+  // a pending one is kept too, under the versions of its row and its
+  // fight's: a change of either by hand shows at once, in the list and on
+  // the dashboard
+  const pending = async () => (await guest.get('/api/dashboard')).body.invitations;
+  assert.deepEqual(await pending(), [renamed[0]]);
+  assert.deepEqual(await pending(), [renamed[0]]);
+  psql(stack.databaseUrl, `UPDATE fights SET status = 'queued' WHERE id = '${open.id}'`);
+  const queued = { ...renamed[0], fight_state: 'queued' };
+  assert.deepEqual(await pending(), [queued]);
+  assert.deepEqual((await guest.get('/api/invitations')).body.invitations[0], queued);
+  psql(stack.databaseUrl, `UPDATE invitations SET bot_version_id = (SELECT max(id) FROM bot_versions WHERE bot_id = ${gb.id}) WHERE id = ${renamed[0].id}`);
+  assert.deepEqual(await pending(), [{ ...queued, bot: 'After Rename' }]);
+  assert.deepEqual((await guest.get('/api/invitations')).body.invitations[0], { ...queued, bot: 'After Rename' });
+  psql(stack.databaseUrl, `UPDATE invitations SET status = 'declined' WHERE id = ${renamed[0].id}`);
+  assert.deepEqual(await pending(), []);
+  assert.equal((await guest.get('/api/invitations')).body.invitations.find((i) => i.id === renamed[0].id).state, 'declined');
 });
 
 test('a body over its route\'s limit: 413 as JSON naming that limit, never libevent\'s HTML page', async () => {
