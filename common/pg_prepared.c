@@ -95,14 +95,25 @@ void pg_stmts_forget_all(pg_stmts *t)
         t->s[i].ready = t->s[i].stale = false;
 }
 
-/* FNV-1a: short SQL texts, no adversary (the texts are the program's). */
+/* No adversary (the texts are the program's), but a text is hashed at
+ * every run and cf-web's reach 2 KiB: eight bytes a step, each mixed in by
+ * a multiplication (FNV-1a a byte at a time was ~3 us of a dashboard's
+ * request). */
 static uint32_t text_hash(const char *s)
 {
-    uint32_t h = 2166136261u;
+    size_t n = strlen(s);
+    uint64_t h = 0x9e3779b97f4a7c15u ^ n;
 
-    for (; *s != '\0'; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
+    for (; n >= 8; n -= 8, s += 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdu;
+        h ^= h >> 32;
+    }
+    uint64_t tail = 0;
+    memcpy(&tail, s, n);
+    h = (h ^ tail) * 0xc4ceb9fe1a85ec53u;
+    return (uint32_t)(h ^ (h >> 32));
 }
 
 /* The index of the slot holding sql, or of the free slot where it would
