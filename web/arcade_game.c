@@ -308,6 +308,113 @@ static const char *list_order_sql(arcade_list_order order)
     return "ORDER BY s.rating_avg DESC NULLS LAST, COALESCE(s.plays, 0) DESC, g.created_at, g.id ";
 }
 
+/* A game's row in the list looks the same to every reader until the game,
+ * its counters or its latest version change (or its owner's name): it is
+ * kept as printed (cache.c) under its id and the versions (xmin) of its
+ * arcade_games and arcade_game_stats rows. A play or a rating moves the
+ * counters' (their triggers, 0006); a new version of its files the game's
+ * (the upload updates it, and web/migrations/0113's trigger does for any
+ * writer). Kept ten seconds at most, so an owner renamed through another
+ * process shows after that at worst; a change of users made through this
+ * process empties the cache at once. */
+#define ROW_CACHE_MS 10000
+#define ROW_KEY_MAX 80
+/* The rows of the games $1 (ids), with their versions. */
+#define ROWS_SQL                                                                                   \
+    GAME_COLUMNS ", g.xmin, s.xmin FROM arcade_games g " GAME_JOINS                                \
+                 "WHERE g.id = ANY ($1::bigint[])"
+#define ROWS_GAME_VERSION (COL_OPERATOR_HIDDEN + 1)
+
+static void row_cache_key(char key[ROW_KEY_MAX], const char *id, const char *game_version,
+                          const char *stats_version)
+{
+    snprintf(key, ROW_KEY_MAX, "arcade-row:%.20s@%.20s.%.20s", id, game_version, stats_version);
+}
+
+/* Version column col of res's row i: "-" when NULL (no counters yet). */
+static const char *version_at(PGresult *res, int i, int col)
+{
+    return PQgetisnull(res, i, col) ? "-" : PQgetvalue(res, i, col);
+}
+
+/* The page's games (ids[n], in order) not in the row cache (rows[i]
+ * NULL) from ROWS_SQL, into rows and the row cache. False on a db error
+ * (not answered); out of memory, a row stays NULL and *whole false. */
+static bool read_rows(web_req *r, char (*ids)[WEB_INT_ID_SIZE], int n, char **rows, bool *whole)
+{
+    char *missing = malloc((size_t)n * WEB_INT_ID_SIZE + 3);
+    if (missing == NULL) {
+        *whole = false;
+        return true;
+    }
+    size_t used = 0;
+    missing[used++] = '{';
+    for (int i = 0; i < n; i++)
+        if (rows[i] == NULL)
+            used += (size_t)snprintf(missing + used, WEB_INT_ID_SIZE + 1, "%s%s",
+                                     used > 1 ? "," : "", ids[i]);
+    snprintf(missing + used, 2, "}");
+    const char *params[1] = {missing};
+    PGresult *res = prepared_exec(r->t, ROWS_SQL, 1, params);
+    free(missing);
+    if (res == NULL)
+        return false;
+    for (int j = 0; j < PQntuples(res); j++) {
+        int at = 0;
+        while (at < n && strcmp(ids[at], PQgetvalue(res, j, COL_ID)) != 0)
+            at++;
+        if (at == n || rows[at] != NULL)
+            continue;
+        json_buf row;
+        jb_init(&row);
+        game_row_text(&row, res, j);
+        if (row.text.failed) {
+            jb_free(&row);
+            *whole = false;
+            continue;
+        }
+        char key[ROW_KEY_MAX];
+        row_cache_key(key, ids[at], version_at(res, j, ROWS_GAME_VERSION),
+                      version_at(res, j, ROWS_GAME_VERSION + 1));
+        cache_put(key, row.text.data, row.text.len, ROW_CACHE_MS, r->cache_epoch);
+        rows[at] = row.text.data; /* taken */
+    }
+    PQclear(res);
+    return true;
+}
+
+/* The page of a list's statement (ids and versions) as a JSON array into
+ * b, each game's row from the row cache or ROWS_SQL. False on a db error
+ * (not answered); out of memory, b is marked failed. */
+static bool page_text(web_req *r, PGresult *page, json_buf *b)
+{
+    int n = PQntuples(page);
+    char(*ids)[WEB_INT_ID_SIZE] = calloc((size_t)n + 1, sizeof *ids);
+    char **rows = calloc((size_t)n + 1, sizeof *rows);
+    bool whole = ids != NULL && rows != NULL, db_ok = true, missing = false;
+    for (int i = 0; whole && i < n; i++) {
+        snprintf(ids[i], sizeof ids[i], "%s", PQgetvalue(page, i, 0));
+        char key[ROW_KEY_MAX];
+        size_t len;
+        row_cache_key(key, ids[i], version_at(page, i, 1), version_at(page, i, 2));
+        rows[i] = cache_get(key, &len);
+        missing = missing || rows[i] == NULL;
+    }
+    if (whole && missing)
+        db_ok = read_rows(r, ids, n, rows, &whole);
+    jb_open(b, '[');
+    for (int i = 0; rows != NULL && i < n; i++) {
+        if (db_ok && whole && rows[i] != NULL) /* NULL: deleted between the two statements */
+            jb_value_raw(b, rows[i]);
+        free(rows[i]);
+    }
+    jb_close(b, ']');
+    b->text.failed = b->text.failed || !whole;
+    free(ids);
+    free(rows);
+    return db_ok;
+}
+
 bool arcade_game_list(web_req *r, const arcade_list_query *q, web_list_count *count, json_buf *b)
 {
     char limit[16], offset[24], cap[24], sql[2048], count_sql[512];
@@ -320,17 +427,14 @@ bool arcade_game_list(web_req *r, const arcade_list_query *q, web_list_count *co
      * (prepared.c); the others planned with their values. */
     bool prepared = q->q == NULL && q->page <= LIST_PREPARED_PAGES;
     const char *where = q->mine ? MINE_WHERE : LIST_WHERE;
-    /* The page's games are found first, from the games and their counters
-     * (s, carried out) alone; only they are joined to their owner and
-     * latest version (a random pair of games reads two versions, not every
-     * game's). */
-    const char *order = list_order_sql(q->order);
+    /* The page's games are found from the games and their counters alone,
+     * as their ids and versions; their rows (with their owner and latest
+     * version) come from the row cache, or one more statement. */
     int n = snprintf(sql, sizeof sql,
-                     "%sFROM (SELECT g.id, " STATS_COLUMNS " FROM arcade_games g "
-                     "LEFT JOIN arcade_game_stats s ON s.game_id = g.id %s%sLIMIT %s OFFSET %s) "
-                     "s JOIN arcade_games g ON g.id = s.id " OWNER_VERSION_JOINS "%s",
-                     GAME_COLUMNS, where, order, prepared ? limit : "$4::int",
-                     prepared ? offset : "$5::bigint", order);
+                     "SELECT g.id, g.xmin, s.xmin FROM arcade_games g "
+                     "LEFT JOIN arcade_game_stats s ON s.game_id = g.id %s%sLIMIT %s OFFSET %s",
+                     where, list_order_sql(q->order), prepared ? limit : "$4::int",
+                     prepared ? offset : "$5::bigint");
     int c = snprintf(count_sql, sizeof count_sql, COUNT_SQL, where, prepared ? cap : "$4::bigint");
     if (n < 0 || (size_t)n >= sizeof sql || c < 0 || (size_t)c >= sizeof count_sql)
         return false;
@@ -353,14 +457,11 @@ bool arcade_game_list(web_req *r, const arcade_list_query *q, web_list_count *co
                 return false;
             }
     }
-    jb_open(b, '[');
-    for (int i = 0; i < PQntuples(reads[0].res); i++)
-        game_row_text(b, reads[0].res, i);
-    jb_close(b, ']');
+    bool ok = page_text(r, reads[0].res, b);
     (void)list_count_of(reads[1].res, first, q->per_page, bound, count);
     reads[1].res = NULL; /* cleared by list_count_of */
     web_reads_clear(reads, 2);
-    return true;
+    return ok;
 }
 
 /* mask as the text string_to_array($n, ',') reads: "keys,touch". */

@@ -424,6 +424,38 @@ test('plays over and the best score; DELETE: the owner only, the plays go with t
   assert.ok(!(await a.get('/api/arcade/games?mine=1')).body.games.some((x) => x.id === g.id));
 });
 
+test("the list's rows are kept, and show a change of the game, its counters or its versions at once, whoever makes it", async () => {
+  // cf-web keeps a game's row of the list under the versions (xmin) of its
+  // arcade_games and arcade_game_stats rows (web/arcade_game.c); a new
+  // version of its files moves the game's (web/migrations/0113).
+  const a = await user();
+  const g = await created(a, {});
+  const db = stack.databaseUrl;
+  const listed = async () => (await a.get('/api/arcade/games?mine=1&order=updated')).body.games.find((x) => x.id === g.id);
+  const first = await listed();
+  assert.deepEqual([first.version, first.plays, first.description], [1, 0, g.description]);
+  assert.deepEqual(await listed(), first); // now from the row cache
+  // its counters: a play over, by hand (0006's trigger counts it)
+  psql(db, `INSERT INTO plays (id, game_id, status, verdict, score) VALUES (gen_random_uuid(), ${g.id}, 'finished', 'ok', 7)`);
+  let row = await listed();
+  assert.deepEqual([row.plays, row.best_score], [1, 7]);
+  // the game's own row
+  psql(db, `UPDATE arcade_games SET description = 'changed by hand' WHERE id = ${g.id}`);
+  assert.equal((await listed()).description, 'changed by hand');
+  // a version by hand, and a version changed by hand
+  const version = () => psql(db, `SELECT xmin FROM arcade_games WHERE id = ${g.id}`);
+  const v0 = version();
+  psql(db, `INSERT INTO arcade_game_versions (game_id, version, code, size) VALUES (${g.id}, 2, 'print(2)', 8)`);
+  assert.notEqual(version(), v0);
+  row = await listed();
+  assert.deepEqual([row.version, row.size, row.kind], [2, 8, 'file']);
+  psql(db, `UPDATE arcade_game_versions SET size = 9 WHERE game_id = ${g.id} AND version = 2`);
+  assert.equal((await listed()).size, 9);
+  psql(db, `DELETE FROM arcade_game_versions WHERE game_id = ${g.id} AND version = 2`);
+  row = await listed();
+  assert.deepEqual([row.version, row.size], [first.version, first.size]);
+});
+
 test('a game whose owner is gone stays, with no owner', async () => {
   const a = await user();
   const g = await created(a, {});
