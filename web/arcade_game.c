@@ -402,13 +402,9 @@ static bool page_text(web_req *r, PGresult *page, json_buf *b)
     }
     if (whole && missing)
         db_ok = read_rows(r, ids, n, rows, &whole);
-    jb_open(b, '[');
-    for (int i = 0; rows != NULL && i < n; i++) {
-        if (db_ok && whole && rows[i] != NULL) /* NULL: deleted between the two statements */
-            jb_value_raw(b, rows[i]);
-        free(rows[i]);
-    }
-    jb_close(b, ']');
+    /* Not whole, or a db error: b is not answered. */
+    if (rows != NULL)
+        jb_array_taken(b, rows, n);
     b->text.failed = b->text.failed || !whole;
     free(ids);
     free(rows);

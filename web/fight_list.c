@@ -513,13 +513,8 @@ bool fight_list_text(web_req *r, const fight_list_read *p, PGresult *res, web_li
     if (page_rows(r, res, p->light, &pf) != 0)
         return false;
     page_count(p, res, count);
-    jb_open(b, '[');
-    for (int i = 0; i < pf.n; i++)
-        if (pf.rows[i] != NULL) /* NULL: deleted between the two statements */
-            jb_value_raw(b, pf.rows[i]);
-    jb_close(b, ']');
+    jb_array_taken(b, pf.rows, pf.n);
     b->text.failed = b->text.failed || pf.out_of_memory; /* answered 500, not a page cut short */
-    page_fights_free(&pf);
     return true;
 }
 

@@ -185,13 +185,9 @@ static bool list_text(web_req *r, PGresult *list, json_buf *b)
         whole = db_ok && read_rows_into(r, res, ids, n, rows);
         PQclear(res);
     }
-    jb_open(b, '[');
-    for (int i = 0; rows != NULL && i < n; i++) {
-        if (whole && rows[i] != NULL) /* NULL: deleted between the two statements */
-            jb_value_raw(b, rows[i]);
-        free(rows[i]);
-    }
-    jb_close(b, ']');
+    /* Not whole, or a db error: b is not answered. */
+    if (rows != NULL)
+        jb_array_taken(b, rows, n);
     b->text.failed = b->text.failed || !whole;
     free(ids);
     free(rows);

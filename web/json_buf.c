@@ -12,6 +12,7 @@
  * tests/unit/test_json_buf.c checks the text against cJSON's print of the
  * same tree.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "json_buf.h"
@@ -43,6 +44,18 @@ void jb_value_raw(json_buf *b, const char *s)
 {
     separator(b);
     jb_raw(b, s, strlen(s));
+}
+
+void jb_array_taken(json_buf *b, char **texts, int n)
+{
+    jb_open(b, '[');
+    for (int i = 0; i < n; i++) {
+        if (texts[i] != NULL)
+            jb_value_raw(b, texts[i]);
+        free(texts[i]);
+        texts[i] = NULL;
+    }
+    jb_close(b, ']');
 }
 
 void jb_key(json_buf *b, const char *key)

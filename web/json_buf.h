@@ -23,6 +23,10 @@ void jb_free(json_buf *b);
 void jb_raw(json_buf *b, const char *s, size_t n);
 /* A value written as is (a row printed before), after its separator. */
 void jb_value_raw(json_buf *b, const char *text);
+/* The n texts (values printed before, malloc'd) as an array, in order,
+ * each freed and set to NULL; a NULL one is left out (a row gone between
+ * two reads). */
+void jb_array_taken(json_buf *b, char **texts, int n);
 /* An object's key: the next call writes its value. */
 void jb_key(json_buf *b, const char *key);
 /* '{' or '[' (a value: after its separator), and its closing '}' or ']'. */
