@@ -318,17 +318,16 @@ static const char *list_order_sql(arcade_list_order order)
  * process shows after that at worst; a change of users made through this
  * process empties the cache at once. */
 #define ROW_CACHE_MS 10000
-#define ROW_KEY_MAX 80
 /* The rows of the games $1 (ids), with their versions. */
 #define ROWS_SQL                                                                                   \
     GAME_COLUMNS ", g.xmin, s.xmin FROM arcade_games g " GAME_JOINS                                \
                  "WHERE g.id = ANY ($1::bigint[])"
 #define ROWS_GAME_VERSION (COL_OPERATOR_HIDDEN + 1)
 
-static void row_cache_key(char key[ROW_KEY_MAX], const char *id, const char *game_version,
+static void row_cache_key(char key[CACHE_ROW_KEY_MAX], const char *id, const char *game_version,
                           const char *stats_version)
 {
-    snprintf(key, ROW_KEY_MAX, "arcade-row:%.20s@%.20s.%.20s", id, game_version, stats_version);
+    cache_row_key(key, "arcade-row", id, game_version, stats_version);
 }
 
 /* Version column col of res's row i: "-" when NULL (no counters yet). */
@@ -373,7 +372,7 @@ static bool read_rows(web_req *r, char (*ids)[WEB_INT_ID_SIZE], int n, char **ro
             *whole = false;
             continue;
         }
-        char key[ROW_KEY_MAX];
+        char key[CACHE_ROW_KEY_MAX];
         row_cache_key(key, ids[at], version_at(res, j, ROWS_GAME_VERSION),
                       version_at(res, j, ROWS_GAME_VERSION + 1));
         cache_put(key, row.text.data, row.text.len, ROW_CACHE_MS, r->cache_epoch);
@@ -394,7 +393,7 @@ static bool page_text(web_req *r, PGresult *page, json_buf *b)
     bool whole = ids != NULL && rows != NULL, db_ok = true, missing = false;
     for (int i = 0; whole && i < n; i++) {
         snprintf(ids[i], sizeof ids[i], "%s", PQgetvalue(page, i, 0));
-        char key[ROW_KEY_MAX];
+        char key[CACHE_ROW_KEY_MAX];
         size_t len;
         row_cache_key(key, ids[i], version_at(page, i, 1), version_at(page, i, 2));
         rows[i] = cache_get(key, &len);

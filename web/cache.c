@@ -23,6 +23,7 @@
  * happened, docs/performance.md). Four ways make that rare.
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,6 +61,15 @@ void cache_forget_all(void)
     pthread_mutex_lock(&lock);
     epoch++;
     pthread_mutex_unlock(&lock);
+}
+
+void cache_row_key(char key[CACHE_ROW_KEY_MAX], const char *kind, const char *id,
+                   const char *version, const char *more)
+{
+    if (version == NULL)
+        snprintf(key, CACHE_ROW_KEY_MAX, "%.20s:%.40s", kind, id);
+    else
+        snprintf(key, CACHE_ROW_KEY_MAX, "%.20s:%.40s@%.20s.%.20s", kind, id, version, more);
 }
 
 /* The WAYS entries key may live in. */

@@ -252,17 +252,13 @@ enum { PAGE_ID, PAGE_STATUS, PAGE_VERSION, PAGE_COUNT };
  * (fight_list_read_of). */
 #define LIST_PREPARED_PAGES 10
 #define PAGE_MAX 100 /* per_page's bound (api_fights.c) */
-#define ROW_KEY_MAX 128
 
 /* The row cache's key of a fight: version and state NULL for one that
  * has ended. */
-static void row_cache_key(char key[ROW_KEY_MAX], const char *fight_id, const char *version,
+static void row_cache_key(char key[CACHE_ROW_KEY_MAX], const char *fight_id, const char *version,
                           const char *state)
 {
-    if (version == NULL)
-        snprintf(key, ROW_KEY_MAX, "fight-row:%.40s", fight_id);
-    else
-        snprintf(key, ROW_KEY_MAX, "fight-row:%.40s@%.20s:%.20s", fight_id, version, state);
+    cache_row_key(key, "fight-row", fight_id, version, state);
 }
 
 static bool status_final(const char *db_status)
@@ -332,7 +328,7 @@ static void page_fights_free(page_fights *pf)
 static void rows_into(web_req *r, PGresult *res, page_fights *pf)
 {
     json_buf fight;
-    char key[ROW_KEY_MAX];
+    char key[CACHE_ROW_KEY_MAX];
     bool building = false;
     int at = -1;
     jb_init(&fight);
@@ -394,7 +390,7 @@ static int page_rows(web_req *r, PGresult *page, bool light, page_fights *pf)
          * looked up. */
         const char *status =
             PQgetisnull(page, i, PAGE_STATUS) ? NULL : PQgetvalue(page, i, PAGE_STATUS);
-        char key[ROW_KEY_MAX];
+        char key[CACHE_ROW_KEY_MAX];
         if (light || status == NULL || status_final(status)) {
             row_cache_key(key, id, NULL, NULL);
         } else {

@@ -99,7 +99,6 @@ cJSON *invitation_json(web_req *r, const char *invitation_id)
  * its fight. The rows not in the cache come from a second statement. */
 
 #define ROW_CACHE_MS 10000
-#define ROW_KEY_MAX 96
 /* A list's columns: the invitation's id and version, its fight's version
  * (NULL: the fight has ended). */
 #define LIST_COLUMNS                                                                               \
@@ -119,14 +118,11 @@ cJSON *invitation_json(web_req *r, const char *invitation_id)
 
 /* The row cache's key of an invitation: fight_version NULL when its fight
  * has ended. */
-static void row_cache_key(char key[ROW_KEY_MAX], const char *invitation_id, const char *version,
-                          const char *fight_version)
+static void row_cache_key(char key[CACHE_ROW_KEY_MAX], const char *invitation_id,
+                          const char *version, const char *fight_version)
 {
-    if (fight_version == NULL)
-        snprintf(key, ROW_KEY_MAX, "invitation-row:%.24s", invitation_id);
-    else
-        snprintf(key, ROW_KEY_MAX, "invitation-row:%.24s@%.20s.%.20s", invitation_id, version,
-                 fight_version);
+    cache_row_key(key, "invitation-row", invitation_id, fight_version != NULL ? version : NULL,
+                  fight_version);
 }
 
 /* ROWS_SQL's rows into their places in rows (the list's order, ids[]) and
@@ -144,7 +140,7 @@ static bool read_rows_into(web_req *r, PGresult *res, char (*ids)[WEB_INT_ID_SIZ
         if ((rows[at] = row_text(res, j)) == NULL)
             return false;
         bool ended = fight_state_final(fight_state_api(PQgetvalue(res, j, ROWS_FIGHT_STATUS)));
-        char key[ROW_KEY_MAX];
+        char key[CACHE_ROW_KEY_MAX];
         row_cache_key(key, ids[at], PQgetvalue(res, j, ROWS_VERSION),
                       ended ? NULL : PQgetvalue(res, j, ROWS_VERSION + 1));
         cache_put(key, rows[at], strlen(rows[at]), ROW_CACHE_MS, r->cache_epoch);
@@ -169,7 +165,7 @@ static bool list_text(web_req *r, PGresult *list, json_buf *b)
         missing[used++] = '{';
     for (int i = 0; whole && i < n; i++) {
         snprintf(ids[i], sizeof ids[i], "%s", PQgetvalue(list, i, 0));
-        char key[ROW_KEY_MAX];
+        char key[CACHE_ROW_KEY_MAX];
         size_t len;
         row_cache_key(key, ids[i], PQgetvalue(list, i, 1),
                       PQgetisnull(list, i, 2) ? NULL : PQgetvalue(list, i, 2));

@@ -1259,6 +1259,12 @@ int live_progress(const char *fight_id, bool *simulating);
 void live_progress_set(const char *fight_id, int tick, bool started);
 
 /* ---- cache.c: short-lived answers that look the same to all their readers ---- */
+#define CACHE_ROW_KEY_MAX 128
+/* A kept row's key: "kind:id", or "kind:id@version.more" for a row kept
+ * under the versions of what it shows (fight_list.c, invitation_view.c,
+ * arcade_game.c; version NULL: none). */
+void cache_row_key(char key[CACHE_ROW_KEY_MAX], const char *kind, const char *id,
+                   const char *version, const char *more);
 char *cache_get(const char *key, size_t *len); /* a copy, caller frees; NULL: miss */
 /* Keeps data ttl_ms, unless the cache was emptied since epoch read_in. */
 void cache_put(const char *key, const char *data, size_t len, int ttl_ms, uint64_t read_in);

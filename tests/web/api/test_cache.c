@@ -105,6 +105,23 @@ static void test_an_expired_entry_is_not_returned(void **state)
     assert_missing("brief");
 }
 
+/* A row kept under versions is another entry for each version, and one
+ * with no version keeps its plain key. */
+static void test_a_row_key_names_its_versions(void **state)
+{
+    (void)state;
+    char ended[CACHE_ROW_KEY_MAX], v1[CACHE_ROW_KEY_MAX], v2[CACHE_ROW_KEY_MAX];
+    cache_row_key(ended, "fight-row", "f1", NULL, NULL);
+    cache_row_key(v1, "fight-row", "f1", "100", "open");
+    cache_row_key(v2, "fight-row", "f1", "101", "open");
+    assert_string_equal(ended, "fight-row:f1");
+    assert_string_equal(v1, "fight-row:f1@100.open");
+    cache_put(v1, "old", 3, 10000, cache_epoch());
+    assert_cached(v1, "old");
+    assert_missing(v2);
+    assert_missing(ended);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -112,6 +129,7 @@ int main(void)
         cmocka_unit_test(test_a_full_set_gives_up_what_expires_first),
         cmocka_unit_test(test_a_change_hides_and_refuses_what_was_read_before),
         cmocka_unit_test(test_an_expired_entry_is_not_returned),
+        cmocka_unit_test(test_a_row_key_names_its_versions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
