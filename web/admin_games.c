@@ -45,17 +45,14 @@ bool admin_games_offered(web_req *r, const char *game)
 
 /* ---- the console's list ---- */
 
-static cJSON *builtin_items(web_req *r, cJSON *items)
+/* The built-in games with their hidden mark and fight count. */
+#define BUILTIN_ITEMS_SQL                                                                          \
+    "SELECT g.name, g.title, h.game IS NOT NULL, "                                                 \
+    "COALESCE((SELECT c.fights FROM game_fight_counts c WHERE c.game = g.name), 0) "               \
+    "FROM games g LEFT JOIN hidden_games h ON h.game = g.name ORDER BY g.name"
+
+static void builtin_items_from(PGresult *res, cJSON *items)
 {
-    PGresult *res = prepared_exec(r->t,
-                                  "SELECT g.name, g.title, h.game IS NOT NULL, "
-                                  "COALESCE((SELECT c.fights FROM game_fight_counts c "
-                                  "WHERE c.game = g.name), 0) "
-                                  "FROM games g LEFT JOIN hidden_games h ON h.game = g.name "
-                                  "ORDER BY g.name",
-                                  0, NULL);
-    if (res == NULL)
-        return NULL;
     for (int i = 0; i < PQntuples(res); i++) {
         /* Only the games this cf-web offers (the table keeps older ones). */
         if (cf_game_find(PQgetvalue(res, i, 0)) == NULL)
@@ -68,8 +65,6 @@ static cJSON *builtin_items(web_req *r, cJSON *items)
         json_add_pg_num(o, "fights", res, i, 3);
         cJSON_AddItemToArray(items, o);
     }
-    PQclear(res);
-    return items;
 }
 
 #define ARCADE_ITEM_SELECT                                                                         \
@@ -92,21 +87,21 @@ static cJSON *arcade_item(PGresult *res, int i)
 
 cJSON *admin_games_list(web_req *r)
 {
+    /* The built-in games, then the arcade's, newest first, bounded (a
+     * console's page): both reads in one round trip. */
+    web_read reads[2] = {
+        {.sql = BUILTIN_ITEMS_SQL},
+        {.sql = ARCADE_ITEM_SELECT "ORDER BY g.id DESC LIMIT " ADMIN_GAMES_ARCADE_MAX},
+    };
+    if (!prepared_exec_all(r->t, reads, 2))
+        return NULL;
     cJSON *items = cJSON_CreateArray();
-    if (builtin_items(r, items) == NULL) {
-        cJSON_Delete(items);
-        return NULL;
+    if (items != NULL) {
+        builtin_items_from(reads[0].res, items);
+        for (int i = 0; i < PQntuples(reads[1].res); i++)
+            cJSON_AddItemToArray(items, arcade_item(reads[1].res, i));
     }
-    /* The arcade's games, newest first, bounded: a console's page. */
-    PGresult *res = prepared_exec(
-        r->t, ARCADE_ITEM_SELECT "ORDER BY g.id DESC LIMIT " ADMIN_GAMES_ARCADE_MAX, 0, NULL);
-    if (res == NULL) {
-        cJSON_Delete(items);
-        return NULL;
-    }
-    for (int i = 0; i < PQntuples(res); i++)
-        cJSON_AddItemToArray(items, arcade_item(res, i));
-    PQclear(res);
+    web_reads_clear(reads, 2);
     return items;
 }
 
@@ -159,12 +154,19 @@ cJSON *admin_games_builtin_set(web_req *r, const char *name, bool hidden)
         cf_pg_rollback(r->t->pg);
     else if (!record_and_commit(r, hidden ? "game.hide" : "game.show", target, g->title))
         return NULL;
-    cJSON *items = cJSON_CreateArray();
-    if (builtin_items(r, items) == NULL) {
-        cJSON_Delete(items);
+    PGresult *list = prepared_exec(r->t, BUILTIN_ITEMS_SQL, 0, NULL);
+    if (list == NULL) {
         http_db_error(r);
         return NULL;
     }
+    cJSON *items = cJSON_CreateArray();
+    if (items == NULL) {
+        PQclear(list);
+        http_error(r, 500, "out of memory");
+        return NULL;
+    }
+    builtin_items_from(list, items);
+    PQclear(list);
     cJSON *it, *found = NULL;
     cJSON_ArrayForEach (it, items)
         if (strcmp(cJSON_GetObjectItemCaseSensitive(it, "id")->valuestring, g->name) == 0)
