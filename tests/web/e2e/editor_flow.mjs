@@ -81,6 +81,9 @@ export async function runEditorFlow({ baseURL, artifacts, sourceDir, log = conso
     const run = card.locator('.testrun');
     await run.getByRole('heading', { name: /Test run/ }).waitFor();
     await run.locator('.status-line').filter({ hasText: /Finished|Failed/ }).waitFor({ timeout: 180000 });
+    // The stream tells the end before the result is stored: the result
+    // shows once it is, and the state line keeps the end meanwhile.
+    await run.locator('.testrun-players').waitFor({ timeout: 60000 });
     const line = await run.locator('.status-line').innerText();
     assert.match(line, /Finished/, `the test run finished: ${line}`);
     const players = run.locator('.testrun-players li');

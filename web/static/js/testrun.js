@@ -31,7 +31,11 @@ export function showTestRun(box, g, fightId) {
     stateLine, tickLine, resultBox, replayBox);
 
   let shownState = null;
+  // The stream tells a fight's end a moment before its result is stored,
+  // and until then the fight's own answer still says it goes on: a final
+  // state once shown is never taken back by an earlier one.
   function showState(state, tick) {
+    if (FINAL.has(shownState) && !FINAL.has(state)) return;
     if (state !== shownState) {
       shownState = state;
       replace(stateLine, stateChip(state, null), ' ',
