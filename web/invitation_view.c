@@ -152,7 +152,7 @@ static bool read_rows_into(web_req *r, PGresult *res, char (*ids)[WEB_INT_ID_SIZ
  * each from the row cache, the rest read by ROWS_SQL. False on a db error
  * (not answered); out of memory, b is marked failed (answered 500, not a
  * list cut short). */
-static bool list_text(web_req *r, PGresult *list, json_buf *b)
+bool invitation_list_text(web_req *r, PGresult *list, json_buf *b)
 {
     int n = PQntuples(list);
     char(*ids)[WEB_INT_ID_SIZE] = calloc((size_t)n + 1, sizeof *ids);
@@ -196,11 +196,6 @@ void invitation_list_read(web_req *r, web_read *q)
     *q = (web_read){.sql = PENDING_SQL, .nparams = 1, .params = {r->user_id}};
 }
 
-bool invitation_list_text(web_req *r, PGresult *res, json_buf *b)
-{
-    return list_text(r, res, b);
-}
-
 int invitation_list_page(web_req *r, json_buf *b)
 {
     const char *params[1] = {r->user_id};
@@ -209,7 +204,7 @@ int invitation_list_page(web_req *r, json_buf *b)
         return -1;
     jb_open(b, '{');
     jb_key(b, "invitations");
-    bool db_ok = list_text(r, res, b);
+    bool db_ok = invitation_list_text(r, res, b);
     PQclear(res);
     jb_close(b, '}');
     return !db_ok ? -1 : b->text.failed ? 0 : 1;
